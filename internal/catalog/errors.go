@@ -1,0 +1,16 @@
+package catalog
+
+import "errors"
+
+// Sentinel errors every backend returns (wrapped with context); compare with
+// errors.Is.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrConflict: an update was based on a version that is no longer
+	// current; nothing was written.
+	ErrConflict = errors.New("version conflict: changed by someone else since it was read")
+	// ErrInvalid: a name, type or field breaks the catalog's rules. It is
+	// the caller's mistake, not a failure of the catalog.
+	ErrInvalid = errors.New("invalid")
+)

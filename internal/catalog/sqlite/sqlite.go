@@ -1,0 +1,216 @@
+// Package sqlite is the embedded catalog: one SQLite file (pure Go, through
+// modernc.org/sqlite) in WAL mode with a busy timeout, so that many lakectl
+// processes (cron jobs) can use it at once.
+//
+// Each database, table, version and partition is stored as its Glue-shaped
+// JSON document beside the keys it is looked up by. Writes run in
+// BEGIN IMMEDIATE transactions: a writer takes the write lock before it
+// reads, so read-modify-write sequences cannot interleave.
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+const (
+	// applicationID marks a SQLite file as a lakectl catalog ("LKCT").
+	applicationID = 0x4c4b4354
+	schemaVersion = 1
+	// busyTimeout is how long a writer waits for another process's write
+	// transaction before it gives up.
+	busyTimeout = 60 * time.Second
+	pageSize    = 500
+)
+
+// Catalog is the SQLite-backed catalog.Catalog.
+type Catalog struct {
+	db   *sql.DB
+	path string
+	// Now returns the time stamped on changes; tests replace it.
+	Now func() time.Time
+	// PageSize is how many rows one query of a listing reads.
+	PageSize int
+}
+
+var _ catalog.Catalog = (*Catalog)(nil)
+
+var schema = []string{
+	`CREATE TABLE databases (
+		name TEXT PRIMARY KEY,
+		doc  TEXT NOT NULL
+	)`,
+	`CREATE TABLE tables (
+		db      TEXT NOT NULL REFERENCES databases(name) ON DELETE CASCADE,
+		name    TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		doc     TEXT NOT NULL,
+		PRIMARY KEY (db, name)
+	)`,
+	`CREATE TABLE table_versions (
+		db      TEXT NOT NULL,
+		name    TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		doc     TEXT NOT NULL,
+		PRIMARY KEY (db, name, version),
+		FOREIGN KEY (db, name) REFERENCES tables(db, name) ON DELETE CASCADE
+	)`,
+	`CREATE TABLE partitions (
+		db   TEXT NOT NULL,
+		tbl  TEXT NOT NULL,
+		vals TEXT NOT NULL,
+		doc  TEXT NOT NULL,
+		PRIMARY KEY (db, tbl, vals),
+		FOREIGN KEY (db, tbl) REFERENCES tables(db, name) ON DELETE CASCADE
+	)`,
+}
+
+// ErrNotCatalog is returned by Open for a file that exists but is not a
+// lakectl catalog. The file is left untouched.
+var ErrNotCatalog = errors.New("not a lakectl catalog")
+
+// Open opens the catalog file at path, creating it (and its folder) when it
+// does not exist. A file that is not a SQLite database, or is one that
+// lakectl did not create, is reported and never written to.
+func Open(ctx context.Context, path string) (*Catalog, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
+	if err := checkHeader(abs); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
+	c := &Catalog{db: db, path: abs, Now: time.Now, PageSize: pageSize}
+	if err := c.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func dsn(path string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate",
+		esc, busyTimeout.Milliseconds())
+}
+
+// checkHeader refuses a non-empty file that does not start like a SQLite
+// database, before SQLite gets a chance to touch it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("catalog %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, err := io.ReadFull(f, head)
+	if n == 0 && (err == io.EOF || err == nil) {
+		return nil
+	}
+	if !bytes.Equal(head[:n], []byte("SQLite format 3\x00")) {
+		return fmt.Errorf("catalog %s: %w: the file is not a SQLite database (left untouched)", path, ErrNotCatalog)
+	}
+	return nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// init checks that the file is a lakectl catalog and creates the schema in a
+// new (empty) one. The common case, an existing catalog, takes no write lock.
+func (c *Catalog) init(ctx context.Context) error {
+	ready, err := c.checkSchema(ctx, c.db)
+	if ready || err != nil {
+		return err
+	}
+	return c.write(ctx, func(tx *sql.Tx) error {
+		// Another process may have created the schema since we looked.
+		if ready, err := c.checkSchema(ctx, tx); ready || err != nil {
+			return err
+		}
+		for _, stmt := range schema {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return c.fail("create schema", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
+			return c.fail("create schema", err)
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion))
+		return c.fail("create schema", err)
+	})
+}
+
+// checkSchema reports whether the schema is in place, and an error when the
+// file belongs to something else.
+func (c *Catalog) checkSchema(ctx context.Context, q querier) (bool, error) {
+	var appID, version, objects int
+	if err := q.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
+		return false, c.fail("open", err)
+	}
+	if err := q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return false, c.fail("open", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&objects); err != nil {
+		return false, c.fail("open", err)
+	}
+	switch {
+	case appID == applicationID && version == schemaVersion:
+		return true, nil
+	case appID == applicationID && version > schemaVersion:
+		return false, fmt.Errorf("catalog %s: %w: it was written by a newer lakectl (schema %d, this one knows %d)", c.path, ErrNotCatalog, version, schemaVersion)
+	case appID != 0 || objects > 0:
+		return false, fmt.Errorf("catalog %s: %w: it is a SQLite database of another program (left untouched)", c.path, ErrNotCatalog)
+	}
+	return false, nil
+}
+
+// fail wraps an error of the SQLite layer with the catalog path; nil stays nil.
+func (c *Catalog) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("catalog %s: %s: %w", c.path, op, err)
+}
+
+// Close releases the database handle.
+func (c *Catalog) Close() error { return c.db.Close() }
+
+func (c *Catalog) now() time.Time { return c.Now().UTC().Truncate(time.Second) }
+
+// write runs fn in one write transaction (BEGIN IMMEDIATE, see dsn) and
+// commits when fn succeeds.
+func (c *Catalog) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return c.fail("begin", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return c.fail("commit", tx.Commit())
+}
