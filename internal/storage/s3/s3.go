@@ -1,0 +1,253 @@
+// Package s3 is the storage.Store of a bucket and prefix on Amazon S3 or an
+// S3-compatible server, through aws-sdk-go-v2 and its standard credential
+// chain.
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// Options configure the connection. Zero values take the SDK's defaults.
+type Options struct {
+	// Region overrides the region of the AWS configuration.
+	Region string
+	// Endpoint is the URL of an S3-compatible server; it implies
+	// path-style addressing.
+	Endpoint string
+	// PartSize and Concurrency bound the memory of uploads: multipart
+	// uploads hold about PartSize × Concurrency bytes.
+	PartSize    int64
+	Concurrency int
+}
+
+// Errors of Open that are the user's configuration rather than a failure.
+var (
+	ErrNoCredentials  = errors.New("no AWS credentials found (set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached)")
+	ErrBucketNotFound = errors.New("bucket does not exist")
+	ErrAccessDenied   = errors.New("access denied")
+)
+
+// Store keeps objects under a prefix of a bucket.
+type Store struct {
+	client   *s3.Client
+	uploader *manager.Uploader
+	bucket   string
+	prefix   string // "" or ends with "/"
+}
+
+var (
+	_ storage.Store       = (*Store)(nil)
+	_ storage.RangeGetter = (*Store)(nil)
+	_ storage.Copier      = (*Store)(nil)
+)
+
+// Open connects to the bucket and checks that it can be reached with the
+// credentials found.
+func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, error) {
+	var loads []func(*config.LoadOptions) error
+	if opts.Region != "" {
+		loads = append(loads, config.WithRegion(opts.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loads...)
+	if err != nil {
+		return nil, fmt.Errorf("s3://%s: aws configuration: %w", bucket, err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("s3://%s: %w", bucket, ErrNoCredentials)
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if opts.Endpoint != "" {
+			o.BaseEndpoint = aws.String(opts.Endpoint)
+			o.UsePathStyle = true
+		}
+	})
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	s := &Store{
+		client: client,
+		uploader: manager.NewUploader(client, func(u *manager.Uploader) {
+			if opts.PartSize > 0 {
+				u.PartSize = opts.PartSize
+			}
+			if opts.Concurrency > 0 {
+				u.Concurrency = opts.Concurrency
+			}
+		}),
+		bucket: bucket,
+		prefix: prefix,
+	}
+	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
+		switch status(err) {
+		case http.StatusNotFound:
+			return nil, fmt.Errorf("s3://%s: %w", bucket, ErrBucketNotFound)
+		case http.StatusForbidden:
+			return nil, fmt.Errorf("s3://%s: %w", bucket, ErrAccessDenied)
+		}
+		return nil, fmt.Errorf("s3://%s: %w", bucket, err)
+	}
+	return s, nil
+}
+
+// Client is the underlying S3 client, for tests and for operations the
+// Store does not cover.
+func (s *Store) Client() *s3.Client { return s.client }
+
+func (s *Store) URI(key string) string {
+	return "s3://" + s.bucket + "/" + s.prefix + key
+}
+
+func (s *Store) key(key string) (string, error) {
+	if err := storage.CheckKey(key); err != nil {
+		return "", err
+	}
+	return s.prefix + key, nil
+}
+
+// status returns the HTTP status of a failed request, or 0.
+func status(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// wrap names the object in an error and maps "no such key" to
+// fs.ErrNotExist.
+func (s *Store) wrap(op, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae smithy.APIError
+	if status(err) == http.StatusNotFound || errors.As(err, &ae) && (ae.ErrorCode() == "NoSuchKey" || ae.ErrorCode() == "NotFound") {
+		err = fmt.Errorf("%w (%v)", fs.ErrNotExist, err)
+	}
+	return &fs.PathError{Op: op, Path: s.URI(key), Err: err}
+}
+
+func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	return s.GetRange(ctx, key, 0, -1)
+}
+
+func (s *Store) GetRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error) {
+	k, err := s.key(key)
+	if err != nil {
+		return nil, err
+	}
+	in := &s3.GetObjectInput{Bucket: &s.bucket, Key: &k}
+	switch {
+	case length == 0:
+		// S3 has no empty range; read one byte at most and return none.
+		in.Range = aws.String(fmt.Sprintf("bytes=%d-%d", offset, offset))
+	case length > 0:
+		in.Range = aws.String(fmt.Sprintf("bytes=%d-%d", offset, offset+length-1))
+	case offset > 0:
+		in.Range = aws.String(fmt.Sprintf("bytes=%d-", offset))
+	}
+	out, err := s.client.GetObject(ctx, in)
+	if err != nil {
+		if status(err) == http.StatusRequestedRangeNotSatisfiable {
+			return io.NopCloser(strings.NewReader("")), nil
+		}
+		return nil, s.wrap("get", key, err)
+	}
+	if length == 0 {
+		out.Body.Close()
+		return io.NopCloser(strings.NewReader("")), nil
+	}
+	return out.Body, nil
+}
+
+// Put uploads in one PUT, or as a multipart upload for large streams; a
+// multipart upload becomes visible only when completed and is aborted on
+// failure.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader) error {
+	k, err := s.key(key)
+	if err != nil {
+		return err
+	}
+	_, err = s.uploader.Upload(ctx, &s3.PutObjectInput{Bucket: &s.bucket, Key: &k, Body: r})
+	return s.wrap("put", key, err)
+}
+
+func (s *Store) Stat(ctx context.Context, key string) (*storage.Object, error) {
+	k, err := s.key(key)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &k})
+	if err != nil {
+		return nil, s.wrap("stat", key, err)
+	}
+	return &storage.Object{Key: key, Size: aws.ToInt64(out.ContentLength), ModTime: aws.ToTime(out.LastModified), ETag: strings.Trim(aws.ToString(out.ETag), `"`)}, nil
+}
+
+func (s *Store) Delete(ctx context.Context, key string) error {
+	k, err := s.key(key)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: &k})
+	return s.wrap("delete", key, err)
+}
+
+func (s *Store) Copy(ctx context.Context, src, dst string) error {
+	sk, err := s.key(src)
+	if err != nil {
+		return err
+	}
+	dk, err := s.key(dst)
+	if err != nil {
+		return err
+	}
+	source := url.PathEscape(s.bucket) + "/" + strings.ReplaceAll(url.PathEscape(sk), "%2F", "/")
+	_, err = s.client.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &s.bucket, Key: &dk, CopySource: &source})
+	return s.wrap("copy", src, err)
+}
+
+// List pages through ListObjectsV2 (1,000 keys a request) and yields as it
+// goes, so a listing of any size runs in constant memory.
+func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[*storage.Object, error] {
+	return func(yield func(*storage.Object, error) bool) {
+		full := s.prefix + prefix
+		p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &full})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				yield(nil, s.wrap("list", prefix, err))
+				return
+			}
+			for _, o := range page.Contents {
+				key := strings.TrimPrefix(aws.ToString(o.Key), s.prefix)
+				if strings.HasSuffix(key, "/") {
+					continue // a "folder" marker made by a console, not an object
+				}
+				obj := &storage.Object{Key: key, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), ETag: strings.Trim(aws.ToString(o.ETag), `"`)}
+				if !yield(obj, nil) {
+					return
+				}
+			}
+		}
+	}
+}

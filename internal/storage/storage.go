@@ -1,0 +1,107 @@
+// Package storage is lakectl's object store: a small interface over local
+// disk and S3. Keys are '/'-separated paths relative to the store's root.
+// Missing objects are reported with errors that wrap fs.ErrNotExist.
+//
+// Optional capabilities (ranged reads, server-side copy) are separate
+// one-method interfaces, found by type assertion.
+package storage
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"strings"
+	"time"
+)
+
+// Store is implemented by every backend; each passes storagetest.
+type Store interface {
+	// Get streams an object.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Put stores an object atomically: readers see the whole object or
+	// none of it, and a failed Put leaves nothing behind.
+	Put(ctx context.Context, key string, r io.Reader) error
+	Stat(ctx context.Context, key string) (*Object, error)
+	// List yields the objects whose keys start with prefix, in key order,
+	// reading them a page at a time.
+	List(ctx context.Context, prefix string) iter.Seq2[*Object, error]
+	// Delete removes an object; deleting a missing object is not an error.
+	Delete(ctx context.Context, key string) error
+	// URI names a key for people and for catalog locations
+	// (s3://bucket/prefix/key, file:///abs/path/key).
+	URI(key string) string
+}
+
+// Object describes a stored object.
+type Object struct {
+	Key     string
+	Size    int64
+	ModTime time.Time
+	// ETag is the server's entity tag where the store has one (S3).
+	ETag string
+}
+
+// RangeGetter reads part of an object: length bytes from offset, or to the
+// end when length < 0. Parquet footers are read this way.
+type RangeGetter interface {
+	GetRange(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+}
+
+// Copier copies an object inside the store without streaming it through
+// lakectl.
+type Copier interface {
+	Copy(ctx context.Context, srcKey, dstKey string) error
+}
+
+// CheckKey rejects keys that cannot name an object the same way on every
+// backend: empty, absolute, with empty, "." or ".." segments, or a NUL.
+func CheckKey(key string) error {
+	bad := key == "" || strings.HasPrefix(key, "/") || strings.HasSuffix(key, "/") || strings.ContainsRune(key, 0)
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			bad = true
+		}
+	}
+	if bad {
+		return &fs.PathError{Op: "check", Path: key, Err: fmt.Errorf("%w: keys are relative paths without empty, . or .. parts", fs.ErrInvalid)}
+	}
+	return nil
+}
+
+// GetRange reads part of an object, ranged when the store can and by
+// skipping otherwise.
+func GetRange(ctx context.Context, s Store, key string, offset, length int64) (io.ReadCloser, error) {
+	if rg, ok := s.(RangeGetter); ok {
+		return rg.GetRange(ctx, key, offset, length)
+	}
+	rc, err := s.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.CopyN(io.Discard, rc, offset); err != nil && err != io.EOF {
+		rc.Close()
+		return nil, err
+	}
+	if length < 0 {
+		return rc, nil
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(rc, length), rc}, nil
+}
+
+// Copy copies an object, server-side when the store can.
+func Copy(ctx context.Context, s Store, src, dst string) error {
+	if c, ok := s.(Copier); ok {
+		return c.Copy(ctx, src, dst)
+	}
+	rc, err := s.Get(ctx, src)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return s.Put(ctx, dst, rc)
+}

@@ -1,0 +1,352 @@
+// Package storagetest is the conformance suite every storage backend runs:
+//
+//	storagetest.Run(t, func(t *testing.T) storage.Store { return openMine(t) })
+//
+// newStore must return an empty store for each subtest.
+package storagetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// Run runs the suite against stores made by newStore.
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s storage.Store)
+	}{
+		{"PutGet", testPutGet},
+		{"Missing", testMissing},
+		{"InvalidKeys", testInvalidKeys},
+		{"List", testList},
+		{"ListManyPages", testListManyPages},
+		{"Delete", testDelete},
+		{"GetRange", testGetRange},
+		{"Copy", testCopy},
+		{"LargeObjectStreams", testLarge},
+		{"FailedPutLeavesNothing", testFailedPut},
+		{"PutIsAtomic", testAtomicPut},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func put(t *testing.T, s storage.Store, key, body string) {
+	t.Helper()
+	must(t, s.Put(t.Context(), key, bytes.NewReader([]byte(body))))
+}
+
+func get(t *testing.T, s storage.Store, key string) string {
+	t.Helper()
+	rc, err := s.Get(t.Context(), key)
+	must(t, err)
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	must(t, err)
+	return string(b)
+}
+
+func keys(t *testing.T, s storage.Store, prefix string) []string {
+	t.Helper()
+	out := []string{}
+	for o, err := range s.List(t.Context(), prefix) {
+		must(t, err)
+		out = append(out, o.Key)
+	}
+	return out
+}
+
+func testPutGet(t *testing.T, s storage.Store) {
+	before := time.Now().Add(-time.Minute)
+	put(t, s, "raw/orders/2024/orders.csv", "id,amount\n1,9.50\n")
+	put(t, s, "empty", "")
+	bin := string([]byte{0, 1, 2, 255, 254, '\n', 0})
+	put(t, s, "bin/blob", bin)
+	if got := get(t, s, "raw/orders/2024/orders.csv"); got != "id,amount\n1,9.50\n" {
+		t.Errorf("Get = %q", got)
+	}
+	if got := get(t, s, "empty"); got != "" {
+		t.Errorf("empty object = %q", got)
+	}
+	if got := get(t, s, "bin/blob"); got != bin {
+		t.Errorf("binary object = %q", got)
+	}
+	o, err := s.Stat(t.Context(), "raw/orders/2024/orders.csv")
+	must(t, err)
+	if o.Key != "raw/orders/2024/orders.csv" || o.Size != 17 || o.ModTime.Before(before) || o.ModTime.After(time.Now().Add(time.Minute)) {
+		t.Errorf("Stat = %+v", o)
+	}
+	put(t, s, "raw/orders/2024/orders.csv", "replaced")
+	if got := get(t, s, "raw/orders/2024/orders.csv"); got != "replaced" {
+		t.Errorf("after overwrite: %q", got)
+	}
+	if u := s.URI("raw/x.csv"); u == "" || u[len(u)-len("raw/x.csv"):] != "raw/x.csv" {
+		t.Errorf("URI = %q", u)
+	}
+}
+
+func testMissing(t *testing.T, s storage.Store) {
+	put(t, s, "dir/file", "x")
+	for _, key := range []string{"nope", "dir", "dir/file/below", "dir/fil"} {
+		if _, err := s.Get(t.Context(), key); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Get(%q) = %v, want fs.ErrNotExist", key, err)
+		}
+		if _, err := s.Stat(t.Context(), key); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Stat(%q) = %v, want fs.ErrNotExist", key, err)
+		}
+	}
+}
+
+func testInvalidKeys(t *testing.T, s storage.Store) {
+	for _, key := range []string{"", "/abs", "a//b", "a/../b", "./a", "dir/"} {
+		if err := s.Put(t.Context(), key, bytes.NewReader(nil)); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Put(%q) = %v, want fs.ErrInvalid", key, err)
+		}
+		if _, err := s.Get(t.Context(), key); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Get(%q) = %v, want fs.ErrInvalid", key, err)
+		}
+	}
+}
+
+func testList(t *testing.T, s storage.Store) {
+	all := []string{"a.b", "a/b", "a/c/d", "a0", "data/year=2023/part-0.csv", "data/year=2024/part-0.csv", "data/year=2024/part-1.csv", "datafile", "z"}
+	for _, k := range []string{"z", "a/c/d", "data/year=2024/part-1.csv", "a.b", "data/year=2023/part-0.csv", "a0", "datafile", "a/b", "data/year=2024/part-0.csv"} {
+		put(t, s, k, k)
+	}
+	cases := map[string][]string{
+		"":               all,
+		"a":              {"a.b", "a/b", "a/c/d", "a0"},
+		"a/":             {"a/b", "a/c/d"},
+		"data/":          {"data/year=2023/part-0.csv", "data/year=2024/part-0.csv", "data/year=2024/part-1.csv"},
+		"data/year=2024": {"data/year=2024/part-0.csv", "data/year=2024/part-1.csv"},
+		"data/ye":        {"data/year=2023/part-0.csv", "data/year=2024/part-0.csv", "data/year=2024/part-1.csv"},
+		"data":           {"data/year=2023/part-0.csv", "data/year=2024/part-0.csv", "data/year=2024/part-1.csv", "datafile"},
+		"nothing/":       {},
+		"a/c/d":          {"a/c/d"},
+	}
+	for prefix, want := range cases {
+		if got := keys(t, s, prefix); !reflect.DeepEqual(got, want) {
+			t.Errorf("List(%q) = %v, want %v", prefix, got, want)
+		}
+	}
+	for o, err := range s.List(t.Context(), "data/year=2023/") {
+		must(t, err)
+		if o.Size != int64(len(o.Key)) || o.ModTime.IsZero() {
+			t.Errorf("listed %+v: want size %d and a modification time", o, len(o.Key))
+		}
+	}
+	n := 0
+	for range s.List(t.Context(), "") {
+		if n++; n == 2 {
+			break
+		}
+	}
+}
+
+func testListManyPages(t *testing.T, s storage.Store) {
+	const n = 2345 // more than two pages of S3's 1,000 keys
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	sem := make(chan struct{}, 16)
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs <- s.Put(t.Context(), fmt.Sprintf("many/%02d/obj-%05d", i%7, i), bytes.NewReader([]byte("x")))
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, err)
+	}
+	got := keys(t, s, "many/")
+	if len(got) != n {
+		t.Fatalf("listed %d objects, want %d", len(got), n)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i-1] >= got[i] {
+			t.Fatalf("listing out of order at %d: %q then %q", i, got[i-1], got[i])
+		}
+	}
+}
+
+func testDelete(t *testing.T, s storage.Store) {
+	put(t, s, "p/year=2024/a", "1")
+	put(t, s, "p/year=2024/b", "2")
+	must(t, s.Delete(t.Context(), "p/year=2024/a"))
+	must(t, s.Delete(t.Context(), "p/year=2024/a"))
+	must(t, s.Delete(t.Context(), "never/was"))
+	if got := keys(t, s, "p/"); !reflect.DeepEqual(got, []string{"p/year=2024/b"}) {
+		t.Errorf("after delete: %v", got)
+	}
+	must(t, s.Delete(t.Context(), "p/year=2024/b"))
+	if got := keys(t, s, ""); len(got) != 0 {
+		t.Errorf("after deleting all: %v", got)
+	}
+}
+
+func testGetRange(t *testing.T, s storage.Store) {
+	put(t, s, "r", "0123456789")
+	cases := []struct {
+		off, n int64
+		want   string
+	}{{0, 4, "0123"}, {6, -1, "6789"}, {6, 100, "6789"}, {9, 1, "9"}, {3, 0, ""}, {0, -1, "0123456789"}}
+	for _, c := range cases {
+		rc, err := storage.GetRange(t.Context(), s, "r", c.off, c.n)
+		must(t, err)
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		must(t, err)
+		if string(b) != c.want {
+			t.Errorf("GetRange(%d, %d) = %q, want %q", c.off, c.n, b, c.want)
+		}
+	}
+	if _, err := storage.GetRange(t.Context(), s, "missing", 0, 1); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("GetRange(missing) = %v", err)
+	}
+}
+
+func testCopy(t *testing.T, s storage.Store) {
+	put(t, s, "src/a b+c.csv", "payload")
+	must(t, storage.Copy(t.Context(), s, "src/a b+c.csv", "dst/copied.csv"))
+	if got := get(t, s, "dst/copied.csv"); got != "payload" {
+		t.Errorf("copy = %q", got)
+	}
+	if got := get(t, s, "src/a b+c.csv"); got != "payload" {
+		t.Errorf("source after copy = %q", got)
+	}
+}
+
+// patternReader yields n pseudo-random bytes without holding them.
+type patternReader struct {
+	rng *rand.ChaCha8
+	n   int64
+}
+
+func (r *patternReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > r.n {
+		p = p[:r.n]
+	}
+	r.rng.Read(p)
+	r.n -= int64(len(p))
+	return len(p), nil
+}
+
+func newPattern(n int64) io.Reader { return &patternReader{rng: rand.NewChaCha8([32]byte{7}), n: n} }
+
+func testLarge(t *testing.T, s storage.Store) {
+	const size = 21<<20 + 123 // several multipart parts, not a multiple of any part size
+	h := sha256.New()
+	io.Copy(h, newPattern(size))
+	want := h.Sum(nil)
+
+	must(t, s.Put(t.Context(), "big/object.bin", newPattern(size)))
+	o, err := s.Stat(t.Context(), "big/object.bin")
+	must(t, err)
+	if o.Size != size {
+		t.Fatalf("size %d, want %d", o.Size, size)
+	}
+	rc, err := s.Get(t.Context(), "big/object.bin")
+	must(t, err)
+	defer rc.Close()
+	h.Reset()
+	if _, err := io.Copy(h, rc); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(h.Sum(nil), want) {
+		t.Error("large object came back different")
+	}
+}
+
+type failingReader struct {
+	r     io.Reader
+	after int64
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.after <= 0 {
+		return 0, errors.New("source broke")
+	}
+	if int64(len(p)) > f.after {
+		p = p[:f.after]
+	}
+	n, err := f.r.Read(p)
+	f.after -= int64(n)
+	return n, err
+}
+
+func testFailedPut(t *testing.T, s storage.Store) {
+	// Small (one request) and large (multipart) writes that fail midway.
+	for _, after := range []int64{1000, 12 << 20} {
+		key := fmt.Sprintf("broken/%d", after)
+		err := s.Put(t.Context(), key, &failingReader{r: newPattern(after * 2), after: after})
+		if err == nil {
+			t.Fatalf("Put of a failing reader (%d bytes) succeeded", after)
+		}
+		if _, err := s.Stat(t.Context(), key); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("after failed Put of %d bytes, Stat = %v; want nothing there", after, err)
+		}
+	}
+	// And one cancelled halfway.
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(make([]byte, 1000))
+		cancel()
+		pw.CloseWithError(context.Canceled)
+	}()
+	if err := s.Put(ctx, "broken/cancelled", pr); err == nil {
+		t.Error("cancelled Put succeeded")
+	}
+	if got := keys(t, s, ""); len(got) != 0 {
+		t.Errorf("failed writes left %v", got)
+	}
+}
+
+func testAtomicPut(t *testing.T, s storage.Store) {
+	put(t, s, "atomic", "old contents")
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- s.Put(t.Context(), "atomic", pr) }()
+	pw.Write([]byte("new contents, first half; "))
+	// While the new version is half written, readers see the old one whole.
+	for range 3 {
+		if got := get(t, s, "atomic"); got != "old contents" {
+			t.Fatalf("during Put, Get = %q", got)
+		}
+		if got := keys(t, s, ""); !reflect.DeepEqual(got, []string{"atomic"}) {
+			t.Fatalf("during Put, List = %v", got)
+		}
+	}
+	pw.Write([]byte("second half"))
+	pw.Close()
+	must(t, <-done)
+	if got := get(t, s, "atomic"); got != "new contents, first half; second half" {
+		t.Errorf("after Put, Get = %q", got)
+	}
+}
