@@ -84,6 +84,8 @@ type Table struct {
 	TableType         string            `json:"TableType,omitempty"`
 	Parameters        map[string]string `json:"Parameters,omitempty"`
 	CreatedBy         string            `json:"CreatedBy,omitempty"`
+	ViewOriginalText  string            `json:"ViewOriginalText,omitempty"`
+	ViewExpandedText  string            `json:"ViewExpandedText,omitempty"`
 	// VersionID counts the table's versions from 1; Glue prints it as a
 	// string, and so do we.
 	VersionID int64 `json:"VersionId,string"`
@@ -99,6 +101,18 @@ type StorageDescriptor struct {
 	Compressed   bool              `json:"Compressed"`
 	SerdeInfo    *SerDeInfo        `json:"SerdeInfo,omitempty"`
 	Parameters   map[string]string `json:"Parameters,omitempty"`
+
+	// Kept as given, for TableInput files written for Glue.
+	NumberOfBuckets        int         `json:"NumberOfBuckets,omitempty"`
+	BucketColumns          []string    `json:"BucketColumns,omitempty"`
+	SortColumns            []SortOrder `json:"SortColumns,omitempty"`
+	StoredAsSubDirectories bool        `json:"StoredAsSubDirectories,omitempty"`
+}
+
+// SortOrder is a sort column of a bucketed table (1 ascending, 0 descending).
+type SortOrder struct {
+	Column    string `json:"Column"`
+	SortOrder int    `json:"SortOrder"`
 }
 
 // SerDeInfo names the serializer/deserializer of a storage format.

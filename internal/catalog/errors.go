@@ -1,6 +1,9 @@
 package catalog
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors every backend returns (wrapped with context); compare with
 // errors.Is.
@@ -14,3 +17,14 @@ var (
 	// the caller's mistake, not a failure of the catalog.
 	ErrInvalid = errors.New("invalid")
 )
+
+// Invalidf reports input that breaks the catalog's rules: the message is
+// printed as it is and the error matches ErrInvalid.
+func Invalidf(format string, args ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, args...)}
+}
+
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }

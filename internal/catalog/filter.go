@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,7 +28,7 @@ func ParseFilter(s string) (Filter, error) {
 	for _, part := range parts {
 		m := conditionRE.FindStringSubmatch(part)
 		if m == nil || m[3] == "" || strings.ContainsAny(m[3][:1], "<>=!") {
-			return nil, fmt.Errorf("partition filter %q: cannot read %q: want KEY=VALUE (or <, <=, >, >=, !=) joined by AND: %w", s, strings.TrimSpace(part), ErrInvalid)
+			return nil, Invalidf("partition filter %q: cannot read %q: want KEY=VALUE (or <, <=, >, >=, !=) joined by AND", s, strings.TrimSpace(part))
 		}
 		op := m[2]
 		if op == "<>" {
@@ -49,7 +48,7 @@ func (f Filter) Check(keys []Column) error {
 			for i, k := range keys {
 				names[i] = k.Name
 			}
-			return fmt.Errorf("partition filter: %q is not a partition key (keys: %s): %w", c.Key, strings.Join(names, ", "), ErrInvalid)
+			return Invalidf("partition filter: %q is not a partition key (keys: %s)", c.Key, strings.Join(names, ", "))
 		}
 	}
 	return nil

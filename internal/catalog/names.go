@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,14 +19,14 @@ const (
 func NormalizeName(kind, name string) (string, error) {
 	n := strings.ToLower(name)
 	if n == "" {
-		return "", fmt.Errorf("%s name is empty: %s: %w", kind, nameRule, ErrInvalid)
+		return "", Invalidf("%s name is empty: %s", kind, nameRule)
 	}
 	if len(n) > MaxNameLength {
-		return "", fmt.Errorf("%s name %q is %d characters long: %s: %w", kind, name, len(n), nameRule, ErrInvalid)
+		return "", Invalidf("%s name %q is %d characters long: %s", kind, name, len(n), nameRule)
 	}
 	for _, r := range n {
 		if !isNameRune(r) {
-			return "", fmt.Errorf("%s name %q has %q: %s: %w", kind, name, r, nameRule, ErrInvalid)
+			return "", Invalidf("%s name %q has %q: %s", kind, name, r, nameRule)
 		}
 	}
 	return n, nil
@@ -62,7 +61,7 @@ func isNameRune(r rune) bool {
 func ParseTableName(s string) (db, table string, err error) {
 	d, t, ok := strings.Cut(s, ".")
 	if !ok {
-		return "", "", fmt.Errorf("table %q: want DATABASE.TABLE: %w", s, ErrInvalid)
+		return "", "", Invalidf("table %q: want DATABASE.TABLE", s)
 	}
 	if db, err = NormalizeName("database", d); err != nil {
 		return "", "", err
@@ -75,10 +74,10 @@ func ParseTableName(s string) (db, table string, err error) {
 
 func checkText(what, s string, max int) error {
 	if len(s) > max {
-		return fmt.Errorf("%s is %d bytes; at most %d are allowed: %w", what, len(s), max, ErrInvalid)
+		return Invalidf("%s is %d bytes; at most %d are allowed", what, len(s), max)
 	}
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("%s is not valid UTF-8: %w", what, ErrInvalid)
+		return Invalidf("%s is not valid UTF-8", what)
 	}
 	return nil
 }

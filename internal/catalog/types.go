@@ -24,7 +24,7 @@ func ParseType(s string) (string, error) {
 		}
 	}
 	if err != nil {
-		return "", fmt.Errorf("type %q: %v: %w", s, err, ErrInvalid)
+		return "", Invalidf("type %q: %v", s, err)
 	}
 	return out, nil
 }

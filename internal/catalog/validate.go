@@ -35,10 +35,10 @@ func PrepareTable(t *Table) error {
 		t.TableType = ExternalTable
 	}
 	if t.TableType != ExternalTable && t.TableType != VirtualView && t.TableType != "MANAGED_TABLE" {
-		return fmt.Errorf("%s: table type %q: want %s or %s: %w", where, t.TableType, ExternalTable, VirtualView, ErrInvalid)
+		return Invalidf("%s: table type %q: want %s or %s", where, t.TableType, ExternalTable, VirtualView)
 	}
 	if t.Retention < 0 {
-		return fmt.Errorf("%s: retention %d is negative: %w", where, t.Retention, ErrInvalid)
+		return Invalidf("%s: retention %d is negative", where, t.Retention)
 	}
 	seen := map[string]bool{}
 	if err := prepareColumns(where, t.StorageDescriptor.Columns, seen, false); err != nil {
@@ -55,14 +55,14 @@ func prepareColumns(where string, cols []Column, seen map[string]bool, primitive
 			return fmt.Errorf("%s: %w", where, err)
 		}
 		if seen[c.Name] {
-			return fmt.Errorf("%s: column %s appears twice: %w", where, c.Name, ErrInvalid)
+			return Invalidf("%s: column %s appears twice", where, c.Name)
 		}
 		seen[c.Name] = true
 		if c.Type, err = ParseType(c.Type); err != nil {
 			return fmt.Errorf("%s: column %s: %w", where, c.Name, err)
 		}
 		if primitiveOnly && !IsPrimitiveType(c.Type) {
-			return fmt.Errorf("%s %s: type %s: partition keys must have primitive types: %w", where, c.Name, c.Type, ErrInvalid)
+			return Invalidf("%s %s: type %s: partition keys must have primitive types", where, c.Name, c.Type)
 		}
 		if err := checkText(where+": column "+c.Name+": comment", c.Comment, MaxCommentBytes); err != nil {
 			return err
@@ -76,13 +76,13 @@ func prepareColumns(where string, cols []Column, seen map[string]bool, primitive
 func PreparePartition(t *Table, p *Partition) error {
 	p.DatabaseName, p.TableName = t.DatabaseName, t.Name
 	if len(p.Values) != len(t.PartitionKeys) {
-		return fmt.Errorf("partition %v of %s.%s: %d values for %d partition keys: %w",
-			p.Values, t.DatabaseName, t.Name, len(p.Values), len(t.PartitionKeys), ErrInvalid)
+		return Invalidf("partition %v of %s.%s: %d values for %d partition keys",
+			p.Values, t.DatabaseName, t.Name, len(p.Values), len(t.PartitionKeys))
 	}
 	for i, v := range p.Values {
 		if v == "" || len(v) > 1024 {
-			return fmt.Errorf("partition %v of %s.%s: value of %s must be 1 to 1024 bytes: %w",
-				p.Values, t.DatabaseName, t.Name, t.PartitionKeys[i].Name, ErrInvalid)
+			return Invalidf("partition %v of %s.%s: value of %s must be 1 to 1024 bytes",
+				p.Values, t.DatabaseName, t.Name, t.PartitionKeys[i].Name)
 		}
 	}
 	return nil

@@ -1,0 +1,96 @@
+// Package backends is the one place where catalog and storage backends are
+// registered: it turns a URI into an open catalog.Catalog or storage.Store.
+// (It lives apart from package catalog and package storage because each
+// backend imports those packages.)
+package backends
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/storage"
+	"github.com/lakectl/lakectl/internal/storage/local"
+	"github.com/lakectl/lakectl/internal/storage/s3"
+)
+
+// ErrUnknownScheme: a URI names a backend lakectl does not have.
+var ErrUnknownScheme = errors.New("unknown scheme")
+
+// CatalogSchemes lists the catalog URIs lakectl understands, for messages.
+const CatalogSchemes = "sqlite:PATH (the embedded default)"
+
+// DefaultCatalog is the catalog URI used when none is configured.
+func DefaultCatalog(home string) string {
+	return "sqlite:" + filepath.Join(home, "catalog.db")
+}
+
+// OpenCatalog opens the catalog a URI names: "sqlite:PATH" (or
+// "sqlite://PATH"), or a plain path, which is taken as a SQLite file.
+func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
+	scheme, rest, ok := strings.Cut(uri, ":")
+	if !ok {
+		scheme, rest = "sqlite", uri
+	}
+	switch scheme {
+	case "sqlite":
+		path := strings.TrimPrefix(rest, "//")
+		if path == "" {
+			return nil, fmt.Errorf("catalog %q: no file given: want sqlite:PATH", uri)
+		}
+		return sqlite.Open(ctx, path)
+	}
+	return nil, fmt.Errorf("catalog %q: %w %q: want %s", uri, ErrUnknownScheme, scheme, CatalogSchemes)
+}
+
+// StoreOptions configure the storage backends.
+type StoreOptions struct {
+	S3 s3.Options
+}
+
+// OpenStore opens the object store a URI names: a plain path or
+// file:///path for local disk, s3://bucket/prefix for S3.
+func OpenStore(ctx context.Context, uri string, opts StoreOptions) (storage.Store, error) {
+	if !strings.Contains(uri, "://") {
+		return local.New(uri)
+	}
+	u, err := url.Parse(uri)
+	if err != nil {
+		return nil, fmt.Errorf("storage %q: %w", uri, err)
+	}
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, fmt.Errorf("storage %q: file URIs name local paths (file:///path)", uri)
+		}
+		return local.New(u.Path)
+	case "s3":
+		if u.Host == "" {
+			return nil, fmt.Errorf("storage %q: no bucket: want s3://BUCKET/PREFIX", uri)
+		}
+		return s3.Open(ctx, u.Host, strings.TrimPrefix(u.Path, "/"), opts.S3)
+	}
+	return nil, fmt.Errorf("storage %q: %w %q: want a path, file:///PATH or s3://BUCKET/PREFIX", uri, ErrUnknownScheme, u.Scheme)
+}
+
+// LocationURI turns a location given by a user into the URI kept in the
+// catalog: URIs stay as they are, local paths become file:///abs/path.
+func LocationURI(s string) string {
+	if strings.Contains(s, "://") {
+		return s
+	}
+	abs, err := filepath.Abs(s)
+	if err != nil {
+		return s
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	if strings.HasSuffix(s, "/") || strings.HasSuffix(s, string(filepath.Separator)) {
+		u.Path += "/"
+	}
+	return u.String()
+}

@@ -1,0 +1,68 @@
+// Package catalogcmd is `lakectl catalog`: the commands that make the
+// catalog usable by hand.
+package catalogcmd
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+)
+
+func NewCmdCatalog(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "catalog",
+		Short: "Inspect and edit the catalog: databases, tables, partitions, versions",
+		Long: `Inspect and edit the catalog by hand.
+
+Objects are shaped like the AWS Glue Data Catalog; with --output json they are
+printed with the field names of the Glue API (as 'aws glue get-table' prints
+them), with RFC 3339 timestamps. Names are folded to lower case and must then
+be lowercase letters, digits and _, at most 128 characters.`,
+	}
+	cmd.AddCommand(
+		NewCmdDatabases(f),
+		NewCmdCreateDatabase(f),
+		NewCmdDropDatabase(f),
+		NewCmdTables(f),
+		NewCmdCreateTable(f),
+		NewCmdShow(f),
+		NewCmdDescribe(f),
+		NewCmdPartitions(f),
+		NewCmdVersions(f),
+		NewCmdDropTable(f),
+	)
+	return cmd
+}
+
+// parseKeyValues reads repeated KEY=VALUE flags.
+func parseKeyValues(flag string, kvs []string) (map[string]string, error) {
+	if len(kvs) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, cmdutil.Usagef("--%s %q: want KEY=VALUE", flag, kv)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func columnNames(cols []catalog.Column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ",")
+}
+
+func version(v int64) string { return strconv.FormatInt(v, 10) }
+
+func qualified(db, name string) string { return fmt.Sprintf("%s.%s", db, name) }

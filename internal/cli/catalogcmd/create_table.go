@@ -1,0 +1,202 @@
+package catalogcmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/backends"
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+)
+
+type CreateTableOptions struct {
+	F             *cmdutil.Factory
+	Target        string // DB.TABLE, or DB with --table-input
+	Columns       []string
+	PartitionKeys []string
+	Location      string
+	Format        string
+	Description   string
+	Parameters    []string
+	TableInput    string
+	IfNotExists   bool
+}
+
+func NewCmdCreateTable(f *cmdutil.Factory) *cobra.Command {
+	opts := &CreateTableOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "create-table DB.TABLE --column NAME:TYPE... | create-table DB[.TABLE] --table-input file://T.json",
+		Short: "Create a table from columns given as flags or from a Glue TableInput JSON",
+		Long: `Create a table, either from flags or from the TableInput JSON that
+'aws glue create-table --table-input' takes (file://PATH, a path, or - for
+stdin). With --table-input the table name comes from the JSON's Name unless
+DB.TABLE gives one.
+
+Types are Hive types: string, bigint, int, double, boolean, date, timestamp,
+decimal(p,s), array<T>, map<K,V>, struct<name:T,...>. Partition keys must
+have primitive types. --format sets the input/output formats, SerDe and
+classification that Glue and Athena expect for csv, json or parquet.`,
+		Example: `  lakectl catalog create-table sales.orders --column id:bigint --column amount:decimal(10,2) \
+      --partition-key year:string --location s3://lake/sales/orders/ --format parquet
+  lakectl catalog create-table sales --table-input file://orders.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Target = args[0]
+			return createTableRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Columns, "column", nil, "a column NAME:TYPE (repeatable, in order)")
+	fl.StringArrayVar(&opts.PartitionKeys, "partition-key", nil, "a partition key NAME:TYPE (repeatable, in order)")
+	fl.StringVar(&opts.Location, "location", "", "where the table's data lives (path or URI)")
+	fl.StringVar(&opts.Format, "format", "", "data format: csv, json or parquet")
+	fl.StringVar(&opts.Description, "description", "", "what the table holds")
+	fl.StringArrayVar(&opts.Parameters, "parameter", nil, "a table parameter KEY=VALUE (repeatable)")
+	fl.StringVar(&opts.TableInput, "table-input", "", "a Glue TableInput JSON: file://PATH, PATH or -")
+	fl.BoolVar(&opts.IfNotExists, "if-not-exists", false, "succeed without change when the table exists")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(catalog.Formats, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func createTableRun(ctx context.Context, opts *CreateTableOptions) error {
+	t, err := tableFromOptions(opts)
+	if err != nil {
+		return err
+	}
+	if err := catalog.PrepareTable(&t); err != nil {
+		return err
+	}
+	c, err := opts.F.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.CreateTable(ctx, t)
+	if errors.Is(err, catalog.ErrAlreadyExists) && opts.IfNotExists {
+		opts.F.Warn("table %s exists already", qualified(t.DatabaseName, t.Name))
+	} else if err != nil {
+		return err
+	}
+	got, err := c.GetTable(ctx, t.DatabaseName, t.Name)
+	if err != nil {
+		return err
+	}
+	return opts.F.Done(map[string]any{"Table": got}, "created table %s", qualified(got.DatabaseName, got.Name))
+}
+
+func tableFromOptions(opts *CreateTableOptions) (catalog.Table, error) {
+	var t catalog.Table
+	db, name, hasName := strings.Cut(opts.Target, ".")
+	if opts.TableInput != "" {
+		if len(opts.Columns)+len(opts.PartitionKeys) > 0 || opts.Format != "" || opts.Location != "" {
+			return t, cmdutil.Usagef("--table-input gives the whole table: leave out --column, --partition-key, --format and --location")
+		}
+		in, err := readTableInput(opts.F.IO.In, opts.TableInput)
+		if err != nil {
+			return t, err
+		}
+		t = *in
+		t.DatabaseName = db
+		if hasName {
+			t.Name = name
+		}
+		if t.Name == "" {
+			return t, cmdutil.Usagef("%s: the table input has no Name: give DB.TABLE", opts.TableInput)
+		}
+	} else {
+		if !hasName {
+			return t, cmdutil.Usagef("table %q: want DATABASE.TABLE", opts.Target)
+		}
+		if len(opts.Columns) == 0 {
+			return t, cmdutil.Usagef("a table needs columns: give --column NAME:TYPE (or --table-input)")
+		}
+		t.DatabaseName, t.Name = db, name
+		cols, err := parseColumns("column", opts.Columns)
+		if err != nil {
+			return t, err
+		}
+		if t.PartitionKeys, err = parseColumns("partition-key", opts.PartitionKeys); err != nil {
+			return t, err
+		}
+		location := ""
+		if opts.Location != "" {
+			location = backends.LocationURI(opts.Location)
+		}
+		t.StorageDescriptor = catalog.StorageDescriptor{Columns: cols, Location: location}
+		if opts.Format != "" {
+			sd, params, err := catalog.StorageFormat(opts.Format, location, cols)
+			if err != nil {
+				return t, err
+			}
+			t.StorageDescriptor, t.Parameters = sd, params
+		}
+	}
+	if opts.Description != "" {
+		t.Description = opts.Description
+	}
+	params, err := parseKeyValues("parameter", opts.Parameters)
+	if err != nil {
+		return t, err
+	}
+	for k, v := range params {
+		if t.Parameters == nil {
+			t.Parameters = map[string]string{}
+		}
+		t.Parameters[k] = v
+	}
+	if t.PartitionKeys == nil {
+		t.PartitionKeys = []catalog.Column{}
+	}
+	return t, nil
+}
+
+func parseColumns(flag string, specs []string) ([]catalog.Column, error) {
+	var cols []catalog.Column
+	for _, s := range specs {
+		name, typ, ok := strings.Cut(s, ":")
+		if !ok || name == "" || typ == "" {
+			return nil, cmdutil.Usagef("--%s %q: want NAME:TYPE, e.g. amount:decimal(10,2)", flag, s)
+		}
+		cols = append(cols, catalog.Column{Name: name, Type: typ})
+	}
+	return cols, nil
+}
+
+// readTableInput reads the TableInput structure of the Glue API. Fields
+// that lakectl does not know are refused rather than silently dropped.
+func readTableInput(stdin io.Reader, src string) (*catalog.Table, error) {
+	var data []byte
+	var err error
+	if src == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(strings.TrimPrefix(src, "file://"))
+	}
+	if err != nil {
+		return nil, cmdutil.Usagef("--table-input: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var t catalog.Table
+	if err := dec.Decode(&t); err != nil {
+		return nil, cmdutil.Usagef("--table-input %s: %v", src, jsonError(data, err))
+	}
+	return &t, nil
+}
+
+// jsonError adds the line number to a JSON syntax error.
+func jsonError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	return err
+}

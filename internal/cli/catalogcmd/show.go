@@ -1,0 +1,107 @@
+package catalogcmd
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+)
+
+type ShowOptions struct {
+	F     *cmdutil.Factory
+	Table string
+}
+
+func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
+	opts := &ShowOptions{F: f}
+	return &cobra.Command{
+		Use:   "show DB.TABLE",
+		Short: "Show a table: its properties, columns and parameters",
+		Long: `Show a table. JSON output has the shape of 'aws glue get-table':
+{"Table": {...}}. CSV output lists the columns (name, type, comment,
+partition_key).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Table = args[0]
+			return showRun(cmd.Context(), opts)
+		},
+	}
+}
+
+func showRun(ctx context.Context, opts *ShowOptions) error {
+	db, name, err := catalog.ParseTableName(opts.Table)
+	if err != nil {
+		return err
+	}
+	c, err := opts.F.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := c.GetTable(ctx, db, name)
+	if err != nil {
+		return err
+	}
+	cols := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMMENT", "PARTITION KEY"}}
+	for _, col := range t.StorageDescriptor.Columns {
+		cols.Add(col.Name, col.Type, col.Comment, "")
+	}
+	for _, col := range t.PartitionKeys {
+		cols.Add(col.Name, col.Type, col.Comment, "yes")
+	}
+	if opts.F.Settings.Output != "table" {
+		if opts.F.Settings.Output == "csv" {
+			cols.Header = []string{"name", "type", "comment", "partition_key"}
+		}
+		return opts.F.Print(cols, map[string]any{"Table": t})
+	}
+
+	w := tabwriter.NewWriter(opts.F.IO.Out, 0, 4, 2, ' ', 0)
+	sd := t.StorageDescriptor
+	for _, kv := range [][2]string{
+		{"Table", qualified(t.DatabaseName, t.Name)},
+		{"Description", t.Description},
+		{"Location", sd.Location},
+		{"Format", t.Parameters["classification"]},
+		{"Type", t.TableType},
+		{"Owner", t.Owner},
+		{"Version", version(t.VersionID)},
+		{"Created", cmdutil.FormatTime(t.CreateTime)},
+		{"Updated", cmdutil.FormatTime(t.UpdateTime)},
+	} {
+		fmt.Fprintf(w, "%s:\t%s\n", kv[0], cmdutil.OrDash(kv[1]))
+	}
+	if sd.SerdeInfo != nil && sd.SerdeInfo.SerializationLibrary != "" {
+		fmt.Fprintf(w, "SerDe:\t%s\n", sd.SerdeInfo.SerializationLibrary)
+	}
+	w.Flush()
+	fmt.Fprintln(opts.F.IO.Out)
+	for i := range cols.Rows {
+		cols.Rows[i][2] = cmdutil.OrDash(cols.Rows[i][2])
+	}
+	cols.Header = cols.Header[:3]
+	for i, r := range cols.Rows {
+		if r[3] == "yes" {
+			r[2] = strings.TrimPrefix(r[2]+" ", "- ") + "(partition key)"
+		}
+		cols.Rows[i] = r[:3]
+	}
+	if err := cmdutil.Print(opts.F.IO.Out, "table", cols, nil); err != nil {
+		return err
+	}
+	if len(t.Parameters) > 0 {
+		fmt.Fprintln(opts.F.IO.Out)
+		params := cmdutil.Table{Header: []string{"PARAMETER", "VALUE"}}
+		for _, k := range slices.Sorted(maps.Keys(t.Parameters)) {
+			params.Add(k, t.Parameters[k])
+		}
+		return cmdutil.Print(opts.F.IO.Out, "table", params, nil)
+	}
+	return nil
+}

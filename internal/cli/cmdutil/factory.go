@@ -1,0 +1,86 @@
+// Package cmdutil holds what every command shares: the streams, the
+// resolved settings, the catalog and stores they open, output printing and
+// the typed errors that decide exit codes.
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/backends"
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/storage"
+	"github.com/lakectl/lakectl/internal/storage/s3"
+)
+
+// Factory gives commands their dependencies. Tests build one with their
+// own streams; commands never reach for globals.
+type Factory struct {
+	IO       *IOStreams
+	Settings *Settings // set once the global flags are resolved
+	Getenv   func(string) string
+	Now      func() time.Time
+
+	catalog catalog.Catalog
+}
+
+// Catalog opens the configured catalog once; Close closes it.
+func (f *Factory) Catalog(ctx context.Context) (catalog.Catalog, error) {
+	if f.catalog != nil {
+		return f.catalog, nil
+	}
+	uri := f.Settings.Catalog
+	if uri == "" {
+		uri = backends.DefaultCatalog(f.Settings.Home)
+	}
+	c, err := backends.OpenCatalog(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	f.catalog = c
+	return c, nil
+}
+
+// Store opens the object store a URI names, with the S3 settings.
+func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) {
+	return backends.OpenStore(ctx, uri, backends.StoreOptions{S3: s3.Options{
+		Endpoint: f.Settings.S3Endpoint,
+		Region:   f.Settings.S3Region,
+	}})
+}
+
+// Close releases what the commands opened.
+func (f *Factory) Close() error {
+	if f.catalog != nil {
+		return f.catalog.Close()
+	}
+	return nil
+}
+
+// Print writes a result to stdout in the configured output format.
+func (f *Factory) Print(t Table, jsonValue any) error {
+	return Print(f.IO.Out, f.Settings.Output, t, jsonValue)
+}
+
+// Done confirms a change: one line on stdout in table output (unless
+// --quiet), the changed object in JSON, nothing in CSV.
+func (f *Factory) Done(jsonValue any, format string, args ...any) error {
+	switch f.Settings.Output {
+	case "json":
+		return Print(f.IO.Out, "json", Table{}, jsonValue)
+	case "table":
+		if !f.Settings.Quiet {
+			_, err := fmt.Fprintf(f.IO.Out, format+"\n", args...)
+			return err
+		}
+	}
+	return nil
+}
+
+// Warn prints a diagnostic on stderr unless --quiet.
+func (f *Factory) Warn(format string, args ...any) {
+	if !f.Settings.Quiet {
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: "+format+"\n", args...)
+	}
+}

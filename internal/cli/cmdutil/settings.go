@@ -1,0 +1,164 @@
+package cmdutil
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+)
+
+// Settings are the global settings every command shares, resolved with the
+// precedence flags > LAKECTL_* environment > config file > defaults.
+type Settings struct {
+	Home       string // LAKECTL_HOME, default ~/.lakectl
+	ConfigFile string // the config file read, if any
+	Catalog    string // catalog URI
+	Output     string // table, json or csv
+	Quiet      bool
+	S3Endpoint string
+	S3Region   string
+}
+
+// Outputs are the values of --output.
+var Outputs = []string{"table", "json", "csv"}
+
+// GlobalFlag describes a global flag that may also come from the
+// environment and the config file, under the same name.
+type GlobalFlag struct {
+	Name, Env, Usage string
+}
+
+// GlobalFlags are the flags resolved by Resolve; their config-file keys are
+// their names.
+var GlobalFlags = []GlobalFlag{
+	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH (default sqlite:$LAKECTL_HOME/catalog.db)"},
+	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv"},
+	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
+	{"s3-endpoint", "LAKECTL_S3_ENDPOINT", "URL of an S3-compatible server (implies path-style addressing)"},
+	{"s3-region", "LAKECTL_S3_REGION", "AWS region for S3 (default: from the AWS configuration)"},
+}
+
+// Resolve fills Settings from the parsed flags, the environment (getenv)
+// and the config file. An explicit config file (--config or
+// LAKECTL_CONFIG) must exist; the default one, $LAKECTL_HOME/config.yaml,
+// is read only when present.
+func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error) {
+	s := &Settings{Home: getenv("LAKECTL_HOME")}
+	if s.Home == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, Usagef("cannot find the home folder (%v): set LAKECTL_HOME", err)
+		}
+		s.Home = filepath.Join(home, ".lakectl")
+	}
+
+	configFile, explicit := flagValue(flags, "config"), true
+	if configFile == "" {
+		configFile = getenv("LAKECTL_CONFIG")
+	}
+	if configFile == "" {
+		configFile, explicit = filepath.Join(s.Home, "config.yaml"), false
+	}
+	file, err := readConfig(configFile, explicit)
+	if err != nil {
+		return nil, err
+	}
+	if file != nil {
+		s.ConfigFile = configFile
+	}
+
+	value := func(name string) (string, string) {
+		if f := flags.Lookup(name); f != nil && f.Changed {
+			return f.Value.String(), "--" + name
+		}
+		for _, g := range GlobalFlags {
+			if g.Name == name {
+				if v := getenv(g.Env); v != "" {
+					return v, g.Env
+				}
+			}
+		}
+		if v, ok := file[name]; ok {
+			return v, configFile + ": " + name
+		}
+		if f := flags.Lookup(name); f != nil {
+			return f.DefValue, ""
+		}
+		return "", ""
+	}
+
+	s.Catalog, _ = value("catalog")
+	s.S3Endpoint, _ = value("s3-endpoint")
+	s.S3Region, _ = value("s3-region")
+	out, from := value("output")
+	if out == "" {
+		out = "table"
+	}
+	if !slices.Contains(Outputs, out) {
+		return nil, Usagef("%s: output %q: want table, json or csv", orFlag(from, "--output"), out)
+	}
+	s.Output = out
+	if q, from := value("quiet"); q != "" {
+		b, err := strconv.ParseBool(q)
+		if err != nil {
+			return nil, Usagef("%s: quiet %q: want true or false", orFlag(from, "--quiet"), q)
+		}
+		s.Quiet = b
+	}
+	return s, nil
+}
+
+func orFlag(from, flag string) string {
+	if from == "" {
+		return flag
+	}
+	return from
+}
+
+func flagValue(flags *pflag.FlagSet, name string) string {
+	if f := flags.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
+
+// readConfig reads a YAML file of global settings. Unknown keys are errors,
+// so that a typo does not pass unnoticed.
+func readConfig(path string, mustExist bool) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !mustExist {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, Usagef("config file: %v", err)
+	}
+	raw := map[string]any{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil && len(bytes.TrimSpace(data)) > 0 {
+		return nil, Usagef("config file %s: %v", path, err)
+	}
+	out := map[string]string{}
+	for k, v := range raw {
+		known := false
+		for _, g := range GlobalFlags {
+			known = known || g.Name == k
+		}
+		if !known {
+			names := make([]string, len(GlobalFlags))
+			for i, g := range GlobalFlags {
+				names[i] = g.Name
+			}
+			return nil, Usagef("config file %s: unknown setting %q (known: %s)", path, k, strings.Join(names, ", "))
+		}
+		out[k] = fmt.Sprint(v)
+	}
+	return out, nil
+}

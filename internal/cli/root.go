@@ -1,0 +1,193 @@
+// Package cli wires lakectl's commands: the root command, the global flags
+// and the one place where errors become exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/backends"
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/cli/catalogcmd"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/storage/s3"
+)
+
+// Exit statuses; `lakectl help exit-codes` explains them.
+const (
+	ExitOK          = 0
+	ExitDataFailed  = 1
+	ExitUsage       = 2
+	ExitFailure     = 3
+	ExitInterrupted = 130
+)
+
+// Main runs lakectl with the process's arguments and returns its exit status.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := &cmdutil.Factory{IO: cmdutil.System(), Getenv: os.Getenv, Now: time.Now}
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run runs one command line and returns its exit status, having printed
+// any error on f.IO.ErrOut.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil && f.Settings == nil && !cmdutil.IsUsage(err) {
+		// cobra failed before any command ran: an unknown command, a
+		// wrong number of arguments.
+		err = &cmdutil.UsageError{Err: err}
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	code := ExitCode(ctx, err)
+	if err != nil && err.Error() != "" {
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: %v\n", err)
+		if code == ExitUsage && cmdutil.IsUsage(err) {
+			if c, _, ferr := root.Find(args); ferr == nil && c != nil {
+				fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())
+			}
+		}
+	}
+	return code
+}
+
+// ExitCode decides the exit status of an error, in one place.
+func ExitCode(ctx context.Context, err error) int {
+	var exit *cmdutil.ExitError
+	switch {
+	case err == nil:
+		return ExitOK
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	case errors.As(err, &exit):
+		return exit.Code
+	case cmdutil.IsUsage(err),
+		errors.Is(err, catalog.ErrInvalid),
+		errors.Is(err, fs.ErrInvalid),
+		errors.Is(err, backends.ErrUnknownScheme),
+		errors.Is(err, sqlite.ErrNotCatalog),
+		errors.Is(err, s3.ErrNoCredentials),
+		errors.Is(err, s3.ErrBucketNotFound):
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "lakectl",
+		Short: "The AWS Glue data-lake toolkit in one binary",
+		Long: `lakectl keeps a Glue-shaped catalog of a data lake on local disk or S3:
+it ingests, crawls, converts and validates data, and searches its metadata.
+
+The catalog is an embedded SQLite file by default ($LAKECTL_HOME/catalog.db,
+LAKECTL_HOME defaulting to ~/.lakectl); --catalog or LAKECTL_CATALOG choose
+another. Results go to stdout (--output table|json|csv), diagnostics to
+stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       version.Version,
+	}
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetVersionTemplate("lakectl {{.Version}}\n")
+
+	pf := root.PersistentFlags()
+	pf.String("config", "", "config file (default $LAKECTL_HOME/config.yaml; env LAKECTL_CONFIG)")
+	for _, g := range cmdutil.GlobalFlags {
+		if g.Name == "quiet" {
+			pf.BoolP(g.Name, "q", false, g.Usage+" (env "+g.Env+")")
+		} else {
+			pf.String(g.Name, "", g.Usage+" (env "+g.Env+")")
+		}
+	}
+	pf.Lookup("output").Shorthand = "o"
+	pf.Lookup("output").DefValue = "table"
+	root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cmdutil.Outputs, cobra.ShellCompDirectiveNoFileComp))
+
+	// Errors before a command runs (unknown commands, flags, arguments)
+	// are usage errors; see Run.
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.UsageError{Err: err} })
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		s, err := cmdutil.Resolve(cmd.Flags(), f.Getenv)
+		if err != nil {
+			return err
+		}
+		f.Settings = s
+		return nil
+	}
+
+	root.AddCommand(
+		catalogcmd.NewCmdCatalog(f),
+		version.NewCmdVersion(f),
+		helpTopic("exit-codes", "What lakectl's exit statuses mean", exitCodesHelp),
+		helpTopic("environment", "Settings from flags, LAKECTL_* variables and the config file", environmentHelp),
+	)
+	return root
+}
+
+func helpTopic(name, short, long string) *cobra.Command {
+	return &cobra.Command{Use: name, Short: short, Long: long}
+}
+
+const exitCodesHelp = `lakectl's exit status says what happened, so that scripts and CI can act on it:
+
+  0    success
+  1    the command ran and the data failed it: validation checks that
+       failed, a migration compare that found differences, a crawl that
+       would create more tables than --table-threshold. The report is on
+       stdout as usual.
+  2    usage or configuration error: an unknown command or flag, a wrong
+       argument, an invalid name or type (names are lowercase letters,
+       digits and _, at most 128 characters), an unknown catalog or storage
+       scheme, a file that is not a lakectl catalog, a config file that
+       cannot be read, missing S3 credentials or bucket.
+  3    runtime failure: I/O, network, or the catalog refused the operation
+       (something to create already exists, something to change or show
+       does not exist, a concurrent update won the race).
+  130  interrupted (Ctrl-C or SIGTERM); nothing partial is left visible.
+
+Errors are printed on stderr as one line starting with "lakectl: ".`
+
+const environmentHelp = `Global settings come from, in order of precedence: command-line flags, then
+LAKECTL_* environment variables, then the config file, then defaults.
+
+  flag            environment            config key     default
+  --catalog       LAKECTL_CATALOG        catalog        sqlite:$LAKECTL_HOME/catalog.db
+  --output, -o    LAKECTL_OUTPUT         output         table
+  --quiet, -q     LAKECTL_QUIET          quiet          false
+  --s3-endpoint   LAKECTL_S3_ENDPOINT    s3-endpoint    (AWS)
+  --s3-region     LAKECTL_S3_REGION      s3-region      (AWS configuration)
+  --config        LAKECTL_CONFIG         -              $LAKECTL_HOME/config.yaml
+
+LAKECTL_HOME defaults to ~/.lakectl. The config file is YAML with the keys
+above, for example:
+
+  catalog: sqlite:/srv/lake/catalog.db
+  output: json
+  s3-endpoint: http://127.0.0.1:9000
+
+An unknown key in the config file is an error. AWS credentials and region
+come from the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY, ~/.aws/config, instance and container roles); lakectl
+never prints or stores them.
+
+Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file).
+Storage URIs: a local path, file:///PATH, or s3://BUCKET/PREFIX.`
