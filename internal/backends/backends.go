@@ -19,8 +19,19 @@ import (
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
 
-// ErrUnknownScheme: a URI names a backend lakectl does not have.
-var ErrUnknownScheme = errors.New("unknown scheme")
+// ErrBadURI: a catalog or storage URI that lakectl cannot use (an unknown
+// scheme, a missing part). It is the caller's mistake.
+var ErrBadURI = errors.New("bad URI")
+
+// badURI makes an error that prints as given and matches ErrBadURI.
+func badURI(format string, args ...any) error {
+	return &uriError{fmt.Sprintf(format, args...)}
+}
+
+type uriError struct{ msg string }
+
+func (e *uriError) Error() string        { return e.msg }
+func (e *uriError) Is(target error) bool { return target == ErrBadURI }
 
 // CatalogSchemes lists the catalog URIs lakectl understands, for messages.
 const CatalogSchemes = "sqlite:PATH (the embedded default)"
@@ -41,11 +52,11 @@ func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
 	case "sqlite":
 		path := strings.TrimPrefix(rest, "//")
 		if path == "" {
-			return nil, fmt.Errorf("catalog %q: no file given: want sqlite:PATH", uri)
+			return nil, badURI("catalog %q: no file given: want sqlite:PATH", uri)
 		}
 		return sqlite.Open(ctx, path)
 	}
-	return nil, fmt.Errorf("catalog %q: %w %q: want %s", uri, ErrUnknownScheme, scheme, CatalogSchemes)
+	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }
 
 // StoreOptions configure the storage backends.
@@ -61,21 +72,21 @@ func OpenStore(ctx context.Context, uri string, opts StoreOptions) (storage.Stor
 	}
 	u, err := url.Parse(uri)
 	if err != nil {
-		return nil, fmt.Errorf("storage %q: %w", uri, err)
+		return nil, badURI("storage %q: %v", uri, err)
 	}
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
-			return nil, fmt.Errorf("storage %q: file URIs name local paths (file:///path)", uri)
+			return nil, badURI("storage %q: file URIs name local paths (file:///path)", uri)
 		}
 		return local.New(u.Path)
 	case "s3":
 		if u.Host == "" {
-			return nil, fmt.Errorf("storage %q: no bucket: want s3://BUCKET/PREFIX", uri)
+			return nil, badURI("storage %q: no bucket: want s3://BUCKET/PREFIX", uri)
 		}
 		return s3.Open(ctx, u.Host, strings.TrimPrefix(u.Path, "/"), opts.S3)
 	}
-	return nil, fmt.Errorf("storage %q: %w %q: want a path, file:///PATH or s3://BUCKET/PREFIX", uri, ErrUnknownScheme, u.Scheme)
+	return nil, badURI("storage %q: unknown scheme %q: want a path, file:///PATH or s3://BUCKET/PREFIX", uri, u.Scheme)
 }
 
 // LocationURI turns a location given by a user into the URI kept in the

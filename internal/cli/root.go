@@ -19,6 +19,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/cli/catalogcmd"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/storagecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
@@ -79,10 +80,11 @@ func ExitCode(ctx context.Context, err error) int {
 	case cmdutil.IsUsage(err),
 		errors.Is(err, catalog.ErrInvalid),
 		errors.Is(err, fs.ErrInvalid),
-		errors.Is(err, backends.ErrUnknownScheme),
+		errors.Is(err, backends.ErrBadURI),
 		errors.Is(err, sqlite.ErrNotCatalog),
 		errors.Is(err, s3.ErrNoCredentials),
-		errors.Is(err, s3.ErrBucketNotFound):
+		errors.Is(err, s3.ErrBucketNotFound),
+		errors.Is(err, s3.ErrAccessDenied):
 		return ExitUsage
 	}
 	return ExitFailure
@@ -136,6 +138,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 
 	root.AddCommand(
 		catalogcmd.NewCmdCatalog(f),
+		storagecmd.NewCmdStorage(f),
 		version.NewCmdVersion(f),
 		helpTopic("exit-codes", "What lakectl's exit statuses mean", exitCodesHelp),
 		helpTopic("environment", "Settings from flags, LAKECTL_* variables and the config file", environmentHelp),
@@ -158,7 +161,7 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
        argument, an invalid name or type (names are lowercase letters,
        digits and _, at most 128 characters), an unknown catalog or storage
        scheme, a file that is not a lakectl catalog, a config file that
-       cannot be read, missing S3 credentials or bucket.
+       cannot be read, missing or rejected S3 credentials, a missing bucket.
   3    runtime failure: I/O, network, or the catalog refused the operation
        (something to create already exists, something to change or show
        does not exist, a concurrent update won the race).

@@ -33,6 +33,8 @@ be lowercase letters, digits and _, at most 128 characters.`,
 		NewCmdShow(f),
 		NewCmdDescribe(f),
 		NewCmdPartitions(f),
+		NewCmdCreatePartition(f),
+		NewCmdDropPartition(f),
 		NewCmdVersions(f),
 		NewCmdDropTable(f),
 	)

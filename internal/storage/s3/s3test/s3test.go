@@ -64,12 +64,23 @@ func (s Server) Client() *s3.Client {
 // removed when the test ends.
 func (s Server) NewBucket(t testing.TB) string {
 	t.Helper()
+	name, remove, err := s.CreateBucket(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(remove)
+	return name
+}
+
+// CreateBucket creates an empty bucket with a fresh name and returns a
+// function that empties and removes it.
+func (s Server) CreateBucket(ctx context.Context) (string, func(), error) {
 	name := fmt.Sprintf("lakectl-test-%016x", rand.Uint64())
 	c := s.Client()
-	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &name}); err != nil {
-		t.Fatalf("create bucket %s at %s: %v", name, s.Endpoint, err)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
+		return "", nil, fmt.Errorf("create bucket %s at %s: %w", name, s.Endpoint, err)
 	}
-	t.Cleanup(func() {
+	remove := func() {
 		ctx := context.Background()
 		p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: &name})
 		for p.HasMorePages() {
@@ -82,6 +93,6 @@ func (s Server) NewBucket(t testing.TB) string {
 			}
 		}
 		c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &name})
-	})
-	return name
+	}
+	return name, remove, nil
 }

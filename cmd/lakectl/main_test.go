@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/lakectl/lakectl/internal/cli"
+	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"lakectl": func() { os.Exit(cli.Main()) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script against the
+// real binary. Each script gets its own LAKECTL_HOME (and so its own
+// embedded catalog). Scripts that need S3 start with [s3]: they get a fresh
+// bucket on the MinIO server that `make test` starts, as $BUCKET, with the
+// endpoint in LAKECTL_S3_ENDPOINT and credentials in the AWS variables.
+func TestScripts(t *testing.T) {
+	srv, haveS3 := s3Server(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("LAKECTL_HOME", filepath.Join(env.WorkDir, ".lakectl"))
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			env.Setenv("AWS_CONFIG_FILE", os.DevNull)
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+			if haveS3 {
+				for _, kv := range srv.Env() {
+					k, v, _ := cutEnv(kv)
+					env.Setenv(k, v)
+				}
+				env.Setenv("LAKECTL_S3_ENDPOINT", srv.Endpoint)
+				bucket, remove, err := srv.CreateBucket(context.Background())
+				if err != nil {
+					return err
+				}
+				env.Defer(remove)
+				env.Setenv("BUCKET", bucket)
+			}
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "s3" {
+				return haveS3, nil
+			}
+			return false, errors.New("unknown condition " + cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":  cmdExits,
+			"s3-put": func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
+		},
+	})
+}
+
+// s3Server finds the test S3 server; under CI=true its absence fails.
+func s3Server(t *testing.T) (s3test.Server, bool) {
+	if os.Getenv("LAKECTL_TEST_S3_ENDPOINT") == "" && os.Getenv("CI") != "true" {
+		t.Log("no S3 test server: [s3] scripts are skipped (run `make test`)")
+		return s3test.Server{}, false
+	}
+	return s3test.Require(t), true
+}
+
+func cutEnv(kv string) (string, string, bool) {
+	for i := range kv {
+		if kv[i] == '=' {
+			return kv[:i], kv[i+1:], true
+		}
+	}
+	return kv, "", false
+}
+
+// cmdExits runs a command and checks its exact exit status:
+//
+//	exits 2 lakectl catalog show nodot
+//
+// Its stdout and stderr are kept for the stdout/stderr commands that follow.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE COMMAND [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: %q is not an exit status", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdS3Put uploads a file of the script's work folder to the test server:
+//
+//	s3-put FILE s3://BUCKET/KEY
+func cmdS3Put(ts *testscript.TestScript, srv s3test.Server, neg bool, args []string) {
+	if neg || len(args) != 2 || !strings.HasPrefix(args[1], "s3://") {
+		ts.Fatalf("usage: s3-put FILE s3://BUCKET/KEY")
+	}
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(args[1], "s3://"), "/")
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	_, err = srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f})
+	ts.Check(err)
+}

@@ -1,0 +1,73 @@
+package catalogcmd
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/backends"
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+)
+
+type CreatePartitionOptions struct {
+	F        *cmdutil.Factory
+	Table    string
+	Values   []string
+	Location string
+}
+
+func NewCmdCreatePartition(f *cmdutil.Factory) *cobra.Command {
+	opts := &CreatePartitionOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "create-partition DB.TABLE VALUE... [--location URI]",
+		Short: "Add a partition to a table",
+		Long: `Add a partition with one value per partition key, in key order. The
+partition takes the table's columns and formats; its location defaults to
+the table's location followed by KEY=VALUE/ folders.`,
+		Example: `  lakectl catalog create-partition sales.orders 2024 eu`,
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Table, opts.Values = args[0], args[1:]
+			return createPartitionRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Location, "location", "", "where the partition's data lives (default: under the table's location)")
+	return cmd
+}
+
+func createPartitionRun(ctx context.Context, opts *CreatePartitionOptions) error {
+	db, name, err := catalog.ParseTableName(opts.Table)
+	if err != nil {
+		return err
+	}
+	c, err := opts.F.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := c.GetTable(ctx, db, name)
+	if err != nil {
+		return err
+	}
+	p := catalog.Partition{Values: opts.Values, StorageDescriptor: t.StorageDescriptor}
+	p.StorageDescriptor.Location = ""
+	switch {
+	case opts.Location != "":
+		p.StorageDescriptor.Location = backends.LocationURI(opts.Location)
+	case t.StorageDescriptor.Location != "" && len(opts.Values) == len(t.PartitionKeys):
+		loc := strings.TrimSuffix(t.StorageDescriptor.Location, "/") + "/"
+		for i, k := range t.PartitionKeys {
+			loc += k.Name + "=" + opts.Values[i] + "/"
+		}
+		p.StorageDescriptor.Location = loc
+	}
+	if err := c.CreatePartitions(ctx, db, name, []catalog.Partition{p}); err != nil {
+		return err
+	}
+	got, err := c.GetPartition(ctx, db, name, opts.Values)
+	if err != nil {
+		return err
+	}
+	return opts.F.Done(map[string]any{"Partition": got}, "created partition %v of %s", opts.Values, qualified(db, name))
+}
