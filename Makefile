@@ -1,0 +1,39 @@
+# lakectl: build, test, demo. See README.md.
+GO      ?= go
+PKG     := github.com/lakectl/lakectl
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS := -s -w -X $(PKG)/internal/cli/version.Version=$(VERSION) -X $(PKG)/internal/cli/version.Commit=$(COMMIT)
+
+.PHONY: all build test lint bench demo docs clean
+
+all: build
+
+## build: the lakectl binary, pure Go, into bin/lakectl
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lakectl ./cmd/lakectl
+
+## test: lint, then every test, with MinIO started on 127.0.0.1 for the S3 tests
+test: lint
+	scripts/with-services.sh $(GO) test -count=1 ./...
+
+## lint: gofmt and go vet
+lint:
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
+	$(GO) vet ./...
+
+## bench: the Go benchmarks (catalog, start-up); see docs/performance.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## demo: build lakectl and run its main job end to end on the embedded catalog
+demo: build
+	scripts/demo.sh bin/lakectl
+
+## docs: regenerate docs/cli from the command tree
+docs:
+	$(GO) test ./internal/cli -run TestDocsAreCurrent -update
+
+clean:
+	rm -rf bin .tmp
