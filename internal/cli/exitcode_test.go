@@ -32,6 +32,7 @@ func TestExitCode(t *testing.T) {
 		{live, wrap(fs.ErrInvalid), 2},
 		{live, wrap(backends.ErrBadURI), 2},
 		{live, wrap(sqlite.ErrNotCatalog), 2},
+		{live, wrap(sqlite.ErrNoFolder), 2},
 		{live, wrap(s3.ErrNoCredentials), 2},
 		{live, wrap(s3.ErrBucketNotFound), 2},
 		{live, wrap(s3.ErrAccessDenied), 2},

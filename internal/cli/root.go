@@ -82,6 +82,7 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, fs.ErrInvalid),
 		errors.Is(err, backends.ErrBadURI),
 		errors.Is(err, sqlite.ErrNotCatalog),
+		errors.Is(err, sqlite.ErrNoFolder),
 		errors.Is(err, s3.ErrNoCredentials),
 		errors.Is(err, s3.ErrBucketNotFound),
 		errors.Is(err, s3.ErrAccessDenied):

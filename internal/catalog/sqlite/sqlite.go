@@ -22,7 +22,8 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlitedriver "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 const (
@@ -77,13 +78,18 @@ var schema = []string{
 	)`,
 }
 
-// ErrNotCatalog is returned by Open for a file that exists but is not a
-// lakectl catalog. The file is left untouched.
-var ErrNotCatalog = errors.New("not a lakectl catalog")
+// Errors about the catalog file that are the user's to fix.
+var (
+	// ErrNotCatalog: the file exists but is not a lakectl catalog, or is
+	// damaged. The file is left untouched.
+	ErrNotCatalog = errors.New("not a lakectl catalog")
+	// ErrNoFolder: the folder the catalog file should be in does not exist.
+	ErrNoFolder = errors.New("folder does not exist")
+)
 
-// Open opens the catalog file at path, creating it (and its folder) when it
-// does not exist. A file that is not a SQLite database, or is one that
-// lakectl did not create, is reported and never written to.
+// Open opens the catalog file at path, creating it when it does not exist
+// (its folder must exist). A file that is not a SQLite database, or is one
+// that lakectl did not create, is reported and never written to.
 func Open(ctx context.Context, path string) (*Catalog, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -92,8 +98,8 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if err := checkHeader(abs); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	if fi, err := os.Stat(filepath.Dir(abs)); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("catalog %s: %w: %s", path, ErrNoFolder, filepath.Dir(abs))
 	}
 	db, err := sql.Open("sqlite", dsn(abs))
 	if err != nil {
@@ -188,10 +194,18 @@ func (c *Catalog) checkSchema(ctx context.Context, q querier) (bool, error) {
 	return false, nil
 }
 
-// fail wraps an error of the SQLite layer with the catalog path; nil stays nil.
+// fail wraps an error of the SQLite layer with the catalog path; nil stays
+// nil. Damage SQLite detects is reported as such.
 func (c *Catalog) fail(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var se *sqlitedriver.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("catalog %s: %s: %w: the file is damaged (%v); restore it from a backup", c.path, op, ErrNotCatalog, err)
+		}
 	}
 	return fmt.Errorf("catalog %s: %s: %w", c.path, op, err)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lakectl/lakectl/internal/catalog"
@@ -23,7 +24,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestReopenKeepsData(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "dir", "catalog.db")
+	path := filepath.Join(t.TempDir(), "catalog.db")
 	c, err := sqlite.Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -70,5 +71,65 @@ func TestForeignFilesAreLeftAlone(t *testing.T) {
 		if string(before) != string(after) {
 			t.Errorf("%s was modified", filepath.Base(path))
 		}
+	}
+}
+
+func TestMissingFolderIsNotCreated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "typo")
+	_, err := sqlite.Open(t.Context(), filepath.Join(dir, "catalog.db"))
+	if !errors.Is(err, sqlite.ErrNoFolder) {
+		t.Fatalf("Open in a missing folder = %v, want ErrNoFolder", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the folder was created")
+	}
+}
+
+// Damage that SQLite detects is reported as such, and the file is not
+// written to.
+func TestDamagedCatalogIsReported(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	c, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		if err := c.CreateDatabase(t.Context(), catalog.Database{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = 4096
+	if len(data) < 2*page {
+		t.Fatalf("catalog is only %d bytes", len(data))
+	}
+	for i := page; i < len(data); i++ {
+		data[i] = 0xff // every page but the first (the schema)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = sqlite.Open(t.Context(), path)
+	if err == nil {
+		defer c.Close()
+		for _, err = range c.ListDatabases(t.Context()) {
+			if err != nil {
+				break
+			}
+		}
+		if werr := c.CreateDatabase(t.Context(), catalog.Database{Name: "d"}); !errors.Is(werr, sqlite.ErrNotCatalog) {
+			t.Errorf("CreateDatabase on a damaged catalog = %v", werr)
+		}
+	}
+	if !errors.Is(err, sqlite.ErrNotCatalog) || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("reading a damaged catalog: %v, want ErrNotCatalog saying it is damaged", err)
+	}
+	after, _ := os.ReadFile(path)
+	if string(after) != string(data) {
+		t.Error("the damaged file was modified")
 	}
 }

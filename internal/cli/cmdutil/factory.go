@@ -6,6 +6,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/backends"
@@ -32,6 +33,11 @@ func (f *Factory) Catalog(ctx context.Context) (catalog.Catalog, error) {
 	}
 	uri := f.Settings.Catalog
 	if uri == "" {
+		// The default home is made on first use; folders of a catalog
+		// named explicitly are not, so a typo does not make a new catalog.
+		if err := os.MkdirAll(f.Settings.Home, 0o700); err != nil {
+			return nil, fmt.Errorf("LAKECTL_HOME: %w", err)
+		}
 		uri = backends.DefaultCatalog(f.Settings.Home)
 	}
 	c, err := backends.OpenCatalog(ctx, uri)
