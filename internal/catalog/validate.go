@@ -40,6 +40,13 @@ func PrepareTable(t *Table) error {
 	if t.Retention < 0 {
 		return Invalidf("%s: retention %d is negative", where, t.Retention)
 	}
+	// Glue prints empty lists as [], never null.
+	if t.PartitionKeys == nil {
+		t.PartitionKeys = []Column{}
+	}
+	if t.StorageDescriptor.Columns == nil {
+		t.StorageDescriptor.Columns = []Column{}
+	}
 	seen := map[string]bool{}
 	if err := prepareColumns(where, t.StorageDescriptor.Columns, seen, false); err != nil {
 		return err

@@ -37,6 +37,12 @@ const (
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels the work so it can clean up; a second one
+	// gets the default behaviour and ends the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	f := &cmdutil.Factory{IO: cmdutil.System(), Getenv: os.Getenv, Now: time.Now}
 	return Run(ctx, f, os.Args[1:])
 }

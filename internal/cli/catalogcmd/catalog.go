@@ -3,6 +3,7 @@
 package catalogcmd
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,6 +40,15 @@ be lowercase letters, digits and _, at most 128 characters.`,
 		NewCmdDropTable(f),
 	)
 	return cmd
+}
+
+// openTable parses a DB.TABLE argument and opens the catalog.
+func openTable(ctx context.Context, f *cmdutil.Factory, arg string) (c catalog.Catalog, db, name string, err error) {
+	if db, name, err = catalog.ParseTableName(arg); err != nil {
+		return nil, "", "", err
+	}
+	c, err = f.Catalog(ctx)
+	return c, db, name, err
 }
 
 // parseKeyValues reads repeated KEY=VALUE flags.

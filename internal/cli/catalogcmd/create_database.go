@@ -55,10 +55,10 @@ func createDatabaseRun(ctx context.Context, opts *CreateDatabaseOptions) error {
 	if err != nil {
 		return err
 	}
+	done := "created database %s"
 	err = c.CreateDatabase(ctx, db)
 	if errors.Is(err, catalog.ErrAlreadyExists) && opts.IfNotExists {
-		opts.F.Warn("database %s exists already", db.Name)
-		err = nil
+		done = "database %s exists already"
 	} else if err != nil {
 		return err
 	}
@@ -66,5 +66,5 @@ func createDatabaseRun(ctx context.Context, opts *CreateDatabaseOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.F.Done(map[string]any{"Database": got}, "created database %s", got.Name)
+	return opts.F.Done(map[string]any{"Database": got}, done, got.Name)
 }

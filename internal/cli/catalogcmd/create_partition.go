@@ -38,11 +38,7 @@ the table's location followed by KEY=VALUE/ folders.`,
 }
 
 func createPartitionRun(ctx context.Context, opts *CreatePartitionOptions) error {
-	db, name, err := catalog.ParseTableName(opts.Table)
-	if err != nil {
-		return err
-	}
-	c, err := opts.F.Catalog(ctx)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table)
 	if err != nil {
 		return err
 	}

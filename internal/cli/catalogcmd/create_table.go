@@ -78,9 +78,10 @@ func createTableRun(ctx context.Context, opts *CreateTableOptions) error {
 	if err != nil {
 		return err
 	}
+	done := "created table %s"
 	err = c.CreateTable(ctx, t)
 	if errors.Is(err, catalog.ErrAlreadyExists) && opts.IfNotExists {
-		opts.F.Warn("table %s exists already", qualified(t.DatabaseName, t.Name))
+		done = "table %s exists already"
 	} else if err != nil {
 		return err
 	}
@@ -88,7 +89,7 @@ func createTableRun(ctx context.Context, opts *CreateTableOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.F.Done(map[string]any{"Table": got}, "created table %s", qualified(got.DatabaseName, got.Name))
+	return opts.F.Done(map[string]any{"Table": got}, done, qualified(got.DatabaseName, got.Name))
 }
 
 func tableFromOptions(opts *CreateTableOptions) (catalog.Table, error) {
@@ -150,9 +151,6 @@ func tableFromOptions(opts *CreateTableOptions) (catalog.Table, error) {
 			t.Parameters = map[string]string{}
 		}
 		t.Parameters[k] = v
-	}
-	if t.PartitionKeys == nil {
-		t.PartitionKeys = []catalog.Column{}
 	}
 	return t, nil
 }

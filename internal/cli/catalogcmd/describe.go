@@ -47,10 +47,6 @@ Each change archives the previous version (see 'lakectl catalog versions').`,
 }
 
 func describeRun(ctx context.Context, opts *DescribeOptions) error {
-	db, name, err := catalog.ParseTableName(opts.Table)
-	if err != nil {
-		return err
-	}
 	if opts.Description == nil && len(opts.Columns) == 0 {
 		return cmdutil.Usagef("nothing to change: give --description and/or --column NAME=COMMENT")
 	}
@@ -65,7 +61,7 @@ func describeRun(ctx context.Context, opts *DescribeOptions) error {
 		comments[col] = comment
 		order = append(order, col)
 	}
-	c, err := opts.F.Catalog(ctx)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table)
 	if err != nil {
 		return err
 	}

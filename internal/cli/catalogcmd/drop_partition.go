@@ -33,11 +33,7 @@ func NewCmdDropPartition(f *cmdutil.Factory) *cobra.Command {
 }
 
 func dropPartitionRun(ctx context.Context, opts *DropPartitionOptions) error {
-	db, name, err := catalog.ParseTableName(opts.Table)
-	if err != nil {
-		return err
-	}
-	c, err := opts.F.Catalog(ctx)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ func NewCmdDropTable(f *cmdutil.Factory) *cobra.Command {
 }
 
 func dropTableRun(ctx context.Context, opts *DropTableOptions) error {
-	db, name, err := catalog.ParseTableName(opts.Table)
-	if err != nil {
-		return err
-	}
-	c, err := opts.F.Catalog(ctx)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table)
 	if err != nil {
 		return err
 	}

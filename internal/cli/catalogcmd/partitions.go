@@ -39,15 +39,11 @@ JSON output has the shape of 'aws glue get-partitions': {"Partitions": [...]}.`,
 }
 
 func partitionsRun(ctx context.Context, opts *PartitionsOptions) error {
-	db, name, err := catalog.ParseTableName(opts.Table)
-	if err != nil {
-		return err
-	}
 	filter, err := catalog.ParseFilter(opts.Filter)
 	if err != nil {
 		return err
 	}
-	c, err := opts.F.Catalog(ctx)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table)
 	if err != nil {
 		return err
 	}

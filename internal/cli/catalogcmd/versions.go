@@ -38,11 +38,7 @@ type tableVersion struct {
 }
 
 func versionsRun(ctx context.Context, opts *VersionsOptions) error {
-	db, name, err := catalog.ParseTableName(opts.Table)
-	if err != nil {
-		return err
-	}
-	c, err := opts.F.Catalog(ctx)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table)
 	if err != nil {
 		return err
 	}

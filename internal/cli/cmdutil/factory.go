@@ -83,10 +83,3 @@ func (f *Factory) Done(jsonValue any, format string, args ...any) error {
 	}
 	return nil
 }
-
-// Warn prints a diagnostic on stderr unless --quiet.
-func (f *Factory) Warn(format string, args ...any) {
-	if !f.Settings.Quiet {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: "+format+"\n", args...)
-	}
-}
