@@ -1,0 +1,357 @@
+package format
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+)
+
+// Delimiters are the candidates tried, in Glue's order of preference:
+// comma, pipe, tab, semicolon and Ctrl-A.
+var Delimiters = []byte{',', '|', '\t', ';', '\x01'}
+
+// CSVInfo is what was learnt of a delimited text file.
+type CSVInfo struct {
+	Delimiter byte
+	Quote     byte
+	Header    bool
+	// HeaderReason says why the first row was or was not taken as a header.
+	HeaderReason string
+	// Ragged counts sampled rows whose field count differs from the rest.
+	Ragged int
+}
+
+// Header choices for delimited text.
+const (
+	HeaderAuto    = "auto"
+	HeaderPresent = "present"
+	HeaderAbsent  = "absent"
+)
+
+// parseDelimited splits text into records. Quoted fields may hold the
+// delimiter, newlines and doubled quotes. When atEOF is false a record cut
+// off by the end of data is dropped. At most max records are returned, with
+// the number of bytes they took.
+func parseDelimited(data []byte, delim, quote byte, atEOF bool, max int) ([][]string, int) {
+	var records [][]string
+	var rec []string
+	var field strings.Builder
+	inQuotes, quoted := false, false
+	start := 0
+	endField := func() {
+		rec = append(rec, field.String())
+		field.Reset()
+		quoted = false
+	}
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inQuotes {
+			if c == quote {
+				if i+1 < len(data) && data[i+1] == quote {
+					field.WriteByte(quote)
+					i++
+					continue
+				}
+				inQuotes = false
+				continue
+			}
+			field.WriteByte(c)
+			continue
+		}
+		switch {
+		case c == quote && field.Len() == 0 && !quoted:
+			inQuotes, quoted = true, true
+		case c == delim:
+			endField()
+		case c == '\n':
+			endField()
+			if n := len(rec); n > 0 {
+				if s := rec[n-1]; strings.HasSuffix(s, "\r") {
+					rec[n-1] = s[:len(s)-1]
+				}
+			}
+			if !(len(rec) == 1 && rec[0] == "") { // skip blank lines
+				records = append(records, rec)
+				if len(records) == max {
+					return records, i + 1
+				}
+			}
+			rec = nil
+			start = i + 1
+		default:
+			field.WriteByte(c)
+		}
+	}
+	if atEOF && start < len(data) && !inQuotes {
+		endField()
+		records = append(records, rec)
+		start = len(data)
+	}
+	return records, start
+}
+
+// detectQuote picks the quote character: the one that more often wraps a
+// field (right after a line start or a delimiter and right before one).
+func detectQuote(data []byte) byte {
+	count := func(q byte) int {
+		n := 0
+		for i := 0; i < len(data); i++ {
+			if data[i] != q {
+				continue
+			}
+			before := i == 0 || data[i-1] == '\n' || isDelimiter(data[i-1])
+			after := i+1 == len(data) || data[i+1] == '\n' || data[i+1] == '\r' || isDelimiter(data[i+1])
+			if before || after {
+				n++
+			}
+		}
+		return n
+	}
+	if count('\'') > count('"') {
+		return '\''
+	}
+	return '"'
+}
+
+func isDelimiter(c byte) bool {
+	for _, d := range Delimiters {
+		if c == d {
+			return true
+		}
+	}
+	return false
+}
+
+// shapeOf the most common field count, and how many records have it.
+func modeFields(records [][]string) (fields, count int) {
+	counts := map[int]int{}
+	for _, r := range records {
+		counts[len(r)]++
+	}
+	for f, c := range counts {
+		if c > count || c == count && f > fields {
+			fields, count = f, c
+		}
+	}
+	return fields, count
+}
+
+type delimChoice struct {
+	delim          byte
+	records        [][]string
+	consumed       int
+	fields, agrees int
+}
+
+// sniffCSV classifies a sample as delimited text. delim 0 means detect.
+// It returns an error (the reason) when the sample is not delimited text.
+func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int) (*CSVInfo, []Field, sampled, error) {
+	quote := detectQuote(data)
+	candidates := Delimiters
+	if delim != 0 {
+		candidates = []byte{delim}
+	}
+	var best *delimChoice
+	for _, d := range candidates {
+		recs, consumed := parseDelimited(data, d, quote, atEOF, maxRecords+1)
+		f, n := modeFields(recs)
+		if f < 2 || len(recs) < 2 {
+			continue
+		}
+		c := &delimChoice{d, recs, consumed, f, n}
+		// A larger share of records agreeing wins; then more columns; then
+		// Glue's order.
+		if best == nil || c.agrees*len(best.records) > best.agrees*len(c.records) ||
+			c.agrees*len(best.records) == best.agrees*len(c.records) && c.fields > best.fields {
+			best = c
+		}
+	}
+	if best == nil {
+		if delim != 0 {
+			return nil, nil, sampled{}, fmt.Errorf("not delimited by %q: fewer than two columns or two rows", delim)
+		}
+		return nil, nil, sampled{}, fmt.Errorf("no delimiter (comma, pipe, tab, semicolon, Ctrl-A) gives two columns and two rows")
+	}
+	ragged := len(best.records) - best.agrees
+	if float64(best.agrees) < 0.9*float64(len(best.records)) {
+		return nil, nil, sampled{}, fmt.Errorf("rows have differing field counts: %d of %d sampled rows have %d fields", best.agrees, len(best.records), best.fields)
+	}
+	info := &CSVInfo{Delimiter: best.delim, Quote: quote, Ragged: ragged}
+	recs := best.records
+	first := recs[0]
+	data0 := recs[1:]
+	if len(data0) > maxRecords {
+		data0 = data0[:maxRecords]
+	}
+	types := columnTypes(data0, best.fields)
+	switch header {
+	case HeaderPresent:
+		info.Header, info.HeaderReason = true, "header forced present"
+	case HeaderAbsent:
+		info.Header, info.HeaderReason = false, "header forced absent"
+	default:
+		info.Header, info.HeaderReason = detectHeader(first, data0, types)
+	}
+	var fields []Field
+	if info.Header {
+		names := headerNames(first, best.fields)
+		for i := range best.fields {
+			fields = append(fields, Field{Name: names[i], Type: types[i]})
+		}
+	} else {
+		types = columnTypes(recs, best.fields)
+		for i := range best.fields {
+			fields = append(fields, Field{Name: fmt.Sprintf("col%d", i), Type: types[i]})
+		}
+		data0 = recs
+		if len(data0) > maxRecords {
+			data0 = data0[:maxRecords]
+		}
+	}
+	return info, fields, sampled{records: len(data0), bytes: best.consumed, capped: len(best.records) > maxRecords}, nil
+}
+
+func columnTypes(records [][]string, n int) []*Type {
+	types := make([]*Type, n)
+	for i := range types {
+		types[i] = tNull
+	}
+	for _, r := range records {
+		if len(r) != n {
+			continue
+		}
+		for i, v := range r {
+			types[i] = Widen(types[i], InferText(v, true))
+		}
+	}
+	return types
+}
+
+// detectHeader follows Glue's rule and goes beyond it. Glue takes the first
+// row as a header when each cell is a string, under 150 characters and a
+// usable name, and the rows below are "sufficiently different": in
+// practice, some column below is not a string. Glue cannot see a header
+// when every column is a string; lakectl then compares the shape of each
+// header cell (letters, digits, punctuation, case) with the shapes of the
+// values below it, and takes a header when they differ in at least half the
+// columns and no header cell reappears below.
+func detectHeader(first []string, rows [][]string, types []*Type) (bool, string) {
+	if len(first) != len(types) {
+		return false, "no header: the first row has a different number of fields"
+	}
+	named := 0
+	for i, h := range first {
+		if h == "" {
+			continue // an unnamed column (say, an index) in a header
+		}
+		if t := InferText(h, true); t.Kind != String {
+			return false, fmt.Sprintf("no header: first-row value %q of column %d is a %s, not a name", h, i+1, t)
+		}
+		if len(h) >= 150 || !hasLetter(h) {
+			return false, fmt.Sprintf("no header: first-row value %q of column %d is not a usable column name", trim(h), i+1)
+		}
+		named++
+	}
+	if named*2 < len(first) {
+		return false, "no header: most first-row values are empty"
+	}
+	for i, t := range types {
+		if t.Kind != String && t.Kind != Null {
+			return true, fmt.Sprintf("header: the first row is all names and column %q below it is %s", first[i], t)
+		}
+	}
+	differ := 0
+	for i, h := range first {
+		if h == "" {
+			continue
+		}
+		hs := shape(h)
+		same := false
+		for _, r := range rows {
+			if len(r) != len(first) {
+				continue
+			}
+			if r[i] == h {
+				return false, fmt.Sprintf("no header: first-row value %q appears again below it", trim(h))
+			}
+			if shape(r[i]) == hs {
+				same = true
+			}
+		}
+		if !same {
+			differ++
+		}
+	}
+	if differ*2 >= len(first) && differ > 0 {
+		return true, fmt.Sprintf("header: every column is a string, and the first row differs in shape from the rows below in %d of %d columns", differ, len(first))
+	}
+	return false, fmt.Sprintf("no header: every column is a string and the first row looks like the rows below (shape differs in %d of %d columns)", differ, len(first))
+}
+
+// shape abstracts a value: runs of upper-case letters become A, of
+// lower-case a, of digits 9, whitespace _; other characters stay.
+func shape(s string) string {
+	var b strings.Builder
+	last := rune(0)
+	for _, r := range s {
+		var c rune
+		switch {
+		case unicode.IsUpper(r):
+			c = 'A'
+		case unicode.IsLetter(r):
+			c = 'a'
+		case unicode.IsDigit(r):
+			c = '9'
+		case unicode.IsSpace(r):
+			c = '_'
+		default:
+			c = r
+		}
+		if c != last || !(c == 'A' || c == 'a' || c == '9' || c == '_') {
+			b.WriteRune(c)
+		}
+		last = c
+	}
+	return b.String()
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func trim(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// headerNames turns header cells into column names: sanitised, empty ones
+// named colN, repeats suffixed _2, _3, ...
+func headerNames(first []string, n int) []string {
+	names := make([]string, n)
+	used := map[string]int{}
+	for i := range n {
+		name := ""
+		if i < len(first) {
+			name = catalog.SanitizeName(strings.TrimSpace(first[i]))
+		}
+		if name == "_" || name == "" {
+			name = fmt.Sprintf("col%d", i)
+		}
+		if used[name] > 0 {
+			used[name]++
+			name = fmt.Sprintf("%s_%d", name, used[name])
+		}
+		used[name]++
+		names[i] = name
+	}
+	return names
+}

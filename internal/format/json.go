@@ -1,0 +1,150 @@
+package format
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+)
+
+// errTruncated: the sample ended inside the first record; more data may
+// hold a complete one.
+var errTruncated = errors.New("no complete JSON record in the sample")
+
+// sniffJSON infers the schema of JSON records: one document (an object, or
+// an array of objects) or JSON lines. Nested objects become structs (fields
+// in the order first seen), lists arrays; integers are bigint, other numbers
+// double; strings that are ISO dates or timestamps become date or timestamp.
+func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	row := &Type{Kind: Struct}
+	records := 0
+	add := func(t *Type) error {
+		if t.Kind != Struct {
+			return fmt.Errorf("JSON values are not objects (found %s)", t)
+		}
+		row = Widen(row, t)
+		records++
+		return nil
+	}
+	done := func() ([]Field, sampled, error) {
+		return row.Fields, sampled{records: records, bytes: int(dec.InputOffset()), capped: records == max}, nil
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, sampled{}, jsonErr(err, atEOF, 0)
+	}
+	if d, ok := tok.(json.Delim); ok && d == '[' {
+		for dec.More() && records < max {
+			offset := dec.InputOffset()
+			t, err := jsonType(dec, nil)
+			if err != nil {
+				return finishJSON(row, records, int(offset), err, atEOF)
+			}
+			if err := add(t); err != nil {
+				return nil, sampled{}, err
+			}
+		}
+		return done()
+	}
+	first := tok
+	for records < max {
+		offset := dec.InputOffset()
+		t, err := jsonType(dec, first)
+		first = nil
+		if err != nil {
+			if err == io.EOF && records > 0 {
+				break
+			}
+			return finishJSON(row, records, int(offset), err, atEOF)
+		}
+		if err := add(t); err != nil {
+			return nil, sampled{}, err
+		}
+	}
+	return done()
+}
+
+func finishJSON(row *Type, records, offset int, err error, atEOF bool) ([]Field, sampled, error) {
+	if records > 0 && !atEOF && isTruncation(err) {
+		// The sample cut a record short.
+		return row.Fields, sampled{records: records, bytes: offset, capped: true}, nil
+	}
+	return nil, sampled{}, jsonErr(err, atEOF, records)
+}
+
+func isTruncation(err error) bool {
+	return err == io.ErrUnexpectedEOF || err == io.EOF
+}
+
+func jsonErr(err error, atEOF bool, records int) error {
+	if isTruncation(err) && !atEOF && records == 0 {
+		return errTruncated
+	}
+	return fmt.Errorf("not JSON: %v", err)
+}
+
+// jsonType reads one value (whose first token may already be read) and
+// returns its type.
+func jsonType(dec *json.Decoder, tok json.Token) (*Type, error) {
+	if tok == nil {
+		var err error
+		if tok, err = dec.Token(); err != nil {
+			return nil, err
+		}
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		switch v {
+		case '{':
+			t := &Type{Kind: Struct}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				ft, err := jsonType(dec, nil)
+				if err != nil {
+					return nil, err
+				}
+				t = widenStruct(t, &Type{Kind: Struct, Fields: []Field{{Name: catalog.SanitizeName(k.(string)), Type: ft}}})
+			}
+			_, err := dec.Token() // }
+			return t, err
+		case '[':
+			elem := tNull
+			for dec.More() {
+				et, err := jsonType(dec, nil)
+				if err != nil {
+					return nil, err
+				}
+				elem = Widen(elem, et)
+			}
+			_, err := dec.Token() // ]
+			return &Type{Kind: Array, Elem: elem}, err
+		}
+		return nil, fmt.Errorf("unexpected %v", v)
+	case string:
+		if isDate(v) {
+			return tDate, nil
+		}
+		if isTimestamp(v) {
+			return tTimestamp, nil
+		}
+		return tString, nil
+	case json.Number:
+		if _, err := v.Int64(); err == nil {
+			return tBigint, nil
+		}
+		return tDouble, nil
+	case bool:
+		return tBoolean, nil
+	case nil:
+		return tNull, nil
+	}
+	return nil, fmt.Errorf("unexpected token %v", tok)
+}

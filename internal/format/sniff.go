@@ -1,0 +1,229 @@
+package format
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// Formats as Glue names them in the classification parameter.
+const (
+	CSV     = "csv"
+	JSON    = "json"
+	Parquet = "parquet"
+)
+
+// Options bound the sampling and steer CSV detection.
+type Options struct {
+	// SampleBytes and SampleRecords: a text file is sampled up to whichever
+	// limit comes first (Glue: 1 MiB, 1,000 records).
+	SampleBytes   int
+	SampleRecords int
+	// MaxJSONBytes: JSON may read on this far to find one whole record.
+	MaxJSONBytes int
+	// Delimiter forces the CSV delimiter (0 detects it).
+	Delimiter byte
+	// Header is HeaderAuto, HeaderPresent or HeaderAbsent.
+	Header string
+}
+
+// DefaultOptions are Glue's sampling limits.
+func DefaultOptions() Options {
+	return Options{SampleBytes: 1 << 20, SampleRecords: 1000, MaxJSONBytes: 10 << 20, Header: HeaderAuto}
+}
+
+// File is what was learnt of one data file.
+type File struct {
+	Key         string
+	Size        int64
+	Format      string // CSV, JSON or Parquet; empty when skipped
+	Compression string
+	// Skip is why the file was not classified; empty when it was.
+	Skip   string
+	Fields []Field
+	CSV    *CSVInfo
+	// Records is exact for Parquet (from the footer) and for text files
+	// read to the end; otherwise it is estimated from the sample.
+	Records   int64
+	Estimated bool
+	// BytesRead is what was fetched from storage to classify the file.
+	BytesRead int64
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Sniff classifies one object and infers its schema. It does not fail:
+// whatever goes wrong becomes the file's Skip reason.
+func Sniff(ctx context.Context, s storage.Store, obj *storage.Object, opts Options) *File {
+	f := &File{Key: obj.Key, Size: obj.Size}
+	if obj.Size == 0 {
+		f.Skip = "empty file"
+		return f
+	}
+	rc, err := s.Get(ctx, obj.Key)
+	if err != nil {
+		f.Skip = "unreadable: " + err.Error()
+		return f
+	}
+	defer rc.Close()
+	raw := &countingReader{r: rc}
+	head := make([]byte, 16)
+	n, err := io.ReadFull(raw, head)
+	head = head[:n]
+	if err != nil && err != io.ErrUnexpectedEOF {
+		f.Skip = "unreadable: " + err.Error()
+		return f
+	}
+	if bytes.HasPrefix(head, []byte("PAR1")) {
+		rc.Close()
+		fields, rows, read, err := sniffParquet(ctx, s, obj.Key, obj.Size)
+		f.BytesRead = raw.n + read
+		if err != nil {
+			f.Skip = err.Error()
+			return f
+		}
+		f.Format, f.Compression, f.Fields, f.Records = Parquet, NoCompression, fields, rows
+		return f
+	}
+	f.Compression = DetectCompression(head)
+	body, err := Decompress(f.Compression, io.MultiReader(bytes.NewReader(head), raw))
+	if err != nil {
+		f.BytesRead = raw.n
+		f.Skip = "unreadable: " + err.Error()
+		return f
+	}
+	defer body.Close()
+	sniffText(f, body, raw, opts)
+	f.BytesRead = raw.n
+	return f
+}
+
+// sampled is how much of a text file the sample covered.
+type sampled struct {
+	records int  // records parsed
+	bytes   int  // decompressed bytes those records took
+	capped  bool // more records followed them
+}
+
+// sniffText samples decompressed text and classifies it as JSON or
+// delimited text, in that order (as Glue does).
+func sniffText(f *File, body io.Reader, raw *countingReader, opts Options) {
+	sample, atEOF, err := readSample(body, opts.SampleBytes)
+	if err != nil {
+		f.Skip = "unreadable: " + err.Error()
+		return
+	}
+	sample = bytes.TrimPrefix(sample, []byte("\xef\xbb\xbf"))
+	if reason := notText(sample, atEOF); reason != "" {
+		f.Skip = reason
+		return
+	}
+	trimmed := bytes.TrimLeft(sample, " \t\r\n")
+	if len(trimmed) == 0 {
+		f.Skip = "no data: only white space"
+		return
+	}
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		fields, n, err := sniffJSON(trimmed, atEOF, opts.SampleRecords)
+		if errors.Is(err, errTruncated) && opts.MaxJSONBytes > len(sample) {
+			more, eof, rerr := readSample(body, opts.MaxJSONBytes-len(sample))
+			if rerr == nil {
+				sample = append(sample, more...)
+				atEOF = eof
+				fields, n, err = sniffJSON(bytes.TrimLeft(sample, " \t\r\n"), atEOF, opts.SampleRecords)
+			}
+		}
+		if err == nil {
+			f.Format, f.Fields = JSON, fields
+			f.setRecords(n, len(sample), raw.n, atEOF)
+			return
+		}
+		if errors.Is(err, errTruncated) {
+			f.Skip = fmt.Sprintf("no complete JSON record in the first %d MiB", max(opts.MaxJSONBytes, len(sample))>>20)
+			return
+		}
+		if trimmed[0] == '{' {
+			f.Skip = err.Error()
+			return
+		}
+	}
+	info, fields, n, err := sniffCSV(sample, atEOF, opts.Delimiter, opts.Header, opts.SampleRecords)
+	if err != nil {
+		f.Skip = "not CSV, JSON or Parquet: " + err.Error()
+		return
+	}
+	f.Format, f.Fields, f.CSV = CSV, fields, info
+	f.setRecords(n, len(sample), raw.n, atEOF)
+}
+
+// setRecords records the count: exact when every record of the file was
+// parsed; otherwise the records per byte of the sample, scaled to the
+// file's (decompressed) size.
+func (f *File) setRecords(n sampled, sampleBytes int, compressedRead int64, atEOF bool) {
+	if atEOF && !n.capped {
+		f.Records = int64(n.records)
+		return
+	}
+	f.Estimated = true
+	if n.bytes <= 0 {
+		f.Records = int64(n.records)
+		return
+	}
+	total := float64(f.Size) // decompressed size, estimated for compressed files
+	if f.Compression != NoCompression && compressedRead > 0 {
+		total = float64(f.Size) * float64(sampleBytes) / float64(compressedRead)
+	}
+	f.Records = int64(float64(n.records) * total / float64(n.bytes))
+}
+
+// readSample reads up to n bytes; atEOF reports that the stream ended
+// cleanly. A decompressor's "unexpected EOF" is a truncated file, an error.
+func readSample(r io.Reader, n int) ([]byte, bool, error) {
+	buf := make([]byte, n)
+	m := 0
+	for m < n {
+		k, err := r.Read(buf[m:])
+		m += k
+		if err == io.EOF {
+			return buf[:m], true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	return buf, false, nil
+}
+
+// notText explains why a sample is not text: NUL bytes, or bytes that are
+// not UTF-8 (a rune cut at the end of a partial sample is fine).
+func notText(b []byte, atEOF bool) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return fmt.Sprintf("binary content (a NUL byte at offset %d)", i)
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			if !atEOF && len(b)-i < utf8.UTFMax && !utf8.FullRune(b[i:]) {
+				break
+			}
+			return fmt.Sprintf("not UTF-8 text (byte 0x%02x at offset %d)", b[i], i)
+		}
+		i += size
+	}
+	return ""
+}
