@@ -21,6 +21,8 @@ type CSVInfo struct {
 	HeaderReason string
 	// Ragged counts sampled rows whose field count differs from the rest.
 	Ragged int
+	// Quoted: some field in the sample was quoted.
+	Quoted bool
 }
 
 // Header choices for delimited text.
@@ -115,6 +117,16 @@ func detectQuote(data []byte) byte {
 	return '"'
 }
 
+// hasQuotedField reports whether some field starts with the quote.
+func hasQuotedField(data []byte, q byte) bool {
+	for i, c := range data {
+		if c == q && (i == 0 || data[i-1] == '\n' || isDelimiter(data[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
 func isDelimiter(c byte) bool {
 	for _, d := range Delimiters {
 		if c == d {
@@ -178,7 +190,7 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	if float64(best.agrees) < 0.9*float64(len(best.records)) {
 		return nil, nil, sampled{}, fmt.Errorf("rows have differing field counts: %d of %d sampled rows have %d fields", best.agrees, len(best.records), best.fields)
 	}
-	info := &CSVInfo{Delimiter: best.delim, Quote: quote, Ragged: ragged}
+	info := &CSVInfo{Delimiter: best.delim, Quote: quote, Ragged: ragged, Quoted: hasQuotedField(data[:best.consumed], quote)}
 	recs := best.records
 	first := recs[0]
 	data0 := recs[1:]

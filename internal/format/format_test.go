@@ -392,3 +392,15 @@ func TestWiden(t *testing.T) {
 }
 
 var _ storage.Store = (*local.Store)(nil)
+
+func TestParseHiveRoundTrip(t *testing.T) {
+	for _, s := range []string{"bigint", "decimal(10,2)", "decimal(18,2)", "array<struct<a:int,b:map<string,array<double>>>>", "tinyint", "timestamp", "binary", "float"} {
+		typ, err := ParseHive(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := typ.String(); got != s {
+			t.Errorf("ParseHive(%q).String() = %q", s, got)
+		}
+	}
+}

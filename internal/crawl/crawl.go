@@ -1,0 +1,284 @@
+package crawl
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+)
+
+// Run crawls the targets into opts.Database and reports what it did. With
+// opts.DryRun it changes nothing. It fails with ErrThresholdExceeded
+// (returning the report, and writing nothing) when the crawl would create
+// more than opts.TableThreshold tables. Data files are only ever read.
+func Run(ctx context.Context, cat catalog.Catalog, targets []Target, opts Options) (*Report, error) {
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
+	rep := &Report{RunID: opts.RunID, Crawler: opts.Name, Database: opts.Database, DryRun: opts.DryRun,
+		Started: opts.Now().UTC(), Skipped: []Skipped{}, Decisions: []Decision{}, Tables: []TableReport{}}
+	st, err := loadState(ctx, cat, opts.Database)
+	if err != nil {
+		return nil, err
+	}
+	var roots []*folder
+	for i := range targets {
+		rep.Targets = append(rep.Targets, targets[i].URI)
+		root, err := list(ctx, &targets[i], &opts, rep)
+		if err != nil {
+			return nil, err
+		}
+		roots = append(roots, root)
+	}
+
+	known := map[string]knownFolder{}
+	if opts.Recrawl == RecrawlNewFolders {
+		if known, err = st.knownFolders(ctx, roots); err != nil {
+			return nil, err
+		}
+	}
+	var jobs []*readJob
+	for _, root := range roots {
+		walk(root, func(f *folder) {
+			if len(f.files) == 0 {
+				return
+			}
+			if k, ok := known[f.uri()]; ok && k.fingerprint == fingerprint(f.files) {
+				f.data = dataFromCatalog(k.table, k.params, k.fingerprint, len(f.files))
+				for _, fe := range f.files {
+					fe.used = true
+				}
+				rep.Files.Unchanged += len(f.files)
+				return
+			}
+			for i, fe := range f.files {
+				if opts.SampleFiles > 0 && i >= opts.SampleFiles {
+					break
+				}
+				jobs = append(jobs, &readJob{store: f.target.Store, file: fe})
+			}
+		})
+	}
+	readFiles(ctx, jobs, &opts)
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	var cands []*candidate
+	for _, root := range roots {
+		walk(root, func(f *folder) {
+			if len(f.files) > 0 && f.data == nil {
+				summarize(f, rep)
+			}
+		})
+		cands = append(cands, resolve(root, &opts, rep)...)
+	}
+
+	plans, err := plan(ctx, st, roots, cands, &opts)
+	if err != nil {
+		return nil, err
+	}
+	created := 0
+	for _, p := range plans {
+		rep.Tables = append(rep.Tables, *p.report)
+		if p.report.Action == ActionCreated {
+			created++
+		}
+	}
+	if opts.TableThreshold > 0 && created > opts.TableThreshold {
+		rep.ThresholdExceeded = true
+		rep.Finished = opts.Now().UTC()
+		return rep, fmt.Errorf("the crawl would create %d tables, more than --table-threshold %d; nothing was written: %w", created, opts.TableThreshold, ErrThresholdExceeded)
+	}
+	if !opts.DryRun && len(plans) > 0 {
+		if !st.dbExists {
+			err := cat.CreateDatabase(ctx, catalog.Database{Name: opts.Database, Description: "created by lakectl crawl"})
+			if err != nil && !errors.Is(err, catalog.ErrAlreadyExists) {
+				return rep, err
+			}
+		}
+		for _, p := range plans {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			if err := p.apply(ctx, cat, &opts); err != nil {
+				return rep, fmt.Errorf("table %s.%s: %w", opts.Database, p.report.Name, err)
+			}
+		}
+	}
+	rep.Finished = opts.Now().UTC()
+	return rep, nil
+}
+
+// state is what the catalog held before the crawl.
+type state struct {
+	cat      catalog.Catalog
+	db       string
+	dbExists bool
+	tables   []*catalog.Table
+	parts    map[string]map[string]*catalog.Partition // by table name, then values
+}
+
+func loadState(ctx context.Context, cat catalog.Catalog, db string) (*state, error) {
+	st := &state{cat: cat, db: db, parts: map[string]map[string]*catalog.Partition{}}
+	for t, err := range cat.ListTables(ctx, db) {
+		if errors.Is(err, catalog.ErrNotFound) {
+			return st, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		st.tables = append(st.tables, t)
+	}
+	st.dbExists = true
+	return st, nil
+}
+
+func (st *state) partitions(ctx context.Context, t *catalog.Table) (map[string]*catalog.Partition, error) {
+	if m, ok := st.parts[t.Name]; ok {
+		return m, nil
+	}
+	m := map[string]*catalog.Partition{}
+	if len(t.PartitionKeys) > 0 {
+		for p, err := range st.cat.ListPartitions(ctx, st.db, t.Name, nil) {
+			if err != nil {
+				return nil, err
+			}
+			m[partKey(p.Values)] = p
+		}
+	}
+	st.parts[t.Name] = m
+	return m, nil
+}
+
+// knownFolder is a folder the catalog already describes.
+type knownFolder struct {
+	table       *catalog.Table
+	params      map[string]string
+	fingerprint string
+}
+
+// knownFolders maps the locations of the tables and partitions under the
+// targets to what the catalog kept of them.
+func (st *state) knownFolders(ctx context.Context, roots []*folder) (map[string]knownFolder, error) {
+	known := map[string]knownFolder{}
+	for _, t := range st.tables {
+		if !under(t.StorageDescriptor.Location, roots) {
+			continue
+		}
+		if len(t.PartitionKeys) == 0 {
+			known[t.StorageDescriptor.Location] = knownFolder{t, t.Parameters, t.Parameters[ParamFingerprint]}
+			continue
+		}
+		parts, err := st.partitions(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			known[p.StorageDescriptor.Location] = knownFolder{t, p.Parameters, p.Parameters[ParamFingerprint]}
+		}
+	}
+	return known, nil
+}
+
+func under(location string, roots []*folder) bool {
+	return slices.ContainsFunc(roots, func(r *folder) bool { return strings.HasPrefix(location, r.uri()) })
+}
+
+// plan compares the tables the data describes with the catalog.
+func plan(ctx context.Context, st *state, roots []*folder, cands []*candidate, opts *Options) ([]*planned, error) {
+	byLocation, byName := map[string]*catalog.Table{}, map[string]*catalog.Table{}
+	for _, t := range st.tables {
+		byLocation[t.StorageDescriptor.Location] = t
+		byName[t.Name] = t
+	}
+	matched := map[string]bool{}
+	used := map[string]bool{}
+	var plans []*planned
+	for _, c := range cands {
+		name := tableName(c, opts.TablePrefix)
+		if used[name] {
+			name = catalog.SanitizeName(name + "_" + shortHash(c.root.uri()))
+		}
+		used[name] = true
+		want, parts, notes := buildTable(c, name, opts)
+		d := c.merged()
+		p := &planned{want: want, parts: parts, report: &TableReport{
+			Name: name, Location: want.StorageDescriptor.Location, Format: d.format,
+			Columns: len(want.StorageDescriptor.Columns), PartitionKeys: keyNames(want.PartitionKeys),
+			Files: d.files, Records: d.records, RecordsEstimated: d.estimated, Changes: notes,
+		}}
+		ex := byLocation[want.StorageDescriptor.Location]
+		if ex == nil {
+			if t := byName[name]; t != nil && !matched[t.Name] {
+				ex = t
+			}
+		}
+		if ex == nil || matched[ex.Name] {
+			p.report.Action = ActionCreated
+			p.add = parts
+			p.report.PartitionsAdded = len(parts)
+			plans = append(plans, p)
+			continue
+		}
+		matched[ex.Name] = true
+		want.Name, p.report.Name = ex.Name, ex.Name
+		for i := range p.parts {
+			p.parts[i].TableName = ex.Name
+		}
+		p.existing = ex
+		var err error
+		if p.current, err = st.partitions(ctx, ex); err != nil {
+			return nil, err
+		}
+		final := clone(ex)
+		changes, changed := reconcile(final, want, opts.UpdateBehavior)
+		p.report.Changes = append(p.report.Changes, changes...)
+		switch {
+		case changed:
+			p.report.Action = ActionUpdated
+		case len(changes) > 0:
+			p.report.Action = ActionLogged
+			final = ex
+		default:
+			p.report.Action = ActionUnchanged
+			final = ex
+		}
+		p.planPartitions(final, opts)
+		plans = append(plans, p)
+	}
+	for _, t := range st.tables {
+		if matched[t.Name] || t.Parameters[ParamUpdatedByCrawler] != opts.Name || !under(t.StorageDescriptor.Location, roots) {
+			continue
+		}
+		if _, done := t.Parameters[ParamDeprecated]; done && opts.DeleteBehavior == DeleteDeprecate {
+			continue
+		}
+		action := map[string]string{DeleteDeprecate: ActionDeprecated, DeleteFromCatalog: ActionDeleted, DeleteLog: ActionLogged}[opts.DeleteBehavior]
+		plans = append(plans, &planned{existing: t, gone: true, report: &TableReport{
+			Name: t.Name, Location: t.StorageDescriptor.Location, Action: action,
+			Format: t.Parameters[paramClassification], Columns: len(t.StorageDescriptor.Columns),
+			Changes: []string{"no data files left at its location"},
+		}})
+	}
+	slices.SortFunc(plans, func(a, b *planned) int { return strings.Compare(a.report.Name, b.report.Name) })
+	return plans, nil
+}
+
+func keyNames(cols []catalog.Column) []string {
+	var out []string
+	for _, c := range cols {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func clone(t *catalog.Table) *catalog.Table {
+	b, _ := json.Marshal(t)
+	var c catalog.Table
+	json.Unmarshal(b, &c)
+	return &c
+}

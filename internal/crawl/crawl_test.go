@@ -1,0 +1,531 @@
+package crawl
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage/local"
+)
+
+type lake struct {
+	t    *testing.T
+	dir  string
+	cat  catalog.Catalog
+	runs int
+}
+
+func newLake(t *testing.T, files map[string]string) *lake {
+	l := &lake{t: t, dir: t.TempDir()}
+	l.write(files)
+	c, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	l.cat = c
+	return l
+}
+
+func (l *lake) write(files map[string]string) {
+	for name, body := range files {
+		p := filepath.Join(l.dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			l.t.Fatal(err)
+		}
+	}
+}
+
+func (l *lake) remove(name string) {
+	if err := os.RemoveAll(filepath.Join(l.dir, filepath.FromSlash(name))); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+func (l *lake) crawl(mod func(*Options), paths ...string) (*Report, error) {
+	l.t.Helper()
+	if len(paths) == 0 {
+		paths = []string{""}
+	}
+	var targets []Target
+	for _, p := range paths {
+		s, err := local.New(filepath.Join(l.dir, p))
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		targets = append(targets, Target{URI: s.URI(""), Store: s})
+	}
+	l.runs++
+	opts := Options{Database: "lake", Format: format.DefaultOptions(), Name: "test", RunID: fmt.Sprintf("run%d", l.runs)}
+	if mod != nil {
+		mod(&opts)
+	}
+	return Run(l.t.Context(), l.cat, targets, opts)
+}
+
+func (l *lake) mustCrawl(mod func(*Options), paths ...string) *Report {
+	l.t.Helper()
+	rep, err := l.crawl(mod, paths...)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return rep
+}
+
+func (l *lake) table(name string) *catalog.Table {
+	l.t.Helper()
+	t, err := l.cat.GetTable(l.t.Context(), "lake", name)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return t
+}
+
+func (l *lake) tables() []string {
+	var names []string
+	for t, err := range l.cat.ListTables(l.t.Context(), "lake") {
+		if errors.Is(err, catalog.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+func (l *lake) partitions(table string) []*catalog.Partition {
+	var out []*catalog.Partition
+	for p, err := range l.cat.ListPartitions(l.t.Context(), "lake", table, nil) {
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func columns(t *catalog.Table) string {
+	var parts []string
+	for _, c := range t.StorageDescriptor.Columns {
+		parts = append(parts, c.Name+":"+c.Type)
+	}
+	return strings.Join(parts, " ")
+}
+
+func reportTable(rep *Report, name string) *TableReport {
+	for i := range rep.Tables {
+		if rep.Tables[i].Name == name {
+			return &rep.Tables[i]
+		}
+	}
+	return nil
+}
+
+func skippedFor(rep *Report, file string) string {
+	for _, s := range rep.Skipped {
+		if strings.HasSuffix(s.File, file) {
+			return s.Reason
+		}
+	}
+	return ""
+}
+
+const ordersCSV = "id,amount,day\n1,9.50,2024-01-03\n2,12.00,2024-01-04\n"
+
+func TestHivePartitionsFormOneTable(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"sales/year=2023/month=12/part-0.csv": ordersCSV,
+		"sales/year=2024/month=01/part-0.csv": ordersCSV,
+		"sales/year=2024/month=02/part-0.csv": "id,amount,day,note\n3,1.25,2024-02-01,late\n",
+		"sales/_SUCCESS":                      "",
+	})
+	rep := l.mustCrawl(nil, "sales")
+	if got := l.tables(); !slices.Equal(got, []string{"sales"}) {
+		t.Fatalf("tables %v", got)
+	}
+	tb := l.table("sales")
+	if got := columns(tb); got != "id:bigint amount:decimal(18,2) day:date note:string" {
+		t.Errorf("columns %s", got)
+	}
+	if keys := keyNames(tb.PartitionKeys); !slices.Equal(keys, []string{"year", "month"}) {
+		t.Errorf("partition keys %v", keys)
+	}
+	p := tb.Parameters
+	if p["classification"] != "csv" || p["delimiter"] != "," || p["skip.header.line.count"] != "1" || p["compressionType"] != "none" ||
+		p["objectCount"] != "3" || p["recordCount"] != "5" || p[ParamEstimated] != "false" || p[ParamUpdatedByCrawler] != "test" || p[ParamRunID] != "run1" {
+		t.Errorf("parameters %v", p)
+	}
+	parts := l.partitions("sales")
+	if len(parts) != 3 || !slices.Equal(parts[1].Values, []string{"2024", "01"}) || !strings.HasSuffix(parts[1].StorageDescriptor.Location, "/sales/year=2024/month=01/") {
+		t.Fatalf("partitions %+v", parts)
+	}
+	// Every partition inherits the table's schema (no drift between partitions).
+	for _, part := range parts {
+		if columns(&catalog.Table{StorageDescriptor: part.StorageDescriptor}) != columns(tb) {
+			t.Errorf("partition %v has its own schema", part.Values)
+		}
+	}
+	if r := reportTable(rep, "sales"); r == nil || r.Action != ActionCreated || r.PartitionsAdded != 3 {
+		t.Errorf("report %+v", rep.Tables)
+	}
+	if !strings.Contains(skippedFor(rep, "_SUCCESS"), "marker") {
+		t.Errorf("_SUCCESS not reported as skipped: %v", rep.Skipped)
+	}
+	if len(rep.Decisions) == 0 || rep.Decisions[0].Outcome != Grouped {
+		t.Errorf("decisions %+v", rep.Decisions)
+	}
+}
+
+func TestDissimilarFoldersBecomeSeparateTables(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"raw/orders/a.csv":    ordersCSV,
+		"raw/orders/b.csv":    ordersCSV,
+		"raw/customers/a.csv": "name,email,city\nAnn,ann@x.org,Paris\nBob,bob@x.org,Rome\n",
+		"raw/events/e.json":   `{"event": "click", "at": "2024-01-01T10:00:00Z"}` + "\n",
+		"raw/stray.csv":       ordersCSV,
+	})
+	rep := l.mustCrawl(nil, "raw")
+	if got := l.tables(); !slices.Equal(got, []string{"customers", "events", "orders"}) {
+		t.Fatalf("tables %v", got)
+	}
+	if len(rep.Decisions) != 1 || rep.Decisions[0].Outcome != Separate || !strings.Contains(rep.Decisions[0].Reason, "different formats") {
+		t.Errorf("decision %+v", rep.Decisions)
+	}
+	if r := skippedFor(rep, "raw/stray.csv"); !strings.Contains(r, "beside folders that hold tables") {
+		t.Errorf("stray file: %q", r)
+	}
+	// Same format, different schemas: separate, with the similarity that decided it.
+	l2 := newLake(t, map[string]string{
+		"raw/orders/a.csv":    ordersCSV,
+		"raw/customers/a.csv": "name,email,city\nAnn,ann@x.org,Paris\nBob,bob@x.org,Rome\n",
+	})
+	rep = l2.mustCrawl(nil, "raw")
+	d := rep.Decisions[0]
+	if d.Outcome != Separate || d.Similarity != 0.5 || d.Schemas != 2 || !strings.Contains(d.Reason, "only 50% of files") {
+		t.Errorf("decision %+v", d)
+	}
+}
+
+func TestSimilarUnnamedFoldersBecomePartitions(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"logs/2023/a.json": `{"level": "info", "msg": "x", "n": 1}`,
+		"logs/2024/b.json": `{"level": "warn", "msg": "y", "n": 2.5, "host": "h1"}`,
+		"logs/2025/c.json": `{"level": "warn", "msg": "y", "n": 3}`,
+	})
+	rep := l.mustCrawl(nil, "logs")
+	tb := l.table("logs")
+	if keyNames(tb.PartitionKeys)[0] != "partition_0" || columns(tb) != "level:string msg:string n:double host:string" {
+		t.Errorf("table %s keys %v", columns(tb), keyNames(tb.PartitionKeys))
+	}
+	d := rep.Decisions[0]
+	if d.Outcome != Grouped || d.Similarity != 1 || d.Schemas != 2 {
+		t.Errorf("decision %+v", d)
+	}
+}
+
+func TestTableLevelAndCombine(t *testing.T) {
+	files := map[string]string{
+		"lake/a/x/1.csv": ordersCSV,
+		"lake/a/y/1.csv": "name,email\nAnn,ann@x.org\nBob,bob@x.org\n",
+		"lake/b/1.csv":   ordersCSV,
+	}
+	l := newLake(t, files)
+	l.mustCrawl(nil, "lake")
+	if got := l.tables(); !slices.Equal(got, []string{"b", "x", "y"}) {
+		t.Errorf("by similarity: %v", got)
+	}
+	l = newLake(t, files)
+	rep := l.mustCrawl(func(o *Options) { o.TableLevel = 2 }, "lake")
+	if got := l.tables(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("--table-level 2: %v", got)
+	}
+	if tb := l.table("a"); keyNames(tb.PartitionKeys)[0] != "partition_0" || len(l.partitions("a")) != 2 {
+		t.Errorf("table a: %v", keyNames(tb.PartitionKeys))
+	}
+	if !strings.Contains(rep.Decisions[0].Reason, "--table-level 2") {
+		t.Errorf("decisions %+v", rep.Decisions)
+	}
+	l = newLake(t, files)
+	l.mustCrawl(func(o *Options) { o.CombineSchemas = true }, "lake/a")
+	if got := l.tables(); !slices.Equal(got, []string{"a"}) || columns(l.table("a")) != "id:bigint amount:decimal(18,2) day:date name:string email:string" {
+		t.Errorf("--combine-schemas: %v %s", got, columns(l.table("a")))
+	}
+}
+
+func TestThresholdWritesNothing(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"raw/a/1.csv":  ordersCSV,
+		"raw/b/1.json": `{"x": 1}`,
+		"raw/c/1.csv":  "p,q\nx,y\nz,w\n",
+	})
+	rep, err := l.crawl(func(o *Options) { o.TableThreshold = 2 }, "raw")
+	if !errors.Is(err, ErrThresholdExceeded) || !rep.ThresholdExceeded || len(rep.Tables) != 3 {
+		t.Fatalf("err %v, report %+v", err, rep)
+	}
+	if got := l.tables(); len(got) != 0 {
+		t.Errorf("tables written despite the threshold: %v", got)
+	}
+	l.mustCrawl(func(o *Options) { o.TableThreshold = 3 }, "raw")
+	if got := l.tables(); len(got) != 3 {
+		t.Errorf("tables %v", got)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	l := newLake(t, map[string]string{"t/1.csv": ordersCSV})
+	rep := l.mustCrawl(func(o *Options) { o.DryRun = true }, "t")
+	if len(rep.Tables) != 1 || rep.Tables[0].Action != ActionCreated || !rep.DryRun {
+		t.Errorf("report %+v", rep.Tables)
+	}
+	if _, err := l.cat.GetDatabase(t.Context(), "lake"); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("dry run created the database: %v", err)
+	}
+}
+
+func TestSchemaChangePolicies(t *testing.T) {
+	for _, c := range []struct {
+		behavior, columns string
+		action            string
+		versions          int
+	}{
+		{UpdateInDatabase, "id:bigint amount:double extra:string", ActionUpdated, 2},
+		{MergeNewColumns, "id:bigint amount:decimal(18,2) day:date extra:string", ActionUpdated, 2},
+		{UpdateLog, "id:bigint amount:decimal(18,2) day:date", ActionLogged, 1},
+	} {
+		t.Run(c.behavior, func(t *testing.T) {
+			l := newLake(t, map[string]string{"t/1.csv": ordersCSV})
+			l.mustCrawl(nil, "t")
+			_, err := catalog.UpdateTableFunc(t.Context(), l.cat, "lake", "t", func(tb *catalog.Table) error {
+				tb.StorageDescriptor.Columns[0].Comment = "kept"
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.write(map[string]string{"t/1.csv": "id,amount,extra\n1,1e3,x\n"})
+			rep := l.mustCrawl(func(o *Options) { o.UpdateBehavior = c.behavior }, "t")
+			tb := l.table("t")
+			if got := columns(tb); got != c.columns {
+				t.Errorf("columns %s, want %s", got, c.columns)
+			}
+			r := reportTable(rep, "t")
+			if r.Action != c.action || !slices.Contains(r.Changes, "column amount decimal(18,2) → double") || !slices.Contains(r.Changes, "column extra string added") || !slices.Contains(r.Changes, "column day date no longer in the data") {
+				t.Errorf("report %+v", r)
+			}
+			if tb.StorageDescriptor.Columns[0].Comment != "kept" {
+				t.Error("a column comment was lost")
+			}
+			n := 0
+			for range l.cat.ListTableVersions(t.Context(), "lake", "t") {
+				n++
+			}
+			if n != c.versions+1 { // +1: the comment edit
+				t.Errorf("%d versions, want %d", n, c.versions+1)
+			}
+		})
+	}
+}
+
+func TestUnchangedDataMakesNoVersion(t *testing.T) {
+	l := newLake(t, map[string]string{"s/year=2024/1.csv": ordersCSV, "s/year=2025/1.csv": ordersCSV})
+	l.mustCrawl(nil, "s")
+	// A table whose compressionType is missing (as some tools write it) is
+	// the same as "none": no change.
+	_, err := catalog.UpdateTableFunc(t.Context(), l.cat, "lake", "s", func(tb *catalog.Table) error {
+		delete(tb.Parameters, "compressionType")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := l.table("s").VersionID
+	rep := l.mustCrawl(nil, "s")
+	r := reportTable(rep, "s")
+	if r.Action != ActionUnchanged || r.PartitionsAdded+r.PartitionsUpdated+r.PartitionsRemoved != 0 {
+		t.Errorf("report %+v", r)
+	}
+	if l.table("s").VersionID != before {
+		t.Error("an unchanged crawl made a new version")
+	}
+}
+
+func TestDeleteBehaviours(t *testing.T) {
+	files := map[string]string{
+		"lake/s/year=2023/1.csv": ordersCSV,
+		"lake/s/year=2024/1.csv": ordersCSV,
+		"lake/t/1.json":          `{"a": 1}`,
+	}
+	for _, c := range []struct {
+		behavior      string
+		partitions    int
+		tableAction   string
+		tablePresent  bool
+		deprecatedTag bool
+	}{
+		{DeleteDeprecate, 2, ActionDeprecated, true, true},
+		{DeleteFromCatalog, 1, ActionDeleted, false, false},
+		{DeleteLog, 2, ActionLogged, true, false},
+	} {
+		t.Run(c.behavior, func(t *testing.T) {
+			l := newLake(t, files)
+			l.mustCrawl(nil, "lake")
+			l.remove("lake/s/year=2023")
+			l.remove("lake/t")
+			rep := l.mustCrawl(func(o *Options) { o.DeleteBehavior = c.behavior }, "lake")
+			if got := len(l.partitions("s")); got != c.partitions {
+				t.Errorf("%d partitions left, want %d", got, c.partitions)
+			}
+			if r := reportTable(rep, "t"); r == nil || r.Action != c.tableAction {
+				t.Errorf("table t: %+v", r)
+			}
+			tb, err := l.cat.GetTable(t.Context(), "lake", "t")
+			if (err == nil) != c.tablePresent {
+				t.Fatalf("table t present: %v", err)
+			}
+			if c.tablePresent {
+				if _, tagged := tb.Parameters[ParamDeprecated]; tagged != c.deprecatedTag {
+					t.Errorf("DEPRECATED_BY_CRAWLER on t: %v", tb.Parameters)
+				}
+			}
+			if c.behavior == DeleteDeprecate {
+				p, err := l.cat.GetPartition(t.Context(), "lake", "s", []string{"2023"})
+				if err != nil || p.Parameters[ParamDeprecated] == "" {
+					t.Errorf("partition 2023 not marked deprecated: %v %v", p, err)
+				}
+				// The data comes back: the marks go.
+				l.write(files)
+				rep = l.mustCrawl(nil, "lake")
+				tb = l.table("t")
+				if _, tagged := tb.Parameters[ParamDeprecated]; tagged {
+					t.Error("table t still deprecated after its files came back")
+				}
+				p, _ = l.cat.GetPartition(t.Context(), "lake", "s", []string{"2023"})
+				if p.Parameters[ParamDeprecated] != "" {
+					t.Error("partition 2023 still deprecated after its files came back")
+				}
+			}
+		})
+	}
+}
+
+func TestRecrawlNewFoldersReadsOnlyWhatChanged(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"s/day=1/a.csv": ordersCSV,
+		"s/day=2/a.csv": ordersCSV,
+		"s/day=3/a.csv": ordersCSV,
+	})
+	opts := func(o *Options) { o.Recrawl = RecrawlNewFolders }
+	rep := l.mustCrawl(opts, "s")
+	if rep.Files.Read != 3 {
+		t.Fatalf("first crawl read %d files", rep.Files.Read)
+	}
+	rep = l.mustCrawl(opts, "s")
+	if rep.Files.Read != 0 || rep.Files.Unchanged != 3 || reportTable(rep, "s").Action != ActionUnchanged {
+		t.Errorf("second crawl: read %d, unchanged %d, %+v", rep.Files.Read, rep.Files.Unchanged, reportTable(rep, "s"))
+	}
+	// A new folder, a changed file (beyond Glue, which cannot see it) and a gone folder.
+	l.write(map[string]string{"s/day=4/a.csv": ordersCSV, "s/day=2/a.csv": "id,amount,day,late\n7,1.00,2024-01-09,true\n"})
+	l.remove("s/day=3")
+	rep = l.mustCrawl(opts, "s")
+	r := reportTable(rep, "s")
+	if rep.Files.Read != 2 || rep.Files.Unchanged != 1 {
+		t.Errorf("third crawl read %d, unchanged %d", rep.Files.Read, rep.Files.Unchanged)
+	}
+	if r.Action != ActionUpdated || r.PartitionsAdded != 1 || r.PartitionsDeprecated != 1 || !slices.Contains(r.Changes, "column late boolean added") {
+		t.Errorf("report %+v", r)
+	}
+	// The data column day is shadowed by the partition key day (and said so).
+	if got := columns(l.table("s")); got != "id:bigint amount:decimal(18,2) late:boolean" {
+		t.Errorf("columns %s", got)
+	}
+	if !slices.Contains(r.Changes, "column day is also a partition key: the partition key is kept") {
+		t.Errorf("changes %v", r.Changes)
+	}
+}
+
+func TestBadInputIsSkippedWithReasons(t *testing.T) {
+	junk := string([]byte{0x00, 0x01, 0xff, 0xfe, 0x10, 0x00, 0x33})
+	l := newLake(t, map[string]string{
+		"t/good-1.csv":  ordersCSV,
+		"t/good-2.csv":  ordersCSV,
+		"t/good-3.csv":  ordersCSV,
+		"t/empty.csv":   "",
+		"t/junk.bin":    junk,
+		"t/latin1.csv":  "name,city\nJos\xe9,S\xe3o Paulo\n",
+		"t/other.json":  `{"a": 1}`,
+		"t/notes.csv":   "title,author,year,isbn,pages\nx,y,1999,123,10\n",
+		"t/.hidden.csv": ordersCSV,
+	})
+	before := snapshot(t, l.dir)
+	rep := l.mustCrawl(nil, "t")
+	want := map[string]string{
+		"empty.csv":   "empty file",
+		"junk.bin":    "binary content",
+		"latin1.csv":  "not UTF-8",
+		"other.json":  "differs from the csv",
+		"notes.csv":   "schema differs from the other files",
+		".hidden.csv": "hidden",
+	}
+	for file, reason := range want {
+		if got := skippedFor(rep, "/"+file); !strings.Contains(got, reason) {
+			t.Errorf("%s: skipped with %q, want %q", file, got, reason)
+		}
+	}
+	if r := reportTable(rep, "t"); r == nil || r.Files != 3 || r.Records != 6 {
+		t.Errorf("table %+v", rep.Tables)
+	}
+	if after := snapshot(t, l.dir); after != before {
+		t.Error("the crawl modified data files")
+	}
+}
+
+func snapshot(t *testing.T, dir string) string {
+	h := sha256.New()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			info, _ := d.Info()
+			fmt.Fprintf(h, "%s %x %v\n", p, sha256.Sum256(b), info.ModTime().Format(time.RFC3339Nano))
+		}
+		return nil
+	})
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func TestIncludeExcludeAndSampling(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"t/keep/1.csv":    ordersCSV,
+		"t/keep/2.csv":    ordersCSV,
+		"t/keep/3.csv":    ordersCSV,
+		"t/archive/1.csv": ordersCSV,
+		"t/keep/x.tmp":    "junk",
+	})
+	rep := l.mustCrawl(func(o *Options) {
+		o.Include = []string{"keep/**"}
+		o.Exclude = []string{"**/*.tmp"}
+		o.SampleFiles = 1
+	}, "t")
+	if got := l.tables(); !slices.Equal(got, []string{"keep"}) {
+		t.Errorf("tables %v", got)
+	}
+	r := reportTable(rep, "keep")
+	if rep.Files.Listed != 3 || rep.Files.Read != 1 || rep.Files.NotSampled != 2 || r.Files != 3 || !r.RecordsEstimated {
+		t.Errorf("files %+v table %+v", rep.Files, r)
+	}
+	if _, err := l.crawl(func(o *Options) { o.Include = []string{"[unclosed"} }, "t"); !errors.Is(err, catalog.ErrInvalid) {
+		t.Errorf("bad glob: %v", err)
+	}
+}

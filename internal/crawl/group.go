@@ -1,0 +1,404 @@
+package crawl
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lakectl/lakectl/internal/format"
+)
+
+// folderData summarises the data files directly in one folder.
+type folderData struct {
+	format      string
+	csv         *format.CSVInfo
+	compression string
+	fields      []format.Field
+	files       int
+	bytes       int64
+	records     int64
+	estimated   bool
+	fingerprint string
+	// unchanged: taken from the catalog, not read (--recrawl new-folders).
+	unchanged bool
+}
+
+// sig is the format signature: folders group only when theirs agree.
+func (d *folderData) sig() string {
+	if d.csv != nil {
+		return fmt.Sprintf("%s delimiter %q header %v", d.format, d.csv.Delimiter, d.csv.Header)
+	}
+	return d.format
+}
+
+// Thresholds of grouping, as Glue's crawler documents them.
+const (
+	// groupShare: siblings group when more than this share of their files
+	// have a schema compatible with the majority's.
+	groupShare = 0.7
+	// maxSchemas: and when they have at most this many distinct schemas.
+	maxSchemas = 5
+	// compatible: two schemas are compatible when at least this share of
+	// all their columns are common columns of compatible types.
+	compatible = 0.5
+)
+
+// schemaSimilarity is the share of the union of two schemas' columns that
+// both have with types that widen without becoming string.
+func schemaSimilarity(a, b []format.Field) float64 {
+	union := len(a)
+	match := 0
+	for _, fb := range b {
+		i := slices.IndexFunc(a, func(fa format.Field) bool { return fa.Name == fb.Name })
+		if i < 0 {
+			union++
+			continue
+		}
+		ta, tb := a[i].Type, fb.Type
+		if w := format.Widen(ta, tb); w.Kind != format.String || ta.Kind == format.String || tb.Kind == format.String || ta.Kind == format.Null || tb.Kind == format.Null {
+			match++
+		}
+	}
+	if union == 0 {
+		return 1
+	}
+	return float64(match) / float64(union)
+}
+
+func schemaKey(fields []format.Field) string {
+	var b strings.Builder
+	for _, f := range fields {
+		b.WriteString(f.Name + ":" + f.Type.String() + ",")
+	}
+	return b.String()
+}
+
+// summarize turns the files read in a folder into its folderData. Files of
+// a format other than the folder's majority, or whose schema is not
+// compatible with the majority's, are skipped with the reason; files not
+// read (beyond --sample-files) count towards the statistics.
+func summarize(f *folder, rep *Report) {
+	var read, notRead []*fileEntry
+	for _, fe := range f.files {
+		if fe.info != nil {
+			rep.Files.Read++
+			rep.Files.BytesRead += fe.info.BytesRead
+		}
+		switch {
+		case fe.info == nil:
+			notRead = append(notRead, fe)
+		case fe.info.Skip != "":
+			rep.skip(f.target.Store.URI(fe.obj.Key), fe.info.Skip)
+		default:
+			read = append(read, fe)
+		}
+	}
+	if len(read) == 0 {
+		for _, fe := range notRead {
+			rep.skip(f.target.Store.URI(fe.obj.Key), "not sampled, and no sampled file of its folder could be read")
+		}
+		return
+	}
+	// The majority format signature, by number of files.
+	counts := map[string]int{}
+	var order []string
+	for _, fe := range read {
+		s := (&folderData{format: fe.info.Format, csv: fe.info.CSV}).sig()
+		if counts[s] == 0 {
+			order = append(order, s)
+		}
+		counts[s]++
+	}
+	major := order[0]
+	for _, s := range order {
+		if counts[s] > counts[major] {
+			major = s
+		}
+	}
+	var same []*fileEntry
+	for _, fe := range read {
+		if s := (&folderData{format: fe.info.Format, csv: fe.info.CSV}).sig(); s != major {
+			rep.skip(f.target.Store.URI(fe.obj.Key), fmt.Sprintf("%s differs from the %s of most files in %s", s, major, f.uri()))
+			continue
+		}
+		same = append(same, fe)
+	}
+	// The majority schema: the most common one among these files.
+	schemas := map[string]int{}
+	for _, fe := range same {
+		schemas[schemaKey(fe.info.Fields)]++
+	}
+	var ref []format.Field
+	best := 0
+	for _, fe := range same {
+		if n := schemas[schemaKey(fe.info.Fields)]; n > best {
+			best, ref = n, fe.info.Fields
+		}
+	}
+	d := &folderData{format: same[0].info.Format, csv: same[0].info.CSV}
+	compressions := map[string]int{}
+	for _, fe := range same {
+		if sim := schemaSimilarity(ref, fe.info.Fields); sim < compatible {
+			rep.skip(f.target.Store.URI(fe.obj.Key), fmt.Sprintf("schema differs from the other files in %s (similarity %.2f, below %.2f)", f.uri(), sim, compatible))
+			continue
+		}
+		d.fields = format.MergeColumns(d.fields, fe.info.Fields)
+		d.files++
+		d.bytes += fe.obj.Size
+		d.records += fe.info.Records
+		d.estimated = d.estimated || fe.info.Estimated
+		compressions[fe.info.Compression]++
+		fe.used = true
+	}
+	for c, n := range compressions {
+		if n > compressions[d.compression] || n == compressions[d.compression] && c < d.compression {
+			d.compression = c
+		}
+	}
+	if len(notRead) > 0 && d.bytes > 0 {
+		perByte := float64(d.records) / float64(d.bytes)
+		for _, fe := range notRead {
+			d.files++
+			d.bytes += fe.obj.Size
+			d.records += int64(perByte * float64(fe.obj.Size))
+			fe.used = true
+		}
+		rep.Files.NotSampled += len(notRead)
+		d.estimated = true
+	}
+	d.fingerprint = fingerprint(f.files)
+	f.data = d
+}
+
+// candidate is a table-to-be: a root folder and the folders holding its
+// partitions (just the root, for an unpartitioned table).
+type candidate struct {
+	root  *folder
+	parts []*folder
+}
+
+func (c *candidate) files() int {
+	n := 0
+	for _, p := range c.parts {
+		n += p.data.files
+	}
+	return n
+}
+
+// merged returns the table's schema and format from its partitions.
+func (c *candidate) merged() *folderData {
+	m := *c.parts[0].data
+	m.fields = nil
+	m.files, m.bytes, m.records = 0, 0, 0
+	for _, p := range c.parts {
+		m.fields = format.MergeColumns(m.fields, p.data.fields)
+		m.files += p.data.files
+		m.bytes += p.data.bytes
+		m.records += p.data.records
+		m.estimated = m.estimated || p.data.estimated
+	}
+	return &m
+}
+
+// depth is how many folder levels lie between the root and its partitions.
+func (c *candidate) depth() int {
+	return c.parts[0].depth - c.root.depth
+}
+
+// resolve decides, bottom-up, which folders under f form which tables.
+func resolve(f *folder, opts *Options, rep *Report) []*candidate {
+	children := f.sortedChildren()
+	if opts.TableLevel > 0 {
+		switch level := f.depth + 1; {
+		case level == opts.TableLevel:
+			return forceTable(f, rep)
+		case level > opts.TableLevel:
+			return nil // unreachable: forceTable takes everything below
+		}
+		skipOwn(f, rep, fmt.Sprintf("lies above --table-level %d, where tables are formed", opts.TableLevel))
+		var out []*candidate
+		for _, c := range children {
+			out = append(out, resolve(c, opts, rep)...)
+		}
+		return out
+	}
+
+	var singles []*candidate
+	var names []string
+	split := false
+	var all []*candidate
+	for _, c := range children {
+		cands := resolve(c, opts, rep)
+		all = append(all, cands...)
+		switch len(cands) {
+		case 0:
+		case 1:
+			singles = append(singles, cands[0])
+			names = append(names, c.name)
+		default:
+			split = true
+		}
+	}
+	if len(all) == 0 {
+		if f.data == nil {
+			return nil
+		}
+		return []*candidate{{root: f, parts: []*folder{f}}}
+	}
+	if split || len(singles) == 1 && !hiveLevel(names) {
+		skipOwn(f, rep, "sits beside folders that hold tables of their own")
+		return all
+	}
+	group, d := decide(f, names, singles, opts)
+	rep.Decisions = append(rep.Decisions, d)
+	if !group {
+		skipOwn(f, rep, "sits beside folders that hold tables of their own")
+		return singles
+	}
+	skipOwn(f, rep, "sits beside partition folders, so it belongs to no partition")
+	g := &candidate{root: f}
+	for _, s := range singles {
+		g.parts = append(g.parts, s.parts...)
+	}
+	return []*candidate{g}
+}
+
+// hiveLevel: every name is key=value with the same key.
+func hiveLevel(names []string) bool {
+	key := ""
+	for _, n := range names {
+		k, _, ok := strings.Cut(n, "=")
+		if !ok || k == "" || key != "" && k != key {
+			return false
+		}
+		key = k
+	}
+	return key != ""
+}
+
+// decide whether sibling candidates become one table rooted at f.
+func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool, Decision) {
+	d := Decision{Folder: f.uri(), Children: names}
+	datas := make([]*folderData, len(cands))
+	total := 0
+	for i, c := range cands {
+		datas[i] = c.merged()
+		total += datas[i].files
+	}
+	// The majority schema: that of the candidate with the most files.
+	ref := datas[0]
+	for _, x := range datas {
+		if x.files > ref.files {
+			ref = x
+		}
+	}
+	keys := map[string]bool{}
+	ok := 0
+	for _, x := range datas {
+		keys[schemaKey(x.fields)] = true
+		if x.sig() == ref.sig() && schemaSimilarity(ref.fields, x.fields) >= compatible {
+			ok += x.files
+		}
+	}
+	d.Similarity = float64(ok) / float64(total)
+	d.Schemas = len(keys)
+	sameDepth := true
+	for _, c := range cands {
+		sameDepth = sameDepth && c.depth() == cands[0].depth()
+	}
+	for _, x := range datas {
+		if x.sig() != ref.sig() {
+			d.Outcome, d.Reason = Separate, fmt.Sprintf("different formats: %s and %s", ref.sig(), x.sig())
+			return false, d
+		}
+	}
+	switch {
+	case !sameDepth:
+		d.Outcome, d.Reason = Separate, "the folders hold their data at different depths of subfolders"
+		return false, d
+	case hiveLevel(names):
+		d.Outcome, d.Reason = Grouped, fmt.Sprintf("key=value partition folders (%s=...) always form one table; schemas merged", strings.SplitN(names[0], "=", 2)[0])
+		return true, d
+	case opts.CombineSchemas:
+		d.Outcome, d.Reason = Grouped, "--combine-schemas: one table for folders of the same format"
+		return true, d
+	case d.Similarity > groupShare && d.Schemas <= maxSchemas:
+		d.Outcome, d.Reason = Grouped, fmt.Sprintf("%.0f%% of files have a schema compatible with the majority's (more than %.0f%%) and there are %d distinct schemas (at most %d)", 100*d.Similarity, 100*groupShare, d.Schemas, maxSchemas)
+		return true, d
+	case d.Schemas > maxSchemas:
+		d.Outcome, d.Reason = Separate, fmt.Sprintf("%d distinct schemas (more than %d)", d.Schemas, maxSchemas)
+	default:
+		d.Outcome, d.Reason = Separate, fmt.Sprintf("only %.0f%% of files have a schema compatible with the majority's (need more than %.0f%%)", 100*d.Similarity, 100*groupShare)
+	}
+	return false, d
+}
+
+// forceTable makes f one table of everything below it (--table-level):
+// partitions at the most common depth; folders at other depths, or of
+// another format than most files, are skipped with the reason.
+func forceTable(f *folder, rep *Report) []*candidate {
+	var withData []*folder
+	walk(f, func(x *folder) {
+		if x.data != nil {
+			withData = append(withData, x)
+		}
+	})
+	if len(withData) == 0 {
+		return nil
+	}
+	depthFiles, sigFiles := map[int]int{}, map[string]int{}
+	for _, x := range withData {
+		depthFiles[x.depth] += x.data.files
+		sigFiles[x.data.sig()] += x.data.files
+	}
+	depth, sig := withData[0].depth, withData[0].data.sig()
+	for dd, n := range depthFiles {
+		if n > depthFiles[depth] || n == depthFiles[depth] && dd < depth {
+			depth = dd
+		}
+	}
+	for s, n := range sigFiles {
+		if n > sigFiles[sig] || n == sigFiles[sig] && s < sig {
+			sig = s
+		}
+	}
+	c := &candidate{root: f}
+	for _, x := range withData {
+		switch {
+		case x.depth != depth:
+			skipOwn(x, rep, fmt.Sprintf("is %d folder levels below the table %s, whose partitions are %d levels below it", x.depth-f.depth, f.uri(), depth-f.depth))
+		case x.data.sig() != sig:
+			skipOwn(x, rep, fmt.Sprintf("%s differs from the %s of most files of the table %s", x.data.sig(), sig, f.uri()))
+		default:
+			c.parts = append(c.parts, x)
+		}
+	}
+	if len(c.parts) == 0 {
+		return nil
+	}
+	rep.Decisions = append(rep.Decisions, Decision{Folder: f.uri(), Children: childNames(f), Outcome: Grouped, Similarity: 1,
+		Reason: fmt.Sprintf("--table-level %d: one table of everything below", f.depth+1)})
+	return []*candidate{c}
+}
+
+func childNames(f *folder) []string {
+	var out []string
+	for _, c := range f.sortedChildren() {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// skipOwn reports the data files directly in f as skipped.
+func skipOwn(f *folder, rep *Report, reason string) {
+	if f.data == nil {
+		return
+	}
+	for _, fe := range f.files {
+		if fe.used {
+			rep.skip(f.target.Store.URI(fe.obj.Key), "file "+reason)
+			fe.used = false
+		}
+	}
+	f.data = nil
+}

@@ -1,0 +1,139 @@
+// Package crawl does what an AWS Glue crawler does, locally: it lists data
+// files under one or more locations, classifies them and infers their
+// schemas, groups folders into tables with partitions, and keeps the
+// catalog in step, reporting why it decided what it decided.
+//
+// The rules follow the Glue crawler where users rely on them (see
+// docs/crawl.md for where lakectl deliberately goes further).
+package crawl
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// Re-crawl policies.
+const (
+	RecrawlEverything = "everything"
+	RecrawlNewFolders = "new-folders"
+)
+
+// Update behaviours: what a crawl does to an existing table whose schema
+// changed.
+const (
+	UpdateInDatabase = "update"            // add, retype and drop columns
+	MergeNewColumns  = "merge-new-columns" // only add new columns
+	UpdateLog        = "log"               // change nothing, report
+)
+
+// Delete behaviours: what a crawl does to tables and partitions whose files
+// are gone.
+const (
+	DeleteDeprecate   = "deprecate" // mark with DEPRECATED_BY_CRAWLER
+	DeleteFromCatalog = "delete"
+	DeleteLog         = "log"
+)
+
+// Target is one location to crawl: its URI and the store rooted there.
+type Target struct {
+	URI   string
+	Store storage.Store
+}
+
+// Options configure a crawl.
+type Options struct {
+	Database    string
+	TablePrefix string
+	// Include and Exclude are Glue globs relative to each target
+	// (*, **, ?, [a-z], [!a-c], {a,b}). With Include set, only matching
+	// files are crawled.
+	Include, Exclude []string
+	// TableLevel forces tables to be formed at this folder depth, counting
+	// the target itself as level 1; 0 decides by schema similarity.
+	TableLevel int
+	// CombineSchemas groups sibling folders of the same format into one
+	// table whatever their schemas (Glue's "single schema for each path").
+	CombineSchemas bool
+	// TableThreshold fails the crawl, writing nothing, when it would create
+	// more tables than this; 0 means no limit.
+	TableThreshold int
+	// SampleFiles reads only the first N files of each folder; 0 reads all.
+	SampleFiles    int
+	Recrawl        string
+	UpdateBehavior string
+	DeleteBehavior string
+	Format         format.Options
+	// Name is the crawler's name, kept in UPDATED_BY_CRAWLER.
+	Name   string
+	DryRun bool
+	// Concurrency is how many files are read at once.
+	Concurrency int
+	Now         func() time.Time
+	RunID       string
+	// Progress, when set, is told as files are read.
+	Progress func(read, total int)
+}
+
+// Check fills defaults and validates the options; errors wrap
+// catalog.ErrInvalid.
+func (o *Options) Check() error {
+	var err error
+	if o.Database, err = catalog.NormalizeName("database", o.Database); err != nil {
+		return err
+	}
+	if o.TablePrefix != "" && catalog.SanitizeName(o.TablePrefix) != o.TablePrefix {
+		return catalog.Invalidf("table prefix %q: lowercase letters, digits and _ only", o.TablePrefix)
+	}
+	if o.Recrawl == "" {
+		o.Recrawl = RecrawlEverything
+	}
+	if o.UpdateBehavior == "" {
+		o.UpdateBehavior = UpdateInDatabase
+	}
+	if o.DeleteBehavior == "" {
+		o.DeleteBehavior = DeleteDeprecate
+	}
+	checks := []struct {
+		name, value string
+		allowed     []string
+	}{
+		{"recrawl", o.Recrawl, []string{RecrawlEverything, RecrawlNewFolders}},
+		{"update behavior", o.UpdateBehavior, []string{UpdateInDatabase, MergeNewColumns, UpdateLog}},
+		{"delete behavior", o.DeleteBehavior, []string{DeleteDeprecate, DeleteFromCatalog, DeleteLog}},
+		{"csv header", o.Format.Header, []string{format.HeaderAuto, format.HeaderPresent, format.HeaderAbsent}},
+	}
+	for _, c := range checks {
+		ok := false
+		for _, a := range c.allowed {
+			ok = ok || a == c.value
+		}
+		if !ok {
+			return catalog.Invalidf("%s %q: want one of %v", c.name, c.value, c.allowed)
+		}
+	}
+	if o.TableLevel < 0 || o.TableThreshold < 0 || o.SampleFiles < 0 {
+		return catalog.Invalidf("table level, table threshold and sample files cannot be negative")
+	}
+	for _, g := range append(append([]string{}, o.Include...), o.Exclude...) {
+		if _, err := newGlob(g); err != nil {
+			return catalog.Invalidf("glob %q: %v", g, err)
+		}
+	}
+	if o.Name == "" {
+		o.Name = "lakectl"
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RunID == "" {
+		o.RunID = fmt.Sprintf("%s-%d", o.Now().UTC().Format("20060102T150405Z"), o.Now().UnixNano()%100000)
+	}
+	return nil
+}

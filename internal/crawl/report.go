@@ -1,0 +1,94 @@
+package crawl
+
+import "time"
+
+// Report says what a crawl did (or, with DryRun, would do) and why. Its
+// JSON shape is stable; see docs/crawl.md.
+type Report struct {
+	RunID    string    `json:"runId"`
+	Crawler  string    `json:"crawler"`
+	Database string    `json:"database"`
+	DryRun   bool      `json:"dryRun"`
+	Targets  []string  `json:"targets"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+
+	Files     FileSummary   `json:"files"`
+	Tables    []TableReport `json:"tables"`
+	Skipped   []Skipped     `json:"skipped"`
+	Decisions []Decision    `json:"decisions"`
+	// ThresholdExceeded: the crawl would have created more tables than
+	// allowed, so it wrote nothing.
+	ThresholdExceeded bool `json:"thresholdExceeded,omitempty"`
+}
+
+// FileSummary counts files and bytes.
+type FileSummary struct {
+	Listed int `json:"listed"`
+	// Read: files opened and sampled. Unchanged: files of known folders
+	// not read again (--recrawl new-folders). NotSampled: files beyond
+	// --sample-files.
+	Read       int   `json:"read"`
+	Unchanged  int   `json:"unchanged"`
+	NotSampled int   `json:"notSampled"`
+	Skipped    int   `json:"skipped"`
+	BytesRead  int64 `json:"bytesRead"`
+	BytesTotal int64 `json:"bytesTotal"`
+}
+
+// Table actions.
+const (
+	ActionCreated    = "created"
+	ActionUpdated    = "updated"
+	ActionUnchanged  = "unchanged"
+	ActionLogged     = "logged" // a change found but not applied (log behaviour)
+	ActionDeprecated = "deprecated"
+	ActionDeleted    = "deleted"
+)
+
+// TableReport is what happened to one table.
+type TableReport struct {
+	Name     string `json:"name"`
+	Location string `json:"location"`
+	Action   string `json:"action"`
+	// Changes lists the differences found (columns added, retyped, ...).
+	Changes          []string `json:"changes,omitempty"`
+	Format           string   `json:"format,omitempty"`
+	Columns          int      `json:"columns"`
+	PartitionKeys    []string `json:"partitionKeys,omitempty"`
+	Files            int      `json:"files"`
+	Records          int64    `json:"records"`
+	RecordsEstimated bool     `json:"recordsEstimated"`
+
+	PartitionsAdded   int `json:"partitionsAdded"`
+	PartitionsUpdated int `json:"partitionsUpdated"`
+	PartitionsRemoved int `json:"partitionsRemoved"`
+	// PartitionsDeprecated/Logged: gone partitions kept, per the delete
+	// behaviour.
+	PartitionsDeprecated int `json:"partitionsDeprecated"`
+	PartitionsLogged     int `json:"partitionsLogged"`
+}
+
+// Skipped is a file that belongs to no table, and why.
+type Skipped struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// Decision outcomes.
+const (
+	Grouped  = "grouped"  // sibling folders became partitions of one table
+	Separate = "separate" // sibling folders became separate tables
+)
+
+// Decision records how sibling folders were grouped, and why.
+type Decision struct {
+	Folder   string   `json:"folder"`
+	Children []string `json:"children"`
+	Outcome  string   `json:"outcome"`
+	// Similarity is the share of files whose schema is compatible with the
+	// majority schema (Glue groups above 0.7).
+	Similarity float64 `json:"similarity"`
+	Schemas    int     `json:"schemas"`
+	Reason     string  `json:"reason"`
+}

@@ -1,0 +1,217 @@
+package crawl
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/format"
+)
+
+// Parameters a crawl sets. The first ones are Glue's own.
+const (
+	paramClassification   = "classification"
+	paramCompression      = "compressionType"
+	paramTypeOfData       = "typeOfData"
+	paramObjectCount      = "objectCount"
+	paramSize             = "sizeKey"
+	paramRecordCount      = "recordCount"
+	paramAvgRecordSize    = "averageRecordSize"
+	paramDelimiter        = "delimiter"
+	paramSkipHeader       = "skip.header.line.count"
+	paramQuoted           = "areColumnsQuoted"
+	paramColumnsOrdered   = "columnsOrdered"
+	ParamUpdatedByCrawler = "UPDATED_BY_CRAWLER"
+	ParamDeprecated       = "DEPRECATED_BY_CRAWLER"
+	paramDeserializer     = "CrawlerSchemaDeserializerVersion"
+	paramSerializer       = "CrawlerSchemaSerializerVersion"
+	// lakectl's own.
+	ParamEstimated   = "lakectl.recordCountEstimated"
+	ParamFingerprint = "lakectl.fingerprint"
+	ParamRunID       = "lakectl.crawlRunId"
+)
+
+// statParams change with the data, not the schema: a difference in them
+// alone updates statistics, never deprecates or retypes anything.
+var statParams = []string{paramObjectCount, paramSize, paramRecordCount, paramAvgRecordSize, ParamEstimated, ParamFingerprint, ParamRunID}
+
+// tableName names a table after its root folder (the target's own last
+// path element for the target itself).
+func tableName(c *candidate, prefix string) string {
+	name := c.root.name
+	if c.root.key == "" {
+		u, err := url.Parse(c.root.target.URI)
+		if err == nil && u.Scheme != "" {
+			p := strings.TrimSuffix(u.Path, "/")
+			name = path.Base(p)
+			if p == "" || name == "/" || name == "." {
+				name = u.Host
+			}
+		} else {
+			name = path.Base(strings.TrimSuffix(c.root.target.URI, "/"))
+		}
+	}
+	return prefix + catalog.SanitizeName(name)
+}
+
+func shortHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:4])
+}
+
+// partitionValues splits a partition folder's path below the table root
+// into values, and names each level: key for key=value folders that agree
+// on the key, partition_N otherwise.
+func partitionLayout(c *candidate) (keys []string, values [][]string) {
+	depth := c.depth()
+	values = make([][]string, len(c.parts))
+	for i, p := range c.parts {
+		rel := strings.TrimSuffix(strings.TrimPrefix(p.key, c.root.key), "/")
+		if rel != "" {
+			values[i] = strings.Split(rel, "/")
+		}
+	}
+	for level := range depth {
+		key := ""
+		for _, v := range values {
+			k, _, ok := strings.Cut(v[level], "=")
+			if !ok || key != "" && k != key {
+				key = ""
+				break
+			}
+			key = k
+		}
+		if key == "" {
+			keys = append(keys, fmt.Sprintf("partition_%d", level))
+			continue
+		}
+		keys = append(keys, catalog.SanitizeName(key))
+		for _, v := range values {
+			_, v[level], _ = strings.Cut(v[level], "=")
+		}
+	}
+	return keys, values
+}
+
+// buildTable makes the catalog table and partitions of a candidate.
+func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []catalog.Partition, []string) {
+	d := c.merged()
+	keys, values := partitionLayout(c)
+	var notes []string
+	var cols []catalog.Column
+	for _, col := range format.Columns(d.fields) {
+		if i := indexOf(keys, col.Name); i >= 0 {
+			notes = append(notes, fmt.Sprintf("column %s is also a partition key: the partition key is kept", col.Name))
+			continue
+		}
+		cols = append(cols, col)
+	}
+	pkeys := make([]catalog.Column, len(keys))
+	for i, k := range keys {
+		pkeys[i] = catalog.Column{Name: k, Type: "string"}
+	}
+	sd, params, _ := catalog.StorageFormat(d.format, c.root.uri(), cols)
+	sd.Compressed = d.compression != format.NoCompression
+	params[paramCompression] = d.compression
+	if d.csv != nil {
+		delim := string(d.csv.Delimiter)
+		params[paramDelimiter] = delim
+		params[paramColumnsOrdered] = "true"
+		params[paramQuoted] = strconv.FormatBool(d.csv.Quoted)
+		if d.csv.Header {
+			params[paramSkipHeader] = "1"
+		}
+		if d.csv.Quoted {
+			sd.SerdeInfo = &catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+				Parameters: map[string]string{"separatorChar": delim, "quoteChar": string(d.csv.Quote), "escapeChar": "\\"}}
+		} else {
+			sd.SerdeInfo.Parameters["field.delim"] = delim
+		}
+	}
+	params[ParamUpdatedByCrawler] = opts.Name
+	params[paramDeserializer] = "1.0"
+	params[paramSerializer] = "1.0"
+	params[ParamRunID] = opts.RunID
+	setStats(params, d)
+	if len(keys) == 0 {
+		params[ParamFingerprint] = c.parts[0].data.fingerprint
+	}
+	t := &catalog.Table{
+		Name: name, DatabaseName: opts.Database, TableType: catalog.ExternalTable,
+		StorageDescriptor: sd, PartitionKeys: pkeys, Parameters: params,
+		CreatedBy: "lakectl crawl (" + opts.Name + ")",
+	}
+	var parts []catalog.Partition
+	if len(keys) > 0 {
+		for i, p := range c.parts {
+			psd := sd
+			psd.Location = p.uri()
+			pp := map[string]string{paramCompression: p.data.compression, ParamFingerprint: p.data.fingerprint}
+			setStats(pp, p.data)
+			parts = append(parts, catalog.Partition{Values: values[i], StorageDescriptor: psd, Parameters: pp})
+		}
+	}
+	return t, parts, notes
+}
+
+func setStats(params map[string]string, d *folderData) {
+	params[paramObjectCount] = strconv.Itoa(d.files)
+	params[paramSize] = strconv.FormatInt(d.bytes, 10)
+	params[paramRecordCount] = strconv.FormatInt(d.records, 10)
+	params[ParamEstimated] = strconv.FormatBool(d.estimated)
+	if d.records > 0 {
+		params[paramAvgRecordSize] = strconv.FormatInt(d.bytes/d.records, 10)
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// dataFromCatalog rebuilds a folder's summary from what the catalog kept
+// of it, for a folder a re-crawl does not read again.
+func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, files int) *folderData {
+	d := &folderData{
+		format:      t.Parameters[paramClassification],
+		compression: orNone(params[paramCompression]),
+		fingerprint: fp,
+		files:       files,
+		unchanged:   true,
+	}
+	d.bytes, _ = strconv.ParseInt(params[paramSize], 10, 64)
+	d.records, _ = strconv.ParseInt(params[paramRecordCount], 10, 64)
+	d.estimated = params[ParamEstimated] == "true"
+	if delim := t.Parameters[paramDelimiter]; d.format == format.CSV && delim != "" {
+		d.csv = &format.CSVInfo{Delimiter: delim[0], Header: t.Parameters[paramSkipHeader] == "1", Quote: '"', Quoted: t.Parameters[paramQuoted] == "true"}
+		if t.StorageDescriptor.SerdeInfo != nil && t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"] != "" {
+			d.csv.Quote = t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"][0]
+		}
+	}
+	for _, c := range t.StorageDescriptor.Columns {
+		typ, err := format.ParseHive(c.Type)
+		if err != nil {
+			typ, _ = format.ParseHive("string")
+		}
+		d.fields = append(d.fields, format.Field{Name: c.Name, Type: typ})
+	}
+	return d
+}
+
+// orNone treats a missing compression type as none (a known Glue
+// annoyance: null versus "none" must not count as a change).
+func orNone(s string) string {
+	if s == "" {
+		return format.NoCompression
+	}
+	return s
+}
