@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"time"
+
 	"errors"
 	"os"
 	"os/exec"
@@ -9,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/parquet-go/parquet-go"
 
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -61,8 +68,10 @@ func TestScripts(t *testing.T) {
 			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":  cmdExits,
-			"s3-put": func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
+			"exits":   cmdExits,
+			"gzip":    cmdGzip,
+			"parquet": cmdParquet,
+			"s3-put":  func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 		},
 	})
 }
@@ -124,4 +133,52 @@ func cmdS3Put(ts *testscript.TestScript, srv s3test.Server, neg bool, args []str
 	defer f.Close()
 	_, err = srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f})
 	ts.Check(err)
+}
+
+// cmdGzip compresses FILE into FILE.gz and removes FILE, as gzip(1) does.
+func cmdGzip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: gzip FILE")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(data)
+	ts.Check(zw.Close())
+	ts.Check(os.WriteFile(path+".gz", buf.Bytes(), 0o644))
+	ts.Check(os.Remove(path))
+}
+
+type fixtureRow struct {
+	ID     int64     `parquet:"id"`
+	Name   string    `parquet:"name"`
+	Amount int64     `parquet:"amount,decimal(2:10)"`
+	At     time.Time `parquet:"at,timestamp(microsecond)"`
+	Tags   []string  `parquet:"tags,list"`
+}
+
+// cmdParquet writes a Parquet file of ROWS rows:
+//
+//	parquet FILE ROWS
+//
+// with the columns id bigint, name string, amount decimal(10,2),
+// at timestamp, tags array<string>.
+func cmdParquet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: parquet FILE ROWS")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	rows := make([]fixtureRow, n)
+	for i := range rows {
+		rows[i] = fixtureRow{ID: int64(i), Name: fmt.Sprintf("n%d", i), Amount: int64(i * 100), At: time.Unix(int64(i), 0), Tags: []string{"a"}}
+	}
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+	f, err := os.Create(path)
+	ts.Check(err)
+	ts.Check(parquet.Write(f, rows))
+	ts.Check(f.Close())
 }

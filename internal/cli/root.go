@@ -19,6 +19,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/cli/catalogcmd"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/crawlcmd"
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/storage/s3"
@@ -145,6 +146,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 
 	root.AddCommand(
 		catalogcmd.NewCmdCatalog(f),
+		crawlcmd.NewCmdCrawl(f),
 		storagecmd.NewCmdStorage(f),
 		version.NewCmdVersion(f),
 		helpTopic("exit-codes", "What lakectl's exit statuses mean", exitCodesHelp),

@@ -26,6 +26,7 @@ func Print(w io.Writer, output string, t Table, jsonValue any) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "    ")
+		enc.SetEscapeHTML(false) // types such as array<string> print as they are
 		return enc.Encode(jsonValue)
 	case "csv":
 		cw := csv.NewWriter(w)
