@@ -1,37 +1,54 @@
 #!/usr/bin/env bash
-# demo.sh LAKECTL: lakectl's main job end to end on the embedded catalog,
-# in a fresh LAKECTL_HOME under .tmp/demo (nothing outside it is touched).
+# demo.sh LAKECTL: lakectl's main job end to end on the embedded catalog, in
+# a fresh LAKECTL_HOME under .tmp/demo (nothing outside it is touched):
+# a small raw zone (CSV in hive partitions, one gzipped; JSON lines; a stray
+# marker file) is crawled into the catalog, and the result is shown.
 set -euo pipefail
 lakectl=$(realpath "${1:-bin/lakectl}")
 demo=$(pwd)/.tmp/demo
 rm -rf "$demo"
-mkdir -p "$demo/lake/raw/orders/year=2024/region=eu"
 export LAKECTL_HOME="$demo/home"
+mkdir -p "$demo"
 cd "$demo"
 
-printf 'id,customer,amount,ordered_at\n1,ann,19.90,2024-03-01T10:00:00Z\n2,bob,5.00,2024-03-02T11:30:00Z\n' \
-	>lake/raw/orders/year=2024/region=eu/part-0.csv
+raw=lake/raw
+mkdir -p "$raw/orders/year=2023" "$raw/orders/year=2024" "$raw/customers"
+cat >"$raw/orders/year=2023/part-0.csv" <<'CSV'
+order_id,customer_id,amount,ordered_at,paid
+1001,1,19.90,2023-11-30T10:00:00Z,true
+1002,2,5.00,2023-12-01T11:30:00Z,false
+CSV
+cat >"$raw/orders/year=2024/part-0.csv" <<'CSV'
+order_id,customer_id,amount,ordered_at,paid
+1003,1,7.25,2024-01-02T09:00:00Z,true
+1004,3,120.00,2024-01-03T16:45:00Z,true
+CSV
+gzip "$raw/orders/year=2024/part-0.csv"
+touch "$raw/orders/_SUCCESS"
+cat >"$raw/customers/part-0.json" <<'JSON'
+{"customer_id": 1, "name": "Ann Lee", "since": "2020-01-15", "address": {"city": "Paris", "zip": "75001"}}
+{"customer_id": 2, "name": "Bob Ray", "since": "2021-06-30", "address": {"city": "Rome"}}
+{"customer_id": 3, "name": "Cy Chu", "since": "2022-02-02", "address": {"city": "Oslo"}, "vip": true}
+JSON
 
 run() {
 	printf '\n$ lakectl'
 	printf ' %q' "$@"
 	printf '\n'
-
 	"$lakectl" "$@"
 }
 
 run version
-run catalog create-database sales --description "orders and customers" --location lake/
-run catalog create-table sales.orders \
-	--column id:bigint --column customer:string --column 'amount:decimal(10,2)' --column ordered_at:timestamp \
-	--partition-key year:int --partition-key region:string \
-	--location lake/raw/orders/ --format csv --description "one row per order"
-run catalog create-partition sales.orders 2024 eu
-run catalog describe sales.orders --column amount="total in EUR, VAT included" --column customer="customer login"
-run storage ls lake/raw/orders/
-run catalog tables
-run catalog show sales.orders
-run catalog partitions sales.orders --filter "year>=2024"
-run catalog versions sales.orders
-run catalog show sales.orders --output json
+run storage ls "$raw"
+run crawl "$raw" --database raw --table-threshold 10
+run catalog tables raw
+run catalog show raw.orders
+run catalog partitions raw.orders
+run catalog show raw.customers
+run catalog describe raw.orders --column amount="total in EUR, VAT included"
+printf '\n# New data arrives; only new and changed folders are read again.\n'
+mkdir -p "$raw/orders/year=2025"
+printf 'order_id,customer_id,amount,ordered_at,paid,channel\n1005,2,42.00,2025-01-01T08:00:00Z,true,web\n' >"$raw/orders/year=2025/part-0.csv"
+run crawl "$raw" --database raw --recrawl new-folders
+run catalog versions raw.orders
 printf '\nThe catalog is %s/catalog.db\n' "$LAKECTL_HOME"

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode"
@@ -165,9 +166,19 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	if delim != 0 {
 		candidates = []byte{delim}
 	}
+	// Score the candidates that occur in the first line on the first rows;
+	// parse the whole sample with the winner only.
+	firstLine := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		firstLine = data[:i]
+	}
+	const scoreRows = 50
 	var best *delimChoice
 	for _, d := range candidates {
-		recs, consumed := parseDelimited(data, d, quote, atEOF, maxRecords+1)
+		if delim == 0 && bytes.IndexByte(firstLine, d) < 0 {
+			continue
+		}
+		recs, consumed := parseDelimited(data, d, quote, atEOF, scoreRows)
 		f, n := modeFields(recs)
 		if f < 2 || len(recs) < 2 {
 			continue
@@ -179,6 +190,11 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 			c.agrees*len(best.records) == best.agrees*len(c.records) && c.fields > best.fields {
 			best = c
 		}
+	}
+	if best != nil && len(best.records) == scoreRows {
+		recs, consumed := parseDelimited(data, best.delim, quote, atEOF, maxRecords+1)
+		f, n := modeFields(recs)
+		best = &delimChoice{best.delim, recs, consumed, f, n}
 	}
 	if best == nil {
 		if delim != 0 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 )
@@ -111,7 +112,12 @@ func jsonType(dec *json.Decoder, tok json.Token) (*Type, error) {
 				if err != nil {
 					return nil, err
 				}
-				t = widenStruct(t, &Type{Kind: Struct, Fields: []Field{{Name: catalog.SanitizeName(k.(string)), Type: ft}}})
+				name := catalog.SanitizeName(k.(string))
+				if i := slices.IndexFunc(t.Fields, func(f Field) bool { return f.Name == name }); i >= 0 {
+					t.Fields[i].Type = Widen(t.Fields[i].Type, ft) // keys equal once sanitised
+					continue
+				}
+				t.Fields = append(t.Fields, Field{Name: name, Type: ft})
 			}
 			_, err := dec.Token() // }
 			return t, err

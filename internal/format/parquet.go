@@ -36,12 +36,12 @@ func (r *rangeReaderAt) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // sniffParquet reads a Parquet file's schema and row count from its footer
-// alone: one ranged read of the file's tail (two when the footer is larger
-// than 64 KiB) and the 4-byte magic at its head.
+// alone: one ranged read of the file's last 64 KiB (two when the footer is
+// larger). The caller has checked the magic at its head.
 func sniffParquet(ctx context.Context, s storage.Store, key string, size int64) ([]Field, int64, int64, error) {
 	r := &rangeReaderAt{ctx: ctx, store: s, key: key}
 	f, err := parquet.OpenFile(r, size,
-		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
+		parquet.SkipMagicBytes(true), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
 		parquet.OptimisticRead(true), parquet.ReadBufferSize(64<<10))
 	if err != nil {
 		return nil, 0, r.read, fmt.Errorf("unreadable Parquet footer: %w", err)

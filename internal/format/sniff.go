@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/lakectl/lakectl/internal/storage"
@@ -193,14 +194,17 @@ func (f *File) setRecords(n sampled, sampleBytes int, compressedRead int64, atEO
 
 // readSample reads up to n bytes; atEOF reports that the stream ended
 // cleanly. A decompressor's "unexpected EOF" is a truncated file, an error.
+// The buffer grows with what is read, so small files cost little.
 func readSample(r io.Reader, n int) ([]byte, bool, error) {
-	buf := make([]byte, n)
-	m := 0
-	for m < n {
-		k, err := r.Read(buf[m:])
-		m += k
+	buf := make([]byte, 0, min(n, 64<<10))
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(n, 2*cap(buf))-len(buf))
+		}
+		k, err := r.Read(buf[len(buf):min(cap(buf), n)])
+		buf = buf[:len(buf)+k]
 		if err == io.EOF {
-			return buf[:m], true, nil
+			return buf, true, nil
 		}
 		if err != nil {
 			return nil, false, err
