@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -527,5 +528,43 @@ func TestIncludeExcludeAndSampling(t *testing.T) {
 	}
 	if _, err := l.crawl(func(o *Options) { o.Include = []string{"[unclosed"} }, "t"); !errors.Is(err, catalog.ErrInvalid) {
 		t.Errorf("bad glob: %v", err)
+	}
+}
+
+// cancelAfterCreate cancels the crawl as soon as the first table exists,
+// as a Ctrl-C in the middle of writing would.
+type cancelAfterCreate struct {
+	catalog.Catalog
+	cancel func()
+}
+
+func (c *cancelAfterCreate) CreateTable(ctx context.Context, t catalog.Table) error {
+	err := c.Catalog.CreateTable(ctx, t)
+	c.cancel()
+	return err
+}
+
+func TestInterruptedCrawlLeavesOnlyCompleteTables(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"raw/a/year=2023/1.csv": ordersCSV,
+		"raw/a/year=2024/1.csv": ordersCSV,
+		"raw/b/1.json":          `{"x": 1}`,
+		"raw/c/1.json":          `{"name": "n", "when": "2024-01-01"}` + "\n" + `{"name": "m"}`,
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	s, _ := local.New(filepath.Join(l.dir, "raw"))
+	_, err := Run(ctx, &cancelAfterCreate{Catalog: l.cat, cancel: cancel}, []Target{{URI: s.URI(""), Store: s}},
+		Options{Database: "lake", Format: format.DefaultOptions()})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	// The table being written when the crawl was cancelled is complete,
+	// partitions and all; the others were not started.
+	if got := l.tables(); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("tables %v, want [a]", got)
+	}
+	if n := len(l.partitions("a")); n != 2 {
+		t.Errorf("table a has %d of its 2 partitions", n)
 	}
 }
