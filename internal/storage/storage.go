@@ -55,6 +55,23 @@ type Copier interface {
 	Copy(ctx context.Context, srcKey, dstKey string) error
 }
 
+// Renamer moves an object within the store without copying it.
+type Renamer interface {
+	Rename(ctx context.Context, srcKey, dstKey string) error
+}
+
+// Move moves an object: renamed where the store can, else copied (server
+// side where it can) and then deleted. The destination appears whole.
+func Move(ctx context.Context, s Store, src, dst string) error {
+	if r, ok := s.(Renamer); ok {
+		return r.Rename(ctx, src, dst)
+	}
+	if err := Copy(ctx, s, src, dst); err != nil {
+		return err
+	}
+	return s.Delete(ctx, src)
+}
+
 // CheckKey rejects keys that cannot name an object the same way on every
 // backend: empty, absolute, with empty, "." or ".." segments, or a NUL.
 func CheckKey(key string) error {

@@ -29,6 +29,7 @@ type Store struct {
 var (
 	_ storage.Store       = (*Store)(nil)
 	_ storage.RangeGetter = (*Store)(nil)
+	_ storage.Renamer     = (*Store)(nil)
 )
 
 // New returns the store rooted at dir (made absolute). The folder is
@@ -136,6 +137,31 @@ func notExist(err error) error {
 		return &fs.PathError{Op: pe.Op, Path: pe.Path, Err: fs.ErrNotExist}
 	}
 	return err
+}
+
+// Rename moves a file into place with one rename (atomic on one file
+// system), making the destination's folders first.
+func (s *Store) Rename(ctx context.Context, src, dst string) error {
+	sp, err := s.path(src)
+	if err != nil {
+		return err
+	}
+	dp, err := s.path(dst)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dp), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(sp, dp); err != nil {
+		return notExist(err)
+	}
+	for dir := filepath.Dir(sp); dir != s.root && strings.HasPrefix(dir, s.root); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break
+		}
+	}
+	return nil
 }
 
 // ctxReader stops a copy when the context is cancelled.

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Delete", testDelete},
 		{"GetRange", testGetRange},
 		{"Copy", testCopy},
+		{"Move", testMove},
 		{"LargeObjectStreams", testLarge},
 		{"FailedPutLeavesNothing", testFailedPut},
 		{"PutIsAtomic", testAtomicPut},
@@ -236,6 +237,20 @@ func testCopy(t *testing.T, s storage.Store) {
 	}
 	if got := get(t, s, "src/a b+c.csv"); got != "payload" {
 		t.Errorf("source after copy = %q", got)
+	}
+}
+
+func testMove(t *testing.T, s storage.Store) {
+	put(t, s, "staging/run/a.parquet", "payload")
+	must(t, storage.Move(t.Context(), s, "staging/run/a.parquet", "table/year=2024/a.parquet"))
+	if got := get(t, s, "table/year=2024/a.parquet"); got != "payload" {
+		t.Errorf("moved = %q", got)
+	}
+	if got := keys(t, s, ""); !reflect.DeepEqual(got, []string{"table/year=2024/a.parquet"}) {
+		t.Errorf("after move: %v", got)
+	}
+	if err := storage.Move(t.Context(), s, "staging/run/gone", "x"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("moving a missing object: %v", err)
 	}
 }
 

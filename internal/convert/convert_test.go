@@ -1,0 +1,330 @@
+package convert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/storage"
+	"github.com/lakectl/lakectl/internal/storage/local"
+)
+
+type env struct {
+	t    *testing.T
+	src  string
+	dest *local.Store
+	cat  catalog.Catalog
+}
+
+func newEnv(t *testing.T, files map[string]string) *env {
+	e := &env{t: t, src: t.TempDir()}
+	e.write(files)
+	var err error
+	if e.dest, err = local.New(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	e.cat = c
+	return e
+}
+
+func (e *env) write(files map[string]string) {
+	for name, body := range files {
+		p := filepath.Join(e.src, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+func (e *env) store(ctx context.Context, uri string) (storage.Store, error) {
+	return local.New(strings.TrimPrefix(uri, "file://"))
+}
+
+// csvTable describes the source the way the crawler would.
+func (e *env) csvTable(cols ...string) *catalog.Table {
+	t := &catalog.Table{Name: "src", DatabaseName: "raw", Parameters: map[string]string{"classification": "csv", "delimiter": ",", "skip.header.line.count": "1"}}
+	t.StorageDescriptor.Location = "file://" + e.src + "/"
+	for _, c := range cols {
+		n, typ, _ := strings.Cut(c, ":")
+		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, catalog.Column{Name: n, Type: typ})
+	}
+	return t
+}
+
+func (e *env) run(t *catalog.Table, parts []catalog.Partition, opts Options) (*Summary, error) {
+	return Run(e.t.Context(), e.cat, Input{Table: t, Partitions: parts, Store: e.store}, e.dest, opts)
+}
+
+func (e *env) files() []string {
+	var out []string
+	for o, err := range e.dest.List(e.t.Context(), "") {
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, o.Key)
+	}
+	return out
+}
+
+func (e *env) readAll(prefix string) map[string]string {
+	e.t.Helper()
+	merged := map[string][]json.RawMessage{}
+	for _, k := range e.files() {
+		if !strings.HasPrefix(k, prefix) || !strings.HasSuffix(k, ".parquet") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(strings.TrimPrefix(e.dest.URI(""), "file://"), k))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for col, vals := range readBack(e.t, data) {
+			if strings.HasSuffix(col, ":type") {
+				continue
+			}
+			var vs []json.RawMessage
+			json.Unmarshal([]byte(vals), &vs)
+			merged[col] = append(merged[col], vs...)
+		}
+	}
+	out := map[string]string{}
+	for col, vs := range merged {
+		b, _ := json.Marshal(vs)
+		out[col] = string(b)
+	}
+	return out
+}
+
+const orders = "id,phone,amount,day,note\n1,+1-555-123-4567,19.90,2024-01-02,first\n2,+44 20 7946 0958,5.00,2024-01-03,\n"
+
+func TestConvertCSV(t *testing.T) {
+	e := newEnv(t, map[string]string{"part-0.csv": orders})
+	sum, err := e.run(e.csvTable("id:bigint", "phone:string", "amount:decimal(18,2)", "day:date", "note:string"), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RowsRead != 2 || sum.RowsWritten != 2 || sum.RowsQuarantined != 0 || sum.FilesWritten != 1 || !sum.Committed {
+		t.Errorf("summary %+v", sum)
+	}
+	got := e.readAll("")
+	want := map[string]string{
+		"id":     `[1,2]`,
+		"phone":  `["+1-555-123-4567","+44 20 7946 0958"]`,
+		"amount": `["19.9","5"]`,
+		"day":    `["2024-01-02","2024-01-03"]`,
+		"note":   `["first",null]`,
+	}
+	for col, w := range want {
+		if got[col] != w {
+			t.Errorf("%s = %s, want %s", col, got[col], w)
+		}
+	}
+	if fs := e.files(); len(fs) != 1 || !strings.HasSuffix(fs[0], ".snappy.parquet") || strings.Contains(fs[0], "/") {
+		t.Errorf("files %v", fs)
+	}
+}
+
+func TestConvertQuarantine(t *testing.T) {
+	e := newEnv(t, map[string]string{"part-0.csv": orders + "x3,1,2,3,4\n4,p,1.234,2024-01-01,n\n5,p,1\n6,p,2.00,2024-13-01,n\n7,p,3.00,2024-01-05,ok\n"})
+	tbl := e.csvTable("id:bigint", "phone:string", "amount:decimal(18,2)", "day:date", "note:string")
+	sum, err := e.run(tbl, nil, Options{})
+	if !errors.Is(err, ErrTooManyBadRecords) || sum.Committed || sum.RowsRead != 7 || sum.RowsQuarantined != 4 || sum.RowsRead != sum.RowsWritten+sum.RowsQuarantined {
+		t.Fatalf("err %v summary %+v", err, sum)
+	}
+	// Nothing but the quarantine is left.
+	if fs := e.files(); len(fs) != 1 || !strings.HasPrefix(fs[0], "_lakectl_quarantine/") {
+		t.Fatalf("files %v", fs)
+	}
+	q, _ := os.ReadFile(filepath.Join(strings.TrimPrefix(e.dest.URI(""), "file://"), e.files()[0]))
+	lines := strings.Split(strings.TrimSpace(string(q)), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("quarantine: %s", q)
+	}
+	for i, want := range []string{`"line":4`, `"line":5`, `"line":6`, `"line":7`} {
+		if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], `"file":"file://`) || !strings.Contains(lines[i], `"raw":`) {
+			t.Errorf("quarantine line %d: %s", i, lines[i])
+		}
+	}
+	for _, reason := range []string{`column id: \"x3\" is not a bigint`, `more than 2 decimal places`, `3 fields, the table has 5 columns`, `is not a date`} {
+		if !strings.Contains(string(q), reason) {
+			t.Errorf("quarantine lacks %q:\n%s", reason, q)
+		}
+	}
+	sum, err = e.run(tbl, nil, Options{MaxBadRecords: 4})
+	if err != nil || !sum.Committed || sum.RowsWritten != 3 || sum.RowsQuarantined != 4 {
+		t.Errorf("with --max-bad-records 4: %v %+v", err, sum)
+	}
+}
+
+func TestConvertPartitionsTransformsAndRegister(t *testing.T) {
+	e := newEnv(t, map[string]string{
+		"day=2024-01-01/a.csv": "id,email,phone,secret,amount\n1,ann@x.org,+1-555-123-4567,s1,2.50\n2,bob@x.org,,s2,3\n",
+		"day=2024-01-02/a.csv": "id,email,phone,secret,amount\n3,ann@x.org,555,s3,1.25\n",
+	})
+	tbl := e.csvTable("id:bigint", "email:string", "phone:string", "secret:string", "amount:decimal(18,2)")
+	tbl.PartitionKeys = []catalog.Column{{Name: "day", Type: "string"}}
+	parts := []catalog.Partition{
+		{Values: []string{"2024-01-01"}, StorageDescriptor: catalog.StorageDescriptor{Location: tbl.StorageDescriptor.Location + "day=2024-01-01/"}},
+		{Values: []string{"2024-01-02"}, StorageDescriptor: catalog.StorageDescriptor{Location: tbl.StorageDescriptor.Location + "day=2024-01-02/"}},
+	}
+	opts := Options{PartitionBy: []string{"day"}, Register: "lake.orders", Compression: "zstd", TokenKey: []byte("k"),
+		Transforms: []Transform{{Kind: Mask, Column: "phone"}, {Kind: Tokenize, Column: "email"}, {Kind: Drop, Column: "secret"}, {Kind: Cast, Column: "amount", Type: "double"}}}
+	sum, err := e.run(tbl, parts, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Partitions) != 2 || sum.Partitions[0].Partition != "day=2024-01-01" || sum.Partitions[0].Rows != 2 {
+		t.Errorf("partitions %+v", sum.Partitions)
+	}
+	got := e.readAll("day=2024-01-01/")
+	if got["phone"] != `["+*-***-***-****",null]` || got["amount"] != `[2.5,3]` || got["secret"] != "" || got["day"] != "" {
+		t.Errorf("columns %v", got)
+	}
+	if tok := tokenize("ann@x.org", []byte("k")); !strings.Contains(got["email"], tok) {
+		t.Errorf("email %s, want the HMAC %s", got["email"], tok)
+	}
+	tb, err := e.cat.GetTable(t.Context(), "lake", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols := columnsOf(tb); cols != "id:bigint email:string phone:string amount:double" || tb.Parameters["classification"] != "parquet" || tb.Parameters["compressionType"] != "zstd" {
+		t.Errorf("table %s %v", cols, tb.Parameters)
+	}
+	var ps []*catalog.Partition
+	for p, err := range e.cat.ListPartitions(t.Context(), "lake", "orders", nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	if len(ps) != 2 || ps[0].Parameters["recordCount"] != "2" || !strings.HasSuffix(ps[0].StorageDescriptor.Location, "/day=2024-01-01/") {
+		t.Fatalf("partitions %+v", ps)
+	}
+
+	// Append adds files; overwrite-partitions replaces one partition's
+	// files, flipping its location to a fresh folder.
+	if _, err := e.run(tbl, parts[:1], opts); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.cat.GetPartition(t.Context(), "lake", "orders", []string{"2024-01-01"})
+	if p.Parameters["recordCount"] != "4" || p.Parameters["objectCount"] != "2" {
+		t.Errorf("after append: %v", p.Parameters)
+	}
+	opts.Mode = OverwritePartitions
+	sum, err = e.run(tbl, parts[:1], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ = e.cat.GetPartition(t.Context(), "lake", "orders", []string{"2024-01-01"})
+	if !strings.Contains(p.StorageDescriptor.Location, "/day=2024-01-01/run-"+sum.RunID+"/") || p.Parameters["recordCount"] != "2" || sum.FilesReplaced != 2 {
+		t.Errorf("after overwrite-partitions: %s %v replaced %d", p.StorageDescriptor.Location, p.Parameters, sum.FilesReplaced)
+	}
+	var under []string
+	for _, k := range e.files() {
+		if strings.HasPrefix(k, "day=2024-01-01/") {
+			under = append(under, k)
+		}
+	}
+	if len(under) != 1 || !strings.Contains(under[0], "/run-") {
+		t.Errorf("files of the partition: %v", under)
+	}
+	if got := e.readAll("day=2024-01-02/"); got["id"] != `[3]` {
+		t.Errorf("the other partition changed: %v", got)
+	}
+	// --no-schema-evolution refuses a new column, changing nothing.
+	opts.Mode = Append
+	opts.NoSchemaEvolution = true
+	opts.Transforms = opts.Transforms[:3] // amount no longer cast: decimal
+	before := e.files()
+	_, err = e.run(tbl, parts, opts)
+	if !errors.Is(err, ErrSchemaChange) || !strings.Contains(err.Error(), "~ amount double → decimal(18,2)") {
+		t.Errorf("schema change: %v", err)
+	}
+	if after := e.files(); !slices.Equal(before, after) {
+		t.Errorf("files changed: %v → %v", before, after)
+	}
+}
+
+func columnsOf(t *catalog.Table) string {
+	var parts []string
+	for _, c := range t.StorageDescriptor.Columns {
+		parts = append(parts, c.Name+":"+c.Type)
+	}
+	return strings.Join(parts, " ")
+}
+
+func jsonTable(loc string, cols ...string) *catalog.Table {
+	t := &catalog.Table{Name: "src", DatabaseName: "raw", Parameters: map[string]string{"classification": "json"}}
+	t.StorageDescriptor.Location = loc
+	for _, c := range cols {
+		n, typ, _ := strings.Cut(c, ":")
+		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, catalog.Column{Name: n, Type: typ})
+	}
+	return t
+}
+
+func TestConvertJSON(t *testing.T) {
+	e := newEnv(t, map[string]string{
+		"lines.json": `{"id": 1, "User": {"Name": "ann", "tags": ["a"]}, "at": "2024-01-01T10:00:00Z"}` + "\n" +
+			`{"id": "oops"}` + "\n\n" +
+			`{"id": 2, "User": null, "extra": true}` + "\n",
+		"doc.json":   "[\n  {\"id\": 3,\n   \"User\": {\"Name\": \"cy\", \"tags\": []}},\n  {\"id\": 4}\n]\n",
+		"multi.json": "{\"id\": 5}\n{\n  \"id\": 6\n}\n",
+	})
+	tbl := jsonTable("file://"+e.src+"/", "id:bigint", "user:struct<name:string,tags:array<string>>", "at:timestamp")
+	sum, err := e.run(tbl, nil, Options{MaxBadRecords: 1})
+	if err != nil {
+		q, _ := os.ReadFile(strings.TrimPrefix(sum.Quarantine, "file://"))
+		t.Fatalf("%v\n%s", err, q)
+	}
+	if sum.RowsRead != 7 || sum.RowsWritten != 6 || sum.RowsQuarantined != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	got := e.readAll("")
+	ids := got["id"]
+	for _, id := range []string{"1", "2", "3", "4", "5", "6"} {
+		if !strings.Contains(ids, id) {
+			t.Errorf("id %s missing: %s", id, ids)
+		}
+	}
+	if !strings.Contains(got["user"], `{"name":"ann","tags":["a"]}`) || !strings.Contains(got["user"], `{"name":"cy","tags":[]}`) {
+		t.Errorf("user %s", got["user"])
+	}
+}
+
+func TestConvertLargeCSVAcrossChunks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,text\n")
+	n := 0
+	for b.Len() < 3*chunkSize {
+		n++
+		if n%1000 == 0 {
+			b.WriteString(`7,"a value with a newline` + "\n" + `and a ""quote"", across lines"` + "\n")
+			continue
+		}
+		b.WriteString("1,plain value\n")
+	}
+	e := newEnv(t, map[string]string{"big.csv": b.String()})
+	sum, err := e.run(e.csvTable("id:bigint", "text:string"), nil, Options{Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RowsRead != int64(n) || sum.RowsWritten != int64(n) {
+		t.Errorf("read %d wrote %d of %d rows", sum.RowsRead, sum.RowsWritten, n)
+	}
+	if got := e.readAll("")["text"]; strings.Count(got, `a value with a newline\nand a \"quote\", across lines`) != n/1000 {
+		t.Errorf("quoted values with newlines did not survive the chunking")
+	}
+}

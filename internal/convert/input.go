@@ -1,0 +1,219 @@
+package convert
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+)
+
+// chunk is a run of whole records of one input file.
+type chunk struct {
+	file   *inputFile
+	line   int64 // line number of the chunk's first line (1-based)
+	data   []byte
+	header bool // the chunk starts with the file's header line
+}
+
+// chunkSize is about how much text one parsing task takes.
+const chunkSize = 4 << 20
+
+// splitChunks reads a text stream and hands out chunks that end at a record
+// boundary: a newline outside quotes (with quote 0, every newline). Each
+// byte is scanned once; the quote state carries over, so quoted values may
+// hold newlines.
+func splitChunks(ctx context.Context, r io.Reader, f *inputFile, quote byte, header bool, emit func(chunk) error) error {
+	buf := make([]byte, 0, chunkSize+chunkSize/4)
+	scanned, lastCut := 0, -1
+	inQuote := false
+	line := int64(1)
+	first := true
+	send := func(cut int) error {
+		data := buf[:cut:cut]
+		if err := emit(chunk{file: f, line: line, data: data, header: header && first}); err != nil {
+			return err
+		}
+		first = false
+		line += int64(bytes.Count(data, []byte{'\n'}))
+		rest := buf[cut:]
+		nb := make([]byte, len(rest), max(cap(buf), 2*len(rest)))
+		copy(nb, rest)
+		buf, scanned, lastCut = nb, len(rest), -1
+		return nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(buf) == cap(buf) {
+			nb := make([]byte, len(buf), 2*cap(buf))
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil && err != io.EOF {
+			return err
+		}
+		for i := scanned; i < len(buf); i++ {
+			switch buf[i] {
+			case '\n':
+				if !inQuote {
+					lastCut = i + 1
+				}
+			case quote:
+				if quote != 0 {
+					inQuote = !inQuote
+				}
+			}
+		}
+		scanned = len(buf)
+		if err == io.EOF {
+			if len(buf) > 0 {
+				return send(len(buf))
+			}
+			return nil
+		}
+		if len(buf) >= chunkSize && lastCut > 0 {
+			if err := send(lastCut); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// csvRecord is one record of a chunk: its fields, the line it starts on
+// and its raw text (for the quarantine).
+type csvRecord struct {
+	fields []string
+	line   int64
+	raw    string
+}
+
+// csvRecords parses the records of a chunk. Fields of lines without the
+// quote character are slices of one string per line (no copying); quoted
+// fields are unquoted. A record with an unterminated quote runs to the end
+// of the chunk.
+func csvRecords(c chunk, delim, quote byte, yield func(csvRecord) bool) {
+	data := c.data
+	line := c.line
+	for pos := 0; pos < len(data); {
+		end := pos
+		quoted := false
+		for end < len(data) && data[end] != '\n' {
+			if data[end] == quote {
+				quoted = true
+				break
+			}
+			end++
+		}
+		var rec csvRecord
+		rec.line = line
+		if !quoted {
+			text := string(data[pos:end])
+			next := min(end+1, len(data))
+			line++
+			pos = next
+			text = trimCR(text)
+			if text == "" {
+				continue
+			}
+			rec.raw = text
+			rec.fields = splitFields(text, delim)
+		} else {
+			var fields []string
+			var field []byte
+			i := pos
+			inQ := false
+			startQuoted := false
+			for ; i < len(data); i++ {
+				ch := data[i]
+				if inQ {
+					if ch == quote {
+						if i+1 < len(data) && data[i+1] == quote {
+							field = append(field, quote)
+							i++
+							continue
+						}
+						inQ = false
+						continue
+					}
+					if ch == '\n' {
+						line++
+					}
+					field = append(field, ch)
+					continue
+				}
+				if ch == quote && len(field) == 0 && !startQuoted {
+					inQ, startQuoted = true, true
+					continue
+				}
+				if ch == delim {
+					fields = append(fields, string(field))
+					field, startQuoted = field[:0], false
+					continue
+				}
+				if ch == '\n' {
+					break
+				}
+				field = append(field, ch)
+			}
+			if !startQuoted && len(field) > 0 && field[len(field)-1] == '\r' {
+				field = field[:len(field)-1]
+			}
+			fields = append(fields, string(field))
+			rec.raw = trimCR(string(data[pos:min(i, len(data))]))
+			rec.fields = fields
+			line++
+			pos = i + 1
+		}
+		if !yield(rec) {
+			return
+		}
+	}
+}
+
+func trimCR(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '\r' {
+		return s[:n-1]
+	}
+	return s
+}
+
+func splitFields(s string, delim byte) []string {
+	n := 1
+	for i := 0; i < len(s); i++ {
+		if s[i] == delim {
+			n++
+		}
+	}
+	out := make([]string, 0, n)
+	for {
+		i := strings.IndexByte(s, delim)
+		if i < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:i])
+		s = s[i+1:]
+	}
+}
+
+// jsonLines yields the non-blank lines of a chunk with their numbers.
+func jsonLines(c chunk, yield func(line int64, text []byte) bool) {
+	line := c.line
+	data := c.data
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var text []byte
+		if i < 0 {
+			text, data = data, nil
+		} else {
+			text, data = data[:i], data[i+1:]
+		}
+		text = bytes.TrimRight(text, "\r")
+		if len(bytes.TrimSpace(text)) > 0 && !yield(line, text) {
+			return
+		}
+		line++
+	}
+}

@@ -1,0 +1,223 @@
+package convert
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/format"
+)
+
+// Write modes, with awswrangler's meaning.
+const (
+	Append              = "append"
+	Overwrite           = "overwrite"
+	OverwritePartitions = "overwrite-partitions"
+)
+
+// Defaults.
+const (
+	DefaultTargetFileSize = 128 << 20
+	DefaultRowGroupSize   = 1 << 20
+)
+
+// Errors that mean the data failed the run (exit status 1).
+var (
+	ErrTooManyBadRecords = errors.New("too many bad records")
+	ErrSchemaChange      = errors.New("schema change detected")
+)
+
+// Transform kinds.
+const (
+	Mask     = "mask"
+	Tokenize = "tokenize"
+	Drop     = "drop"
+	Cast     = "cast"
+)
+
+// Transform changes one column on the way.
+type Transform struct {
+	Kind   string
+	Column string
+	Type   string // for Cast
+}
+
+// Options configure a conversion.
+type Options struct {
+	Compression       string
+	PartitionBy       []string
+	Mode              string
+	TargetFileSize    int64
+	RowGroupSize      int
+	Transforms        []Transform
+	TokenKey          []byte // HMAC-SHA256 key for tokenize; plain SHA-256 without one
+	MaxBadRecords     int64
+	NoSchemaEvolution bool
+	// Register names the catalog table (db.table) to create or update.
+	Register string
+	Workers  int
+	RunID    string
+	Now      func() time.Time
+}
+
+// Check fills defaults and validates the options (errors wrap
+// catalog.ErrInvalid).
+func (o *Options) Check() error {
+	if o.Compression == "" {
+		o.Compression = "snappy"
+	}
+	if _, ok := Codecs[o.Compression]; !ok {
+		return catalog.Invalidf("compression %q: want one of %s", o.Compression, strings.Join(CodecNames, ", "))
+	}
+	if o.Mode == "" {
+		o.Mode = Append
+	}
+	if !slices.Contains([]string{Append, Overwrite, OverwritePartitions}, o.Mode) {
+		return catalog.Invalidf("mode %q: want append, overwrite or overwrite-partitions", o.Mode)
+	}
+	if o.Mode == OverwritePartitions && len(o.PartitionBy) == 0 {
+		return catalog.Invalidf("mode overwrite-partitions needs --partition-by")
+	}
+	if o.TargetFileSize == 0 {
+		o.TargetFileSize = DefaultTargetFileSize
+	}
+	if o.RowGroupSize == 0 {
+		o.RowGroupSize = DefaultRowGroupSize
+	}
+	if o.TargetFileSize < 0 || o.RowGroupSize < 0 || o.MaxBadRecords < 0 {
+		return catalog.Invalidf("target file size, row group size and max bad records cannot be negative")
+	}
+	for i, p := range o.PartitionBy {
+		o.PartitionBy[i] = strings.ToLower(p)
+	}
+	for i := range o.Transforms {
+		tr := &o.Transforms[i]
+		tr.Column = strings.ToLower(tr.Column)
+		if tr.Kind == Cast {
+			typ, err := catalog.ParseType(tr.Type)
+			if err != nil {
+				return fmt.Errorf("--cast %s: %w", tr.Column, err)
+			}
+			tr.Type = typ
+		}
+	}
+	if o.Register != "" {
+		if _, _, err := catalog.ParseTableName(o.Register); err != nil {
+			return err
+		}
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RunID == "" {
+		o.RunID = o.Now().UTC().Format("20060102T150405Z") + fmt.Sprintf("-%04d", o.Now().Nanosecond()/100000)
+	}
+	return nil
+}
+
+// columnPlan says how one output column is made from the input.
+type columnPlan struct {
+	field format.Field // the output column
+	input int          // index of the input column
+	kind  string       // "", Mask or Tokenize
+}
+
+// plan the output columns: input columns less the dropped, cast ones
+// retyped, masked and tokenised ones made strings.
+func planColumns(in []format.Field, transforms []Transform) ([]columnPlan, error) {
+	byName := map[string]int{}
+	for i, f := range in {
+		byName[f.Name] = i
+	}
+	kinds := map[string]string{}
+	casts := map[string]string{}
+	for _, tr := range transforms {
+		if _, ok := byName[tr.Column]; !ok {
+			names := make([]string, len(in))
+			for i, f := range in {
+				names[i] = f.Name
+			}
+			return nil, catalog.Invalidf("--%s %s: no such column (columns: %s)", tr.Kind, tr.Column, strings.Join(names, ", "))
+		}
+		if prev, ok := kinds[tr.Column]; ok && prev != tr.Kind {
+			return nil, catalog.Invalidf("column %s is both %s and %s", tr.Column, prev, tr.Kind)
+		}
+		kinds[tr.Column] = tr.Kind
+		if tr.Kind == Cast {
+			casts[tr.Column] = tr.Type
+		}
+	}
+	var out []columnPlan
+	for i, f := range in {
+		switch kinds[f.Name] {
+		case Drop:
+			continue
+		case Mask, Tokenize:
+			str, _ := format.ParseHive("string")
+			out = append(out, columnPlan{field: format.Field{Name: f.Name, Type: str}, input: i, kind: kinds[f.Name]})
+		case Cast:
+			typ, err := format.ParseHive(casts[f.Name])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, columnPlan{field: format.Field{Name: f.Name, Type: typ}, input: i})
+		default:
+			out = append(out, columnPlan{field: f, input: i})
+		}
+	}
+	return out, nil
+}
+
+// mask keeps a value's length and punctuation and hides its letters and
+// digits: "+1-555-123-4567" becomes "+*-***-***-****".
+func mask(s string) string {
+	b := []rune(s)
+	for i, r := range b {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127 && !isPunct(r) {
+			b[i] = '*'
+		}
+	}
+	return string(b)
+}
+
+func isPunct(r rune) bool { return strings.ContainsRune("–—‘’“”…·", r) }
+
+// tokenize replaces a value with a stable hex digest: HMAC-SHA256 with the
+// key, or SHA-256 without one.
+func tokenize(s string, key []byte) string {
+	if len(key) > 0 {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(s))
+		return hex.EncodeToString(m.Sum(nil))
+	}
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// hivePathValue escapes a partition value for a key=value folder name, as
+// Hive does; an empty or null value is Hive's default partition.
+func hivePathValue(v string) string {
+	if v == "" {
+		return "__HIVE_DEFAULT_PARTITION__"
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < 0x20 || c == 0x7f || strings.IndexByte("\"#%'*/:=?\\{[]^", c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,148 @@
+package convert
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// fileWriter writes one Parquet file, streaming it into an atomic Put.
+type fileWriter struct {
+	key  string
+	pw   *io.PipeWriter
+	done chan error
+	cw   *countingWriter
+	w    *parquet.Writer
+	rows int64
+	used uint64 // for closing the least recently used writer
+}
+
+// written describes a finished output file.
+type written struct {
+	Partition string // "k=v/k2=v2" or ""
+	Key       string // staging key
+	Name      string
+	Rows      int64
+	Bytes     int64
+}
+
+// writerSet is one worker's open files, one per partition.
+type writerSet struct {
+	ctx     context.Context
+	store   storage.Store
+	staging string // key prefix of the run's staging folder
+	prefix  string // file name prefix
+	schema  *parquet.Schema
+	opts    *Options
+	open    map[string]*fileWriter
+	seq     int
+	tick    uint64
+	files   []written
+}
+
+// maxOpenFiles bounds the files a worker keeps open at once (each holds a
+// row group in memory); past it the least recently used is finished.
+const maxOpenFiles = 32
+
+func (ws *writerSet) write(part string, rows []parquet.Row) error {
+	fw := ws.open[part]
+	if fw == nil {
+		if len(ws.open) >= maxOpenFiles {
+			var lru string
+			for p, f := range ws.open {
+				if lru == "" || f.used < ws.open[lru].used {
+					lru = p
+				}
+			}
+			if err := ws.finish(lru); err != nil {
+				return err
+			}
+		}
+		var err error
+		if fw, err = ws.start(part); err != nil {
+			return err
+		}
+	}
+	ws.tick++
+	fw.used = ws.tick
+	if _, err := fw.w.WriteRows(rows); err != nil {
+		return fmt.Errorf("write %s: %w", fw.key, err)
+	}
+	fw.rows += int64(len(rows))
+	if fw.cw.n >= ws.opts.TargetFileSize {
+		return ws.finish(part)
+	}
+	return nil
+}
+
+func (ws *writerSet) start(part string) (*fileWriter, error) {
+	ws.seq++
+	name := fmt.Sprintf("%s-%05d.%s.parquet", ws.prefix, ws.seq, ws.opts.Compression)
+	key := path.Join(ws.staging, part, name)
+	pr, pw := io.Pipe()
+	fw := &fileWriter{key: key, pw: pw, done: make(chan error, 1)}
+	go func() {
+		err := ws.store.Put(ws.ctx, key, pr)
+		pr.CloseWithError(err)
+		fw.done <- err
+	}()
+	fw.cw = &countingWriter{w: pw}
+	fw.w = parquet.NewWriter(fw.cw, ws.schema,
+		parquet.Compression(Codecs[ws.opts.Compression]),
+		parquet.MaxRowsPerRowGroup(int64(ws.opts.RowGroupSize)),
+		parquet.CreatedBy("lakectl", "convert", ""))
+	ws.open[part] = fw
+	return fw, nil
+}
+
+// finish completes a file: the Put returns once the object is whole.
+func (ws *writerSet) finish(part string) error {
+	fw := ws.open[part]
+	delete(ws.open, part)
+	if err := fw.w.Close(); err != nil {
+		fw.pw.CloseWithError(err)
+		<-fw.done
+		return fmt.Errorf("write %s: %w", fw.key, err)
+	}
+	fw.pw.Close()
+	if err := <-fw.done; err != nil {
+		return err
+	}
+	ws.files = append(ws.files, written{Partition: part, Key: fw.key, Name: path.Base(fw.key), Rows: fw.rows, Bytes: fw.cw.n})
+	return nil
+}
+
+func (ws *writerSet) finishAll() error {
+	for part := range ws.open {
+		if err := ws.finish(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// abort drops every open file; their Puts fail and leave nothing behind.
+func (ws *writerSet) abort(cause error) {
+	for part, fw := range ws.open {
+		fw.pw.CloseWithError(cause)
+		<-fw.done
+		delete(ws.open, part)
+	}
+}
