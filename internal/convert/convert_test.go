@@ -328,3 +328,52 @@ func TestConvertLargeCSVAcrossChunks(t *testing.T) {
 		t.Errorf("quoted values with newlines did not survive the chunking")
 	}
 }
+
+func TestCompact(t *testing.T) {
+	e := newEnv(t, map[string]string{"part-0.csv": orders})
+	tbl := e.csvTable("id:bigint", "phone:string", "amount:decimal(18,2)", "day:date", "note:string")
+	opts := Options{Register: "lake.orders", PartitionBy: []string{"day"}}
+	for range 3 {
+		if _, err := e.run(tbl, nil, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.readAll("")
+	openStore := func(ctx context.Context, uri string) (storage.Store, error) {
+		return local.New(strings.TrimPrefix(uri, "file://"))
+	}
+	sum, err := Compact(t.Context(), e.cat, openStore, "lake", "orders", CompactOptions{RunID: "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Locations) != 2 || sum.FilesRead != 6 || sum.FilesWritten != 2 || sum.Rows != 6 {
+		t.Errorf("summary %+v", sum)
+	}
+	var data []string
+	for _, k := range e.files() {
+		if !strings.HasPrefix(k, "_") {
+			data = append(data, k)
+		}
+	}
+	if len(data) != 2 || !strings.Contains(data[0], "/run-c1/") {
+		t.Errorf("files after compaction: %v", data)
+	}
+	p, _ := e.cat.GetPartition(t.Context(), "lake", "orders", []string{"2024-01-02"})
+	if !strings.HasSuffix(p.StorageDescriptor.Location, "/day=2024-01-02/run-c1/") || p.Parameters["objectCount"] != "1" || p.Parameters["recordCount"] != "3" {
+		t.Errorf("partition %s %v", p.StorageDescriptor.Location, p.Parameters)
+	}
+	after := e.readAll("")
+	for col, v := range before {
+		var a, b []json.RawMessage
+		json.Unmarshal([]byte(v), &a)
+		json.Unmarshal([]byte(after[col]), &b)
+		if len(a) != len(b) {
+			t.Errorf("column %s: %d values before, %d after", col, len(a), len(b))
+		}
+	}
+	// Nothing left to gain: a second compaction does nothing.
+	sum, err = Compact(t.Context(), e.cat, openStore, "lake", "orders", CompactOptions{RunID: "c2"})
+	if err != nil || len(sum.Locations) != 0 {
+		t.Errorf("second compaction: %v %+v", err, sum)
+	}
+}

@@ -25,56 +25,15 @@ func Run(ctx context.Context, cat catalog.Catalog, targets []Target, opts Option
 	if err != nil {
 		return nil, err
 	}
-	var roots []*folder
-	for i := range targets {
-		rep.Targets = append(rep.Targets, targets[i].URI)
-		root, err := list(ctx, &targets[i], &opts, rep)
-		if err != nil {
-			return nil, err
+	known := func(roots []*folder) (map[string]knownFolder, error) {
+		if opts.Recrawl != RecrawlNewFolders {
+			return nil, nil
 		}
-		roots = append(roots, root)
+		return st.knownFolders(ctx, roots)
 	}
-
-	known := map[string]knownFolder{}
-	if opts.Recrawl == RecrawlNewFolders {
-		if known, err = st.knownFolders(ctx, roots); err != nil {
-			return nil, err
-		}
-	}
-	var jobs []*readJob
-	for _, root := range roots {
-		walk(root, func(f *folder) {
-			if len(f.files) == 0 {
-				return
-			}
-			if k, ok := known[f.uri()]; ok && k.fingerprint == fingerprint(f.files) {
-				f.data = dataFromCatalog(k.table, k.params, k.fingerprint, len(f.files))
-				for _, fe := range f.files {
-					fe.used = true
-				}
-				rep.Files.Unchanged += len(f.files)
-				return
-			}
-			for i, fe := range f.files {
-				if opts.SampleFiles > 0 && i >= opts.SampleFiles {
-					break
-				}
-				jobs = append(jobs, &readJob{store: f.target.Store, file: fe})
-			}
-		})
-	}
-	readFiles(ctx, jobs, &opts)
-	if err := ctx.Err(); err != nil {
+	roots, cands, err := scan(ctx, targets, &opts, rep, known)
+	if err != nil {
 		return rep, err
-	}
-	var cands []*candidate
-	for _, root := range roots {
-		walk(root, func(f *folder) {
-			if len(f.files) > 0 && f.data == nil {
-				summarize(f, rep)
-			}
-		})
-		cands = append(cands, resolve(root, &opts, rep)...)
 	}
 
 	plans, err := plan(ctx, st, roots, cands, &opts)
@@ -111,6 +70,89 @@ func Run(ctx context.Context, cat catalog.Catalog, targets []Target, opts Option
 	}
 	rep.Finished = opts.Now().UTC()
 	return rep, nil
+}
+
+// scan lists the targets, reads what it must, and decides the tables.
+// known, when it returns folders, spares them from being read again.
+func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, known func([]*folder) (map[string]knownFolder, error)) ([]*folder, []*candidate, error) {
+	var roots []*folder
+	for i := range targets {
+		rep.Targets = append(rep.Targets, targets[i].URI)
+		root, err := list(ctx, &targets[i], opts, rep)
+		if err != nil {
+			return nil, nil, err
+		}
+		roots = append(roots, root)
+	}
+	seen, err := known(roots)
+	if err != nil {
+		return nil, nil, err
+	}
+	var jobs []*readJob
+	for _, root := range roots {
+		walk(root, func(f *folder) {
+			if len(f.files) == 0 {
+				return
+			}
+			if k, ok := seen[f.uri()]; ok && k.fingerprint == fingerprint(f.files) {
+				f.data = dataFromCatalog(k.table, k.params, k.fingerprint, len(f.files))
+				for _, fe := range f.files {
+					fe.used = true
+				}
+				rep.Files.Unchanged += len(f.files)
+				return
+			}
+			for i, fe := range f.files {
+				if opts.SampleFiles > 0 && i >= opts.SampleFiles {
+					break
+				}
+				jobs = append(jobs, &readJob{store: f.target.Store, file: fe})
+			}
+		})
+	}
+	readFiles(ctx, jobs, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var cands []*candidate
+	for _, root := range roots {
+		walk(root, func(f *folder) {
+			if len(f.files) > 0 && f.data == nil {
+				summarize(f, rep)
+			}
+		})
+		cands = append(cands, resolve(root, opts, rep)...)
+	}
+	return roots, cands, nil
+}
+
+// Scanned is a table the data forms, as a crawl would register it.
+type Scanned struct {
+	Table      *catalog.Table
+	Partitions []catalog.Partition
+}
+
+// Scan describes the tables the data at the targets forms, exactly as a
+// crawl would, without a catalog: for commands that read data described by
+// a path rather than a table.
+func Scan(ctx context.Context, targets []Target, opts Options) ([]Scanned, *Report, error) {
+	if opts.Database == "" {
+		opts.Database = "scan"
+	}
+	if err := opts.Check(); err != nil {
+		return nil, nil, err
+	}
+	rep := &Report{RunID: opts.RunID, Crawler: opts.Name, Database: opts.Database, DryRun: true, Started: opts.Now().UTC(), Skipped: []Skipped{}, Decisions: []Decision{}}
+	_, cands, err := scan(ctx, targets, &opts, rep, func([]*folder) (map[string]knownFolder, error) { return nil, nil })
+	if err != nil {
+		return nil, rep, err
+	}
+	var out []Scanned
+	for _, c := range cands {
+		t, parts, _ := buildTable(c, tableName(c, opts.TablePrefix), &opts)
+		out = append(out, Scanned{Table: t, Partitions: parts})
+	}
+	return out, rep, nil
 }
 
 // state is what the catalog held before the crawl.
