@@ -19,6 +19,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/cli/catalogcmd"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/convertcmd"
 	"github.com/lakectl/lakectl/internal/cli/crawlcmd"
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
@@ -147,6 +148,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 	root.AddCommand(
 		catalogcmd.NewCmdCatalog(f),
 		crawlcmd.NewCmdCrawl(f),
+		convertcmd.NewCmdConvert(f),
 		storagecmd.NewCmdStorage(f),
 		version.NewCmdVersion(f),
 		helpTopic("exit-codes", "What lakectl's exit statuses mean", exitCodesHelp),

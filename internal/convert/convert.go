@@ -35,6 +35,10 @@ type inputFile struct {
 	key    string
 	uri    string
 	values []string // the values of the source's partition keys
+	// For CSV with a header: the file's field for each table column (-1:
+	// the file lacks it, null) and the number of fields a row must have.
+	cols    []int
+	nfields int
 }
 
 // Summary is what a conversion did. Rows read always equal rows written
@@ -329,7 +333,19 @@ func (c *conversion) produceFile(ctx context.Context, f *inputFile, send func(ta
 	}
 	defer body.Close()
 	if c.csv {
-		return wrapRead(f, splitChunks(ctx, body, f, c.quote, c.header, func(ch chunk) error { return send(task{chunk: ch}) }))
+		var r io.Reader = body
+		line := int64(1)
+		if c.header {
+			br := newPeekReader(body)
+			if r, err = c.readHeader(f, br); err != nil {
+				return wrapRead(f, err)
+			}
+			line = 2
+		}
+		return wrapRead(f, splitChunks(ctx, r, f, c.quote, false, func(ch chunk) error {
+			ch.line += line - 1
+			return send(task{chunk: ch})
+		}))
 	}
 	// JSON: JSON lines (every line of the first 64 KiB a whole value) are
 	// split like text; a document (an array, or values over several lines)
@@ -392,6 +408,38 @@ type peekReader struct {
 }
 
 func newPeekReader(r io.Reader) *peekReader { return &peekReader{r: r} }
+
+// readHeader reads a CSV file's header line and maps the table's columns
+// to the file's fields by name (as the crawler names them), so that files
+// written before a column was added still read right. It returns the
+// reader of the rest of the file.
+func (c *conversion) readHeader(f *inputFile, br *peekReader) (io.Reader, error) {
+	head, err := br.peek(1 << 20)
+	if err != nil {
+		return nil, err
+	}
+	end := bytes.IndexByte(head, '\n')
+	if end < 0 {
+		end = len(head)
+	}
+	var names []string
+	csvRecords(chunk{data: head[:end]}, c.delim, c.quote, func(r csvRecord) bool { names = r.fields; return false })
+	f.nfields = len(names)
+	byName := map[string]int{}
+	for i, n := range format.HeaderNames(names) {
+		byName[n] = i
+	}
+	f.cols = make([]int, len(c.t.StorageDescriptor.Columns))
+	for i, col := range c.t.StorageDescriptor.Columns {
+		j, ok := byName[col.Name]
+		if !ok {
+			j = -1
+		}
+		f.cols[i] = j
+	}
+	br.head = head[min(end+1, len(head)):]
+	return br, nil
+}
 
 // peek reads up to n bytes that Read will return again.
 func (p *peekReader) peek(n int) ([]byte, error) {

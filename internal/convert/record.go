@@ -21,14 +21,23 @@ import (
 // reason means the record is bad.
 func (c *conversion) csvRecord(sh *shredder, row parquet.Row, rec []string, cells, partVals []string, f *inputFile) (parquet.Row, string, string) {
 	ncols := len(c.t.StorageDescriptor.Columns)
-	if len(rec) != ncols {
+	if f.cols != nil {
+		if len(rec) != f.nfields {
+			return row, "", fmt.Sprintf("%d fields, the header has %d", len(rec), f.nfields)
+		}
+	} else if len(rec) != ncols {
 		return row, "", fmt.Sprintf("%d fields, the table has %d columns", len(rec), ncols)
 	}
 	input := func(i int) string {
-		if i < ncols {
+		switch {
+		case i >= ncols:
+			return f.values[i-ncols]
+		case f.cols == nil:
 			return rec[i]
+		case f.cols[i] < 0:
+			return "" // a column this file does not have: null
 		}
-		return f.values[i-ncols]
+		return rec[f.cols[i]]
 	}
 	for i, p := range c.partIdx {
 		v, reason := c.textOut(c.plan[p], input(c.plan[p].input))

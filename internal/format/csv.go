@@ -361,6 +361,10 @@ func trim(s string) string {
 	return s
 }
 
+// HeaderNames turns a header's cells into column names as the crawler
+// does: sanitised, empty ones colN, repeats suffixed _2, _3, ...
+func HeaderNames(first []string) []string { return headerNames(first, len(first)) }
+
 // headerNames turns header cells into column names: sanitised, empty ones
 // named colN, repeats suffixed _2, _3, ...
 func headerNames(first []string, n int) []string {

@@ -1,0 +1,84 @@
+package convertcmd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/convert"
+)
+
+type CompactOptions struct {
+	F              *cmdutil.Factory
+	Table          string
+	TargetFileSize string
+	Compact        convert.CompactOptions
+}
+
+func NewCmdCompact(f *cmdutil.Factory) *cobra.Command {
+	opts := &CompactOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "compact DB.TABLE [--target-file-size SIZE]",
+		Short: "Rewrite the small Parquet files of each partition into few files near the target size",
+		Long: `Rewrite the small Parquet files of each partition of a table (or of the table)
+into few files near the target size. Locations with fewer than two files, or
+no file smaller than half the target, are left alone.
+
+The new files are written to a fresh run-ID folder, the catalog is pointed at
+it, and only then are the old files removed: a reader going through the
+catalog sees the old files or the new ones, never a mix.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Table = args[0]
+			return compactRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.TargetFileSize, "target-file-size", "128MiB", "target size of the rewritten files")
+	cmd.Flags().IntVar(&opts.Compact.RowGroupSize, "row-group-size", convert.DefaultRowGroupSize, "rows per Parquet row group")
+	cmd.Flags().BoolVar(&opts.Compact.DryRun, "dry-run", false, "report what would be compacted, change nothing")
+	return cmd
+}
+
+func compactRun(ctx context.Context, opts *CompactOptions) error {
+	var err error
+	if opts.Compact.TargetFileSize, err = ParseSize(opts.TargetFileSize); err != nil {
+		return cmdutil.Usagef("--target-file-size: %v", err)
+	}
+	db, name, err := catalog.ParseTableName(opts.Table)
+	if err != nil {
+		return err
+	}
+	c, err := opts.F.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	opts.Compact.RunID = opts.F.Now().UTC().Format("20060102T150405Z")
+	sum, err := convert.Compact(ctx, c, opts.F.Store, db, name, opts.Compact)
+	if err != nil {
+		return err
+	}
+	t := cmdutil.Table{Header: []string{"PARTITION", "FILES", "BYTES", "ROWS", "LOCATION"}}
+	for _, l := range sum.Locations {
+		t.Add(cmdutil.OrDash(strings.Join(l.Partition, "/")), fmt.Sprintf("%d → %d", l.FilesBefore, l.FilesAfter),
+			fmt.Sprintf("%d → %d", l.BytesBefore, l.BytesAfter), strconv.FormatInt(l.Rows, 10), l.To)
+	}
+	if opts.F.Settings.Output != "table" {
+		return opts.F.Print(t, sum)
+	}
+	verb := "Compacted"
+	if opts.Compact.DryRun {
+		verb = "Would compact (dry run)"
+	}
+	fmt.Fprintf(opts.F.IO.Out, "%s %s: %d files into %d, %d rows, in %d locations\n", verb, sum.Table, sum.FilesRead, sum.FilesWritten, sum.Rows, len(sum.Locations))
+	if len(sum.Locations) == 0 {
+		fmt.Fprintln(opts.F.IO.Out, "Nothing to compact.")
+		return nil
+	}
+	fmt.Fprintln(opts.F.IO.Out)
+	return opts.F.Print(t, nil)
+}

@@ -1,0 +1,347 @@
+// Package convertcmd is `lakectl convert` and `lakectl convert compact`.
+package convertcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/convert"
+	"github.com/lakectl/lakectl/internal/crawl"
+	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+type Options struct {
+	F              *cmdutil.Factory
+	Source, Dest   string
+	Convert        convert.Options
+	PartitionBy    []string
+	TargetFileSize string
+	Mask, Tokenize []string
+	Drop, Cast     []string
+	TransformFile  string
+	TokenKeyEnv    string
+}
+
+func NewCmdConvert(f *cmdutil.Factory) *cobra.Command {
+	opts := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "convert SOURCE --to DEST [--register DB.TABLE]",
+		Short: "Convert CSV/JSON to partitioned Parquet, masking sensitive columns, and register it",
+		Long: `Convert CSV or JSON data to Parquet. SOURCE is a catalog table (DB.TABLE, as the
+crawler registered it: format, delimiter, header, schema) or a path or URI
+(a file or folder, whose format and schema are inferred as the crawler would).
+DEST is a local path or an s3:// URI.
+
+Rows stream through in bounded memory on all cores. Types are written
+faithfully: bigint INT64, double DOUBLE, boolean, string UTF-8, date DATE,
+timestamp TIMESTAMP (microseconds, UTC), decimal(p,s) DECIMAL, nested JSON as
+Parquet groups and lists; nulls are kept. An empty CSV value is a null.
+
+--partition-by writes key=value folders. --mode append (default) adds files;
+overwrite replaces the whole dataset; overwrite-partitions replaces only the
+partitions written. --register creates or updates the table and its
+partitions in the catalog.
+
+Transforms: --mask keeps length and punctuation and hides letters and
+digits (+1-555-123-4567 becomes +*-***-***-****); --tokenize replaces a value
+with its SHA-256 hex digest, or HMAC-SHA256 when a key is set in the
+environment variable named by --token-key-env (default LAKECTL_TOKEN_KEY);
+--drop removes a column; --cast COL=TYPE reads a column as another type.
+Masked and tokenised columns are strings. The same can be declared in a
+--transforms YAML file (keys mask, tokenize, drop: lists; cast: a map).
+
+A row that does not fit the schema is written, with its file, line, raw
+text and reason, to DEST/_lakectl_quarantine/RUN.jsonl and counted. More than
+--max-bad-records of them (default 0: any bad row fails the run, so a
+changed row count never goes unnoticed) fails the run with exit status 1 and
+commits nothing. Rows read always equal rows written plus rows quarantined.
+
+Output files appear only complete: they are staged under DEST/_lakectl_staging
+and moved into place when every row has been written; an interrupted or
+failed run leaves no data files and no catalog change. Overwrites write to a
+fresh run-ID folder, point the catalog at it, and only then remove the old
+files.
+
+Exit status 1: more bad records than allowed, or (--no-schema-evolution) the
+data adds or retypes a column of the registered table.`,
+		Example: `  lakectl convert raw.orders --to s3://lake/curated/orders/ --register curated.orders --partition-by year
+  lakectl convert ./exports/customers.csv --to ./curated/customers --mask phone --tokenize email --drop ssn
+  lakectl convert raw.events --to s3://lake/events/ --mode overwrite-partitions --partition-by day --compression zstd`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Source = args[0]
+			return convertRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	c := &opts.Convert
+	fl.StringVar(&opts.Dest, "to", "", "destination folder: a path or s3:// URI (required)")
+	fl.StringVar(&c.Register, "register", "", "create or update this catalog table (DB.TABLE) for the output")
+	fl.StringVar(&c.Compression, "compression", "snappy", "snappy, zstd, gzip or none")
+	fl.StringSliceVar(&opts.PartitionBy, "partition-by", nil, "partition columns, in order (COL,COL)")
+	fl.StringVar(&c.Mode, "mode", convert.Append, "append, overwrite or overwrite-partitions")
+	fl.StringVar(&opts.TargetFileSize, "target-file-size", "128MiB", "start a new file past this size (e.g. 64MiB, 1GiB)")
+	fl.IntVar(&c.RowGroupSize, "row-group-size", convert.DefaultRowGroupSize, "rows per Parquet row group")
+	fl.StringArrayVar(&opts.Mask, "mask", nil, "mask this column (repeatable)")
+	fl.StringArrayVar(&opts.Tokenize, "tokenize", nil, "tokenize this column (repeatable)")
+	fl.StringArrayVar(&opts.Drop, "drop", nil, "leave out this column (repeatable)")
+	fl.StringArrayVar(&opts.Cast, "cast", nil, "read a column as another type: COL=TYPE (repeatable)")
+	fl.StringVar(&opts.TransformFile, "transforms", "", "a YAML file of transforms (mask, tokenize, drop, cast)")
+	fl.StringVar(&opts.TokenKeyEnv, "token-key-env", "LAKECTL_TOKEN_KEY", "environment variable holding the HMAC key for --tokenize (never printed)")
+	fl.Int64Var(&c.MaxBadRecords, "max-bad-records", 0, "fail (exit 1) when more rows than this do not fit the schema")
+	fl.BoolVar(&c.NoSchemaEvolution, "no-schema-evolution", false, "fail (exit 1) if the data adds or retypes a column of the registered table")
+	fl.IntVar(&c.Workers, "workers", 0, "parallel workers (default: one per core)")
+	cmd.RegisterFlagCompletionFunc("compression", cobra.FixedCompletions(convert.CodecNames, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{convert.Append, convert.Overwrite, convert.OverwritePartitions}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.AddCommand(NewCmdCompact(f))
+	return cmd
+}
+
+var sizeRE = regexp.MustCompile(`^(?i)\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$`)
+
+// ParseSize reads 134217728, 128MiB, 64MB, 1GiB (KB, MB, GB are powers of
+// 1000; KiB, MiB, GiB and K, M, G of 1024).
+func ParseSize(s string) (int64, error) {
+	m := sizeRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("size %q: want a number of bytes with an optional unit (KiB, MiB, GiB, KB, MB, GB)", s)
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	mult := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000, "m": 1 << 20, "mib": 1 << 20, "mb": 1e6, "g": 1 << 30, "gib": 1 << 30, "gb": 1e9}[strings.ToLower(m[2])]
+	return n * mult, nil
+}
+
+// transformFile is the YAML of --transforms.
+type transformFile struct {
+	Mask     []string          `yaml:"mask"`
+	Tokenize []string          `yaml:"tokenize"`
+	Drop     []string          `yaml:"drop"`
+	Cast     map[string]string `yaml:"cast"`
+}
+
+func (o *Options) transforms() ([]convert.Transform, error) {
+	var out []convert.Transform
+	if o.TransformFile != "" {
+		data, err := os.ReadFile(o.TransformFile)
+		if err != nil {
+			return nil, cmdutil.Usagef("--transforms: %v", err)
+		}
+		var tf transformFile
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&tf); err != nil && err != io.EOF {
+			return nil, cmdutil.Usagef("--transforms %s: %v", o.TransformFile, err)
+		}
+		o.Mask = append(o.Mask, tf.Mask...)
+		o.Tokenize = append(o.Tokenize, tf.Tokenize...)
+		o.Drop = append(o.Drop, tf.Drop...)
+		for col, typ := range tf.Cast {
+			o.Cast = append(o.Cast, col+"="+typ)
+		}
+	}
+	for kind, cols := range map[string][]string{convert.Mask: o.Mask, convert.Tokenize: o.Tokenize, convert.Drop: o.Drop} {
+		for _, c := range cols {
+			out = append(out, convert.Transform{Kind: kind, Column: c})
+		}
+	}
+	for _, c := range o.Cast {
+		col, typ, ok := strings.Cut(c, "=")
+		if !ok {
+			return nil, cmdutil.Usagef("--cast %q: want COL=TYPE", c)
+		}
+		out = append(out, convert.Transform{Kind: convert.Cast, Column: col, Type: typ})
+	}
+	return out, nil
+}
+
+func convertRun(ctx context.Context, opts *Options) error {
+	if opts.Dest == "" {
+		return cmdutil.Usagef("--to is required: the destination folder")
+	}
+	var err error
+	if opts.Convert.TargetFileSize, err = ParseSize(opts.TargetFileSize); err != nil {
+		return cmdutil.Usagef("--target-file-size: %v", err)
+	}
+	if opts.Convert.Transforms, err = opts.transforms(); err != nil {
+		return err
+	}
+	opts.Convert.PartitionBy = opts.PartitionBy
+	if key := opts.F.Getenv(opts.TokenKeyEnv); key != "" {
+		opts.Convert.TokenKey = []byte(key)
+	}
+	if err := opts.Convert.Check(); err != nil {
+		return err
+	}
+	stores := map[string]storage.Store{}
+	openStore := func(ctx context.Context, uri string) (storage.Store, error) {
+		if s, ok := stores[uri]; ok {
+			return s, nil
+		}
+		s, err := opts.F.Store(ctx, uri)
+		if err == nil {
+			stores[uri] = s
+		}
+		return s, err
+	}
+	in, err := resolveSource(ctx, opts, openStore)
+	if err != nil {
+		return err
+	}
+	in.Store = openStore
+	dest, err := opts.F.Store(ctx, opts.Dest)
+	if err != nil {
+		return err
+	}
+	var cat catalog.Catalog
+	if opts.Convert.Register != "" {
+		if cat, err = opts.F.Catalog(ctx); err != nil {
+			return err
+		}
+	}
+	sum, err := convert.Run(ctx, cat, in, dest, opts.Convert)
+	failed := errors.Is(err, convert.ErrTooManyBadRecords) || errors.Is(err, convert.ErrSchemaChange)
+	if sum != nil && (err == nil || failed) {
+		if perr := printSummary(opts.F, sum); perr != nil {
+			return perr
+		}
+	}
+	if failed {
+		return &cmdutil.ExitError{Code: 1, Msg: err.Error()}
+	}
+	return err
+}
+
+var tableRE = regexp.MustCompile(`^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$`)
+
+// resolveSource reads SOURCE as a catalog table, or else as a path whose
+// data is described as the crawler would.
+func resolveSource(ctx context.Context, opts *Options, openStore func(context.Context, string) (storage.Store, error)) (convert.Input, error) {
+	src := opts.Source
+	if tableRE.MatchString(src) {
+		if _, statErr := os.Stat(src); statErr != nil {
+			c, err := opts.F.Catalog(ctx)
+			if err != nil {
+				return convert.Input{}, err
+			}
+			db, name, err := catalog.ParseTableName(src)
+			if err != nil {
+				return convert.Input{}, err
+			}
+			t, err := c.GetTable(ctx, db, name)
+			if err != nil {
+				return convert.Input{}, err
+			}
+			in := convert.Input{Table: t}
+			if len(t.PartitionKeys) > 0 {
+				for p, err := range c.ListPartitions(ctx, db, name, nil) {
+					if err != nil {
+						return convert.Input{}, err
+					}
+					in.Partitions = append(in.Partitions, *p)
+				}
+			}
+			return in, nil
+		}
+	}
+	// A path: a folder, or one file (crawled as its folder, that file only).
+	target, include, err := pathTarget(ctx, src, openStore)
+	if err != nil {
+		return convert.Input{}, err
+	}
+	copts := crawl.Options{Format: format.DefaultOptions()}
+	if include != "" {
+		copts.Include = []string{include}
+	}
+	tables, rep, err := crawl.Scan(ctx, []crawl.Target{target}, copts)
+	if err != nil {
+		return convert.Input{}, err
+	}
+	switch len(tables) {
+	case 0:
+		reasons := ""
+		for i, s := range rep.Skipped {
+			if i == 3 {
+				reasons += "; ..."
+				break
+			}
+			reasons += "; " + s.File + ": " + s.Reason
+		}
+		return convert.Input{}, catalog.Invalidf("%s: no CSV or JSON data found (%d files skipped%s)", src, len(rep.Skipped), reasons)
+	case 1:
+	default:
+		var names []string
+		for _, t := range tables {
+			names = append(names, t.Table.Name+" ("+t.Table.StorageDescriptor.Location+")")
+		}
+		return convert.Input{}, catalog.Invalidf("%s holds %d tables: %s; convert one at a time", src, len(tables), strings.Join(names, ", "))
+	}
+	return convert.Input{Table: tables[0].Table, Partitions: tables[0].Partitions}, nil
+}
+
+// pathTarget opens a folder, or the folder of a single file with that file
+// as the only one included.
+func pathTarget(ctx context.Context, src string, openStore func(context.Context, string) (storage.Store, error)) (crawl.Target, string, error) {
+	if fi, err := os.Stat(src); err == nil && !fi.IsDir() {
+		s, err := openStore(ctx, path.Dir(src))
+		if err != nil {
+			return crawl.Target{}, "", err
+		}
+		return crawl.Target{URI: s.URI(""), Store: s}, path.Base(src), nil
+	}
+	if strings.HasPrefix(src, "s3://") && !strings.HasSuffix(src, "/") {
+		dir, file := path.Split(strings.TrimPrefix(src, "s3://"))
+		if parent, err := openStore(ctx, "s3://"+dir); err == nil {
+			if _, err := parent.Stat(ctx, file); err == nil {
+				return crawl.Target{URI: parent.URI(""), Store: parent}, file, nil
+			}
+		}
+	}
+	s, err := openStore(ctx, src)
+	if err != nil {
+		return crawl.Target{}, "", err
+	}
+	return crawl.Target{URI: s.URI(""), Store: s}, "", nil
+}
+
+func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
+	parts := cmdutil.Table{Header: []string{"PARTITION", "ROWS", "FILES", "BYTES", "LOCATION"}}
+	for _, p := range s.Partitions {
+		parts.Add(cmdutil.OrDash(p.Partition), strconv.FormatInt(p.Rows, 10), strconv.Itoa(p.Files), strconv.FormatInt(p.Bytes, 10), p.Location)
+	}
+	if f.Settings.Output != "table" {
+		return f.Print(parts, s)
+	}
+	w := f.IO.Out
+	reg := ""
+	if s.Table != "" {
+		reg = ", registered as " + s.Table
+	}
+	fmt.Fprintf(w, "Convert %s: %s → %s (%s, %s%s)\n", s.RunID, s.Source, s.Destination, s.Mode, s.Compression, reg)
+	fmt.Fprintf(w, "Rows: %d read, %d written, %d quarantined (at most %d allowed)\n", s.RowsRead, s.RowsWritten, s.RowsQuarantined, s.MaxBadRecords)
+	if s.Quarantine != "" {
+		fmt.Fprintf(w, "Quarantine: %s\n", s.Quarantine)
+	}
+	fmt.Fprintf(w, "Files: %d read, %d written (%d bytes), %d replaced\n", s.FilesRead, s.FilesWritten, s.BytesWritten, s.FilesReplaced)
+	for _, c := range s.SchemaChanges {
+		fmt.Fprintf(w, "Schema: %s\n", strings.TrimSpace(c))
+	}
+	if !s.Committed {
+		fmt.Fprintln(w, "Nothing was written.")
+		return nil
+	}
+	fmt.Fprintln(w)
+	return f.Print(parts, nil)
+}
