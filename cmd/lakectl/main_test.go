@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -71,6 +72,8 @@ func TestScripts(t *testing.T) {
 			"exits":   cmdExits,
 			"gzip":    cmdGzip,
 			"parquet": cmdParquet,
+			"gencsv":   cmdGenCSV,
+			"waitfile": cmdWaitFile,
 			"s3-put":  func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 		},
 	})
@@ -181,4 +184,44 @@ func cmdParquet(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(parquet.Write(f, rows))
 	ts.Check(f.Close())
+}
+
+// cmdGenCSV writes a CSV file of ROWS rows of 8 mixed columns:
+//
+//	gencsv FILE ROWS
+func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gencsv FILE ROWS")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+	f, err := os.Create(path)
+	ts.Check(err)
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, "id,customer,email,amount,quantity,ordered_at,day,paid")
+	for i := range n {
+		fmt.Fprintf(w, "%d,customer %d,user%d@example.com,%d.%02d,%d,2024-%02d-%02dT%02d:%02d:00Z,2024-%02d-%02d,%v\n",
+			i, i%1000, i%5000, i%10000, i%100, i%50, 1+i%12, 1+i%28, i%24, i%60, 1+i%12, 1+i%28, i%3 == 0)
+	}
+	ts.Check(w.Flush())
+	ts.Check(f.Close())
+}
+
+// cmdWaitFile waits (up to a minute) until a file matching GLOB exists:
+//
+//	waitfile out/_lakectl_staging/*/*.parquet
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile GLOB")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(ts.MkAbs(args[0])); len(m) > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ts.Fatalf("no file matches %s after a minute", args[0])
 }

@@ -64,6 +64,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		err = cerr
 	}
 	code := ExitCode(ctx, err)
+	if code == ExitInterrupted {
+		err = errors.New("interrupted; nothing partial was left visible")
+	}
 	if err != nil && err.Error() != "" {
 		fmt.Fprintf(f.IO.ErrOut, "lakectl: %v\n", err)
 		if code == ExitUsage && cmdutil.IsUsage(err) {

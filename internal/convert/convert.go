@@ -27,6 +27,9 @@ type Input struct {
 	Partitions []catalog.Partition // empty: the table's own location
 	// Store opens the store rooted at a location.
 	Store func(ctx context.Context, uri string) (storage.Store, error)
+	// Files, when set, are the only files to read (keys under the
+	// table's location): a source that is one file.
+	Files []string
 }
 
 // inputFile is one data file to read.
@@ -201,7 +204,7 @@ func listInput(ctx context.Context, in Input) ([]*inputFile, error) {
 			if err != nil {
 				return nil, err
 			}
-			if hiddenKey(obj.Key) || obj.Size == 0 {
+			if hiddenKey(obj.Key) || obj.Size == 0 || len(in.Files) > 0 && !slices.Contains(in.Files, obj.Key) {
 				continue
 			}
 			files = append(files, &inputFile{store: s, key: obj.Key, uri: s.URI(obj.Key), values: p.Values})

@@ -288,7 +288,11 @@ func resolveSource(ctx context.Context, opts *Options, openStore func(context.Co
 		}
 		return convert.Input{}, catalog.Invalidf("%s holds %d tables: %s; convert one at a time", src, len(tables), strings.Join(names, ", "))
 	}
-	return convert.Input{Table: tables[0].Table, Partitions: tables[0].Partitions}, nil
+	in := convert.Input{Table: tables[0].Table, Partitions: tables[0].Partitions}
+	if include != "" {
+		in.Files = []string{include}
+	}
+	return in, nil
 }
 
 // pathTarget opens a folder, or the folder of a single file with that file
