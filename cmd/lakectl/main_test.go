@@ -69,12 +69,12 @@ func TestScripts(t *testing.T) {
 			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":   cmdExits,
-			"gzip":    cmdGzip,
-			"parquet": cmdParquet,
+			"exits":    cmdExits,
+			"gzip":     cmdGzip,
+			"parquet":  cmdParquet,
 			"gencsv":   cmdGenCSV,
 			"waitfile": cmdWaitFile,
-			"s3-put":  func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
+			"s3-put":   func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 		},
 	})
 }
