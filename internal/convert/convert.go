@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -537,15 +538,20 @@ func (c *conversion) work(ctx context.Context, tasks <-chan task, ws *writerSet)
 			}
 		} else if c.csv {
 			first := t.chunk.header
+			valid := utf8.Valid(t.chunk.data)
 			csvRecords(t.chunk, c.delim, c.quote, func(rec csvRecord) bool {
 				if first {
 					first = false
 					return true
 				}
 				c.read.Add(1)
-				row, part, reason := c.csvRecord(sh, next(), rec.fields, cells, partVals, t.chunk.file)
+				raw := rec.raw
+				if valid {
+					raw = "" // the whole chunk is UTF-8: no need to check again
+				}
+				row, part, reason := c.csvRecord(sh, next(), rec.fields, raw, cells, partVals, t.chunk.file)
 				if reason != "" {
-					c.bad(ctx, t.chunk.file.uri, rec.line, rec.raw, "line", reason)
+					c.bad(ctx, t.chunk.file.uri, rec.line, strings.Clone(rec.raw), "line", reason)
 					return true
 				}
 				add(part, row)

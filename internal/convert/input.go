@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"unsafe"
 )
 
 // chunk is a run of whole records of one input file.
@@ -90,47 +91,46 @@ type csvRecord struct {
 	raw    string
 }
 
-// csvRecords parses the records of a chunk. Fields of lines without the
-// quote character are slices of one string per line (no copying); quoted
-// fields are unquoted. A record with an unterminated quote runs to the end
-// of the chunk.
+// csvRecords parses the records of a chunk. The chunk is read as one
+// string: fields of lines without the quote character are substrings of
+// it (no copying), and the fields slice is reused from record to record,
+// so a record is only valid until yield returns. Quoted fields are
+// unquoted. A record with an unterminated quote runs to the end of the
+// chunk.
 func csvRecords(c chunk, delim, quote byte, yield func(csvRecord) bool) {
-	data := c.data
+	text := unsafe.String(unsafe.SliceData(c.data), len(c.data))
 	line := c.line
-	for pos := 0; pos < len(data); {
-		end := pos
-		quoted := false
-		for end < len(data) && data[end] != '\n' {
-			if data[end] == quote {
-				quoted = true
-				break
-			}
-			end++
+	var fields []string
+	for pos := 0; pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += pos
 		}
-		var rec csvRecord
-		rec.line = line
-		if !quoted {
-			text := string(data[pos:end])
-			next := min(end+1, len(data))
+		lineText := text[pos:end]
+		rec := csvRecord{line: line}
+		if strings.IndexByte(lineText, quote) < 0 {
 			line++
-			pos = next
-			text = trimCR(text)
-			if text == "" {
+			pos = end + 1
+			lineText = trimCR(lineText)
+			if lineText == "" {
 				continue
 			}
-			rec.raw = text
-			rec.fields = splitFields(text, delim)
+			rec.raw = lineText
+			fields = splitFields(fields[:0], lineText, delim)
+			rec.fields = fields
 		} else {
-			var fields []string
 			var field []byte
+			fields = fields[:0]
 			i := pos
 			inQ := false
 			startQuoted := false
-			for ; i < len(data); i++ {
-				ch := data[i]
+			for ; i < len(text); i++ {
+				ch := text[i]
 				if inQ {
 					if ch == quote {
-						if i+1 < len(data) && data[i+1] == quote {
+						if i+1 < len(text) && text[i+1] == quote {
 							field = append(field, quote)
 							i++
 							continue
@@ -162,7 +162,7 @@ func csvRecords(c chunk, delim, quote byte, yield func(csvRecord) bool) {
 				field = field[:len(field)-1]
 			}
 			fields = append(fields, string(field))
-			rec.raw = trimCR(string(data[pos:min(i, len(data))]))
+			rec.raw = trimCR(text[pos:min(i, len(text))])
 			rec.fields = fields
 			line++
 			pos = i + 1
@@ -180,14 +180,7 @@ func trimCR(s string) string {
 	return s
 }
 
-func splitFields(s string, delim byte) []string {
-	n := 1
-	for i := 0; i < len(s); i++ {
-		if s[i] == delim {
-			n++
-		}
-	}
-	out := make([]string, 0, n)
+func splitFields(out []string, s string, delim byte) []string {
 	for {
 		i := strings.IndexByte(s, delim)
 		if i < 0 {

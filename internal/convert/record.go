@@ -19,8 +19,11 @@ import (
 // csvRecord converts one CSV record: its cells (the table's columns), then
 // the source partition values, through the column plan. A non-empty
 // reason means the record is bad.
-func (c *conversion) csvRecord(sh *shredder, row parquet.Row, rec []string, cells, partVals []string, f *inputFile) (parquet.Row, string, string) {
+func (c *conversion) csvRecord(sh *shredder, row parquet.Row, rec []string, raw string, cells, partVals []string, f *inputFile) (parquet.Row, string, string) {
 	ncols := len(c.t.StorageDescriptor.Columns)
+	if !utf8.ValidString(raw) {
+		return row, "", "not valid UTF-8"
+	}
 	if f.cols != nil {
 		if len(rec) != f.nfields {
 			return row, "", fmt.Sprintf("%d fields, the header has %d", len(rec), f.nfields)
@@ -70,9 +73,6 @@ func (c *conversion) textOut(col columnPlan, v string) (string, string) {
 		return mask(v), ""
 	case Tokenize:
 		return tokenize(v, c.opts.TokenKey), ""
-	}
-	if !utf8.ValidString(v) {
-		return "", fmt.Sprintf("column %s: not valid UTF-8", col.field.Name)
 	}
 	return v, ""
 }

@@ -17,10 +17,15 @@ type shredder struct {
 	schema *Schema
 	cols   [][]parquet.Value // per leaf, reused between rows
 	leaves map[*format.Type]int
+	text   []func(string) (parquet.Value, error) // per field, for text rows
 }
 
 func newShredder(s *Schema) *shredder {
-	return &shredder{schema: s, cols: make([][]parquet.Value, s.leaves), leaves: map[*format.Type]int{}}
+	sh := &shredder{schema: s, cols: make([][]parquet.Value, s.leaves), leaves: map[*format.Type]int{}}
+	for _, f := range s.Fields {
+		sh.text = append(sh.text, textConverter(f.Type))
+	}
+	return sh
 }
 
 func (sh *shredder) leafCount(t *format.Type) int {
@@ -46,8 +51,8 @@ func (sh *shredder) leafCount(t *format.Type) int {
 // textRow shreds a flat record of text cells (one per field) into row.
 func (sh *shredder) textRow(row parquet.Row, cells []string) (parquet.Row, int, error) {
 	row = row[:0]
-	for i, f := range sh.schema.Fields {
-		v, err := textValue(f.Type, cells[i])
+	for i, conv := range sh.text {
+		v, err := conv(cells[i])
 		if err != nil {
 			return row, i, err
 		}

@@ -9,11 +9,69 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/lakectl/lakectl/internal/format"
 )
+
+// textConverter returns the parser of text values of type t, with what it
+// needs (a decimal's precision and scale) worked out once.
+func textConverter(t *format.Type) func(string) (parquet.Value, error) {
+	switch t.Kind {
+	case format.Decimal:
+		p, scale := decimalPS(t)
+		return func(s string) (parquet.Value, error) {
+			if s == "" {
+				return parquet.NullValue(), nil
+			}
+			return decimalValueOf(t, p, scale, s)
+		}
+	case format.Date:
+		return func(s string) (parquet.Value, error) {
+			if s == "" {
+				return parquet.NullValue(), nil
+			}
+			d, ok := parseDate(s)
+			if !ok {
+				return parquet.Value{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", clip(s))
+			}
+			return parquet.Int32Value(d), nil
+		}
+	case format.String, format.Null:
+		// The caller checks UTF-8 (a whole chunk at a time).
+		return func(s string) (parquet.Value, error) {
+			if s == "" {
+				return parquet.NullValue(), nil
+			}
+			return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s))), nil
+		}
+	case format.Bigint:
+		return func(s string) (parquet.Value, error) {
+			if s == "" {
+				return parquet.NullValue(), nil
+			}
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return parquet.Value{}, fmt.Errorf("%q is not a bigint", clip(s))
+			}
+			return parquet.Int64Value(n), nil
+		}
+	case format.Timestamp:
+		return func(s string) (parquet.Value, error) {
+			if s == "" {
+				return parquet.NullValue(), nil
+			}
+			ts, err := parseTimestamp(s)
+			if err != nil {
+				return parquet.Value{}, err
+			}
+			return parquet.Int64Value(ts), nil
+		}
+	}
+	return func(s string) (parquet.Value, error) { return textValue(t, s) }
+}
 
 // textValue parses one text value (a CSV cell) as type t. An empty cell is
 // a null, whatever the type.
@@ -90,22 +148,87 @@ func parseDate(s string) (int32, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}
-	y, err1 := strconv.Atoi(s[:4])
-	m, err2 := strconv.Atoi(s[5:7])
-	d, err3 := strconv.Atoi(s[8:])
-	if err1 != nil || err2 != nil || err3 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
 		return 0, false
 	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d {
-		return 0, false // 2024-02-30
+	return int32(daysFromCivil(y, m, d)), true
+}
+
+func num(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + int(c)
 	}
-	return int32(t.Unix() / 86400), true
+	return n, len(s) > 0
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d (proleptic
+// Gregorian), after Howard Hinnant's algorithm.
+func daysFromCivil(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // parseTimestamp reads an ISO date and time (T or space, optional seconds,
 // fraction and zone; no zone means UTC) as microseconds since the epoch.
 func parseTimestamp(s string) (int64, error) {
+	// The common form, YYYY-MM-DDTHH:MM:SS[.ffffff]Z, without time.Parse.
+	if len(s) >= 20 && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':' && s[len(s)-1] == 'Z' {
+		if d, ok := parseDate(s[:10]); ok {
+			h, ok1 := num(s[11:13])
+			mi, ok2 := num(s[14:16])
+			sec, ok3 := num(s[17:19])
+			frac, ok4 := 0, true
+			if rest := s[19 : len(s)-1]; rest != "" {
+				ok4 = rest[0] == '.' && len(rest) > 1 && len(rest) <= 10
+				if ok4 {
+					digits := rest[1:]
+					f, ok := num(digits)
+					ok4 = ok
+					for i := len(digits); i < 6; i++ {
+						f *= 10
+					}
+					for i := len(digits); i > 6; i-- {
+						f /= 10
+					}
+					frac = f
+				}
+			}
+			if ok1 && ok2 && ok3 && ok4 && h < 24 && mi < 60 && sec < 60 {
+				return ((int64(d)*24+int64(h))*60+int64(mi))*60*1e6 + int64(sec)*1e6 + int64(frac), nil
+			}
+		}
+	}
 	if len(s) >= 11 && s[10] == ' ' {
 		s = s[:10] + "T" + s[11:]
 	}
@@ -129,6 +252,18 @@ func parseTimestamp(s string) (int64, error) {
 // rounded away silently.
 func decimalValue(t *format.Type, s string) (parquet.Value, error) {
 	p, scale := decimalPS(t)
+	return decimalValueOf(t, p, scale, s)
+}
+
+func decimalValueOf(t *format.Type, p, scale int, s string) (parquet.Value, error) {
+	if p <= 18 {
+		if n, ok := fastDecimal(s, p, scale); ok {
+			if p <= 9 {
+				return parquet.Int32Value(int32(n)), nil
+			}
+			return parquet.Int64Value(n), nil
+		}
+	}
 	neg := false
 	body := s
 	if body[0] == '-' || body[0] == '+' {
@@ -166,6 +301,54 @@ func decimalValue(t *format.Type, s string) (parquet.Value, error) {
 		n.Neg(n)
 	}
 	return parquet.FixedLenByteArrayValue(int128Bytes(n)), nil
+}
+
+// fastDecimal parses a plain decimal literal into the unscaled int64 of
+// decimal(p,scale) in one pass; ok is false for anything it does not take
+// (the general parser then says why).
+func fastDecimal(s string, p, scale int) (int64, bool) {
+	i, neg := 0, false
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	var n int64
+	whole, frac, seen := 0, 0, false
+	for ; i < len(s) && s[i] != '.'; i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		if n != 0 || c != 0 {
+			whole++
+		}
+		n = n*10 + int64(c)
+		seen = true
+	}
+	if i < len(s) {
+		i++ // .
+		for ; i < len(s); i++ {
+			c := s[i] - '0'
+			if c > 9 || frac == scale && c != 0 {
+				return 0, false
+			}
+			if frac < scale {
+				n = n*10 + int64(c)
+				frac++
+			}
+			seen = true
+		}
+	}
+	if !seen || whole > p-scale {
+		return 0, false
+	}
+	for ; frac < scale; frac++ {
+		n *= 10
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 func digits(s string) bool {

@@ -1,0 +1,117 @@
+// Command bench times `lakectl convert` against DuckDB's
+// COPY (SELECT * FROM read_csv(...)) TO ... (FORMAT parquet) on the same
+// generated CSV, in the same run, and prints both times, their ratio and
+// both peak RSS figures. Each side runs as its own process so that its
+// peak RSS is its own.
+//
+//	go run . -rows 1000000 -lakectl ../bin/lakectl
+//
+// This module uses cgo (DuckDB's Go driver); lakectl itself stays pure Go.
+package main
+
+import (
+	"bufio"
+	"database/sql"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "duckdb-copy" {
+		duckdbCopy(os.Args[2], os.Args[3], os.Args[4])
+		return
+	}
+	rows := flag.Int("rows", 1_000_000, "rows of the generated CSV")
+	lakectl := flag.String("lakectl", "../bin/lakectl", "the lakectl binary")
+	runs := flag.Int("runs", 3, "runs of each side; the median is reported")
+	codec := flag.String("compression", "snappy", "Parquet compression of both sides")
+	flag.Parse()
+
+	dir, err := os.MkdirTemp("", "lakectl-bench-")
+	check(err)
+	defer os.RemoveAll(dir)
+	csv := filepath.Join(dir, "orders.csv")
+	size := generate(csv, *rows)
+	fmt.Printf("input: %d rows × 8 columns, %.1f MiB CSV\n", *rows, float64(size)/(1<<20))
+
+	var lt, dt []time.Duration
+	var lrss, drss int64
+	for i := range *runs {
+		out := filepath.Join(dir, fmt.Sprintf("lakectl-%d", i))
+		d, rss := run(*lakectl, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
+		lt, lrss = append(lt, d), max(lrss, rss)
+		self, _ := os.Executable()
+		d, rss = run(self, "duckdb-copy", csv, filepath.Join(dir, fmt.Sprintf("duckdb-%d.parquet", i)), *codec)
+		dt, drss = append(dt, d), max(drss, rss)
+	}
+	l, d := median(lt), median(dt)
+	fmt.Printf("lakectl convert: %v (runs %v), peak RSS %d MiB\n", l.Round(time.Millisecond), lt, lrss>>10)
+	fmt.Printf("duckdb COPY:     %v (runs %v), peak RSS %d MiB\n", d.Round(time.Millisecond), dt, drss>>10)
+	fmt.Printf("ratio lakectl/duckdb: %.2f\n", float64(l)/float64(d))
+}
+
+// run times a process and returns its peak RSS in KiB.
+func run(name string, args ...string) (time.Duration, int64) {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	out, err := cmd.Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		os.Exit(1)
+	}
+	return time.Since(start), cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+}
+
+func duckdbCopy(csv, out, codec string) {
+	db, err := sql.Open("duckdb", "")
+	check(err)
+	defer db.Close()
+	_, err = db.Exec(fmt.Sprintf(`COPY (SELECT * FROM read_csv('%s')) TO '%s' (FORMAT parquet, COMPRESSION %s)`, csv, out, codec))
+	check(err)
+}
+
+// generate writes the same 8 mixed columns as lakectl's own tests:
+// bigint, string, string, decimal, bigint, timestamp, date, boolean.
+func generate(path string, n int) int64 {
+	f, err := os.Create(path)
+	check(err)
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, "id,customer,email,amount,quantity,ordered_at,day,paid")
+	for i := range n {
+		fmt.Fprintf(w, "%d,customer %d,user%d@example.com,%d.%02d,%d,2024-%02d-%02dT%02d:%02d:00Z,2024-%02d-%02d,%v\n",
+			i, i%1000, i%5000, i%10000, i%100, i%50, 1+i%12, 1+i%28, i%24, i%60, 1+i%12, 1+i%28, i%3 == 0)
+	}
+	check(w.Flush())
+	check(f.Close())
+	fi, err := os.Stat(path)
+	check(err)
+	return fi.Size()
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
+		}
+	}
+	return s[len(s)/2]
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
