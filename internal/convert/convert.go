@@ -493,12 +493,25 @@ func (p *peekReader) Read(b []byte) (int, error) {
 // work converts tasks into rows and writes them.
 func (c *conversion) work(ctx context.Context, tasks <-chan task, ws *writerSet) error {
 	sh := newShredder(c.schema)
+	cb := &colBatches{ncols: len(c.fileCols), m: map[string]*colBatch{}}
 	batches := map[string][]parquet.Row{}
 	var pool []parquet.Row
 	cells := make([]string, len(c.fileCols))
 	values := make([]any, len(c.fileCols))
 	partVals := make([]string, len(c.partIdx))
 	flush := func() error {
+		for part, b := range cb.m {
+			if b.n == 0 {
+				continue
+			}
+			if err := ws.writeColumns(part, b.cols, b.n); err != nil {
+				return err
+			}
+			for i := range b.cols {
+				b.cols[i] = b.cols[i][:0]
+			}
+			b.n = 0
+		}
 		for part, rows := range batches {
 			if len(rows) == 0 {
 				continue
@@ -549,12 +562,9 @@ func (c *conversion) work(ctx context.Context, tasks <-chan task, ws *writerSet)
 				if valid {
 					raw = "" // the whole chunk is UTF-8: no need to check again
 				}
-				row, part, reason := c.csvRecord(sh, next(), rec.fields, raw, cells, partVals, t.chunk.file)
-				if reason != "" {
+				if reason := c.csvRecord(sh, cb, rec.fields, raw, cells, partVals, t.chunk.file); reason != "" {
 					c.bad(ctx, t.chunk.file.uri, rec.line, strings.Clone(rec.raw), "line", reason)
-					return true
 				}
-				add(part, row)
 				return true
 			})
 		} else {

@@ -56,6 +56,13 @@ func splitChunks(ctx context.Context, r io.Reader, f *inputFile, quote byte, hea
 		if err != nil && err != io.EOF {
 			return err
 		}
+		if fresh := buf[scanned:]; !inQuote && (quote == 0 || bytes.IndexByte(fresh, quote) < 0) {
+			// No quote in the new data: its last newline is a boundary.
+			if i := bytes.LastIndexByte(fresh, '\n'); i >= 0 {
+				lastCut = scanned + i + 1
+			}
+			scanned = len(buf)
+		}
 		for i := scanned; i < len(buf); i++ {
 			switch buf[i] {
 			case '\n':

@@ -19,17 +19,17 @@ import (
 // csvRecord converts one CSV record: its cells (the table's columns), then
 // the source partition values, through the column plan. A non-empty
 // reason means the record is bad.
-func (c *conversion) csvRecord(sh *shredder, row parquet.Row, rec []string, raw string, cells, partVals []string, f *inputFile) (parquet.Row, string, string) {
+func (c *conversion) csvRecord(sh *shredder, batches *colBatches, rec []string, raw string, cells, partVals []string, f *inputFile) string {
 	ncols := len(c.t.StorageDescriptor.Columns)
 	if !utf8.ValidString(raw) {
-		return row, "", "not valid UTF-8"
+		return "not valid UTF-8"
 	}
 	if f.cols != nil {
 		if len(rec) != f.nfields {
-			return row, "", fmt.Sprintf("%d fields, the header has %d", len(rec), f.nfields)
+			return fmt.Sprintf("%d fields, the header has %d", len(rec), f.nfields)
 		}
 	} else if len(rec) != ncols {
-		return row, "", fmt.Sprintf("%d fields, the table has %d columns", len(rec), ncols)
+		return fmt.Sprintf("%d fields, the table has %d columns", len(rec), ncols)
 	}
 	input := func(i int) string {
 		switch {
@@ -43,38 +43,51 @@ func (c *conversion) csvRecord(sh *shredder, row parquet.Row, rec []string, raw 
 		return rec[f.cols[i]]
 	}
 	for i, p := range c.partIdx {
-		v, reason := c.textOut(c.plan[p], input(c.plan[p].input))
-		if reason != "" {
-			return row, "", reason
-		}
-		partVals[i] = v
+		partVals[i] = c.textOut(c.plan[p], input(c.plan[p].input))
 	}
 	for i, col := range c.fileCols {
-		v, reason := c.textOut(col, input(col.input))
-		if reason != "" {
-			return row, "", reason
-		}
-		cells[i] = v
+		cells[i] = c.textOut(col, input(col.input))
 	}
-	row, bad, err := sh.textRow(row, cells)
-	if err != nil {
-		return row, "", fmt.Sprintf("column %s: %v", c.fileCols[bad].field.Name, err)
+	batch := batches.of(partPath(c.opts.PartitionBy, partVals))
+	if bad, err := sh.textColumns(batch.cols, cells); err != nil {
+		return fmt.Sprintf("column %s: %v", c.fileCols[bad].field.Name, err)
 	}
-	return row, partPath(c.opts.PartitionBy, partVals), ""
+	batch.n++
+	return ""
+}
+
+// colBatches are a worker's pending values, per partition, per column.
+type colBatches struct {
+	ncols int
+	m     map[string]*colBatch
+}
+
+type colBatch struct {
+	cols [][]parquet.Value
+	n    int
+}
+
+func (b *colBatches) of(part string) *colBatch {
+	cb := b.m[part]
+	if cb == nil {
+		cb = &colBatch{cols: make([][]parquet.Value, b.ncols)}
+		b.m[part] = cb
+	}
+	return cb
 }
 
 // textOut applies a column's transform to a text value.
-func (c *conversion) textOut(col columnPlan, v string) (string, string) {
+func (c *conversion) textOut(col columnPlan, v string) string {
 	if v == "" {
-		return v, ""
+		return v
 	}
 	switch col.kind {
 	case Mask:
-		return mask(v), ""
+		return mask(v)
 	case Tokenize:
-		return tokenize(v, c.opts.TokenKey), ""
+		return tokenize(v, c.opts.TokenKey)
 	}
-	return v, ""
+	return v
 }
 
 // jsonRecord converts one JSON record.

@@ -48,21 +48,24 @@ func (sh *shredder) leafCount(t *format.Type) int {
 	return n
 }
 
-// textRow shreds a flat record of text cells (one per field) into row.
-func (sh *shredder) textRow(row parquet.Row, cells []string) (parquet.Row, int, error) {
-	row = row[:0]
+// textColumns appends a flat record of text cells to per-column values.
+func (sh *shredder) textColumns(cols [][]parquet.Value, cells []string) (int, error) {
 	for i, conv := range sh.text {
 		v, err := conv(cells[i])
 		if err != nil {
-			return row, i, err
+			// Undo the values this record already added.
+			for j := range i {
+				cols[j] = cols[j][:len(cols[j])-1]
+			}
+			return i, err
 		}
+		d := 1
 		if v.IsNull() {
-			row = append(row, v.Level(0, 0, i))
-		} else {
-			row = append(row, v.Level(0, 1, i))
+			d = 0
 		}
+		cols[i] = append(cols[i], v.Level(0, d, i))
 	}
-	return row, -1, nil
+	return -1, nil
 }
 
 // jsonRow shreds a record of decoded JSON values (one per field, nil for

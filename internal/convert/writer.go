@@ -31,7 +31,10 @@ type fileWriter struct {
 	cw   *countingWriter
 	w    *parquet.Writer
 	rows int64
-	used uint64 // for closing the least recently used writer
+	// rgRows: rows in the current row group (columnar writes flush row
+	// groups themselves).
+	rgRows int64
+	used   uint64 // for closing the least recently used writer
 }
 
 // written describes a finished output file.
@@ -61,7 +64,50 @@ type writerSet struct {
 // row group in memory); past it the least recently used is finished.
 const maxOpenFiles = 32
 
+// writeColumns writes n rows given column by column (flat schemas): each
+// column's values go straight to its column writer.
+func (ws *writerSet) writeColumns(part string, cols [][]parquet.Value, n int) error {
+	fw, err := ws.writer(part)
+	if err != nil {
+		return err
+	}
+	for i, cw := range fw.w.ColumnWriters() {
+		if _, err := cw.WriteRowValues(cols[i]); err != nil {
+			return fmt.Errorf("write %s: %w", fw.key, err)
+		}
+	}
+	fw.rows += int64(n)
+	fw.rgRows += int64(n)
+	if fw.rgRows >= int64(ws.opts.RowGroupSize) {
+		fw.rgRows = 0
+		if err := fw.w.Flush(); err != nil {
+			return fmt.Errorf("write %s: %w", fw.key, err)
+		}
+		if fw.cw.n >= ws.opts.TargetFileSize {
+			return ws.finish(part)
+		}
+	}
+	return nil
+}
+
 func (ws *writerSet) write(part string, rows []parquet.Row) error {
+	fw, err := ws.writer(part)
+	if err != nil {
+		return err
+	}
+	if _, err := fw.w.WriteRows(rows); err != nil {
+		return fmt.Errorf("write %s: %w", fw.key, err)
+	}
+	fw.rows += int64(len(rows))
+	if fw.cw.n >= ws.opts.TargetFileSize {
+		return ws.finish(part)
+	}
+	return nil
+}
+
+// writer returns the open file of a partition, opening one (and closing
+// the least recently used past maxOpenFiles) when needed.
+func (ws *writerSet) writer(part string) (*fileWriter, error) {
 	fw := ws.open[part]
 	if fw == nil {
 		if len(ws.open) >= maxOpenFiles {
@@ -72,24 +118,17 @@ func (ws *writerSet) write(part string, rows []parquet.Row) error {
 				}
 			}
 			if err := ws.finish(lru); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		var err error
 		if fw, err = ws.start(part); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	ws.tick++
 	fw.used = ws.tick
-	if _, err := fw.w.WriteRows(rows); err != nil {
-		return fmt.Errorf("write %s: %w", fw.key, err)
-	}
-	fw.rows += int64(len(rows))
-	if fw.cw.n >= ws.opts.TargetFileSize {
-		return ws.finish(part)
-	}
-	return nil
+	return fw, nil
 }
 
 func (ws *writerSet) start(part string) (*fileWriter, error) {
