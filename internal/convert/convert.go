@@ -240,6 +240,7 @@ type conversion struct {
 	sum      *Summary
 	staging  string
 
+	bufs              bufferPool
 	read, quarantined atomic.Int64
 	mu                sync.Mutex
 	files             []written
@@ -346,7 +347,7 @@ func (c *conversion) produceFile(ctx context.Context, f *inputFile, send func(ta
 			}
 			line = 2
 		}
-		return wrapRead(f, splitChunks(ctx, r, f, c.quote, false, func(ch chunk) error {
+		return wrapRead(f, splitChunks(ctx, r, f, c.quote, false, &c.bufs, func(ch chunk) error {
 			ch.line += line - 1
 			return send(task{chunk: ch})
 		}))
@@ -360,7 +361,7 @@ func (c *conversion) produceFile(ctx context.Context, f *inputFile, send func(ta
 		return wrapRead(f, err)
 	}
 	if jsonLinesText(head) {
-		return wrapRead(f, splitChunks(ctx, br, f, 0, false, func(ch chunk) error { return send(task{chunk: ch}) }))
+		return wrapRead(f, splitChunks(ctx, br, f, 0, false, &c.bufs, func(ch chunk) error { return send(task{chunk: ch}) }))
 	}
 	first := head
 	dec := json.NewDecoder(br)
@@ -581,6 +582,9 @@ func (c *conversion) work(ctx context.Context, tasks <-chan task, ws *writerSet)
 		}
 		if err := flush(); err != nil {
 			return err
+		}
+		if t.chunk.data != nil {
+			c.bufs.put(t.chunk.data) // its values are written: the buffer is free
 		}
 	}
 	return flush()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -19,12 +20,29 @@ type chunk struct {
 // chunkSize is about how much text one parsing task takes.
 const chunkSize = 4 << 20
 
+// bufferPool recycles chunk buffers: a worker returns a chunk's buffer once
+// its values are written (copied into the Parquet column buffers), so a
+// long conversion does not make a chunk's worth of garbage per chunk.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) get(n int) []byte {
+	if buf, ok := b.p.Get().(*[]byte); ok && cap(*buf) >= n {
+		return (*buf)[:0]
+	}
+	return make([]byte, 0, max(n, chunkSize+chunkSize/4))
+}
+
+func (b *bufferPool) put(buf []byte) {
+	buf = buf[:0:cap(buf)]
+	b.p.Put(&buf)
+}
+
 // splitChunks reads a text stream and hands out chunks that end at a record
 // boundary: a newline outside quotes (with quote 0, every newline). Each
 // byte is scanned once; the quote state carries over, so quoted values may
 // hold newlines.
-func splitChunks(ctx context.Context, r io.Reader, f *inputFile, quote byte, header bool, emit func(chunk) error) error {
-	buf := make([]byte, 0, chunkSize+chunkSize/4)
+func splitChunks(ctx context.Context, r io.Reader, f *inputFile, quote byte, header bool, bufs *bufferPool, emit func(chunk) error) error {
+	buf := bufs.get(0)
 	scanned, lastCut := 0, -1
 	inQuote := false
 	line := int64(1)
@@ -37,7 +55,8 @@ func splitChunks(ctx context.Context, r io.Reader, f *inputFile, quote byte, hea
 		first = false
 		line += int64(bytes.Count(data, []byte{'\n'}))
 		rest := buf[cut:]
-		nb := make([]byte, len(rest), max(cap(buf), 2*len(rest)))
+		nb := bufs.get(len(rest))
+		nb = nb[:len(rest)]
 		copy(nb, rest)
 		buf, scanned, lastCut = nb, len(rest), -1
 		return nil

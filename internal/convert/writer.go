@@ -60,6 +60,10 @@ type writerSet struct {
 	files   []written
 }
 
+// maxRowGroupBytes ends a row group early when its buffered data passes
+// this size, so that memory stays bounded whatever the rows' width.
+const maxRowGroupBytes = 64 << 20
+
 // maxOpenFiles bounds the files a worker keeps open at once (each holds a
 // row group in memory); past it the least recently used is finished.
 const maxOpenFiles = 32
@@ -78,7 +82,7 @@ func (ws *writerSet) writeColumns(part string, cols [][]parquet.Value, n int) er
 	}
 	fw.rows += int64(n)
 	fw.rgRows += int64(n)
-	if fw.rgRows >= int64(ws.opts.RowGroupSize) {
+	if fw.rgRows >= int64(ws.opts.RowGroupSize) || fw.w.Size()-fw.cw.n >= maxRowGroupBytes {
 		fw.rgRows = 0
 		if err := fw.w.Flush(); err != nil {
 			return fmt.Errorf("write %s: %w", fw.key, err)

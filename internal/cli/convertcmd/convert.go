@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -110,6 +111,10 @@ data adds or retypes a column of the registered table.`,
 	return cmd
 }
 
+// convertMemoryLimit is the Go runtime's soft memory limit during a
+// conversion.
+const convertMemoryLimit = 200 << 20
+
 var sizeRE = regexp.MustCompile(`^(?i)\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$`)
 
 // ParseSize reads 134217728, 128MiB, 64MB, 1GiB (KB, MB, GB are powers of
@@ -184,6 +189,11 @@ func convertRun(ctx context.Context, opts *Options) error {
 	}
 	if err := opts.Convert.Check(); err != nil {
 		return err
+	}
+	if opts.F.Getenv("GOMEMLIMIT") == "" {
+		// Keep the garbage collector's headroom within the memory budget of
+		// a conversion (peak RSS ≤ 256 MiB); GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(convertMemoryLimit)
 	}
 	stores := map[string]storage.Store{}
 	openStore := func(ctx context.Context, uri string) (storage.Store, error) {
