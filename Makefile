@@ -23,9 +23,11 @@ lint:
 	if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: the Go benchmarks (catalog, start-up); see docs/performance.md
-bench:
+## bench: the Go benchmarks, then lakectl convert against DuckDB (bench/, cgo); see docs/performance.md
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	cd bench && CGO_ENABLED=1 $(GO) run . -rows 1000000 -lakectl ../bin/lakectl -runs 5
+	cd bench && CGO_ENABLED=1 $(GO) run . -rows 10000000 -lakectl ../bin/lakectl -runs 3
 
 ## demo: build lakectl and run its main job end to end on the embedded catalog
 demo: build

@@ -2,7 +2,8 @@
 # demo.sh LAKECTL: lakectl's main job end to end on the embedded catalog, in
 # a fresh LAKECTL_HOME under .tmp/demo (nothing outside it is touched):
 # a small raw zone (CSV in hive partitions, one gzipped; JSON lines; a stray
-# marker file) is crawled into the catalog, and the result is shown.
+# marker file) is crawled into the catalog, converted to partitioned Parquet
+# with sensitive columns tokenised and masked, and the result is shown.
 set -euo pipefail
 lakectl=$(realpath "${1:-bin/lakectl}")
 demo=$(pwd)/.tmp/demo
@@ -51,4 +52,10 @@ mkdir -p "$raw/orders/year=2025"
 printf 'order_id,customer_id,amount,ordered_at,paid,channel\n1005,2,42.00,2025-01-01T08:00:00Z,true,web\n' >"$raw/orders/year=2025/part-0.csv"
 run crawl "$raw" --database raw --recrawl new-folders
 run catalog versions raw.orders
+printf '\n# The curated zone: Parquet, partitioned by year, customer ids tokenised.\n'
+run convert raw.orders --to lake/curated/orders --register curated.orders --partition-by year --tokenize customer_id
+run convert raw.customers --to lake/curated/customers --register curated.customers --mask name
+run catalog tables curated
+run catalog show curated.orders
+run storage ls lake/curated
 printf '\nThe catalog is %s/catalog.db\n' "$LAKECTL_HOME"

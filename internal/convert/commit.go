@@ -186,11 +186,19 @@ func (c *conversion) dataUnder(ctx context.Context, folder string) ([]string, er
 func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *catalog.Table, existing map[string]*catalog.Partition, prefixes map[string]string) error {
 	db, name, _ := catalog.ParseTableName(c.opts.Register)
 	var cols, keys []catalog.Column
+	// Columns keep the comments the source table has for them.
+	column := func(f format.Field) catalog.Column {
+		col := catalog.Column{Name: f.Name, Type: f.Type.String()}
+		if src := c.t.Column(f.Name); src != nil {
+			col.Comment = src.Comment
+		}
+		return col
+	}
 	for _, col := range c.fileCols {
-		cols = append(cols, catalog.Column{Name: col.field.Name, Type: col.field.Type.String()})
+		cols = append(cols, column(col.field))
 	}
 	for _, i := range c.partIdx {
-		keys = append(keys, catalog.Column{Name: c.plan[i].field.Name, Type: c.plan[i].field.Type.String()})
+		keys = append(keys, column(c.plan[i].field))
 	}
 	partitioned := len(keys) > 0
 	unpartitionedLoc := c.dest.URI(prefixes[""])
@@ -277,6 +285,31 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 			return err
 		}
 	}
+	if err := c.dropGone(ctx, cat, db, name, existing); err != nil {
+		return err
+	}
+	// The table's statistics are the sum of its partitions'.
+	var rows, bytes int64
+	files := 0
+	for p, err := range cat.ListPartitions(ctx, db, name, nil) {
+		if err != nil {
+			return err
+		}
+		r, _ := strconv.ParseInt(p.Parameters["recordCount"], 10, 64)
+		b, _ := strconv.ParseInt(p.Parameters["sizeKey"], 10, 64)
+		n, _ := strconv.Atoi(p.Parameters["objectCount"])
+		rows, bytes, files = rows+r, bytes+b, files+n
+	}
+	_, err := catalog.UpdateTableFunc(ctx, cat, db, name, func(t *catalog.Table) error {
+		setStats(t.Parameters, rows, files, bytes)
+		return nil
+	})
+	return err
+}
+
+// dropGone removes from the catalog (mode overwrite) the partitions this
+// run did not write: their files were replaced.
+func (c *conversion) dropGone(ctx context.Context, cat catalog.Catalog, db, name string, existing map[string]*catalog.Partition) error {
 	if c.opts.Mode == Overwrite {
 		var gone [][]string
 		for part, p := range existing {

@@ -174,6 +174,7 @@ func TestConvertPartitionsTransformsAndRegister(t *testing.T) {
 		"day=2024-01-02/a.csv": "id,email,phone,secret,amount\n3,ann@x.org,555,s3,1.25\n",
 	})
 	tbl := e.csvTable("id:bigint", "email:string", "phone:string", "secret:string", "amount:decimal(18,2)")
+	tbl.StorageDescriptor.Columns[0].Comment = "order id"
 	tbl.PartitionKeys = []catalog.Column{{Name: "day", Type: "string"}}
 	parts := []catalog.Partition{
 		{Values: []string{"2024-01-01"}, StorageDescriptor: catalog.StorageDescriptor{Location: tbl.StorageDescriptor.Location + "day=2024-01-01/"}},
@@ -201,6 +202,9 @@ func TestConvertPartitionsTransformsAndRegister(t *testing.T) {
 	}
 	if cols := columnsOf(tb); cols != "id:bigint email:string phone:string amount:double" || tb.Parameters["classification"] != "parquet" || tb.Parameters["compressionType"] != "zstd" {
 		t.Errorf("table %s %v", cols, tb.Parameters)
+	}
+	if tb.Column("id").Comment != "order id" || tb.Parameters["recordCount"] != "3" || tb.Parameters["objectCount"] != "2" {
+		t.Errorf("comment %q, statistics %v", tb.Column("id").Comment, tb.Parameters)
 	}
 	var ps []*catalog.Partition
 	for p, err := range e.cat.ListPartitions(t.Context(), "lake", "orders", nil) {
