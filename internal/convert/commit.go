@@ -175,7 +175,7 @@ func (c *conversion) dataUnder(ctx context.Context, folder string) ([]string, er
 		if err != nil {
 			return nil, err
 		}
-		if !hiddenKey(obj.Key) {
+		if !format.Hidden(obj.Key) {
 			keys = append(keys, obj.Key)
 		}
 	}
@@ -332,7 +332,7 @@ func (c *conversion) countUnder(ctx context.Context, prefix string) (int, int64)
 		if err != nil {
 			break
 		}
-		if !hiddenKey(strings.TrimPrefix(obj.Key, prefix)) && !(prefix == "" && hiddenKey(obj.Key)) {
+		if !format.Hidden(strings.TrimPrefix(obj.Key, prefix)) && !(prefix == "" && format.Hidden(obj.Key)) {
 			files++
 			bytes += obj.Size
 		}

@@ -138,7 +138,7 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 		if err != nil {
 			return nil, err
 		}
-		if hiddenKey(o.Key) || !strings.HasSuffix(o.Key, ".parquet") {
+		if format.Hidden(o.Key) || !strings.HasSuffix(o.Key, ".parquet") {
 			continue
 		}
 		objs = append(objs, o)

@@ -205,22 +205,13 @@ func listInput(ctx context.Context, in Input) ([]*inputFile, error) {
 			if err != nil {
 				return nil, err
 			}
-			if hiddenKey(obj.Key) || obj.Size == 0 || len(in.Files) > 0 && !slices.Contains(in.Files, obj.Key) {
+			if format.Hidden(obj.Key) || obj.Size == 0 || len(in.Files) > 0 && !slices.Contains(in.Files, obj.Key) {
 				continue
 			}
 			files = append(files, &inputFile{store: s, key: obj.Key, uri: s.URI(obj.Key), values: p.Values})
 		}
 	}
 	return files, nil
-}
-
-func hiddenKey(key string) bool {
-	for seg := range strings.SplitSeq(key, "/") {
-		if strings.HasPrefix(seg, "_") || strings.HasPrefix(seg, ".") {
-			return true
-		}
-	}
-	return false
 }
 
 // conversion is one run's state.

@@ -69,17 +69,6 @@ func (f *folder) sortedChildren() []*folder {
 
 func (f *folder) uri() string { return f.target.Store.URI(f.key) }
 
-// hidden reports files that are not data: names starting with _ or . (Spark
-// and Hadoop markers such as _SUCCESS, .crc files) and "$folder$" markers.
-func hidden(key string) bool {
-	for seg := range strings.SplitSeq(key, "/") {
-		if strings.HasPrefix(seg, "_") || strings.HasPrefix(seg, ".") {
-			return true
-		}
-	}
-	return strings.HasSuffix(key, "_$folder$")
-}
-
 // list reads a target's objects into a folder tree, applying the include
 // and exclude globs; hidden files are reported as skipped.
 func list(ctx context.Context, t *Target, opts *Options, rep *Report) (*folder, error) {
@@ -103,7 +92,7 @@ func list(ctx context.Context, t *Target, opts *Options, rep *Report) (*folder, 
 		}
 		rep.Files.Listed++
 		rep.Files.BytesTotal += obj.Size
-		if hidden(obj.Key) {
+		if format.Hidden(obj.Key) {
 			rep.skip(t.Store.URI(obj.Key), "hidden or marker file (name starts with _ or .)")
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/lakectl/lakectl/internal/storage"
@@ -230,4 +231,16 @@ func notText(b []byte, atEOF bool) string {
 		i += size
 	}
 	return ""
+}
+
+// Hidden reports keys that are not data by the conventions of Hive, Spark
+// and Athena: a path element starting with _ or . (_SUCCESS, .crc files,
+// lakectl's own _lakectl_* folders) or a "$folder$" marker.
+func Hidden(key string) bool {
+	for seg := range strings.SplitSeq(key, "/") {
+		if strings.HasPrefix(seg, "_") || strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return strings.HasSuffix(key, "_$folder$")
 }
