@@ -64,12 +64,12 @@ const (
 type Kind int
 
 const (
-	KindNull     Kind = iota
-	KindText          // text whose type is to be inferred (CSV cells, JSON strings)
-	KindString        // a typed string column's value
-	KindIntegral      // int64 in I
-	KindFractional    // float64 in F
-	KindBoolean       // in B
+	KindNull       Kind = iota
+	KindText            // text whose type is to be inferred (CSV cells, JSON strings)
+	KindString          // a typed string column's value
+	KindIntegral        // int64 in I
+	KindFractional      // float64 in F
+	KindBoolean         // in B
 )
 
 // Value is one value of a column.
