@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
@@ -27,7 +28,7 @@ func BenchmarkConvertCSV1M(b *testing.B) {
 	tbl := e.csvTable("id:bigint", "customer:string", "email:string", "amount:decimal(18,2)", "quantity:bigint", "ordered_at:timestamp", "day:date", "paid:boolean")
 	for b.Loop() {
 		dest, _ := local.New(b.TempDir())
-		sum, err := Run(b.Context(), nil, Input{Table: tbl, Store: e.store}, dest, Options{})
+		sum, err := Run(b.Context(), nil, dataset.Input{Table: tbl, Store: e.store}, dest, Options{})
 		if err != nil || sum.RowsWritten != 1_000_000 {
 			b.Fatalf("%v %+v", err, sum)
 		}

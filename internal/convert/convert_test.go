@@ -12,6 +12,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
 )
@@ -65,7 +66,7 @@ func (e *env) csvTable(cols ...string) *catalog.Table {
 }
 
 func (e *env) run(t *catalog.Table, parts []catalog.Partition, opts Options) (*Summary, error) {
-	return Run(e.t.Context(), e.cat, Input{Table: t, Partitions: parts, Store: e.store}, e.dest, opts)
+	return Run(e.t.Context(), e.cat, dataset.Input{Table: t, Partitions: parts, Store: e.store}, e.dest, opts)
 }
 
 func (e *env) files() []string {
@@ -312,7 +313,7 @@ func TestConvertLargeCSVAcrossChunks(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("id,text\n")
 	n := 0
-	for b.Len() < 3*chunkSize {
+	for b.Len() < 12<<20 { // three chunks of 4 MiB
 		n++
 		if n%1000 == 0 {
 			b.WriteString(`7,"a value with a newline` + "\n" + `and a ""quote"", across lines"` + "\n")

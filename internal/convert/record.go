@@ -13,20 +13,21 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
 // csvRecord converts one CSV record: its cells (the table's columns), then
 // the source partition values, through the column plan. A non-empty
 // reason means the record is bad.
-func (c *conversion) csvRecord(sh *shredder, batches *colBatches, rec []string, raw string, cells, partVals []string, f *inputFile) string {
+func (c *conversion) csvRecord(sh *shredder, batches *colBatches, rec []string, raw string, cells, partVals []string, f *dataset.File) string {
 	ncols := len(c.t.StorageDescriptor.Columns)
 	if !utf8.ValidString(raw) {
 		return "not valid UTF-8"
 	}
-	if f.cols != nil {
-		if len(rec) != f.nfields {
-			return fmt.Sprintf("%d fields, the header has %d", len(rec), f.nfields)
+	if f.Cols != nil {
+		if len(rec) != f.NFields {
+			return fmt.Sprintf("%d fields, the header has %d", len(rec), f.NFields)
 		}
 	} else if len(rec) != ncols {
 		return fmt.Sprintf("%d fields, the table has %d columns", len(rec), ncols)
@@ -34,13 +35,13 @@ func (c *conversion) csvRecord(sh *shredder, batches *colBatches, rec []string, 
 	input := func(i int) string {
 		switch {
 		case i >= ncols:
-			return f.values[i-ncols]
-		case f.cols == nil:
+			return f.Values[i-ncols]
+		case f.Cols == nil:
 			return rec[i]
-		case f.cols[i] < 0:
+		case f.Cols[i] < 0:
 			return "" // a column this file does not have: null
 		}
-		return rec[f.cols[i]]
+		return rec[f.Cols[i]]
 	}
 	for i, p := range c.partIdx {
 		partVals[i] = c.textOut(c.plan[p], input(c.plan[p].input))
@@ -91,7 +92,7 @@ func (c *conversion) textOut(col columnPlan, v string) string {
 }
 
 // jsonRecord converts one JSON record.
-func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, values []any, partVals []string, f *inputFile) (parquet.Row, string, string) {
+func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, values []any, partVals []string, f *dataset.File) (parquet.Row, string, string) {
 	if raw == nil {
 		return row, "", "the rest of the document is not valid JSON"
 	}
@@ -117,7 +118,7 @@ func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, value
 		if i < ncols {
 			return norm[c.t.StorageDescriptor.Columns[i].Name]
 		}
-		return f.values[i-ncols]
+		return f.Values[i-ncols]
 	}
 	out := func(col columnPlan) any {
 		v := input(col.input)

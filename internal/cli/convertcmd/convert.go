@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -19,8 +18,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/convert"
-	"github.com/lakectl/lakectl/internal/crawl"
-	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -206,11 +204,10 @@ func convertRun(ctx context.Context, opts *Options) error {
 		}
 		return s, err
 	}
-	in, err := resolveSource(ctx, opts, openStore)
+	in, err := dataset.Resolve(ctx, opts.Source, func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }, openStore)
 	if err != nil {
 		return err
 	}
-	in.Store = openStore
 	dest, err := opts.F.Store(ctx, opts.Dest)
 	if err != nil {
 		return err
@@ -232,102 +229,6 @@ func convertRun(ctx context.Context, opts *Options) error {
 		return &cmdutil.ExitError{Code: 1, Msg: err.Error()}
 	}
 	return err
-}
-
-var tableRE = regexp.MustCompile(`^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$`)
-
-// resolveSource reads SOURCE as a catalog table, or else as a path whose
-// data is described as the crawler would.
-func resolveSource(ctx context.Context, opts *Options, openStore func(context.Context, string) (storage.Store, error)) (convert.Input, error) {
-	src := opts.Source
-	if tableRE.MatchString(src) {
-		if _, statErr := os.Stat(src); statErr != nil {
-			c, err := opts.F.Catalog(ctx)
-			if err != nil {
-				return convert.Input{}, err
-			}
-			db, name, err := catalog.ParseTableName(src)
-			if err != nil {
-				return convert.Input{}, err
-			}
-			t, err := c.GetTable(ctx, db, name)
-			if err != nil {
-				return convert.Input{}, err
-			}
-			in := convert.Input{Table: t}
-			if len(t.PartitionKeys) > 0 {
-				for p, err := range c.ListPartitions(ctx, db, name, nil) {
-					if err != nil {
-						return convert.Input{}, err
-					}
-					in.Partitions = append(in.Partitions, *p)
-				}
-			}
-			return in, nil
-		}
-	}
-	// A path: a folder, or one file (crawled as its folder, that file only).
-	target, include, err := pathTarget(ctx, src, openStore)
-	if err != nil {
-		return convert.Input{}, err
-	}
-	copts := crawl.Options{Format: format.DefaultOptions()}
-	if include != "" {
-		copts.Include = []string{include}
-	}
-	tables, rep, err := crawl.Scan(ctx, []crawl.Target{target}, copts)
-	if err != nil {
-		return convert.Input{}, err
-	}
-	switch len(tables) {
-	case 0:
-		reasons := ""
-		for i, s := range rep.Skipped {
-			if i == 3 {
-				reasons += "; ..."
-				break
-			}
-			reasons += "; " + s.File + ": " + s.Reason
-		}
-		return convert.Input{}, catalog.Invalidf("%s: no CSV or JSON data found (%d files skipped%s)", src, len(rep.Skipped), reasons)
-	case 1:
-	default:
-		var names []string
-		for _, t := range tables {
-			names = append(names, t.Table.Name+" ("+t.Table.StorageDescriptor.Location+")")
-		}
-		return convert.Input{}, catalog.Invalidf("%s holds %d tables: %s; convert one at a time", src, len(tables), strings.Join(names, ", "))
-	}
-	in := convert.Input{Table: tables[0].Table, Partitions: tables[0].Partitions}
-	if include != "" {
-		in.Files = []string{include}
-	}
-	return in, nil
-}
-
-// pathTarget opens a folder, or the folder of a single file with that file
-// as the only one included.
-func pathTarget(ctx context.Context, src string, openStore func(context.Context, string) (storage.Store, error)) (crawl.Target, string, error) {
-	if fi, err := os.Stat(src); err == nil && !fi.IsDir() {
-		s, err := openStore(ctx, path.Dir(src))
-		if err != nil {
-			return crawl.Target{}, "", err
-		}
-		return crawl.Target{URI: s.URI(""), Store: s}, path.Base(src), nil
-	}
-	if strings.HasPrefix(src, "s3://") && !strings.HasSuffix(src, "/") {
-		dir, file := path.Split(strings.TrimPrefix(src, "s3://"))
-		if parent, err := openStore(ctx, "s3://"+dir); err == nil {
-			if _, err := parent.Stat(ctx, file); err == nil {
-				return crawl.Target{URI: parent.URI(""), Store: parent}, file, nil
-			}
-		}
-	}
-	s, err := openStore(ctx, src)
-	if err != nil {
-		return crawl.Target{}, "", err
-	}
-	return crawl.Target{URI: s.URI(""), Store: s}, "", nil
 }
 
 func printSummary(f *cmdutil.Factory, s *convert.Summary) error {

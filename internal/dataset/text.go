@@ -1,4 +1,4 @@
-package convert
+package dataset
 
 import (
 	"bytes"
@@ -9,30 +9,29 @@ import (
 	"unsafe"
 )
 
-// chunk is a run of whole records of one input file.
-type chunk struct {
-	file   *inputFile
-	line   int64 // line number of the chunk's first line (1-based)
-	data   []byte
-	header bool // the chunk starts with the file's header line
+// Chunk is a run of whole records of one file.
+type Chunk struct {
+	File *File
+	Line int64 // line number of the chunk's first line (1-based)
+	Data []byte
 }
 
 // chunkSize is about how much text one parsing task takes.
 const chunkSize = 4 << 20
 
-// bufferPool recycles chunk buffers: a worker returns a chunk's buffer once
+// BufferPool recycles chunk buffers: a worker returns a chunk's buffer once
 // its values are written (copied into the Parquet column buffers), so a
 // long conversion does not make a chunk's worth of garbage per chunk.
-type bufferPool struct{ p sync.Pool }
+type BufferPool struct{ p sync.Pool }
 
-func (b *bufferPool) get(n int) []byte {
+func (b *BufferPool) get(n int) []byte {
 	if buf, ok := b.p.Get().(*[]byte); ok && cap(*buf) >= n {
 		return (*buf)[:0]
 	}
 	return make([]byte, 0, max(n, chunkSize+chunkSize/4))
 }
 
-func (b *bufferPool) put(buf []byte) {
+func (b *BufferPool) Put(buf []byte) {
 	buf = buf[:0:cap(buf)]
 	b.p.Put(&buf)
 }
@@ -41,18 +40,15 @@ func (b *bufferPool) put(buf []byte) {
 // boundary: a newline outside quotes (with quote 0, every newline). Each
 // byte is scanned once; the quote state carries over, so quoted values may
 // hold newlines.
-func splitChunks(ctx context.Context, r io.Reader, f *inputFile, quote byte, header bool, bufs *bufferPool, emit func(chunk) error) error {
+func splitChunks(ctx context.Context, r io.Reader, f *File, quote byte, line int64, bufs *BufferPool, emit func(Chunk) error) error {
 	buf := bufs.get(0)
 	scanned, lastCut := 0, -1
 	inQuote := false
-	line := int64(1)
-	first := true
 	send := func(cut int) error {
 		data := buf[:cut:cut]
-		if err := emit(chunk{file: f, line: line, data: data, header: header && first}); err != nil {
+		if err := emit(Chunk{File: f, Line: line, Data: data}); err != nil {
 			return err
 		}
-		first = false
 		line += int64(bytes.Count(data, []byte{'\n'}))
 		rest := buf[cut:]
 		nb := bufs.get(len(rest))
@@ -109,23 +105,23 @@ func splitChunks(ctx context.Context, r io.Reader, f *inputFile, quote byte, hea
 	}
 }
 
-// csvRecord is one record of a chunk: its fields, the line it starts on
+// CSVRecord is one record of a chunk: its fields, the line it starts on
 // and its raw text (for the quarantine).
-type csvRecord struct {
-	fields []string
-	line   int64
-	raw    string
+type CSVRecord struct {
+	Fields []string
+	Line   int64
+	Raw    string
 }
 
-// csvRecords parses the records of a chunk. The chunk is read as one
+// CSVRecords parses the records of a chunk. The chunk is read as one
 // string: fields of lines without the quote character are substrings of
 // it (no copying), and the fields slice is reused from record to record,
 // so a record is only valid until yield returns. Quoted fields are
 // unquoted. A record with an unterminated quote runs to the end of the
 // chunk.
-func csvRecords(c chunk, delim, quote byte, yield func(csvRecord) bool) {
-	text := unsafe.String(unsafe.SliceData(c.data), len(c.data))
-	line := c.line
+func CSVRecords(c Chunk, delim, quote byte, yield func(CSVRecord) bool) {
+	text := unsafe.String(unsafe.SliceData(c.Data), len(c.Data))
+	line := c.Line
 	var fields []string
 	for pos := 0; pos < len(text); {
 		end := strings.IndexByte(text[pos:], '\n')
@@ -135,7 +131,7 @@ func csvRecords(c chunk, delim, quote byte, yield func(csvRecord) bool) {
 			end += pos
 		}
 		lineText := text[pos:end]
-		rec := csvRecord{line: line}
+		rec := CSVRecord{Line: line}
 		if strings.IndexByte(lineText, quote) < 0 {
 			line++
 			pos = end + 1
@@ -143,9 +139,9 @@ func csvRecords(c chunk, delim, quote byte, yield func(csvRecord) bool) {
 			if lineText == "" {
 				continue
 			}
-			rec.raw = lineText
+			rec.Raw = lineText
 			fields = splitFields(fields[:0], lineText, delim)
-			rec.fields = fields
+			rec.Fields = fields
 		} else {
 			var field []byte
 			fields = fields[:0]
@@ -188,8 +184,8 @@ func csvRecords(c chunk, delim, quote byte, yield func(csvRecord) bool) {
 				field = field[:len(field)-1]
 			}
 			fields = append(fields, string(field))
-			rec.raw = trimCR(text[pos:min(i, len(text))])
-			rec.fields = fields
+			rec.Raw = trimCR(text[pos:min(i, len(text))])
+			rec.Fields = fields
 			line++
 			pos = i + 1
 		}
@@ -217,10 +213,10 @@ func splitFields(out []string, s string, delim byte) []string {
 	}
 }
 
-// jsonLines yields the non-blank lines of a chunk with their numbers.
-func jsonLines(c chunk, yield func(line int64, text []byte) bool) {
-	line := c.line
-	data := c.data
+// JSONLines yields the non-blank lines of a chunk with their numbers.
+func JSONLines(c Chunk, yield func(line int64, text []byte) bool) {
+	line := c.Line
+	data := c.Data
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		var text []byte

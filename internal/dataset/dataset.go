@@ -1,0 +1,276 @@
+// Package dataset reads the data files of a table — as the catalog, or a
+// crawl of a path, describes them — and hands out their records in chunks
+// that several workers can parse at once. convert and validate read their
+// sources through it.
+package dataset
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// Input is a table's data: its description and where its files are.
+type Input struct {
+	Table      *catalog.Table
+	Partitions []catalog.Partition // empty: the table's own location
+	// Store opens the store rooted at a location.
+	Store func(ctx context.Context, uri string) (storage.Store, error)
+	// Files, when set, are the only files to read (keys under the
+	// table's location): a source that is one file.
+	Files []string
+}
+
+// File is one data file to read.
+type File struct {
+	Store  storage.Store
+	Key    string
+	URI    string
+	Values []string // the values of the table's partition keys
+	// For CSV with a header: the file's field for each table column (-1:
+	// the file lacks it, null) and the number of fields a row must have.
+	Cols    []int
+	NFields int
+}
+
+// List lists the data files of the input's locations (hidden and empty
+// files left out).
+func List(ctx context.Context, in Input) ([]*File, error) {
+	parts := in.Partitions
+	if len(parts) == 0 {
+		parts = []catalog.Partition{{StorageDescriptor: in.Table.StorageDescriptor}}
+	}
+	var files []*File
+	for _, p := range parts {
+		s, err := in.Store(ctx, p.StorageDescriptor.Location)
+		if err != nil {
+			return nil, err
+		}
+		for obj, err := range s.List(ctx, "") {
+			if err != nil {
+				return nil, err
+			}
+			if format.Hidden(obj.Key) || obj.Size == 0 || len(in.Files) > 0 && !slices.Contains(in.Files, obj.Key) {
+				continue
+			}
+			files = append(files, &File{Store: s, Key: obj.Key, URI: s.URI(obj.Key), Values: p.Values})
+		}
+	}
+	return files, nil
+}
+
+// Format is how a table's text files are laid out.
+type Format struct {
+	Classification string // format.CSV or format.JSON
+	Delim, Quote   byte
+	Header         bool
+}
+
+// FormatOf reads the format of a table from its parameters and SerDe, as
+// the crawler writes them.
+func FormatOf(t *catalog.Table) Format {
+	f := Format{Classification: t.Parameters["classification"], Delim: ',', Quote: '"'}
+	sd := t.StorageDescriptor.SerdeInfo
+	if d := t.Parameters["delimiter"]; d != "" {
+		f.Delim = d[0]
+	} else if sd != nil && sd.Parameters["field.delim"] != "" {
+		f.Delim = sd.Parameters["field.delim"][0]
+	} else if sd != nil && sd.Parameters["separatorChar"] != "" {
+		f.Delim = sd.Parameters["separatorChar"][0]
+	}
+	if sd != nil && sd.Parameters["quoteChar"] != "" {
+		f.Quote = sd.Parameters["quoteChar"][0]
+	}
+	f.Header = t.Parameters["skip.header.line.count"] == "1"
+	return f
+}
+
+// Task is a unit of parsing: a chunk of text, or decoded JSON documents.
+type Task struct {
+	Chunk Chunk
+	Docs  []Doc
+}
+
+// Doc is one record of a JSON document (an array element, or one of
+// several values over many lines); Raw is nil when the rest of the
+// document could not be read.
+type Doc struct {
+	File *File
+	N    int64
+	Raw  []byte
+}
+
+// Reader hands out the tasks of a table's files.
+type Reader struct {
+	Table  *catalog.Table
+	Format Format
+	Bufs   *BufferPool
+}
+
+// Read reads the files one after the other and hands out their tasks.
+func (r *Reader) Read(ctx context.Context, files []*File, send func(Task) error) error {
+	for _, f := range files {
+		if err := r.readFile(ctx, f, send); err != nil {
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			return fmt.Errorf("read %s: %w", f.URI, err)
+		}
+	}
+	return nil
+}
+
+func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) error {
+	rc, err := f.Store.Get(ctx, f.Key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(rc, head)
+	body, err := format.Decompress(format.DetectCompression(head[:n]), io.MultiReader(bytes.NewReader(head[:n]), rc))
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	emit := func(ch Chunk) error { return send(Task{Chunk: ch}) }
+	if r.Format.Classification == format.CSV {
+		br := &PeekReader{R: body}
+		line := int64(1)
+		if r.Format.Header {
+			if err := r.readHeader(f, br); err != nil {
+				return err
+			}
+			line = 2
+		}
+		return splitChunks(ctx, br, f, r.Format.Quote, line, r.Bufs, emit)
+	}
+	// JSON: JSON lines (every line of the first 64 KiB a whole value) are
+	// split like text; a document (an array, or values over several lines)
+	// is decoded here and handed out in batches of records.
+	br := &PeekReader{R: body}
+	first, err := br.Peek(64 << 10)
+	if err != nil {
+		return err
+	}
+	if jsonLinesText(first) {
+		return splitChunks(ctx, br, f, 0, 1, r.Bufs, emit)
+	}
+	dec := json.NewDecoder(br)
+	array := false
+	if tok := bytes.TrimLeft(first, " \t\r\n\xef\xbb\xbf"); len(tok) > 0 && tok[0] == '[' {
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+		array = true
+	}
+	var batch []Doc
+	for k := int64(1); ; k++ {
+		if array && !dec.More() {
+			break
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err == io.EOF {
+			break
+		} else if err != nil {
+			batch = append(batch, Doc{File: f, N: k}) // the rest cannot be read: one bad record
+			break
+		}
+		batch = append(batch, Doc{File: f, N: k, Raw: raw})
+		if len(batch) == 4096 {
+			if err := send(Task{Docs: batch}); err != nil {
+				return err
+			}
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		return send(Task{Docs: batch})
+	}
+	return nil
+}
+
+// readHeader reads a CSV file's header line and maps the table's columns
+// to the file's fields by name (as the crawler names them), so that files
+// written before a column was added still read right.
+func (r *Reader) readHeader(f *File, br *PeekReader) error {
+	head, err := br.Peek(1 << 20)
+	if err != nil {
+		return err
+	}
+	end := bytes.IndexByte(head, '\n')
+	if end < 0 {
+		end = len(head)
+	}
+	var names []string
+	CSVRecords(Chunk{Data: head[:end]}, r.Format.Delim, r.Format.Quote, func(rec CSVRecord) bool { names = rec.Fields; return false })
+	f.NFields = len(names)
+	byName := map[string]int{}
+	for i, n := range format.HeaderNames(names) {
+		byName[n] = i
+	}
+	f.Cols = make([]int, len(r.Table.StorageDescriptor.Columns))
+	for i, col := range r.Table.StorageDescriptor.Columns {
+		j, ok := byName[col.Name]
+		if !ok {
+			j = -1
+		}
+		f.Cols[i] = j
+	}
+	br.head = head[min(end+1, len(head)):]
+	return nil
+}
+
+// PeekReader lets the start of a stream be looked at before it is read.
+type PeekReader struct {
+	R    io.Reader
+	head []byte
+}
+
+// Peek reads up to n bytes that Read will return again.
+func (p *PeekReader) Peek(n int) ([]byte, error) {
+	buf := make([]byte, n)
+	m, err := io.ReadFull(p.R, buf)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	p.head = buf[:m]
+	return p.head, err
+}
+
+func (p *PeekReader) Read(b []byte) (int, error) {
+	if len(p.head) > 0 {
+		n := copy(b, p.head)
+		p.head = p.head[n:]
+		return n, nil
+	}
+	return p.R.Read(b)
+}
+
+// jsonLinesText: every complete non-blank line is one JSON object.
+func jsonLinesText(head []byte) bool {
+	lines := bytes.Split(head, []byte{'\n'})
+	if len(lines) > 1 {
+		lines = lines[:len(lines)-1] // possibly cut short
+	}
+	seen := false
+	for _, l := range lines {
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 {
+			continue
+		}
+		if l[0] != '{' || !json.Valid(l) {
+			return false
+		}
+		seen = true
+	}
+	return seen
+}
