@@ -110,6 +110,31 @@ func GetRange(ctx context.Context, s Store, key string, offset, length int64) (i
 	}{io.LimitReader(rc, length), rc}, nil
 }
 
+// ReaderAt reads an object at offsets (ranged reads where the store can),
+// for formats such as Parquet that read parts of a file.
+func ReaderAt(ctx context.Context, s Store, key string) io.ReaderAt {
+	return &readerAt{ctx: ctx, s: s, key: key}
+}
+
+type readerAt struct {
+	ctx context.Context
+	s   Store
+	key string
+}
+
+func (r *readerAt) ReadAt(p []byte, off int64) (int, error) {
+	rc, err := GetRange(r.ctx, r.s, r.key, off, int64(len(p)))
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	n, err := io.ReadFull(rc, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
+}
+
 // Copy copies an object, server-side when the store can.
 func Copy(ctx context.Context, s Store, src, dst string) error {
 	if c, ok := s.(Copier); ok {

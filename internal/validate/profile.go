@@ -367,6 +367,10 @@ type Profile struct {
 	Source  string          `json:"source"`
 	Rows    int64           `json:"numRecords"`
 	Columns []ColumnProfile `json:"columns"`
+	// MalformedRecords were not profiled (a wrong number of fields, not a
+	// JSON object); FirstMalformed says where the first one is.
+	MalformedRecords int64  `json:"malformedRecords"`
+	FirstMalformed   string `json:"firstMalformed,omitempty"`
 }
 
 // Profiler accumulates the columns of rows; one per worker, merged.

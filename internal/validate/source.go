@@ -1,0 +1,451 @@
+package validate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	pformat "github.com/parquet-go/parquet-go/format"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// ProfileOptions configure a profile.
+type ProfileOptions struct {
+	// Columns to profile; all when empty.
+	Columns     []string
+	Percentiles bool
+	Workers     int
+}
+
+// ProfileInput profiles a table's data in one pass on all cores. CSV cells
+// and JSON values are text whose types are inferred, as Deequ does for
+// such files; Parquet columns are typed from their Parquet types.
+func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*Profile, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	t := in.Table
+	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
+	var pick []int
+	if len(opts.Columns) == 0 {
+		for i := range all {
+			pick = append(pick, i)
+		}
+	}
+	for _, name := range opts.Columns {
+		i := slices.IndexFunc(all, func(c catalog.Column) bool { return c.Name == strings.ToLower(name) })
+		if i < 0 {
+			var names []string
+			for _, c := range all {
+				names = append(names, c.Name)
+			}
+			return nil, catalog.Invalidf("--columns %s: no such column (columns: %s)", name, strings.Join(names, ", "))
+		}
+		pick = append(pick, i)
+	}
+	files, err := dataset.List(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(pick))
+	for i, p := range pick {
+		names[i] = all[p].Name
+	}
+	source := t.StorageDescriptor.Location
+	switch t.Parameters["classification"] {
+	case format.CSV, format.JSON:
+		return profileText(ctx, t, files, names, pick, opts, source)
+	case format.Parquet:
+		return profileParquet(ctx, t, files, names, pick, opts, source)
+	}
+	return nil, catalog.Invalidf("%s is %q: profile reads csv, json and parquet", source, t.Parameters["classification"])
+}
+
+// profiling is a run's shared state.
+type profiling struct {
+	mu        sync.Mutex
+	merged    *Profiler
+	malformed atomic.Int64
+	example   atomic.Value // the first malformed record, as a string
+}
+
+func (p *profiling) done(w *Profiler) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.merged == nil {
+		p.merged = w
+	} else {
+		p.merged.Merge(w)
+	}
+}
+
+func (p *profiling) bad(where string) {
+	if p.malformed.Add(1) == 1 {
+		p.example.Store(where)
+	}
+}
+
+func (p *profiling) result(source string, names []string, typed []string, percentiles bool) *Profile {
+	if p.merged == nil {
+		p.merged = NewProfiler(names, typed, percentiles)
+	}
+	out := p.merged.Result(source)
+	out.MalformedRecords = p.malformed.Load()
+	if ex, ok := p.example.Load().(string); ok {
+		out.FirstMalformed = ex
+	}
+	return out
+}
+
+func profileText(ctx context.Context, t *catalog.Table, files []*dataset.File, names []string, pick []int, opts ProfileOptions, source string) (*Profile, error) {
+	typed := make([]string, len(names)) // all "": inferred
+	f := dataset.FormatOf(t)
+	ncols := len(t.StorageDescriptor.Columns)
+	tasks := make(chan dataset.Task, opts.Workers)
+	var bufs dataset.BufferPool
+	st := &profiling{}
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Go(func() {
+			w := NewProfiler(names, typed, opts.Percentiles)
+			row := make([]Value, len(pick))
+			for task := range tasks {
+				switch {
+				case task.Docs != nil:
+					for _, d := range task.Docs {
+						if !jsonRow(d.Raw, t, pick, d.File, row) {
+							st.bad(fmt.Sprintf("%s record %d", d.File.URI, d.N))
+							continue
+						}
+						w.Add(row)
+					}
+				case f.Classification == format.CSV:
+					dataset.CSVRecords(task.Chunk, f.Delim, f.Quote, func(rec dataset.CSVRecord) bool {
+						if !csvRow(rec.Fields, ncols, pick, task.Chunk.File, row) {
+							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, rec.Line))
+							return true
+						}
+						w.Add(row)
+						return true
+					})
+				default:
+					dataset.JSONLines(task.Chunk, func(line int64, text []byte) bool {
+						if !jsonRow(text, t, pick, task.Chunk.File, row) {
+							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, line))
+							return true
+						}
+						w.Add(row)
+						return true
+					})
+				}
+				if task.Chunk.Data != nil {
+					bufs.Put(task.Chunk.Data)
+				}
+			}
+			st.done(w)
+		})
+	}
+	reader := &dataset.Reader{Table: t, Format: f, Bufs: &bufs}
+	err := reader.Read(ctx, files, func(task dataset.Task) error {
+		select {
+		case tasks <- task:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(tasks)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	return st.result(source, names, typed, opts.Percentiles), nil
+}
+
+// csvRow fills row from a CSV record: by header name when the file has a
+// header, by position otherwise; an empty cell is a null (as Spark reads
+// CSV). A record of the wrong length is malformed.
+func csvRow(rec []string, ncols int, pick []int, f *dataset.File, row []Value) bool {
+	if f.Cols != nil && len(rec) != f.NFields || f.Cols == nil && len(rec) != ncols {
+		return false
+	}
+	for i, p := range pick {
+		var s string
+		switch {
+		case p >= ncols:
+			s = f.Values[p-ncols]
+		case f.Cols == nil:
+			s = rec[p]
+		case f.Cols[p] >= 0:
+			s = rec[f.Cols[p]]
+		}
+		if s == "" {
+			row[i] = Value{Kind: KindNull}
+		} else {
+			row[i] = Value{Kind: KindText, S: strings.Clone(s)}
+		}
+	}
+	return true
+}
+
+// jsonRow fills row from a JSON object: every value as text whose type is
+// inferred (numbers and booleans infer to Integral, Fractional, Boolean;
+// objects and lists are their JSON text, a String). An empty string is not
+// a null.
+func jsonRow(raw []byte, t *catalog.Table, pick []int, f *dataset.File, row []Value) bool {
+	if raw == nil {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return false
+	}
+	norm := make(map[string]any, len(obj))
+	for k, v := range obj {
+		norm[catalog.SanitizeName(k)] = v
+	}
+	ncols := len(t.StorageDescriptor.Columns)
+	for i, p := range pick {
+		var v any
+		if p >= ncols {
+			v = f.Values[p-ncols]
+		} else {
+			v = norm[t.StorageDescriptor.Columns[p].Name]
+		}
+		switch x := v.(type) {
+		case nil:
+			row[i] = Value{Kind: KindNull}
+		case string:
+			row[i] = Value{Kind: KindText, S: x}
+		case json.Number:
+			row[i] = Value{Kind: KindText, S: string(x)}
+		case bool:
+			row[i] = Value{Kind: KindText, S: strconv.FormatBool(x)}
+		default:
+			b, _ := json.Marshal(x)
+			row[i] = Value{Kind: KindText, S: string(b)}
+		}
+	}
+	return true
+}
+
+// profileParquet reads Parquet files, one file a task.
+func profileParquet(ctx context.Context, t *catalog.Table, files []*dataset.File, names []string, pick []int, opts ProfileOptions, source string) (*Profile, error) {
+	ncols := len(t.StorageDescriptor.Columns)
+	typed := make([]string, len(names))
+	for i, p := range pick {
+		if p >= ncols {
+			typed[i] = String // partition values
+			continue
+		}
+		typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
+	}
+	jobs := make(chan *dataset.File)
+	st := &profiling{}
+	var wg sync.WaitGroup
+	var firstErr error
+	var errOnce sync.Once
+	for range opts.Workers {
+		wg.Go(func() {
+			w := NewProfiler(names, typed, opts.Percentiles)
+			for f := range jobs {
+				if err := profileParquetFile(ctx, f, t, pick, typed, w); err != nil {
+					errOnce.Do(func() { firstErr = fmt.Errorf("read %s: %w", f.URI, err) })
+				}
+			}
+			st.done(w)
+		})
+	}
+	for _, f := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- f
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return st.result(source, names, typed, opts.Percentiles), nil
+}
+
+// deequType maps a Hive type to Deequ's: integers Integral, floating and
+// decimal numbers Fractional, boolean Boolean, everything else String.
+func deequType(hive string) string {
+	switch {
+	case hive == "bigint" || hive == "int" || hive == "integer" || hive == "smallint" || hive == "tinyint":
+		return Integral
+	case hive == "double" || hive == "float" || strings.HasPrefix(hive, "decimal"):
+		return Fractional
+	case hive == "boolean":
+		return Boolean
+	}
+	return String
+}
+
+func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, pick []int, typed []string, w *Profiler) error {
+	obj, err := f.Store.Stat(ctx, f.Key)
+	if err != nil {
+		return err
+	}
+	pf, err := parquet.OpenFile(storage.ReaderAt(ctx, f.Store, f.Key), obj.Size, parquet.SkipBloomFilters(true), parquet.ReadBufferSize(4<<20))
+	if err != nil {
+		return err
+	}
+	// The leaf column of each picked (top-level, primitive) field.
+	ncols := len(t.StorageDescriptor.Columns)
+	leaf := make([]int, len(pick))
+	conv := make([]func(parquet.Value) Value, len(pick))
+	schema := pf.Schema()
+	for i, p := range pick {
+		leaf[i] = -1
+		if p >= ncols {
+			continue
+		}
+		name := t.StorageDescriptor.Columns[p].Name
+		col, ok := schema.Lookup(name)
+		if !ok || !col.Node.Leaf() {
+			continue // missing in this file, or nested: null
+		}
+		leaf[i] = col.ColumnIndex
+		conv[i] = valueConverter(col.Node, typed[i])
+	}
+	r := parquet.NewReader(pf)
+	defer r.Close()
+	rows := make([]parquet.Row, 256)
+	vals := make([]Value, len(pick))
+	byLeaf := make([]parquet.Value, len(schema.Columns()))
+	for {
+		n, err := r.ReadRows(rows)
+		for _, row := range rows[:n] {
+			clear(byLeaf)
+			for _, v := range row {
+				if v.RepetitionLevel() == 0 {
+					byLeaf[v.Column()] = v
+				}
+			}
+			for i, p := range pick {
+				switch {
+				case p >= ncols:
+					vals[i] = Value{Kind: KindString, S: f.Values[p-ncols]}
+				case leaf[i] < 0 || byLeaf[leaf[i]].IsNull():
+					vals[i] = Value{Kind: KindNull}
+				default:
+					vals[i] = conv[i](byLeaf[leaf[i]])
+				}
+			}
+			w.Add(vals)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// valueConverter turns a Parquet value of a leaf into a profile value.
+func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
+	var logical pformat.LogicalTypeValue
+	if lt := node.Type().LogicalType(); lt != nil {
+		logical = lt.Value
+	}
+	switch lt := logical.(type) {
+	case *pformat.DecimalType:
+		scale := pow10(float64(lt.Scale))
+		return func(v parquet.Value) Value {
+			var unscaled float64
+			switch v.Kind() {
+			case parquet.Int32:
+				unscaled = float64(v.Int32())
+			case parquet.Int64:
+				unscaled = float64(v.Int64())
+			default:
+				unscaled = bigEndianFloat(v.ByteArray())
+			}
+			return Value{Kind: KindFractional, F: unscaled / scale}
+		}
+	case *pformat.DateType:
+		return func(v parquet.Value) Value {
+			return Value{Kind: KindString, S: time.Unix(int64(v.Int32())*86400, 0).UTC().Format("2006-01-02")}
+		}
+	case *pformat.TimestampType:
+		unit := lt.Unit.Value
+		return func(v parquet.Value) Value {
+			var ts time.Time
+			switch unit.(type) {
+			case *pformat.MilliSeconds:
+				ts = time.UnixMilli(v.Int64())
+			case *pformat.NanoSeconds:
+				ts = time.Unix(0, v.Int64())
+			default:
+				ts = time.UnixMicro(v.Int64())
+			}
+			return Value{Kind: KindString, S: ts.UTC().Format(time.RFC3339Nano)}
+		}
+	}
+	switch node.Type().Kind() {
+	case parquet.Boolean:
+		return func(v parquet.Value) Value { return Value{Kind: KindBoolean, B: v.Boolean()} }
+	case parquet.Int32:
+		return func(v parquet.Value) Value { return Value{Kind: KindIntegral, I: int64(v.Int32())} }
+	case parquet.Int64:
+		return func(v parquet.Value) Value { return Value{Kind: KindIntegral, I: v.Int64()} }
+	case parquet.Float:
+		return func(v parquet.Value) Value { return Value{Kind: KindFractional, F: float64(v.Float())} }
+	case parquet.Double:
+		return func(v parquet.Value) Value { return Value{Kind: KindFractional, F: v.Double()} }
+	}
+	return func(v parquet.Value) Value { return Value{Kind: KindString, S: string(v.ByteArray())} }
+}
+
+func pow10(n float64) float64 {
+	p := 1.0
+	for range int(n) {
+		p *= 10
+	}
+	return p
+}
+
+// bigEndianFloat reads a big-endian two's complement integer as a float.
+func bigEndianFloat(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	neg := b[0]&0x80 != 0
+	var f float64
+	for _, c := range b {
+		if neg {
+			c = ^c
+		}
+		f = f*256 + float64(c)
+	}
+	if neg {
+		f = -(f + 1)
+	}
+	return f
+}
