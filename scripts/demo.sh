@@ -58,4 +58,6 @@ run convert raw.customers --to lake/curated/customers --register curated.custome
 run catalog tables curated
 run catalog show curated.orders
 run storage ls lake/curated
+printf '\n# Profile the curated table (Deequ definitions, one pass).\n'
+run validate profile curated.orders
 printf '\nThe catalog is %s/catalog.db\n' "$LAKECTL_HOME"

@@ -22,6 +22,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/convertcmd"
 	"github.com/lakectl/lakectl/internal/cli/crawlcmd"
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
+	"github.com/lakectl/lakectl/internal/cli/validatecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
@@ -152,6 +153,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 		catalogcmd.NewCmdCatalog(f),
 		crawlcmd.NewCmdCrawl(f),
 		convertcmd.NewCmdConvert(f),
+		validatecmd.NewCmdValidate(f),
 		storagecmd.NewCmdStorage(f),
 		version.NewCmdVersion(f),
 		helpTopic("exit-codes", "What lakectl's exit statuses mean", exitCodesHelp),
