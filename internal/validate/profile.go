@@ -399,7 +399,8 @@ func (p *Profiler) Add(row []Value) {
 }
 
 // Merge adds another profiler's rows.
-func (p *Profiler) Merge(o *Profiler) {
+func (p *Profiler) Merge(other Sink) {
+	o := other.(*Profiler)
 	for i := range p.cols {
 		p.cols[i].merge(o.cols[i])
 	}

@@ -65,25 +65,69 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 	for i, p := range pick {
 		names[i] = all[p].Name
 	}
-	source := t.StorageDescriptor.Location
-	switch t.Parameters["classification"] {
-	case format.CSV, format.JSON:
-		return profileText(ctx, t, files, names, pick, opts, source)
-	case format.Parquet:
-		return profileParquet(ctx, t, files, names, pick, opts, source)
+	typed := columnTypes(t, pick)
+	merged, st, err := scan(ctx, t, files, pick, opts.Workers, func() Sink { return NewProfiler(names, typed, opts.Percentiles) })
+	if err != nil {
+		return nil, err
 	}
-	return nil, catalog.Invalidf("%s is %q: profile reads csv, json and parquet", source, t.Parameters["classification"])
+	if merged == nil {
+		merged = NewProfiler(names, typed, opts.Percentiles)
+	}
+	out := merged.(*Profiler).Result(t.StorageDescriptor.Location)
+	out.MalformedRecords = st.malformed.Load()
+	if ex, ok := st.example.Load().(string); ok {
+		out.FirstMalformed = ex
+	}
+	return out, nil
 }
 
-// profiling is a run's shared state.
+// Sink takes rows, one per worker; the workers' sinks merge.
+type Sink interface {
+	Add(row []Value)
+	Merge(other Sink)
+}
+
+// columnTypes is the Deequ type of each picked column: "" (inferred) for
+// CSV and JSON text, mapped from the column type for Parquet.
+func columnTypes(t *catalog.Table, pick []int) []string {
+	typed := make([]string, len(pick))
+	if t.Parameters["classification"] != format.Parquet {
+		return typed
+	}
+	ncols := len(t.StorageDescriptor.Columns)
+	for i, p := range pick {
+		if p >= ncols {
+			typed[i] = String // partition values
+			continue
+		}
+		typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
+	}
+	return typed
+}
+
+// scan reads the files once on all cores, feeding each worker's sink.
+func scan(ctx context.Context, t *catalog.Table, files []*dataset.File, pick []int, workers int, newSink func() Sink) (Sink, *profiling, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	switch t.Parameters["classification"] {
+	case format.CSV, format.JSON:
+		return scanText(ctx, t, files, pick, workers, newSink)
+	case format.Parquet:
+		return scanParquet(ctx, t, files, pick, workers, newSink)
+	}
+	return nil, nil, catalog.Invalidf("%s is %q: validate reads csv, json and parquet", t.StorageDescriptor.Location, t.Parameters["classification"])
+}
+
+// profiling is a scan's shared state.
 type profiling struct {
 	mu        sync.Mutex
-	merged    *Profiler
+	merged    Sink
 	malformed atomic.Int64
 	example   atomic.Value // the first malformed record, as a string
 }
 
-func (p *profiling) done(w *Profiler) {
+func (p *profiling) done(w Sink) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.merged == nil {
@@ -99,29 +143,16 @@ func (p *profiling) bad(where string) {
 	}
 }
 
-func (p *profiling) result(source string, names []string, typed []string, percentiles bool) *Profile {
-	if p.merged == nil {
-		p.merged = NewProfiler(names, typed, percentiles)
-	}
-	out := p.merged.Result(source)
-	out.MalformedRecords = p.malformed.Load()
-	if ex, ok := p.example.Load().(string); ok {
-		out.FirstMalformed = ex
-	}
-	return out
-}
-
-func profileText(ctx context.Context, t *catalog.Table, files []*dataset.File, names []string, pick []int, opts ProfileOptions, source string) (*Profile, error) {
-	typed := make([]string, len(names)) // all "": inferred
+func scanText(ctx context.Context, t *catalog.Table, files []*dataset.File, pick []int, workers int, newSink func() Sink) (Sink, *profiling, error) {
 	f := dataset.FormatOf(t)
 	ncols := len(t.StorageDescriptor.Columns)
-	tasks := make(chan dataset.Task, opts.Workers)
+	tasks := make(chan dataset.Task, workers)
 	var bufs dataset.BufferPool
 	st := &profiling{}
 	var wg sync.WaitGroup
-	for range opts.Workers {
+	for range workers {
 		wg.Go(func() {
-			w := NewProfiler(names, typed, opts.Percentiles)
+			w := newSink()
 			row := make([]Value, len(pick))
 			for task := range tasks {
 				switch {
@@ -171,9 +202,9 @@ func profileText(ctx context.Context, t *catalog.Table, files []*dataset.File, n
 	close(tasks)
 	wg.Wait()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return st.result(source, names, typed, opts.Percentiles), nil
+	return st.merged, st, nil
 }
 
 // csvRow fills row from a CSV record: by header name when the file has a
@@ -245,25 +276,17 @@ func jsonRow(raw []byte, t *catalog.Table, pick []int, f *dataset.File, row []Va
 	return true
 }
 
-// profileParquet reads Parquet files, one file a task.
-func profileParquet(ctx context.Context, t *catalog.Table, files []*dataset.File, names []string, pick []int, opts ProfileOptions, source string) (*Profile, error) {
-	ncols := len(t.StorageDescriptor.Columns)
-	typed := make([]string, len(names))
-	for i, p := range pick {
-		if p >= ncols {
-			typed[i] = String // partition values
-			continue
-		}
-		typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
-	}
+// scanParquet reads Parquet files, one file a task.
+func scanParquet(ctx context.Context, t *catalog.Table, files []*dataset.File, pick []int, workers int, newSink func() Sink) (Sink, *profiling, error) {
+	typed := columnTypes(t, pick)
 	jobs := make(chan *dataset.File)
 	st := &profiling{}
 	var wg sync.WaitGroup
 	var firstErr error
 	var errOnce sync.Once
-	for range opts.Workers {
+	for range workers {
 		wg.Go(func() {
-			w := NewProfiler(names, typed, opts.Percentiles)
+			w := newSink()
 			for f := range jobs {
 				if err := profileParquetFile(ctx, f, t, pick, typed, w); err != nil {
 					errOnce.Do(func() { firstErr = fmt.Errorf("read %s: %w", f.URI, err) })
@@ -281,12 +304,12 @@ func profileParquet(ctx context.Context, t *catalog.Table, files []*dataset.File
 	close(jobs)
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return st.result(source, names, typed, opts.Percentiles), nil
+	return st.merged, st, nil
 }
 
 // deequType maps a Hive type to Deequ's: integers Integral, floating and
@@ -303,7 +326,7 @@ func deequType(hive string) string {
 	return String
 }
 
-func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, pick []int, typed []string, w *Profiler) error {
+func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, pick []int, typed []string, w Sink) error {
 	obj, err := f.Store.Stat(ctx, f.Key)
 	if err != nil {
 		return err
