@@ -60,4 +60,21 @@ run catalog show curated.orders
 run storage ls lake/curated
 printf '\n# Profile the curated table (Deequ definitions, one pass).\n'
 run validate profile curated.orders
+cat >rules.yaml <<'YAML'
+checks:
+  - description: curated orders
+    level: error
+    constraints:
+      - isPrimaryKey: [order_id]
+      - isComplete: amount
+      - isNonNegative: amount
+      - isContainedIn: year
+        values: ["2023", "2024", "2025"]
+  - description: nice to have
+    level: warning
+    constraints:
+      - hasCompleteness: channel
+        assertion: ">= 0.9"
+YAML
+run validate check curated.orders --rules rules.yaml
 printf '\nThe catalog is %s/catalog.db\n' "$LAKECTL_HOME"

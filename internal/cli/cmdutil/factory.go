@@ -66,6 +66,9 @@ func (f *Factory) Close() error {
 
 // Print writes a result to stdout in the configured output format.
 func (f *Factory) Print(t Table, jsonValue any) error {
+	if f.Settings.Output == "junit" {
+		return Usagef("--output junit is for lakectl validate check")
+	}
 	return Print(f.IO.Out, f.Settings.Output, t, jsonValue)
 }
 

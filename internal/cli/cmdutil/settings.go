@@ -27,8 +27,8 @@ type Settings struct {
 	S3Region   string
 }
 
-// Outputs are the values of --output.
-var Outputs = []string{"table", "json", "csv"}
+// Outputs are the values of --output (junit only for validate check).
+var Outputs = []string{"table", "json", "csv", "junit"}
 
 // GlobalFlag describes a global flag that may also come from the
 // environment and the config file, under the same name.
@@ -40,7 +40,7 @@ type GlobalFlag struct {
 // their names.
 var GlobalFlags = []GlobalFlag{
 	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH (default sqlite:$LAKECTL_HOME/catalog.db)"},
-	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv"},
+	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv (junit for validate check)"},
 	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
 	{"s3-endpoint", "LAKECTL_S3_ENDPOINT", "URL of an S3-compatible server (implies path-style addressing)"},
 	{"s3-region", "LAKECTL_S3_REGION", "AWS region for S3 (default: from the AWS configuration)"},
@@ -103,7 +103,7 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		out = "table"
 	}
 	if !slices.Contains(Outputs, out) {
-		return nil, Usagef("%s: output %q: want table, json or csv", orFlag(from, "--output"), out)
+		return nil, Usagef("%s: output %q: want table, json, csv (or junit for validate check)", orFlag(from, "--output"), out)
 	}
 	s.Output = out
 	if q, from := value("quiet"); q != "" {

@@ -10,10 +10,10 @@ import (
 func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate",
-		Short: "Profile data with Deequ's definitions (checks, suggestions and compares to come)",
-		Long: `Profile data with the definitions of Deequ, so that a PyDeequ user reads the same
-numbers. See docs/validate.md.`,
+		Short: "Profile data and check it against rules, with Deequ's definitions",
+		Long: `Profile data and check it against declarative rules with the definitions of
+Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.`,
 	}
-	cmd.AddCommand(NewCmdProfile(f))
+	cmd.AddCommand(NewCmdProfile(f), NewCmdCheck(f))
 	return cmd
 }

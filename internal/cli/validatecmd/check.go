@@ -1,0 +1,141 @@
+package validatecmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/validate"
+)
+
+type CheckOptions struct {
+	F       *cmdutil.Factory
+	Source  string
+	Rules   string
+	Workers int
+}
+
+func NewCmdCheck(f *cmdutil.Factory) *cobra.Command {
+	opts := &CheckOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "check SOURCE --rules FILE",
+		Short: "Check data against declarative rules named after Deequ's checks; exit 1 when an error-level check fails",
+		Long: `Check SOURCE (a catalog table, or a path or URI of CSV, JSON or Parquet files)
+against the rules in a YAML file, all in one pass over the data:
+
+  checks:
+    - description: orders are sound
+      level: error              # or warning
+      constraints:
+        - hasSize: ">= 1000"
+        - isComplete: id
+        - isPrimaryKey: [id, region]
+        - hasCompleteness: amount
+          assertion: ">= 0.95"
+        - isNonNegative: amount
+        - isContainedIn: region
+          values: [eu, us]
+        - hasPattern: email
+          pattern: "^[^@]+@[^@]+$"
+          assertion: ">= 0.99"
+
+Rule names are Deequ's: hasSize, isComplete, hasCompleteness, areComplete,
+haveCompleteness, isUnique, hasUniqueness, isPrimaryKey, hasDistinctness,
+hasUniqueValueRatio, hasNumberOfDistinctValues, hasMin, hasMax, hasMean,
+hasSum, hasStandardDeviation, hasMinLength, hasMaxLength, isNonNegative,
+isPositive, isContainedIn (values, or lower/upper), hasPattern,
+containsEmail, containsURL, containsCreditCardNumber,
+containsSocialSecurityNumber, hasDataType (type). An assertion is OP NUMBER
+(==, !=, >=, >, <=, <); rules that are yes-or-no default to "== 1".
+
+Exit status 1 when a constraint of an error-level check fails (the report is
+printed all the same); warnings never fail the run. --output json gives the
+report; --output junit gives JUnit XML for CI test reports.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Source = args[0]
+			return checkRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Rules, "rules", "", "the rules file (YAML; required)")
+	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
+	return cmd
+}
+
+func checkRun(ctx context.Context, opts *CheckOptions) error {
+	if opts.Rules == "" {
+		return cmdutil.Usagef("--rules is required: a YAML file of checks")
+	}
+	data, err := os.ReadFile(opts.Rules)
+	if err != nil {
+		return cmdutil.Usagef("--rules: %v", err)
+	}
+	rules, err := validate.ParseRules(opts.Rules, data)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	in, err := dataset.Resolve(ctx, opts.Source, func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }, opts.F.Store)
+	if err != nil {
+		return err
+	}
+	rep, err := validate.CheckInput(ctx, in, rules, opts.Workers)
+	if err != nil {
+		return err
+	}
+	if err := printCheck(opts.F, rep); err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return cmdutil.ErrDataFailed
+	}
+	return nil
+}
+
+func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
+	switch f.Settings.Output {
+	case "junit":
+		x, err := rep.JUnit()
+		if err != nil {
+			return err
+		}
+		_, err = f.IO.Out.Write(x)
+		return err
+	case "json", "csv":
+		t := cmdutil.Table{Header: []string{"check", "level", "constraint", "status", "metric", "message"}}
+		for _, c := range rep.Checks {
+			for _, r := range c.Constraints {
+				t.Add(c.Description, c.Level, r.Constraint, r.Status, metric(r.Metric), r.Message)
+			}
+		}
+		return f.Print(t, rep)
+	}
+	w := f.IO.Out
+	fmt.Fprintf(w, "Check of %s: %d rows: %s\n", rep.Source, rep.Rows, rep.Status)
+	if rep.MalformedRecords > 0 {
+		fmt.Fprintf(w, "(%d malformed records were not checked)\n", rep.MalformedRecords)
+	}
+	for _, c := range rep.Checks {
+		fmt.Fprintf(w, "\n%s [%s]: %s\n", cmdutil.OrDash(c.Description), c.Level, c.Status)
+		t := cmdutil.Table{Header: []string{"STATUS", "CONSTRAINT", "METRIC", "MESSAGE"}}
+		for _, r := range c.Constraints {
+			t.Add(r.Status, r.Constraint, metric(r.Metric), cmdutil.OrDash(r.Message))
+		}
+		if err := cmdutil.Print(w, "table", t, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func metric(f *float64) string {
+	if f == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*f, 'g', 6, 64)
+}
