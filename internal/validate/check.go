@@ -368,12 +368,16 @@ func (s *checkSink) evaluate(k int, p *Profile, colIndex map[string]int) Constra
 	case "hasDataType":
 		if !col.IsDataTypeInferred {
 			metric = 0
-			if col.DataType == c.Type {
+			if col.DataType == c.Type || c.Type == Numeric && (col.DataType == Integral || col.DataType == Fractional) {
 				metric = 1
 			}
 		} else {
 			known := s.rows - col.TypeCounts[Unknown]
-			metric = div(col.TypeCounts[c.Type], known)
+			n := col.TypeCounts[c.Type]
+			if c.Type == Numeric {
+				n = col.TypeCounts[Integral] + col.TypeCounts[Fractional]
+			}
+			metric = div(n, known)
 			if c.Type == Unknown {
 				metric = div(col.TypeCounts[Unknown], s.rows)
 			}

@@ -24,6 +24,9 @@ const (
 	Fractional = "Fractional"
 	Boolean    = "Boolean"
 	String     = "String"
+	// Numeric, for hasDataType only: Integral or Fractional (as Deequ's
+	// ConstrainableDataTypes.Numeric).
+	Numeric = "Numeric"
 )
 
 // Deequ's patterns for inferring the type of a text value, tried in this

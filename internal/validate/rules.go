@@ -245,8 +245,8 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 			}
 			c.Pattern = re
 		case "type":
-			if !slices.Contains([]string{Integral, Fractional, Boolean, String, Unknown}, v.Value) {
-				return c, fail(v, "type %q: want Integral, Fractional, Boolean, String or Unknown", v.Value)
+			if !slices.Contains([]string{Integral, Fractional, Numeric, Boolean, String, Unknown}, v.Value) {
+				return c, fail(v, "type %q: want Integral, Fractional, Numeric, Boolean, String or Unknown", v.Value)
 			}
 			c.Type = v.Value
 		default:

@@ -1,0 +1,105 @@
+package validate
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Suggestion is a constraint proposed from a profile, with why.
+type Suggestion struct {
+	Column string `json:"column"`
+	Rule   string `json:"rule"`
+	// Constraint is the rule as it appears in a rules file (YAML lines).
+	Constraint string `json:"constraint"`
+	Reason     string `json:"reason"`
+}
+
+// Suggest applies Deequ's constraint suggestion rules to a profile.
+func Suggest(p *Profile) []Suggestion {
+	var out []Suggestion
+	add := func(col, rule, yaml, reason string) {
+		out = append(out, Suggestion{Column: col, Rule: rule, Constraint: yaml, Reason: reason})
+	}
+	for _, c := range p.Columns {
+		col := yamlScalar(c.Column)
+		switch {
+		case c.Completeness == 1:
+			add(c.Column, "isComplete", "isComplete: "+col, "every value is present")
+		case c.Completeness > 0.2 && c.Completeness < 1:
+			// The lower bound of a 95% (Wald) confidence interval, floored
+			// to 2 decimals (Deequ's RetainCompletenessRule).
+			n := float64(p.Rows)
+			bound := c.Completeness - 1.96*math.Sqrt(c.Completeness*(1-c.Completeness)/n)
+			bound = math.Floor(bound*100) / 100
+			add(c.Column, "hasCompleteness", fmt.Sprintf("hasCompleteness: %s\n  assertion: \">= %s\"", col, strconv.FormatFloat(bound, 'f', -1, 64)),
+				fmt.Sprintf("completeness is %.4g; keep it above the lower bound of its 95%% confidence interval", c.Completeness))
+		}
+		if c.IsDataTypeInferred && (c.DataType == Integral || c.DataType == Fractional || c.DataType == Boolean) {
+			// A Fractional column holds whole numbers too (Deequ would
+			// suggest Fractional, which such a column fails): Numeric.
+			typ := c.DataType
+			if typ == Fractional {
+				typ = Numeric
+			}
+			add(c.Column, "hasDataType", fmt.Sprintf("hasDataType: %s\n  type: %s", col, typ), "every value is "+typ)
+		}
+		if len(c.Histogram) > 0 && (c.DataType == String || c.DataType == Integral) {
+			var values []string
+			once := 0
+			for _, h := range c.Histogram {
+				if h.Value == NullValue {
+					continue
+				}
+				values = append(values, h.Value)
+				if h.Count == 1 {
+					once++
+				}
+			}
+			if len(values) > 0 && float64(once)/float64(len(c.Histogram)) <= 0.1 {
+				sort.Strings(values)
+				quoted := make([]string, len(values))
+				for i, v := range values {
+					quoted[i] = yamlScalar(v)
+				}
+				add(c.Column, "isContainedIn", fmt.Sprintf("isContainedIn: %s\n  values: [%s]", col, strings.Join(quoted, ", ")),
+					fmt.Sprintf("%d values, few of them seen only once: a categorical column", len(values)))
+			}
+		}
+		if (c.DataType == Integral || c.DataType == Fractional) && c.Minimum != nil && *c.Minimum >= 0 {
+			add(c.Column, "isNonNegative", "isNonNegative: "+col, "no value is negative")
+		}
+		if c.Completeness == 1 && p.Rows > 0 && math.Abs(1-float64(c.ApproxDistinct)/float64(p.Rows)) <= 0.08 {
+			add(c.Column, "isUnique", "isUnique: "+col, fmt.Sprintf("%d distinct values in %d rows", c.ApproxDistinct, p.Rows))
+		}
+	}
+	return out
+}
+
+// SuggestedRules writes suggestions as a rules file that check accepts.
+func SuggestedRules(source string, s []Suggestion) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Rules suggested by lakectl validate suggest for %s.\n", source)
+	b.WriteString("# Review them: they describe the data as it is, not as it should be.\n")
+	b.WriteString("checks:\n  - description: suggested\n    level: error\n    constraints:\n")
+	for _, sg := range s {
+		fmt.Fprintf(&b, "      # %s\n", sg.Reason)
+		lines := strings.Split(sg.Constraint, "\n")
+		fmt.Fprintf(&b, "      - %s\n", lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(&b, "      %s\n", l)
+		}
+	}
+	return []byte(b.String())
+}
+
+// yamlScalar quotes a value when YAML would read it as something else.
+func yamlScalar(s string) string {
+	if s == "" || strings.ContainsAny(s, ":#[]{},&*!|>'\"%@`\n") || s != strings.TrimSpace(s) ||
+		s == "true" || s == "false" || s == "null" || s == "~" || InferText(s) != String {
+		return strconv.Quote(s)
+	}
+	return s
+}
