@@ -1,0 +1,112 @@
+package validate
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lakectl/lakectl/internal/convert"
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/storage/local"
+)
+
+func TestCompareCSVWithItsParquetCopy(t *testing.T) {
+	csv := "id,amount,region\n1,9.50,eu\n2,12,us\n3,,eu\n4,0,eu\n"
+	src := writeFiles(t, map[string]string{"a.csv": csv})
+	srcTable := table(src, "csv", "id:bigint", "amount:decimal(18,2)", "region:string")
+	dest, _ := local.New(t.TempDir())
+	if _, err := convert.Run(t.Context(), nil, dataset.Input{Table: srcTable, Store: openLocal}, dest, convert.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	tgtTable := table(strings.TrimPrefix(strings.TrimSuffix(dest.URI(""), "/"), "file://"), "parquet", "id:bigint", "amount:decimal(18,2)", "region:string")
+	rep, err := Compare(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: tgtTable, Store: openLocal}, CompareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Match || len(rep.Columns) != 3 || rep.SourceRows != 4 || rep.TargetRows != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, c := range rep.Columns {
+		if c.Status != Match {
+			t.Errorf("%s: %s (%s)", c.Column, c.Status, c.Differences)
+		}
+	}
+	// A target with a row less, a renamed column and an extra one.
+	other := writeFiles(t, map[string]string{"b.csv": "id,value,region,extra\n1,9.50,eu,x\n2,12,us,y\n4,0,eu,z\n"})
+	otherTable := table(other, "csv", "id:bigint", "value:double", "region:string", "extra:string")
+	rep, err = Compare(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: otherTable, Store: openLocal}, CompareOptions{Map: map[string]string{"amount": "value"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Match || strings.Join(rep.OnlyInTarget, ",") != "extra" || len(rep.OnlyInSource) != 0 {
+		t.Errorf("report %+v", rep)
+	}
+	amount := rep.Columns[1]
+	if amount.TargetColumn != "value" || amount.Status != NoMatch || amount.Differences != "completeness, row count" {
+		t.Errorf("amount %+v", amount)
+	}
+}
+
+func TestCompareByKey(t *testing.T) {
+	srcCSV := "id,region,amount,at\n1,eu,9.50,2024-01-02T10:00:00Z\n2,us,12,2024-01-02T10:00:00.000Z\n3,eu,,2024-01-03T00:00:00Z\n4,eu,0,2024-01-04T00:00:00Z\n5,us,7.25,2024-01-05T00:00:00Z\n"
+	src := writeFiles(t, map[string]string{"a.csv": srcCSV})
+	srcTable := table(src, "csv", "id:bigint", "region:string", "amount:decimal(18,2)", "at:timestamp")
+	// The same data as Parquet: a Match.
+	dest, _ := local.New(t.TempDir())
+	if _, err := convert.Run(t.Context(), nil, dataset.Input{Table: srcTable, Store: openLocal}, dest, convert.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	pq := table(strings.TrimPrefix(strings.TrimSuffix(dest.URI(""), "/"), "file://"), "parquet", "id:bigint", "region:string", "amount:decimal(18,2)", "at:timestamp")
+	d, err := CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: pq, Store: openLocal}, KeyedOptions{Key: []string{"id"}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Differs() || d.Matched != 5 || d.Identical != 5 {
+		t.Fatalf("identical data: %+v", d)
+	}
+
+	// A target with a changed amount (beyond tolerance), a changed region, a
+	// missing row (3), an extra row (6), and amount 12.004 within tolerance.
+	tgtCSV := "id,region,amount,at\n1,eu,9.60,2024-01-02T10:00:00Z\n2,us,12.004,2024-01-02 10:00:00\n4,asia,0,2024-01-04T00:00:00Z\n5,us,7.25,2024-01-05T00:00:00Z\n6,eu,1,2024-01-06T00:00:00Z\n"
+	tgt := writeFiles(t, map[string]string{"b.csv": tgtCSV})
+	tgtTable := table(tgt, "csv", "id:bigint", "region:string", "amount:double", "at:timestamp")
+	d, err = CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: tgtTable, Store: openLocal},
+		KeyedOptions{Key: []string{"id"}, Tolerance: Tolerance{Abs: 0.01}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Matched != 4 || d.Identical != 2 || d.Changed != 2 || d.MissingInTarget != 1 || d.ExtraInTarget != 1 ||
+		d.ChangedByColumn["amount"] != 1 || d.ChangedByColumn["region"] != 1 {
+		t.Errorf("diff %+v", d)
+	}
+	var kinds []string
+	for _, s := range d.Samples {
+		kinds = append(kinds, s.Key+":"+s.Kind)
+		if s.Key == "1" && (s.Columns["amount"] != [2]any{9.5, 9.6}) {
+			t.Errorf("sample of 1: %+v", s)
+		}
+	}
+	for _, want := range []string{"1:changed", "3:missing in target", "4:changed", "6:extra in target"} {
+		if !slices.Contains(kinds, want) {
+			t.Errorf("samples %v lack %s", kinds, want)
+		}
+	}
+	// A relative tolerance of 2% on amount alone hides the 9.50 → 9.60 change.
+	d, _ = CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: tgtTable, Store: openLocal},
+		KeyedOptions{Key: []string{"id"}, ColumnTolerance: map[string]Tolerance{"amount": {Rel: 0.02}}})
+	if d.ChangedByColumn["amount"] != 0 {
+		t.Errorf("with --rel-tol amount=0.02: %+v", d.ChangedByColumn)
+	}
+	// A compound key, and duplicate keys on both sides.
+	dup := writeFiles(t, map[string]string{"c.csv": "id,region,amount,at\n1,eu,1,\n1,eu,2,\n1,us,3,\n"})
+	dupTable := table(dup, "csv", "id:bigint", "region:string", "amount:double", "at:timestamp")
+	d, err = CompareByKey(t.Context(), dataset.Input{Table: dupTable, Store: openLocal}, dataset.Input{Table: dupTable, Store: openLocal}, KeyedOptions{Key: []string{"id", "region"}, Workers: 1})
+	if err != nil || d.DuplicateKeysSource != 1 || d.DuplicateKeysTarget != 1 || !d.Differs() {
+		t.Errorf("duplicate keys: %v %+v", err, d)
+	}
+	// A key column missing on one side.
+	_, err = CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: table(tgt, "csv", "region:string"), Store: openLocal}, KeyedOptions{Key: []string{"id"}})
+	if err == nil || !strings.Contains(err.Error(), "key column id is missing in the target") {
+		t.Errorf("missing key column: %v", err)
+	}
+}
