@@ -52,8 +52,8 @@ mkdir -p "$raw/orders/year=2025"
 printf 'order_id,customer_id,amount,ordered_at,paid,channel\n1005,2,42.00,2025-01-01T08:00:00Z,true,web\n' >"$raw/orders/year=2025/part-0.csv"
 run crawl "$raw" --database raw --recrawl new-folders
 run catalog versions raw.orders
-printf '\n# The curated zone: Parquet, partitioned by year, customer ids tokenised.\n'
-run convert raw.orders --to lake/curated/orders --register curated.orders --partition-by year --tokenize customer_id
+printf '\n# The curated zone: Parquet, orders partitioned by year, customer names masked.\n'
+run convert raw.orders --to lake/curated/orders --register curated.orders --partition-by year
 run convert raw.customers --to lake/curated/customers --register curated.customers --mask name
 run catalog tables curated
 run catalog show curated.orders
@@ -77,4 +77,6 @@ checks:
         assertion: ">= 0.9"
 YAML
 run validate check curated.orders --rules rules.yaml
+printf '\n# The migration check: the raw CSV orders against their Parquet copy, by key.\n'
+run validate compare --source raw.orders --target curated.orders --key order_id
 printf '\nThe catalog is %s/catalog.db\n' "$LAKECTL_HOME"

@@ -96,11 +96,9 @@ func columnTypes(t *catalog.Table, pick []int) []string {
 	}
 	ncols := len(t.StorageDescriptor.Columns)
 	for i, p := range pick {
-		if p >= ncols {
-			typed[i] = String // partition values
-			continue
-		}
-		typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
+		if p < ncols {
+			typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
+		} // partition values come from folder names: text, inferred
 	}
 	return typed
 }
@@ -370,7 +368,7 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 			for i, p := range pick {
 				switch {
 				case p >= ncols:
-					vals[i] = Value{Kind: KindString, S: f.Values[p-ncols]}
+					vals[i] = Value{Kind: KindText, S: f.Values[p-ncols]}
 				case leaf[i] < 0 || byLeaf[leaf[i]].IsNull():
 					vals[i] = Value{Kind: KindNull}
 				default:

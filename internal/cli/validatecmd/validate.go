@@ -14,6 +14,6 @@ func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
 		Long: `Profile data and check it against declarative rules with the definitions of
 Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.`,
 	}
-	cmd.AddCommand(NewCmdProfile(f), NewCmdCheck(f), NewCmdSuggest(f))
+	cmd.AddCommand(NewCmdProfile(f), NewCmdCheck(f), NewCmdSuggest(f), NewCmdCompare(f))
 	return cmd
 }

@@ -1,0 +1,214 @@
+package validatecmd
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/validate"
+)
+
+type CompareOptions struct {
+	F              *cmdutil.Factory
+	Source, Target string
+	Key            []string
+	Map            []string
+	AbsTol, RelTol []string
+	Workers        int
+}
+
+func NewCmdCompare(f *cmdutil.Factory) *cobra.Command {
+	opts := &CompareOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "compare --source SRC --target TGT [--key COL,...]",
+		Short: "Compare a source with its migrated target: per column, or row by row by key; exit 1 on differences",
+		Long: `Compare SRC with TGT (each a catalog table or a path or URI of CSV, JSON or
+Parquet files).
+
+Without --key: the report of the PyDeequ migration blog, per column: data
+type, completeness, approximate distinct values and row count on each side,
+Match when all four agree, else No Match; plus the columns found on one side
+only.
+
+With --key COL,... (one or several columns of any type): an exact row-level
+diff — keys missing in the target, keys extra in it, rows whose values
+differ — with counts per column and samples. Values are compared in a
+canonical form: 9.50 equals 9.5, a decimal equals the same double, and
+timestamps compare as instants whatever their spelling or precision.
+--abs-tol and --rel-tol (global, or COL=TOL, repeatable) make numbers within
+the tolerance equal. --map SRC_COL=TGT_COL pairs renamed columns.
+
+Exit status, as diff(1): 0 when they match, 1 when differences are found
+(duplicate keys count), 2 usage error, 3 could not run. Never 0 with
+differences.`,
+		Example: `  lakectl validate compare --source raw.orders --target curated.orders
+  lakectl validate compare --source ./export.csv --target s3://lake/orders/ --key order_id --abs-tol 0.005`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return compareRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Source, "source", "", "the source (required)")
+	fl.StringVar(&opts.Target, "target", "", "the target (required)")
+	fl.StringSliceVar(&opts.Key, "key", nil, "key columns (of the source) for a row-level diff")
+	fl.StringArrayVar(&opts.Map, "map", nil, "pair a source column with a differently named target column: SRC=TGT (repeatable)")
+	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL, or COL=TOL (repeatable)")
+	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL, or COL=TOL (repeatable)")
+	fl.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
+	return cmd
+}
+
+func compareRun(ctx context.Context, opts *CompareOptions) error {
+	if opts.Source == "" || opts.Target == "" {
+		return cmdutil.Usagef("--source and --target are required")
+	}
+	mapping := map[string]string{}
+	for _, m := range opts.Map {
+		s, t, ok := strings.Cut(m, "=")
+		if !ok || s == "" || t == "" {
+			return cmdutil.Usagef("--map %q: want SRC_COL=TGT_COL", m)
+		}
+		mapping[strings.ToLower(s)] = strings.ToLower(t)
+	}
+	tol, colTol, err := tolerances(opts.AbsTol, opts.RelTol)
+	if err != nil {
+		return err
+	}
+	openCat := func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }
+	src, err := dataset.Resolve(ctx, opts.Source, openCat, opts.F.Store)
+	if err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	tgt, err := dataset.Resolve(ctx, opts.Target, openCat, opts.F.Store)
+	if err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	rep, err := validate.Compare(ctx, src, tgt, validate.CompareOptions{Map: mapping, Workers: opts.Workers})
+	if err != nil {
+		return err
+	}
+	var diff *validate.KeyedDiff
+	if len(opts.Key) > 0 {
+		if diff, err = validate.CompareByKey(ctx, src, tgt, validate.KeyedOptions{Key: opts.Key, Map: mapping, Tolerance: tol, ColumnTolerance: colTol, Workers: opts.Workers}); err != nil {
+			return err
+		}
+	}
+	if err := printCompare(opts.F, rep, diff); err != nil {
+		return err
+	}
+	// With a key the row-level diff decides; without one, the column report.
+	if diff != nil && diff.Differs() || diff == nil && !rep.Match {
+		return cmdutil.ErrDataFailed
+	}
+	return nil
+}
+
+// tolerances reads --abs-tol and --rel-tol: a global value, or COL=TOL.
+func tolerances(abs, rel []string) (validate.Tolerance, map[string]validate.Tolerance, error) {
+	var global validate.Tolerance
+	cols := map[string]validate.Tolerance{}
+	parse := func(flag string, vals []string, set func(*validate.Tolerance, float64)) error {
+		for _, v := range vals {
+			col, num, per := strings.Cut(v, "=")
+			if !per {
+				num = col
+			}
+			f, err := strconv.ParseFloat(num, 64)
+			if err != nil || f < 0 {
+				return cmdutil.Usagef("--%s %q: want a non-negative number, or COL=NUMBER", flag, v)
+			}
+			if per {
+				t := cols[strings.ToLower(col)]
+				set(&t, f)
+				cols[strings.ToLower(col)] = t
+			} else {
+				set(&global, f)
+			}
+		}
+		return nil
+	}
+	if err := parse("abs-tol", abs, func(t *validate.Tolerance, f float64) { t.Abs = f }); err != nil {
+		return global, nil, err
+	}
+	if err := parse("rel-tol", rel, func(t *validate.Tolerance, f float64) { t.Rel = f }); err != nil {
+		return global, nil, err
+	}
+	return global, cols, nil
+}
+
+func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validate.KeyedDiff) error {
+	cols := cmdutil.Table{Header: []string{"COLUMN", "TARGET COLUMN", "SRC TYPE", "TGT TYPE", "SRC COMPLETENESS", "TGT COMPLETENESS", "SRC DISTINCT", "TGT DISTINCT", "SRC COUNT", "TGT COUNT", "STATUS"}}
+	for _, c := range rep.Columns {
+		cols.Add(c.Column, c.TargetColumn, c.SrcDataType, c.TgtDataType, fmtF(c.SrcCompleteness), fmtF(c.TgtCompleteness),
+			strconv.FormatInt(c.SrcDistinct, 10), strconv.FormatInt(c.TgtDistinct, 10), strconv.FormatInt(c.SrcCount, 10), strconv.FormatInt(c.TgtCount, 10), c.Status)
+	}
+	if f.Settings.Output != "table" {
+		out := map[string]any{"columns": rep}
+		if diff != nil {
+			out["rows"] = diff
+		}
+		return f.Print(cols, out)
+	}
+	w := f.IO.Out
+	fmt.Fprintf(w, "Compare %s (%d rows) with %s (%d rows)\n\n", rep.Source, rep.SourceRows, rep.Target, rep.TargetRows)
+	if err := f.Print(cols, nil); err != nil {
+		return err
+	}
+	if len(rep.OnlyInSource) > 0 {
+		fmt.Fprintf(w, "\nOnly in the source: %s\n", strings.Join(rep.OnlyInSource, ", "))
+	}
+	if len(rep.OnlyInTarget) > 0 {
+		fmt.Fprintf(w, "\nOnly in the target: %s\n", strings.Join(rep.OnlyInTarget, ", "))
+	}
+	matching := 0
+	for _, c := range rep.Columns {
+		if c.Status == validate.Match {
+			matching++
+		}
+	}
+	fmt.Fprintf(w, "\nColumns: %d matching, %d not matching\n", matching, len(rep.Columns)-matching)
+	if diff == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "\nBy key (%s): %d rows matched, %d identical, %d changed, %d missing in the target, %d extra in the target",
+		strings.Join(diff.Key, ", "), diff.Matched, diff.Identical, diff.Changed, diff.MissingInTarget, diff.ExtraInTarget)
+	if diff.DuplicateKeysSource+diff.DuplicateKeysTarget > 0 {
+		fmt.Fprintf(w, "; the key is not unique: %d duplicate keys in the source, %d in the target", diff.DuplicateKeysSource, diff.DuplicateKeysTarget)
+	}
+	fmt.Fprintln(w)
+	if len(diff.ChangedByColumn) > 0 {
+		var parts []string
+		for _, c := range slices.Sorted(maps.Keys(diff.ChangedByColumn)) {
+			parts = append(parts, fmt.Sprintf("%s %d", c, diff.ChangedByColumn[c]))
+		}
+		fmt.Fprintf(w, "Changed values by column: %s\n", strings.Join(parts, ", "))
+	}
+	for _, s := range diff.Samples {
+		line := fmt.Sprintf("  %s: %s", s.Key, s.Kind)
+		for _, c := range slices.Sorted(maps.Keys(s.Columns)) {
+			v := s.Columns[c]
+			line += fmt.Sprintf("; %s %s → %s", c, shown(v[0]), shown(v[1]))
+		}
+		fmt.Fprintln(w, line)
+	}
+	return nil
+}
+
+// shown prints a sample value; a null as null.
+func shown(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return fmt.Sprint(v)
+}
+
+func fmtF(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
