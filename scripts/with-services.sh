@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # with-services.sh CMD...: start the services lakectl's tests need on
-# 127.0.0.1 (MinIO for S3), run CMD with their addresses in the environment,
-# then stop them by PID and remove their data, whatever CMD did.
+# 127.0.0.1 — MinIO (S3), PostgreSQL and MariaDB — run CMD with their
+# addresses in the environment, then stop them by PID and remove their
+# data, whatever CMD did.
 #
 # MinIO is built from source with `go install` the first time (a few
-# minutes) and reused from the Go bin folder afterwards.
+# minutes) and reused from the Go bin folder afterwards. PostgreSQL and
+# MariaDB come from Debian's packages, installed when missing.
 set -euo pipefail
 
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
@@ -29,7 +31,22 @@ free_port() {
 	return 1
 }
 
+# PostgreSQL and MariaDB from Debian's packages when they are missing.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+missing=()
+[ -n "$pgbin" ] && [ -x "$pgbin/initdb" ] || missing+=(postgresql)
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "with-services: installing ${missing[*]} (Debian packages)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2
+	apt-get install -y -qq "${missing[@]}" >&2
+	pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lakectl-services.XXXXXX")
+chmod 755 "$tmp"
 pids=()
 stop() {
 	for pid in "${pids[@]}"; do
@@ -59,6 +76,46 @@ for i in $(seq 1 100); do
 done
 echo "with-services: MinIO on 127.0.0.1:$port (pid ${pids[0]})" >&2
 
+# PostgreSQL: a cluster of its own, run as the postgres user (initdb will not
+# run as root), with password authentication over TCP.
+pgport=$(free_port)
+mkdir "$tmp/pg"
+as_pg=()
+if [ "$(id -u)" = 0 ]; then
+	chown postgres: "$tmp/pg"
+	as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
+fi
+"${as_pg[@]}" "$pgbin/initdb" -D "$tmp/pg/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 >"$tmp/pg-init.log" 2>&1 ||
+	{ cat "$tmp/pg-init.log" >&2; exit 3; }
+"${as_pg[@]}" "$pgbin/postgres" -D "$tmp/pg/data" -p "$pgport" -k "$tmp/pg" -c listen_addresses=127.0.0.1 -c fsync=off \
+	>"$tmp/pg.log" 2>&1 &
+pids+=($!)
+for i in $(seq 1 100); do
+	"$pgbin/pg_isready" -q -h "$tmp/pg" -p "$pgport" && break
+	if [ "$i" = 100 ]; then echo "with-services: PostgreSQL did not start:" >&2; cat "$tmp/pg.log" >&2; exit 3; fi
+	sleep 0.1
+done
+"$pgbin/psql" -q -h "$tmp/pg" -p "$pgport" -U postgres -d postgres \
+	-c "CREATE ROLE lakectl LOGIN PASSWORD 'lakectl-test-pw'" -c "CREATE DATABASE lake OWNER lakectl" >&2
+echo "with-services: PostgreSQL on 127.0.0.1:$pgport (pid ${pids[-1]})" >&2
+
+# MariaDB: a data folder of its own, a lakectl user with a password.
+myport=$(free_port)
+mariadb-install-db --no-defaults --datadir="$tmp/maria" --user="$(id -un)" --auth-root-authentication-method=normal \
+	>"$tmp/maria-init.log" 2>&1 || { cat "$tmp/maria-init.log" >&2; exit 3; }
+"$mariadbd" --no-defaults --datadir="$tmp/maria" --port="$myport" --bind-address=127.0.0.1 --socket="$tmp/maria.sock" \
+	--user="$(id -un)" --skip-name-resolve --log-error="$tmp/maria.log" --pid-file="$tmp/maria.pid" &
+pids+=($!)
+for i in $(seq 1 200); do
+	mariadb-admin --no-defaults --socket="$tmp/maria.sock" -u root ping >/dev/null 2>&1 && break
+	if [ "$i" = 200 ]; then echo "with-services: MariaDB did not start:" >&2; cat "$tmp/maria.log" >&2; exit 3; fi
+	sleep 0.1
+done
+mariadb --no-defaults --socket="$tmp/maria.sock" -u root -e "CREATE DATABASE lake; CREATE USER 'lakectl'@'127.0.0.1' IDENTIFIED BY 'lakectl-test-pw'; GRANT ALL ON lake.* TO 'lakectl'@'127.0.0.1';"
+echo "with-services: MariaDB on 127.0.0.1:$myport (pid ${pids[-1]})" >&2
+
+export LAKECTL_TEST_POSTGRES_URL="postgres://lakectl:lakectl-test-pw@127.0.0.1:$pgport/lake"
+export LAKECTL_TEST_MYSQL_URL="mysql://lakectl:lakectl-test-pw@tcp(127.0.0.1:$myport)/lake"
 export LAKECTL_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
 export LAKECTL_TEST_S3_ACCESS_KEY="$MINIO_ROOT_USER"
 export LAKECTL_TEST_S3_SECRET_KEY="$MINIO_ROOT_PASSWORD"
