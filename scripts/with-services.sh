@@ -104,7 +104,7 @@ myport=$(free_port)
 mariadb-install-db --no-defaults --datadir="$tmp/maria" --user="$(id -un)" --auth-root-authentication-method=normal \
 	>"$tmp/maria-init.log" 2>&1 || { cat "$tmp/maria-init.log" >&2; exit 3; }
 "$mariadbd" --no-defaults --datadir="$tmp/maria" --port="$myport" --bind-address=127.0.0.1 --socket="$tmp/maria.sock" \
-	--user="$(id -un)" --skip-name-resolve --log-error="$tmp/maria.log" --pid-file="$tmp/maria.pid" &
+	--user="$(id -un)" --skip-name-resolve --open-files-limit=10000 --log-error="$tmp/maria.log" --pid-file="$tmp/maria.pid" &
 pids+=($!)
 for i in $(seq 1 200); do
 	mariadb-admin --no-defaults --socket="$tmp/maria.sock" -u root ping >/dev/null 2>&1 && break

@@ -22,6 +22,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/lakectl/lakectl/internal/cli"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
 )
 
@@ -47,6 +48,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			env.Setenv("AWS_CONFIG_FILE", os.DevNull)
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+			for _, db := range []string{"LAKECTL_TEST_POSTGRES_URL", "LAKECTL_TEST_MYSQL_URL"} {
+				env.Setenv(strings.TrimSuffix(strings.TrimPrefix(db, "LAKECTL_TEST_"), "_URL")+"_URL", os.Getenv(db))
+			}
 			if haveS3 {
 				for _, kv := range srv.Env() {
 					k, v, _ := cutEnv(kv)
@@ -63,8 +67,15 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "s3" {
+			switch cond {
+			case "s3":
 				return haveS3, nil
+			case "postgres", "mysql":
+				have := os.Getenv("LAKECTL_TEST_"+strings.ToUpper(map[string]string{"postgres": "POSTGRES", "mysql": "MYSQL"}[cond])+"_URL") != ""
+				if !have && os.Getenv("CI") == "true" {
+					return false, errors.New("CI=true but no " + cond + " test server: run make test")
+				}
+				return have, nil
 			}
 			return false, errors.New("unknown condition " + cond)
 		},
@@ -74,6 +85,7 @@ func TestScripts(t *testing.T) {
 			"parquet":  cmdParquet,
 			"gencsv":   cmdGenCSV,
 			"waitfile": cmdWaitFile,
+			"sql":      cmdSQL,
 			"s3-put":   func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 		},
 	})
@@ -224,4 +236,24 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	ts.Fatalf("no file matches %s after a minute", args[0])
+}
+
+// cmdSQL runs statements on a test database:
+//
+//	sql $POSTGRES_URL 'CREATE TABLE t (id bigint)' 'INSERT INTO t VALUES (1)'
+func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: sql URL STATEMENT...")
+	}
+	src, err := dataset.ParseDatabaseURI(args[0], "SELECT 1", os.Getenv)
+	ts.Check(err)
+	db, rows, err := src.Open(context.Background())
+	ts.Check(err)
+	rows.Close()
+	defer db.Close()
+	for _, st := range args[1:] {
+		if _, err := db.Exec(st); err != nil {
+			ts.Fatalf("%s: %v", st, err)
+		}
+	}
 }

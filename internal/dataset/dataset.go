@@ -27,6 +27,9 @@ type Input struct {
 	// Files, when set, are the only files to read (keys under the
 	// table's location): a source that is one file.
 	Files []string
+	// SQL, when set, is a database source: its rows come from a query,
+	// Table describes its columns.
+	SQL *SQL
 }
 
 // File is one data file to read.

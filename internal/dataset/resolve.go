@@ -15,11 +15,34 @@ import (
 
 var tableRE = regexp.MustCompile(`^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$`)
 
-// Resolve reads a source named on the command line: DB.TABLE is a catalog
-// table (unless a local file of that name exists); anything else is a path
-// or URI whose data is described exactly as the crawler would describe it
-// — a folder, or a single file. openCatalog is called only for a table.
-func Resolve(ctx context.Context, src string, openCatalog func() (catalog.Catalog, error), openStore func(context.Context, string) (storage.Store, error)) (Input, error) {
+// Sources opens what a source named on the command line needs.
+type Sources struct {
+	Catalog func() (catalog.Catalog, error) // called only for a table
+	Store   func(context.Context, string) (storage.Store, error)
+	Getenv  func(string) string // for database passwords
+}
+
+// Resolve reads a source named on the command line: a database URI
+// (postgres://, mysql://; with query, the query's rows); DB.TABLE, a
+// catalog table (unless a local file of that name exists); anything else a
+// path or URI whose data is described exactly as the crawler would
+// describe it — a folder, or a single file.
+func (s Sources) Resolve(ctx context.Context, src, query string) (Input, error) {
+	if IsDatabaseURI(src) {
+		db, err := ParseDatabaseURI(src, query, s.Getenv)
+		if err != nil {
+			return Input{}, err
+		}
+		t, err := db.Table(ctx)
+		if err != nil {
+			return Input{}, err
+		}
+		return Input{Table: t, SQL: db}, nil
+	}
+	if query != "" {
+		return Input{}, catalog.Invalidf("a query needs a database source (postgres:// or mysql://), not %s", src)
+	}
+	openCatalog, openStore := s.Catalog, s.Store
 	if tableRE.MatchString(src) {
 		if _, statErr := os.Stat(src); statErr != nil {
 			c, err := openCatalog()

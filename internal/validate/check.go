@@ -86,10 +86,6 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 			}
 		}
 	}
-	files, err := dataset.List(ctx, in)
-	if err != nil {
-		return nil, err
-	}
 	seed := maphash.MakeSeed()
 	var cons []*Constraint
 	for ci := range rules.Checks {
@@ -98,7 +94,7 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 		}
 	}
 	newSink := func() Sink { return newCheckSink(names, typed, cons, colIndex, seed) }
-	merged, st, err := scan(ctx, t, files, pick, workers, newSink)
+	merged, st, err := scanInput(ctx, in, pick, workers, newSink)
 	if err != nil {
 		return nil, err
 	}

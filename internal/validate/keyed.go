@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,8 +54,8 @@ type RowDifference struct {
 // maxSamples of each kind are kept.
 const maxSamples = 10
 
-// canon is a value in the form two systems agree on: a number, an instant,
-// or text.
+// canon is a value in the form two systems agree on: a number (booleans
+// as 1 and 0), an instant, or text.
 type canon struct {
 	kind byte // 0 null, 'n' number, 't' time, 's' text
 	f    float64
@@ -72,9 +71,16 @@ func canonical(v Value) canon {
 	case KindFractional:
 		return canon{kind: 'n', f: v.F}
 	case KindBoolean:
-		return canon{kind: 's', s: strconv.FormatBool(v.B)}
+		// As 1 and 0: MySQL keeps booleans as TINYINT(1).
+		if v.B {
+			return canon{kind: 'n', f: 1}
+		}
+		return canon{kind: 'n', f: 0}
 	}
 	s := v.S
+	if v.Kind == KindText && (s == "true" || s == "false") {
+		return canonical(Value{Kind: KindBoolean, B: s == "true"})
+	}
 	if f, ok := number(Value{Kind: KindText, S: s}); ok {
 		return canon{kind: 'n', f: f}
 	}
@@ -325,22 +331,14 @@ func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions
 	for i := range idx.shards {
 		idx.shards[i].m = map[string]*indexed{}
 	}
-	tgtFiles, err := dataset.List(ctx, tgt)
-	if err != nil {
-		return nil, fmt.Errorf("target: %w", err)
-	}
 	tgtPick := pickColumns(tgt.Table, tgtNames)
-	if _, _, err := scan(ctx, tgt.Table, tgtFiles, tgtPick, opts.Workers, func() Sink { return &indexSink{idx: idx, key: key} }); err != nil {
+	if _, _, err := scanInput(ctx, tgt, tgtPick, opts.Workers, func() Sink { return &indexSink{idx: idx, key: key} }); err != nil {
 		return nil, fmt.Errorf("target: %w", err)
-	}
-	srcFiles, err := dataset.List(ctx, src)
-	if err != nil {
-		return nil, fmt.Errorf("source: %w", err)
 	}
 	newDiff := func() *KeyedDiff {
 		return &KeyedDiff{Key: opts.Key, ChangedByColumn: map[string]int64{}, Samples: []RowDifference{}}
 	}
-	merged, _, err := scan(ctx, src.Table, srcFiles, pickColumns(src.Table, srcNames), opts.Workers, func() Sink {
+	merged, _, err := scanInput(ctx, src, pickColumns(src.Table, srcNames), opts.Workers, func() Sink {
 		return &probeSink{idx: idx, key: key, names: srcNames, tols: tols, seen: map[string]bool{}, diff: newDiff()}
 	})
 	if err != nil {

@@ -57,16 +57,12 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 		}
 		pick = append(pick, i)
 	}
-	files, err := dataset.List(ctx, in)
-	if err != nil {
-		return nil, err
-	}
 	names := make([]string, len(pick))
 	for i, p := range pick {
 		names[i] = all[p].Name
 	}
 	typed := columnTypes(t, pick)
-	merged, st, err := scan(ctx, t, files, pick, opts.Workers, func() Sink { return NewProfiler(names, typed, opts.Percentiles) })
+	merged, st, err := scanInput(ctx, in, pick, opts.Workers, func() Sink { return NewProfiler(names, typed, opts.Percentiles) })
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +87,8 @@ type Sink interface {
 // CSV and JSON text, mapped from the column type for Parquet.
 func columnTypes(t *catalog.Table, pick []int) []string {
 	typed := make([]string, len(pick))
-	if t.Parameters["classification"] != format.Parquet {
-		return typed
+	if c := t.Parameters["classification"]; c != format.Parquet && c != "sql" {
+		return typed // text: inferred
 	}
 	ncols := len(t.StorageDescriptor.Columns)
 	for i, p := range pick {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
@@ -54,6 +55,19 @@ func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) 
 		Endpoint: f.Settings.S3Endpoint,
 		Region:   f.Settings.S3Region,
 	}})
+}
+
+// Sources resolves sources named on the command line: catalog tables,
+// paths and URIs, databases. openStore defaults to Store.
+func (f *Factory) Sources(ctx context.Context, openStore func(context.Context, string) (storage.Store, error)) dataset.Sources {
+	if openStore == nil {
+		openStore = f.Store
+	}
+	return dataset.Sources{
+		Catalog: func() (catalog.Catalog, error) { return f.Catalog(ctx) },
+		Store:   openStore,
+		Getenv:  f.Getenv,
+	}
 }
 
 // Close releases what the commands opened.

@@ -18,7 +18,6 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/convert"
-	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -204,7 +203,7 @@ func convertRun(ctx context.Context, opts *Options) error {
 		}
 		return s, err
 	}
-	in, err := dataset.Resolve(ctx, opts.Source, func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }, openStore)
+	in, err := opts.F.Sources(ctx, openStore).Resolve(ctx, opts.Source, "")
 	if err != nil {
 		return err
 	}

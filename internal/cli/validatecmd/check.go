@@ -8,15 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
-	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
 type CheckOptions struct {
 	F       *cmdutil.Factory
 	Source  string
+	Query   string
 	Rules   string
 	Workers int
 }
@@ -65,6 +64,7 @@ report; --output junit gives JUnit XML for CI test reports.`,
 	}
 	cmd.Flags().StringVar(&opts.Rules, "rules", "", "the rules file (YAML; required)")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
+	cmd.Flags().StringVar(&opts.Query, "query", "", "SQL whose rows are the source (with a postgres:// or mysql:// SOURCE)")
 	return cmd
 }
 
@@ -80,7 +80,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	in, err := dataset.Resolve(ctx, opts.Source, func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }, opts.F.Store)
+	in, err := opts.F.Sources(ctx, nil).Resolve(ctx, opts.Source, opts.Query)
 	if err != nil {
 		return err
 	}

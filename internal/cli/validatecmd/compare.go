@@ -10,19 +10,18 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
-	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
 type CompareOptions struct {
-	F              *cmdutil.Factory
-	Source, Target string
-	Key            []string
-	Map            []string
-	AbsTol, RelTol []string
-	Workers        int
+	F                        *cmdutil.Factory
+	Source, Target           string
+	SourceQuery, TargetQuery string
+	Key                      []string
+	Map                      []string
+	AbsTol, RelTol           []string
+	Workers                  int
 }
 
 func NewCmdCompare(f *cmdutil.Factory) *cobra.Command {
@@ -59,6 +58,8 @@ differences.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Source, "source", "", "the source (required)")
 	fl.StringVar(&opts.Target, "target", "", "the target (required)")
+	fl.StringVar(&opts.SourceQuery, "source-query", "", "SQL whose rows are the source (with a postgres:// or mysql:// --source)")
+	fl.StringVar(&opts.TargetQuery, "target-query", "", "SQL whose rows are the target (with a postgres:// or mysql:// --target)")
 	fl.StringSliceVar(&opts.Key, "key", nil, "key columns (of the source) for a row-level diff")
 	fl.StringArrayVar(&opts.Map, "map", nil, "pair a source column with a differently named target column: SRC=TGT (repeatable)")
 	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL, or COL=TOL (repeatable)")
@@ -83,12 +84,12 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	openCat := func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }
-	src, err := dataset.Resolve(ctx, opts.Source, openCat, opts.F.Store)
+	sources := opts.F.Sources(ctx, nil)
+	src, err := sources.Resolve(ctx, opts.Source, opts.SourceQuery)
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
 	}
-	tgt, err := dataset.Resolve(ctx, opts.Target, openCat, opts.F.Store)
+	tgt, err := sources.Resolve(ctx, opts.Target, opts.TargetQuery)
 	if err != nil {
 		return fmt.Errorf("target: %w", err)
 	}

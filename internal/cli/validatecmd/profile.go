@@ -8,15 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
-	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
 type ProfileOptions struct {
 	F       *cmdutil.Factory
 	Source  string
+	Query   string
 	Profile validate.ProfileOptions
 }
 
@@ -54,11 +53,12 @@ malformedRecords.`,
 	cmd.Flags().StringSliceVar(&opts.Profile.Columns, "columns", nil, "profile only these columns")
 	cmd.Flags().BoolVar(&opts.Profile.Percentiles, "percentiles", false, "add approximate percentiles (1st to 100th) of numeric columns")
 	cmd.Flags().IntVar(&opts.Profile.Workers, "workers", 0, "parallel workers (default: one per core)")
+	cmd.Flags().StringVar(&opts.Query, "query", "", "SQL whose rows are the source (with a postgres:// or mysql:// SOURCE)")
 	return cmd
 }
 
 func profileRun(ctx context.Context, opts *ProfileOptions) error {
-	in, err := dataset.Resolve(ctx, opts.Source, func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }, opts.F.Store)
+	in, err := opts.F.Sources(ctx, nil).Resolve(ctx, opts.Source, opts.Query)
 	if err != nil {
 		return err
 	}

@@ -7,15 +7,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
-	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
 type SuggestOptions struct {
 	F       *cmdutil.Factory
 	Source  string
+	Query   string
 	Write   string
 	Workers int
 }
@@ -47,11 +46,12 @@ suggestions describe the data as it is; review them before enforcing them.`,
 	}
 	cmd.Flags().StringVarP(&opts.Write, "write", "w", "", "write the suggestions as a rules file")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
+	cmd.Flags().StringVar(&opts.Query, "query", "", "SQL whose rows are the source (with a postgres:// or mysql:// SOURCE)")
 	return cmd
 }
 
 func suggestRun(ctx context.Context, opts *SuggestOptions) error {
-	in, err := dataset.Resolve(ctx, opts.Source, func() (catalog.Catalog, error) { return opts.F.Catalog(ctx) }, opts.F.Store)
+	in, err := opts.F.Sources(ctx, nil).Resolve(ctx, opts.Source, opts.Query)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,219 @@
+package dataset
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"github.com/lakectl/lakectl/internal/catalog"
+)
+
+// SQL is a database table, or query, as a source.
+type SQL struct {
+	Driver string // "pgx" or "mysql"
+	dsn    string // with the password: never printed
+	Query  string
+	// Display is the source for messages, its password hidden.
+	Display string
+	secret  string
+}
+
+// ErrDatabase: a database could not be reached or queried (exit status 3
+// as any runtime failure; messages never hold the password).
+var ErrDatabase = errors.New("database")
+
+// IsDatabaseURI reports whether a source names a database.
+func IsDatabaseURI(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://") || strings.HasPrefix(s, "mysql://")
+}
+
+// ParseDatabaseURI reads
+//
+//	postgres://user[:password]@host:port/db?table=schema.name
+//	mysql://user[:password]@tcp(host:port)/db?table=name
+//
+// with query instead of the table when given. A password missing from the
+// URI comes from the parameter password_env=VAR (an environment variable),
+// password_file=PATH, or the drivers' own PGPASSWORD / MYSQL_PWD.
+func ParseDatabaseURI(uri, query string, getenv func(string) string) (*SQL, error) {
+	scheme, rest, _ := strings.Cut(uri, "://")
+	userinfo, hostpath, ok := strings.Cut(rest, "@")
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		userinfo, hostpath, ok = rest[:i], rest[i+1:], true
+	}
+	if !ok {
+		userinfo, hostpath = "", rest
+	}
+	user, password, _ := strings.Cut(userinfo, ":")
+	if u, err := url.PathUnescape(password); err == nil {
+		password = u
+	}
+	pathPart, rawQuery, _ := strings.Cut(hostpath, "?")
+	params, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, catalog.Invalidf("database URI: %v", err)
+	}
+	table := params.Get("table")
+	params.Del("table")
+	if env := params.Get("password_env"); env != "" {
+		password = getenv(env)
+		params.Del("password_env")
+	}
+	if file := params.Get("password_file"); file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, catalog.Invalidf("database URI: password_file: %v", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+		params.Del("password_file")
+	}
+	s := &SQL{secret: password}
+	display := scheme + "://" + user
+	if password != "" {
+		display += ":xxxxx"
+	}
+	display += "@" + pathPart
+	if table != "" {
+		display += "?table=" + table
+	}
+	s.Display = display
+	switch scheme {
+	case "postgres", "postgresql":
+		s.Driver = "pgx"
+		u := url.URL{Scheme: "postgres", Host: strings.SplitN(pathPart, "/", 2)[0], Path: "/" + strings.SplitN(pathPart+"/", "/", 2)[1], RawQuery: params.Encode()}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		if password != "" {
+			u.User = url.UserPassword(user, password)
+		} else if user != "" {
+			u.User = url.User(user)
+		}
+		s.dsn = u.String()
+		if table != "" && query == "" {
+			query = "SELECT * FROM " + quoteIdent(table, '"')
+		}
+	case "mysql":
+		s.Driver = "mysql"
+		cfg := mysql.NewConfig()
+		cfg.User = user
+		cfg.Passwd = password
+		if cfg.Passwd == "" {
+			cfg.Passwd = getenv("MYSQL_PWD")
+			s.secret = cfg.Passwd
+		}
+		addr, db, _ := strings.Cut(pathPart, "/")
+		if strings.HasPrefix(addr, "tcp(") && strings.HasSuffix(addr, ")") {
+			addr = addr[4 : len(addr)-1]
+		}
+		cfg.Net, cfg.Addr, cfg.DBName = "tcp", addr, db
+		cfg.ParseTime = true
+		for k := range params {
+			if cfg.Params == nil {
+				cfg.Params = map[string]string{}
+			}
+			cfg.Params[k] = params.Get(k)
+		}
+		s.dsn = cfg.FormatDSN()
+		if table != "" && query == "" {
+			query = "SELECT * FROM " + quoteIdent(table, '`')
+		}
+	default:
+		return nil, catalog.Invalidf("database URI %q: want postgres:// or mysql://", s.Display)
+	}
+	if query == "" {
+		return nil, catalog.Invalidf("%s: name a table (?table=NAME) or give a query", s.Display)
+	}
+	s.Query = query
+	return s, nil
+}
+
+// quoteIdent quotes each part of schema.name.
+func quoteIdent(name string, q byte) string {
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		parts[i] = string(q) + strings.ReplaceAll(p, string(q), string(q)+string(q)) + string(q)
+	}
+	return strings.Join(parts, ".")
+}
+
+// redact hides the password in a message.
+func (s *SQL) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if s.secret != "" {
+		msg = strings.ReplaceAll(msg, s.secret, "xxxxx")
+		msg = strings.ReplaceAll(msg, url.QueryEscape(s.secret), "xxxxx")
+	}
+	return fmt.Errorf("%s: %s: %w", s.Display, msg, ErrDatabase)
+}
+
+// Open connects and returns the rows of the query.
+func (s *SQL) Open(ctx context.Context) (*sql.DB, *sql.Rows, error) {
+	db, err := sql.Open(s.Driver, s.dsn)
+	if err != nil {
+		return nil, nil, s.redact(err)
+	}
+	rows, err := db.QueryContext(ctx, s.Query)
+	if err != nil {
+		db.Close()
+		return nil, nil, s.redact(err)
+	}
+	return db, rows, nil
+}
+
+// Redact hides the password in an error of this source.
+func (s *SQL) Redact(err error) error { return s.redact(err) }
+
+// Table describes the query's result as a table (columns and types from
+// the result's metadata), read by running it with no rows.
+func (s *SQL) Table(ctx context.Context) (*catalog.Table, error) {
+	db, err := sql.Open(s.Driver, s.dsn)
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, "SELECT * FROM ("+s.Query+") lakectl_q WHERE 1=0")
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	defer rows.Close()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	t := &catalog.Table{Name: "query", Parameters: map[string]string{"classification": "sql"}}
+	t.StorageDescriptor.Location = s.Display
+	for _, ct := range types {
+		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, catalog.Column{Name: catalog.SanitizeName(ct.Name()), Type: HiveType(ct.DatabaseTypeName())})
+	}
+	return t, nil
+}
+
+// HiveType maps a database column type to the Hive type lakectl uses.
+func HiveType(dbType string) string {
+	t := strings.ToUpper(dbType)
+	t = strings.TrimPrefix(t, "UNSIGNED ")
+	switch t {
+	case "INT2", "INT4", "INT8", "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "SERIAL", "BIGSERIAL", "YEAR":
+		return "bigint"
+	case "FLOAT4", "FLOAT8", "FLOAT", "DOUBLE", "REAL", "DOUBLE PRECISION":
+		return "double"
+	case "NUMERIC", "DECIMAL":
+		return "decimal(38,10)"
+	case "BOOL", "BOOLEAN":
+		return "boolean"
+	case "DATE":
+		return "date"
+	case "TIMESTAMP", "TIMESTAMPTZ", "DATETIME":
+		return "timestamp"
+	}
+	return "string"
+}

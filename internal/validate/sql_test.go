@@ -1,0 +1,121 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/lakectl/lakectl/internal/dataset"
+)
+
+// dbURL returns the test server's URL (started by scripts/with-services.sh);
+// tests skip without one, except under CI=true, where they fail.
+func dbURL(t *testing.T, env string) string {
+	u := os.Getenv(env)
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: run the tests with make test", env)
+		}
+		t.Skipf("%s is not set: run make test", env)
+	}
+	return u
+}
+
+// seed creates the orders table through the source's own driver.
+func seed(t *testing.T, uri string, stmts ...string) {
+	t.Helper()
+	s, err := dataset.ParseDatabaseURI(uri, "SELECT 1", os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, rows, err := s.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	defer db.Close()
+	for _, st := range stmts {
+		if _, err := db.Exec(st); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+}
+
+func dbSources() dataset.Sources {
+	return dataset.Sources{Store: openLocal, Getenv: os.Getenv}
+}
+
+func testDatabase(t *testing.T, uri, name string, create string) {
+	seed(t, uri, "DROP TABLE IF EXISTS "+name, create,
+		"INSERT INTO "+name+" VALUES (1, 'eu', 9.50, true, '2024-01-02 10:00:00'), (2, 'us', 12.00, false, '2024-01-02 11:00:00'), (3, 'eu', NULL, true, NULL), (4, NULL, 0, NULL, '2024-01-04 00:00:00')")
+	in, err := dbSources().Resolve(t.Context(), uri+"?table="+name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ProfileInput(t.Context(), in, ProfileOptions{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rows != 4 {
+		t.Fatalf("rows %d", p.Rows)
+	}
+	amount := p.Column("amount")
+	if amount.DataType != Fractional || amount.IsDataTypeInferred || amount.Completeness != 0.75 || *amount.Sum != 21.5 {
+		t.Errorf("amount %+v", amount)
+	}
+	if id := p.Column("id"); id.DataType != Integral || *id.Mean != 2.5 {
+		t.Errorf("id %+v", id)
+	}
+	if r := p.Column("region"); r.DataType != String || r.Completeness != 0.75 {
+		t.Errorf("region %+v", r)
+	}
+	// Compared by key with a CSV export of the same rows: no difference
+	// (9.50 = 9.5, decimal = double, timestamps as instants).
+	dir := writeFiles(t, map[string]string{"orders.csv": "id,region,amount,paid,at\n1,eu,9.5,true,2024-01-02T10:00:00Z\n2,us,12,false,2024-01-02T11:00:00Z\n3,eu,,true,\n4,,0,,2024-01-04T00:00:00Z\n"})
+	csv := dataset.Input{Table: table(dir, "csv", "id:bigint", "region:string", "amount:double", "paid:boolean", "at:timestamp"), Store: openLocal}
+	d, err := CompareByKey(t.Context(), in, csv, KeyedOptions{Key: []string{"id"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Differs() || d.Identical != 4 {
+		t.Errorf("same rows differ: %+v", d)
+	}
+	// One changed row is found.
+	seed(t, uri, "UPDATE "+name+" SET amount = 9.51 WHERE id = 1")
+	d, err = CompareByKey(t.Context(), in, csv, KeyedOptions{Key: []string{"id"}})
+	if err != nil || d.Changed != 1 || d.ChangedByColumn["amount"] != 1 {
+		t.Errorf("changed row: %v %+v", err, d)
+	}
+	// A query instead of a table.
+	q, err := dbSources().Resolve(t.Context(), uri, "SELECT id, amount FROM "+name+" WHERE id < 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := ProfileInput(t.Context(), q, ProfileOptions{}); err != nil || p.Rows != 2 || len(p.Columns) != 2 {
+		t.Errorf("query: %v %+v", err, p)
+	}
+}
+
+func TestPostgreSQLSource(t *testing.T) {
+	uri := dbURL(t, "LAKECTL_TEST_POSTGRES_URL")
+	testDatabase(t, uri, "orders", "CREATE TABLE orders (id bigint PRIMARY KEY, region text, amount numeric(10,2), paid boolean, at timestamp)")
+}
+
+func TestMariaDBSource(t *testing.T) {
+	uri := dbURL(t, "LAKECTL_TEST_MYSQL_URL")
+	testDatabase(t, uri, "orders", "CREATE TABLE orders (id bigint PRIMARY KEY, region varchar(10), amount decimal(10,2), paid boolean, at datetime)")
+}
+
+// A wrong password is reported without it, as a database error.
+func TestDatabasePasswordsAreRedacted(t *testing.T) {
+	for _, env := range []string{"LAKECTL_TEST_POSTGRES_URL", "LAKECTL_TEST_MYSQL_URL"} {
+		uri := dbURL(t, env)
+		bad := strings.Replace(uri, "lakectl-test-pw", "Wr0ng-s3cret-pw", 1)
+		_, err := dbSources().Resolve(t.Context(), bad+"?table=orders", "")
+		if err == nil || !errors.Is(err, dataset.ErrDatabase) || strings.Contains(err.Error(), "Wr0ng-s3cret-pw") || !strings.Contains(err.Error(), "xxxxx") {
+			t.Errorf("%s: %v", env, err)
+		}
+	}
+}
