@@ -1,9 +1,14 @@
 package validate
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -109,4 +114,50 @@ func TestCompareByKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "key column id is missing in the target") {
 		t.Errorf("missing key column: %v", err)
 	}
+}
+
+func TestSaveReport(t *testing.T) {
+	c, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dest, _ := local.New(t.TempDir())
+	rep := &CompareReport{Source: "s", Target: "t", Columns: []ColumnComparison{
+		{Column: "id", SrcDataType: Integral, TgtDataType: Integral, SrcCompleteness: 1, TgtCompleteness: 1, SrcDistinct: 3, TgtDistinct: 3, SrcCount: 3, TgtCount: 3, Status: Match},
+		{Column: "amount", SrcDataType: Fractional, TgtDataType: String, SrcCompleteness: 1, TgtCompleteness: 0.5, SrcDistinct: 3, TgtDistinct: 1, SrcCount: 3, TgtCount: 3, Status: NoMatch},
+	}}
+	for _, day := range []string{"2026-11-25", "2026-11-26", "2026-11-26"} {
+		now, _ := time.Parse("2006-01-02", day)
+		if err := SaveReport(t.Context(), c, rep, dest, "db_deequ.migration_validation", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tb, err := c.GetTable(t.Context(), "db_deequ", "migration_validation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Parameters["classification"] != "parquet" || tb.Parameters["recordCount"] != "6" || len(tb.PartitionKeys) != 1 || tb.PartitionKeys[0].Name != "run_date" {
+		t.Errorf("table %v %v", tb.Parameters, tb.PartitionKeys)
+	}
+	// The history is queryable: profile the saved table like any other.
+	pq := *tb
+	p, err := ProfileInput(t.Context(), dataset.Input{Table: &pq, Partitions: partitionsOf(t, c), Store: openLocal}, ProfileOptions{Columns: []string{"status", "run_date"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rows != 6 || p.Column("status").ApproxDistinct != 2 || p.Column("run_date").ApproxDistinct != 2 {
+		t.Errorf("saved history: %+v", p)
+	}
+}
+
+func partitionsOf(t *testing.T, c catalog.Catalog) []catalog.Partition {
+	var out []catalog.Partition
+	for p, err := range c.ListPartitions(t.Context(), "db_deequ", "migration_validation", nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, *p)
+	}
+	return out
 }

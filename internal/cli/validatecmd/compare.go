@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/validate"
 )
@@ -21,6 +23,7 @@ type CompareOptions struct {
 	Key                      []string
 	Map                      []string
 	AbsTol, RelTol           []string
+	Save, SaveTo             string
 	Workers                  int
 }
 
@@ -45,6 +48,13 @@ timestamps compare as instants whatever their spelling or precision.
 --abs-tol and --rel-tol (global, or COL=TOL, repeatable) make numbers within
 the tolerance equal. --map SRC_COL=TGT_COL pairs renamed columns.
 
+--save DB.TABLE appends the column report (the blog's columns: table_name,
+col_name, src_datatype, tgt_datatype, src_completeness, tgt_completeness,
+src_approx_distinct_values, tgt_approx_distinct_values, src_count,
+tgt_count, status; plus target_name and run_time) to a Parquet table
+partitioned by run_date and registered in the catalog, so that its history
+can be queried.
+
 Exit status, as diff(1): 0 when they match, 1 when differences are found
 (duplicate keys count), 2 usage error, 3 could not run. Never 0 with
 differences.`,
@@ -64,6 +74,8 @@ differences.`,
 	fl.StringArrayVar(&opts.Map, "map", nil, "pair a source column with a differently named target column: SRC=TGT (repeatable)")
 	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL, or COL=TOL (repeatable)")
 	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL, or COL=TOL (repeatable)")
+	fl.StringVar(&opts.Save, "save", "", "append the column report to this catalog table (DB.TABLE), Parquet partitioned by run date")
+	fl.StringVar(&opts.SaveTo, "save-to", "", "where --save keeps its files (default: $LAKECTL_HOME/validation/DB/TABLE/)")
 	fl.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
 	return cmd
 }
@@ -106,9 +118,41 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err := printCompare(opts.F, rep, diff); err != nil {
 		return err
 	}
+	if opts.Save != "" {
+		if err := saveReport(ctx, opts, rep); err != nil {
+			return err
+		}
+	}
 	// With a key the row-level diff decides; without one, the column report.
 	if diff != nil && diff.Differs() || diff == nil && !rep.Match {
 		return cmdutil.ErrDataFailed
+	}
+	return nil
+}
+
+// saveReport appends the column report to the --save table.
+func saveReport(ctx context.Context, opts *CompareOptions, rep *validate.CompareReport) error {
+	db, name, err := catalog.ParseTableName(opts.Save)
+	if err != nil {
+		return err
+	}
+	to := opts.SaveTo
+	if to == "" {
+		to = filepath.Join(opts.F.Settings.Home, "validation", db, name)
+	}
+	dest, err := opts.F.Store(ctx, to)
+	if err != nil {
+		return err
+	}
+	c, err := opts.F.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if err := validate.SaveReport(ctx, c, rep, dest, opts.Save, opts.F.Now()); err != nil {
+		return fmt.Errorf("--save %s: %w", opts.Save, err)
+	}
+	if opts.F.Settings.Output == "table" && !opts.F.Settings.Quiet {
+		fmt.Fprintf(opts.F.IO.Out, "\nColumn report saved in %s (%s)\n", opts.Save, dest.URI(""))
 	}
 	return nil
 }
