@@ -294,7 +294,7 @@ type HistogramEntry struct {
 
 // result turns the accumulator into the profile of a column whose source
 // type is typed (Integral, ...) or "" for text to infer.
-func (c *columnStats) result(name, typed string, percentiles bool) ColumnProfile {
+func (c *columnStats) result(name, typed string, percentiles bool, histogramThreshold int) ColumnProfile {
 	p := ColumnProfile{Column: name}
 	if c.rows > 0 {
 		p.Completeness = float64(c.rows-c.nulls) / float64(c.rows)
@@ -334,7 +334,7 @@ func (c *columnStats) result(name, typed string, percentiles bool) ColumnProfile
 			}
 		}
 	}
-	if p.ApproxDistinct <= HistogramMaxDistinct && c.exact != nil {
+	if p.ApproxDistinct <= int64(histogramThreshold) && c.exact != nil {
 		for k, n := range c.exact {
 			p.Histogram = append(p.Histogram, HistogramEntry{Value: k, Count: n, Ratio: float64(n) / float64(c.rows)})
 		}
@@ -382,6 +382,9 @@ type Profiler struct {
 	typed       []string // "" for text columns (types inferred)
 	percentiles bool
 	cols        []*columnStats
+	// HistogramThreshold: histograms for columns with at most this many
+	// distinct values (default HistogramMaxDistinct).
+	HistogramThreshold int
 }
 
 // NewProfiler profiles columns with these names and source types (Deequ
@@ -413,10 +416,17 @@ func (p *Profiler) Merge(other Sink) {
 func (p *Profiler) Result(source string) *Profile {
 	out := &Profile{Source: source, Columns: []ColumnProfile{}}
 	for i, c := range p.cols {
-		out.Columns = append(out.Columns, c.result(p.names[i], p.typed[i], p.percentiles))
+		out.Columns = append(out.Columns, c.result(p.names[i], p.typed[i], p.percentiles, p.threshold()))
 		out.Rows = c.rows
 	}
 	return out
+}
+
+func (p *Profiler) threshold() int {
+	if p.HistogramThreshold > 0 {
+		return p.HistogramThreshold
+	}
+	return HistogramMaxDistinct
 }
 
 // Column returns the profile of a column, or nil.

@@ -29,6 +29,9 @@ type ProfileOptions struct {
 	Columns     []string
 	Percentiles bool
 	Workers     int
+	// HistogramThreshold: histograms for columns with at most this many
+	// distinct values (0: Deequ's 120).
+	HistogramThreshold int
 }
 
 // ProfileInput profiles a table's data in one pass on all cores. CSV cells
@@ -62,12 +65,17 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 		names[i] = all[p].Name
 	}
 	typed := columnTypes(t, pick)
-	merged, st, err := scanInput(ctx, in, pick, opts.Workers, func() Sink { return NewProfiler(names, typed, opts.Percentiles) })
+	newProfiler := func() Sink {
+		p := NewProfiler(names, typed, opts.Percentiles)
+		p.HistogramThreshold = opts.HistogramThreshold
+		return p
+	}
+	merged, st, err := scanInput(ctx, in, pick, opts.Workers, newProfiler)
 	if err != nil {
 		return nil, err
 	}
 	if merged == nil {
-		merged = NewProfiler(names, typed, opts.Percentiles)
+		merged = newProfiler()
 	}
 	out := merged.(*Profiler).Result(t.StorageDescriptor.Location)
 	out.MalformedRecords = st.malformed.Load()

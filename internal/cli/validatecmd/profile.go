@@ -52,6 +52,7 @@ malformedRecords.`,
 	}
 	cmd.Flags().StringSliceVar(&opts.Profile.Columns, "columns", nil, "profile only these columns")
 	cmd.Flags().BoolVar(&opts.Profile.Percentiles, "percentiles", false, "add approximate percentiles (1st to 100th) of numeric columns")
+	cmd.Flags().IntVar(&opts.Profile.HistogramThreshold, "histogram-threshold", validate.HistogramMaxDistinct, "histograms for columns with at most this many distinct values")
 	cmd.Flags().IntVar(&opts.Profile.Workers, "workers", 0, "parallel workers (default: one per core)")
 	cmd.Flags().StringVar(&opts.Query, "query", "", "SQL whose rows are the source (with a postgres:// or mysql:// SOURCE)")
 	return cmd
