@@ -29,10 +29,15 @@ func main() {
 		duckdbCopy(os.Args[2], os.Args[3], os.Args[4])
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "duckdb-summarize" {
+		duckdbSummarize(os.Args[2])
+		return
+	}
 	rows := flag.Int("rows", 1_000_000, "rows of the generated CSV")
 	lakectl := flag.String("lakectl", "../bin/lakectl", "the lakectl binary")
 	runs := flag.Int("runs", 3, "runs of each side; the median is reported")
 	codec := flag.String("compression", "snappy", "Parquet compression of both sides")
+	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "lakectl-bench-")
@@ -44,6 +49,19 @@ func main() {
 
 	var lt, dt []time.Duration
 	var lrss, drss int64
+	if *mode == "profile" {
+		pq := filepath.Join(dir, "parquet")
+		run(*lakectl, "convert", csv, "--to", pq, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
+		for range *runs {
+			d, rss := run(*lakectl, "validate", "profile", pq, "-o", "json", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
+			lt, lrss = append(lt, d), max(lrss, rss)
+			self, _ := os.Executable()
+			d, rss = run(self, "duckdb-summarize", filepath.Join(pq, "*.parquet"))
+			dt, drss = append(dt, d), max(drss, rss)
+		}
+		report("lakectl validate profile", "duckdb SUMMARIZE", lt, dt, lrss, drss)
+		return
+	}
 	for i := range *runs {
 		out := filepath.Join(dir, fmt.Sprintf("lakectl-%d", i))
 		d, rss := run(*lakectl, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
@@ -52,10 +70,27 @@ func main() {
 		d, rss = run(self, "duckdb-copy", csv, filepath.Join(dir, fmt.Sprintf("duckdb-%d.parquet", i)), *codec)
 		dt, drss = append(dt, d), max(drss, rss)
 	}
+	report("lakectl convert", "duckdb COPY", lt, dt, lrss, drss)
+}
+
+func report(lname, dname string, lt, dt []time.Duration, lrss, drss int64) {
 	l, d := median(lt), median(dt)
-	fmt.Printf("lakectl convert: %v (runs %v), peak RSS %d MiB\n", l.Round(time.Millisecond), lt, lrss>>10)
-	fmt.Printf("duckdb COPY:     %v (runs %v), peak RSS %d MiB\n", d.Round(time.Millisecond), dt, drss>>10)
+	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", lname, l.Round(time.Millisecond), lt, lrss>>10)
+	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", dname, d.Round(time.Millisecond), dt, drss>>10)
 	fmt.Printf("ratio lakectl/duckdb: %.2f\n", float64(l)/float64(d))
+}
+
+// duckdbSummarize runs SUMMARIZE over Parquet files and reads its result.
+func duckdbSummarize(glob string) {
+	db, err := sql.Open("duckdb", "")
+	check(err)
+	defer db.Close()
+	rows, err := db.Query(fmt.Sprintf(`SUMMARIZE SELECT * FROM read_parquet('%s')`, glob))
+	check(err)
+	defer rows.Close()
+	for rows.Next() {
+	}
+	check(rows.Err())
 }
 
 // run times a process and returns its peak RSS in KiB.

@@ -92,7 +92,7 @@ func canonical(v Value) canon {
 			}
 		}
 	}
-	return canon{kind: 's', s: s}
+	return canon{kind: 's', s: strings.Clone(s)} // kept in the index: copy
 }
 
 func (c canon) String() any {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/apache/datasketches-go/common"
@@ -90,8 +91,12 @@ type columnStats struct {
 	rows       int64
 	nulls      int64
 	typeCounts map[string]int64
-	exact      map[string]int64 // value text → count, while small
-	sketch     hll.HllSketch    // once exact is dropped
+	// Exact counts of values, while small: text, or numbers by their bits
+	// (a typed column's values are all of one kind).
+	exact    map[string]int64
+	exactNum map[uint64]int64
+	numKind  Kind          // KindIntegral or KindFractional, for exactNum
+	sketch   hll.HllSketch // once the exact counts are dropped
 	minLen     int
 	maxLen     int
 	lenSeen    bool
@@ -104,7 +109,7 @@ type columnStats struct {
 }
 
 func newColumnStats(percentiles bool) *columnStats {
-	c := &columnStats{typeCounts: map[string]int64{}, exact: map[string]int64{}, min: math.Inf(1), max: math.Inf(-1)}
+	c := &columnStats{typeCounts: map[string]int64{}, exact: map[string]int64{}, exactNum: map[uint64]int64{}, min: math.Inf(1), max: math.Inf(-1)}
 	if percentiles {
 		c.quantiles, _ = kll.NewKllItemsSketchWithDefault[float64](common.ItemSketchDoubleComparator(false), common.ItemSketchDoubleSerDe{})
 	}
@@ -135,15 +140,38 @@ func (c *columnStats) add(v Value) {
 		text = v.S
 		c.length(utf8.RuneCountInString(text))
 	case KindIntegral:
-		text = strconv.FormatInt(v.I, 10)
 		c.number(float64(v.I))
+		c.distinctNum(KindIntegral, uint64(v.I))
+		return
 	case KindFractional:
-		text = formatFloat(v.F)
 		c.number(v.F)
+		c.distinctNum(KindFractional, math.Float64bits(v.F))
+		return
 	case KindBoolean:
 		text = strconv.FormatBool(v.B)
 	}
 	c.distinct(text)
+}
+
+// distinctNum counts a number by its bits.
+func (c *columnStats) distinctNum(k Kind, bits uint64) {
+	if c.exact == nil {
+		c.sketch.UpdateUInt64(bits)
+		return
+	}
+	c.numKind = k
+	c.exactNum[bits]++
+	if len(c.exactNum) > exactDistinct {
+		c.toSketch()
+	}
+}
+
+// numText is the text of a number counted by its bits.
+func (c *columnStats) numText(bits uint64) string {
+	if c.numKind == KindFractional {
+		return formatFloat(math.Float64frombits(bits))
+	}
+	return strconv.FormatInt(int64(bits), 10)
 }
 
 // stripSpace drops the one space Deequ's patterns allow after the sign.
@@ -191,7 +219,12 @@ func (c *columnStats) number(f float64) {
 
 func (c *columnStats) distinct(text string) {
 	if c.exact != nil {
-		c.exact[text]++
+		if n, ok := c.exact[text]; ok {
+			c.exact[text] = n + 1
+			return
+		}
+		// The text may point into a reused buffer: keep a copy.
+		c.exact[strings.Clone(text)] = 1
 		if len(c.exact) > exactDistinct {
 			c.toSketch()
 		}
@@ -205,7 +238,14 @@ func (c *columnStats) toSketch() {
 	for k := range c.exact {
 		c.sketch.UpdateString(k)
 	}
-	c.exact = nil
+	for b := range c.exactNum {
+		c.sketch.UpdateUInt64(b)
+	}
+	c.exact, c.exactNum = nil, nil
+}
+
+func (c *columnStats) exactCount() int {
+	return len(c.exact) + len(c.exactNum)
 }
 
 // merge adds another worker's accumulator of the same column.
@@ -222,11 +262,17 @@ func (c *columnStats) merge(o *columnStats) {
 		c.length(o.minLen)
 		c.length(o.maxLen)
 	}
+	if o.numKind != 0 {
+		c.numKind = o.numKind
+	}
 	if c.exact != nil && o.exact != nil {
 		for k, n := range o.exact {
 			c.exact[k] += n
 		}
-		if len(c.exact) > exactDistinct {
+		for k, n := range o.exactNum {
+			c.exactNum[k] += n
+		}
+		if c.exactCount() > exactDistinct {
 			c.toSketch()
 		}
 	} else {
@@ -238,6 +284,9 @@ func (c *columnStats) merge(o *columnStats) {
 		if o.exact != nil {
 			for k := range o.exact {
 				u.UpdateString(k)
+			}
+			for b := range o.exactNum {
+				u.UpdateUInt64(b)
 			}
 		} else {
 			u.UpdateSketch(o.sketch)
@@ -300,7 +349,7 @@ func (c *columnStats) result(name, typed string, percentiles bool, histogramThre
 		p.Completeness = float64(c.rows-c.nulls) / float64(c.rows)
 	}
 	if c.exact != nil {
-		p.ApproxDistinct, p.DistinctIsExact = int64(len(c.exact)), true
+		p.ApproxDistinct, p.DistinctIsExact = int64(c.exactCount()), true
 	} else {
 		est, _ := c.sketch.GetEstimate()
 		p.ApproxDistinct = int64(math.Round(est))
@@ -337,6 +386,9 @@ func (c *columnStats) result(name, typed string, percentiles bool, histogramThre
 	if p.ApproxDistinct <= int64(histogramThreshold) && c.exact != nil {
 		for k, n := range c.exact {
 			p.Histogram = append(p.Histogram, HistogramEntry{Value: k, Count: n, Ratio: float64(n) / float64(c.rows)})
+		}
+		for b, n := range c.exactNum {
+			p.Histogram = append(p.Histogram, HistogramEntry{Value: c.numText(b), Count: n, Ratio: float64(n) / float64(c.rows)})
 		}
 		if c.nulls > 0 {
 			p.Histogram = append(p.Histogram, HistogramEntry{Value: NullValue, Count: c.nulls, Ratio: float64(c.nulls) / float64(c.rows)})

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	pformat "github.com/parquet-go/parquet-go/format"
@@ -445,7 +446,12 @@ func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
 	case parquet.Double:
 		return func(v parquet.Value) Value { return Value{Kind: KindFractional, F: v.Double()} }
 	}
-	return func(v parquet.Value) Value { return Value{Kind: KindString, S: string(v.ByteArray())} }
+	// No copy: the profile copies the values it keeps (the row's buffer is
+	// reused once the row is processed).
+	return func(v parquet.Value) Value {
+		b := v.ByteArray()
+		return Value{Kind: KindString, S: unsafe.String(unsafe.SliceData(b), len(b))}
+	}
 }
 
 func pow10(n float64) float64 {
