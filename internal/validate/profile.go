@@ -97,9 +97,9 @@ type columnStats struct {
 	exactNum map[uint64]int64
 	numKind  Kind          // KindIntegral or KindFractional, for exactNum
 	sketch   hll.HllSketch // once the exact counts are dropped
-	minLen     int
-	maxLen     int
-	lenSeen    bool
+	minLen   int
+	maxLen   int
+	lenSeen  bool
 	// Numeric statistics over the values that are numbers.
 	num           int64
 	min, max, sum float64
