@@ -166,7 +166,7 @@ func valueText(v Value) (string, bool) {
 	switch v.Kind {
 	case KindNull:
 		return "", false
-	case KindText, KindString:
+	case KindText, KindString, KindTime:
 		return v.S, true
 	case KindIntegral:
 		return strconv.FormatInt(v.I, 10), true

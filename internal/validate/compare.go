@@ -55,14 +55,25 @@ const (
 
 // Compare profiles both sides and compares them column by column.
 func Compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions) (*CompareReport, error) {
+	rep, _, err := compare(ctx, src, tgt, opts, nil)
+	return rep, err
+}
+
+// CompareWithKey makes the column report and the row-level diff by key in
+// one pass over each side.
+func CompareWithKey(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, keyed KeyedOptions) (*CompareReport, *KeyedDiff, error) {
+	return compare(ctx, src, tgt, opts, &keyed)
+}
+
+func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, keyed *KeyedOptions) (*CompareReport, *KeyedDiff, error) {
 	srcCols := columnNames(src.Table)
 	tgtCols := columnNames(tgt.Table)
 	for s, t := range opts.Map {
 		if !slices.Contains(srcCols, s) {
-			return nil, catalog.Invalidf("--map %s=%s: the source has no column %s (columns: %s)", s, t, s, strings.Join(srcCols, ", "))
+			return nil, nil, catalog.Invalidf("--map %s=%s: the source has no column %s (columns: %s)", s, t, s, strings.Join(srcCols, ", "))
 		}
 		if !slices.Contains(tgtCols, t) {
-			return nil, catalog.Invalidf("--map %s=%s: the target has no column %s (columns: %s)", s, t, t, strings.Join(tgtCols, ", "))
+			return nil, nil, catalog.Invalidf("--map %s=%s: the target has no column %s (columns: %s)", s, t, t, strings.Join(tgtCols, ", "))
 		}
 	}
 	rep := &CompareReport{Source: src.Table.StorageDescriptor.Location, Target: tgt.Table.StorageDescriptor.Location, OnlyInSource: []string{}, OnlyInTarget: []string{}, Columns: []ColumnComparison{}}
@@ -85,15 +96,23 @@ func Compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions) (
 		}
 	}
 	if len(srcPick) == 0 {
-		return nil, catalog.Invalidf("the source and the target have no column in common (use --map SRC=TGT)")
+		return nil, nil, catalog.Invalidf("the source and the target have no column in common (use --map SRC=TGT)")
 	}
-	sp, err := ProfileInput(ctx, src, ProfileOptions{Columns: srcPick, Workers: opts.Workers})
-	if err != nil {
-		return nil, fmt.Errorf("source: %w", err)
-	}
-	tp, err := ProfileInput(ctx, tgt, ProfileOptions{Columns: tgtPick, Workers: opts.Workers})
-	if err != nil {
-		return nil, fmt.Errorf("target: %w", err)
+	var sp, tp *Profile
+	var diff *KeyedDiff
+	var err error
+	if keyed == nil {
+		if sp, err = ProfileInput(ctx, src, ProfileOptions{Columns: srcPick, Workers: opts.Workers}); err != nil {
+			return nil, nil, fmt.Errorf("source: %w", err)
+		}
+		if tp, err = ProfileInput(ctx, tgt, ProfileOptions{Columns: tgtPick, Workers: opts.Workers}); err != nil {
+			return nil, nil, fmt.Errorf("target: %w", err)
+		}
+	} else {
+		keyed.Map, keyed.Workers = opts.Map, opts.Workers
+		if sp, tp, diff, err = keyedPass(ctx, src, tgt, srcPick, tgtPick, *keyed); err != nil {
+			return nil, nil, err
+		}
 	}
 	rep.SourceRows, rep.TargetRows = sp.Rows, tp.Rows
 	rep.Match = len(rep.OnlyInSource) == 0 && len(rep.OnlyInTarget) == 0
@@ -125,7 +144,7 @@ func Compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions) (
 		}
 		rep.Columns = append(rep.Columns, c)
 	}
-	return rep, nil
+	return rep, diff, nil
 }
 
 func columnNames(t *catalog.Table) []string {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,6 +67,8 @@ func canonical(v Value) canon {
 	switch v.Kind {
 	case KindNull:
 		return canon{}
+	case KindTime:
+		return canon{kind: 't', f: float64(v.I)}
 	case KindIntegral:
 		return canon{kind: 'n', f: float64(v.I)}
 	case KindFractional:
@@ -86,6 +89,9 @@ func canonical(v Value) canon {
 	}
 	// Timestamps and dates, whatever their spelling and precision.
 	if len(s) >= 10 && s[4] == '-' && s[7] == '-' {
+		if us, ok := isoMicros(s); ok {
+			return canon{kind: 't', f: float64(us)}
+		}
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
 			if t, err := time.Parse(layout, s); err == nil {
 				return canon{kind: 't', f: float64(t.UnixMicro())}
@@ -138,8 +144,68 @@ type indexed struct {
 
 func (k *keyIndex) shard(key string) int { return int(maphash.String(k.seed, key) % 64) }
 
+// isoMicros reads the common forms YYYY-MM-DD and YYYY-MM-DDTHH:MM:SS[.f]Z
+// (or with a space) without time.Parse.
+func isoMicros(s string) (int64, bool) {
+	d, ok := parseDay(s[:10])
+	if !ok {
+		return 0, false
+	}
+	if len(s) == 10 {
+		return d * 86400 * 1e6, true
+	}
+	if len(s) < 20 || s[10] != 'T' && s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return 0, false
+	}
+	h, e1 := strconv.Atoi(s[11:13])
+	m, e2 := strconv.Atoi(s[14:16])
+	sec, e3 := strconv.Atoi(s[17:19])
+	if e1 != nil || e2 != nil || e3 != nil {
+		return 0, false
+	}
+	frac := int64(0)
+	if rest := s[19 : len(s)-1]; rest != "" {
+		if rest[0] != '.' || len(rest) > 10 {
+			return 0, false
+		}
+		digits := rest[1:]
+		f, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		for i := len(digits); i < 6; i++ {
+			f *= 10
+		}
+		for i := len(digits); i > 6; i-- {
+			f /= 10
+		}
+		frac = f
+	}
+	return ((d*24+int64(h))*60+int64(m))*60*1e6 + int64(sec)*1e6 + frac, true
+}
+
+// parseDay reads YYYY-MM-DD as days since 1970-01-01.
+func parseDay(s string) (int64, bool) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Unix() / 86400, true
+}
+
 // keyOf renders the key columns' values as one string.
 func keyOf(row []Value, key []int) (string, bool) {
+	if len(key) == 1 {
+		// The common case, without building a string when it is one.
+		c := canonical(row[key[0]])
+		switch c.kind {
+		case 0:
+			return "", false
+		case 'n', 't':
+			return strconv.FormatFloat(c.f, 'g', -1, 64), true
+		}
+		return c.s, true
+	}
 	var b strings.Builder
 	for i, k := range key {
 		if i > 0 {
@@ -302,6 +368,28 @@ func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions
 			tgtNames = append(tgtNames, t)
 		}
 	}
+	_, _, diff, err := keyedPass(ctx, src, tgt, srcNames, tgtNames, opts)
+	return diff, err
+}
+
+// pairSink feeds two sinks from one scan.
+type pairSink struct{ a, b Sink }
+
+func (p *pairSink) Add(row []Value) {
+	p.a.Add(row)
+	p.b.Add(row)
+}
+
+func (p *pairSink) Merge(o Sink) {
+	q := o.(*pairSink)
+	p.a.Merge(q.a)
+	p.b.Merge(q.b)
+}
+
+// keyedPass reads each side once: the target into the key index (and its
+// profile), then the source against it (and its profile).
+func keyedPass(ctx context.Context, src, tgt dataset.Input, srcNames, tgtNames []string, opts KeyedOptions) (*Profile, *Profile, *KeyedDiff, error) {
+	srcCols, tgtCols := columnNames(src.Table), columnNames(tgt.Table)
 	var key []int
 	for _, k := range opts.Key {
 		k = strings.ToLower(k)
@@ -311,7 +399,7 @@ func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions
 			if slices.Contains(srcCols, k) {
 				side = "target"
 			}
-			return nil, catalog.Invalidf("key column %s is missing in the %s (source columns: %s; target columns: %s)", k, side, strings.Join(srcCols, ", "), strings.Join(tgtCols, ", "))
+			return nil, nil, nil, catalog.Invalidf("key column %s is missing in the %s (source columns: %s; target columns: %s)", k, side, strings.Join(srcCols, ", "), strings.Join(tgtCols, ", "))
 		}
 		key = append(key, i)
 	}
@@ -324,7 +412,7 @@ func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions
 	}
 	for n := range opts.ColumnTolerance {
 		if !slices.Contains(srcNames, n) {
-			return nil, catalog.Invalidf("tolerance for %s: no such column in both sides", n)
+			return nil, nil, nil, catalog.Invalidf("tolerance for %s: no such column in both sides", n)
 		}
 	}
 	idx := &keyIndex{seed: maphash.MakeSeed()}
@@ -332,22 +420,34 @@ func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions
 		idx.shards[i].m = map[string]*indexed{}
 	}
 	tgtPick := pickColumns(tgt.Table, tgtNames)
-	if _, _, err := scanInput(ctx, tgt, tgtPick, opts.Workers, func() Sink { return &indexSink{idx: idx, key: key} }); err != nil {
-		return nil, fmt.Errorf("target: %w", err)
+	tgtTyped := columnTypes(tgt.Table, tgtPick)
+	merged, _, err := scanInput(ctx, tgt, tgtPick, opts.Workers, func() Sink {
+		return &pairSink{NewProfiler(tgtNames, tgtTyped, false), &indexSink{idx: idx, key: key}}
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("target: %w", err)
 	}
+	if merged == nil {
+		merged = &pairSink{NewProfiler(tgtNames, tgtTyped, false), &indexSink{idx: idx, key: key}}
+	}
+	tp := merged.(*pairSink).a.(*Profiler).Result(tgt.Table.StorageDescriptor.Location)
 	newDiff := func() *KeyedDiff {
 		return &KeyedDiff{Key: opts.Key, ChangedByColumn: map[string]int64{}, Samples: []RowDifference{}}
 	}
-	merged, _, err := scanInput(ctx, src, pickColumns(src.Table, srcNames), opts.Workers, func() Sink {
-		return &probeSink{idx: idx, key: key, names: srcNames, tols: tols, seen: map[string]bool{}, diff: newDiff()}
-	})
+	srcPick := pickColumns(src.Table, srcNames)
+	srcTyped := columnTypes(src.Table, srcPick)
+	newProbe := func() Sink {
+		return &pairSink{NewProfiler(srcNames, srcTyped, false), &probeSink{idx: idx, key: key, names: srcNames, tols: tols, seen: map[string]bool{}, diff: newDiff()}}
+	}
+	merged, _, err = scanInput(ctx, src, srcPick, opts.Workers, newProbe)
 	if err != nil {
-		return nil, fmt.Errorf("source: %w", err)
+		return nil, nil, nil, fmt.Errorf("source: %w", err)
 	}
-	diff := newDiff()
-	if merged != nil {
-		diff = merged.(*probeSink).diff
+	if merged == nil {
+		merged = newProbe()
 	}
+	sp := merged.(*pairSink).a.(*Profiler).Result(src.Table.StorageDescriptor.Location)
+	diff := merged.(*pairSink).b.(*probeSink).diff
 	diff.DuplicateKeysTarget = idx.duplicates.Load()
 	idx.dupSamples.Range(func(k, _ any) bool {
 		if len(diff.Samples) < 4*maxSamples {
@@ -370,7 +470,7 @@ func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions
 	for _, k := range extra {
 		diff.Samples = append(diff.Samples, RowDifference{Key: printableKey(k), Kind: "extra in target"})
 	}
-	return diff, nil
+	return sp, tp, diff, nil
 }
 
 // Differs reports whether any difference was found.

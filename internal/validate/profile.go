@@ -74,6 +74,7 @@ const (
 	KindIntegral        // int64 in I
 	KindFractional      // float64 in F
 	KindBoolean         // in B
+	KindTime            // a timestamp or date: microseconds since the epoch in I, its text in S
 )
 
 // Value is one value of a column.
@@ -136,7 +137,7 @@ func (c *columnStats) add(v Value) {
 			}
 		}
 		c.length(utf8.RuneCountInString(text))
-	case KindString:
+	case KindString, KindTime:
 		text = v.S
 		c.length(utf8.RuneCountInString(text))
 	case KindIntegral:

@@ -417,7 +417,8 @@ func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
 		}
 	case *pformat.DateType:
 		return func(v parquet.Value) Value {
-			return Value{Kind: KindString, S: time.Unix(int64(v.Int32())*86400, 0).UTC().Format("2006-01-02")}
+			days := int64(v.Int32())
+			return Value{Kind: KindTime, I: days * 86400 * 1e6, S: time.Unix(days*86400, 0).UTC().Format("2006-01-02")}
 		}
 	case *pformat.TimestampType:
 		unit := lt.Unit.Value
@@ -431,7 +432,7 @@ func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
 			default:
 				ts = time.UnixMicro(v.Int64())
 			}
-			return Value{Kind: KindString, S: ts.UTC().Format(time.RFC3339Nano)}
+			return Value{Kind: KindTime, I: ts.UnixMicro(), S: ts.UTC().Format(time.RFC3339Nano)}
 		}
 	}
 	switch node.Type().Kind() {

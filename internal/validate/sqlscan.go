@@ -177,6 +177,10 @@ func sqlConverter(hive string) func(any) Value {
 		}
 	}
 	return func(v any) Value {
+		if t, ok := v.(time.Time); ok {
+			s, _ := text(v)
+			return Value{Kind: KindTime, I: t.UnixMicro(), S: s}
+		}
 		s, ok := text(v)
 		if !ok {
 			return Value{}

@@ -105,15 +105,16 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
-	rep, err := validate.Compare(ctx, src, tgt, validate.CompareOptions{Map: mapping, Workers: opts.Workers})
-	if err != nil {
-		return err
-	}
+	copts := validate.CompareOptions{Map: mapping, Workers: opts.Workers}
+	var rep *validate.CompareReport
 	var diff *validate.KeyedDiff
 	if len(opts.Key) > 0 {
-		if diff, err = validate.CompareByKey(ctx, src, tgt, validate.KeyedOptions{Key: opts.Key, Map: mapping, Tolerance: tol, ColumnTolerance: colTol, Workers: opts.Workers}); err != nil {
-			return err
-		}
+		rep, diff, err = validate.CompareWithKey(ctx, src, tgt, copts, validate.KeyedOptions{Key: opts.Key, Tolerance: tol, ColumnTolerance: colTol})
+	} else {
+		rep, err = validate.Compare(ctx, src, tgt, copts)
+	}
+	if err != nil {
+		return err
 	}
 	if err := printCompare(opts.F, rep, diff); err != nil {
 		return err
