@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 export LAKECTL_HOME="$work/home"
 
 "$lakectl" version >/dev/null
-(cd bench && CGO_ENABLED=0 go run ./gencsv "$work/orders.csv" "$rows")
+(cd bench && CGO_ENABLED=1 go run . gencsv "$work/orders.csv" "$rows")
 pg=${LAKECTL_TEST_POSTGRES_URL}
 psql -q "$pg" -c "DROP TABLE IF EXISTS orders" \
 	-c "CREATE TABLE orders (id bigint PRIMARY KEY, customer text, email text, amount numeric(12,2), quantity bigint, ordered_at timestamptz, day date, paid boolean)"

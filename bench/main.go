@@ -5,6 +5,7 @@
 // peak RSS is its own.
 //
 //	go run . -rows 1000000 -lakectl ../bin/lakectl
+//	go run . gencsv FILE ROWS        (the generated CSV alone)
 //
 // This module uses cgo (DuckDB's Go driver); lakectl itself stays pure Go.
 package main
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +29,12 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "duckdb-copy" {
 		duckdbCopy(os.Args[2], os.Args[3], os.Args[4])
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "gencsv" {
+		n, err := strconv.Atoi(os.Args[3])
+		check(err)
+		generate(os.Args[2], n)
 		return
 	}
 	if len(os.Args) > 1 && os.Args[1] == "duckdb-summarize" {

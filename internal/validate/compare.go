@@ -77,16 +77,9 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 		}
 	}
 	rep := &CompareReport{Source: src.Table.StorageDescriptor.Location, Target: tgt.Table.StorageDescriptor.Location, OnlyInSource: []string{}, OnlyInTarget: []string{}, Columns: []ColumnComparison{}}
-	var srcPick, tgtPick []string
+	srcPick, tgtPick := pairColumns(srcCols, tgtCols, opts.Map)
 	for _, s := range srcCols {
-		t := s
-		if m, ok := opts.Map[s]; ok {
-			t = m
-		}
-		if slices.Contains(tgtCols, t) {
-			srcPick = append(srcPick, s)
-			tgtPick = append(tgtPick, t)
-		} else {
+		if !slices.Contains(srcPick, s) {
 			rep.OnlyInSource = append(rep.OnlyInSource, s)
 		}
 	}
@@ -145,6 +138,22 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 		rep.Columns = append(rep.Columns, c)
 	}
 	return rep, diff, nil
+}
+
+// pairColumns pairs each source column with the target column of the same
+// name (or the one --map names); unpaired columns are left out.
+func pairColumns(srcCols, tgtCols []string, mapping map[string]string) (srcNames, tgtNames []string) {
+	for _, s := range srcCols {
+		t := s
+		if m, ok := mapping[s]; ok {
+			t = m
+		}
+		if slices.Contains(tgtCols, t) {
+			srcNames = append(srcNames, s)
+			tgtNames = append(tgtNames, t)
+		}
+	}
+	return srcNames, tgtNames
 }
 
 func columnNames(t *catalog.Table) []string {

@@ -356,18 +356,7 @@ type KeyedOptions struct {
 // compared in a canonical form, so 9.50 equals 9.5 and a decimal equals the
 // same double, and timestamps compare as instants).
 func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions) (*KeyedDiff, error) {
-	srcCols, tgtCols := columnNames(src.Table), columnNames(tgt.Table)
-	var srcNames, tgtNames []string
-	for _, s := range srcCols {
-		t := s
-		if m, ok := opts.Map[s]; ok {
-			t = m
-		}
-		if slices.Contains(tgtCols, t) {
-			srcNames = append(srcNames, s)
-			tgtNames = append(tgtNames, t)
-		}
-	}
+	srcNames, tgtNames := pairColumns(columnNames(src.Table), columnNames(tgt.Table), opts.Map)
 	_, _, diff, err := keyedPass(ctx, src, tgt, srcNames, tgtNames, opts)
 	return diff, err
 }
