@@ -2,7 +2,6 @@ package convert
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -200,10 +199,7 @@ func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
 	close(tasks)
 	wg.Wait()
 	if err == nil {
-		err = context.Cause(ctx)
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil && context.Cause(ctx) == context.Canceled {
-			err = ctx.Err()
-		}
+		err = context.Cause(ctx) // a worker's failure, or the caller's cancellation
 	}
 	if qerr := c.qw.close(); err == nil {
 		err = qerr

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -402,7 +403,7 @@ func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
 	}
 	switch lt := logical.(type) {
 	case *pformat.DecimalType:
-		scale := pow10(float64(lt.Scale))
+		scale := math.Pow10(int(lt.Scale))
 		return func(v parquet.Value) Value {
 			var unscaled float64
 			switch v.Kind() {
@@ -453,14 +454,6 @@ func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
 		b := v.ByteArray()
 		return Value{Kind: KindString, S: unsafe.String(unsafe.SliceData(b), len(b))}
 	}
-}
-
-func pow10(n float64) float64 {
-	p := 1.0
-	for range int(n) {
-		p *= 10
-	}
-	return p
 }
 
 // bigEndianFloat reads a big-endian two's complement integer as a float.

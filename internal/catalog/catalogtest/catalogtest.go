@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -405,7 +406,7 @@ func testPartitionFilter(t *testing.T, c catalog.Catalog) {
 		f, err := catalog.ParseFilter(expr)
 		must(t, err)
 		got := partValues(t, c.ListPartitions(ctx(t), "db", "sales", f))
-		if !reflect.DeepEqual(sorted(got), sorted(want)) {
+		if !reflect.DeepEqual(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
 			t.Errorf("filter %q = %v, want %v", expr, got, want)
 		}
 	}
@@ -414,18 +415,6 @@ func testPartitionFilter(t *testing.T, c catalog.Catalog) {
 	for _, err := range c.ListPartitions(ctx(t), "db", "sales", f) {
 		wantErr(t, err, catalog.ErrInvalid)
 	}
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
 
 func testDeleteCascades(t *testing.T, c catalog.Catalog) {

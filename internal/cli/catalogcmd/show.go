@@ -77,17 +77,14 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	}
 	w.Flush()
 	fmt.Fprintln(opts.F.IO.Out)
-	for i := range cols.Rows {
-		cols.Rows[i][2] = cmdutil.OrDash(cols.Rows[i][2])
+	human := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMMENT"}}
+	for _, col := range t.StorageDescriptor.Columns {
+		human.Add(col.Name, col.Type, cmdutil.OrDash(col.Comment))
 	}
-	cols.Header = cols.Header[:3]
-	for i, r := range cols.Rows {
-		if r[3] == "yes" {
-			r[2] = strings.TrimPrefix(r[2]+" ", "- ") + "(partition key)"
-		}
-		cols.Rows[i] = r[:3]
+	for _, col := range t.PartitionKeys {
+		human.Add(col.Name, col.Type, strings.TrimSpace(col.Comment+" (partition key)"))
 	}
-	if err := cmdutil.Print(opts.F.IO.Out, "table", cols, nil); err != nil {
+	if err := cmdutil.Print(opts.F.IO.Out, "table", human, nil); err != nil {
 		return err
 	}
 	if len(t.Parameters) > 0 {
