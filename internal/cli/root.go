@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -46,6 +47,14 @@ func Main() int {
 		<-ctx.Done()
 		stop()
 	}()
+	// LAKECTL_CPUPROFILE=FILE writes a CPU profile of the run, for
+	// performance work (docs/development.md).
+	if path := os.Getenv("LAKECTL_CPUPROFILE"); path != "" {
+		if out, err := os.Create(path); err == nil && pprof.StartCPUProfile(out) == nil {
+			defer out.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
 	f := &cmdutil.Factory{IO: cmdutil.System(), Getenv: os.Getenv, Now: time.Now}
 	return Run(ctx, f, os.Args[1:])
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
 	"github.com/lakectl/lakectl/internal/catalog"
@@ -167,6 +168,19 @@ func (s *SQL) Open(ctx context.Context) (*sql.DB, *sql.Rows, error) {
 		return nil, nil, s.redact(err)
 	}
 	return db, rows, nil
+}
+
+// ConnectPostgres opens a native connection to a PostgreSQL source, for
+// reading it with COPY; errors are redacted.
+func (s *SQL) ConnectPostgres(ctx context.Context) (*pgconn.PgConn, error) {
+	if s.Driver != "pgx" {
+		return nil, fmt.Errorf("%s: not a PostgreSQL source", s.Display)
+	}
+	conn, err := pgconn.Connect(ctx, s.dsn)
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	return conn, nil
 }
 
 // Redact hides the password in an error of this source.

@@ -166,8 +166,8 @@ func valueText(v Value) (string, bool) {
 	switch v.Kind {
 	case KindNull:
 		return "", false
-	case KindText, KindString, KindTime:
-		return v.S, true
+	case KindText, KindString, KindTime, KindDate:
+		return v.Text(), true
 	case KindIntegral:
 		return strconv.FormatInt(v.I, 10), true
 	case KindFractional:

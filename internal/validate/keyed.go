@@ -67,7 +67,7 @@ func canonical(v Value) canon {
 	switch v.Kind {
 	case KindNull:
 		return canon{}
-	case KindTime:
+	case KindTime, KindDate:
 		return canon{kind: 't', f: float64(v.I)}
 	case KindIntegral:
 		return canon{kind: 'n', f: float64(v.I)}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apache/datasketches-go/common"
@@ -74,7 +75,8 @@ const (
 	KindIntegral        // int64 in I
 	KindFractional      // float64 in F
 	KindBoolean         // in B
-	KindTime            // a timestamp or date: microseconds since the epoch in I, its text in S
+	KindTime            // a timestamp: microseconds since the epoch in I
+	KindDate            // a date: its midnight UTC in microseconds since the epoch in I
 )
 
 // Value is one value of a column.
@@ -84,6 +86,18 @@ type Value struct {
 	I    int64
 	F    float64
 	B    bool
+}
+
+// Text is the value's text: S, or the ISO form of a date or timestamp
+// (made only when asked for: a compare never needs it).
+func (v Value) Text() string {
+	switch v.Kind {
+	case KindTime:
+		return time.UnixMicro(v.I).UTC().Format(time.RFC3339Nano)
+	case KindDate:
+		return time.UnixMicro(v.I).UTC().Format(time.DateOnly)
+	}
+	return v.S
 }
 
 // columnStats accumulates one column's profile in one pass; accumulators
@@ -137,8 +151,8 @@ func (c *columnStats) add(v Value) {
 			}
 		}
 		c.length(utf8.RuneCountInString(text))
-	case KindString, KindTime:
-		text = v.S
+	case KindString, KindTime, KindDate:
+		text = v.Text()
 		c.length(utf8.RuneCountInString(text))
 	case KindIntegral:
 		c.number(float64(v.I))

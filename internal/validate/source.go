@@ -419,7 +419,7 @@ func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
 	case *pformat.DateType:
 		return func(v parquet.Value) Value {
 			days := int64(v.Int32())
-			return Value{Kind: KindTime, I: days * 86400 * 1e6, S: time.Unix(days*86400, 0).UTC().Format("2006-01-02")}
+			return Value{Kind: KindDate, I: days * 86400 * 1e6}
 		}
 	case *pformat.TimestampType:
 		unit := lt.Unit.Value
@@ -433,7 +433,7 @@ func valueConverter(node parquet.Node, typed string) func(parquet.Value) Value {
 			default:
 				ts = time.UnixMicro(v.Int64())
 			}
-			return Value{Kind: KindTime, I: ts.UnixMicro(), S: ts.UTC().Format(time.RFC3339Nano)}
+			return Value{Kind: KindTime, I: ts.UnixMicro()}
 		}
 	}
 	switch node.Type().Kind() {

@@ -27,9 +27,10 @@ func scanInput(ctx context.Context, in dataset.Input, pick []int, workers int, n
 
 // scanSQL streams the query's rows: one reader, batches handed to the
 // workers' sinks. Values are typed by the columns' database types.
+// PostgreSQL is read with binary COPY (scanPostgres).
 func scanSQL(ctx context.Context, in dataset.Input, pick []int, workers int, newSink func() Sink) (Sink, *profiling, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	if in.SQL.Driver == "pgx" {
+		return scanPostgres(ctx, in, pick, workers, newSink)
 	}
 	db, rows, err := in.SQL.Open(ctx)
 	if err != nil {
@@ -41,6 +42,45 @@ func scanSQL(ctx context.Context, in dataset.Input, pick []int, workers int, new
 	convs := make([]func(any) Value, len(pick))
 	for i, p := range pick {
 		convs[i] = sqlConverter(cols[p].Type)
+	}
+	return fanOut(ctx, workers, newSink, func(emit func([][]Value) error) error {
+		raw := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		var batch [][]Value
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return in.SQL.Redact(err)
+			}
+			row := make([]Value, len(pick))
+			for i, p := range pick {
+				row[i] = convs[i](raw[p])
+			}
+			batch = append(batch, row)
+			if len(batch) == sqlBatchRows {
+				if err := emit(batch); err != nil {
+					return err
+				}
+				batch = nil
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return in.SQL.Redact(err)
+		}
+		if len(batch) > 0 {
+			return emit(batch)
+		}
+		return nil
+	})
+}
+
+// fanOut runs read, which emits batches of rows, and hands the batches to
+// workers, each with its own sink; the sinks merge at the end.
+func fanOut(ctx context.Context, workers int, newSink func() Sink, read func(emit func([][]Value) error) error) (Sink, *profiling, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
 	batches := make(chan [][]Value, workers)
 	st := &profiling{}
@@ -56,46 +96,20 @@ func scanSQL(ctx context.Context, in dataset.Input, pick []int, workers int, new
 			st.done(w)
 		})
 	}
-	raw := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
-	var batch [][]Value
-	var readErr error
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			readErr = err
-			break
+	err := read(func(b [][]Value) error {
+		select {
+		case batches <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		row := make([]Value, len(pick))
-		for i, p := range pick {
-			row[i] = convs[i](raw[p])
-		}
-		batch = append(batch, row)
-		if len(batch) == 4096 {
-			select {
-			case batches <- batch:
-			case <-ctx.Done():
-			}
-			batch = nil
-			if ctx.Err() != nil {
-				break
-			}
-		}
-	}
-	if len(batch) > 0 && ctx.Err() == nil {
-		batches <- batch
-	}
+	})
 	close(batches)
 	wg.Wait()
-	if readErr == nil {
-		readErr = rows.Err()
+	if err == nil {
+		err = ctx.Err()
 	}
-	if readErr != nil {
-		return nil, nil, in.SQL.Redact(readErr)
-	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return nil, nil, err
 	}
 	return st.merged, st, nil
@@ -178,8 +192,10 @@ func sqlConverter(hive string) func(any) Value {
 	}
 	return func(v any) Value {
 		if t, ok := v.(time.Time); ok {
-			s, _ := text(v)
-			return Value{Kind: KindTime, I: t.UnixMicro(), S: s}
+			if hive == "date" {
+				return Value{Kind: KindDate, I: t.UnixMicro()}
+			}
+			return Value{Kind: KindTime, I: t.UnixMicro()}
 		}
 		s, ok := text(v)
 		if !ok {
