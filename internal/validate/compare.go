@@ -3,8 +3,12 @@ package validate
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/apache/datasketches-go/hll"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -91,22 +95,52 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 	if len(srcPick) == 0 {
 		return nil, nil, catalog.Invalidf("the source and the target have no column in common (use --map SRC=TGT)")
 	}
-	var sp, tp *Profile
+	srcSide := newSide(src, srcPick)
+	tgtSide := newSide(tgt, tgtPick)
+	fp := &fingerprinter{asText: make([]bool, len(srcPick)), tolerant: make([]bool, len(srcPick))}
+	for i := range srcPick {
+		fp.asText[i] = isTextColumn(src.Table, srcSide.pick[i]) || isTextColumn(tgt.Table, tgtSide.pick[i])
+	}
 	var diff *KeyedDiff
-	var err error
 	if keyed == nil {
-		if sp, err = ProfileInput(ctx, src, ProfileOptions{Columns: srcPick, Workers: opts.Workers}); err != nil {
-			return nil, nil, fmt.Errorf("source: %w", err)
-		}
-		if tp, err = ProfileInput(ctx, tgt, ProfileOptions{Columns: tgtPick, Workers: opts.Workers}); err != nil {
-			return nil, nil, fmt.Errorf("target: %w", err)
+		if err := countBoth(ctx, srcSide, tgtSide, fp, opts.Workers); err != nil {
+			return nil, nil, err
 		}
 	} else {
+		for _, k := range keyed.Key {
+			k = strings.ToLower(k)
+			i := slices.Index(srcPick, k)
+			if i < 0 {
+				side := "source"
+				if slices.Contains(srcCols, k) {
+					side = "target"
+				}
+				return nil, nil, catalog.Invalidf("key column %s is missing in the %s (source columns: %s; target columns: %s)", k, side, strings.Join(srcCols, ", "), strings.Join(tgtCols, ", "))
+			}
+			fp.key = append(fp.key, i)
+		}
+		for n := range keyed.ColumnTolerance {
+			if !slices.Contains(srcPick, n) {
+				return nil, nil, catalog.Invalidf("tolerance for %s: no such column in both sides", n)
+			}
+		}
+		for i, n := range srcPick {
+			t := keyed.Tolerance
+			if ct, ok := keyed.ColumnTolerance[n]; ok {
+				t = ct
+			}
+			if !t.zero() && !slices.Contains(fp.key, i) {
+				fp.tolerant[i] = true
+				fp.tolCols = append(fp.tolCols, i)
+			}
+		}
 		keyed.Map, keyed.Workers = opts.Map, opts.Workers
-		if sp, tp, diff, err = keyedPass(ctx, src, tgt, srcPick, tgtPick, *keyed); err != nil {
+		var err error
+		if diff, err = keyedPass(ctx, srcSide, tgtSide, fp, *keyed); err != nil {
 			return nil, nil, err
 		}
 	}
+	sp, tp := srcSide.result(), tgtSide.result()
 	rep.SourceRows, rep.TargetRows = sp.Rows, tp.Rows
 	rep.Match = len(rep.OnlyInSource) == 0 && len(rep.OnlyInTarget) == 0
 	for i := range srcPick {
@@ -162,4 +196,220 @@ func columnNames(t *catalog.Table) []string {
 		out = append(out, c.Name)
 	}
 	return out
+}
+
+// side is one side of a compare: its input, the picked columns and,
+// after the scan, their counts.
+type side struct {
+	in     dataset.Input
+	pick   []int
+	names  []string
+	typed  []string
+	counts []*columnCount
+}
+
+func newSide(in dataset.Input, names []string) *side {
+	pick := pickColumns(in.Table, names)
+	return &side{in: in, pick: pick, names: names, typed: columnTypes(in.Table, pick)}
+}
+
+// result is the side's column report: data type, completeness and
+// distinct values (of the canonical values, counted by fingerprint).
+func (s *side) result() *Profile {
+	out := &Profile{Source: s.in.Table.StorageDescriptor.Location, Columns: []ColumnProfile{}}
+	for i, c := range s.counts {
+		out.Columns = append(out.Columns, c.result(s.names[i], s.typed[i]))
+		out.Rows = c.rows
+	}
+	return out
+}
+
+// isTextColumn: a string column is compared as text on both sides.
+func isTextColumn(t *catalog.Table, p int) bool {
+	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
+	typ := all[p].Type
+	return typ == "string" || strings.HasPrefix(typ, "varchar") || strings.HasPrefix(typ, "char")
+}
+
+// countBoth counts the columns of both sides, both read at once.
+func countBoth(ctx context.Context, src, tgt *side, fp *fingerprinter, workers int) error {
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, sd := range []*side{src, tgt} {
+		wg.Go(func() {
+			newSink := func() Sink { return &countSink{fp: fp.clone(), counts: newCounts(len(sd.pick))} }
+			merged, _, err := scanInput(ctx, sd.in, sd.pick, workers, newSink)
+			if merged == nil {
+				merged = newSink()
+			}
+			sd.counts = merged.(*countSink).counts
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		return fmt.Errorf("source: %w", errs[0])
+	}
+	if errs[1] != nil {
+		return fmt.Errorf("target: %w", errs[1])
+	}
+	return nil
+}
+
+// columnCount is what a compare needs of a column: rows, nulls, the types
+// of text, and distinct values counted by fingerprint.
+type columnCount struct {
+	rows, nulls int64
+	types       map[string]int64 // of text whose type is inferred
+	distinct    fingerprintSet
+}
+
+func newCounts(n int) []*columnCount {
+	out := make([]*columnCount, n)
+	for i := range out {
+		out[i] = &columnCount{types: map[string]int64{}}
+	}
+	return out
+}
+
+func (c *columnCount) add(null bool, inferred string, h uint64) {
+	c.rows++
+	if null {
+		c.nulls++
+		return
+	}
+	if inferred != "" {
+		c.types[inferred]++
+	}
+	c.distinct.add(h)
+}
+
+func (c *columnCount) merge(o *columnCount) {
+	c.rows += o.rows
+	c.nulls += o.nulls
+	for t, n := range o.types {
+		c.types[t] += n
+	}
+	c.distinct.merge(&o.distinct)
+}
+
+// result is the column's data type (typed, or inferred from the counts of
+// text as a profile infers it), completeness and distinct count.
+func (c *columnCount) result(name, typed string) ColumnProfile {
+	p := ColumnProfile{Column: name, DataType: typed}
+	if typed == "" {
+		p.IsDataTypeInferred = true
+		p.DataType = decideType(c.types)
+	}
+	if c.rows > 0 {
+		p.Completeness = float64(c.rows-c.nulls) / float64(c.rows)
+	}
+	p.ApproxDistinct, p.DistinctIsExact = c.distinct.count()
+	return p
+}
+
+// fingerprintSet counts distinct values by their 64-bit fingerprints:
+// exactly, in an open-addressing set, up to exactDistinct values, then
+// with an HLL sketch fed the fingerprints. (A Go map does the same exact
+// part four times slower: the fingerprints are hashes already.)
+type fingerprintSet struct {
+	slots  []uint64 // 0: empty
+	n      int
+	zero   bool // the fingerprint 0 was seen
+	sketch hll.HllSketch
+}
+
+func (s *fingerprintSet) add(h uint64) {
+	if s.sketch != nil {
+		s.sketch.UpdateUInt64(h)
+		return
+	}
+	if h == 0 {
+		if !s.zero {
+			s.zero = true
+			s.n++
+		}
+		return
+	}
+	if s.slots == nil {
+		s.slots = make([]uint64, 64)
+	}
+	mask := uint64(len(s.slots) - 1)
+	for pos := h & mask; ; pos = (pos + 1) & mask {
+		switch s.slots[pos] {
+		case h:
+			return
+		case 0:
+			s.slots[pos] = h
+			s.n++
+			if s.n > exactDistinct {
+				s.toSketch()
+			} else if s.n*4 > len(s.slots)*3 {
+				s.grow()
+			}
+			return
+		}
+	}
+}
+
+func (s *fingerprintSet) grow() {
+	old := s.slots
+	s.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(s.slots) - 1)
+	for _, h := range old {
+		if h == 0 {
+			continue
+		}
+		pos := h & mask
+		for s.slots[pos] != 0 {
+			pos = (pos + 1) & mask
+		}
+		s.slots[pos] = h
+	}
+}
+
+func (s *fingerprintSet) toSketch() {
+	s.sketch, _ = hll.NewHllSketch(hllLgK, hll.TgtHllTypeHll8)
+	for _, h := range s.slots {
+		if h != 0 {
+			s.sketch.UpdateUInt64(h)
+		}
+	}
+	if s.zero {
+		s.sketch.UpdateUInt64(0)
+	}
+	s.slots = nil
+}
+
+func (s *fingerprintSet) merge(o *fingerprintSet) {
+	if o.sketch == nil {
+		for _, h := range o.slots {
+			if h != 0 {
+				s.add(h)
+			}
+		}
+		if o.zero {
+			s.add(0)
+		}
+		return
+	}
+	if s.sketch == nil {
+		s.toSketch()
+	}
+	u, _ := hll.NewUnion(hllLgK)
+	u.UpdateSketch(s.sketch)
+	u.UpdateSketch(o.sketch)
+	s.sketch, _ = u.GetResult(hll.TgtHllTypeHll8)
+}
+
+// count is the number of distinct values, and whether it is exact.
+func (s *fingerprintSet) count() (int64, bool) {
+	if s.sketch == nil {
+		return int64(s.n), true
+	}
+	// The composite estimate depends only on the registers, not on the
+	// order values came in (as the HIP estimate does): the same values on
+	// both sides give the same count, however the workers split them.
+	est, _ := s.sketch.GetCompositeEstimate()
+	return int64(math.Round(est)), false
 }

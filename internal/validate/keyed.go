@@ -1,17 +1,20 @@
 package validate
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
-	"hash/maphash"
 	"math"
+	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/zeebo/xxh3"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -31,6 +34,8 @@ func (t Tolerance) equal(a, b float64) bool {
 	return d <= t.Abs || d <= t.Rel*math.Max(math.Abs(a), math.Abs(b))
 }
 
+func (t Tolerance) zero() bool { return t.Abs == 0 && t.Rel == 0 }
+
 // KeyedDiff is the row-level difference of two sides matched by key.
 type KeyedDiff struct {
 	Key                 []string         `json:"key"`
@@ -41,6 +46,8 @@ type KeyedDiff struct {
 	ExtraInTarget       int64            `json:"extraInTarget"`
 	DuplicateKeysSource int64            `json:"duplicateKeysInSource"`
 	DuplicateKeysTarget int64            `json:"duplicateKeysInTarget"`
+	NullKeysSource      int64            `json:"nullKeysInSource"`
+	NullKeysTarget      int64            `json:"nullKeysInTarget"`
 	ChangedByColumn     map[string]int64 `json:"changedByColumn"`
 	Samples             []RowDifference  `json:"samples"`
 }
@@ -48,11 +55,22 @@ type KeyedDiff struct {
 // RowDifference is a sample of one differing row.
 type RowDifference struct {
 	Key     string            `json:"key"`
-	Kind    string            `json:"kind"` // changed, missing in target, extra in target, duplicate key
+	Kind    string            `json:"kind"` // changed, missing in target, extra in target, duplicate key ...
 	Columns map[string][2]any `json:"columns,omitempty"`
 }
 
-// maxSamples of each kind are kept.
+// Kinds of row differences, in the order samples are listed.
+const (
+	kindChanged   = "changed"
+	kindMissing   = "missing in target"
+	kindExtra     = "extra in target"
+	kindDupSource = "duplicate key in source"
+	kindDupTarget = "duplicate key in target"
+)
+
+var sampleKinds = []string{kindChanged, kindMissing, kindExtra, kindDupSource, kindDupTarget}
+
+// maxSamples of each kind are kept: those with the smallest keys.
 const maxSamples = 10
 
 // canon is a value in the form two systems agree on: a number (booleans
@@ -63,44 +81,67 @@ type canon struct {
 	s    string
 }
 
-func canonical(v Value) canon {
+// canonical is a value's canonical form, and for text to infer its Deequ
+// type. In a text column (asText: a string on either side) text stays text,
+// so "007" and "7" differ; elsewhere text is read as the number, instant or
+// boolean it spells, so 9.50 equals 9.5 and a CSV timestamp equals a
+// Parquet one.
+func canonical(v Value, asText bool) (canon, string) {
 	switch v.Kind {
 	case KindNull:
-		return canon{}
+		return canon{}, ""
 	case KindTime, KindDate:
-		return canon{kind: 't', f: float64(v.I)}
+		return canon{kind: 't', f: float64(v.I)}, ""
 	case KindIntegral:
-		return canon{kind: 'n', f: float64(v.I)}
+		return canon{kind: 'n', f: float64(v.I)}, ""
 	case KindFractional:
-		return canon{kind: 'n', f: v.F}
+		return canon{kind: 'n', f: v.F}, ""
 	case KindBoolean:
 		// As 1 and 0: MySQL keeps booleans as TINYINT(1).
-		if v.B {
-			return canon{kind: 'n', f: 1}
-		}
-		return canon{kind: 'n', f: 0}
+		return canon{kind: 'n', f: b2f(v.B)}, ""
 	}
 	s := v.S
-	if v.Kind == KindText && (s == "true" || s == "false") {
-		return canonical(Value{Kind: KindBoolean, B: s == "true"})
+	inferred := ""
+	if v.Kind == KindText {
+		inferred = InferText(s)
 	}
-	if f, ok := number(Value{Kind: KindText, S: s}); ok {
-		return canon{kind: 'n', f: f}
+	if asText {
+		return canon{kind: 's', s: s}, inferred
+	}
+	spelled := inferred
+	if v.Kind != KindText {
+		spelled = InferText(s)
+	}
+	switch spelled {
+	case Boolean:
+		return canon{kind: 'n', f: b2f(s == "true")}, inferred
+	case Integral, Fractional:
+		if f, err := strconv.ParseFloat(stripSpace(s), 64); err == nil {
+			return canon{kind: 'n', f: f}, inferred
+		}
 	}
 	// Timestamps and dates, whatever their spelling and precision.
 	if len(s) >= 10 && s[4] == '-' && s[7] == '-' {
 		if us, ok := isoMicros(s); ok {
-			return canon{kind: 't', f: float64(us)}
+			return canon{kind: 't', f: float64(us)}, inferred
 		}
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
 			if t, err := time.Parse(layout, s); err == nil {
-				return canon{kind: 't', f: float64(t.UnixMicro())}
+				return canon{kind: 't', f: float64(t.UnixMicro())}, inferred
 			}
 		}
 	}
-	return canon{kind: 's', s: strings.Clone(s)} // kept in the index: copy
+	return canon{kind: 's', s: s}, inferred
 }
 
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// String is the value as a sample shows it.
 func (c canon) String() any {
 	switch c.kind {
 	case 0:
@@ -113,36 +154,97 @@ func (c canon) String() any {
 	return c.s
 }
 
-func (c canon) equal(o canon, tol Tolerance) bool {
-	if c.kind != o.kind {
-		return false
+// kept is the canon with its text copied out of the scan's buffers.
+func (c canon) kept() canon {
+	c.s = strings.Clone(c.s)
+	return c
+}
+
+// bits are a number's or instant's bits, -0 as 0 and every NaN as one.
+func (c canon) bits() uint64 {
+	switch {
+	case c.f == 0:
+		return 0
+	case c.f != c.f:
+		return 0x7ff8000000000001
 	}
+	return math.Float64bits(c.f)
+}
+
+// Seeds of the fingerprints, one per kind, so that a number and a text
+// with the same bytes differ.
+const (
+	seedNumber = 0x9e3779b97f4a7c15
+	seedTime   = 0xc2b2ae3d27d4eb4f
+	seedText   = 0x165667b19e3779f9
+	hashNull   = 0x27d4eb2f165667c5
+)
+
+// fmix64 is MurmurHash3's finaliser: a bijection, so different numbers
+// never share a fingerprint.
+func fmix64(k uint64) uint64 {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	k *= 0xc4ceb9fe1a85ec53
+	k ^= k >> 33
+	return k
+}
+
+// hash is the value's 64-bit fingerprint: equal canonical values have
+// equal fingerprints; numbers and instants map one to one.
+func (c canon) hash() uint64 {
 	switch c.kind {
 	case 'n':
-		return tol.equal(c.f, o.f)
+		return fmix64(c.bits() ^ seedNumber)
 	case 't':
-		return c.f == o.f
+		return fmix64(c.bits() ^ seedTime)
+	case 's':
+		return xxh3.HashStringSeed(c.s, seedText)
 	}
-	return c.s == o.s
+	return hashNull
 }
 
-// keyIndex is the target side by key, sharded to be filled concurrently.
-type keyIndex struct {
-	shards [64]struct {
-		sync.Mutex
-		m map[string]*indexed
+// appendKey encodes a key value unambiguously, for the key's hash.
+func (c canon) appendKey(b []byte) []byte {
+	b = append(b, c.kind)
+	if c.kind == 's' {
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(c.s)))
+		return append(b, c.s...)
 	}
-	seed       maphash.Seed
-	duplicates atomic.Int64
-	dupSamples sync.Map
+	return binary.LittleEndian.AppendUint64(b, c.bits())
 }
 
-type indexed struct {
-	values  []canon
-	matched atomic.Bool
+// compareCanon orders keys for choosing samples: by kind, then value.
+func compareCanon(a, b []canon) int {
+	for i := range a {
+		if c := cmp.Compare(a[i].kind, b[i].kind); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a[i].f, b[i].f); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a[i].s, b[i].s); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
-func (k *keyIndex) shard(key string) int { return int(maphash.String(k.seed, key) % 64) }
+func printableKey(key []canon) string {
+	parts := make([]string, len(key))
+	for i, c := range key {
+		switch {
+		case c.kind == 'n' && c.f == math.Trunc(c.f) && math.Abs(c.f) < 1<<53:
+			parts[i] = strconv.FormatInt(int64(c.f), 10)
+		case c.kind == 'n':
+			parts[i] = strconv.FormatFloat(c.f, 'g', -1, 64)
+		default:
+			parts[i] = fmt.Sprint(c.String())
+		}
+	}
+	return strings.Join(parts, ", ")
+}
 
 // isoMicros reads the common forms YYYY-MM-DD and YYYY-MM-DDTHH:MM:SS[.f]Z
 // (or with a space) without time.Parse.
@@ -193,152 +295,510 @@ func parseDay(s string) (int64, bool) {
 	return t.Unix() / 86400, true
 }
 
-// keyOf renders the key columns' values as one string.
-func keyOf(row []Value, key []int) (string, bool) {
-	if len(key) == 1 {
-		// The common case, without building a string when it is one.
-		c := canonical(row[key[0]])
-		switch c.kind {
-		case 0:
-			return "", false
-		case 'n', 't':
-			return strconv.FormatFloat(c.f, 'g', -1, 64), true
-		}
-		return c.s, true
-	}
-	var b strings.Builder
-	for i, k := range key {
-		if i > 0 {
-			b.WriteByte(0x1f)
-		}
-		c := canonical(row[k])
-		if c.kind == 0 {
-			return "", false // a null key matches nothing
-		}
-		fmt.Fprint(&b, c.String())
-	}
-	return b.String(), true
+// fingerprinter computes a row's canonical values and fingerprints, once
+// per row, for the column counts, the key and the comparison.
+type fingerprinter struct {
+	key      []int  // key columns
+	asText   []bool // per column: compared as text
+	tolerant []bool // per column: compared with a tolerance, not by fingerprint
+	tolCols  []int  // the tolerant columns
+	buf      []byte
+	keyBuf   []canon
+	canon    []canon
+	hashes   []uint64
 }
 
-func printableKey(k string) string { return strings.ReplaceAll(k, "\x1f", ", ") }
+func (f *fingerprinter) clone() *fingerprinter {
+	return &fingerprinter{key: f.key, asText: f.asText, tolerant: f.tolerant, tolCols: f.tolCols,
+		canon: make([]canon, len(f.asText)), hashes: make([]uint64, len(f.asText))}
+}
 
-// indexSink fills the index with the target's rows.
+// load reads a row, counting its values into counts when given.
+func (f *fingerprinter) load(row []Value, counts []*columnCount) {
+	for i, v := range row {
+		c, inferred := canonical(v, f.asText[i])
+		h := c.hash()
+		f.canon[i], f.hashes[i] = c, h
+		if counts != nil {
+			counts[i].add(c.kind == 0, inferred, h)
+		}
+	}
+}
+
+// loadKey reads only the key columns of a row.
+func (f *fingerprinter) loadKey(row []Value) {
+	for _, k := range f.key {
+		f.canon[k], _ = canonical(row[k], f.asText[k])
+	}
+}
+
+// keyHash is the 128-bit hash of the row's key; false when a key value is
+// null (such a row matches nothing).
+func (f *fingerprinter) keyHash() (k1, k2 uint64, ok bool) {
+	b := f.buf[:0]
+	for _, k := range f.key {
+		c := f.canon[k]
+		if c.kind == 0 {
+			return 0, 0, false
+		}
+		b = c.appendKey(b)
+	}
+	f.buf = b
+	u := xxh3.Hash128(b)
+	return u.Hi, u.Lo, true
+}
+
+// rowHash is the fingerprint of the row's values, tolerant columns aside.
+func (f *fingerprinter) rowHash() uint64 {
+	r := uint64(seedText)
+	for i, h := range f.hashes {
+		if !f.tolerant[i] {
+			r = fmix64(r ^ (h + uint64(i+1)*seedNumber))
+		}
+	}
+	return r
+}
+
+// keyNow is the row's key values as they are, for comparing only: valid
+// until the next row.
+func (f *fingerprinter) keyNow() []canon {
+	f.keyBuf = f.keyBuf[:0]
+	for _, k := range f.key {
+		f.keyBuf = append(f.keyBuf, f.canon[k])
+	}
+	return f.keyBuf
+}
+
+// keyValues copies the row's key values out of the scan's buffers.
+func (f *fingerprinter) keyValues() []canon {
+	out := make([]canon, len(f.key))
+	for i, k := range f.key {
+		out[i] = f.canon[k].kept()
+	}
+	return out
+}
+
+// countSink counts a side's columns for the column report.
+type countSink struct {
+	fp     *fingerprinter
+	counts []*columnCount
+}
+
+func (s *countSink) Add(row []Value) { s.fp.load(row, s.counts) }
+
+func (s *countSink) Merge(o Sink) {
+	for i, c := range o.(*countSink).counts {
+		s.counts[i].merge(c)
+	}
+}
+
+// rowRec is one row of the indexed side (the target), in the key table:
+// its key's 128-bit hash, the fingerprint of its values and, in meta, flags
+// and where its shard keeps its columns' 32-bit fingerprints (which name
+// the columns of a changed row) and its tolerant columns' numbers.
+type rowRec struct {
+	k1, k2 uint64
+	row    uint64
+	meta   atomic.Uint64
+}
+
+// meta: the row's number in its run (bits 0-31), its run (the worker,
+// bits 40-47) and flags.
+const (
+	recUsed          uint64 = 1 << (32 + iota) // the slot holds a row
+	recMatched                                 // a source row had this key
+	recHasDuplicates                           // more target rows had this key
+	recRunShift      = 40
+)
+
+// keyShard is one of the key table's 256 open-addressing tables (chosen by
+// the top byte of the key hash). While the target is read, each worker
+// appends its rows to a run per shard (sequential writes, no locks); then
+// each shard's table is built from the runs in one go, small enough to sit
+// in cache, and is read without locks afterwards. Rows live in the table
+// itself, so a lookup costs one cache miss.
+type keyShard struct {
+	recs []rowRec
+	runs []*shardRun // the workers' runs: the columns stay there
+	dups int64
+}
+
+// shardRun is one worker's rows of one shard, in arrival order.
+type shardRun struct {
+	keys []rowKey
+	cols []uint32  // per row, per column
+	tolF []float64 // per row, per tolerant column
+	tolK []byte
+}
+
+type rowKey struct{ k1, k2, row uint64 }
+
+type keyTable struct {
+	ncols, ntol int
+	shards      [256]keyShard
+}
+
+// maxSizeHint bounds what a record count may make a key table reserve.
+const maxSizeHint = 100_000_000
+
+// newRuns makes a worker's runs, sized for about rows rows in all (a hint,
+// from the catalog's record count: a wrong one costs only time).
+func newRuns(ncols, ntol int, rows int64, workers int) *[256]shardRun {
+	per := int(min(max(rows, 0), maxSizeHint) / int64(256*max(workers, 1)))
+	runs := new([256]shardRun)
+	for i := range runs {
+		runs[i].keys = make([]rowKey, 0, per)
+		runs[i].cols = make([]uint32, 0, per*ncols)
+	}
+	return runs
+}
+
+func (r *shardRun) add(k1, k2, row uint64, fp *fingerprinter) {
+	r.keys = append(r.keys, rowKey{k1, k2, row})
+	for _, h := range fp.hashes {
+		r.cols = append(r.cols, uint32(h))
+	}
+	for _, c := range fp.tolCols {
+		r.tolF = append(r.tolF, fp.canon[c].f)
+		r.tolK = append(r.tolK, fp.canon[c].kind)
+	}
+}
+
+// buildKeyTable makes the table from the workers' runs, shards in parallel.
+func buildKeyTable(ncols, ntol int, runs []*[256]shardRun, workers int) *keyTable {
+	t := &keyTable{ncols: ncols, ntol: ntol}
+	var wg sync.WaitGroup
+	for w := range max(workers, 1) {
+		wg.Go(func() {
+			for s := w; s < len(t.shards); s += max(workers, 1) {
+				t.shards[s].build(runs, s)
+			}
+		})
+	}
+	wg.Wait()
+	return t
+}
+
+func (sh *keyShard) build(runs []*[256]shardRun, s int) {
+	n := 0
+	for _, r := range runs {
+		n += len(r[s].keys)
+		sh.runs = append(sh.runs, &r[s])
+	}
+	size := 64
+	for size*3 < n*4 {
+		size *= 2
+	}
+	sh.recs = allocRecs(size)
+	mask := uint64(size - 1)
+	for ri, run := range sh.runs {
+		for i, k := range run.keys {
+			for pos := k.k2 & mask; ; pos = (pos + 1) & mask {
+				r := &sh.recs[pos]
+				m := r.meta.Load()
+				if m&recUsed == 0 {
+					r.k1, r.k2, r.row = k.k1, k.k2, k.row
+					r.meta.Store(recUsed | uint64(ri)<<recRunShift | uint64(i))
+					break
+				}
+				if r.k1 == k.k1 && r.k2 == k.k2 {
+					r.meta.Store(m | recHasDuplicates)
+					sh.dups++
+					break
+				}
+			}
+		}
+		run.keys = nil // in the table now
+	}
+}
+
+// columns returns a row's column fingerprints and its tolerant values.
+func (t *keyTable) columns(sh *keyShard, meta uint64) ([]uint32, []float64, []byte) {
+	run := sh.runs[int(meta>>recRunShift)&0xff]
+	i := int(uint32(meta))
+	var tf []float64
+	var tk []byte
+	if t.ntol > 0 {
+		tf, tk = run.tolF[i*t.ntol:(i+1)*t.ntol], run.tolK[i*t.ntol:(i+1)*t.ntol]
+	}
+	return run.cols[i*t.ncols : (i+1)*t.ncols], tf, tk
+}
+
+// release gives back the table's memory; it is unusable afterwards.
+func (t *keyTable) release() {
+	for i := range t.shards {
+		releaseRecs(t.shards[i].recs)
+		t.shards[i].recs = nil
+	}
+}
+
+// find returns the row of a key, and its shard; nil when there is none.
+func (t *keyTable) find(k1, k2 uint64) (*rowRec, *keyShard) {
+	sh := &t.shards[k1>>56]
+	mask := uint64(len(sh.recs) - 1)
+	for pos := k2 & mask; ; pos = (pos + 1) & mask {
+		r := &sh.recs[pos]
+		if r.meta.Load()&recUsed == 0 {
+			return nil, nil
+		}
+		if r.k1 == k1 && r.k2 == k2 {
+			return r, sh
+		}
+	}
+}
+
+// indexSink reads one worker's share of the target into its runs.
 type indexSink struct {
-	idx     *keyIndex
-	key     []int
-	nullKey int64
+	countSink
+	runs     *[256]shardRun
+	all      []*[256]shardRun // once merged: every worker's runs
+	nullKeys int64
 }
 
 func (s *indexSink) Add(row []Value) {
-	k, ok := keyOf(row, s.key)
+	s.fp.load(row, s.counts)
+	k1, k2, ok := s.fp.keyHash()
 	if !ok {
-		s.nullKey++
+		s.nullKeys++
 		return
 	}
-	vals := make([]canon, len(row))
-	for i, v := range row {
-		vals[i] = canonical(v)
-	}
-	sh := &s.idx.shards[s.idx.shard(k)]
-	sh.Lock()
-	if _, dup := sh.m[k]; dup {
-		s.idx.duplicates.Add(1)
-		s.idx.dupSamples.LoadOrStore(k, true)
-	} else {
-		sh.m[k] = &indexed{values: vals}
-	}
-	sh.Unlock()
+	s.runs[k1>>56].add(k1, k2, s.fp.rowHash(), s.fp)
 }
 
-func (s *indexSink) Merge(o Sink) { s.nullKey += o.(*indexSink).nullKey }
+func (s *indexSink) Merge(other Sink) {
+	o := other.(*indexSink)
+	s.countSink.Merge(&o.countSink)
+	s.nullKeys += o.nullKeys
+	if s.all == nil {
+		s.all = append(s.all, s.runs)
+	}
+	if o.all == nil {
+		o.all = append(o.all, o.runs)
+	}
+	s.all = append(s.all, o.all...)
+}
 
-// probeSink compares the source's rows with the index.
+// sample is a candidate row difference.
+type sample struct {
+	kind string
+	key  []canon
+	rec  *rowRec // the target row, for a changed row
+	cols []int   // the changed columns
+	src  []canon // their source values
+	tgt  []canon // their target values, found by the second pass
+}
+
+// sampler keeps, per kind, the maxSamples differences with the smallest
+// keys: the same samples whatever the order rows arrive in.
+type sampler map[string][]*sample
+
+// wants reports whether a difference with this key would be kept.
+func (s sampler) wants(kind string, key []canon) bool {
+	list := s[kind]
+	if len(list) < maxSamples {
+		return true
+	}
+	return compareCanon(key, list[len(list)-1].key) < 0
+}
+
+func (s sampler) offer(x *sample) {
+	list := s[x.kind]
+	i, found := slices.BinarySearchFunc(list, x.key, func(e *sample, k []canon) int { return compareCanon(e.key, k) })
+	if found || i >= maxSamples {
+		return
+	}
+	list = slices.Insert(list, i, x)
+	if len(list) > maxSamples {
+		list = list[:maxSamples]
+	}
+	s[x.kind] = list
+}
+
+func (s sampler) merge(o sampler) {
+	for _, list := range o {
+		for _, x := range list {
+			s.offer(x)
+		}
+	}
+}
+
+// probeSink compares one worker's share of the source's rows with the
+// index of the target.
 type probeSink struct {
-	idx     *keyIndex
-	key     []int
-	names   []string
-	tols    []Tolerance
-	seen    map[string]bool // source keys, to find duplicates
-	diff    *KeyedDiff
-	nullKey int64
+	countSink
+	table     *keyTable
+	tols      []Tolerance
+	diff      KeyedDiff
+	changedBy []int64
+	missing   map[[2]uint64]struct{} // source keys not in the target: to find duplicates among them
+	samples   sampler
 }
 
 func (s *probeSink) Add(row []Value) {
-	k, ok := keyOf(row, s.key)
+	fp := s.fp
+	fp.load(row, s.counts)
+	k1, k2, ok := fp.keyHash()
 	if !ok {
-		s.nullKey++
+		s.diff.NullKeysSource++
 		return
 	}
-	if s.seen[k] {
+	rec, sh := s.table.find(k1, k2)
+	if rec == nil {
+		kind := kindMissing
+		if _, dup := s.missing[[2]uint64{k1, k2}]; dup {
+			s.diff.DuplicateKeysSource++
+			kind = kindDupSource
+		} else {
+			s.missing[[2]uint64{k1, k2}] = struct{}{}
+			s.diff.MissingInTarget++
+		}
+		s.samples.offerKey(kind, fp)
+		return
+	}
+	m := rec.meta.Or(recMatched)
+	if m&recMatched != 0 {
 		s.diff.DuplicateKeysSource++
-		s.sample(RowDifference{Key: printableKey(k), Kind: "duplicate key in source"})
+		s.samples.offerKey(kindDupSource, fp)
 		return
 	}
-	s.seen[k] = true
-	sh := &s.idx.shards[s.idx.shard(k)]
-	sh.Lock()
-	e := sh.m[k]
-	sh.Unlock()
-	if e == nil {
-		s.diff.MissingInTarget++
-		s.sample(RowDifference{Key: printableKey(k), Kind: "missing in target"})
-		return
-	}
-	e.matched.Store(true)
 	s.diff.Matched++
-	var cols map[string][2]any
-	for i, v := range row {
-		c := canonical(v)
-		if !c.equal(e.values[i], s.tols[i]) {
-			s.diff.ChangedByColumn[s.names[i]]++
-			if cols == nil {
-				cols = map[string][2]any{}
+	var changed []int
+	cols, tolF, tolK := s.table.columns(sh, m)
+	if rec.row != fp.rowHash() {
+		for c, h := range fp.hashes {
+			if !fp.tolerant[c] && uint32(h) != cols[c] {
+				changed = append(changed, c)
 			}
-			cols[s.names[i]] = [2]any{c.String(), e.values[i].String()}
+		}
+		if len(changed) == 0 {
+			// The 64-bit fingerprints differ but no 32-bit one does:
+			// a change the column fingerprints cannot place.
+			changed = append(changed, -1)
 		}
 	}
-	if cols == nil {
+	for j, c := range fp.tolCols {
+		tk, tf := tolK[j], tolF[j]
+		src := fp.canon[c]
+		var equal bool
+		if src.kind == 'n' && tk == 'n' {
+			equal = s.tols[c].equal(src.f, tf)
+		} else {
+			equal = uint32(fp.hashes[c]) == cols[c]
+		}
+		if !equal {
+			changed = append(changed, c)
+		}
+	}
+	if len(changed) == 0 {
 		s.diff.Identical++
 		return
 	}
 	s.diff.Changed++
-	s.sample(RowDifference{Key: printableKey(k), Kind: "changed", Columns: cols})
-}
-
-func (s *probeSink) sample(d RowDifference) {
-	n := 0
-	for _, x := range s.diff.Samples {
-		if x.Kind == d.Kind {
-			n++
+	for _, c := range changed {
+		if c >= 0 {
+			s.changedBy[c]++
 		}
 	}
-	if n < maxSamples {
-		s.diff.Samples = append(s.diff.Samples, d)
+	if s.samples.wants(kindChanged, fp.keyNow()) {
+		x := &sample{kind: kindChanged, key: fp.keyValues(), rec: rec}
+		for _, c := range changed {
+			if c >= 0 {
+				x.cols = append(x.cols, c)
+				x.src = append(x.src, fp.canon[c].kept())
+			}
+		}
+		s.samples.offer(x)
+	}
+}
+
+// offer makes the current row a sample of a kind, if its key is among
+// the smallest.
+func (s sampler) offerKey(kind string, fp *fingerprinter) {
+	if s.wants(kind, fp.keyNow()) {
+		s.offer(&sample{kind: kind, key: fp.keyValues()})
 	}
 }
 
 func (s *probeSink) Merge(other Sink) {
 	o := other.(*probeSink)
-	for k := range o.seen {
-		if s.seen[k] {
+	s.countSink.Merge(&o.countSink)
+	for k := range o.missing {
+		if _, dup := s.missing[k]; dup {
+			s.diff.MissingInTarget--
 			s.diff.DuplicateKeysSource++
+		} else {
+			s.missing[k] = struct{}{}
 		}
-		s.seen[k] = true
 	}
-	d, od := s.diff, o.diff
+	d, od := &s.diff, &o.diff
 	d.Matched += od.Matched
 	d.Identical += od.Identical
 	d.Changed += od.Changed
 	d.MissingInTarget += od.MissingInTarget
 	d.DuplicateKeysSource += od.DuplicateKeysSource
-	for c, n := range od.ChangedByColumn {
-		d.ChangedByColumn[c] += n
+	d.NullKeysSource += od.NullKeysSource
+	for c, n := range o.changedBy {
+		s.changedBy[c] += n
 	}
-	for _, x := range od.Samples {
-		s.sample(x)
-	}
-	s.nullKey += o.nullKey
+	s.samples.merge(o.samples)
 }
+
+// traceSink is the second pass over the target, made only when there are
+// differences: it finds the keys of extra and duplicate rows, and the
+// target values of the sampled changed rows.
+type traceSink struct {
+	fp      *fingerprinter
+	table   *keyTable
+	wanted  map[*rowRec]*sample // changed samples by target row
+	cols    []int               // the columns read: the key and the sampled changes
+	full    []Value             // the row, the columns not read null
+	mu      *sync.Mutex
+	samples sampler
+}
+
+func (s *traceSink) Add(part []Value) {
+	for j, c := range s.cols {
+		s.full[c] = part[j]
+	}
+	s.fp.loadKey(s.full)
+	k1, k2, ok := s.fp.keyHash()
+	if !ok {
+		return
+	}
+	rec, sh := s.table.find(k1, k2)
+	if rec == nil {
+		return
+	}
+	m := rec.meta.Load()
+	if m&recMatched == 0 {
+		s.samples.offerKey(kindExtra, s.fp)
+	}
+	if m&recHasDuplicates != 0 {
+		s.samples.offerKey(kindDupTarget, s.fp)
+	}
+	x := s.wanted[rec]
+	if x == nil {
+		return
+	}
+	// The row indexed for this key (of several, when the key repeats): its
+	// changed columns' fingerprints are the ones kept.
+	kept, _, _ := s.table.columns(sh, m)
+	vals := make([]canon, len(x.cols))
+	for j, c := range x.cols {
+		v, _ := canonical(s.full[c], s.fp.asText[c])
+		if uint32(v.hash()) != kept[c] {
+			return
+		}
+		vals[j] = v.kept()
+	}
+	s.mu.Lock()
+	if x.tgt == nil {
+		x.tgt = vals
+	}
+	s.mu.Unlock()
+}
+
+func (s *traceSink) Merge(o Sink) { s.samples.merge(o.(*traceSink).samples) }
 
 // KeyedOptions configure a keyed compare.
 type KeyedOptions struct {
@@ -356,115 +816,129 @@ type KeyedOptions struct {
 // compared in a canonical form, so 9.50 equals 9.5 and a decimal equals the
 // same double, and timestamps compare as instants).
 func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions) (*KeyedDiff, error) {
-	srcNames, tgtNames := pairColumns(columnNames(src.Table), columnNames(tgt.Table), opts.Map)
-	_, _, diff, err := keyedPass(ctx, src, tgt, srcNames, tgtNames, opts)
+	_, diff, err := compare(ctx, src, tgt, CompareOptions{Map: opts.Map, Workers: opts.Workers}, &opts)
 	return diff, err
 }
 
-// pairSink feeds two sinks from one scan.
-type pairSink struct{ a, b Sink }
-
-func (p *pairSink) Add(row []Value) {
-	p.a.Add(row)
-	p.b.Add(row)
-}
-
-func (p *pairSink) Merge(o Sink) {
-	q := o.(*pairSink)
-	p.a.Merge(q.a)
-	p.b.Merge(q.b)
-}
-
-// keyedPass reads each side once: the target into the key index (and its
-// profile), then the source against it (and its profile).
-func keyedPass(ctx context.Context, src, tgt dataset.Input, srcNames, tgtNames []string, opts KeyedOptions) (*Profile, *Profile, *KeyedDiff, error) {
-	srcCols, tgtCols := columnNames(src.Table), columnNames(tgt.Table)
-	var key []int
-	for _, k := range opts.Key {
-		k = strings.ToLower(k)
-		i := slices.Index(srcNames, k)
-		if i < 0 {
-			side := "source"
-			if slices.Contains(srcCols, k) {
-				side = "target"
-			}
-			return nil, nil, nil, catalog.Invalidf("key column %s is missing in the %s (source columns: %s; target columns: %s)", k, side, strings.Join(srcCols, ", "), strings.Join(tgtCols, ", "))
-		}
-		key = append(key, i)
+// keyedPass reads the target into a key index (counting its columns),
+// then the source against it (counting its columns); a second pass over
+// the target names the extra rows and the target values of the sampled
+// changed rows, when there are any.
+func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts KeyedOptions) (*KeyedDiff, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	tols := make([]Tolerance, len(srcNames))
-	for i, n := range srcNames {
+	hint, _ := strconv.ParseInt(tgt.in.Table.Parameters["recordCount"], 10, 64)
+	newIndex := func() Sink {
+		return &indexSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(tgt.pick))},
+			runs: newRuns(len(tgt.pick), len(fp.tolCols), hint, workers)}
+	}
+	merged, _, err := scanInput(ctx, tgt.in, tgt.pick, workers, newIndex)
+	if err != nil {
+		return nil, fmt.Errorf("target: %w", err)
+	}
+	if merged == nil {
+		merged = newIndex()
+	}
+	ts := merged.(*indexSink)
+	if ts.all == nil {
+		ts.all = append(ts.all, ts.runs)
+	}
+	table := buildKeyTable(len(tgt.pick), len(fp.tolCols), ts.all, workers)
+	defer table.release()
+	tgt.counts = ts.counts
+	tols := make([]Tolerance, len(src.names))
+	for i, n := range src.names {
 		tols[i] = opts.Tolerance
 		if t, ok := opts.ColumnTolerance[n]; ok {
 			tols[i] = t
 		}
 	}
-	for n := range opts.ColumnTolerance {
-		if !slices.Contains(srcNames, n) {
-			return nil, nil, nil, catalog.Invalidf("tolerance for %s: no such column in both sides", n)
-		}
-	}
-	idx := &keyIndex{seed: maphash.MakeSeed()}
-	for i := range idx.shards {
-		idx.shards[i].m = map[string]*indexed{}
-	}
-	tgtPick := pickColumns(tgt.Table, tgtNames)
-	tgtTyped := columnTypes(tgt.Table, tgtPick)
-	merged, _, err := scanInput(ctx, tgt, tgtPick, opts.Workers, func() Sink {
-		return &pairSink{NewProfiler(tgtNames, tgtTyped, false), &indexSink{idx: idx, key: key}}
-	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("target: %w", err)
-	}
-	if merged == nil {
-		merged = &pairSink{NewProfiler(tgtNames, tgtTyped, false), &indexSink{idx: idx, key: key}}
-	}
-	tp := merged.(*pairSink).a.(*Profiler).Result(tgt.Table.StorageDescriptor.Location)
-	newDiff := func() *KeyedDiff {
-		return &KeyedDiff{Key: opts.Key, ChangedByColumn: map[string]int64{}, Samples: []RowDifference{}}
-	}
-	srcPick := pickColumns(src.Table, srcNames)
-	srcTyped := columnTypes(src.Table, srcPick)
 	newProbe := func() Sink {
-		return &pairSink{NewProfiler(srcNames, srcTyped, false), &probeSink{idx: idx, key: key, names: srcNames, tols: tols, seen: map[string]bool{}, diff: newDiff()}}
+		return &probeSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(src.pick))}, table: table, tols: tols,
+			changedBy: make([]int64, len(src.pick)), missing: map[[2]uint64]struct{}{}, samples: sampler{}}
 	}
-	merged, _, err = scanInput(ctx, src, srcPick, opts.Workers, newProbe)
+	merged, _, err = scanInput(ctx, src.in, src.pick, workers, newProbe)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("source: %w", err)
+		return nil, fmt.Errorf("source: %w", err)
 	}
 	if merged == nil {
 		merged = newProbe()
 	}
-	sp := merged.(*pairSink).a.(*Profiler).Result(src.Table.StorageDescriptor.Location)
-	diff := merged.(*pairSink).b.(*probeSink).diff
-	diff.DuplicateKeysTarget = idx.duplicates.Load()
-	idx.dupSamples.Range(func(k, _ any) bool {
-		if len(diff.Samples) < 4*maxSamples {
-			diff.Samples = append(diff.Samples, RowDifference{Key: printableKey(k.(string)), Kind: "duplicate key in target"})
+	ps := merged.(*probeSink)
+	src.counts = ps.counts
+	diff := ps.diff
+	diff.Key = opts.Key
+	diff.NullKeysTarget = ts.nullKeys
+	diff.ChangedByColumn = map[string]int64{}
+	for c, n := range ps.changedBy {
+		if n > 0 {
+			diff.ChangedByColumn[src.names[c]] = n
 		}
-		return true
-	})
-	var extra []string
-	for i := range idx.shards {
-		for k, e := range idx.shards[i].m {
-			if !e.matched.Load() {
+	}
+	for i := range table.shards {
+		sh := &table.shards[i]
+		diff.DuplicateKeysTarget += sh.dups
+		for j := range sh.recs {
+			if sh.recs[j].meta.Load()&(recUsed|recMatched) == recUsed {
 				diff.ExtraInTarget++
-				if len(extra) < maxSamples {
-					extra = append(extra, k)
-				}
 			}
 		}
 	}
-	sort.Strings(extra)
-	for _, k := range extra {
-		diff.Samples = append(diff.Samples, RowDifference{Key: printableKey(k), Kind: "extra in target"})
+	samples := ps.samples
+	if diff.ExtraInTarget > 0 || diff.DuplicateKeysTarget > 0 || len(samples[kindChanged]) > 0 {
+		wanted := map[*rowRec]*sample{}
+		for _, x := range samples[kindChanged] {
+			wanted[x.rec] = x
+		}
+		// Only the key's columns and the sampled rows' changed ones are read.
+		cols := slices.Clone(fp.key)
+		for _, x := range samples[kindChanged] {
+			cols = append(cols, x.cols...)
+		}
+		slices.Sort(cols)
+		cols = slices.Compact(cols)
+		pick := make([]int, len(cols))
+		for j, c := range cols {
+			pick[j] = tgt.pick[c]
+		}
+		var mu sync.Mutex
+		newTrace := func() Sink {
+			return &traceSink{fp: fp.clone(), table: table, wanted: wanted, cols: cols, full: make([]Value, len(tgt.pick)), mu: &mu, samples: sampler{}}
+		}
+		merged, _, err := scanInput(ctx, tgt.in, pick, workers, newTrace)
+		if err != nil {
+			return nil, fmt.Errorf("target: %w", err)
+		}
+		if merged != nil {
+			samples.merge(merged.(*traceSink).samples)
+		}
 	}
-	return sp, tp, diff, nil
+	diff.Samples = []RowDifference{}
+	for _, kind := range sampleKinds {
+		for _, x := range samples[kind] {
+			d := RowDifference{Key: printableKey(x.key), Kind: kind}
+			if kind == kindChanged {
+				d.Columns = map[string][2]any{}
+				for j, c := range x.cols {
+					var t any
+					if j < len(x.tgt) {
+						t = x.tgt[j].String()
+					}
+					d.Columns[src.names[c]] = [2]any{x.src[j].String(), t}
+				}
+			}
+			diff.Samples = append(diff.Samples, d)
+		}
+	}
+	return &diff, nil
 }
 
-// Differs reports whether any difference was found.
+// Differs reports whether any difference was found. Rows with a null key
+// cannot be matched, so they are differences too.
 func (d *KeyedDiff) Differs() bool {
-	return d.Changed+d.MissingInTarget+d.ExtraInTarget+d.DuplicateKeysSource+d.DuplicateKeysTarget > 0
+	return d.Changed+d.MissingInTarget+d.ExtraInTarget+d.DuplicateKeysSource+d.DuplicateKeysTarget+d.NullKeysSource+d.NullKeysTarget > 0
 }
 
 // pickColumns indexes columns by name among a table's columns.

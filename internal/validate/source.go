@@ -351,48 +351,129 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 		}
 		name := t.StorageDescriptor.Columns[p].Name
 		col, ok := schema.Lookup(name)
-		if !ok || !col.Node.Leaf() {
+		if !ok || !col.Node.Leaf() || col.Node.Repeated() {
 			continue // missing in this file, or nested: null
 		}
 		leaf[i] = col.ColumnIndex
 		conv[i] = valueConverter(col.Node, typed[i])
 	}
-	r := parquet.NewReader(pf)
-	defer r.Close()
-	rows := make([]parquet.Row, 256)
+	// Column by column, a batch of rows at a time: no row is assembled.
 	vals := make([]Value, len(pick))
-	byLeaf := make([]parquet.Value, len(schema.Columns()))
-	for {
-		n, err := r.ReadRows(rows)
-		for _, row := range rows[:n] {
-			clear(byLeaf)
-			for _, v := range row {
-				if v.RepetitionLevel() == 0 {
-					byLeaf[v.Column()] = v
-				}
+	cols := make([][]parquet.Value, len(pick))
+	for _, rg := range pf.RowGroups() {
+		chunks := rg.ColumnChunks()
+		cursors := make([]*columnCursor, len(pick))
+		for i := range pick {
+			if leaf[i] >= 0 {
+				cursors[i] = &columnCursor{pages: chunks[leaf[i]].Pages()}
 			}
-			for i, p := range pick {
-				switch {
-				case p >= ncols:
-					vals[i] = Value{Kind: KindText, S: f.Values[p-ncols]}
-				case leaf[i] < 0 || byLeaf[leaf[i]].IsNull():
-					vals[i] = Value{Kind: KindNull}
-				default:
-					vals[i] = conv[i](byLeaf[leaf[i]])
-				}
-			}
-			w.Add(vals)
 		}
-		if err == io.EOF {
+		err := func() error {
+			defer func() {
+				for _, c := range cursors {
+					if c != nil {
+						c.close()
+					}
+				}
+			}()
+			for left := rg.NumRows(); left > 0; {
+				k := int(min(left, parquetBatch))
+				for i, c := range cursors {
+					if c != nil {
+						var err error
+						if cols[i], err = c.next(k); err != nil {
+							return err
+						}
+					}
+				}
+				for r := range k {
+					for i, p := range pick {
+						switch {
+						case p >= ncols:
+							vals[i] = Value{Kind: KindText, S: f.Values[p-ncols]}
+						case leaf[i] < 0 || cols[i][r].IsNull():
+							vals[i] = Value{Kind: KindNull}
+						default:
+							vals[i] = conv[i](cols[i][r])
+						}
+					}
+					w.Add(vals)
+				}
+				for _, c := range cursors {
+					if c != nil {
+						c.releaseRead()
+					}
+				}
+				left -= int64(k)
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+			}
 			return nil
-		}
+		}()
 		if err != nil {
 			return err
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+	}
+	return nil
+}
+
+// parquetBatch rows are read at a time, column by column.
+const parquetBatch = 1024
+
+// columnCursor reads one column chunk's values across its pages. Pages are
+// released only once the batch that read them is done, since byte-array
+// values point into them.
+type columnCursor struct {
+	pages parquet.Pages
+	page  parquet.Page
+	vr    parquet.ValueReader
+	buf   []parquet.Value
+	done  []parquet.Page // read to the end, released after the batch
+}
+
+func (c *columnCursor) next(k int) ([]parquet.Value, error) {
+	if cap(c.buf) < k {
+		c.buf = make([]parquet.Value, k)
+	}
+	buf := c.buf[:k]
+	got := 0
+	for got < k {
+		if c.vr == nil {
+			p, err := c.pages.ReadPage()
+			if err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF // fewer values than the row group's rows
+				}
+				return nil, err
+			}
+			c.page, c.vr = p, p.Values()
+		}
+		n, err := c.vr.ReadValues(buf[got:])
+		got += n
+		if err == io.EOF {
+			c.done = append(c.done, c.page)
+			c.page, c.vr = nil, nil
+		} else if err != nil {
+			return nil, err
 		}
 	}
+	return buf, nil
+}
+
+func (c *columnCursor) releaseRead() {
+	for _, p := range c.done {
+		parquet.Release(p)
+	}
+	c.done = c.done[:0]
+}
+
+func (c *columnCursor) close() {
+	c.releaseRead()
+	if c.page != nil {
+		parquet.Release(c.page)
+	}
+	c.pages.Close()
 }
 
 // valueConverter turns a Parquet value of a leaf into a profile value.

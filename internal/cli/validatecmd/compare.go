@@ -230,6 +230,9 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 	if diff.DuplicateKeysSource+diff.DuplicateKeysTarget > 0 {
 		fmt.Fprintf(w, "; the key is not unique: %d duplicate keys in the source, %d in the target", diff.DuplicateKeysSource, diff.DuplicateKeysTarget)
 	}
+	if diff.NullKeysSource+diff.NullKeysTarget > 0 {
+		fmt.Fprintf(w, "; rows with a null key, not compared: %d in the source, %d in the target", diff.NullKeysSource, diff.NullKeysTarget)
+	}
 	fmt.Fprintln(w)
 	if len(diff.ChangedByColumn) > 0 {
 		var parts []string
