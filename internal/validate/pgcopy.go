@@ -122,23 +122,17 @@ func pgBinaryDecoder(oid uint32) pgDecoder {
 		return decodeNumeric
 	case oidDate:
 		return func(b []byte, a *arena) Value {
-			d := int32(binary.BigEndian.Uint32(b))
-			switch d {
-			case math.MaxInt32:
-				return Value{Kind: KindString, S: "infinity"}
-			case math.MinInt32:
-				return Value{Kind: KindString, S: "-infinity"}
+			d := int64(int32(binary.BigEndian.Uint32(b)))
+			if v, ok := pgInfinity(d, math.MaxInt32, math.MinInt32); ok {
+				return v
 			}
-			return Value{Kind: KindDate, I: pgEpochMicros + int64(d)*86400*1e6}
+			return Value{Kind: KindDate, I: pgEpochMicros + d*86400*1e6}
 		}
 	case oidTimestamp, oidTimestampTZ:
 		return func(b []byte, a *arena) Value {
 			us := int64(binary.BigEndian.Uint64(b))
-			switch us {
-			case math.MaxInt64:
-				return Value{Kind: KindString, S: "infinity"}
-			case math.MinInt64:
-				return Value{Kind: KindString, S: "-infinity"}
+			if v, ok := pgInfinity(us, math.MaxInt64, math.MinInt64); ok {
+				return v
 			}
 			return Value{Kind: KindTime, I: pgEpochMicros + us}
 		}
@@ -146,6 +140,18 @@ func pgBinaryDecoder(oid uint32) pgDecoder {
 		return decodeText
 	}
 	return nil
+}
+
+// pgInfinity: PostgreSQL keeps infinite dates and timestamps as the
+// extremes of their integers; they are read as their text.
+func pgInfinity(v, maxV, minV int64) (Value, bool) {
+	switch v {
+	case maxV:
+		return Value{Kind: KindString, S: "infinity"}, true
+	case minV:
+		return Value{Kind: KindString, S: "-infinity"}, true
+	}
+	return Value{}, false
 }
 
 func decodeText(b []byte, a *arena) Value { return Value{Kind: KindString, S: a.str(b)} }
