@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"strconv"
 )
 
 // Backends call the Prepare functions before they write: they normalize
@@ -95,5 +94,3 @@ func PreparePartition(t *Table, p *Partition) error {
 	return nil
 }
 
-// FormatVersion prints a VersionID the way Glue does.
-func FormatVersion(v int64) string { return strconv.FormatInt(v, 10) }

@@ -177,14 +177,6 @@ type candidate struct {
 	parts []*folder
 }
 
-func (c *candidate) files() int {
-	n := 0
-	for _, p := range c.parts {
-		n += p.data.files
-	}
-	return n
-}
-
 // merged returns the table's schema and format from its partitions.
 func (c *candidate) merged() *folderData {
 	m := *c.parts[0].data

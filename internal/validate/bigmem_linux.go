@@ -23,7 +23,7 @@ func allocRecs(n int) []rowRec {
 	if err != nil {
 		return make([]rowRec, n)
 	}
-	_ = syscall.Madvise(b, 14) // MADV_HUGEPAGE; without it, plain pages
+	_ = syscall.Madvise(b, syscall.MADV_HUGEPAGE) // refused: plain pages
 	return unsafe.Slice((*rowRec)(unsafe.Pointer(&b[0])), n)
 }
 

@@ -134,7 +134,7 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 				fp.tolCols = append(fp.tolCols, i)
 			}
 		}
-		keyed.Map, keyed.Workers = opts.Map, opts.Workers
+		keyed.Workers = opts.Workers
 		var err error
 		if diff, err = keyedPass(ctx, srcSide, tgtSide, fp, *keyed); err != nil {
 			return nil, nil, err

@@ -139,3 +139,11 @@ func TestFingerprintSet(t *testing.T) {
 		t.Errorf("300k values: merged %d, whole %d, exact %v", nc, ne, exact)
 	}
 }
+
+// Keys print as their values: whole numbers without an exponent.
+func TestPrintableKey(t *testing.T) {
+	key := []canon{{kind: 'n', f: 5e6}, {kind: 'n', f: 2.5}, {kind: 's', s: "eu"}, {kind: 't', f: 0}}
+	if got := printableKey(key); got != "5000000, 2.5, eu, 1970-01-01T00:00:00Z" {
+		t.Errorf("got %q", got)
+	}
+}
