@@ -93,4 +93,3 @@ func PreparePartition(t *Table, p *Partition) error {
 	}
 	return nil
 }
-
