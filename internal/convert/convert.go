@@ -237,6 +237,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 			}
 			b.n = 0
 		}
+		cb.pending = 0
 		for part, rows := range batches {
 			if len(rows) == 0 {
 				continue
@@ -265,8 +266,8 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 			return context.Cause(ctx)
 		}
 		if t.Docs != nil {
+			c.read.Add(int64(len(t.Docs)))
 			for _, d := range t.Docs {
-				c.read.Add(1)
 				row, part, reason := c.jsonRecord(sh, next(), d.Raw, values, partVals, d.File)
 				if reason != "" {
 					c.bad(ctx, d.File.URI, d.N, string(d.Raw), "record", reason)
@@ -276,20 +277,30 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 			}
 		} else if c.format.Classification == format.CSV {
 			valid := utf8.Valid(t.Chunk.Data)
+			var ferr error
+			var n int64 // counted here, added once a chunk: a shared counter per record costs
 			dataset.CSVRecords(t.Chunk, c.format.Delim, c.format.Quote, func(rec dataset.CSVRecord) bool {
-				c.read.Add(1)
+				n++
 				raw := rec.Raw
 				if valid {
 					raw = "" // the whole chunk is UTF-8: no need to check again
 				}
 				if reason := c.csvRecord(sh, cb, rec.Fields, raw, cells, partVals, t.Chunk.File); reason != "" {
 					c.bad(ctx, t.Chunk.File.URI, rec.Line, strings.Clone(rec.Raw), "line", reason)
+				} else if cb.pending++; cb.pending >= columnBatchRows {
+					ferr = flush()
+					return ferr == nil
 				}
 				return true
 			})
+			c.read.Add(n)
+			if ferr != nil {
+				return ferr
+			}
 		} else {
+			var n int64
 			dataset.JSONLines(t.Chunk, func(line int64, text []byte) bool {
-				c.read.Add(1)
+				n++
 				row, part, reason := c.jsonRecord(sh, next(), text, values, partVals, t.Chunk.File)
 				if reason != "" {
 					c.bad(ctx, t.Chunk.File.URI, line, string(text), "line", reason)
@@ -298,6 +309,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 				add(part, row)
 				return true
 			})
+			c.read.Add(n)
 		}
 		if err := flush(); err != nil {
 			return err

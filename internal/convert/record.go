@@ -59,9 +59,15 @@ func (c *conversion) csvRecord(sh *shredder, batches *colBatches, rec []string, 
 
 // colBatches are a worker's pending values, per partition, per column.
 type colBatches struct {
-	ncols int
-	m     map[string]*colBatch
+	ncols   int
+	m       map[string]*colBatch
+	pending int // records in all batches since the last flush
 }
+
+// columnBatchRows is how many records a worker gathers before writing
+// them to the column writers: few enough that the gathered values
+// (24 bytes a cell) stay in the core's cache on their way to the writer.
+const columnBatchRows = 4096
 
 type colBatch struct {
 	cols [][]parquet.Value

@@ -59,11 +59,15 @@ func (sh *shredder) textColumns(cols [][]parquet.Value, cells []string) (int, er
 			}
 			return i, err
 		}
-		d := 1
-		if v.IsNull() {
-			d = 0
+		// Levels set in place (inlined), not through Value.Level, which
+		// copies the value twice: this loop runs once a cell.
+		c := append(cols[i], v)
+		p := &c[len(c)-1]
+		if !v.IsNull() {
+			p.SetDefinitionLevel(1)
 		}
-		cols[i] = append(cols[i], v.Level(0, d, i))
+		p.SetColumnIndex(i)
+		cols[i] = c
 	}
 	return -1, nil
 }
