@@ -16,13 +16,7 @@ import (
 
 // discard removes the run's staged files.
 func (c *conversion) discard() {
-	ctx := context.Background()
-	for obj, err := range c.dest.List(ctx, c.staging+"/") {
-		if err != nil {
-			return
-		}
-		c.dest.Delete(ctx, obj.Key)
-	}
+	storage.RemoveFolder(context.Background(), c.dest, c.staging)
 }
 
 // checkTarget reads the table to register and compares the output with it:

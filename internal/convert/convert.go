@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -21,24 +22,27 @@ import (
 // Summary is what a conversion did. Rows read always equal rows written
 // plus rows quarantined. Its JSON shape is stable; see docs/convert.md.
 type Summary struct {
-	RunID           string             `json:"runId"`
-	Source          string             `json:"source"`
-	Destination     string             `json:"destination"`
-	Table           string             `json:"table,omitempty"`
-	Mode            string             `json:"mode"`
-	Compression     string             `json:"compression"`
-	Committed       bool               `json:"committed"`
-	FilesRead       int                `json:"filesRead"`
-	RowsRead        int64              `json:"rowsRead"`
-	RowsWritten     int64              `json:"rowsWritten"`
-	RowsQuarantined int64              `json:"rowsQuarantined"`
-	MaxBadRecords   int64              `json:"maxBadRecords"`
-	Quarantine      string             `json:"quarantine,omitempty"`
-	FilesWritten    int                `json:"filesWritten"`
-	BytesWritten    int64              `json:"bytesWritten"`
-	FilesReplaced   int                `json:"filesReplaced"`
-	SchemaChanges   []string           `json:"schemaChanges,omitempty"`
-	Partitions      []PartitionSummary `json:"partitions"`
+	RunID           string   `json:"runId"`
+	Source          string   `json:"source"`
+	Destination     string   `json:"destination"`
+	Table           string   `json:"table,omitempty"`
+	Mode            string   `json:"mode"`
+	Compression     string   `json:"compression"`
+	Committed       bool     `json:"committed"`
+	FilesRead       int      `json:"filesRead"`
+	RowsRead        int64    `json:"rowsRead"`
+	RowsWritten     int64    `json:"rowsWritten"`
+	RowsQuarantined int64    `json:"rowsQuarantined"`
+	MaxBadRecords   int64    `json:"maxBadRecords"`
+	Quarantine      string   `json:"quarantine,omitempty"`
+	FilesWritten    int      `json:"filesWritten"`
+	BytesWritten    int64    `json:"bytesWritten"`
+	FilesReplaced   int      `json:"filesReplaced"`
+	SchemaChanges   []string `json:"schemaChanges,omitempty"`
+	// StaleRunsRemoved names the dead runs whose staged files this run
+	// removed from the destination.
+	StaleRunsRemoved []string           `json:"staleRunsRemoved,omitempty"`
+	Partitions       []PartitionSummary `json:"partitions"`
 }
 
 // PartitionSummary is one output partition ("" for an unpartitioned table).
@@ -114,6 +118,11 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 		return nil, err
 	}
 	sum.FilesRead = len(files)
+
+	if sum.StaleRunsRemoved, err = sweepStaging(ctx, dest, opts.RunID, time.Now(), opts.StaleAfter); err != nil {
+		return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
+	}
+	defer heartbeat(ctx, dest, opts.RunID, HeartbeatEvery)()
 
 	c := &conversion{
 		opts: &opts, t: t, dest: dest, schema: schema, plan: plan, fileCols: fileCols, partIdx: partIdx,

@@ -65,6 +65,10 @@ type Options struct {
 	Workers  int
 	RunID    string
 	Now      func() time.Time
+	// StaleAfter is how long a run's heartbeat may be silent before
+	// another run into the same destination removes its staging
+	// (DefaultStaleAfter when zero).
+	StaleAfter time.Duration
 }
 
 // Check fills defaults and validates the options (errors wrap
@@ -112,6 +116,9 @@ func (o *Options) Check() error {
 		if _, _, err := catalog.ParseTableName(o.Register); err != nil {
 			return err
 		}
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = DefaultStaleAfter
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)

@@ -60,6 +60,34 @@ type Renamer interface {
 	Rename(ctx context.Context, srcKey, dstKey string) error
 }
 
+// FolderRemover removes a folder whole, including what an interrupted
+// writer left that List does not show: a half-written temporary file on
+// local disk, an unfinished multipart upload on S3.
+type FolderRemover interface {
+	RemoveFolder(ctx context.Context, folder string) error
+}
+
+// RemoveFolder removes every object under folder (a key prefix without
+// the trailing slash), and where the store can, the remains of
+// interrupted writes there too.
+func RemoveFolder(ctx context.Context, s Store, folder string) error {
+	if err := CheckKey(folder); err != nil {
+		return err
+	}
+	if r, ok := s.(FolderRemover); ok {
+		return r.RemoveFolder(ctx, folder)
+	}
+	for obj, err := range s.List(ctx, folder+"/") {
+		if err != nil {
+			return err
+		}
+		if err := s.Delete(ctx, obj.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Move moves an object: renamed where the store can, else copied (server
 // side where it can) and then deleted. The destination appears whole.
 func Move(ctx context.Context, s Store, src, dst string) error {

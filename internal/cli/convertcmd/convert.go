@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -69,7 +70,10 @@ commits nothing. Rows read always equal rows written plus rows quarantined.
 
 Output files appear only complete: they are staged under DEST/_lakectl_staging
 and moved into place when every row has been written; an interrupted or
-failed run leaves no data files and no catalog change. Overwrites write to a
+failed run leaves no data files and no catalog change. A process killed
+outright cannot clean up: a run keeps a heartbeat beside its staging, and the
+next run into DEST removes the staging of runs whose heartbeat stopped more
+than --stale-staging-after ago. Overwrites write to a
 fresh run-ID folder, point the catalog at it, and only then remove the old
 files.
 
@@ -102,6 +106,7 @@ data adds or retypes a column of the registered table.`,
 	fl.Int64Var(&c.MaxBadRecords, "max-bad-records", 0, "fail (exit 1) when more rows than this do not fit the schema")
 	fl.BoolVar(&c.NoSchemaEvolution, "no-schema-evolution", false, "fail (exit 1) if the data adds or retypes a column of the registered table")
 	fl.IntVar(&c.Workers, "workers", 0, "parallel workers (default: one per core)")
+	fl.DurationVar(&c.StaleAfter, "stale-staging-after", convert.DefaultStaleAfter, "remove the staged files of other runs into DEST whose heartbeat is older than this (0: of every other run; only when no other convert writes to DEST)")
 	cmd.RegisterFlagCompletionFunc("compression", cobra.FixedCompletions(convert.CodecNames, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{convert.Append, convert.Overwrite, convert.OverwritePartitions}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.AddCommand(NewCmdCompact(f))
@@ -181,6 +186,9 @@ func convertRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	opts.Convert.PartitionBy = opts.PartitionBy
+	if opts.Convert.StaleAfter <= 0 {
+		opts.Convert.StaleAfter = time.Nanosecond // any other run's staging is stale
+	}
 	if key := opts.F.Getenv(opts.TokenKeyEnv); key != "" {
 		opts.Convert.TokenKey = []byte(key)
 	}
@@ -251,6 +259,9 @@ func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
 	fmt.Fprintf(w, "Files: %d read, %d written (%d bytes), %d replaced\n", s.FilesRead, s.FilesWritten, s.BytesWritten, s.FilesReplaced)
 	for _, c := range s.SchemaChanges {
 		fmt.Fprintf(w, "Schema: %s\n", strings.TrimSpace(c))
+	}
+	for _, r := range s.StaleRunsRemoved {
+		fmt.Fprintf(w, "Removed the staged files of dead run %s\n", r)
 	}
 	if !s.Committed {
 		fmt.Fprintln(w, "Nothing was written.")

@@ -202,11 +202,30 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	for dir := filepath.Dir(p); dir != s.root && strings.HasPrefix(dir, s.root); dir = filepath.Dir(dir) {
+	s.prune(filepath.Dir(p))
+	return nil
+}
+
+// prune removes dir and its parents up to the root while they are empty.
+func (s *Store) prune(dir string) {
+	for ; dir != s.root && strings.HasPrefix(dir, s.root); dir = filepath.Dir(dir) {
 		if os.Remove(dir) != nil {
 			break
 		}
 	}
+}
+
+// RemoveFolder removes the folder's tree, hidden temporary files of
+// interrupted Puts included.
+func (s *Store) RemoveFolder(ctx context.Context, folder string) error {
+	p, err := s.path(folder)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(p); err != nil {
+		return err
+	}
+	s.prune(filepath.Dir(p))
 	return nil
 }
 

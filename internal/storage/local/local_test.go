@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,5 +41,24 @@ func TestFailedPutRemovesTemporaryFile(t *testing.T) {
 		if e.Name() != "kept" {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+}
+
+// A process killed mid-Put leaves a hidden temporary file that List does
+// not show; RemoveFolder removes it with the folder.
+func TestRemoveFolderTakesHiddenTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := local.New(dir)
+	if err := s.Put(t.Context(), "stage/run/a.parquet", strings.NewReader("a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stage", "run", ".lakectl-tmp-123"), []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.RemoveFolder(t.Context(), s, "stage/run"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "stage")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stage/ still there (%v)", err)
 	}
 }

@@ -212,6 +212,44 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return s.wrap("delete", key, err)
 }
 
+// RemoveFolder deletes the objects under the folder and aborts the
+// multipart uploads still open there (what a killed writer leaves; S3
+// keeps their parts, and bills them, until aborted).
+func (s *Store) RemoveFolder(ctx context.Context, folder string) error {
+	if _, err := s.key(folder); err != nil {
+		return err
+	}
+	for obj, err := range s.List(ctx, folder+"/") {
+		if err != nil {
+			return err
+		}
+		if err := s.Delete(ctx, obj.Key); err != nil {
+			return err
+		}
+	}
+	// The bucket's open uploads are listed whole and filtered here: MinIO
+	// answers a prefixed listing only for a whole object name. A bucket
+	// has few open uploads (each is an interrupted write).
+	full := s.prefix + folder + "/"
+	p := s3.NewListMultipartUploadsPaginator(s.client, &s3.ListMultipartUploadsInput{Bucket: &s.bucket})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return s.wrap("list uploads", folder, err)
+		}
+		for _, u := range page.Uploads {
+			if !strings.HasPrefix(aws.ToString(u.Key), full) {
+				continue
+			}
+			_, err := s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &s.bucket, Key: u.Key, UploadId: u.UploadId})
+			if err != nil && status(err) != 404 {
+				return s.wrap("abort upload", strings.TrimPrefix(aws.ToString(u.Key), s.prefix), err)
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Store) Copy(ctx context.Context, src, dst string) error {
 	sk, err := s.key(src)
 	if err != nil {

@@ -3,6 +3,7 @@ package s3_test
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -60,6 +61,39 @@ func TestFailedMultipartUploadIsAborted(t *testing.T) {
 	}
 	if len(out.Uploads) != 0 {
 		t.Errorf("%d multipart uploads left open", len(out.Uploads))
+	}
+}
+
+// A writer killed mid-upload leaves an open multipart upload, invisible to
+// List; RemoveFolder aborts it with the folder's objects.
+func TestRemoveFolderAbortsOpenUploads(t *testing.T) {
+	srv := s3test.Require(t)
+	bucket := srv.NewBucket(t)
+	s := open(t, srv, bucket, "p")
+	if err := s.Put(t.Context(), "stage/run/a", strings.NewReader("a")); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"p/stage/run/b", "p/stage/other/c"} {
+		if _, err := srv.Client().CreateMultipartUpload(t.Context(), &s3.CreateMultipartUploadInput{Bucket: &bucket, Key: &key}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := storage.RemoveFolder(t.Context(), s, "stage/run"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := srv.Client().ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, u := range out.Uploads {
+		left = append(left, *u.Key)
+	}
+	if len(left) != 1 || left[0] != "p/stage/other/c" {
+		t.Errorf("uploads left open: %v, want only p/stage/other/c", left)
+	}
+	if _, err := s.Stat(t.Context(), "stage/run/a"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stage/run/a still there (%v)", err)
 	}
 }
 

@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"List", testList},
 		{"ListManyPages", testListManyPages},
 		{"Delete", testDelete},
+		{"RemoveFolder", testRemoveFolder},
 		{"GetRange", testGetRange},
 		{"Copy", testCopy},
 		{"Move", testMove},
@@ -205,6 +206,25 @@ func testDelete(t *testing.T, s storage.Store) {
 	must(t, s.Delete(t.Context(), "p/year=2024/b"))
 	if got := keys(t, s, ""); len(got) != 0 {
 		t.Errorf("after deleting all: %v", got)
+	}
+}
+
+func testRemoveFolder(t *testing.T, s storage.Store) {
+	for _, k := range []string{"stage/run1/a", "stage/run1/x=1/b", "stage/run10/c", "stage/run1.alive", "z"} {
+		put(t, s, k, k)
+	}
+	must(t, storage.RemoveFolder(t.Context(), s, "stage/run1"))
+	if got, want := keys(t, s, ""), []string{"stage/run1.alive", "stage/run10/c", "z"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after removing stage/run1: %v, want %v", got, want)
+	}
+	must(t, storage.RemoveFolder(t.Context(), s, "never/was"))
+	for _, bad := range []string{"", "../up", "stage/"} {
+		if err := storage.RemoveFolder(t.Context(), s, bad); err == nil {
+			t.Errorf("RemoveFolder(%q): no error", bad)
+		}
+	}
+	if got := keys(t, s, ""); len(got) != 3 {
+		t.Errorf("a rejected folder removed something: %v", got)
 	}
 }
 

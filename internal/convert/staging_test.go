@@ -1,0 +1,85 @@
+package convert
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A run killed outright leaves its staging folder; the next run into the
+// same destination removes it once the dead run's heartbeat (or, without
+// one, its newest staged file) is older than StaleAfter, and never touches
+// a run whose heartbeat is fresh.
+func TestConvertSweepsStagingOfDeadRuns(t *testing.T) {
+	e := newEnv(t, map[string]string{"part-0.csv": orders})
+	root := strings.TrimPrefix(e.dest.URI(""), "file://")
+	hourAgo := time.Now().Add(-time.Hour)
+	stage := func(rel string, mtime time.Time) {
+		p := filepath.Join(root, stagingDir, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stage("dead-beat.alive", hourAgo)
+	stage("dead-beat/part-0.parquet", hourAgo)
+	stage("dead-beat/year=2024/part-1.parquet", hourAgo)
+	stage("dead-nobeat/part-0.parquet", hourAgo)
+	stage("dead-nobeat/.lakectl-tmp-42", hourAgo) // a Put cut short by the kill
+	stage("alive.alive", time.Now())
+	stage("alive/part-0.parquet", hourAgo) // a long run: old file, fresh heartbeat
+	stage("young/part-0.parquet", time.Now())
+
+	sum, err := e.run(e.csvTable("id:bigint", "phone:string", "amount:decimal(18,2)", "day:date", "note:string"), nil, Options{StaleAfter: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"dead-beat", "dead-nobeat"}; !slices.Equal(sum.StaleRunsRemoved, want) {
+		t.Errorf("StaleRunsRemoved = %v, want %v", sum.StaleRunsRemoved, want)
+	}
+	var staged []string
+	filepath.WalkDir(filepath.Join(root, stagingDir), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(filepath.Join(root, stagingDir), p)
+			staged = append(staged, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if want := []string{"alive/part-0.parquet", "alive.alive", "young/part-0.parquet"}; !slices.Equal(staged, want) {
+		t.Errorf("staging after the run: %v, want %v (the run's own heartbeat removed too)", staged, want)
+	}
+	if sum.RowsWritten != 2 {
+		t.Errorf("rows written %d", sum.RowsWritten)
+	}
+}
+
+func TestHeartbeatStaysFreshAndIsRemoved(t *testing.T) {
+	e := newEnv(t, nil)
+	key := stagingDir + "/run1" + heartbeatSuffix
+	stop := heartbeat(t.Context(), e.dest, "run1", 20*time.Millisecond)
+	first, err := e.dest.Stat(t.Context(), key)
+	if err != nil {
+		t.Fatalf("no heartbeat while running: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		o, err := e.dest.Stat(t.Context(), key)
+		if err == nil && o.ModTime.After(first.ModTime) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("heartbeat not rewritten")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	if _, err := e.dest.Stat(t.Context(), key); err == nil {
+		t.Error("heartbeat left after stop")
+	}
+}
