@@ -62,7 +62,7 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 	if err := opts.Check(); err != nil {
 		return nil, err
 	}
-	sum := &Summary{RunID: opts.RunID, Source: in.Table.StorageDescriptor.Location, Destination: dest.URI(""),
+	sum := &Summary{RunID: opts.RunID, Source: in.Name(), Destination: dest.URI(""),
 		Table: opts.Register, Mode: opts.Mode, Compression: opts.Compression, MaxBadRecords: opts.MaxBadRecords, Partitions: []PartitionSummary{}}
 	t := in.Table
 	classification := t.Parameters["classification"]

@@ -402,3 +402,21 @@ func TestConvertCSVMatchesHeaderByName(t *testing.T) {
 		t.Errorf("amount %s", got["amount"])
 	}
 }
+
+// A quoted header name may hold a newline: the header ends at the first
+// newline outside quotes, and line numbers count the header's lines.
+func TestConvertCSVQuotedHeaderWithNewline(t *testing.T) {
+	e := newEnv(t, map[string]string{"part-0.csv": "id,\"unit\nprice\",note\n1,2.50,x\n2,oops,y\n"})
+	sum, err := e.run(e.csvTable("id:bigint", "unit_price:decimal(18,2)", "note:string"), nil, Options{MaxBadRecords: 1})
+	if err != nil || sum.RowsWritten != 1 || sum.RowsQuarantined != 1 {
+		t.Fatalf("%v %+v", err, sum)
+	}
+	got := e.readAll("")
+	if got["unit_price"] != `["2.5"]` || got["note"] != `["x"]` {
+		t.Errorf("read back %v", got)
+	}
+	q, _ := os.ReadFile(filepath.Join(strings.TrimPrefix(e.dest.URI(""), "file://"), sum.Quarantine[strings.LastIndex(sum.Quarantine, "_lakectl_quarantine"):]))
+	if !strings.Contains(string(q), `"line":4`) {
+		t.Errorf("quarantine (want line 4): %s", q)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/format"
@@ -30,6 +31,16 @@ type Input struct {
 	// SQL, when set, is a database source: its rows come from a query,
 	// Table describes its columns.
 	SQL *SQL
+}
+
+// Name names the input for people: the table's location, or the file
+// when the input is a single file.
+func (in Input) Name() string {
+	loc := in.Table.StorageDescriptor.Location
+	if len(in.Files) == 1 {
+		return strings.TrimSuffix(loc, "/") + "/" + in.Files[0]
+	}
+	return loc
 }
 
 // File is one data file to read.
@@ -149,10 +160,11 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 		br := &PeekReader{R: body}
 		line := int64(1)
 		if r.Format.Header {
-			if err := r.readHeader(f, br); err != nil {
+			lines, err := r.readHeader(f, br)
+			if err != nil {
 				return err
 			}
-			line = 2
+			line += lines
 		}
 		return splitChunks(ctx, br, f, r.Format.Quote, line, r.Bufs, emit)
 	}
@@ -204,15 +216,14 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 // readHeader reads a CSV file's header line and maps the table's columns
 // to the file's fields by name (as the crawler names them), so that files
 // written before a column was added still read right.
-func (r *Reader) readHeader(f *File, br *PeekReader) error {
+// It returns the number of lines the header takes (more than one when a
+// quoted name holds a newline).
+func (r *Reader) readHeader(f *File, br *PeekReader) (int64, error) {
 	head, err := br.Peek(1 << 20)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	end := bytes.IndexByte(head, '\n')
-	if end < 0 {
-		end = len(head)
-	}
+	end := recordEnd(head, r.Format.Quote)
 	var names []string
 	CSVRecords(Chunk{Data: head[:end]}, r.Format.Delim, r.Format.Quote, func(rec CSVRecord) bool { names = rec.Fields; return false })
 	f.NFields = len(names)
@@ -229,7 +240,22 @@ func (r *Reader) readHeader(f *File, br *PeekReader) error {
 		f.Cols[i] = j
 	}
 	br.head = head[min(end+1, len(head)):]
-	return nil
+	return int64(bytes.Count(head[:end], []byte{'\n'})) + 1, nil
+}
+
+// recordEnd is the index of the newline that ends the first record of
+// data: the first one outside quotes (len(data) when there is none).
+func recordEnd(data []byte, quote byte) int {
+	inQuote := false
+	for i, b := range data {
+		switch {
+		case b == '\n' && !inQuote:
+			return i
+		case b == quote && quote != 0:
+			inQuote = !inQuote
+		}
+	}
+	return len(data)
 }
 
 // PeekReader lets the start of a stream be looked at before it is read.

@@ -69,7 +69,7 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 					for _, x := range all {
 						known = append(known, x.Name)
 					}
-					return nil, catalog.Invalidf("%s: %s: no column %q in %s (columns: %s)", c.where, c.Rule, col, t.StorageDescriptor.Location, strings.Join(known, ", "))
+					return nil, catalog.Invalidf("%s: %s: no column %q in %s (columns: %s)", c.where, c.Rule, col, in.Name(), strings.Join(known, ", "))
 				}
 				colIndex[col] = len(pick)
 				pick = append(pick, i)
@@ -102,8 +102,8 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 		merged = newSink()
 	}
 	sink := merged.(*checkSink)
-	profile := sink.profile.Result(t.StorageDescriptor.Location)
-	rep := &CheckReport{Source: t.StorageDescriptor.Location, Rows: sink.rows, MalformedRecords: st.malformed.Load(), Status: Success}
+	profile := sink.profile.Result(in.Name())
+	rep := &CheckReport{Source: in.Name(), Rows: sink.rows, MalformedRecords: st.malformed.Load(), Status: Success}
 	k := 0
 	for _, chk := range rules.Checks {
 		cr := CheckResult{Description: chk.Description, Level: chk.Level, Status: Success}

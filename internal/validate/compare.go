@@ -80,7 +80,7 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 			return nil, nil, catalog.Invalidf("--map %s=%s: the target has no column %s (columns: %s)", s, t, t, strings.Join(tgtCols, ", "))
 		}
 	}
-	rep := &CompareReport{Source: src.Table.StorageDescriptor.Location, Target: tgt.Table.StorageDescriptor.Location, OnlyInSource: []string{}, OnlyInTarget: []string{}, Columns: []ColumnComparison{}}
+	rep := &CompareReport{Source: src.Name(), Target: tgt.Name(), OnlyInSource: []string{}, OnlyInTarget: []string{}, Columns: []ColumnComparison{}}
 	srcPick, tgtPick := pairColumns(srcCols, tgtCols, opts.Map)
 	for _, s := range srcCols {
 		if !slices.Contains(srcPick, s) {
@@ -216,7 +216,7 @@ func newSide(in dataset.Input, names []string) *side {
 // result is the side's column report: data type, completeness and
 // distinct values (of the canonical values, counted by fingerprint).
 func (s *side) result() *Profile {
-	out := &Profile{Source: s.in.Table.StorageDescriptor.Location, Columns: []ColumnProfile{}}
+	out := &Profile{Source: s.in.Name(), Columns: []ColumnProfile{}}
 	for i, c := range s.counts {
 		out.Columns = append(out.Columns, c.result(s.names[i], s.typed[i]))
 		out.Rows = c.rows

@@ -79,7 +79,7 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 	if merged == nil {
 		merged = newProfiler()
 	}
-	out := merged.(*Profiler).Result(t.StorageDescriptor.Location)
+	out := merged.(*Profiler).Result(in.Name())
 	out.MalformedRecords = st.malformed.Load()
 	if ex, ok := st.example.Load().(string); ok {
 		out.FirstMalformed = ex
