@@ -80,13 +80,14 @@ func TestScripts(t *testing.T) {
 			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":    cmdExits,
-			"gzip":     cmdGzip,
-			"parquet":  cmdParquet,
-			"gencsv":   cmdGenCSV,
-			"waitfile": cmdWaitFile,
-			"sql":      cmdSQL,
-			"s3-put":   func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
+			"exits":      cmdExits,
+			"gzip":       cmdGzip,
+			"parquet":    cmdParquet,
+			"gencsv":     cmdGenCSV,
+			"waitfile":   cmdWaitFile,
+			"sql":        cmdSQL,
+			"s3-put":     func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
+			"s3-uploads": func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Uploads(ts, srv, neg, args) },
 		},
 	})
 }
@@ -148,6 +149,46 @@ func cmdS3Put(ts *testscript.TestScript, srv s3test.Server, neg bool, args []str
 	defer f.Close()
 	_, err = srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f})
 	ts.Check(err)
+}
+
+// cmdS3Uploads checks the multipart uploads open under a prefix: exactly
+// N of them, or with -wait, waits (up to a minute) until there is one.
+//
+//	s3-uploads -wait s3://BUCKET/out/_lakectl_staging/
+//	s3-uploads s3://BUCKET/out/ 0
+func cmdS3Uploads(ts *testscript.TestScript, srv s3test.Server, neg bool, args []string) {
+	wait := false
+	if len(args) == 2 && args[0] == "-wait" {
+		wait, args = true, args[1:]
+	}
+	if neg || !strings.HasPrefix(args[0], "s3://") || (!wait && len(args) != 2) || (wait && len(args) != 1) {
+		ts.Fatalf("usage: s3-uploads -wait s3://BUCKET/PREFIX | s3-uploads s3://BUCKET/PREFIX N")
+	}
+	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(args[0], "s3://"), "/")
+	count := func() int {
+		// Listed whole and filtered: MinIO answers a prefixed listing only
+		// for a whole object name.
+		out, err := srv.Client().ListMultipartUploads(context.Background(), &awss3.ListMultipartUploadsInput{Bucket: &bucket})
+		ts.Check(err)
+		n := 0
+		for _, u := range out.Uploads {
+			if strings.HasPrefix(*u.Key, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	if wait {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if count() > 0 {
+				return
+			}
+		}
+		ts.Fatalf("no multipart upload under %s after a minute", args[0])
+	}
+	if n := count(); strconv.Itoa(n) != args[1] {
+		ts.Fatalf("%d multipart uploads open under %s, want %s", n, args[0], args[1])
+	}
 }
 
 // cmdGzip compresses FILE into FILE.gz and removes FILE, as gzip(1) does.
