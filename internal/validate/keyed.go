@@ -547,6 +547,13 @@ func (t *keyTable) find(k1, k2 uint64) (*rowRec, *keyShard) {
 	}
 }
 
+// touch reads the first slot a key's lookup will read, to bring it into
+// cache ahead of find.
+func (t *keyTable) touch(k1, k2 uint64) uint64 {
+	sh := &t.shards[k1>>56]
+	return sh.recs[k2&uint64(len(sh.recs)-1)].k1
+}
+
 // indexSink reads one worker's share of the target into its runs.
 type indexSink struct {
 	countSink
@@ -632,12 +639,56 @@ type probeSink struct {
 	changedBy []int64
 	missing   map[[2]uint64]struct{} // source keys not in the target: to find duplicates among them
 	samples   sampler
+	touched   uint64 // what touch read, kept so that the reads are made
+}
+
+// rowGroup is how many rows a probe looks up at once. A lookup is a
+// cache miss into a table of hundreds of MiB; one at a time, each waits
+// for memory. A group first touches every row's slot (loads that do not
+// depend on one another, so the core has them all in flight), then
+// compares: the slots are in cache by then.
+const rowGroup = 16
+
+type probeKey struct {
+	k1, k2 uint64
+	ok     bool
+}
+
+func (s *probeSink) AddRows(rows [][]Value) {
+	var keys [rowGroup]probeKey
+	for len(rows) > 0 {
+		g := rows[:min(len(rows), rowGroup)]
+		rows = rows[len(g):]
+		for i, row := range g {
+			s.fp.loadKey(row)
+			k := &keys[i]
+			k.k1, k.k2, k.ok = s.fp.keyHash()
+		}
+		// A loop of loads alone: hashing between them would fill the
+		// core's reorder window and leave one miss in flight at a time.
+		var t uint64
+		for _, k := range keys[:len(g)] {
+			t += s.table.touch(k.k1, k.k2)
+		}
+		s.touched += t
+		for i, row := range g {
+			s.probe(row, keys[i])
+		}
+	}
 }
 
 func (s *probeSink) Add(row []Value) {
+	s.fp.loadKey(row)
+	var k probeKey
+	k.k1, k.k2, k.ok = s.fp.keyHash()
+	s.probe(row, k)
+}
+
+// probe compares a source row, whose key hash is k, with the target.
+func (s *probeSink) probe(row []Value, k probeKey) {
 	fp := s.fp
 	fp.load(row, s.counts)
-	k1, k2, ok := fp.keyHash()
+	k1, k2, ok := k.k1, k.k2, k.ok
 	if !ok {
 		s.diff.NullKeysSource++
 		return
@@ -754,18 +805,51 @@ type traceSink struct {
 	full    []Value             // the row, the columns not read null
 	mu      *sync.Mutex
 	samples sampler
+	touched uint64
 }
 
-func (s *traceSink) Add(part []Value) {
+// AddRows looks a group's keys up together, as probeSink.AddRows does.
+func (s *traceSink) AddRows(rows [][]Value) {
+	var keys [rowGroup]probeKey
+	for len(rows) > 0 {
+		g := rows[:min(len(rows), rowGroup)]
+		rows = rows[len(g):]
+		for i, part := range g {
+			keys[i] = s.key(part)
+		}
+		var t uint64
+		for _, k := range keys[:len(g)] {
+			t += s.table.touch(k.k1, k.k2)
+		}
+		s.touched += t
+		for i, part := range g {
+			s.trace(part, keys[i])
+		}
+	}
+}
+
+func (s *traceSink) Add(part []Value) { s.trace(part, s.key(part)) }
+
+// key loads a row's read columns and hashes its key.
+func (s *traceSink) key(part []Value) probeKey {
 	for j, c := range s.cols {
 		s.full[c] = part[j]
 	}
 	s.fp.loadKey(s.full)
-	k1, k2, ok := s.fp.keyHash()
-	if !ok {
+	var k probeKey
+	k.k1, k.k2, k.ok = s.fp.keyHash()
+	return k
+}
+
+func (s *traceSink) trace(part []Value, k probeKey) {
+	if !k.ok {
 		return
 	}
-	rec, sh := s.table.find(k1, k2)
+	for j, c := range s.cols {
+		s.full[c] = part[j]
+	}
+	s.fp.loadKey(s.full)
+	rec, sh := s.table.find(k.k1, k.k2)
 	if rec == nil {
 		return
 	}

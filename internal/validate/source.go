@@ -93,6 +93,23 @@ type Sink interface {
 	Merge(other Sink)
 }
 
+// rowsSink is a Sink that takes rows a group at a time, where that pays
+// (the key-table probe overlaps the cache misses of a group's lookups).
+type rowsSink interface {
+	AddRows(rows [][]Value)
+}
+
+// addRows hands rows to a sink, as a group when it takes groups.
+func addRows(w Sink, rows [][]Value) {
+	if rs, ok := w.(rowsSink); ok {
+		rs.AddRows(rows)
+		return
+	}
+	for _, row := range rows {
+		w.Add(row)
+	}
+}
+
 // columnTypes is the Deequ type of each picked column: "" (inferred) for
 // CSV and JSON text, mapped from the column type for Parquet.
 func columnTypes(t *catalog.Table, pick []int) []string {
@@ -357,8 +374,11 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 		leaf[i] = col.ColumnIndex
 		conv[i] = valueConverter(col.Node, typed[i])
 	}
-	// Column by column, a batch of rows at a time: no row is assembled.
-	vals := make([]Value, len(pick))
+	// Column by column, a batch of rows at a time, handed on in groups.
+	group := make([][]Value, rowGroup)
+	for i := range group {
+		group[i] = make([]Value, len(pick))
+	}
 	cols := make([][]parquet.Value, len(pick))
 	for _, rg := range pf.RowGroups() {
 		chunks := rg.ColumnChunks()
@@ -386,18 +406,22 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 						}
 					}
 				}
-				for r := range k {
-					for i, p := range pick {
-						switch {
-						case p >= ncols:
-							vals[i] = Value{Kind: KindText, S: f.Values[p-ncols]}
-						case leaf[i] < 0 || cols[i][r].IsNull():
-							vals[i] = Value{Kind: KindNull}
-						default:
-							vals[i] = conv[i](cols[i][r])
+				for r0 := 0; r0 < k; r0 += rowGroup {
+					g := group[:min(rowGroup, k-r0)]
+					for j, vals := range g {
+						r := r0 + j
+						for i, p := range pick {
+							switch {
+							case p >= ncols:
+								vals[i] = Value{Kind: KindText, S: f.Values[p-ncols]}
+							case leaf[i] < 0 || cols[i][r].IsNull():
+								vals[i] = Value{Kind: KindNull}
+							default:
+								vals[i] = conv[i](cols[i][r])
+							}
 						}
 					}
-					w.Add(vals)
+					addRows(w, g)
 				}
 				for _, c := range cursors {
 					if c != nil {

@@ -89,9 +89,7 @@ func fanOut(ctx context.Context, workers int, newSink func() Sink, read func(emi
 		wg.Go(func() {
 			w := newSink()
 			for b := range batches {
-				for _, row := range b {
-					w.Add(row)
-				}
+				addRows(w, b)
 			}
 			st.done(w)
 		})
