@@ -289,9 +289,8 @@ func jsonRow(raw []byte, t *catalog.Table, pick []int, f *dataset.File, row []Va
 			row[i] = Value{Kind: KindText, S: string(x)}
 		case bool:
 			row[i] = Value{Kind: KindText, S: strconv.FormatBool(x)}
-		default:
-			b, _ := json.Marshal(x)
-			row[i] = Value{Kind: KindText, S: string(b)}
+		default: // an object or a list
+			row[i] = Value{Kind: KindText, S: nestedText(x)}
 		}
 	}
 	return true
@@ -361,6 +360,8 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 	leaf := make([]int, len(pick))
 	conv := make([]func(parquet.Value) Value, len(pick))
 	schema := pf.Schema()
+	var nestedPick []int // picked fields that are nested, read as rows
+	var nestedFields []parquet.Field
 	for i, p := range pick {
 		leaf[i] = -1
 		if p >= ncols {
@@ -369,7 +370,12 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 		name := t.StorageDescriptor.Columns[p].Name
 		col, ok := schema.Lookup(name)
 		if !ok || !col.Node.Leaf() || col.Node.Repeated() {
-			continue // missing in this file, or nested: null
+			// Missing in this file (null), or nested: read as JSON text.
+			if j := slices.IndexFunc(schema.Fields(), func(f parquet.Field) bool { return f.Name() == name }); j >= 0 {
+				nestedPick = append(nestedPick, i)
+				nestedFields = append(nestedFields, schema.Fields()[j])
+			}
+			continue
 		}
 		leaf[i] = col.ColumnIndex
 		conv[i] = valueConverter(col.Node, typed[i])
@@ -380,7 +386,15 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 		group[i] = make([]Value, len(pick))
 	}
 	cols := make([][]parquet.Value, len(pick))
+	var nested *nestedReader
+	nestedVals := make([][]Value, len(nestedPick))
+	if len(nestedPick) > 0 {
+		nested = newNestedReader(nestedFields)
+	}
 	for _, rg := range pf.RowGroups() {
+		if nested != nil {
+			nested.start(rg)
+		}
 		chunks := rg.ColumnChunks()
 		cursors := make([]*columnCursor, len(pick))
 		for i := range pick {
@@ -406,6 +420,11 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 						}
 					}
 				}
+				if nested != nil {
+					if err := nested.next(k, nestedVals); err != nil {
+						return err
+					}
+				}
 				for r0 := 0; r0 < k; r0 += rowGroup {
 					g := group[:min(rowGroup, k-r0)]
 					for j, vals := range g {
@@ -419,6 +438,9 @@ func profileParquetFile(ctx context.Context, f *dataset.File, t *catalog.Table, 
 							default:
 								vals[i] = conv[i](cols[i][r])
 							}
+						}
+						for j, i := range nestedPick {
+							vals[i] = nestedVals[j][r]
 						}
 					}
 					addRows(w, g)
