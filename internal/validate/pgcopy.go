@@ -59,6 +59,7 @@ func scanPostgres(ctx context.Context, in dataset.Input, pick []int, workers int
 	}
 	exprs := make([]string, len(pick))
 	decs := make([]pgDecoder, len(pick))
+	sizes := make([]int, len(pick))
 	for i, p := range pick {
 		if p >= len(desc.Fields) {
 			return nil, nil, fmt.Errorf("%s: the query has %d columns, not %d", in.SQL.Display, len(desc.Fields), p+1)
@@ -68,11 +69,12 @@ func scanPostgres(ctx context.Context, in dataset.Input, pick []int, workers int
 			exprs[i] += "::text"
 			decs[i] = decodeText
 		}
+		sizes[i] = pgFixedSize(desc.Fields[p].DataTypeOID)
 	}
 	copySQL := fmt.Sprintf("COPY (SELECT %s FROM (%s) AS q(%s)) TO STDOUT (FORMAT binary)",
 		strings.Join(exprs, ", "), in.SQL.Query, strings.Join(aliases, ", "))
 	return fanOut(ctx, workers, newSink, func(emit func([][]Value) error) error {
-		p := &copyParser{decs: decs, emit: emit}
+		p := &copyParser{decs: decs, sizes: sizes, emit: emit}
 		p.newBatch()
 		if _, err := conn.CopyTo(ctx, p, copySQL); err != nil {
 			if ctx.Err() != nil {
@@ -140,6 +142,23 @@ func pgBinaryDecoder(oid uint32) pgDecoder {
 		return decodeText
 	}
 	return nil
+}
+
+// pgFixedSize is the size of a type's binary form where it is fixed; the
+// decoders read that many bytes, so a field of another size is an error
+// in the stream, not a value.
+func pgFixedSize(oid uint32) int {
+	switch oid {
+	case oidBool:
+		return 1
+	case oidInt2:
+		return 2
+	case oidInt4, oidFloat4, oidDate:
+		return 4
+	case oidInt8, oidFloat8, oidTimestamp, oidTimestampTZ:
+		return 8
+	}
+	return 0
 }
 
 // pgInfinity: PostgreSQL keeps infinite dates and timestamps as the
@@ -246,6 +265,7 @@ const sqlBatchRows = 4096
 // arrive (whatever the message boundaries) into batches of rows.
 type copyParser struct {
 	decs       []pgDecoder
+	sizes      []int // per field: its fixed size in bytes, 0 when it varies
 	emit       func([][]Value) error
 	arena      arena
 	headerDone bool
@@ -329,6 +349,9 @@ func (p *copyParser) parse(buf []byte) (int, error) {
 			if pos+l > len(buf) {
 				complete = false
 				break
+			}
+			if i < len(p.sizes) && p.sizes[i] > 0 && l != p.sizes[i] {
+				return 0, &copyError{fmt.Sprintf("field %d of a tuple has %d bytes, its type has %d", i+1, l, p.sizes[i])}
 			}
 			row[i] = p.decs[i](buf[pos:pos+l], &p.arena)
 			pos += l

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,7 +106,7 @@ func TestCopyParserAnySplit(t *testing.T) {
 	data := stream.Bytes()
 	for _, cut := range []int{1, 7, 13, 4096, len(data)} {
 		var got [][]Value
-		p := &copyParser{decs: []pgDecoder{pgBinaryDecoder(oidInt8), decodeText}, emit: func(b [][]Value) error {
+		p := &copyParser{decs: []pgDecoder{pgBinaryDecoder(oidInt8), decodeText}, sizes: []int{8, 0}, emit: func(b [][]Value) error {
 			got = append(got, b...)
 			return nil
 		}}
@@ -127,6 +128,19 @@ func TestCopyParserAnySplit(t *testing.T) {
 				t.Fatalf("cut %d row %d: %+v", cut, i, r)
 			}
 		}
+	}
+	// A field shorter than its type (a bigint of 2 bytes) is an error in
+	// the stream, not a panic or a wrong value.
+	var short bytes.Buffer
+	short.Write(data[:len(copySignature)+8])
+	binary.Write(&short, binary.BigEndian, int16(2))
+	binary.Write(&short, binary.BigEndian, int32(2))
+	short.Write([]byte{0, 1})
+	binary.Write(&short, binary.BigEndian, int32(-1))
+	ps := &copyParser{decs: []pgDecoder{pgBinaryDecoder(oidInt8), decodeText}, sizes: []int{pgFixedSize(oidInt8), pgFixedSize(oidText)}, emit: func([][]Value) error { return nil }}
+	ps.newBatch()
+	if _, err := ps.Write(short.Bytes()); err == nil || !strings.Contains(err.Error(), "field 1 of a tuple has 2 bytes, its type has 8") {
+		t.Errorf("short bigint: %v", err)
 	}
 	// A stream that is not binary COPY is an error, not a panic.
 	p := &copyParser{decs: []pgDecoder{decodeText}, emit: func([][]Value) error { return nil }}
