@@ -654,34 +654,40 @@ type probeKey struct {
 	ok     bool
 }
 
-func (s *probeSink) AddRows(rows [][]Value) {
+// inGroups looks rows up a group at a time: every row's key first, then a
+// loop of loads alone (hashing between them would fill the core's reorder
+// window and leave one miss in flight at a time), then each row with its
+// key. It returns what the loads read, for the caller to keep (so that
+// they are made).
+func (t *keyTable) inGroups(rows [][]Value, key func([]Value) probeKey, each func([]Value, probeKey)) uint64 {
 	var keys [rowGroup]probeKey
+	var touched uint64
 	for len(rows) > 0 {
 		g := rows[:min(len(rows), rowGroup)]
 		rows = rows[len(g):]
 		for i, row := range g {
-			s.fp.loadKey(row)
-			k := &keys[i]
-			k.k1, k.k2, k.ok = s.fp.keyHash()
+			keys[i] = key(row)
 		}
-		// A loop of loads alone: hashing between them would fill the
-		// core's reorder window and leave one miss in flight at a time.
-		var t uint64
 		for _, k := range keys[:len(g)] {
-			t += s.table.touch(k.k1, k.k2)
+			touched += t.touch(k.k1, k.k2)
 		}
-		s.touched += t
 		for i, row := range g {
-			s.probe(row, keys[i])
+			each(row, keys[i])
 		}
 	}
+	return touched
 }
 
-func (s *probeSink) Add(row []Value) {
+func (s *probeSink) AddRows(rows [][]Value) { s.touched += s.table.inGroups(rows, s.key, s.probe) }
+
+func (s *probeSink) Add(row []Value) { s.probe(row, s.key(row)) }
+
+// key hashes a source row's key.
+func (s *probeSink) key(row []Value) probeKey {
 	s.fp.loadKey(row)
 	var k probeKey
 	k.k1, k.k2, k.ok = s.fp.keyHash()
-	s.probe(row, k)
+	return k
 }
 
 // probe compares a source row, whose key hash is k, with the target.
@@ -809,24 +815,7 @@ type traceSink struct {
 }
 
 // AddRows looks a group's keys up together, as probeSink.AddRows does.
-func (s *traceSink) AddRows(rows [][]Value) {
-	var keys [rowGroup]probeKey
-	for len(rows) > 0 {
-		g := rows[:min(len(rows), rowGroup)]
-		rows = rows[len(g):]
-		for i, part := range g {
-			keys[i] = s.key(part)
-		}
-		var t uint64
-		for _, k := range keys[:len(g)] {
-			t += s.table.touch(k.k1, k.k2)
-		}
-		s.touched += t
-		for i, part := range g {
-			s.trace(part, keys[i])
-		}
-	}
-}
+func (s *traceSink) AddRows(rows [][]Value) { s.touched += s.table.inGroups(rows, s.key, s.trace) }
 
 func (s *traceSink) Add(part []Value) { s.trace(part, s.key(part)) }
 
