@@ -64,7 +64,11 @@ func Compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions) (
 }
 
 // CompareWithKey makes the column report and the row-level diff by key in
-// one pass over each side.
+// one pass over each side. The diff names every difference: keys missing
+// in the target, keys extra in it, and rows whose values differ (numbers
+// within the tolerances are equal; values are compared in a canonical
+// form, so 9.50 equals 9.5 and a decimal equals the same double, and
+// timestamps compare as instants).
 func CompareWithKey(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, keyed KeyedOptions) (*CompareReport, *KeyedDiff, error) {
 	return compare(ctx, src, tgt, opts, &keyed)
 }

@@ -62,7 +62,7 @@ func TestCompareByKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	pq := table(strings.TrimPrefix(strings.TrimSuffix(dest.URI(""), "/"), "file://"), "parquet", "id:bigint", "region:string", "amount:decimal(18,2)", "at:timestamp")
-	d, err := CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: pq, Store: openLocal}, KeyedOptions{Key: []string{"id"}, Workers: 2})
+	d, err := compareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: pq, Store: openLocal}, KeyedOptions{Key: []string{"id"}, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestCompareByKey(t *testing.T) {
 	tgtCSV := "id,region,amount,at\n1,eu,9.60,2024-01-02T10:00:00Z\n2,us,12.004,2024-01-02 10:00:00\n4,asia,0,2024-01-04T00:00:00Z\n5,us,7.25,2024-01-05T00:00:00Z\n6,eu,1,2024-01-06T00:00:00Z\n"
 	tgt := writeFiles(t, map[string]string{"b.csv": tgtCSV})
 	tgtTable := table(tgt, "csv", "id:bigint", "region:string", "amount:double", "at:timestamp")
-	d, err = CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: tgtTable, Store: openLocal},
+	d, err = compareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: tgtTable, Store: openLocal},
 		KeyedOptions{Key: []string{"id"}, Tolerance: Tolerance{Abs: 0.01}, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestCompareByKey(t *testing.T) {
 		}
 	}
 	// A relative tolerance of 2% on amount alone hides the 9.50 → 9.60 change.
-	d, _ = CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: tgtTable, Store: openLocal},
+	d, _ = compareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: tgtTable, Store: openLocal},
 		KeyedOptions{Key: []string{"id"}, ColumnTolerance: map[string]Tolerance{"amount": {Rel: 0.02}}})
 	if d.ChangedByColumn["amount"] != 0 {
 		t.Errorf("with --rel-tol amount=0.02: %+v", d.ChangedByColumn)
@@ -105,12 +105,12 @@ func TestCompareByKey(t *testing.T) {
 	// A compound key, and duplicate keys on both sides.
 	dup := writeFiles(t, map[string]string{"c.csv": "id,region,amount,at\n1,eu,1,\n1,eu,2,\n1,us,3,\n"})
 	dupTable := table(dup, "csv", "id:bigint", "region:string", "amount:double", "at:timestamp")
-	d, err = CompareByKey(t.Context(), dataset.Input{Table: dupTable, Store: openLocal}, dataset.Input{Table: dupTable, Store: openLocal}, KeyedOptions{Key: []string{"id", "region"}, Workers: 1})
+	d, err = compareByKey(t.Context(), dataset.Input{Table: dupTable, Store: openLocal}, dataset.Input{Table: dupTable, Store: openLocal}, KeyedOptions{Key: []string{"id", "region"}, Workers: 1})
 	if err != nil || d.DuplicateKeysSource != 1 || d.DuplicateKeysTarget != 1 || !d.Differs() {
 		t.Errorf("duplicate keys: %v %+v", err, d)
 	}
 	// A key column missing on one side.
-	_, err = CompareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: table(tgt, "csv", "region:string"), Store: openLocal}, KeyedOptions{Key: []string{"id"}})
+	_, err = compareByKey(t.Context(), dataset.Input{Table: srcTable, Store: openLocal}, dataset.Input{Table: table(tgt, "csv", "region:string"), Store: openLocal}, KeyedOptions{Key: []string{"id"}})
 	if err == nil || !strings.Contains(err.Error(), "key column id is missing in the target") {
 		t.Errorf("missing key column: %v", err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/lakectl/lakectl/internal/catalog"
-	"github.com/lakectl/lakectl/internal/dataset"
 )
 
 // Tolerance is how far numbers may differ and still be equal: within Abs,
@@ -881,16 +880,6 @@ type KeyedOptions struct {
 	// ColumnTolerance overrides Tolerance for source columns.
 	ColumnTolerance map[string]Tolerance
 	Workers         int
-}
-
-// CompareByKey matches rows of the two sides by key and reports every
-// difference: keys missing in the target, keys extra in it, and rows whose
-// values differ (numbers within the tolerances are equal; values are
-// compared in a canonical form, so 9.50 equals 9.5 and a decimal equals the
-// same double, and timestamps compare as instants).
-func CompareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions) (*KeyedDiff, error) {
-	_, diff, err := compare(ctx, src, tgt, CompareOptions{Map: opts.Map, Workers: opts.Workers}, &opts)
-	return diff, err
 }
 
 // keyedPass reads the target into a key index (counting its columns),

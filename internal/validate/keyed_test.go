@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -32,7 +33,7 @@ func TestCompareByKeySamplesAreTheSmallestKeys(t *testing.T) {
 		fmt.Fprintf(&tgt, "%d,%s\n", i, amount)
 	}
 	for run := range 3 {
-		d, err := CompareByKey(t.Context(), csvInput(t, src.String(), "id:bigint", "amount:double"), csvInput(t, tgt.String(), "id:bigint", "amount:double"),
+		d, err := compareByKey(t.Context(), csvInput(t, src.String(), "id:bigint", "amount:double"), csvInput(t, tgt.String(), "id:bigint", "amount:double"),
 			KeyedOptions{Key: []string{"id"}, Workers: 1 + run})
 		if err != nil {
 			t.Fatal(err)
@@ -65,7 +66,7 @@ func TestCompareByKeySamplesAreTheSmallestKeys(t *testing.T) {
 // do not match.
 func TestCompareByKeyNullKeys(t *testing.T) {
 	body := "id,amount\n1,2\n,3\n"
-	d, err := CompareByKey(t.Context(), csvInput(t, body, "id:bigint", "amount:double"), csvInput(t, "id,amount\n1,2\n", "id:bigint", "amount:double"), KeyedOptions{Key: []string{"id"}})
+	d, err := compareByKey(t.Context(), csvInput(t, body, "id:bigint", "amount:double"), csvInput(t, "id,amount\n1,2\n", "id:bigint", "amount:double"), KeyedOptions{Key: []string{"id"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,14 +80,14 @@ func TestCompareByKeyNullKeys(t *testing.T) {
 func TestCompareTextColumnsAsText(t *testing.T) {
 	src := "id,zip,amount\n1,007,9.50\n"
 	tgt := "id,zip,amount\n1,7,9.5\n"
-	d, err := CompareByKey(t.Context(), csvInput(t, src, "id:bigint", "zip:string", "amount:double"), csvInput(t, tgt, "id:bigint", "zip:string", "amount:double"), KeyedOptions{Key: []string{"id"}})
+	d, err := compareByKey(t.Context(), csvInput(t, src, "id:bigint", "zip:string", "amount:double"), csvInput(t, tgt, "id:bigint", "zip:string", "amount:double"), KeyedOptions{Key: []string{"id"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Changed != 1 || d.ChangedByColumn["zip"] != 1 || d.ChangedByColumn["amount"] != 0 {
 		t.Errorf("%+v", d)
 	}
-	d, _ = CompareByKey(t.Context(), csvInput(t, src, "id:bigint", "zip:bigint", "amount:double"), csvInput(t, tgt, "id:bigint", "zip:bigint", "amount:double"), KeyedOptions{Key: []string{"id"}})
+	d, _ = compareByKey(t.Context(), csvInput(t, src, "id:bigint", "zip:bigint", "amount:double"), csvInput(t, tgt, "id:bigint", "zip:bigint", "amount:double"), KeyedOptions{Key: []string{"id"}})
 	if d.Differs() {
 		t.Errorf("zip as a number: %+v", d)
 	}
@@ -101,7 +102,7 @@ func TestCompareByKeyDuplicateTargetKeys(t *testing.T) {
 		fmt.Fprintf(&tgt, "%d,x\n", i%1000)
 	}
 	for _, w := range []int{1, 2, 4} {
-		d, err := CompareByKey(t.Context(), csvInput(t, "id,v\n1,x\n", "id:bigint", "v:string"), csvInput(t, tgt.String(), "id:bigint", "v:string"), KeyedOptions{Key: []string{"id"}, Workers: w})
+		d, err := compareByKey(t.Context(), csvInput(t, "id,v\n1,x\n", "id:bigint", "v:string"), csvInput(t, tgt.String(), "id:bigint", "v:string"), KeyedOptions{Key: []string{"id"}, Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,4 +147,10 @@ func TestPrintableKey(t *testing.T) {
 	if got := printableKey(key); got != "5000000, 2.5, eu, 1970-01-01T00:00:00Z" {
 		t.Errorf("got %q", got)
 	}
+}
+
+// compareByKey is the row-level diff alone.
+func compareByKey(ctx context.Context, src, tgt dataset.Input, opts KeyedOptions) (*KeyedDiff, error) {
+	_, diff, err := CompareWithKey(ctx, src, tgt, CompareOptions{Map: opts.Map, Workers: opts.Workers}, opts)
+	return diff, err
 }

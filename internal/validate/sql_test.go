@@ -75,7 +75,7 @@ func testDatabase(t *testing.T, uri, name string, create string) {
 	// (9.50 = 9.5, decimal = double, timestamps as instants).
 	dir := writeFiles(t, map[string]string{"orders.csv": "id,region,amount,paid,at\n1,eu,9.5,true,2024-01-02T10:00:00Z\n2,us,12,false,2024-01-02T11:00:00Z\n3,eu,,true,\n4,,0,,2024-01-04T00:00:00Z\n"})
 	csv := dataset.Input{Table: table(dir, "csv", "id:bigint", "region:string", "amount:double", "paid:boolean", "at:timestamp"), Store: openLocal}
-	d, err := CompareByKey(t.Context(), in, csv, KeyedOptions{Key: []string{"id"}})
+	d, err := compareByKey(t.Context(), in, csv, KeyedOptions{Key: []string{"id"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func testDatabase(t *testing.T, uri, name string, create string) {
 	}
 	// One changed row is found.
 	seed(t, uri, "UPDATE "+name+" SET amount = 9.51 WHERE id = 1")
-	d, err = CompareByKey(t.Context(), in, csv, KeyedOptions{Key: []string{"id"}})
+	d, err = compareByKey(t.Context(), in, csv, KeyedOptions{Key: []string{"id"}})
 	if err != nil || d.Changed != 1 || d.ChangedByColumn["amount"] != 1 {
 		t.Errorf("changed row: %v %+v", err, d)
 	}
