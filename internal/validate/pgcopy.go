@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -73,8 +74,10 @@ func scanPostgres(ctx context.Context, in dataset.Input, pick []int, workers int
 	}
 	copySQL := fmt.Sprintf("COPY (SELECT %s FROM (%s) AS q(%s)) TO STDOUT (FORMAT binary)",
 		strings.Join(exprs, ", "), in.SQL.Query, strings.Join(aliases, ", "))
-	return fanOut(ctx, workers, newSink, func(emit func([][]Value) error) error {
-		p := &copyParser{decs: decs, sizes: sizes, emit: emit}
+	batches := &sync.Pool{}
+	recycle := func(b [][]Value) { b = b[:0]; batches.Put(&b) }
+	return fanOut(ctx, workers, newSink, recycle, func(emit func([][]Value) error) error {
+		p := &copyParser{decs: decs, sizes: sizes, emit: emit, batches: batches}
 		p.newBatch()
 		if _, err := conn.CopyTo(ctx, p, copySQL); err != nil {
 			if ctx.Err() != nil {
@@ -271,14 +274,28 @@ type copyParser struct {
 	headerDone bool
 	done       bool
 	pending    []byte
-	flat       []Value
-	rows       [][]Value
+	rows       [][]Value // the batch being filled; its capacity holds every row's slot
+	// batches are the workers' finished batches, to fill again (nil: a
+	// new batch each time). A batch is one array of values whose rows keep
+	// their slots from batch to batch: nothing is allocated, or left for
+	// the GC to scan, per batch.
+	batches *sync.Pool
 }
 
 func (p *copyParser) newBatch() {
+	if p.batches != nil {
+		if b, ok := p.batches.Get().(*[][]Value); ok {
+			p.rows = (*b)[:0]
+			return
+		}
+	}
 	n := len(p.decs)
-	p.flat = make([]Value, sqlBatchRows*n)
-	p.rows = make([][]Value, 0, sqlBatchRows)
+	flat := make([]Value, sqlBatchRows*n)
+	rows := make([][]Value, sqlBatchRows)
+	for k := range rows {
+		rows[k] = flat[k*n : (k+1)*n : (k+1)*n]
+	}
+	p.rows = rows[:0]
 }
 
 func (p *copyParser) flush() error {
@@ -332,7 +349,7 @@ func (p *copyParser) parse(buf []byte) (int, error) {
 		if fields != n {
 			return 0, &copyError{fmt.Sprintf("a tuple of %d fields, want %d", fields, n)}
 		}
-		row := p.flat[len(p.rows)*n : (len(p.rows)+1)*n : (len(p.rows)+1)*n]
+		row := p.rows[:len(p.rows)+1][len(p.rows)]
 		pos := off + 2
 		complete := true
 		for i := range n {
@@ -360,7 +377,7 @@ func (p *copyParser) parse(buf []byte) (int, error) {
 			break
 		}
 		off = pos
-		p.rows = append(p.rows, row)
+		p.rows = p.rows[:len(p.rows)+1]
 		if len(p.rows) == sqlBatchRows {
 			if err := p.flush(); err != nil {
 				return 0, err

@@ -43,7 +43,7 @@ func scanSQL(ctx context.Context, in dataset.Input, pick []int, workers int, new
 	for i, p := range pick {
 		convs[i] = sqlConverter(cols[p].Type)
 	}
-	return fanOut(ctx, workers, newSink, func(emit func([][]Value) error) error {
+	return fanOut(ctx, workers, newSink, nil, func(emit func([][]Value) error) error {
 		raw := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range raw {
@@ -77,8 +77,9 @@ func scanSQL(ctx context.Context, in dataset.Input, pick []int, workers int, new
 }
 
 // fanOut runs read, which emits batches of rows, and hands the batches to
-// workers, each with its own sink; the sinks merge at the end.
-func fanOut(ctx context.Context, workers int, newSink func() Sink, read func(emit func([][]Value) error) error) (Sink, *profiling, error) {
+// workers, each with its own sink; the sinks merge at the end. A batch a
+// worker is done with goes to recycle, when given, to be filled again.
+func fanOut(ctx context.Context, workers int, newSink func() Sink, recycle func([][]Value), read func(emit func([][]Value) error) error) (Sink, *profiling, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -90,6 +91,9 @@ func fanOut(ctx context.Context, workers int, newSink func() Sink, read func(emi
 			w := newSink()
 			for b := range batches {
 				addRows(w, b)
+				if recycle != nil {
+					recycle(b) // sinks keep copies, never the rows
+				}
 			}
 			st.done(w)
 		})

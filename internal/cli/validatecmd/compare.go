@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,6 +110,14 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	var rep *validate.CompareReport
 	var diff *validate.KeyedDiff
 	if len(opts.Key) > 0 {
+		if opts.F.Getenv("GOGC") == "" {
+			// The key table is most of the heap and lives to the end; the
+			// rest is short-lived batches. Collecting at half the live heap
+			// instead of all of it lowers peak memory by about a tenth (10M
+			// rows: 1.67 → 1.47 GiB) at no measured cost in time. GOGC
+			// overrides it.
+			debug.SetGCPercent(compareGCPercent)
+		}
 		rep, diff, err = validate.CompareWithKey(ctx, src, tgt, copts, validate.KeyedOptions{Key: opts.Key, Tolerance: tol, ColumnTolerance: colTol})
 	} else {
 		rep, err = validate.Compare(ctx, src, tgt, copts)
@@ -261,3 +270,6 @@ func shown(v any) string {
 }
 
 func fmtF(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
+
+// compareGCPercent is the Go runtime's GC percent during a compare by key.
+const compareGCPercent = 50
