@@ -3,7 +3,9 @@ package validate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,5 +119,56 @@ func TestDatabasePasswordsAreRedacted(t *testing.T) {
 		if err == nil || !errors.Is(err, dataset.ErrDatabase) || strings.Contains(err.Error(), "Wr0ng-s3cret-pw") || !strings.Contains(err.Error(), "xxxxx") {
 			t.Errorf("%s: %v", env, err)
 		}
+	}
+}
+
+// A PostgreSQL source of several batches (4,096 rows each, recycled once a
+// worker is done with them) compared by key with a CSV of the same rows but
+// three: every value arrives whole, and exactly those three differ.
+func TestPostgreSQLManyBatchesByKey(t *testing.T) {
+	uri := dbURL(t, "LAKECTL_TEST_POSTGRES_URL")
+	const n = 20000
+	seed(t, uri, "DROP TABLE IF EXISTS many_batches",
+		"CREATE TABLE many_batches (id bigint, v text, x double precision)",
+		fmt.Sprintf("INSERT INTO many_batches SELECT g, 'value-' || g, g * 0.5 FROM generate_series(1, %d) AS g", n))
+	var b strings.Builder
+	b.WriteString("id,v,x\n")
+	for i := 1; i <= n; i++ {
+		switch i {
+		case 777: // missing in the target
+			continue
+		case 9000:
+			fmt.Fprintf(&b, "%d,value-changed,%g\n", i, float64(i)*0.5)
+		case 15001:
+			fmt.Fprintf(&b, "%d,value-%d,%g\n", i, i, 1.25)
+		default:
+			fmt.Fprintf(&b, "%d,value-%d,%g\n", i, i, float64(i)*0.5)
+		}
+	}
+	in, err := dbSources().Resolve(t.Context(), uri+"?table=many_batches", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := dataset.Input{Table: table(writeFiles(t, map[string]string{"t.csv": b.String()}), "csv", "id:bigint", "v:string", "x:double"), Store: openLocal}
+	d, err := compareByKey(t.Context(), in, csv, KeyedOptions{Key: []string{"id"}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Matched != n-1 || d.Changed != 2 || d.MissingInTarget != 1 || d.ExtraInTarget != 0 || d.ChangedByColumn["v"] != 1 || d.ChangedByColumn["x"] != 1 {
+		t.Errorf("diff %+v", d)
+	}
+	var keys []string
+	for _, s := range d.Samples {
+		keys = append(keys, s.Key+" "+s.Kind)
+	}
+	if want := []string{"9000 changed", "15001 changed", "777 missing in target"}; !slices.Equal(keys, want) {
+		t.Errorf("samples %q, want %q", keys, want)
+	}
+	p, err := ProfileInput(t.Context(), in, ProfileOptions{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := p.Column("v"); p.Rows != n || v.ApproxDistinct != n || *v.MinLength != 7 || *v.MaxLength != 11 {
+		t.Errorf("profile: rows %d, v %+v", p.Rows, v)
 	}
 }
