@@ -77,7 +77,12 @@ func RemoveFolder(ctx context.Context, s Store, folder string) error {
 	if r, ok := s.(FolderRemover); ok {
 		return r.RemoveFolder(ctx, folder)
 	}
-	for obj, err := range s.List(ctx, folder+"/") {
+	return DeleteListed(ctx, s, folder+"/")
+}
+
+// DeleteListed deletes every object List yields under prefix.
+func DeleteListed(ctx context.Context, s Store, prefix string) error {
+	for obj, err := range s.List(ctx, prefix) {
 		if err != nil {
 			return err
 		}

@@ -219,13 +219,8 @@ func (s *Store) RemoveFolder(ctx context.Context, folder string) error {
 	if _, err := s.key(folder); err != nil {
 		return err
 	}
-	for obj, err := range s.List(ctx, folder+"/") {
-		if err != nil {
-			return err
-		}
-		if err := s.Delete(ctx, obj.Key); err != nil {
-			return err
-		}
+	if err := storage.DeleteListed(ctx, s, folder+"/"); err != nil {
+		return err
 	}
 	// The bucket's open uploads are listed whole and filtered here: MinIO
 	// answers a prefixed listing only for a whole object name. A bucket
