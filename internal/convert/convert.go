@@ -279,7 +279,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 			for _, d := range t.Docs {
 				row, part, reason := c.jsonRecord(sh, next(), d.Raw, values, partVals, d.File)
 				if reason != "" {
-					c.bad(ctx, d.File.URI, d.N, string(d.Raw), "record", reason)
+					c.bad(ctx, badRecord{file: d.File.URI, unit: "record", n: d.N, raw: string(d.Raw), reason: reason})
 					continue
 				}
 				add(part, row)
@@ -288,14 +288,18 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 			valid := utf8.Valid(t.Chunk.Data)
 			var ferr error
 			var n int64 // added to c.read once a chunk: an atomic add per record on a counter all workers share cost a fifth of the run
-			dataset.CSVRecords(t.Chunk, c.format.Delim, c.format.Quote, func(rec dataset.CSVRecord) bool {
+			dataset.CSVRecords(t.Chunk, c.format.Dialect(), func(rec format.CSVRecord) bool {
 				n++
+				if rec.Bad != "" {
+					c.bad(ctx, badRecord{file: t.Chunk.File.URI, unit: "line", n: rec.Line, lines: rec.Lines, bytes: rec.Bytes, raw: strings.Clone(rec.Raw), reason: rec.Bad})
+					return true
+				}
 				raw := rec.Raw
 				if valid {
 					raw = "" // the whole chunk is UTF-8: no need to check again
 				}
 				if reason := c.csvRecord(sh, cb, rec.Fields, raw, cells, partVals, t.Chunk.File); reason != "" {
-					c.bad(ctx, t.Chunk.File.URI, rec.Line, strings.Clone(rec.Raw), "line", reason)
+					c.bad(ctx, badRecord{file: t.Chunk.File.URI, unit: "line", n: rec.Line, lines: rec.Lines, bytes: rec.Bytes, raw: strings.Clone(rec.Raw), reason: reason})
 				} else if cb.pending++; cb.pending >= columnBatchRows {
 					ferr = flush()
 					return ferr == nil
@@ -312,7 +316,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 				n++
 				row, part, reason := c.jsonRecord(sh, next(), text, values, partVals, t.Chunk.File)
 				if reason != "" {
-					c.bad(ctx, t.Chunk.File.URI, line, string(text), "line", reason)
+					c.bad(ctx, badRecord{file: t.Chunk.File.URI, unit: "line", n: line, lines: 1, bytes: len(text), raw: string(text), reason: reason})
 					return true
 				}
 				add(part, row)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -418,5 +419,74 @@ func TestConvertCSVQuotedHeaderWithNewline(t *testing.T) {
 	q, _ := os.ReadFile(filepath.Join(strings.TrimPrefix(e.dest.URI(""), "file://"), sum.Quarantine[strings.LastIndex(sum.Quarantine, "_lakectl_quarantine"):]))
 	if !strings.Contains(string(q), `"line":4`) {
 		t.Errorf("quarantine (want line 4): %s", q)
+	}
+}
+
+func TestConvertCRLFQuotedLastField(t *testing.T) {
+	e := newEnv(t, map[string]string{"codes.csv": "id,code\r\n1,\"+297\"\r\n2,\"+93\"\r\n3,\"\"\r\n"})
+	sum, err := e.run(e.csvTable("id:bigint", "code:string"), nil, Options{})
+	if err != nil || sum.RowsWritten != 3 || sum.RowsQuarantined != 0 {
+		t.Fatalf("err %v summary %+v", err, sum)
+	}
+	if got := e.readAll("")["code"]; got != `["+297","+93",null]` {
+		t.Errorf("code = %s, want [\"+297\",\"+93\",null] (no carriage return kept)", got)
+	}
+}
+
+func TestConvertUnterminatedQuoteCostsOneRecord(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,name\n")
+	for i := 1; i <= 3376; i++ {
+		if i == 3100 {
+			b.WriteString("3100,\"no closing quote\n")
+			continue
+		}
+		b.WriteString(strconv.Itoa(i) + ",name\n")
+	}
+	e := newEnv(t, map[string]string{"people.csv": b.String()})
+	sum, err := e.run(e.csvTable("id:bigint", "name:string"), nil, Options{MaxBadRecords: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RowsRead != 3376 || sum.RowsWritten != 3375 || sum.RowsQuarantined != 1 {
+		t.Errorf("read %d, wrote %d, quarantined %d; want 3376, 3375, 1", sum.RowsRead, sum.RowsWritten, sum.RowsQuarantined)
+	}
+	q, _ := os.ReadFile(filepath.Join(strings.TrimPrefix(e.dest.URI(""), "file://"), strings.TrimPrefix(sum.Quarantine, e.dest.URI(""))))
+	for _, want := range []string{`"line":3101`, `"lines":1`, `"bytes":23`, `"raw":"3100,\"no closing quote"`, `not closed`} {
+		if !strings.Contains(string(q), want) {
+			t.Errorf("quarantine lacks %s:\n%s", want, q)
+		}
+	}
+}
+
+// A quote inside an unquoted field is an ordinary character, for the
+// chunk boundaries as for the records: inch marks must not make a chunk
+// end inside a later quoted field.
+func TestConvertQuoteCharacterInsideFieldsAcrossChunks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,text\n")
+	n := 0
+	for b.Len() < 9<<20 {
+		n++
+		if n%2 == 0 {
+			b.WriteString(strconv.Itoa(n) + ",5\" tall\n")
+		} else {
+			b.WriteString(strconv.Itoa(n) + ",\"two\nlines\"\n")
+		}
+	}
+	e := newEnv(t, map[string]string{"big.csv": b.String()})
+	sum, err := e.run(e.csvTable("id:bigint", "text:string"), nil, Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RowsRead != int64(n) || sum.RowsWritten != int64(n) || sum.RowsQuarantined != 0 {
+		t.Errorf("read %d, wrote %d, quarantined %d of %d rows", sum.RowsRead, sum.RowsWritten, sum.RowsQuarantined, n)
+	}
+	got := e.readAll("")["text"]
+	if c := strings.Count(got, `"two\nlines"`); c != (n+1)/2 {
+		t.Errorf("%d two-line values, want %d", c, (n+1)/2)
+	}
+	if c := strings.Count(got, `"5\" tall"`); c != n/2 {
+		t.Errorf("%d inch values, want %d", c, n/2)
 	}
 }

@@ -199,8 +199,19 @@ func partPath(keys, values []string) string {
 	return strings.Join(parts, "/")
 }
 
+// badRecord is a record that could not be converted: where it is (its
+// file, and its line, or its number in a JSON document), how many lines
+// and bytes of text it spans, its text and why.
+type badRecord struct {
+	file        string
+	unit        string // "line" or "record"
+	n, lines    int64
+	bytes       int
+	raw, reason string
+}
+
 // bad quarantines a record and counts it.
-func (c *conversion) bad(ctx context.Context, file string, n int64, raw, unit, reason string) {
+func (c *conversion) bad(ctx context.Context, b badRecord) {
 	c.quarantined.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -208,9 +219,12 @@ func (c *conversion) bad(ctx context.Context, file string, n int64, raw, unit, r
 		c.qw = newQuarantine(ctx, c.dest, quarantineDir+"/"+c.opts.RunID+".jsonl")
 		c.sum.Quarantine = c.dest.URI(c.qw.key)
 	}
-	entry := map[string]any{"file": file, unit: n, "raw": raw, "reason": reason}
-	if !utf8.ValidString(raw) {
-		entry["raw"] = strings.ToValidUTF8(raw, "\uFFFD")
+	entry := map[string]any{"file": b.file, b.unit: b.n, "raw": b.raw, "reason": b.reason}
+	if b.lines > 0 {
+		entry["lines"], entry["bytes"] = b.lines, b.bytes
+	}
+	if !utf8.ValidString(b.raw) {
+		entry["raw"] = strings.ToValidUTF8(b.raw, "\uFFFD")
 		entry["rawInvalidUTF8"] = true
 	}
 	c.qw.add(entry)

@@ -88,6 +88,9 @@ type Format struct {
 	Header         bool
 }
 
+// Dialect is the format's delimited-text dialect.
+func (f Format) Dialect() format.CSVDialect { return format.CSVDialect{Delim: f.Delim, Quote: f.Quote} }
+
 // FormatOf reads the format of a table from its parameters and SerDe, as
 // the crawler writes them.
 func FormatOf(t *catalog.Table) Format {
@@ -166,7 +169,7 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 			}
 			line += lines
 		}
-		return splitChunks(ctx, br, f, r.Format.Quote, line, r.Bufs, emit)
+		return splitChunks(ctx, br, f, r.Format.Dialect(), line, r.Bufs, emit)
 	}
 	// JSON: JSON lines (every line of the first 64 KiB a whole value) are
 	// split like text; a document (an array, or values over several lines)
@@ -177,7 +180,7 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 		return err
 	}
 	if jsonLinesText(first) {
-		return splitChunks(ctx, br, f, 0, 1, r.Bufs, emit)
+		return splitChunks(ctx, br, f, format.CSVDialect{}, 1, r.Bufs, emit)
 	}
 	dec := json.NewDecoder(br)
 	array := false
@@ -223,9 +226,9 @@ func (r *Reader) readHeader(f *File, br *PeekReader) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	end := recordEnd(head, r.Format.Quote)
+	end, _, _ := r.Format.Dialect().RecordEnd(head, true)
 	var names []string
-	CSVRecords(Chunk{Data: head[:end]}, r.Format.Delim, r.Format.Quote, func(rec CSVRecord) bool { names = rec.Fields; return false })
+	r.Format.Dialect().Records(head[:end], 1, func(rec format.CSVRecord) bool { names = slices.Clone(rec.Fields); return false })
 	f.NFields = len(names)
 	byName := map[string]int{}
 	for i, n := range format.HeaderNames(names) {
@@ -239,23 +242,12 @@ func (r *Reader) readHeader(f *File, br *PeekReader) (int64, error) {
 		}
 		f.Cols[i] = j
 	}
-	br.head = head[min(end+1, len(head)):]
-	return int64(bytes.Count(head[:end], []byte{'\n'})) + 1, nil
-}
-
-// recordEnd is the index of the newline that ends the first record of
-// data: the first one outside quotes (len(data) when there is none).
-func recordEnd(data []byte, quote byte) int {
-	inQuote := false
-	for i, b := range data {
-		switch {
-		case b == '\n' && !inQuote:
-			return i
-		case b == quote && quote != 0:
-			inQuote = !inQuote
-		}
+	br.head = head[end:]
+	lines := int64(bytes.Count(head[:end], []byte{'\n'}))
+	if end == 0 || head[end-1] != '\n' {
+		lines++
 	}
-	return len(data)
+	return lines, nil
 }
 
 // PeekReader lets the start of a stream be looked at before it is read.

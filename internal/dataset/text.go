@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"strings"
 	"sync"
-	"unsafe"
+
+	"github.com/lakectl/lakectl/internal/format"
 )
 
 // Chunk is a run of whole records of one file.
@@ -36,14 +36,14 @@ func (b *BufferPool) Put(buf []byte) {
 	b.p.Put(&buf)
 }
 
-// splitChunks reads a text stream and hands out chunks that end at a record
-// boundary: a newline outside quotes (with quote 0, every newline). Each
-// byte is scanned once; the quote state carries over, so quoted values may
-// hold newlines.
-func splitChunks(ctx context.Context, r io.Reader, f *File, quote byte, line int64, bufs *BufferPool, emit func(Chunk) error) error {
+// splitChunks reads a text stream and hands out chunks that end at a
+// record boundary, as the one tokenizer (format.CSVDialect) decides it: a
+// quote opens a field only at its start, and a quoted field left open too
+// long ends its record at the line it opened on, exactly as the records
+// are then parsed. With quote 0 every newline is a boundary (JSON lines).
+func splitChunks(ctx context.Context, r io.Reader, f *File, d format.CSVDialect, line int64, bufs *BufferPool, emit func(Chunk) error) error {
 	buf := bufs.get(0)
-	scanned, lastCut := 0, -1
-	inQuote := false
+	whole := 0 // buf[:whole] is whole records
 	send := func(cut int) error {
 		data := buf[:cut:cut]
 		if err := emit(Chunk{File: f, Line: line, Data: data}); err != nil {
@@ -54,7 +54,7 @@ func splitChunks(ctx context.Context, r io.Reader, f *File, quote byte, line int
 		nb := bufs.get(len(rest))
 		nb = nb[:len(rest)]
 		copy(nb, rest)
-		buf, scanned, lastCut = nb, len(rest), -1
+		buf, whole = nb, whole-cut
 		return nil
 	}
 	for {
@@ -71,146 +71,53 @@ func splitChunks(ctx context.Context, r io.Reader, f *File, quote byte, line int
 		if err != nil && err != io.EOF {
 			return err
 		}
-		if fresh := buf[scanned:]; !inQuote && (quote == 0 || bytes.IndexByte(fresh, quote) < 0) {
-			// No quote in the new data: its last newline is a boundary.
-			if i := bytes.LastIndexByte(fresh, '\n'); i >= 0 {
-				lastCut = scanned + i + 1
-			}
-			scanned = len(buf)
-		}
-		for i := scanned; i < len(buf); i++ {
-			switch buf[i] {
-			case '\n':
-				if !inQuote {
-					lastCut = i + 1
-				}
-			case quote:
-				if quote != 0 {
-					inQuote = !inQuote
-				}
-			}
-		}
-		scanned = len(buf)
 		if err == io.EOF {
 			if len(buf) > 0 {
 				return send(len(buf))
 			}
 			return nil
 		}
-		if len(buf) >= chunkSize && lastCut > 0 {
-			if err := send(lastCut); err != nil {
+		whole = wholeRecords(d, buf, whole)
+		if len(buf) >= chunkSize && whole > 0 {
+			if err := send(whole); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// CSVRecord is one record of a chunk: its fields, the line it starts on
-// and its raw text (for the quarantine).
-type CSVRecord struct {
-	Fields []string
-	Line   int64
-	Raw    string
+// wholeRecords is the end of the whole records of buf from pos, a record
+// boundary, on. Each byte is looked at about once: lines before the next
+// quote are whole records without a closer look.
+func wholeRecords(d format.CSVDialect, buf []byte, pos int) int {
+	for pos < len(buf) {
+		rest := buf[pos:]
+		q := -1
+		if d.Quote != 0 {
+			q = bytes.IndexByte(rest, d.Quote)
+		}
+		if q < 0 {
+			if i := bytes.LastIndexByte(rest, '\n'); i >= 0 {
+				return pos + i + 1
+			}
+			return pos
+		}
+		if i := bytes.LastIndexByte(rest[:q], '\n'); i >= 0 {
+			pos += i + 1
+		}
+		n, _, ok := d.RecordEnd(buf[pos:], false)
+		if !ok {
+			return pos
+		}
+		pos += n
+	}
+	return pos
 }
 
-// CSVRecords parses the records of a chunk. The chunk is read as one
-// string: fields of lines without the quote character are substrings of
-// it (no copying), and the fields slice is reused from record to record,
-// so a record is only valid until yield returns. Quoted fields are
-// unquoted. A record with an unterminated quote runs to the end of the
-// chunk.
-func CSVRecords(c Chunk, delim, quote byte, yield func(CSVRecord) bool) {
-	text := unsafe.String(unsafe.SliceData(c.Data), len(c.Data))
-	line := c.Line
-	var fields []string
-	for pos := 0; pos < len(text); {
-		end := strings.IndexByte(text[pos:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += pos
-		}
-		lineText := text[pos:end]
-		rec := CSVRecord{Line: line}
-		if strings.IndexByte(lineText, quote) < 0 {
-			line++
-			pos = end + 1
-			lineText = trimCR(lineText)
-			if lineText == "" {
-				continue
-			}
-			rec.Raw = lineText
-			fields = splitFields(fields[:0], lineText, delim)
-			rec.Fields = fields
-		} else {
-			var field []byte
-			fields = fields[:0]
-			i := pos
-			inQ := false
-			startQuoted := false
-			for ; i < len(text); i++ {
-				ch := text[i]
-				if inQ {
-					if ch == quote {
-						if i+1 < len(text) && text[i+1] == quote {
-							field = append(field, quote)
-							i++
-							continue
-						}
-						inQ = false
-						continue
-					}
-					if ch == '\n' {
-						line++
-					}
-					field = append(field, ch)
-					continue
-				}
-				if ch == quote && len(field) == 0 && !startQuoted {
-					inQ, startQuoted = true, true
-					continue
-				}
-				if ch == delim {
-					fields = append(fields, string(field))
-					field, startQuoted = field[:0], false
-					continue
-				}
-				if ch == '\n' {
-					break
-				}
-				field = append(field, ch)
-			}
-			if !startQuoted && len(field) > 0 && field[len(field)-1] == '\r' {
-				field = field[:len(field)-1]
-			}
-			fields = append(fields, string(field))
-			rec.Raw = trimCR(text[pos:min(i, len(text))])
-			rec.Fields = fields
-			line++
-			pos = i + 1
-		}
-		if !yield(rec) {
-			return
-		}
-	}
-}
-
-func trimCR(s string) string {
-	if n := len(s); n > 0 && s[n-1] == '\r' {
-		return s[:n-1]
-	}
-	return s
-}
-
-func splitFields(out []string, s string, delim byte) []string {
-	for {
-		i := strings.IndexByte(s, delim)
-		if i < 0 {
-			return append(out, s)
-		}
-		out = append(out, s[:i])
-		s = s[i+1:]
-	}
+// CSVRecords parses the records of a chunk (see format.CSVDialect.Records:
+// a record is only valid until yield returns).
+func CSVRecords(c Chunk, d format.CSVDialect, yield func(format.CSVRecord) bool) {
+	d.Records(c.Data, c.Line, yield)
 }
 
 // JSONLines yields the non-blank lines of a chunk with their numbers.

@@ -33,68 +33,6 @@ const (
 	HeaderAbsent  = "absent"
 )
 
-// parseDelimited splits text into records. Quoted fields may hold the
-// delimiter, newlines and doubled quotes. When atEOF is false a record cut
-// off by the end of data is dropped. At most max records are returned, with
-// the number of bytes they took.
-func parseDelimited(data []byte, delim, quote byte, atEOF bool, max int) ([][]string, int) {
-	var records [][]string
-	var rec []string
-	var field strings.Builder
-	inQuotes, quoted := false, false
-	start := 0
-	endField := func() {
-		rec = append(rec, field.String())
-		field.Reset()
-		quoted = false
-	}
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inQuotes {
-			if c == quote {
-				if i+1 < len(data) && data[i+1] == quote {
-					field.WriteByte(quote)
-					i++
-					continue
-				}
-				inQuotes = false
-				continue
-			}
-			field.WriteByte(c)
-			continue
-		}
-		switch {
-		case c == quote && field.Len() == 0 && !quoted:
-			inQuotes, quoted = true, true
-		case c == delim:
-			endField()
-		case c == '\n':
-			endField()
-			if n := len(rec); n > 0 {
-				if s := rec[n-1]; strings.HasSuffix(s, "\r") {
-					rec[n-1] = s[:len(s)-1]
-				}
-			}
-			if !(len(rec) == 1 && rec[0] == "") { // skip blank lines
-				records = append(records, rec)
-				if len(records) == max {
-					return records, i + 1
-				}
-			}
-			rec = nil
-			start = i + 1
-		default:
-			field.WriteByte(c)
-		}
-	}
-	if atEOF && start < len(data) && !inQuotes {
-		endField()
-		records = append(records, rec)
-		start = len(data)
-	}
-	return records, start
-}
-
 // detectQuote picks the quote character: the one that more often wraps a
 // field (right after a line start or a delimiter and right before one).
 func detectQuote(data []byte) byte {
@@ -178,7 +116,7 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 		if delim == 0 && bytes.IndexByte(firstLine, d) < 0 {
 			continue
 		}
-		recs, consumed := parseDelimited(data, d, quote, atEOF, scoreRows)
+		recs, consumed := CSVDialect{d, quote}.Parse(data, atEOF, scoreRows)
 		f, n := modeFields(recs)
 		if f < 2 || len(recs) < 2 {
 			continue
@@ -192,7 +130,7 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 		}
 	}
 	if best != nil && len(best.records) == scoreRows {
-		recs, consumed := parseDelimited(data, best.delim, quote, atEOF, maxRecords+1)
+		recs, consumed := CSVDialect{best.delim, quote}.Parse(data, atEOF, maxRecords+1)
 		f, n := modeFields(recs)
 		best = &delimChoice{best.delim, recs, consumed, f, n}
 	}

@@ -186,8 +186,8 @@ func scanText(ctx context.Context, t *catalog.Table, files []*dataset.File, pick
 						w.Add(row)
 					}
 				case f.Classification == format.CSV:
-					dataset.CSVRecords(task.Chunk, f.Delim, f.Quote, func(rec dataset.CSVRecord) bool {
-						if !csvRow(rec.Fields, ncols, pick, task.Chunk.File, row) {
+					dataset.CSVRecords(task.Chunk, f.Dialect(), func(rec format.CSVRecord) bool {
+						if rec.Bad != "" || !csvRow(rec.Fields, ncols, pick, task.Chunk.File, row) {
 							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, rec.Line))
 							return true
 						}
