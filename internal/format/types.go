@@ -265,44 +265,15 @@ func allDigits(s string) bool {
 	return true
 }
 
-// isDate accepts YYYY-MM-DD with a valid month and day.
+// isDate: an ISO date (ParseDate).
 func isDate(s string) bool {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' || !allDigits(s[:4]) || !allDigits(s[5:7]) || !allDigits(s[8:]) {
-		return false
-	}
-	m, _ := strconv.Atoi(s[5:7])
-	d, _ := strconv.Atoi(s[8:])
-	return m >= 1 && m <= 12 && d >= 1 && d <= 31
+	_, ok := ParseDate(s)
+	return ok
 }
 
-// isTimestamp accepts YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][Z|±HH[:MM]].
+// isTimestamp: an ISO date and time, with or without a zone
+// (ParseTimestamp).
 func isTimestamp(s string) bool {
-	if len(s) < 16 || !isDate(s[:10]) || (s[10] != 'T' && s[10] != ' ') {
-		return false
-	}
-	r := s[11:]
-	if len(r) < 5 || !allDigits(r[:2]) || r[2] != ':' || !allDigits(r[3:5]) {
-		return false
-	}
-	r = r[5:]
-	if len(r) >= 3 && r[0] == ':' && allDigits(r[1:3]) {
-		r = r[3:]
-		if len(r) > 1 && r[0] == '.' {
-			i := 1
-			for i < len(r) && r[i] >= '0' && r[i] <= '9' {
-				i++
-			}
-			if i == 1 {
-				return false
-			}
-			r = r[i:]
-		}
-	}
-	switch {
-	case r == "", r == "Z", r == "z":
-		return true
-	case (r[0] == '+' || r[0] == '-') && (len(r) == 3 && allDigits(r[1:]) || len(r) == 6 && allDigits(r[1:3]) && r[3] == ':' && allDigits(r[4:]) || len(r) == 5 && allDigits(r[1:])):
-		return true
-	}
-	return false
+	_, ok := ParseTimestamp(s)
+	return ok
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/format"
 )
 
 // Tolerance is how far numbers may differ and still be equal: within Abs,
@@ -119,15 +120,15 @@ func canonical(v Value, asText bool) (canon, string) {
 			return canon{kind: 'n', f: f}, inferred
 		}
 	}
-	// Timestamps and dates, whatever their spelling and precision.
+	// Timestamps and dates, whatever their spelling and precision, as the
+	// one ISO reader reads them (a value without a zone as its wall clock
+	// in UTC, as a local timestamp converts).
 	if len(s) >= 10 && s[4] == '-' && s[7] == '-' {
-		if us, ok := isoMicros(s); ok {
-			return canon{kind: 't', f: float64(us)}, inferred
+		if ts, ok := format.ParseTimestamp(s); ok {
+			return canon{kind: 't', f: float64(ts.Micros)}, inferred
 		}
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
-			if t, err := time.Parse(layout, s); err == nil {
-				return canon{kind: 't', f: float64(t.UnixMicro())}, inferred
-			}
+		if d, ok := format.ParseDate(s); ok {
+			return canon{kind: 't', f: float64(int64(d) * 86400e6)}, inferred
 		}
 	}
 	return canon{kind: 's', s: s}, inferred
@@ -243,55 +244,6 @@ func printableKey(key []canon) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// isoMicros reads the common forms YYYY-MM-DD and YYYY-MM-DDTHH:MM:SS[.f]Z
-// (or with a space) without time.Parse.
-func isoMicros(s string) (int64, bool) {
-	d, ok := parseDay(s[:10])
-	if !ok {
-		return 0, false
-	}
-	if len(s) == 10 {
-		return d * 86400 * 1e6, true
-	}
-	if len(s) < 20 || s[10] != 'T' && s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
-		return 0, false
-	}
-	h, e1 := strconv.Atoi(s[11:13])
-	m, e2 := strconv.Atoi(s[14:16])
-	sec, e3 := strconv.Atoi(s[17:19])
-	if e1 != nil || e2 != nil || e3 != nil {
-		return 0, false
-	}
-	frac := int64(0)
-	if rest := s[19 : len(s)-1]; rest != "" {
-		if rest[0] != '.' || len(rest) > 10 {
-			return 0, false
-		}
-		digits := rest[1:]
-		f, err := strconv.ParseInt(digits, 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		for i := len(digits); i < 6; i++ {
-			f *= 10
-		}
-		for i := len(digits); i > 6; i-- {
-			f /= 10
-		}
-		frac = f
-	}
-	return ((d*24+int64(h))*60+int64(m))*60*1e6 + int64(sec)*1e6 + frac, true
-}
-
-// parseDay reads YYYY-MM-DD as days since 1970-01-01.
-func parseDay(s string) (int64, bool) {
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return 0, false
-	}
-	return t.Unix() / 86400, true
 }
 
 // fingerprinter computes a row's canonical values and fingerprints, once
