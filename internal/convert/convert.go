@@ -129,6 +129,11 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 		format: dataset.FormatOf(t), sum: sum,
 		staging: path.Join(stagingDir, opts.RunID),
 	}
+	if classification == format.JSON {
+		if c.json, err = dataset.NewJSONColumns(t.StorageDescriptor.Columns); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.run(ctx, files); err != nil {
 		c.discard()
 		return sum, err
@@ -162,6 +167,7 @@ type conversion struct {
 	fileCols []columnPlan
 	partIdx  []int
 	format   dataset.Format
+	json     *dataset.JSONColumns
 	sum      *Summary
 	staging  string
 
@@ -232,6 +238,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 	var pool []parquet.Row
 	cells := make([]string, len(c.fileCols))
 	values := make([]any, len(c.fileCols))
+	in := make([]any, len(c.t.StorageDescriptor.Columns))
 	partVals := make([]string, len(c.partIdx))
 	flush := func() error {
 		for part, b := range cb.m {
@@ -277,7 +284,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 		if t.Docs != nil {
 			c.read.Add(int64(len(t.Docs)))
 			for _, d := range t.Docs {
-				row, part, reason := c.jsonRecord(sh, next(), d.Raw, values, partVals, d.File)
+				row, part, reason := c.jsonRecord(sh, next(), d.Raw, in, values, partVals, d.File)
 				if reason != "" {
 					c.bad(ctx, badRecord{file: d.File.URI, unit: "record", n: d.N, raw: string(d.Raw), reason: reason})
 					continue
@@ -314,7 +321,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 			var n int64
 			dataset.JSONLines(t.Chunk, func(line int64, text []byte) bool {
 				n++
-				row, part, reason := c.jsonRecord(sh, next(), text, values, partVals, t.Chunk.File)
+				row, part, reason := c.jsonRecord(sh, next(), text, in, values, partVals, t.Chunk.File)
 				if reason != "" {
 					c.bad(ctx, badRecord{file: t.Chunk.File.URI, unit: "line", n: line, lines: 1, bytes: len(text), raw: string(text), reason: reason})
 					return true

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -98,31 +96,22 @@ func (c *conversion) textOut(col columnPlan, v string) string {
 }
 
 // jsonRecord converts one JSON record.
-func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, values []any, partVals []string, f *dataset.File) (parquet.Row, string, string) {
+// in holds the record's values of the table's columns.
+func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, in, values []any, partVals []string, f *dataset.File) (parquet.Row, string, string) {
 	if raw == nil {
 		return row, "", "the rest of the document is not valid JSON"
 	}
-	if !utf8.Valid(raw) {
-		return row, "", "not valid UTF-8"
+	extra, err := c.json.Decode(raw, in)
+	if err != nil {
+		return row, "", err.Error()
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return row, "", "not a JSON object: " + err.Error()
-	}
-	if obj == nil {
-		return row, "", "not a JSON object: null"
-	}
-	// Keys as the crawler names columns (lower case, _ for others).
-	norm := make(map[string]any, len(obj))
-	for k, v := range obj {
-		norm[sanitize(k)] = normalizeKeys(v)
+	if len(extra) > 0 {
+		return row, "", fmt.Sprintf("member %s is not in the table's schema (recrawl the source to widen it)", strings.Join(extra, ", "))
 	}
 	ncols := len(c.t.StorageDescriptor.Columns)
 	input := func(i int) any {
 		if i < ncols {
-			return norm[c.t.StorageDescriptor.Columns[i].Name]
+			return in[i]
 		}
 		return f.Values[i-ncols]
 	}
@@ -164,27 +153,7 @@ func jsonText(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func sanitize(k string) string { return catalog.SanitizeName(k) }
-
-// normalizeKeys renames the keys of nested objects as the crawler does.
-func normalizeKeys(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[sanitize(k)] = normalizeKeys(e)
-		}
-		return m
-	case []any:
-		for i := range x {
-			x[i] = normalizeKeys(x[i])
-		}
-	}
-	return v
+	return dataset.NestedText(v)
 }
 
 // partPath is the key=value/... folder of partition values.

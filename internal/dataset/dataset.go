@@ -159,8 +159,13 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 	}
 	defer body.Close()
 	emit := func(ch Chunk) error { return send(Task{Chunk: ch}) }
+	br := &PeekReader{R: body}
+	if bom, err := br.Peek(3); err != nil {
+		return err
+	} else if bytes.Equal(bom, utf8BOM) {
+		br.head = nil // a byte-order mark is no data
+	}
 	if r.Format.Classification == format.CSV {
-		br := &PeekReader{R: body}
 		line := int64(1)
 		if r.Format.Header {
 			lines, err := r.readHeader(f, br)
@@ -174,7 +179,6 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 	// JSON: JSON lines (every line of the first 64 KiB a whole value) are
 	// split like text; a document (an array, or values over several lines)
 	// is decoded here and handed out in batches of records.
-	br := &PeekReader{R: body}
 	first, err := br.Peek(64 << 10)
 	if err != nil {
 		return err
@@ -184,7 +188,7 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 	}
 	dec := json.NewDecoder(br)
 	array := false
-	if tok := bytes.TrimLeft(first, " \t\r\n\xef\xbb\xbf"); len(tok) > 0 && tok[0] == '[' {
+	if tok := bytes.TrimLeft(first, " \t\r\n"); len(tok) > 0 && tok[0] == '[' {
 		if _, err := dec.Token(); err != nil {
 			return err
 		}
@@ -256,14 +260,19 @@ type PeekReader struct {
 	head []byte
 }
 
-// Peek reads up to n bytes that Read will return again.
+// Peek reads up to n bytes that Read will return again (with those an
+// earlier Peek read).
 func (p *PeekReader) Peek(n int) ([]byte, error) {
+	if len(p.head) >= n {
+		return p.head[:n], nil
+	}
 	buf := make([]byte, n)
-	m, err := io.ReadFull(p.R, buf)
+	m := copy(buf, p.head)
+	k, err := io.ReadFull(p.R, buf[m:])
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		err = nil
 	}
-	p.head = buf[:m]
+	p.head = buf[:m+k]
 	return p.head, err
 }
 
@@ -276,22 +285,27 @@ func (p *PeekReader) Read(b []byte) (int, error) {
 	return p.R.Read(b)
 }
 
-// jsonLinesText: every complete non-blank line is one JSON object.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// jsonLinesText: the text starts with an object, and every complete
+// non-blank line of it starts with '{' and ends with '}'. Each line is then
+// a record of its own, and one that is not valid JSON (cut short, nested
+// deeper than the decoder goes) is one bad record, not the rest of the file.
 func jsonLinesText(head []byte) bool {
+	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return false
+	}
 	lines := bytes.Split(head, []byte{'\n'})
 	if len(lines) > 1 {
 		lines = lines[:len(lines)-1] // possibly cut short
+	} else {
+		return true // one line, longer than the sample or the whole file
 	}
-	seen := false
 	for _, l := range lines {
 		l = bytes.TrimSpace(l)
-		if len(l) == 0 {
-			continue
-		}
-		if l[0] != '{' || !json.Valid(l) {
+		if len(l) > 0 && (l[0] != '{' || l[len(l)-1] != '}') {
 			return false
 		}
-		seen = true
 	}
-	return seen
+	return true
 }

@@ -165,6 +165,9 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 		names := headerNames(first, best.fields)
 		for i := range best.fields {
 			fields = append(fields, Field{Name: names[i], Type: types[i]})
+			if i < len(first) {
+				fields[i].Source = strings.TrimSpace(first[i])
+			}
 		}
 	} else {
 		types = columnTypes(recs, best.fields)

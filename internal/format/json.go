@@ -33,7 +33,7 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 		return nil
 	}
 	done := func() ([]Field, sampled, error) {
-		return row.Fields, sampled{records: records, bytes: int(dec.InputOffset()), capped: records == max}, nil
+		return memberColumns(row.Fields), sampled{records: records, bytes: int(dec.InputOffset()), capped: records == max}, nil
 	}
 	tok, err := dec.Token()
 	if err != nil {
@@ -42,7 +42,7 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	if d, ok := tok.(json.Delim); ok && d == '[' {
 		for dec.More() && records < max {
 			offset := dec.InputOffset()
-			t, err := jsonType(dec, nil)
+			t, err := jsonRecordType(dec, nil)
 			if err != nil {
 				return finishJSON(row, records, int(offset), err, atEOF)
 			}
@@ -55,7 +55,7 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	first := tok
 	for records < max {
 		offset := dec.InputOffset()
-		t, err := jsonType(dec, first)
+		t, err := jsonRecordType(dec, first)
 		first = nil
 		if err != nil {
 			if err == io.EOF && records > 0 {
@@ -70,10 +70,54 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	return done()
 }
 
+// jsonRecordType is the type of one record. Its members are named exactly
+// as the record spells them (memberColumns names them as columns), so that
+// members differing only in case stay apart.
+func jsonRecordType(dec *json.Decoder, tok json.Token) (*Type, error) {
+	if tok == nil {
+		var err error
+		if tok, err = dec.Token(); err != nil {
+			return nil, err
+		}
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return jsonType(dec, tok)
+	}
+	t := &Type{Kind: Struct}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		ft, err := jsonType(dec, nil)
+		if err != nil {
+			return nil, err
+		}
+		t.Fields = append(t.Fields, Field{Name: k.(string), Source: k.(string), Type: ft})
+	}
+	_, err := dec.Token() // }
+	return t, err
+}
+
+// memberColumns names the top-level members as columns, the way CSV
+// headers are named: sanitised, and a member whose name is taken (Id and
+// id) suffixed _2, _3 in the order first seen. Source keeps the member's
+// own spelling, by which readers find it.
+func memberColumns(fields []Field) []Field {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Source
+	}
+	for i, n := range headerNames(names, len(names)) {
+		fields[i].Name = n
+	}
+	return fields
+}
+
 func finishJSON(row *Type, records, offset int, err error, atEOF bool) ([]Field, sampled, error) {
 	if records > 0 && !atEOF && isTruncation(err) {
 		// The sample cut a record short.
-		return row.Fields, sampled{records: records, bytes: offset, capped: true}, nil
+		return memberColumns(row.Fields), sampled{records: records, bytes: offset, capped: true}, nil
 	}
 	return nil, sampled{}, jsonErr(err, atEOF, records)
 }

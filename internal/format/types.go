@@ -50,6 +50,9 @@ const exact = "exact"
 type Field struct {
 	Name string
 	Type *Type
+	// Source is the name as the data spells it (a CSV header, a JSON
+	// member), for top-level fields read from text.
+	Source string
 }
 
 var (
@@ -195,6 +198,9 @@ func Columns(fields []Field) []catalog.Column {
 	cols := make([]catalog.Column, len(fields))
 	for i, f := range fields {
 		cols[i] = catalog.Column{Name: f.Name, Type: f.Type.String()}
+		if f.Source != "" && f.Source != f.Name {
+			cols[i].Parameters = map[string]string{catalog.ParamSourceName: f.Source}
+		}
 	}
 	return cols
 }

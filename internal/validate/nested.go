@@ -8,40 +8,12 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	pformat "github.com/parquet-go/parquet-go/format"
+
+	"github.com/lakectl/lakectl/internal/dataset"
 )
 
 // Nested values (structs, lists, maps) are profiled and compared as their
-// JSON text, whichever the source: a JSON file's objects and lists, a
-// Parquet file's groups. The text is made the same way from both: object
-// members in name order, null members left out (a JSON record that omits
-// a member and a Parquet struct whose field is null say the same), dates
-// and timestamps as ISO text.
-
-// nestedText is a nested value's JSON text.
-func nestedText(v any) string {
-	b, _ := json.Marshal(dropNulls(v))
-	return string(b)
-}
-
-func dropNulls(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			if e != nil {
-				out[k] = dropNulls(e)
-			}
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = dropNulls(e)
-		}
-		return out
-	}
-	return v
-}
+// one text form, dataset.NestedText, whichever the source.
 
 // nestedReader reads a Parquet row group's nested top-level fields, a
 // batch of rows at a time, alongside the columnar reading of the others.
@@ -91,7 +63,7 @@ func (n *nestedReader) next(k int, out [][]Value) error {
 			if v == nil {
 				out[j] = append(out[j], Value{Kind: KindNull})
 			} else {
-				out[j] = append(out[j], Value{Kind: KindString, S: nestedText(v)})
+				out[j] = append(out[j], Value{Kind: KindString, S: dataset.NestedText(v)})
 			}
 		}
 	}

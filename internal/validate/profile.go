@@ -441,6 +441,10 @@ type Profile struct {
 	// JSON object); FirstMalformed says where the first one is.
 	MalformedRecords int64  `json:"malformedRecords"`
 	FirstMalformed   string `json:"firstMalformed,omitempty"`
+	// MembersOutsideSchema counts, per member a JSON record holds that is
+	// no column of the table (attrs.b for a struct's), the records holding
+	// it: nothing in the data goes unreported.
+	MembersOutsideSchema map[string]int64 `json:"membersOutsideSchema,omitempty"`
 }
 
 // Profiler accumulates the columns of rows; one per worker, merged.

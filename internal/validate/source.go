@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -81,6 +80,7 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 	}
 	out := merged.(*Profiler).Result(in.Name())
 	out.MalformedRecords = st.malformed.Load()
+	out.MembersOutsideSchema = st.members
 	if ex, ok := st.example.Load().(string); ok {
 		out.FirstMalformed = ex
 	}
@@ -146,6 +146,23 @@ type profiling struct {
 	merged    Sink
 	malformed atomic.Int64
 	example   atomic.Value // the first malformed record, as a string
+	// members outside the table's columns, by path: records holding each
+	members map[string]int64
+}
+
+// outside counts members of a record that are no column of the table.
+func (p *profiling) outside(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.members == nil {
+		p.members = map[string]int64{}
+	}
+	for _, m := range paths {
+		p.members[m]++
+	}
 }
 
 func (p *profiling) done(w Sink) {
@@ -167,6 +184,13 @@ func (p *profiling) bad(where string) {
 func scanText(ctx context.Context, t *catalog.Table, files []*dataset.File, pick []int, workers int, newSink func() Sink) (Sink, *profiling, error) {
 	f := dataset.FormatOf(t)
 	ncols := len(t.StorageDescriptor.Columns)
+	var cols *dataset.JSONColumns
+	if f.Classification == format.JSON {
+		var err error
+		if cols, err = dataset.NewJSONColumns(t.StorageDescriptor.Columns); err != nil {
+			return nil, nil, err
+		}
+	}
 	tasks := make(chan dataset.Task, workers)
 	var bufs dataset.BufferPool
 	st := &profiling{}
@@ -175,11 +199,12 @@ func scanText(ctx context.Context, t *catalog.Table, files []*dataset.File, pick
 		wg.Go(func() {
 			w := newSink()
 			row := make([]Value, len(pick))
+			vals := make([]any, ncols)
 			for task := range tasks {
 				switch {
 				case task.Docs != nil:
 					for _, d := range task.Docs {
-						if !jsonRow(d.Raw, t, pick, d.File, row) {
+						if !jsonRow(d.Raw, cols, vals, ncols, pick, d.File, row, st) {
 							st.bad(fmt.Sprintf("%s record %d", d.File.URI, d.N))
 							continue
 						}
@@ -196,7 +221,7 @@ func scanText(ctx context.Context, t *catalog.Table, files []*dataset.File, pick
 					})
 				default:
 					dataset.JSONLines(task.Chunk, func(line int64, text []byte) bool {
-						if !jsonRow(text, t, pick, task.Chunk.File, row) {
+						if !jsonRow(text, cols, vals, ncols, pick, task.Chunk.File, row, st) {
 							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, line))
 							return true
 						}
@@ -256,29 +281,23 @@ func csvRow(rec []string, ncols int, pick []int, f *dataset.File, row []Value) b
 
 // jsonRow fills row from a JSON object: every value as text whose type is
 // inferred (numbers and booleans infer to Integral, Fractional, Boolean;
-// objects and lists are their JSON text, a String). An empty string is not
-// a null.
-func jsonRow(raw []byte, t *catalog.Table, pick []int, f *dataset.File, row []Value) bool {
+// objects and lists are their nested text, a String). An empty string is
+// not a null. Members outside the table's columns are counted in st.
+func jsonRow(raw []byte, cols *dataset.JSONColumns, vals []any, ncols int, pick []int, f *dataset.File, row []Value, st *profiling) bool {
 	if raw == nil {
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	extra, err := cols.Decode(raw, vals)
+	if err != nil {
 		return false
 	}
-	norm := make(map[string]any, len(obj))
-	for k, v := range obj {
-		norm[catalog.SanitizeName(k)] = v
-	}
-	ncols := len(t.StorageDescriptor.Columns)
+	st.outside(extra)
 	for i, p := range pick {
 		var v any
 		if p >= ncols {
 			v = f.Values[p-ncols]
 		} else {
-			v = norm[t.StorageDescriptor.Columns[p].Name]
+			v = vals[p]
 		}
 		switch x := v.(type) {
 		case nil:
@@ -290,7 +309,7 @@ func jsonRow(raw []byte, t *catalog.Table, pick []int, f *dataset.File, row []Va
 		case bool:
 			row[i] = Value{Kind: KindText, S: strconv.FormatBool(x)}
 		default: // an object or a list
-			row[i] = Value{Kind: KindText, S: nestedText(x)}
+			row[i] = Value{Kind: KindText, S: dataset.NestedText(x)}
 		}
 	}
 	return true

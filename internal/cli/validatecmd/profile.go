@@ -3,6 +3,8 @@ package validatecmd
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,6 +92,13 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 	fmt.Fprintf(w, "Profile of %s: %d rows", p.Source, p.Rows)
 	if p.MalformedRecords > 0 {
 		fmt.Fprintf(w, " (%d malformed records not profiled; the first: %s)", p.MalformedRecords, p.FirstMalformed)
+	}
+	if len(p.MembersOutsideSchema) > 0 {
+		var members []string
+		for _, m := range slices.Sorted(maps.Keys(p.MembersOutsideSchema)) {
+			members = append(members, fmt.Sprintf("%s (%d records)", m, p.MembersOutsideSchema[m]))
+		}
+		fmt.Fprintf(w, " (members outside the table's columns: %s)", strings.Join(members, ", "))
 	}
 	fmt.Fprint(w, "\n\n")
 	if err := opts.F.Print(t, nil); err != nil {
