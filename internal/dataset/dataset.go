@@ -1,7 +1,9 @@
-// Package dataset reads the data files of a table — as the catalog, or a
-// crawl of a path, describes them — and hands out their records in chunks
-// that several workers can parse at once. convert and validate read their
-// sources through it.
+// Package dataset is lakectl's one reading layer: it turns the bytes of a
+// table's data — files as the catalog, or a crawl of a path, describes
+// them (CSV, JSON, flat and nested Parquet), or a database query
+// (database/sql, PostgreSQL binary COPY) — into typed Values, on all cores.
+// convert takes its records in chunks (Reader, CSVRecords, JSONColumns);
+// validate takes rows into sinks (Scan).
 package dataset
 
 import (

@@ -4,23 +4,25 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"github.com/lakectl/lakectl/internal/dataset"
 )
 
 // BenchmarkProfileTypedRows profiles 1 million rows of 8 typed columns
 // (as a Parquet source hands them over), without I/O.
 func BenchmarkProfileTypedRows(b *testing.B) {
 	const n = 1_000_000
-	rows := make([][]Value, n)
+	rows := make([][]dataset.Value, n)
 	for i := range rows {
-		rows[i] = []Value{
-			{Kind: KindIntegral, I: int64(i)},
-			{Kind: KindString, S: "customer " + strconv.Itoa(i%1000)},
-			{Kind: KindString, S: "user" + strconv.Itoa(i%5000) + "@example.com"},
-			{Kind: KindFractional, F: float64(i%10000) + rand.Float64()},
-			{Kind: KindIntegral, I: int64(i % 50)},
-			{Kind: KindString, S: "2024-01-02T10:00:00Z"},
-			{Kind: KindString, S: "2024-01-02"},
-			{Kind: KindBoolean, B: i%3 == 0},
+		rows[i] = []dataset.Value{
+			{Kind: dataset.KindIntegral, I: int64(i)},
+			{Kind: dataset.KindString, S: "customer " + strconv.Itoa(i%1000)},
+			{Kind: dataset.KindString, S: "user" + strconv.Itoa(i%5000) + "@example.com"},
+			{Kind: dataset.KindFractional, F: float64(i%10000) + rand.Float64()},
+			{Kind: dataset.KindIntegral, I: int64(i % 50)},
+			{Kind: dataset.KindString, S: "2024-01-02T10:00:00Z"},
+			{Kind: dataset.KindString, S: "2024-01-02"},
+			{Kind: dataset.KindBoolean, B: i%3 == 0},
 		}
 	}
 	names := []string{"id", "customer", "email", "amount", "quantity", "ordered_at", "day", "paid"}

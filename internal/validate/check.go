@@ -93,8 +93,8 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 			cons = append(cons, &rules.Checks[ci].Constraints[k])
 		}
 	}
-	newSink := func() Sink { return newCheckSink(names, typed, cons, colIndex, seed) }
-	merged, st, err := scanInput(ctx, in, pick, workers, newSink)
+	newSink := func() dataset.Sink { return newCheckSink(names, typed, cons, colIndex, seed) }
+	merged, st, err := dataset.Scan(ctx, in, pick, workers, newSink)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 	}
 	sink := merged.(*checkSink)
 	profile := sink.profile.Result(in.Name())
-	rep := &CheckReport{Source: in.Name(), Rows: sink.rows, MalformedRecords: st.malformed.Load(), Status: Success}
+	rep := &CheckReport{Source: in.Name(), Rows: sink.rows, MalformedRecords: st.Malformed(), Status: Success}
 	k := 0
 	for _, chk := range rules.Checks {
 		cr := CheckResult{Description: chk.Description, Level: chk.Level, Status: Success}
@@ -162,28 +162,28 @@ func newCheckSink(names, typed []string, cons []*Constraint, colIndex map[string
 }
 
 // valueText is a value as text ("" and false for a null).
-func valueText(v Value) (string, bool) {
+func valueText(v dataset.Value) (string, bool) {
 	switch v.Kind {
-	case KindNull:
+	case dataset.KindNull:
 		return "", false
-	case KindText, KindString, KindTime, KindDate:
+	case dataset.KindText, dataset.KindString, dataset.KindTime, dataset.KindDate:
 		return v.Text(), true
-	case KindIntegral:
+	case dataset.KindIntegral:
 		return strconv.FormatInt(v.I, 10), true
-	case KindFractional:
+	case dataset.KindFractional:
 		return formatFloat(v.F), true
 	}
 	return strconv.FormatBool(v.B), true
 }
 
 // number is a value as a number, if it is one.
-func number(v Value) (float64, bool) {
+func number(v dataset.Value) (float64, bool) {
 	switch v.Kind {
-	case KindIntegral:
+	case dataset.KindIntegral:
 		return float64(v.I), true
-	case KindFractional:
+	case dataset.KindFractional:
 		return v.F, true
-	case KindText:
+	case dataset.KindText:
 		if t := InferText(v.S); t == Integral || t == Fractional {
 			f, err := strconv.ParseFloat(stripSpace(v.S), 64)
 			return f, err == nil
@@ -192,7 +192,7 @@ func number(v Value) (float64, bool) {
 	return 0, false
 }
 
-func (s *checkSink) Add(row []Value) {
+func (s *checkSink) Add(row []dataset.Value) {
 	s.rows++
 	s.profile.Add(row)
 	for _, a := range s.accs {
@@ -205,13 +205,13 @@ func (s *checkSink) Add(row []Value) {
 		case "areComplete", "haveCompleteness":
 			all := true
 			for _, i := range a.cols {
-				all = all && row[i].Kind != KindNull
+				all = all && row[i].Kind != dataset.KindNull
 			}
 			if all {
 				a.satisfied++
 			}
 		case "isNonNegative", "isPositive":
-			if v.Kind == KindNull {
+			if v.Kind == dataset.KindNull {
 				a.satisfied++ // Deequ coalesces nulls: they pass
 			} else if f, ok := number(v); ok && (f >= 0 && c.Rule == "isNonNegative" || f > 0) {
 				a.satisfied++
@@ -259,7 +259,7 @@ func (s *checkSink) Add(row []Value) {
 	}
 }
 
-func (s *checkSink) Merge(other Sink) {
+func (s *checkSink) Merge(other dataset.Sink) {
 	o := other.(*checkSink)
 	s.rows += o.rows
 	s.profile.Merge(o.profile)

@@ -241,8 +241,8 @@ func countBoth(ctx context.Context, src, tgt *side, fp *fingerprinter, workers i
 	errs := make([]error, 2)
 	for i, sd := range []*side{src, tgt} {
 		wg.Go(func() {
-			newSink := func() Sink { return &countSink{fp: fp.clone(), counts: newCounts(len(sd.pick))} }
-			merged, _, err := scanInput(ctx, sd.in, sd.pick, workers, newSink)
+			newSink := func() dataset.Sink { return &countSink{fp: fp.clone(), counts: newCounts(len(sd.pick))} }
+			merged, _, err := dataset.Scan(ctx, sd.in, sd.pick, workers, newSink)
 			if merged == nil {
 				merged = newSink()
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
 )
 
@@ -86,30 +87,30 @@ type canon struct {
 // so "007" and "7" differ; elsewhere text is read as the number, instant or
 // boolean it spells, so 9.50 equals 9.5 and a CSV timestamp equals a
 // Parquet one.
-func canonical(v Value, asText bool) (canon, string) {
+func canonical(v dataset.Value, asText bool) (canon, string) {
 	switch v.Kind {
-	case KindNull:
+	case dataset.KindNull:
 		return canon{}, ""
-	case KindTime, KindDate:
+	case dataset.KindTime, dataset.KindDate:
 		return canon{kind: 't', f: float64(v.I)}, ""
-	case KindIntegral:
+	case dataset.KindIntegral:
 		return canon{kind: 'n', f: float64(v.I)}, ""
-	case KindFractional:
+	case dataset.KindFractional:
 		return canon{kind: 'n', f: v.F}, ""
-	case KindBoolean:
+	case dataset.KindBoolean:
 		// As 1 and 0: MySQL keeps booleans as TINYINT(1).
 		return canon{kind: 'n', f: b2f(v.B)}, ""
 	}
 	s := v.S
 	inferred := ""
-	if v.Kind == KindText {
+	if v.Kind == dataset.KindText {
 		inferred = InferText(s)
 	}
 	if asText {
 		return canon{kind: 's', s: s}, inferred
 	}
 	spelled := inferred
-	if v.Kind != KindText {
+	if v.Kind != dataset.KindText {
 		spelled = InferText(s)
 	}
 	switch spelled {
@@ -265,7 +266,7 @@ func (f *fingerprinter) clone() *fingerprinter {
 }
 
 // load reads a row, counting its values into counts when given.
-func (f *fingerprinter) load(row []Value, counts []*columnCount) {
+func (f *fingerprinter) load(row []dataset.Value, counts []*columnCount) {
 	for i, v := range row {
 		c, inferred := canonical(v, f.asText[i])
 		h := c.hash()
@@ -277,7 +278,7 @@ func (f *fingerprinter) load(row []Value, counts []*columnCount) {
 }
 
 // loadKey reads only the key columns of a row.
-func (f *fingerprinter) loadKey(row []Value) {
+func (f *fingerprinter) loadKey(row []dataset.Value) {
 	for _, k := range f.key {
 		f.canon[k], _ = canonical(row[k], f.asText[k])
 	}
@@ -335,9 +336,9 @@ type countSink struct {
 	counts []*columnCount
 }
 
-func (s *countSink) Add(row []Value) { s.fp.load(row, s.counts) }
+func (s *countSink) Add(row []dataset.Value) { s.fp.load(row, s.counts) }
 
-func (s *countSink) Merge(o Sink) {
+func (s *countSink) Merge(o dataset.Sink) {
 	for i, c := range o.(*countSink).counts {
 		s.counts[i].merge(c)
 	}
@@ -513,7 +514,7 @@ type indexSink struct {
 	nullKeys int64
 }
 
-func (s *indexSink) Add(row []Value) {
+func (s *indexSink) Add(row []dataset.Value) {
 	s.fp.load(row, s.counts)
 	k1, k2, ok := s.fp.keyHash()
 	if !ok {
@@ -523,7 +524,7 @@ func (s *indexSink) Add(row []Value) {
 	s.runs[k1>>56].add(k1, k2, s.fp.rowHash(), s.fp)
 }
 
-func (s *indexSink) Merge(other Sink) {
+func (s *indexSink) Merge(other dataset.Sink) {
 	o := other.(*indexSink)
 	s.countSink.Merge(&o.countSink)
 	s.nullKeys += o.nullKeys
@@ -593,12 +594,11 @@ type probeSink struct {
 	touched   uint64 // what touch read, kept so that the reads are made
 }
 
-// rowGroup is how many rows a probe looks up at once. A lookup is a
+// dataset.GroupRows is how many rows a probe looks up at once. A lookup is a
 // cache miss into a table of hundreds of MiB; one at a time, each waits
 // for memory. A group first touches every row's slot (loads that do not
 // depend on one another, so the core has them all in flight), then
 // compares: the slots are in cache by then.
-const rowGroup = 16
 
 type probeKey struct {
 	k1, k2 uint64
@@ -610,11 +610,11 @@ type probeKey struct {
 // window and leave one miss in flight at a time), then each row with its
 // key. It returns what the loads read, for the caller to keep (so that
 // they are made).
-func (t *keyTable) inGroups(rows [][]Value, key func([]Value) probeKey, each func([]Value, probeKey)) uint64 {
-	var keys [rowGroup]probeKey
+func (t *keyTable) inGroups(rows [][]dataset.Value, key func([]dataset.Value) probeKey, each func([]dataset.Value, probeKey)) uint64 {
+	var keys [dataset.GroupRows]probeKey
 	var touched uint64
 	for len(rows) > 0 {
-		g := rows[:min(len(rows), rowGroup)]
+		g := rows[:min(len(rows), dataset.GroupRows)]
 		rows = rows[len(g):]
 		for i, row := range g {
 			keys[i] = key(row)
@@ -629,12 +629,14 @@ func (t *keyTable) inGroups(rows [][]Value, key func([]Value) probeKey, each fun
 	return touched
 }
 
-func (s *probeSink) AddRows(rows [][]Value) { s.touched += s.table.inGroups(rows, s.key, s.probe) }
+func (s *probeSink) AddRows(rows [][]dataset.Value) {
+	s.touched += s.table.inGroups(rows, s.key, s.probe)
+}
 
-func (s *probeSink) Add(row []Value) { s.probe(row, s.key(row)) }
+func (s *probeSink) Add(row []dataset.Value) { s.probe(row, s.key(row)) }
 
 // key hashes a source row's key.
-func (s *probeSink) key(row []Value) probeKey {
+func (s *probeSink) key(row []dataset.Value) probeKey {
 	s.fp.loadKey(row)
 	var k probeKey
 	k.k1, k.k2, k.ok = s.fp.keyHash()
@@ -642,7 +644,7 @@ func (s *probeSink) key(row []Value) probeKey {
 }
 
 // probe compares a source row, whose key hash is k, with the target.
-func (s *probeSink) probe(row []Value, k probeKey) {
+func (s *probeSink) probe(row []dataset.Value, k probeKey) {
 	fp := s.fp
 	fp.load(row, s.counts)
 	k1, k2, ok := k.k1, k.k2, k.ok
@@ -727,7 +729,7 @@ func (s sampler) offerKey(kind string, fp *fingerprinter) {
 	}
 }
 
-func (s *probeSink) Merge(other Sink) {
+func (s *probeSink) Merge(other dataset.Sink) {
 	o := other.(*probeSink)
 	s.countSink.Merge(&o.countSink)
 	for k := range o.missing {
@@ -759,19 +761,21 @@ type traceSink struct {
 	table   *keyTable
 	wanted  map[*rowRec]*sample // changed samples by target row
 	cols    []int               // the columns read: the key and the sampled changes
-	full    []Value             // the row, the columns not read null
+	full    []dataset.Value     // the row, the columns not read null
 	mu      *sync.Mutex
 	samples sampler
 	touched uint64
 }
 
-// AddRows looks a group's keys up together, as probeSink.AddRows does.
-func (s *traceSink) AddRows(rows [][]Value) { s.touched += s.table.inGroups(rows, s.key, s.trace) }
+// dataset.AddRows looks a group's keys up together, as probeSink.AddRows does.
+func (s *traceSink) AddRows(rows [][]dataset.Value) {
+	s.touched += s.table.inGroups(rows, s.key, s.trace)
+}
 
-func (s *traceSink) Add(part []Value) { s.trace(part, s.key(part)) }
+func (s *traceSink) Add(part []dataset.Value) { s.trace(part, s.key(part)) }
 
 // key loads a row's read columns and hashes its key.
-func (s *traceSink) key(part []Value) probeKey {
+func (s *traceSink) key(part []dataset.Value) probeKey {
 	for j, c := range s.cols {
 		s.full[c] = part[j]
 	}
@@ -781,7 +785,7 @@ func (s *traceSink) key(part []Value) probeKey {
 	return k
 }
 
-func (s *traceSink) trace(part []Value, k probeKey) {
+func (s *traceSink) trace(part []dataset.Value, k probeKey) {
 	if !k.ok {
 		return
 	}
@@ -822,7 +826,7 @@ func (s *traceSink) trace(part []Value, k probeKey) {
 	s.mu.Unlock()
 }
 
-func (s *traceSink) Merge(o Sink) { s.samples.merge(o.(*traceSink).samples) }
+func (s *traceSink) Merge(o dataset.Sink) { s.samples.merge(o.(*traceSink).samples) }
 
 // KeyedOptions configure a keyed compare.
 type KeyedOptions struct {
@@ -844,11 +848,11 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 		workers = runtime.GOMAXPROCS(0)
 	}
 	hint, _ := strconv.ParseInt(tgt.in.Table.Parameters["recordCount"], 10, 64)
-	newIndex := func() Sink {
+	newIndex := func() dataset.Sink {
 		return &indexSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(tgt.pick))},
 			runs: newRuns(len(tgt.pick), len(fp.tolCols), hint, workers)}
 	}
-	merged, _, err := scanInput(ctx, tgt.in, tgt.pick, workers, newIndex)
+	merged, _, err := dataset.Scan(ctx, tgt.in, tgt.pick, workers, newIndex)
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
 	}
@@ -869,11 +873,11 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 			tols[i] = t
 		}
 	}
-	newProbe := func() Sink {
+	newProbe := func() dataset.Sink {
 		return &probeSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(src.pick))}, table: table, tols: tols,
 			changedBy: make([]int64, len(src.pick)), missing: map[[2]uint64]struct{}{}, samples: sampler{}}
 	}
-	merged, _, err = scanInput(ctx, src.in, src.pick, workers, newProbe)
+	merged, _, err = dataset.Scan(ctx, src.in, src.pick, workers, newProbe)
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
@@ -918,10 +922,10 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 			pick[j] = tgt.pick[c]
 		}
 		var mu sync.Mutex
-		newTrace := func() Sink {
-			return &traceSink{fp: fp.clone(), table: table, wanted: wanted, cols: cols, full: make([]Value, len(tgt.pick)), mu: &mu, samples: sampler{}}
+		newTrace := func() dataset.Sink {
+			return &traceSink{fp: fp.clone(), table: table, wanted: wanted, cols: cols, full: make([]dataset.Value, len(tgt.pick)), mu: &mu, samples: sampler{}}
 		}
-		merged, _, err := scanInput(ctx, tgt.in, pick, workers, newTrace)
+		merged, _, err := dataset.Scan(ctx, tgt.in, pick, workers, newTrace)
 		if err != nil {
 			return nil, fmt.Errorf("target: %w", err)
 		}

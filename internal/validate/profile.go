@@ -11,8 +11,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/lakectl/lakectl/internal/dataset"
 
 	"github.com/apache/datasketches-go/common"
 	"github.com/apache/datasketches-go/hll"
@@ -65,41 +66,6 @@ const (
 	NullValue = "NullValue"
 )
 
-// Value kinds a source hands to the profile.
-type Kind int
-
-const (
-	KindNull       Kind = iota
-	KindText            // text whose type is to be inferred (CSV cells, JSON strings)
-	KindString          // a typed string column's value
-	KindIntegral        // int64 in I
-	KindFractional      // float64 in F
-	KindBoolean         // in B
-	KindTime            // a timestamp: microseconds since the epoch in I
-	KindDate            // a date: its midnight UTC in microseconds since the epoch in I
-)
-
-// Value is one value of a column.
-type Value struct {
-	Kind Kind
-	S    string
-	I    int64
-	F    float64
-	B    bool
-}
-
-// Text is the value's text: S, or the ISO form of a date or timestamp
-// (made only when asked for: a compare never needs it).
-func (v Value) Text() string {
-	switch v.Kind {
-	case KindTime:
-		return time.UnixMicro(v.I).UTC().Format(time.RFC3339Nano)
-	case KindDate:
-		return time.UnixMicro(v.I).UTC().Format(time.DateOnly)
-	}
-	return v.S
-}
-
 // columnStats accumulates one column's profile in one pass; accumulators
 // of different workers merge.
 type columnStats struct {
@@ -110,7 +76,7 @@ type columnStats struct {
 	// (a typed column's values are all of one kind).
 	exact    map[string]int64
 	exactNum map[uint64]int64
-	numKind  Kind          // KindIntegral or KindFractional, for exactNum
+	numKind  dataset.Kind  // dataset.KindIntegral or dataset.KindFractional, for exactNum
 	sketch   hll.HllSketch // once the exact counts are dropped
 	minLen   int
 	maxLen   int
@@ -131,9 +97,9 @@ func newColumnStats(percentiles bool) *columnStats {
 	return c
 }
 
-func (c *columnStats) add(v Value) {
+func (c *columnStats) add(v dataset.Value) {
 	c.rows++
-	if v.Kind == KindNull {
+	if v.Kind == dataset.KindNull {
 		c.nulls++
 		c.typeCounts[Unknown]++
 		c.length(0)
@@ -141,7 +107,7 @@ func (c *columnStats) add(v Value) {
 	}
 	var text string
 	switch v.Kind {
-	case KindText:
+	case dataset.KindText:
 		text = v.S
 		t := InferText(text)
 		c.typeCounts[t]++
@@ -151,25 +117,25 @@ func (c *columnStats) add(v Value) {
 			}
 		}
 		c.length(utf8.RuneCountInString(text))
-	case KindString, KindTime, KindDate:
+	case dataset.KindString, dataset.KindTime, dataset.KindDate:
 		text = v.Text()
 		c.length(utf8.RuneCountInString(text))
-	case KindIntegral:
+	case dataset.KindIntegral:
 		c.number(float64(v.I))
-		c.distinctNum(KindIntegral, uint64(v.I))
+		c.distinctNum(dataset.KindIntegral, uint64(v.I))
 		return
-	case KindFractional:
+	case dataset.KindFractional:
 		c.number(v.F)
-		c.distinctNum(KindFractional, math.Float64bits(v.F))
+		c.distinctNum(dataset.KindFractional, math.Float64bits(v.F))
 		return
-	case KindBoolean:
+	case dataset.KindBoolean:
 		text = strconv.FormatBool(v.B)
 	}
 	c.distinct(text)
 }
 
 // distinctNum counts a number by its bits.
-func (c *columnStats) distinctNum(k Kind, bits uint64) {
+func (c *columnStats) distinctNum(k dataset.Kind, bits uint64) {
 	if c.exact == nil {
 		c.sketch.UpdateUInt64(bits)
 		return
@@ -183,7 +149,7 @@ func (c *columnStats) distinctNum(k Kind, bits uint64) {
 
 // numText is the text of a number counted by its bits.
 func (c *columnStats) numText(bits uint64) string {
-	if c.numKind == KindFractional {
+	if c.numKind == dataset.KindFractional {
 		return formatFloat(math.Float64frombits(bits))
 	}
 	return strconv.FormatInt(int64(bits), 10)
@@ -469,14 +435,14 @@ func NewProfiler(names, typed []string, percentiles bool) *Profiler {
 }
 
 // Add profiles one row: one value per column.
-func (p *Profiler) Add(row []Value) {
+func (p *Profiler) Add(row []dataset.Value) {
 	for i, v := range row {
 		p.cols[i].add(v)
 	}
 }
 
 // Merge adds another profiler's rows.
-func (p *Profiler) Merge(other Sink) {
+func (p *Profiler) Merge(other dataset.Sink) {
 	o := other.(*Profiler)
 	for i := range p.cols {
 		p.cols[i].merge(o.cols[i])

@@ -4,30 +4,32 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/lakectl/lakectl/internal/dataset"
 )
 
-func text(vals ...string) []Value {
-	out := make([]Value, len(vals))
+func text(vals ...string) []dataset.Value {
+	out := make([]dataset.Value, len(vals))
 	for i, v := range vals {
 		if v == "<null>" {
-			out[i] = Value{Kind: KindNull}
+			out[i] = dataset.Value{Kind: dataset.KindNull}
 		} else {
-			out[i] = Value{Kind: KindText, S: v}
+			out[i] = dataset.Value{Kind: dataset.KindText, S: v}
 		}
 	}
 	return out
 }
 
-func profileOf(t *testing.T, typed string, values []Value, percentiles bool) ColumnProfile {
+func profileOf(t *testing.T, typed string, values []dataset.Value, percentiles bool) ColumnProfile {
 	t.Helper()
 	// Split across two profilers and merge, as workers do.
 	a := NewProfiler([]string{"c"}, []string{typed}, percentiles)
 	b := NewProfiler([]string{"c"}, []string{typed}, percentiles)
 	for i, v := range values {
 		if i%2 == 0 {
-			a.Add([]Value{v})
+			a.Add([]dataset.Value{v})
 		} else {
-			b.Add([]Value{v})
+			b.Add([]dataset.Value{v})
 		}
 	}
 	a.Merge(b)
@@ -113,23 +115,23 @@ func TestProfileOfStringsAndHistogram(t *testing.T) {
 }
 
 func TestHistogramThreshold(t *testing.T) {
-	var vals []Value
+	var vals []dataset.Value
 	for i := range HistogramMaxDistinct {
-		vals = append(vals, Value{Kind: KindIntegral, I: int64(i)})
+		vals = append(vals, dataset.Value{Kind: dataset.KindIntegral, I: int64(i)})
 	}
 	if p := profileOf(t, Integral, vals, false); len(p.Histogram) != HistogramMaxDistinct {
 		t.Errorf("120 distinct values: %d bins", len(p.Histogram))
 	}
-	vals = append(vals, Value{Kind: KindIntegral, I: 999})
+	vals = append(vals, dataset.Value{Kind: dataset.KindIntegral, I: 999})
 	if p := profileOf(t, Integral, vals, false); p.Histogram != nil {
 		t.Errorf("121 distinct values still have a histogram")
 	}
 }
 
 func TestTypedColumnsAndPercentiles(t *testing.T) {
-	var vals []Value
+	var vals []dataset.Value
 	for i := 1; i <= 1000; i++ {
-		vals = append(vals, Value{Kind: KindFractional, F: float64(i)})
+		vals = append(vals, dataset.Value{Kind: dataset.KindFractional, F: float64(i)})
 	}
 	p := profileOf(t, Fractional, vals, true)
 	if p.IsDataTypeInferred || p.TypeCounts != nil || p.DataType != Fractional {
@@ -142,7 +144,7 @@ func TestTypedColumnsAndPercentiles(t *testing.T) {
 	if p.Histogram != nil {
 		t.Errorf("1000 distinct values have a histogram")
 	}
-	b := profileOf(t, Boolean, []Value{{Kind: KindBoolean, B: true}, {Kind: KindBoolean, B: true}, {Kind: KindNull}}, false)
+	b := profileOf(t, Boolean, []dataset.Value{{Kind: dataset.KindBoolean, B: true}, {Kind: dataset.KindBoolean, B: true}, {Kind: dataset.KindNull}}, false)
 	if b.DataType != Boolean || fmt.Sprint(b.Histogram) != fmt.Sprint([]HistogramEntry{{"true", 2, 2.0 / 3}, {NullValue, 1, 1.0 / 3}}) {
 		t.Errorf("boolean %+v", b)
 	}
@@ -153,7 +155,7 @@ func TestDistinctCountBeyondExact(t *testing.T) {
 	b := NewProfiler([]string{"c"}, []string{Integral}, false)
 	const n = 300_000
 	for i := range n {
-		v := []Value{{Kind: KindIntegral, I: int64(i)}}
+		v := []dataset.Value{{Kind: dataset.KindIntegral, I: int64(i)}}
 		if i < n/2 {
 			a.Add(v)
 		} else {

@@ -1,4 +1,4 @@
-package validate
+package dataset
 
 import (
 	"bytes"
@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
-
-	"github.com/lakectl/lakectl/internal/dataset"
 )
 
 // PostgreSQL type OIDs decoded from their binary COPY form; every other
@@ -42,9 +40,9 @@ const pgEpochMicros = 946684800 * 1e6
 // scanPostgres streams a PostgreSQL source with
 // COPY (SELECT ...) TO STDOUT (FORMAT binary): only the picked columns
 // travel, and each value is decoded from PostgreSQL's binary form straight
-// into a profile value, with no driver value boxed per cell (several times
+// into a Value, with no driver value boxed per cell (several times
 // faster than reading the rows through database/sql).
-func scanPostgres(ctx context.Context, in dataset.Input, pick []int, workers int, newSink func() Sink) (Sink, *profiling, error) {
+func scanPostgres(ctx context.Context, in Input, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
 	conn, err := in.SQL.ConnectPostgres(ctx)
 	if err != nil {
 		return nil, nil, err

@@ -1,4 +1,4 @@
-package validate
+package dataset
 
 import (
 	"encoding/json"
@@ -8,12 +8,10 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	pformat "github.com/parquet-go/parquet-go/format"
-
-	"github.com/lakectl/lakectl/internal/dataset"
 )
 
-// Nested values (structs, lists, maps) are profiled and compared as their
-// one text form, dataset.NestedText, whichever the source.
+// Nested values (structs, lists, maps) are read as their
+// one text form, NestedText, whichever the source.
 
 // nestedReader reads a Parquet row group's nested top-level fields, a
 // batch of rows at a time, alongside the columnar reading of the others.
@@ -63,7 +61,7 @@ func (n *nestedReader) next(k int, out [][]Value) error {
 			if v == nil {
 				out[j] = append(out[j], Value{Kind: KindNull})
 			} else {
-				out[j] = append(out[j], Value{Kind: KindString, S: dataset.NestedText(v)})
+				out[j] = append(out[j], Value{Kind: KindString, S: NestedText(v)})
 			}
 		}
 	}
@@ -141,7 +139,7 @@ func plainLeaf(v any, n parquet.Node) any {
 	case string, bool:
 		return x
 	}
-	conv := valueConverter(n, "")
+	conv := valueConverter(n)
 	val := conv(parquet.ValueOf(v))
 	switch val.Kind {
 	case KindNull:

@@ -1,9 +1,10 @@
-package validate
+package dataset
 
 import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -39,7 +40,7 @@ func TestPostgresBinaryCopyDecodesEveryType(t *testing.T) {
 		TIMESTAMP '2024-01-02 03:04:05.678901' AS o, TIMESTAMPTZ '1970-01-01 00:00:00+00' AS p,
 		'héllo'::text AS q, 'ab'::varchar(5) AS r, 'x'::char(3) AS s, '{"a": 1}'::jsonb AS u,
 		'0b5e2a86-8f0e-4c5c-9b25-3c1f6e4b0f00'::uuid AS v, interval '1 day' AS w, ''::text AS x, NULL::int8 AS y, NULL::text AS z`
-	in, err := dbSources().Resolve(t.Context(), uri, query)
+	in, err := Sources{Getenv: os.Getenv}.Resolve(t.Context(), uri, query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func TestPostgresBinaryCopyDecodesEveryType(t *testing.T) {
 	for i := range pick {
 		pick[i] = i
 	}
-	if _, _, err := scanInput(t.Context(), in, pick, 2, func() Sink { return collectSink{&mu, &rows} }); err != nil {
+	if _, _, err := Scan(t.Context(), in, pick, 2, func() Sink { return collectSink{&mu, &rows} }); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 1 {
@@ -148,4 +149,16 @@ func TestCopyParserAnySplit(t *testing.T) {
 	if _, err := p.Write([]byte("id,name\n1,2\n3,4\n5,6\n7,8\n")); err == nil {
 		t.Error("want an error for a text stream")
 	}
+}
+
+// dbURL is a test database's URL; under CI=true a missing one fails.
+func dbURL(t *testing.T, env string) string {
+	u := os.Getenv(env)
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: run the tests with make test", env)
+		}
+		t.Skipf("%s is not set: run make test", env)
+	}
+	return u
 }

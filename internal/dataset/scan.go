@@ -1,0 +1,421 @@
+package dataset
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/format"
+)
+
+// Scan reads an input once on all cores, from its files or, for a
+// database source, from its query, and hands each worker's rows of the
+// picked columns (the table's columns, then its partition keys) to the
+// worker's own sink; the sinks merge at the end. The merged sink is nil
+// when there were no rows.
+func Scan(ctx context.Context, in Input, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if in.SQL != nil {
+		return scanSQL(ctx, in, pick, workers, newSink)
+	}
+	files, err := List(ctx, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return scanFiles(ctx, in.Table, files, pick, workers, newSink)
+}
+
+// scanSQL streams the query's rows: one reader, batches handed to the
+// workers' sinks. Values are typed by the columns' database types.
+// PostgreSQL is read with binary COPY (scanPostgres).
+func scanSQL(ctx context.Context, in Input, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+	if in.SQL.Driver == "pgx" {
+		return scanPostgres(ctx, in, pick, workers, newSink)
+	}
+	db, rows, err := in.SQL.Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	defer rows.Close()
+	cols := in.Table.StorageDescriptor.Columns
+	convs := make([]func(any) Value, len(pick))
+	for i, p := range pick {
+		convs[i] = sqlConverter(cols[p].Type)
+	}
+	return fanOut(ctx, workers, newSink, nil, func(emit func([][]Value) error) error {
+		raw := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		var batch [][]Value
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return in.SQL.Redact(err)
+			}
+			row := make([]Value, len(pick))
+			for i, p := range pick {
+				row[i] = convs[i](raw[p])
+			}
+			batch = append(batch, row)
+			if len(batch) == sqlBatchRows {
+				if err := emit(batch); err != nil {
+					return err
+				}
+				batch = nil
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return in.SQL.Redact(err)
+		}
+		if len(batch) > 0 {
+			return emit(batch)
+		}
+		return nil
+	})
+}
+
+// fanOut runs read, which emits batches of rows, and hands the batches to
+// workers, each with its own sink; the sinks merge at the end. A batch a
+// worker is done with goes to recycle, when given, to be filled again.
+func fanOut(ctx context.Context, workers int, newSink func() Sink, recycle func([][]Value), read func(emit func([][]Value) error) error) (Sink, *ScanStats, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	batches := make(chan [][]Value, workers)
+	st := &ScanStats{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			w := newSink()
+			for b := range batches {
+				AddRows(w, b)
+				if recycle != nil {
+					recycle(b) // sinks keep copies, never the rows
+				}
+			}
+			st.done(w)
+		})
+	}
+	err := read(func(b [][]Value) error {
+		select {
+		case batches <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(batches)
+	wg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return st.merged, st, nil
+}
+
+// sqlConverter turns a driver value into a Value by the column's
+// type (as dataset.HiveType maps database types).
+func sqlConverter(hive string) func(any) Value {
+	text := func(v any) (string, bool) {
+		switch x := v.(type) {
+		case nil:
+			return "", false
+		case []byte:
+			return string(x), true
+		case string:
+			return x, true
+		case time.Time:
+			if hive == "date" {
+				return x.UTC().Format("2006-01-02"), true
+			}
+			return x.UTC().Format(time.RFC3339Nano), true
+		}
+		return fmt.Sprint(v), true
+	}
+	switch {
+	case hive == "bigint":
+		return func(v any) Value {
+			switch x := v.(type) {
+			case int64:
+				return Value{Kind: KindIntegral, I: x}
+			case int32:
+				return Value{Kind: KindIntegral, I: int64(x)}
+			}
+			s, ok := text(v)
+			if !ok {
+				return Value{}
+			}
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return Value{Kind: KindIntegral, I: n}
+			}
+			return Value{Kind: KindString, S: s}
+		}
+	case hive == "double" || strings.HasPrefix(hive, "decimal"):
+		return func(v any) Value {
+			switch x := v.(type) {
+			case float64:
+				return Value{Kind: KindFractional, F: x}
+			case float32:
+				return Value{Kind: KindFractional, F: float64(x)}
+			case int64:
+				return Value{Kind: KindFractional, F: float64(x)}
+			}
+			s, ok := text(v)
+			if !ok {
+				return Value{}
+			}
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				return Value{Kind: KindFractional, F: f}
+			}
+			return Value{Kind: KindString, S: s}
+		}
+	case hive == "boolean":
+		return func(v any) Value {
+			switch x := v.(type) {
+			case bool:
+				return Value{Kind: KindBoolean, B: x}
+			case int64:
+				return Value{Kind: KindBoolean, B: x != 0}
+			}
+			s, ok := text(v)
+			if !ok {
+				return Value{}
+			}
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return Value{Kind: KindString, S: s}
+			}
+			return Value{Kind: KindBoolean, B: b}
+		}
+	}
+	return func(v any) Value {
+		if t, ok := v.(time.Time); ok {
+			if hive == "date" {
+				return Value{Kind: KindDate, I: t.UnixMicro()}
+			}
+			return Value{Kind: KindTime, I: t.UnixMicro()}
+		}
+		s, ok := text(v)
+		if !ok {
+			return Value{}
+		}
+		return Value{Kind: KindString, S: s}
+	}
+}
+
+// scanFiles reads the files once on all cores, feeding each worker's sink.
+func scanFiles(ctx context.Context, t *catalog.Table, files []*File, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+	switch t.Parameters["classification"] {
+	case format.CSV, format.JSON:
+		return scanText(ctx, t, files, pick, workers, newSink)
+	case format.Parquet:
+		return scanParquet(ctx, t, files, pick, workers, newSink)
+	}
+	return nil, nil, catalog.Invalidf("%s is %q: validate reads csv, json and parquet", t.StorageDescriptor.Location, t.Parameters["classification"])
+}
+
+// ScanStats is what a scan met besides rows, and its shared state.
+type ScanStats struct {
+	mu        sync.Mutex
+	merged    Sink
+	malformed atomic.Int64
+	example   atomic.Value // the first malformed record, as a string
+	// members outside the table's columns, by path: records holding each
+	members map[string]int64
+}
+
+// outside counts members of a record that are no column of the table.
+func (p *ScanStats) outside(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.members == nil {
+		p.members = map[string]int64{}
+	}
+	for _, m := range paths {
+		p.members[m]++
+	}
+}
+
+func (p *ScanStats) done(w Sink) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.merged == nil {
+		p.merged = w
+	} else {
+		p.merged.Merge(w)
+	}
+}
+
+func (p *ScanStats) bad(where string) {
+	if p.malformed.Add(1) == 1 {
+		p.example.Store(where)
+	}
+}
+
+// Malformed counts the records that could not be read as rows (a wrong
+// number of fields, JSON that is not an object, an unterminated quote).
+func (p *ScanStats) Malformed() int64 { return p.malformed.Load() }
+
+// FirstMalformed says where the first malformed record is.
+func (p *ScanStats) FirstMalformed() string {
+	s, _ := p.example.Load().(string)
+	return s
+}
+
+// MembersOutsideSchema counts, per JSON member that is no column of the
+// table (attrs.b for a struct's), the records holding it.
+func (p *ScanStats) MembersOutsideSchema() map[string]int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.members
+}
+
+func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+	f := FormatOf(t)
+	ncols := len(t.StorageDescriptor.Columns)
+	var cols *JSONColumns
+	if f.Classification == format.JSON {
+		var err error
+		if cols, err = NewJSONColumns(t.StorageDescriptor.Columns); err != nil {
+			return nil, nil, err
+		}
+	}
+	tasks := make(chan Task, workers)
+	var bufs BufferPool
+	st := &ScanStats{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			w := newSink()
+			row := make([]Value, len(pick))
+			vals := make([]any, ncols)
+			for task := range tasks {
+				switch {
+				case task.Docs != nil:
+					for _, d := range task.Docs {
+						if !jsonRow(d.Raw, cols, vals, ncols, pick, d.File, row, st) {
+							st.bad(fmt.Sprintf("%s record %d", d.File.URI, d.N))
+							continue
+						}
+						w.Add(row)
+					}
+				case f.Classification == format.CSV:
+					CSVRecords(task.Chunk, f.Dialect(), func(rec format.CSVRecord) bool {
+						if rec.Bad != "" || !csvRow(rec.Fields, ncols, pick, task.Chunk.File, row) {
+							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, rec.Line))
+							return true
+						}
+						w.Add(row)
+						return true
+					})
+				default:
+					JSONLines(task.Chunk, func(line int64, text []byte) bool {
+						if !jsonRow(text, cols, vals, ncols, pick, task.Chunk.File, row, st) {
+							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, line))
+							return true
+						}
+						w.Add(row)
+						return true
+					})
+				}
+				if task.Chunk.Data != nil {
+					bufs.Put(task.Chunk.Data)
+				}
+			}
+			st.done(w)
+		})
+	}
+	reader := &Reader{Table: t, Format: f, Bufs: &bufs}
+	err := reader.Read(ctx, files, func(task Task) error {
+		select {
+		case tasks <- task:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(tasks)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	return st.merged, st, nil
+}
+
+// csvRow fills row from a CSV record: by header name when the file has a
+// header, by position otherwise; an empty cell is a null (as Spark reads
+// CSV). A record of the wrong length is malformed.
+func csvRow(rec []string, ncols int, pick []int, f *File, row []Value) bool {
+	if f.Cols != nil && len(rec) != f.NFields || f.Cols == nil && len(rec) != ncols {
+		return false
+	}
+	for i, p := range pick {
+		var s string
+		switch {
+		case p >= ncols:
+			s = f.Values[p-ncols]
+		case f.Cols == nil:
+			s = rec[p]
+		case f.Cols[p] >= 0:
+			s = rec[f.Cols[p]]
+		}
+		if s == "" {
+			row[i] = Value{Kind: KindNull}
+		} else {
+			row[i] = Value{Kind: KindText, S: strings.Clone(s)}
+		}
+	}
+	return true
+}
+
+// jsonRow fills row from a JSON object: every value as text whose type is
+// inferred (numbers and booleans infer to Integral, Fractional, Boolean;
+// objects and lists are their nested text, a String). An empty string is
+// not a null. Members outside the table's columns are counted in st.
+func jsonRow(raw []byte, cols *JSONColumns, vals []any, ncols int, pick []int, f *File, row []Value, st *ScanStats) bool {
+	if raw == nil {
+		return false
+	}
+	extra, err := cols.Decode(raw, vals)
+	if err != nil {
+		return false
+	}
+	st.outside(extra)
+	for i, p := range pick {
+		var v any
+		if p >= ncols {
+			v = f.Values[p-ncols]
+		} else {
+			v = vals[p]
+		}
+		switch x := v.(type) {
+		case nil:
+			row[i] = Value{Kind: KindNull}
+		case string:
+			row[i] = Value{Kind: KindText, S: x}
+		case json.Number:
+			row[i] = Value{Kind: KindText, S: string(x)}
+		case bool:
+			row[i] = Value{Kind: KindText, S: strconv.FormatBool(x)}
+		default: // an object or a list
+			row[i] = Value{Kind: KindText, S: NestedText(x)}
+		}
+	}
+	return true
+}
