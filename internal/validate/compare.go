@@ -178,6 +178,23 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 	return rep, diff, nil
 }
 
+// Differs reports whether the compare found any difference, of any kind
+// the report can show: a column on one side only, a column that does not
+// match (data type, completeness, distinct values, row count), and, given
+// the row-level diff of a compare by key, any changed, missing or extra
+// row, duplicate key or null key. The exit status is decided here alone.
+func (r *CompareReport) Differs(rows *KeyedDiff) bool {
+	if len(r.OnlyInSource) > 0 || len(r.OnlyInTarget) > 0 || r.SourceRows != r.TargetRows {
+		return true
+	}
+	for _, c := range r.Columns {
+		if c.Status != Match {
+			return true
+		}
+	}
+	return rows != nil && rows.Differs()
+}
+
 // pairColumns pairs each source column with the target column of the same
 // name (or the one --map names); unpaired columns are left out.
 func pairColumns(srcCols, tgtCols []string, mapping map[string]string) (srcNames, tgtNames []string) {

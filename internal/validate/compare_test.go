@@ -161,3 +161,55 @@ func partitionsOf(t *testing.T, c catalog.Catalog) []catalog.Partition {
 	}
 	return out
 }
+
+// Every kind of difference the compare report can show makes it differ.
+func TestCompareReportDiffers(t *testing.T) {
+	same := func() *CompareReport {
+		return &CompareReport{SourceRows: 3, TargetRows: 3, OnlyInSource: []string{}, OnlyInTarget: []string{}, Columns: []ColumnComparison{
+			{Column: "id", TargetColumn: "id", SrcDataType: Integral, TgtDataType: Integral, SrcCompleteness: 1, TgtCompleteness: 1, SrcDistinct: 3, TgtDistinct: 3, SrcCount: 3, TgtCount: 3, Status: Match},
+		}, Match: true}
+	}
+	if same().Differs(nil) || same().Differs(&KeyedDiff{Matched: 3, Identical: 3}) {
+		t.Fatal("a report without differences differs")
+	}
+	for name, change := range map[string]func(*CompareReport, *KeyedDiff){
+		"column only in the source": func(r *CompareReport, _ *KeyedDiff) { r.OnlyInSource = []string{"x"} },
+		"column only in the target": func(r *CompareReport, _ *KeyedDiff) { r.OnlyInTarget = []string{"x"} },
+		"row count":                 func(r *CompareReport, _ *KeyedDiff) { r.TargetRows = 4 },
+		"column not matching":       func(r *CompareReport, _ *KeyedDiff) { r.Columns[0].Status = NoMatch },
+		"changed rows":              func(_ *CompareReport, d *KeyedDiff) { d.Changed = 1 },
+		"missing rows":              func(_ *CompareReport, d *KeyedDiff) { d.MissingInTarget = 1 },
+		"extra rows":                func(_ *CompareReport, d *KeyedDiff) { d.ExtraInTarget = 1 },
+		"null keys in the source":   func(_ *CompareReport, d *KeyedDiff) { d.NullKeysSource = 1 },
+		"null keys in the target":   func(_ *CompareReport, d *KeyedDiff) { d.NullKeysTarget = 1 },
+		"duplicates in the source":  func(_ *CompareReport, d *KeyedDiff) { d.DuplicateKeysSource = 1 },
+		"duplicates in the target":  func(_ *CompareReport, d *KeyedDiff) { d.DuplicateKeysTarget = 1 },
+	} {
+		r, d := same(), &KeyedDiff{Matched: 3, Identical: 3}
+		change(r, d)
+		if !r.Differs(d) {
+			t.Errorf("%s: the report does not differ", name)
+		}
+	}
+}
+
+// A compare by key whose rows are identical still differs when a column
+// is missing from the target, or its type changed.
+func TestCompareByKeyDiffersOnColumns(t *testing.T) {
+	src := csvInput(t, "id,name,amount\n1,a,1.0\n2,b,2.0\n", "id:bigint", "name:string", "amount:double")
+	for name, tgt := range map[string]dataset.Input{
+		"missing column": csvInput(t, "id,name\n1,a\n2,b\n", "id:bigint", "name:string"),
+		"changed type":   csvInput(t, "id,name,amount\n1,a,1\n2,b,2\n", "id:bigint", "name:string", "amount:double"),
+	} {
+		rep, diff, err := CompareWithKey(t.Context(), src, tgt, CompareOptions{}, KeyedOptions{Key: []string{"id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff.Differs() {
+			t.Errorf("%s: the rows differ: %+v", name, diff)
+		}
+		if !rep.Differs(diff) {
+			t.Errorf("%s: no difference found: %+v %+v", name, rep, diff)
+		}
+	}
+}

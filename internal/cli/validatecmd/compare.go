@@ -133,8 +133,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 			return err
 		}
 	}
-	// With a key the row-level diff decides; without one, the column report.
-	if diff != nil && diff.Differs() || diff == nil && !rep.Match {
+	if rep.Differs(diff) {
 		return cmdutil.ErrDataFailed
 	}
 	return nil
