@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"hash/maphash"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,10 +40,10 @@ type CheckResult struct {
 
 // ConstraintResult is one constraint's outcome: the metric and why.
 type ConstraintResult struct {
-	Constraint string   `json:"constraint"`
-	Status     string   `json:"status"`
-	Metric     *float64 `json:"metric,omitempty"`
-	Message    string   `json:"message,omitempty"`
+	Constraint string  `json:"constraint"`
+	Status     string  `json:"status"`
+	Metric     *Double `json:"metric,omitempty"`
+	Message    string  `json:"message,omitempty"`
 }
 
 // Failed reports whether an error-level check failed.
@@ -289,13 +288,13 @@ func (s *checkSink) evaluate(k int, p *Profile, colIndex map[string]int) Constra
 	if len(c.Columns) > 0 {
 		col = &p.Columns[colIndex[c.Columns[0]]]
 	}
-	numeric := func(f *float64) bool {
+	numeric := func(f *Double) bool {
 		if f == nil {
 			res.Status = Failure
 			res.Message = fmt.Sprintf("column %s is %s: %s needs numbers", c.Columns[0], col.DataType, c.Rule)
 			return false
 		}
-		metric = *f
+		metric = float64(*f)
 		return true
 	}
 	switch c.Rule {
@@ -379,14 +378,14 @@ func (s *checkSink) evaluate(k int, p *Profile, colIndex map[string]int) Constra
 			}
 		}
 	}
-	if math.IsNaN(metric) {
-		metric = 0
-	}
-	res.Metric = &metric
+	// A NaN metric (a column holding NaN) meets no assertion but !=, as
+	// in Deequ, whose assertions are Scala comparisons.
+	m := Double(metric)
+	res.Metric = &m
 	res.Status = Success
 	if !c.Assertion.holds(metric) {
 		res.Status = Failure
-		msg := fmt.Sprintf("value %s does not meet %s", strconv.FormatFloat(metric, 'g', 6, 64), c.Assertion)
+		msg := fmt.Sprintf("value %s does not meet %s", m.Text(6), c.Assertion)
 		if res.Message != "" {
 			msg += ": " + res.Message
 		}

@@ -96,7 +96,7 @@ func TestCheckSemantics(t *testing.T) {
 				continue
 			}
 			seen++
-			if c.Status != w.status || c.Metric == nil || *c.Metric != w.metric {
+			if c.Status != w.status || c.Metric == nil || float64(*c.Metric) != w.metric {
 				t.Errorf("%s: %s %v (%s), want %s %v", c.Constraint, c.Status, deref(c.Metric), c.Message, w.status, w.metric)
 			}
 		}
@@ -112,7 +112,7 @@ func TestCheckSemantics(t *testing.T) {
 	}
 }
 
-func deref(f *float64) any {
+func deref(f *Double) any {
 	if f == nil {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -110,7 +109,7 @@ func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
 		t := cmdutil.Table{Header: []string{"check", "level", "constraint", "status", "metric", "message"}}
 		for _, c := range rep.Checks {
 			for _, r := range c.Constraints {
-				t.Add(c.Description, c.Level, r.Constraint, r.Status, metric(r.Metric), r.Message)
+				t.Add(c.Description, c.Level, r.Constraint, r.Status, num(r.Metric), r.Message)
 			}
 		}
 		return f.Print(t, rep)
@@ -124,18 +123,11 @@ func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
 		fmt.Fprintf(w, "\n%s [%s]: %s\n", cmdutil.OrDash(c.Description), c.Level, c.Status)
 		t := cmdutil.Table{Header: []string{"STATUS", "CONSTRAINT", "METRIC", "MESSAGE"}}
 		for _, r := range c.Constraints {
-			t.Add(r.Status, r.Constraint, metric(r.Metric), cmdutil.OrDash(r.Message))
+			t.Add(r.Status, r.Constraint, num(r.Metric), cmdutil.OrDash(r.Message))
 		}
 		if err := cmdutil.Print(w, "table", t, nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func metric(f *float64) string {
-	if f == nil {
-		return "-"
-	}
-	return strconv.FormatFloat(*f, 'g', 6, 64)
 }

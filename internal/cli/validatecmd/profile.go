@@ -81,7 +81,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		if c.MinLength != nil {
 			length = fmt.Sprintf("%d..%d", *c.MinLength, *c.MaxLength)
 		}
-		t.Add(c.Column, typ, num(&c.Completeness), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length)
+		t.Add(c.Column, typ, num(ptr(validate.Double(c.Completeness))), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length)
 	}
 	if opts.F.Settings.Output != "table" {
 		return opts.F.Print(t, p)
@@ -111,11 +111,4 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 	}
 	fmt.Fprintln(w)
 	return nil
-}
-
-func num(f *float64) string {
-	if f == nil {
-		return "-"
-	}
-	return strconv.FormatFloat(*f, 'g', 6, 64)
 }

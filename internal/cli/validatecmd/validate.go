@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/validate"
 )
 
 func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
@@ -17,3 +18,14 @@ Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.`,
 	cmd.AddCommand(NewCmdProfile(f), NewCmdCheck(f), NewCmdSuggest(f), NewCmdCompare(f))
 	return cmd
 }
+
+// num prints a statistic or metric with 6 significant digits, NaN and the
+// infinities by name, a missing one as "-".
+func num(f *validate.Double) string {
+	if f == nil {
+		return "-"
+	}
+	return f.Text(6)
+}
+
+func ptr[T any](v T) *T { return &v }
