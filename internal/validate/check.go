@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,8 +213,8 @@ func (s *checkSink) Add(row []Value) {
 		case "isNonNegative", "isPositive":
 			if v.Kind == KindNull {
 				a.satisfied++ // Deequ coalesces nulls: they pass
-			} else if f, ok := number(v); ok && (f >= 0 && c.Rule == "isNonNegative" || f > 0) {
-				a.satisfied++
+			} else if f, ok := number(v); ok && (f >= 0 && c.Rule == "isNonNegative" || f > 0 || math.IsNaN(f)) {
+				a.satisfied++ // Spark orders NaN above every value: NaN > 0
 			}
 		case "isContainedIn":
 			switch text, ok := valueText(v); {

@@ -1,11 +1,16 @@
 package validate
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/lakectl/lakectl/internal/dataset"
 )
 
 // Suggestion is a constraint proposed from a profile, with why.
@@ -15,6 +20,43 @@ type Suggestion struct {
 	// Constraint is the rule as it appears in a rules file (YAML lines).
 	Constraint string `json:"constraint"`
 	Reason     string `json:"reason"`
+}
+
+// SuggestInput profiles the input and suggests constraints from it.
+func SuggestInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*Profile, []Suggestion, error) {
+	p, err := ProfileInput(ctx, in, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	sug := Suggest(p)
+	// isUnique suggested from an estimate of the distinct values: keep it
+	// only if an exact count over those columns finds no duplicate.
+	var guessed []int
+	rules := &Rules{Checks: []Check{{Level: "error"}}}
+	for i, s := range sug {
+		if c := p.Column(s.Column); s.Rule == "isUnique" && !c.DistinctIsExact {
+			guessed = append(guessed, i)
+			rules.Checks[0].Constraints = append(rules.Checks[0].Constraints, Constraint{Rule: "isUnique", Columns: []string{s.Column}, Assertion: Assertion{"==", 1}})
+		}
+	}
+	if len(guessed) == 0 {
+		return p, sug, nil
+	}
+	rep, err := CheckInput(ctx, in, rules, opts.Workers)
+	if err != nil {
+		return nil, nil, err
+	}
+	drop := map[int]bool{}
+	for k, i := range guessed {
+		drop[i] = rep.Checks[0].Constraints[k].Status != Success
+	}
+	var kept []Suggestion
+	for i, s := range sug {
+		if !drop[i] {
+			kept = append(kept, s)
+		}
+	}
+	return p, kept, nil
 }
 
 // Suggest applies Deequ's constraint suggestion rules to a profile.
@@ -71,8 +113,15 @@ func Suggest(p *Profile) []Suggestion {
 		if (c.DataType == Integral || c.DataType == Fractional) && c.Minimum != nil && *c.Minimum >= 0 {
 			add(c.Column, "isNonNegative", "isNonNegative: "+col, "no value is negative")
 		}
-		if c.Completeness == 1 && p.Rows > 0 && math.Abs(1-float64(c.ApproxDistinct)/float64(p.Rows)) <= 0.08 {
+		// Deequ's rule fires within 8% of the rows, on its estimate. An
+		// exact count says whether there is a duplicate; an estimate is
+		// verified by SuggestInput.
+		switch {
+		case c.Completeness != 1 || p.Rows == 0:
+		case c.DistinctIsExact && c.ApproxDistinct == p.Rows:
 			add(c.Column, "isUnique", "isUnique: "+col, fmt.Sprintf("%d distinct values in %d rows", c.ApproxDistinct, p.Rows))
+		case !c.DistinctIsExact && math.Abs(1-float64(c.ApproxDistinct)/float64(p.Rows)) <= 0.08:
+			add(c.Column, "isUnique", "isUnique: "+col, fmt.Sprintf("about %d distinct values in %d rows, and no duplicate", c.ApproxDistinct, p.Rows))
 		}
 	}
 	return out
@@ -95,10 +144,14 @@ func SuggestedRules(source string, s []Suggestion) []byte {
 	return []byte(b.String())
 }
 
-// yamlScalar quotes a value when YAML would read it as something else.
+// yamlScalar quotes a value when YAML would read it as something else: a
+// plain scalar here begins with a letter, digit or _ and holds no YAML
+// indicator, control character or edge space.
 func yamlScalar(s string) string {
-	if s == "" || strings.ContainsAny(s, ":#[]{},&*!|>'\"%@`\n") || s != strings.TrimSpace(s) ||
-		s == "true" || s == "false" || s == "null" || s == "~" || InferText(s) != String {
+	first, _ := utf8.DecodeRuneInString(s)
+	if s == "" || !unicode.IsLetter(first) && !unicode.IsDigit(first) && first != '_' ||
+		strings.ContainsAny(s, ":#[]{},&*!|>'\"%@`\\") || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 ||
+		s != strings.TrimSpace(s) || s == "true" || s == "false" || s == "null" || InferText(s) != String {
 		return strconv.Quote(s)
 	}
 	return s
