@@ -43,15 +43,11 @@ against the rules in a YAML file, all in one pass over the data:
           pattern: "^[^@]+@[^@]+$"
           assertion: ">= 0.99"
 
-Rule names are Deequ's: hasSize, isComplete, hasCompleteness, areComplete,
-haveCompleteness, isUnique, hasUniqueness, isPrimaryKey, hasDistinctness,
-hasUniqueValueRatio, hasNumberOfDistinctValues, hasMin, hasMax, hasMean,
-hasSum, hasStandardDeviation, hasMinLength, hasMaxLength, isNonNegative,
-isPositive, isContainedIn (values, or lower/upper), hasPattern,
-containsEmail, containsURL, containsCreditCardNumber,
-containsSocialSecurityNumber, hasDataType (type). An assertion is OP NUMBER
-(==, !=, >=, >, <=, <); rules that are yes-or-no default to "== 1".
+An assertion is OP NUMBER (==, !=, >=, >, <=, <); rules that are yes-or-no
+default to "== 1", the others need one. The rules, named and measured as
+Deequ's:
 
+` + validate.RulesHelp() + `
 Exit status 1 when a constraint of an error-level check fails (the report is
 printed all the same); warnings never fail the run. --output json gives the
 report; --output junit gives JUnit XML for CI test reports.`,
