@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -53,8 +52,9 @@ func (r *CheckReport) Failed() bool { return r.Status == Error }
 // Check runs the rules over the input in one pass.
 func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int) (*CheckReport, error) {
 	t := in.Table
-	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
-	colIndex := map[string]int{}
+	cols := columnNamesOf(in)
+	colIndex := map[string]int{} // a column as the rules name it → its place in pick
+	placeOf := map[int]int{}     // a column of the input → its place in pick
 	var pick []int
 	var names []string
 	for _, chk := range rules.Checks {
@@ -63,17 +63,16 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 				if _, ok := colIndex[col]; ok {
 					continue
 				}
-				i := slices.IndexFunc(all, func(x catalog.Column) bool { return x.Name == col })
-				if i < 0 {
-					var known []string
-					for _, x := range all {
-						known = append(known, x.Name)
-					}
-					return nil, catalog.Invalidf("%s: %s: no column %q in %s (columns: %s)", c.where, c.Rule, col, in.Name(), strings.Join(known, ", "))
+				i, err := resolveIn(in.Name(), col, cols)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", c.where, c.Rule, err)
 				}
-				colIndex[col] = len(pick)
-				pick = append(pick, i)
-				names = append(names, col)
+				if _, ok := placeOf[i]; !ok {
+					placeOf[i] = len(pick)
+					pick = append(pick, i)
+					names = append(names, cols[i].Source)
+				}
+				colIndex[col] = placeOf[i]
 			}
 		}
 	}
@@ -82,7 +81,7 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 	for _, chk := range rules.Checks {
 		for _, c := range chk.Constraints {
 			if ruleNamed(c.Rule).Numeric && typed[colIndex[c.Columns[0]]] == String {
-				return nil, catalog.Invalidf("%s: %s needs numbers, but column %s is a string column", c.where, c.Rule, c.Columns[0])
+				return nil, catalog.Invalidf("%s: %s needs numbers, but column %s is a string column", c.where, c.Rule, names[colIndex[c.Columns[0]]])
 			}
 		}
 	}
@@ -383,7 +382,7 @@ func statMetric(stat func(*ColumnProfile) *Double) func(metricInput) (float64, s
 	return func(m metricInput) (float64, string, error) {
 		f := stat(m.col)
 		if f == nil {
-			return 0, "", fmt.Errorf("column %s is %s: %s needs numbers", m.c.Columns[0], m.col.DataType, m.c.Rule)
+			return 0, "", fmt.Errorf("column %s is %s: %s needs numbers", m.col.Column, m.col.DataType, m.c.Rule)
 		}
 		return float64(*f), "", nil
 	}
@@ -394,7 +393,7 @@ func lengthMetric(length func(*ColumnProfile) *int) func(metricInput) (float64, 
 	return func(m metricInput) (float64, string, error) {
 		l := length(m.col)
 		if l == nil {
-			return 0, "", fmt.Errorf("column %s is %s: %s needs strings", m.c.Columns[0], m.col.DataType, m.c.Rule)
+			return 0, "", fmt.Errorf("column %s is %s: %s needs strings", m.col.Column, m.col.DataType, m.c.Rule)
 		}
 		return float64(*l), "", nil
 	}

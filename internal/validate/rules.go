@@ -379,14 +379,14 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 		if ruleNode.Kind != yaml.ScalarNode || ruleNode.Value == "" {
 			return c, fail(ruleNode, "%s takes one column", c.Rule)
 		}
-		c.Columns = []string{strings.ToLower(ruleNode.Value)}
+		c.Columns = []string{ruleNode.Value}
 	case ColumnList:
 		switch ruleNode.Kind {
 		case yaml.ScalarNode:
-			c.Columns = []string{strings.ToLower(ruleNode.Value)}
+			c.Columns = []string{ruleNode.Value}
 		case yaml.SequenceNode:
 			for _, e := range ruleNode.Content {
-				c.Columns = append(c.Columns, strings.ToLower(e.Value))
+				c.Columns = append(c.Columns, e.Value)
 			}
 		}
 		if len(c.Columns) == 0 {

@@ -91,7 +91,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 		if !ok || s == "" || t == "" {
 			return cmdutil.Usagef("--map %q: want SRC_COL=TGT_COL", m)
 		}
-		mapping[strings.ToLower(s)] = strings.ToLower(t)
+		mapping[s] = t
 	}
 	tol, colTol, err := tolerances(opts.AbsTol, opts.RelTol)
 	if err != nil {
@@ -181,9 +181,9 @@ func tolerances(abs, rel []string) (validate.Tolerance, map[string]validate.Tole
 				return cmdutil.Usagef("--%s %q: want a non-negative number, or COL=NUMBER", flag, v)
 			}
 			if per {
-				t := cols[strings.ToLower(col)]
+				t := cols[col]
 				set(&t, f)
-				cols[strings.ToLower(col)] = t
+				cols[col] = t
 			} else {
 				set(&global, f)
 			}
