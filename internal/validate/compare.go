@@ -153,6 +153,18 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 		if diff, err = keyedPass(ctx, srcSide, tgtSide, fp, *keyed); err != nil {
 			return nil, nil, err
 		}
+		// JSON has no NaN or infinite numbers: such sample values go as
+		// Double does.
+		for _, d := range diff.Samples {
+			for c, v := range d.Columns {
+				for k, x := range v {
+					if f, ok := x.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+						v[k] = Double(f)
+					}
+				}
+				d.Columns[c] = v
+			}
+		}
 	}
 	sp, tp := srcSide.result(), tgtSide.result()
 	rep.SourceRows, rep.TargetRows = sp.Rows, tp.Rows

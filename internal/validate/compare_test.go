@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -211,5 +212,23 @@ func TestCompareByKeyDiffersOnColumns(t *testing.T) {
 		if !rep.Differs(diff) {
 			t.Errorf("%s: no difference found: %+v %+v", name, rep, diff)
 		}
+	}
+}
+
+// A changed row whose value is NaN or infinite is a sample JSON can carry.
+func TestCompareByKeyNaNSamplesToJSON(t *testing.T) {
+	src := csvInput(t, "id,x\n1,NaN\n2,Infinity\n3,1\n", "id:bigint", "x:double")
+	dest, _ := local.New(t.TempDir())
+	if _, err := convert.Run(t.Context(), nil, src, dest, convert.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	pq := dataset.Input{Table: table(strings.TrimPrefix(strings.TrimSuffix(dest.URI(""), "/"), "file://"), "parquet", "id:bigint", "x:double"), Store: openLocal}
+	rep, diff, err := CompareWithKey(t.Context(), pq, csvInput(t, "id,x\n1,2\n2,3\n3,1\n", "id:bigint", "x:double"), CompareOptions{}, KeyedOptions{Key: []string{"id"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(map[string]any{"columns": rep, "rows": diff})
+	if err != nil || !json.Valid(b) || diff.Changed != 2 || !strings.Contains(string(b), `"x":["NaN",2]`) || !strings.Contains(string(b), `"x":["Infinity",3]`) {
+		t.Errorf("JSON %s: %v", b, err)
 	}
 }

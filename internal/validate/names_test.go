@@ -62,3 +62,19 @@ func TestColumnsResolveEitherName(t *testing.T) {
 		t.Errorf("unknown key: %v", err)
 	}
 }
+
+// resolveColumns picks every column, or those named, by either name.
+func TestResolveColumns(t *testing.T) {
+	in := csvInput(t, "a,b\n1,2\n", "a:bigint", "b_c:bigint")
+	pick, names, err := resolveColumns(in, nil)
+	if err != nil || len(pick) != 2 || names[1] != "b_c" {
+		t.Errorf("all: %v %v %v", pick, names, err)
+	}
+	pick, names, err = resolveColumns(in, []string{"B C", "A"})
+	if err != nil || pick[0] != 1 || pick[1] != 0 || names[0] != "b_c" {
+		t.Errorf("named: %v %v %v", pick, names, err)
+	}
+	if _, _, err = resolveColumns(in, []string{"x"}); !errors.Is(err, catalog.ErrInvalid) {
+		t.Errorf("unknown: %v", err)
+	}
+}

@@ -406,6 +406,8 @@ func (d Double) Text(prec int) string {
 	return strconv.FormatFloat(float64(d), 'g', prec, 64)
 }
 
+func (d Double) String() string { return d.Text(-1) }
+
 func (d Double) MarshalJSON() ([]byte, error) {
 	if s, ok := nonFinite(float64(d)); ok {
 		return []byte(`"` + s + `"`), nil
