@@ -79,11 +79,11 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 	for s, t := range opts.Map {
 		i, err := ResolveColumn(s, srcCols)
 		if err != nil {
-			return nil, nil, fmt.Errorf("map %s=%s: the source has %w", s, t, err)
+			return nil, nil, fmt.Errorf("map %s=%s: source: %w", s, t, err)
 		}
 		j, err := ResolveColumn(t, tgtCols)
 		if err != nil {
-			return nil, nil, fmt.Errorf("map %s=%s: the target has %w", s, t, err)
+			return nil, nil, fmt.Errorf("map %s=%s: target: %w", s, t, err)
 		}
 		mapped[i] = j
 	}
