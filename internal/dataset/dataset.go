@@ -33,6 +33,10 @@ type Input struct {
 	// SQL, when set, is a database source: its rows come from a query,
 	// Table describes its columns.
 	SQL *SQL
+	// FromCatalog: the input is a catalog table, named by the catalog's
+	// column names; files and databases are named as their source spells
+	// them (catalog.ParamSourceName).
+	FromCatalog bool
 }
 
 // Name names the input for people: the table's location, or the file

@@ -57,7 +57,7 @@ func (s Sources) Resolve(ctx context.Context, src, query string) (Input, error) 
 			if err != nil {
 				return Input{}, err
 			}
-			in := Input{Table: t, Store: openStore}
+			in := Input{Table: t, Store: openStore, FromCatalog: true}
 			if len(t.PartitionKeys) > 0 {
 				for p, err := range c.ListPartitions(ctx, db, name, nil) {
 					if err != nil {

@@ -14,6 +14,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/format"
 )
 
 // SQL is a database table, or query, as a source.
@@ -205,8 +206,17 @@ func (s *SQL) Table(ctx context.Context) (*catalog.Table, error) {
 	}
 	t := &catalog.Table{Name: "query", Parameters: map[string]string{"classification": "sql"}}
 	t.StorageDescriptor.Location = s.Display
+	var src []string
 	for _, ct := range types {
-		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, catalog.Column{Name: catalog.SanitizeName(ct.Name()), Type: HiveType(ct.DatabaseTypeName())})
+		src = append(src, ct.Name())
+	}
+	names := format.HeaderNames(src) // as CSV headers: sanitised, repeats suffixed
+	for i, ct := range types {
+		col := catalog.Column{Name: names[i], Type: HiveType(ct.DatabaseTypeName())}
+		if col.Name != ct.Name() {
+			col.Parameters = map[string]string{catalog.ParamSourceName: ct.Name()}
+		}
+		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, col)
 	}
 	return t, nil
 }

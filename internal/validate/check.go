@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -41,10 +40,10 @@ type CheckResult struct {
 
 // ConstraintResult is one constraint's outcome: the metric and why.
 type ConstraintResult struct {
-	Constraint string   `json:"constraint"`
-	Status     string   `json:"status"`
-	Metric     *float64 `json:"metric,omitempty"`
-	Message    string   `json:"message,omitempty"`
+	Constraint string  `json:"constraint"`
+	Status     string  `json:"status"`
+	Metric     *Double `json:"metric,omitempty"`
+	Message    string  `json:"message,omitempty"`
 }
 
 // Failed reports whether an error-level check failed.
@@ -53,8 +52,9 @@ func (r *CheckReport) Failed() bool { return r.Status == Error }
 // Check runs the rules over the input in one pass.
 func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int) (*CheckReport, error) {
 	t := in.Table
-	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
-	colIndex := map[string]int{}
+	cols := columnNamesOf(in)
+	colIndex := map[string]int{} // a column as the rules name it → its place in pick
+	placeOf := map[int]int{}     // a column of the input → its place in pick
 	var pick []int
 	var names []string
 	for _, chk := range rules.Checks {
@@ -63,17 +63,16 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 				if _, ok := colIndex[col]; ok {
 					continue
 				}
-				i := slices.IndexFunc(all, func(x catalog.Column) bool { return x.Name == col })
-				if i < 0 {
-					var known []string
-					for _, x := range all {
-						known = append(known, x.Name)
-					}
-					return nil, catalog.Invalidf("%s: %s: no column %q in %s (columns: %s)", c.where, c.Rule, col, in.Name(), strings.Join(known, ", "))
+				i, err := resolveIn(in.Name(), col, cols)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", c.where, c.Rule, err)
 				}
-				colIndex[col] = len(pick)
-				pick = append(pick, i)
-				names = append(names, col)
+				if _, ok := placeOf[i]; !ok {
+					placeOf[i] = len(pick)
+					pick = append(pick, i)
+					names = append(names, cols[i].Source)
+				}
+				colIndex[col] = placeOf[i]
 			}
 		}
 	}
@@ -81,8 +80,8 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 	// Numeric rules on typed string columns are a mistake in the rules.
 	for _, chk := range rules.Checks {
 		for _, c := range chk.Constraints {
-			if ruleSpecs[c.Rule].numeric && typed[colIndex[c.Columns[0]]] == String {
-				return nil, catalog.Invalidf("%s: %s needs numbers, but column %s is a string column", c.where, c.Rule, c.Columns[0])
+			if ruleNamed(c.Rule).Numeric && typed[colIndex[c.Columns[0]]] == String {
+				return nil, catalog.Invalidf("%s: %s needs numbers, but column %s is a string column", c.where, c.Rule, names[colIndex[c.Columns[0]]])
 			}
 		}
 	}
@@ -132,6 +131,7 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 // constraintAcc counts what one constraint needs beyond the profile.
 type constraintAcc struct {
 	c         *Constraint
+	rule      *Rule
 	cols      []int
 	satisfied int64            // rows satisfying a predicate
 	counts    map[uint64]int64 // value (combination) hash → rows
@@ -152,8 +152,8 @@ func newCheckSink(names, typed []string, cons []*Constraint, colIndex map[string
 		for _, col := range c.Columns {
 			a.cols = append(a.cols, colIndex[col])
 		}
-		switch c.Rule {
-		case "isUnique", "hasUniqueness", "isPrimaryKey", "hasDistinctness", "hasUniqueValueRatio", "hasNumberOfDistinctValues":
+		a.rule = ruleNamed(c.Rule)
+		if a.rule.counts {
 			a.counts = map[uint64]int64{}
 		}
 		s.accs = append(s.accs, a)
@@ -196,43 +196,8 @@ func (s *checkSink) Add(row []dataset.Value) {
 	s.rows++
 	s.profile.Add(row)
 	for _, a := range s.accs {
-		if len(a.cols) == 0 {
-			continue // hasSize: the row count is all it needs
-		}
-		c := a.c
-		v := row[a.cols[0]]
-		switch c.Rule {
-		case "areComplete", "haveCompleteness":
-			all := true
-			for _, i := range a.cols {
-				all = all && row[i].Kind != dataset.KindNull
-			}
-			if all {
-				a.satisfied++
-			}
-		case "isNonNegative", "isPositive":
-			if v.Kind == dataset.KindNull {
-				a.satisfied++ // Deequ coalesces nulls: they pass
-			} else if f, ok := number(v); ok && (f >= 0 && c.Rule == "isNonNegative" || f > 0) {
-				a.satisfied++
-			}
-		case "isContainedIn":
-			switch text, ok := valueText(v); {
-			case !ok:
-				a.satisfied++ // null passes
-			case c.Values != nil:
-				if slices.Contains(c.Values, text) {
-					a.satisfied++
-				}
-			default:
-				if f, isNum := number(v); isNum && (c.Lower == nil || f >= *c.Lower) && (c.Upper == nil || f <= *c.Upper) {
-					a.satisfied++
-				}
-			}
-		case "hasPattern", "containsEmail", "containsURL", "containsCreditCardNumber", "containsSocialSecurityNumber":
-			if text, ok := valueText(v); ok && c.Pattern.MatchString(text) {
-				a.satisfied++ // a null does not match
-			}
+		if a.rule.holds != nil && a.rule.holds(a.c, row, a.cols) {
+			a.satisfied++
 		}
 		if a.counts != nil {
 			var h maphash.Hash
@@ -251,12 +216,56 @@ func (s *checkSink) Add(row []dataset.Value) {
 			}
 			// Uniqueness and distinctness look at rows with a non-null
 			// value; hasNumberOfDistinctValues counts null as a value.
-			if nonNull || c.Rule == "hasNumberOfDistinctValues" {
+			if nonNull || a.rule.countNull {
 				a.counts[h.Sum64()]++
 				a.keyed++
 			}
 		}
 	}
+}
+
+// Row predicates of the rules (RuleTable's holds).
+
+func allPresent(_ *Constraint, row []dataset.Value, cols []int) bool {
+	for _, i := range cols {
+		if row[i].Kind == dataset.KindNull {
+			return false
+		}
+	}
+	return true
+}
+
+// signHolds: a null passes (Deequ coalesces it to 0), and so does NaN,
+// which Spark orders above every value.
+func signHolds(positive bool) func(*Constraint, []dataset.Value, []int) bool {
+	return func(_ *Constraint, row []dataset.Value, cols []int) bool {
+		v := row[cols[0]]
+		if v.Kind == dataset.KindNull {
+			return true
+		}
+		f, ok := number(v)
+		return ok && (f > 0 || f == 0 && !positive || math.IsNaN(f))
+	}
+}
+
+// containedIn: a null passes.
+func containedIn(c *Constraint, row []dataset.Value, cols []int) bool {
+	v := row[cols[0]]
+	text, ok := valueText(v)
+	switch {
+	case !ok:
+		return true
+	case c.Values != nil:
+		return slices.Contains(c.Values, text)
+	}
+	f, isNum := number(v)
+	return isNum && (c.Lower == nil || f >= *c.Lower) && (c.Upper == nil || f <= *c.Upper)
+}
+
+// matches: a null does not match.
+func matches(c *Constraint, row []dataset.Value, cols []int) bool {
+	text, ok := valueText(row[cols[0]])
+	return ok && c.Pattern.MatchString(text)
 }
 
 func (s *checkSink) Merge(other dataset.Sink) {
@@ -273,128 +282,139 @@ func (s *checkSink) Merge(other dataset.Sink) {
 	}
 }
 
+// metricInput is what a rule's metric is computed from.
+type metricInput struct {
+	c    *Constraint
+	rows int64
+	col  *ColumnProfile // of the first column; nil for hasSize
+	acc  *constraintAcc
+}
+
 // evaluate computes constraint k's metric and compares it.
 func (s *checkSink) evaluate(k int, p *Profile, colIndex map[string]int) ConstraintResult {
 	a := s.accs[k]
 	c := a.c
 	res := ConstraintResult{Constraint: c.String()}
-	ratio := func(n int64) float64 {
-		if s.rows == 0 {
-			return 1 // nothing to violate
-		}
-		return float64(n) / float64(s.rows)
+	in := metricInput{c: c, rows: s.rows, acc: a}
+	if len(c.Columns) > 0 {
+		in.col = &p.Columns[colIndex[c.Columns[0]]]
 	}
 	var metric float64
-	var col *ColumnProfile
-	if len(c.Columns) > 0 {
-		col = &p.Columns[colIndex[c.Columns[0]]]
-	}
-	numeric := func(f *float64) bool {
-		if f == nil {
-			res.Status = Failure
-			res.Message = fmt.Sprintf("column %s is %s: %s needs numbers", c.Columns[0], col.DataType, c.Rule)
-			return false
-		}
-		metric = *f
-		return true
-	}
-	switch c.Rule {
-	case "hasSize":
-		metric = float64(s.rows)
-	case "isComplete", "hasCompleteness":
-		metric = col.Completeness
-		if s.rows == 0 {
-			metric = 1
-		}
-	case "areComplete", "haveCompleteness", "isNonNegative", "isPositive", "isContainedIn",
-		"hasPattern", "containsEmail", "containsURL", "containsCreditCardNumber", "containsSocialSecurityNumber":
-		metric = ratio(a.satisfied)
-	case "isUnique", "hasUniqueness", "isPrimaryKey", "hasUniqueValueRatio", "hasDistinctness":
-		once := int64(0)
-		for _, n := range a.counts {
-			if n == 1 {
-				once++
-			}
-		}
-		switch c.Rule {
-		case "hasDistinctness":
-			metric = div(int64(len(a.counts)), a.keyed)
-		case "hasUniqueValueRatio":
-			metric = div(once, int64(len(a.counts)))
-		default:
-			metric = div(once, a.keyed)
-			if c.Rule == "isPrimaryKey" || c.Rule == "isUnique" {
-				if dup := a.keyed - once; dup > 0 {
-					res.Message = fmt.Sprintf("%d rows share their value with another row", dup)
-				}
-			}
-		}
-	case "hasNumberOfDistinctValues":
-		metric = float64(len(a.counts))
-	case "hasMin":
-		if !numeric(col.Minimum) {
+	var note string
+	if a.rule.holds != nil {
+		metric = rowRatio(in)
+	} else {
+		var err error
+		if metric, note, err = a.rule.metric(in); err != nil {
+			res.Status, res.Message = Failure, err.Error()
 			return res
-		}
-	case "hasMax":
-		if !numeric(col.Maximum) {
-			return res
-		}
-	case "hasMean":
-		if !numeric(col.Mean) {
-			return res
-		}
-	case "hasSum":
-		if !numeric(col.Sum) {
-			return res
-		}
-	case "hasStandardDeviation":
-		if !numeric(col.StdDev) {
-			return res
-		}
-	case "hasMinLength", "hasMaxLength":
-		l := col.MinLength
-		if c.Rule == "hasMaxLength" {
-			l = col.MaxLength
-		}
-		if l == nil {
-			res.Status, res.Message = Failure, fmt.Sprintf("column %s is %s: %s needs strings", c.Columns[0], col.DataType, c.Rule)
-			return res
-		}
-		metric = float64(*l)
-	case "hasDataType":
-		if !col.IsDataTypeInferred {
-			metric = 0
-			if col.DataType == c.Type || c.Type == Numeric && (col.DataType == Integral || col.DataType == Fractional) {
-				metric = 1
-			}
-		} else {
-			known := s.rows - col.TypeCounts[Unknown]
-			n := col.TypeCounts[c.Type]
-			if c.Type == Numeric {
-				n = col.TypeCounts[Integral] + col.TypeCounts[Fractional]
-			}
-			metric = div(n, known)
-			if c.Type == Unknown {
-				metric = div(col.TypeCounts[Unknown], s.rows)
-			}
 		}
 	}
-	if math.IsNaN(metric) {
-		metric = 0
-	}
-	res.Metric = &metric
+	// A NaN metric (a column holding NaN) meets no assertion but !=, as
+	// in Deequ, whose assertions are Scala comparisons.
+	m := Double(metric)
+	res.Metric = &m
 	res.Status = Success
 	if !c.Assertion.holds(metric) {
 		res.Status = Failure
-		msg := fmt.Sprintf("value %s does not meet %s", strconv.FormatFloat(metric, 'g', 6, 64), c.Assertion)
-		if res.Message != "" {
-			msg += ": " + res.Message
+		res.Message = fmt.Sprintf("value %s does not meet %s", m.Text(6), c.Assertion)
+		if note != "" {
+			res.Message += ": " + note
 		}
-		res.Message = msg
-	} else {
-		res.Message = ""
 	}
 	return res
+}
+
+// Metrics of the rules (RuleTable's metric): the value, a note that
+// explains a failure, or why there is no value.
+
+// rowRatio is the fraction of rows where the rule's predicate holds.
+func rowRatio(m metricInput) float64 {
+	if m.rows == 0 {
+		return 1 // nothing to violate
+	}
+	return float64(m.acc.satisfied) / float64(m.rows)
+}
+
+func sizeMetric(m metricInput) (float64, string, error) { return float64(m.rows), "", nil }
+
+func completenessMetric(m metricInput) (float64, string, error) {
+	if m.rows == 0 {
+		return 1, "", nil
+	}
+	return m.col.Completeness, "", nil
+}
+
+// once is the number of values (combinations) seen exactly once.
+func (a *constraintAcc) once() int64 {
+	n := int64(0)
+	for _, c := range a.counts {
+		if c == 1 {
+			n++
+		}
+	}
+	return n
+}
+
+func uniquenessMetric(m metricInput) (float64, string, error) {
+	once := m.acc.once()
+	note := ""
+	if dup := m.acc.keyed - once; dup > 0 {
+		note = fmt.Sprintf("%d rows share their value with another row", dup)
+	}
+	return div(once, m.acc.keyed), note, nil
+}
+
+func distinctnessMetric(m metricInput) (float64, string, error) {
+	return div(int64(len(m.acc.counts)), m.acc.keyed), "", nil
+}
+
+func uniqueValueRatioMetric(m metricInput) (float64, string, error) {
+	return div(m.acc.once(), int64(len(m.acc.counts))), "", nil
+}
+
+func distinctValuesMetric(m metricInput) (float64, string, error) {
+	return float64(len(m.acc.counts)), "", nil
+}
+
+// statMetric reads a numeric statistic of the column's profile.
+func statMetric(stat func(*ColumnProfile) *Double) func(metricInput) (float64, string, error) {
+	return func(m metricInput) (float64, string, error) {
+		f := stat(m.col)
+		if f == nil {
+			return 0, "", fmt.Errorf("column %s is %s: %s needs numbers", m.col.Column, m.col.DataType, m.c.Rule)
+		}
+		return float64(*f), "", nil
+	}
+}
+
+// lengthMetric reads a string length of the column's profile.
+func lengthMetric(length func(*ColumnProfile) *int) func(metricInput) (float64, string, error) {
+	return func(m metricInput) (float64, string, error) {
+		l := length(m.col)
+		if l == nil {
+			return 0, "", fmt.Errorf("column %s is %s: %s needs strings", m.col.Column, m.col.DataType, m.c.Rule)
+		}
+		return float64(*l), "", nil
+	}
+}
+
+func dataTypeMetric(m metricInput) (float64, string, error) {
+	col, typ := m.col, m.c.Type
+	if !col.IsDataTypeInferred {
+		if col.DataType == typ || typ == Numeric && (col.DataType == Integral || col.DataType == Fractional) {
+			return 1, "", nil
+		}
+		return 0, "", nil
+	}
+	if typ == Unknown {
+		return div(col.TypeCounts[Unknown], m.rows), "", nil
+	}
+	n := col.TypeCounts[typ]
+	if typ == Numeric {
+		n = col.TypeCounts[Integral] + col.TypeCounts[Fractional]
+	}
+	return div(n, m.rows-col.TypeCounts[Unknown]), "", nil
 }
 
 func div(a, b int64) float64 {

@@ -96,7 +96,7 @@ func TestCheckSemantics(t *testing.T) {
 				continue
 			}
 			seen++
-			if c.Status != w.status || c.Metric == nil || *c.Metric != w.metric {
+			if c.Status != w.status || c.Metric == nil || float64(*c.Metric) != w.metric {
 				t.Errorf("%s: %s %v (%s), want %s %v", c.Constraint, c.Status, deref(c.Metric), c.Message, w.status, w.metric)
 			}
 		}
@@ -112,7 +112,7 @@ func TestCheckSemantics(t *testing.T) {
 	}
 }
 
-func deref(f *float64) any {
+func deref(f *Double) any {
 	if f == nil {
 		return nil
 	}
@@ -148,7 +148,11 @@ func TestRulesFileErrors(t *testing.T) {
 		"checks:\n  - level: fatal\n    constraints:\n      - isComplete: id\n":           `rules.yaml:2:12: level "fatal": want error or warning`,
 		"checks:\n  - constraints:\n      - isComplete: id\n        assertion: about 1\n": `assertion "about 1": want OP NUMBER`,
 		"checks: [\n": `rules.yaml: yaml: line 1`,
-		"checks:\n  - constraints:\n      - isContainedIn: region\n": `isContainedIn needs values: [...] or lower/upper`,
+		"checks:\n  - constraints:\n      - isContainedIn: region\n":                          `rules.yaml:3:24: isContainedIn needs values, lower or upper`,
+		"checks:\n  - constraints:\n      - hasPattern: email\n":                              `rules.yaml:3:21: hasPattern needs pattern`,
+		"checks:\n  - constraints:\n      - isComplete: id\n        values: [1]\n":            `rules.yaml:4:9: isComplete takes no values (its options: none)`,
+		"checks:\n  - constraints:\n      - hasSize: \">= 1\"\n        assertion: \"== 1\"\n": `rules.yaml:4:9: hasSize takes no assertion`,
+		"checks:\n  - constraints:\n      - isComplete: id\n        asertion: \"== 1\"\n":     `unknown rule or option "asertion" (did you mean assertion?)`,
 	}
 	for rules, want := range cases {
 		_, err := ParseRules("rules.yaml", []byte(rules))

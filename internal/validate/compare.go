@@ -74,33 +74,36 @@ func CompareWithKey(ctx context.Context, src, tgt dataset.Input, opts CompareOpt
 }
 
 func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, keyed *KeyedOptions) (*CompareReport, *KeyedDiff, error) {
-	srcCols := columnNames(src.Table)
-	tgtCols := columnNames(tgt.Table)
+	srcCols, tgtCols := columnNamesOf(src), columnNamesOf(tgt)
+	mapped := map[int]int{} // a source column → the target column Map pairs it with
 	for s, t := range opts.Map {
-		if !slices.Contains(srcCols, s) {
-			return nil, nil, catalog.Invalidf("--map %s=%s: the source has no column %s (columns: %s)", s, t, s, strings.Join(srcCols, ", "))
+		i, err := ResolveColumn(s, srcCols)
+		if err != nil {
+			return nil, nil, fmt.Errorf("map %s=%s: source: %w", s, t, err)
 		}
-		if !slices.Contains(tgtCols, t) {
-			return nil, nil, catalog.Invalidf("--map %s=%s: the target has no column %s (columns: %s)", s, t, t, strings.Join(tgtCols, ", "))
+		j, err := ResolveColumn(t, tgtCols)
+		if err != nil {
+			return nil, nil, fmt.Errorf("map %s=%s: target: %w", s, t, err)
 		}
+		mapped[i] = j
 	}
 	rep := &CompareReport{Source: src.Name(), Target: tgt.Name(), OnlyInSource: []string{}, OnlyInTarget: []string{}, Columns: []ColumnComparison{}}
-	srcPick, tgtPick := pairColumns(srcCols, tgtCols, opts.Map)
-	for _, s := range srcCols {
-		if !slices.Contains(srcPick, s) {
-			rep.OnlyInSource = append(rep.OnlyInSource, s)
+	srcPick, tgtPick := pairColumns(srcCols, tgtCols, mapped)
+	for i, c := range srcCols {
+		if !slices.Contains(srcPick, i) {
+			rep.OnlyInSource = append(rep.OnlyInSource, c.Source)
 		}
 	}
-	for _, t := range tgtCols {
-		if !slices.Contains(tgtPick, t) {
-			rep.OnlyInTarget = append(rep.OnlyInTarget, t)
+	for j, c := range tgtCols {
+		if !slices.Contains(tgtPick, j) {
+			rep.OnlyInTarget = append(rep.OnlyInTarget, c.Source)
 		}
 	}
 	if len(srcPick) == 0 {
-		return nil, nil, catalog.Invalidf("the source and the target have no column in common (use --map SRC=TGT)")
+		return nil, nil, catalog.Invalidf("the source and the target have no column in common (map a source column to a target column)")
 	}
-	srcSide := newSide(src, srcPick)
-	tgtSide := newSide(tgt, tgtPick)
+	srcSide := newSide(src, srcPick, srcCols)
+	tgtSide := newSide(tgt, tgtPick, tgtCols)
 	fp := &fingerprinter{asText: make([]bool, len(srcPick)), tolerant: make([]bool, len(srcPick))}
 	for i := range srcPick {
 		fp.asText[i] = isTextColumn(src.Table, srcSide.pick[i]) || isTextColumn(tgt.Table, tgtSide.pick[i])
@@ -112,23 +115,30 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 		}
 	} else {
 		for _, k := range keyed.Key {
-			k = strings.ToLower(k)
-			i := slices.Index(srcPick, k)
-			if i < 0 {
-				side := "source"
-				if slices.Contains(srcCols, k) {
-					side = "target"
-				}
-				return nil, nil, catalog.Invalidf("key column %s is missing in the %s (source columns: %s; target columns: %s)", k, side, strings.Join(srcCols, ", "), strings.Join(tgtCols, ", "))
+			i, err := ResolveColumn(k, srcCols)
+			if err != nil {
+				return nil, nil, fmt.Errorf("key column %s is missing in the source: %w", k, err)
 			}
-			fp.key = append(fp.key, i)
-		}
-		for n := range keyed.ColumnTolerance {
-			if !slices.Contains(srcPick, n) {
-				return nil, nil, catalog.Invalidf("tolerance for %s: no such column in both sides", n)
+			p := slices.Index(srcPick, i)
+			if p < 0 {
+				return nil, nil, catalog.Invalidf("key column %s is missing in the target (target columns: %s)", srcCols[i].Source, strings.Join(sourceNames(tgtCols), ", "))
 			}
+			fp.key = append(fp.key, p)
 		}
-		for i, n := range srcPick {
+		// Tolerances by the names the sides report.
+		colTol := map[string]Tolerance{}
+		for n, t := range keyed.ColumnTolerance {
+			i, err := ResolveColumn(n, srcCols)
+			if err == nil && !slices.Contains(srcPick, i) {
+				err = catalog.Invalidf("%s is not in the target", srcCols[i].Source)
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("tolerance for %s: %w", n, err)
+			}
+			colTol[srcCols[i].Source] = t
+		}
+		keyed.ColumnTolerance = colTol
+		for i, n := range srcSide.names {
 			t := keyed.Tolerance
 			if ct, ok := keyed.ColumnTolerance[n]; ok {
 				t = ct
@@ -178,26 +188,49 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 	return rep, diff, nil
 }
 
-// pairColumns pairs each source column with the target column of the same
-// name (or the one --map names); unpaired columns are left out.
-func pairColumns(srcCols, tgtCols []string, mapping map[string]string) (srcNames, tgtNames []string) {
-	for _, s := range srcCols {
-		t := s
-		if m, ok := mapping[s]; ok {
-			t = m
-		}
-		if slices.Contains(tgtCols, t) {
-			srcNames = append(srcNames, s)
-			tgtNames = append(tgtNames, t)
+// Differs reports whether the compare found any difference, of any kind
+// the report can show: a column on one side only, a column that does not
+// match (data type, completeness, distinct values, row count), and, given
+// the row-level diff of a compare by key, any changed, missing or extra
+// row, duplicate key or null key. The exit status is decided here alone.
+func (r *CompareReport) Differs(rows *KeyedDiff) bool {
+	if len(r.OnlyInSource) > 0 || len(r.OnlyInTarget) > 0 || r.SourceRows != r.TargetRows {
+		return true
+	}
+	for _, c := range r.Columns {
+		if c.Status != Match {
+			return true
 		}
 	}
-	return srcNames, tgtNames
+	return rows != nil && rows.Differs()
 }
 
-func columnNames(t *catalog.Table) []string {
-	var out []string
-	for _, c := range append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...) {
-		out = append(out, c.Name)
+// pairColumns pairs each source column with the target column Map gives
+// it, or else the one its name resolves to among the target's (each target
+// column once); unpaired columns are left out.
+func pairColumns(srcCols, tgtCols []ColumnName, mapped map[int]int) (srcPick, tgtPick []int) {
+	taken := map[int]bool{}
+	for _, j := range mapped {
+		taken[j] = true
+	}
+	for i, c := range srcCols {
+		j, ok := mapped[i]
+		if !ok {
+			var err error
+			if j, err = ResolveColumn(c.Source, tgtCols); err != nil || taken[j] {
+				continue
+			}
+			taken[j] = true
+		}
+		srcPick, tgtPick = append(srcPick, i), append(tgtPick, j)
+	}
+	return srcPick, tgtPick
+}
+
+func sourceNames(cols []ColumnName) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Source
 	}
 	return out
 }
@@ -212,8 +245,11 @@ type side struct {
 	counts []*columnCount
 }
 
-func newSide(in dataset.Input, names []string) *side {
-	pick := pickColumns(in.Table, names)
+func newSide(in dataset.Input, pick []int, cols []ColumnName) *side {
+	names := make([]string, len(pick))
+	for i, p := range pick {
+		names[i] = cols[p].Source
+	}
 	return &side{in: in, pick: pick, names: names, typed: columnTypes(in.Table, pick)}
 }
 

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,7 +88,7 @@ func TestCompareByKey(t *testing.T) {
 	var kinds []string
 	for _, s := range d.Samples {
 		kinds = append(kinds, s.Key+":"+s.Kind)
-		if s.Key == "1" && (s.Columns["amount"] != [2]any{9.5, 9.6}) {
+		if s.Key == "1" && (s.Columns["amount"] != [2]any{Double(9.5), Double(9.6)}) {
 			t.Errorf("sample of 1: %+v", s)
 		}
 	}
@@ -160,4 +161,74 @@ func partitionsOf(t *testing.T, c catalog.Catalog) []catalog.Partition {
 		out = append(out, *p)
 	}
 	return out
+}
+
+// Every kind of difference the compare report can show makes it differ.
+func TestCompareReportDiffers(t *testing.T) {
+	same := func() *CompareReport {
+		return &CompareReport{SourceRows: 3, TargetRows: 3, OnlyInSource: []string{}, OnlyInTarget: []string{}, Columns: []ColumnComparison{
+			{Column: "id", TargetColumn: "id", SrcDataType: Integral, TgtDataType: Integral, SrcCompleteness: 1, TgtCompleteness: 1, SrcDistinct: 3, TgtDistinct: 3, SrcCount: 3, TgtCount: 3, Status: Match},
+		}, Match: true}
+	}
+	if same().Differs(nil) || same().Differs(&KeyedDiff{Matched: 3, Identical: 3}) {
+		t.Fatal("a report without differences differs")
+	}
+	for name, change := range map[string]func(*CompareReport, *KeyedDiff){
+		"column only in the source": func(r *CompareReport, _ *KeyedDiff) { r.OnlyInSource = []string{"x"} },
+		"column only in the target": func(r *CompareReport, _ *KeyedDiff) { r.OnlyInTarget = []string{"x"} },
+		"row count":                 func(r *CompareReport, _ *KeyedDiff) { r.TargetRows = 4 },
+		"column not matching":       func(r *CompareReport, _ *KeyedDiff) { r.Columns[0].Status = NoMatch },
+		"changed rows":              func(_ *CompareReport, d *KeyedDiff) { d.Changed = 1 },
+		"missing rows":              func(_ *CompareReport, d *KeyedDiff) { d.MissingInTarget = 1 },
+		"extra rows":                func(_ *CompareReport, d *KeyedDiff) { d.ExtraInTarget = 1 },
+		"null keys in the source":   func(_ *CompareReport, d *KeyedDiff) { d.NullKeysSource = 1 },
+		"null keys in the target":   func(_ *CompareReport, d *KeyedDiff) { d.NullKeysTarget = 1 },
+		"duplicates in the source":  func(_ *CompareReport, d *KeyedDiff) { d.DuplicateKeysSource = 1 },
+		"duplicates in the target":  func(_ *CompareReport, d *KeyedDiff) { d.DuplicateKeysTarget = 1 },
+	} {
+		r, d := same(), &KeyedDiff{Matched: 3, Identical: 3}
+		change(r, d)
+		if !r.Differs(d) {
+			t.Errorf("%s: the report does not differ", name)
+		}
+	}
+}
+
+// A compare by key whose rows are identical still differs when a column
+// is missing from the target, or its type changed.
+func TestCompareByKeyDiffersOnColumns(t *testing.T) {
+	src := csvInput(t, "id,name,amount\n1,a,1.0\n2,b,2.0\n", "id:bigint", "name:string", "amount:double")
+	for name, tgt := range map[string]dataset.Input{
+		"missing column": csvInput(t, "id,name\n1,a\n2,b\n", "id:bigint", "name:string"),
+		"changed type":   csvInput(t, "id,name,amount\n1,a,1\n2,b,2\n", "id:bigint", "name:string", "amount:double"),
+	} {
+		rep, diff, err := CompareWithKey(t.Context(), src, tgt, CompareOptions{}, KeyedOptions{Key: []string{"id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff.Differs() {
+			t.Errorf("%s: the rows differ: %+v", name, diff)
+		}
+		if !rep.Differs(diff) {
+			t.Errorf("%s: no difference found: %+v %+v", name, rep, diff)
+		}
+	}
+}
+
+// A changed row whose value is NaN or infinite is a sample JSON can carry.
+func TestCompareByKeyNaNSamplesToJSON(t *testing.T) {
+	src := csvInput(t, "id,x\n1,NaN\n2,Infinity\n3,1\n", "id:bigint", "x:double")
+	dest, _ := local.New(t.TempDir())
+	if _, err := convert.Run(t.Context(), nil, src, dest, convert.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	pq := dataset.Input{Table: table(strings.TrimPrefix(strings.TrimSuffix(dest.URI(""), "/"), "file://"), "parquet", "id:bigint", "x:double"), Store: openLocal}
+	rep, diff, err := CompareWithKey(t.Context(), pq, csvInput(t, "id,x\n1,2\n2,3\n3,1\n", "id:bigint", "x:double"), CompareOptions{}, KeyedOptions{Key: []string{"id"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(map[string]any{"columns": rep, "rows": diff})
+	if err != nil || !json.Valid(b) || diff.Changed != 2 || !strings.Contains(string(b), `"x":["NaN",2]`) || !strings.Contains(string(b), `"x":["Infinity",3]`) {
+		t.Errorf("JSON %s: %v", b, err)
+	}
 }

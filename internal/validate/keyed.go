@@ -16,7 +16,6 @@ import (
 
 	"github.com/zeebo/xxh3"
 
-	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
 )
@@ -148,7 +147,7 @@ func (c canon) String() any {
 	case 0:
 		return nil
 	case 'n':
-		return c.f
+		return Double(c.f) // JSON has no NaN or infinities: Double spells them
 	case 't':
 		return time.UnixMicro(int64(c.f)).UTC().Format(time.RFC3339Nano)
 	}
@@ -957,14 +956,4 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 // cannot be matched, so they are differences too.
 func (d *KeyedDiff) Differs() bool {
 	return d.Changed+d.MissingInTarget+d.ExtraInTarget+d.DuplicateKeysSource+d.DuplicateKeysTarget+d.NullKeysSource+d.NullKeysTarget > 0
-}
-
-// pickColumns indexes columns by name among a table's columns.
-func pickColumns(t *catalog.Table, names []string) []int {
-	all := columnNames(t)
-	out := make([]int, len(names))
-	for i, n := range names {
-		out[i] = slices.Index(all, n)
-	}
-	return out
 }

@@ -5,6 +5,8 @@
 package validate
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -81,18 +83,25 @@ type columnStats struct {
 	minLen   int
 	maxLen   int
 	lenSeen  bool
-	// Numeric statistics over the values that are numbers.
+	// Numeric statistics over the values that are numbers; min, max, sum,
+	// mean and m2 leave NaN out (nans counts them; result applies Spark's
+	// rules).
 	num           int64
+	nans          int64
 	min, max, sum float64
 	mean, m2      float64 // Welford: population variance = m2 / num
 	zeros         int64
 	quantiles     *kll.ItemsSketch[float64]
 }
 
+// nanLast orders doubles as Spark does: NaN above every other value, +Inf
+// included (a plain < gives the sketch no order to keep NaN in).
+func nanLast(a, b float64) bool { return a < b || !math.IsNaN(a) && math.IsNaN(b) }
+
 func newColumnStats(percentiles bool) *columnStats {
 	c := &columnStats{typeCounts: map[string]int64{}, exact: map[string]int64{}, exactNum: map[uint64]int64{}, min: math.Inf(1), max: math.Inf(-1)}
 	if percentiles {
-		c.quantiles, _ = kll.NewKllItemsSketchWithDefault[float64](common.ItemSketchDoubleComparator(false), common.ItemSketchDoubleSerDe{})
+		c.quantiles, _ = kll.NewKllItemsSketchWithDefault[float64](nanLast, common.ItemSketchDoubleSerDe{})
 	}
 	return c
 }
@@ -126,7 +135,7 @@ func (c *columnStats) add(v dataset.Value) {
 		return
 	case dataset.KindFractional:
 		c.number(v.F)
-		c.distinctNum(dataset.KindFractional, math.Float64bits(v.F))
+		c.distinctNum(dataset.KindFractional, math.Float64bits(normalFloat(v.F)))
 		return
 	case dataset.KindBoolean:
 		text = strconv.FormatBool(v.B)
@@ -147,6 +156,17 @@ func (c *columnStats) distinctNum(k dataset.Kind, bits uint64) {
 	}
 }
 
+// normalFloat is f as Spark groups it: every NaN one value, -0 as 0.
+func normalFloat(f float64) float64 {
+	switch {
+	case math.IsNaN(f):
+		return math.NaN()
+	case f == 0:
+		return 0
+	}
+	return f
+}
+
 // numText is the text of a number counted by its bits.
 func (c *columnStats) numText(bits uint64) string {
 	if c.numKind == dataset.KindFractional {
@@ -163,10 +183,14 @@ func stripSpace(s string) string {
 	return s
 }
 
-// formatFloat prints a double as Spark casts it to string (1.0, not 1).
+// formatFloat prints a double as Spark casts it to string (1.0, not 1;
+// NaN, Infinity, -Infinity).
 func formatFloat(f float64) string {
+	if s, ok := nonFinite(f); ok {
+		return s
+	}
 	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if math.Trunc(f) == f && !math.IsInf(f, 0) && len(s) < 16 {
+	if math.Trunc(f) == f && len(s) < 16 {
 		s += ".0"
 	}
 	return s
@@ -184,17 +208,21 @@ func (c *columnStats) length(n int) {
 
 func (c *columnStats) number(f float64) {
 	c.num++
+	if c.quantiles != nil {
+		c.quantiles.Update(f)
+	}
+	if math.IsNaN(f) {
+		c.nans++
+		return
+	}
 	c.min = math.Min(c.min, f)
 	c.max = math.Max(c.max, f)
 	c.sum += f
 	d := f - c.mean
-	c.mean += d / float64(c.num)
+	c.mean += d / float64(c.num-c.nans)
 	c.m2 += d * (f - c.mean)
 	if f == 0 {
 		c.zeros++
-	}
-	if c.quantiles != nil {
-		c.quantiles.Update(f)
 	}
 }
 
@@ -276,11 +304,14 @@ func (c *columnStats) merge(o *columnStats) {
 	}
 	if o.num > 0 {
 		// Chan et al.: combine means and sums of squared deviations.
-		n := c.num + o.num
-		d := o.mean - c.mean
-		c.m2 += o.m2 + d*d*float64(c.num)*float64(o.num)/float64(n)
-		c.mean += d * float64(o.num) / float64(n)
-		c.num = n
+		cn, on := c.num-c.nans, o.num-o.nans
+		if n := cn + on; on > 0 {
+			d := o.mean - c.mean
+			c.m2 += o.m2 + d*d*float64(cn)*float64(on)/float64(n)
+			c.mean += d * float64(on) / float64(n)
+		}
+		c.num += o.num
+		c.nans += o.nans
 		c.min = math.Min(c.min, o.min)
 		c.max = math.Max(c.max, o.max)
 		c.sum += o.sum
@@ -301,17 +332,71 @@ type ColumnProfile struct {
 	ApproxDistinct     int64            `json:"approximateNumDistinctValues"`
 	DistinctIsExact    bool             `json:"distinctIsExact"`
 	Histogram          []HistogramEntry `json:"histogram,omitempty"`
-	Mean               *float64         `json:"mean,omitempty"`
-	Maximum            *float64         `json:"maximum,omitempty"`
-	Minimum            *float64         `json:"minimum,omitempty"`
-	Sum                *float64         `json:"sum,omitempty"`
-	StdDev             *float64         `json:"stdDev,omitempty"`
-	Variance           *float64         `json:"variance,omitempty"`
+	Mean               *Double          `json:"mean,omitempty"`
+	Maximum            *Double          `json:"maximum,omitempty"`
+	Minimum            *Double          `json:"minimum,omitempty"`
+	Sum                *Double          `json:"sum,omitempty"`
+	StdDev             *Double          `json:"stdDev,omitempty"`
+	Variance           *Double          `json:"variance,omitempty"`
 	ZerosCount         *int64           `json:"zerosCount,omitempty"`
-	ApproxPercentiles  []float64        `json:"approxPercentiles,omitempty"`
+	ApproxPercentiles  []Double         `json:"approxPercentiles,omitempty"`
 	TypeCounts         map[string]int64 `json:"typeCounts,omitempty"`
 	MinLength          *int             `json:"minLength,omitempty"`
 	MaxLength          *int             `json:"maxLength,omitempty"`
+}
+
+// Double is a statistic that may be NaN or infinite. JSON has no such
+// numbers: they are the strings "NaN", "Infinity" and "-Infinity", as
+// Spark and Jackson write them; finite values are JSON numbers.
+type Double float64
+
+// nonFinite names NaN and the infinities as Spark prints them.
+func nonFinite(f float64) (string, bool) {
+	switch {
+	case math.IsNaN(f):
+		return "NaN", true
+	case math.IsInf(f, 1):
+		return "Infinity", true
+	case math.IsInf(f, -1):
+		return "-Infinity", true
+	}
+	return "", false
+}
+
+// Text is d with prec significant digits (-1: the fewest that read back
+// the same), NaN and the infinities by name.
+func (d Double) Text(prec int) string {
+	if s, ok := nonFinite(float64(d)); ok {
+		return s
+	}
+	return strconv.FormatFloat(float64(d), 'g', prec, 64)
+}
+
+func (d Double) String() string { return d.Text(-1) }
+
+func (d Double) MarshalJSON() ([]byte, error) {
+	if s, ok := nonFinite(float64(d)); ok {
+		return []byte(`"` + s + `"`), nil
+	}
+	return json.Marshal(float64(d))
+}
+
+func (d *Double) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*d = Double(math.NaN())
+	case `"Infinity"`:
+		*d = Double(math.Inf(1))
+	case `"-Infinity"`:
+		*d = Double(math.Inf(-1))
+	default:
+		var f float64
+		if err := json.Unmarshal(b, &f); err != nil {
+			return fmt.Errorf("want a number, \"NaN\", \"Infinity\" or \"-Infinity\": %w", err)
+		}
+		*d = Double(f)
+	}
+	return nil
 }
 
 // HistogramEntry is one bin: a value (as text, NullValue for nulls), its
@@ -350,16 +435,28 @@ func (c *columnStats) result(name, typed string, percentiles bool, histogramThre
 		p.MinLength, p.MaxLength = &minL, &maxL
 	}
 	if (p.DataType == Integral || p.DataType == Fractional) && c.num > 0 {
-		mean, mx, mn, sum := c.sum/float64(c.num), c.max, c.min, c.sum // Deequ: mean = sum / count
-		variance := c.m2 / float64(c.num)
-		std := math.Sqrt(variance)
+		// Spark's rules: NaN is above every other value, so the maximum
+		// is NaN when there is one and the minimum only when all are; sum,
+		// mean and the deviations are NaN when a NaN is summed, and IEEE's
+		// (±Inf, or NaN for +Inf with -Inf, or any infinity's deviation)
+		// otherwise.
+		mx, mn, sum := Double(c.max), Double(c.min), Double(c.sum)
+		variance := Double(c.m2 / float64(c.num-c.nans))
+		if c.nans > 0 {
+			mx, sum, variance = Double(math.NaN()), Double(math.NaN()), Double(math.NaN())
+			if c.nans == c.num {
+				mn = Double(math.NaN())
+			}
+		}
+		mean := sum / Double(c.num) // Deequ: mean = sum / count
+		std := Double(math.Sqrt(float64(variance)))
 		zeros := c.zeros
 		p.Mean, p.Maximum, p.Minimum, p.Sum, p.StdDev, p.Variance, p.ZerosCount = &mean, &mx, &mn, &sum, &std, &variance, &zeros
 		if percentiles && c.quantiles != nil && !c.quantiles.IsEmpty() {
 			for i := 1; i <= 100; i++ {
 				q, err := c.quantiles.GetQuantile(float64(i)/100, true)
 				if err == nil {
-					p.ApproxPercentiles = append(p.ApproxPercentiles, q)
+					p.ApproxPercentiles = append(p.ApproxPercentiles, Double(q))
 				}
 			}
 		}

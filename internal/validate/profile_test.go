@@ -1,11 +1,15 @@
 package validate
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
+	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
 func text(vals ...string) []dataset.Value {
@@ -84,8 +88,8 @@ func TestProfileOfInferredNumbers(t *testing.T) {
 	for _, x := range []float64{1, 2, 3, 4, 0, 10} {
 		ss += (x - mean) * (x - mean)
 	}
-	if *p.Mean != mean || *p.Sum != 20 || *p.Minimum != 0 || *p.Maximum != 10 || *p.ZerosCount != 1 ||
-		math.Abs(*p.Variance-ss/6) > 1e-12 || math.Abs(*p.StdDev-math.Sqrt(ss/6)) > 1e-12 {
+	if float64(*p.Mean) != mean || *p.Sum != 20 || *p.Minimum != 0 || *p.Maximum != 10 || *p.ZerosCount != 1 ||
+		math.Abs(float64(*p.Variance)-ss/6) > 1e-12 || math.Abs(float64(*p.StdDev)-math.Sqrt(ss/6)) > 1e-12 {
 		t.Errorf("numeric %v %v %v %v %v %v", *p.Mean, *p.Sum, *p.Minimum, *p.Maximum, *p.Variance, *p.ZerosCount)
 	}
 	if p.TypeCounts[Integral] != 6 || p.TypeCounts[Unknown] != 1 {
@@ -138,7 +142,7 @@ func TestTypedColumnsAndPercentiles(t *testing.T) {
 		t.Errorf("typed column: %+v", p)
 	}
 	// KLL is approximate: within its rank error (about 2% here).
-	if len(p.ApproxPercentiles) != 100 || math.Abs(p.ApproxPercentiles[49]-500) > 20 || math.Abs(p.ApproxPercentiles[99]-1000) > 20 {
+	if len(p.ApproxPercentiles) != 100 || math.Abs(float64(p.ApproxPercentiles[49])-500) > 20 || math.Abs(float64(p.ApproxPercentiles[99])-1000) > 20 {
 		t.Errorf("percentiles: %d, median %v, max %v", len(p.ApproxPercentiles), p.ApproxPercentiles[49], p.ApproxPercentiles[99])
 	}
 	if p.Histogram != nil {
@@ -172,5 +176,100 @@ func TestDistinctCountBeyondExact(t *testing.T) {
 	}
 	if err := math.Abs(float64(p.ApproxDistinct)-n) / n; err > 0.02 {
 		t.Errorf("estimate %d of %d: error %.3f, worse than 2%% (Deequ's sketch: 5%%)", p.ApproxDistinct, n, err)
+	}
+}
+
+func doubles(fs ...float64) []dataset.Value {
+	out := make([]dataset.Value, len(fs))
+	for i, f := range fs {
+		out[i] = dataset.Value{Kind: dataset.KindFractional, F: f}
+	}
+	return out
+}
+
+// NaN and the infinities follow Spark: NaN is above every value (so the
+// maximum is NaN when there is one), sums and deviations are IEEE's, every
+// NaN is one distinct value, and JSON carries them all as strings.
+func TestProfileNaNAndInfinities(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	otherNaN := math.Float64frombits(0x7ff8000000000001)
+	text := func(d *Double) string {
+		if d == nil {
+			return "nil"
+		}
+		return d.Text(-1)
+	}
+	cases := []struct {
+		name                          string
+		vals                          []dataset.Value
+		min, max, sum, mean, std, p99 string
+		distinct                      int64
+	}{
+		{"NaN and infinities", doubles(1, nan, inf, -inf, 2, otherNaN, 0, math.Copysign(0, -1)), "-Infinity", "NaN", "NaN", "NaN", "NaN", "NaN", 6},
+		{"infinities", doubles(1, inf, 2), "1", "Infinity", "Infinity", "Infinity", "NaN", "Infinity", 3},
+		{"both infinities", doubles(inf, -inf), "-Infinity", "Infinity", "NaN", "NaN", "NaN", "Infinity", 2},
+		{"all NaN", doubles(nan, nan), "NaN", "NaN", "NaN", "NaN", "NaN", "NaN", 1},
+		{"one NaN", doubles(1, 3, nan), "1", "NaN", "NaN", "NaN", "NaN", "NaN", 3},
+		{"finite", doubles(1, 3), "1", "3", "4", "2", "1", "3", 2},
+	}
+	for _, c := range cases {
+		p := profileOf(t, Fractional, c.vals, true)
+		got := []string{text(p.Minimum), text(p.Maximum), text(p.Sum), text(p.Mean), text(p.StdDev), p.ApproxPercentiles[98].Text(-1)}
+		want := []string{c.min, c.max, c.sum, c.mean, c.std, c.p99}
+		if fmt.Sprint(got) != fmt.Sprint(want) || p.ApproxDistinct != c.distinct {
+			t.Errorf("%s: min, max, sum, mean, stddev, p99 = %v, %d distinct; want %v, %d", c.name, got, p.ApproxDistinct, want, c.distinct)
+		}
+		b, err := json.Marshal(p)
+		if err != nil || !json.Valid(b) {
+			t.Fatalf("%s: JSON %s: %v", c.name, b, err)
+		}
+		var back ColumnProfile
+		if err := json.Unmarshal(b, &back); err != nil || text(back.Maximum) != c.max || text(back.Minimum) != c.min {
+			t.Errorf("%s: JSON %s reads back as max %s, min %s: %v", c.name, b, text(back.Maximum), text(back.Minimum), err)
+		}
+	}
+	p := profileOf(t, Fractional, doubles(nan, inf, -inf, inf), false)
+	if fmt.Sprint(p.Histogram) != fmt.Sprint([]HistogramEntry{{"Infinity", 2, 0.5}, {"-Infinity", 1, 0.25}, {"NaN", 1, 0.25}}) {
+		t.Errorf("histogram %v", p.Histogram)
+	}
+	if b, _ := json.Marshal(p); !strings.Contains(string(b), `"maximum":"NaN","minimum":"-Infinity"`) {
+		t.Errorf("JSON %s", b)
+	}
+}
+
+// A Parquet double column holding NaN and infinities profiles to JSON.
+func TestProfileParquetNaNToJSON(t *testing.T) {
+	src := writeFiles(t, map[string]string{"a.csv": "id,x\n1,1.5\n2,NaN\n3,Infinity\n4,-Infinity\n5,\n"})
+	dest, _ := local.New(t.TempDir())
+	if _, err := convert.Run(t.Context(), nil, dataset.Input{Table: table(src, "csv", "id:bigint", "x:double"), Store: openLocal}, dest, convert.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	pt := table(strings.TrimPrefix(strings.TrimSuffix(dest.URI(""), "/"), "file://"), "parquet", "id:bigint", "x:double")
+	p, err := ProfileInput(t.Context(), dataset.Input{Table: pt, Store: openLocal}, ProfileOptions{Percentiles: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(p)
+	if err != nil || !json.Valid(b) {
+		t.Fatalf("JSON %s: %v", b, err)
+	}
+	x := p.Column("x")
+	if x.Maximum.Text(-1) != "NaN" || x.Minimum.Text(-1) != "-Infinity" || x.Completeness != 0.8 || x.ApproxDistinct != 4 {
+		t.Errorf("x: %s", b)
+	}
+	// A NaN metric meets no assertion; an infinite one compares as such.
+	rules, err := ParseRules("r.yaml", []byte("checks:\n  - constraints:\n      - hasMax: x\n        assertion: \">= 0\"\n      - hasMin: x\n        assertion: \"< -1e308\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckInput(t.Context(), dataset.Input{Table: pt, Store: openLocal}, rules, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = json.Marshal(rep); err != nil || !json.Valid(b) {
+		t.Fatalf("check report JSON %s: %v", b, err)
+	}
+	if max, min := rep.Checks[0].Constraints[0], rep.Checks[0].Constraints[1]; max.Status != Failure || max.Message != "value NaN does not meet >= 0" || min.Status != Success {
+		t.Errorf("check report %s", b)
 	}
 }

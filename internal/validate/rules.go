@@ -2,11 +2,13 @@ package validate
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/lakectl/lakectl/internal/dataset"
 
 	"gopkg.in/yaml.v3"
 )
@@ -87,50 +89,152 @@ func parseAssertion(s string) (Assertion, error) {
 	return Assertion{Op: m[1], Bound: f}, nil
 }
 
-// ruleSpec says what a rule takes and asserts by default.
-type ruleSpec struct {
-	columns   string // "one", "many" or "none"
-	assertion string // default assertion; "" = required
-	numeric   bool   // needs a numeric column
+// Arity is how many columns a rule names.
+type Arity int
+
+const (
+	NoColumn   Arity = iota // hasSize: "== 10"
+	OneColumn               // isComplete: id
+	ColumnList              // isPrimaryKey: [id, region], or one column
+)
+
+// Options a rule may take beside its columns, and what each one holds.
+var optionTypes = map[string]string{
+	"assertion": `OP NUMBER, OP one of == != >= > <= <`,
+	"values":    "a list of values",
+	"lower":     "a number",
+	"upper":     "a number",
+	"pattern":   "a regular expression (RE2 syntax)",
+	"type":      "Integral, Fractional, Numeric, Boolean, String or Unknown",
 }
 
-// ruleSpecs are the rules lakectl knows, named as Deequ's checks.
-var ruleSpecs = map[string]ruleSpec{
-	"hasSize":                      {columns: "none"},
-	"isComplete":                   {columns: "one", assertion: "== 1"},
-	"hasCompleteness":              {columns: "one"},
-	"areComplete":                  {columns: "many", assertion: "== 1"},
-	"haveCompleteness":             {columns: "many"},
-	"isUnique":                     {columns: "one", assertion: "== 1"},
-	"hasUniqueness":                {columns: "many"},
-	"isPrimaryKey":                 {columns: "many", assertion: "== 1"},
-	"hasDistinctness":              {columns: "many"},
-	"hasUniqueValueRatio":          {columns: "many"},
-	"hasNumberOfDistinctValues":    {columns: "one"},
-	"hasMin":                       {columns: "one", numeric: true},
-	"hasMax":                       {columns: "one", numeric: true},
-	"hasMean":                      {columns: "one", numeric: true},
-	"hasSum":                       {columns: "one", numeric: true},
-	"hasStandardDeviation":         {columns: "one", numeric: true},
-	"hasMinLength":                 {columns: "one"},
-	"hasMaxLength":                 {columns: "one"},
-	"isNonNegative":                {columns: "one", assertion: "== 1"},
-	"isPositive":                   {columns: "one", assertion: "== 1"},
-	"isContainedIn":                {columns: "one", assertion: "== 1"},
-	"hasPattern":                   {columns: "one", assertion: "== 1"},
-	"containsEmail":                {columns: "one", assertion: "== 1"},
-	"containsURL":                  {columns: "one", assertion: "== 1"},
-	"containsCreditCardNumber":     {columns: "one", assertion: "== 1"},
-	"containsSocialSecurityNumber": {columns: "one", assertion: "== 1"},
-	"hasDataType":                  {columns: "one", assertion: "== 1"},
+// Rule defines a check rule, named as Deequ's: what it takes, how its
+// metric is computed, and its help. The rules parser, the evaluator,
+// suggest and the help text all read RuleTable.
+type Rule struct {
+	Name    string
+	Columns Arity
+	// Options it takes beside assertion; Requires: at least one of these.
+	Options  []string
+	Requires []string
+	// Assertion is the default; "" when the rules file must give one.
+	Assertion string
+	// Numeric rules need a numeric column; Strings a text one.
+	Numeric bool
+	// Metric says what is measured, in a line.
+	Metric string
+	// pattern is matched by the contains* rules (Deequ's patterns).
+	pattern *regexp.Regexp
+
+	// One way to compute the metric: holds is a predicate on a row (the
+	// metric: rows where it holds / rows); counts counts the values, or
+	// combinations, exactly (countNull: null is a value); else metric
+	// reads the column's profile.
+	holds     func(c *Constraint, row []dataset.Value, cols []int) bool
+	counts    bool
+	countNull bool
+	metric    func(m metricInput) (float64, string, error)
 }
 
-// Deequ's patterns for the contains* rules.
-var containsPatterns = map[string]*regexp.Regexp{
-	"containsEmail":                regexp.MustCompile(`(?i)(?:[a-z0-9!#$%&'*+/=?^_{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_{|}~-]+)*|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f\x21\x23-\x5b\x5d-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")@(?:(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)`),
-	"containsURL":                  regexp.MustCompile(`(https?|ftp)://[^\s/$.?#].[^\s]*`),
-	"containsCreditCardNumber":     regexp.MustCompile(`\b(?:3[47]\d{2}([\ \-]?)\d{6}([\ \-]?)\d|(?:(?:4\d|5[1-5]|65)\d{2}|6011)([\ \-]?)\d{4}([\ \-]?)\d{4}([\ \-]?)\d{4})\b`),
-	"containsSocialSecurityNumber": regexp.MustCompile(`\b(?:\d{3}-\d{2}-\d{4})\b`),
+const yesOrNo = "== 1"
+
+// RuleTable is the rules lakectl knows, in the order the help lists them.
+var RuleTable = []*Rule{
+	{Name: "hasSize", Columns: NoColumn, Metric: "rows (the rule's value is the assertion)", metric: sizeMetric},
+	{Name: "isComplete", Columns: OneColumn, Assertion: yesOrNo, Metric: "completeness: non-null values / rows", metric: completenessMetric},
+	{Name: "hasCompleteness", Columns: OneColumn, Metric: "completeness: non-null values / rows", metric: completenessMetric},
+	{Name: "areComplete", Columns: ColumnList, Assertion: yesOrNo, Metric: "rows where all the columns are non-null / rows", holds: allPresent},
+	{Name: "haveCompleteness", Columns: ColumnList, Metric: "rows where all the columns are non-null / rows", holds: allPresent},
+	{Name: "isUnique", Columns: OneColumn, Assertion: yesOrNo, Metric: "values occurring exactly once / rows with a non-null value", counts: true, metric: uniquenessMetric},
+	{Name: "hasUniqueness", Columns: ColumnList, Metric: "combinations occurring exactly once / rows where a column is non-null", counts: true, metric: uniquenessMetric},
+	{Name: "isPrimaryKey", Columns: ColumnList, Assertion: yesOrNo, Metric: "combinations occurring exactly once / rows where a column is non-null", counts: true, metric: uniquenessMetric},
+	{Name: "hasDistinctness", Columns: ColumnList, Metric: "distinct values (combinations) / rows where a column is non-null", counts: true, metric: distinctnessMetric},
+	{Name: "hasUniqueValueRatio", Columns: ColumnList, Metric: "values occurring exactly once / distinct values", counts: true, metric: uniqueValueRatioMetric},
+	{Name: "hasNumberOfDistinctValues", Columns: OneColumn, Metric: "distinct values, null counted as a value", counts: true, countNull: true, metric: distinctValuesMetric},
+	{Name: "hasMin", Columns: OneColumn, Numeric: true, Metric: "the minimum (NaN only when every value is NaN)", metric: statMetric(func(c *ColumnProfile) *Double { return c.Minimum })},
+	{Name: "hasMax", Columns: OneColumn, Numeric: true, Metric: "the maximum (NaN when a value is NaN)", metric: statMetric(func(c *ColumnProfile) *Double { return c.Maximum })},
+	{Name: "hasMean", Columns: OneColumn, Numeric: true, Metric: "the mean", metric: statMetric(func(c *ColumnProfile) *Double { return c.Mean })},
+	{Name: "hasSum", Columns: OneColumn, Numeric: true, Metric: "the sum", metric: statMetric(func(c *ColumnProfile) *Double { return c.Sum })},
+	{Name: "hasStandardDeviation", Columns: OneColumn, Numeric: true, Metric: "the population standard deviation", metric: statMetric(func(c *ColumnProfile) *Double { return c.StdDev })},
+	{Name: "hasMinLength", Columns: OneColumn, Metric: "the shortest string's length (null as 0)", metric: lengthMetric(func(c *ColumnProfile) *int { return c.MinLength })},
+	{Name: "hasMaxLength", Columns: OneColumn, Metric: "the longest string's length", metric: lengthMetric(func(c *ColumnProfile) *int { return c.MaxLength })},
+	{Name: "isNonNegative", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value is >= 0, null or NaN / rows", holds: signHolds(false)},
+	{Name: "isPositive", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value is > 0, null or NaN / rows", holds: signHolds(true)},
+	{Name: "isContainedIn", Columns: OneColumn, Options: []string{"values", "lower", "upper"}, Requires: []string{"values", "lower", "upper"}, Assertion: yesOrNo,
+		Metric: "rows whose value is in values (or within lower..upper) or null / rows", holds: containedIn},
+	{Name: "hasPattern", Columns: OneColumn, Options: []string{"pattern"}, Requires: []string{"pattern"}, Assertion: yesOrNo, Metric: "rows whose value contains a match of pattern / rows (null does not match)", holds: matches},
+	{Name: "containsEmail", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains an e-mail address / rows", holds: matches,
+		pattern: regexp.MustCompile(`(?i)(?:[a-z0-9!#$%&'*+/=?^_{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_{|}~-]+)*|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f\x21\x23-\x5b\x5d-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")@(?:(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)`)},
+	{Name: "containsURL", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a URL / rows", holds: matches,
+		pattern: regexp.MustCompile(`(https?|ftp)://[^\s/$.?#].[^\s]*`)},
+	{Name: "containsCreditCardNumber", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a credit card number / rows", holds: matches,
+		pattern: regexp.MustCompile(`\b(?:3[47]\d{2}([\ \-]?)\d{6}([\ \-]?)\d|(?:(?:4\d|5[1-5]|65)\d{2}|6011)([\ \-]?)\d{4}([\ \-]?)\d{4}([\ \-]?)\d{4})\b`)},
+	{Name: "containsSocialSecurityNumber", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a US social security number / rows", holds: matches,
+		pattern: regexp.MustCompile(`\b(?:\d{3}-\d{2}-\d{4})\b`)},
+	{Name: "hasDataType", Columns: OneColumn, Options: []string{"type"}, Requires: []string{"type"}, Assertion: yesOrNo,
+		Metric: "values of the type / non-null values (a typed column: 1 or 0); Numeric is Integral or Fractional", metric: dataTypeMetric},
+}
+
+// ruleNamed finds a rule by name, or nil.
+func ruleNamed(name string) *Rule {
+	i := slices.IndexFunc(RuleTable, func(r *Rule) bool { return r.Name == name })
+	if i < 0 {
+		return nil
+	}
+	return RuleTable[i]
+}
+
+// optionsText says which options the rule takes beside assertion.
+func (r *Rule) optionsText() string {
+	switch {
+	case len(r.Options) == 0:
+		return "none"
+	case len(r.Requires) == 1:
+		return strings.Join(r.Options, ", ") + " (required)"
+	case len(r.Requires) > 1:
+		return strings.Join(r.Options, ", ") + " (at least one)"
+	}
+	return strings.Join(r.Options, ", ")
+}
+
+// RulesHelp lists the rules for the command's help: a line each.
+func RulesHelp() string {
+	var b strings.Builder
+	w := 0
+	for _, r := range RuleTable {
+		w = max(w, len(r.Name))
+	}
+	for _, r := range RuleTable {
+		fmt.Fprintf(&b, "  %-*s  %s\n", w, r.Name, r.Metric)
+		if len(r.Options) > 0 {
+			fmt.Fprintf(&b, "  %-*s  options: %s\n", w, "", r.optionsText())
+		}
+	}
+	return b.String()
+}
+
+// RulesMarkdown is the rules as the table in docs/validate.md.
+func RulesMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| rule | columns | options | assertion | metric |\n|---|---|---|---|---|\n")
+	for _, r := range RuleTable {
+		cols := map[Arity]string{NoColumn: "none", OneColumn: "one", ColumnList: "one or a list"}[r.Columns]
+		a := "required"
+		switch {
+		case r.Columns == NoColumn:
+			a = "the rule's value"
+		case r.Assertion != "":
+			a = "`" + r.Assertion + "` by default"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.Name, cols, r.optionsText(), a, strings.ReplaceAll(r.Metric, "|", "\\|"))
+	}
+	b.WriteString("\nOptions: ")
+	var opts []string
+	for _, o := range slices.Sorted(maps.Keys(optionTypes)) {
+		opts = append(opts, fmt.Sprintf("`%s` (%s)", o, optionTypes[o]))
+	}
+	b.WriteString(strings.Join(opts, "; ") + ".\n")
+	return b.String()
 }
 
 // ParseRules reads a rules file. Errors name the file, line and column.
@@ -207,16 +311,21 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 		return Constraint{}, fail(n, "a constraint is a mapping such as {isComplete: id}")
 	}
 	var c Constraint
+	var rule *Rule
 	var ruleNode *yaml.Node
 	var assertion string
+	given := map[string]*yaml.Node{}
 	for i := 0; i < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if _, ok := ruleSpecs[k.Value]; ok {
+		if r := ruleNamed(k.Value); r != nil {
 			if ruleNode != nil {
 				return c, fail(k, "two rules (%s and %s) in one constraint", c.Rule, k.Value)
 			}
-			c.Rule, ruleNode, c.where = k.Value, v, at(k)
+			rule, c.Rule, ruleNode, c.where = r, k.Value, v, at(k)
 			continue
+		}
+		if _, ok := optionTypes[k.Value]; ok {
+			given[k.Value] = k
 		}
 		switch k.Value {
 		case "assertion":
@@ -256,23 +365,30 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 	if ruleNode == nil {
 		return c, fail(n, "no rule in this constraint")
 	}
-	spec := ruleSpecs[c.Rule]
-	switch spec.columns {
-	case "none":
+	for o, k := range given {
+		if o != "assertion" && !slices.Contains(rule.Options, o) || o == "assertion" && rule.Columns == NoColumn {
+			return c, fail(k, "%s takes no %s (its options: %s)", c.Rule, o, rule.optionsText())
+		}
+	}
+	if len(rule.Requires) > 0 && !slices.ContainsFunc(rule.Requires, func(o string) bool { return given[o] != nil }) {
+		return c, fail(ruleNode, "%s needs %s", c.Rule, orList(rule.Requires))
+	}
+	switch rule.Columns {
+	case NoColumn:
 		c.Size = true
 		assertion = ruleNode.Value
-	case "one":
+	case OneColumn:
 		if ruleNode.Kind != yaml.ScalarNode || ruleNode.Value == "" {
 			return c, fail(ruleNode, "%s takes one column", c.Rule)
 		}
-		c.Columns = []string{strings.ToLower(ruleNode.Value)}
-	case "many":
+		c.Columns = []string{ruleNode.Value}
+	case ColumnList:
 		switch ruleNode.Kind {
 		case yaml.ScalarNode:
-			c.Columns = []string{strings.ToLower(ruleNode.Value)}
+			c.Columns = []string{ruleNode.Value}
 		case yaml.SequenceNode:
 			for _, e := range ruleNode.Content {
-				c.Columns = append(c.Columns, strings.ToLower(e.Value))
+				c.Columns = append(c.Columns, e.Value)
 			}
 		}
 		if len(c.Columns) == 0 {
@@ -280,7 +396,7 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 		}
 	}
 	if assertion == "" {
-		assertion = spec.assertion
+		assertion = rule.Assertion
 	}
 	if assertion == "" {
 		return c, fail(ruleNode, "%s needs an assertion, e.g. assertion: \">= 0.95\"", c.Rule)
@@ -290,28 +406,27 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 		return c, fail(ruleNode, "%v", err)
 	}
 	c.Assertion = a
-	switch {
-	case c.Rule == "isContainedIn" && c.Values == nil && c.Lower == nil && c.Upper == nil:
-		return c, fail(ruleNode, "isContainedIn needs values: [...] or lower/upper")
-	case c.Rule == "hasPattern" && c.Pattern == nil:
-		return c, fail(ruleNode, "hasPattern needs pattern:")
-	case c.Rule == "hasDataType" && c.Type == "":
-		return c, fail(ruleNode, "hasDataType needs type:")
-	}
-	if p, ok := containsPatterns[c.Rule]; ok {
-		c.Pattern = p
+	if rule.pattern != nil {
+		c.Pattern = rule.pattern
 	}
 	return c, nil
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(xs []string) string {
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }
 
 // suggestRule names the closest known rule to a misspelt one.
 func suggestRule(s string) string {
 	best, dist := "", 4
-	names := make([]string, 0, len(ruleSpecs))
-	for n := range ruleSpecs {
-		names = append(names, n)
+	names := slices.Sorted(maps.Keys(optionTypes))
+	for _, r := range RuleTable {
+		names = append(names, r.Name)
 	}
-	sort.Strings(names)
 	for _, n := range names {
 		if d := editDistance(strings.ToLower(s), strings.ToLower(n)); d < dist {
 			best, dist = n, d
@@ -341,6 +456,59 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// NewConstraint is a constraint of a rule of RuleTable on columns, with the
+// rule's default assertion (a programming error when there is none).
+func NewConstraint(rule string, columns ...string) Constraint {
+	r := ruleNamed(rule)
+	a, err := parseAssertion(r.Assertion)
+	if r == nil || err != nil {
+		panic("validate: no rule " + rule + " with a default assertion")
+	}
+	return Constraint{Rule: rule, Columns: columns, Assertion: a}
+}
+
+// YAML writes the constraint as an item of a rules file's constraints
+// (its lines, unindented), as ParseRules reads it back.
+func (c Constraint) YAML() string {
+	r := ruleNamed(c.Rule)
+	var b strings.Builder
+	b.WriteString(c.Rule + ": ")
+	switch {
+	case r.Columns == NoColumn:
+		b.WriteString(strconv.Quote(c.Assertion.String()))
+	case len(c.Columns) == 1:
+		b.WriteString(yamlScalar(c.Columns[0]))
+	default:
+		b.WriteString("[" + yamlList(c.Columns) + "]")
+	}
+	for _, o := range r.Options {
+		switch {
+		case o == "values" && c.Values != nil:
+			b.WriteString("\nvalues: [" + yamlList(c.Values) + "]")
+		case o == "lower" && c.Lower != nil:
+			b.WriteString("\nlower: " + fmtBound(c.Lower))
+		case o == "upper" && c.Upper != nil:
+			b.WriteString("\nupper: " + fmtBound(c.Upper))
+		case o == "pattern" && c.Pattern != nil:
+			b.WriteString("\npattern: " + strconv.Quote(c.Pattern.String()))
+		case o == "type" && c.Type != "":
+			b.WriteString("\ntype: " + c.Type)
+		}
+	}
+	if a := c.Assertion.String(); r.Columns != NoColumn && a != r.Assertion {
+		b.WriteString("\nassertion: " + strconv.Quote(a))
+	}
+	return b.String()
+}
+
+func yamlList(xs []string) string {
+	quoted := make([]string, len(xs))
+	for i, x := range xs {
+		quoted[i] = yamlScalar(x)
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // String names a constraint as Deequ prints it.

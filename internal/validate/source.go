@@ -3,7 +3,6 @@ package validate
 import (
 	"context"
 	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
@@ -30,27 +29,9 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	t := in.Table
-	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
-	var pick []int
-	if len(opts.Columns) == 0 {
-		for i := range all {
-			pick = append(pick, i)
-		}
-	}
-	for _, name := range opts.Columns {
-		i := slices.IndexFunc(all, func(c catalog.Column) bool { return c.Name == strings.ToLower(name) })
-		if i < 0 {
-			var names []string
-			for _, c := range all {
-				names = append(names, c.Name)
-			}
-			return nil, catalog.Invalidf("--columns %s: no such column (columns: %s)", name, strings.Join(names, ", "))
-		}
-		pick = append(pick, i)
-	}
-	names := make([]string, len(pick))
-	for i, p := range pick {
-		names[i] = all[p].Name
+	pick, names, err := resolveColumns(in, opts.Columns)
+	if err != nil {
+		return nil, err
 	}
 	typed := columnTypes(t, pick)
 	newProfiler := func() dataset.Sink {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -44,15 +43,11 @@ against the rules in a YAML file, all in one pass over the data:
           pattern: "^[^@]+@[^@]+$"
           assertion: ">= 0.99"
 
-Rule names are Deequ's: hasSize, isComplete, hasCompleteness, areComplete,
-haveCompleteness, isUnique, hasUniqueness, isPrimaryKey, hasDistinctness,
-hasUniqueValueRatio, hasNumberOfDistinctValues, hasMin, hasMax, hasMean,
-hasSum, hasStandardDeviation, hasMinLength, hasMaxLength, isNonNegative,
-isPositive, isContainedIn (values, or lower/upper), hasPattern,
-containsEmail, containsURL, containsCreditCardNumber,
-containsSocialSecurityNumber, hasDataType (type). An assertion is OP NUMBER
-(==, !=, >=, >, <=, <); rules that are yes-or-no default to "== 1".
+An assertion is OP NUMBER (==, !=, >=, >, <=, <); rules that are yes-or-no
+default to "== 1", the others need one. The rules, named and measured as
+Deequ's:
 
+` + validate.RulesHelp() + `
 Exit status 1 when a constraint of an error-level check fails (the report is
 printed all the same); warnings never fail the run. --output json gives the
 report; --output junit gives JUnit XML for CI test reports.`,
@@ -110,7 +105,7 @@ func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
 		t := cmdutil.Table{Header: []string{"check", "level", "constraint", "status", "metric", "message"}}
 		for _, c := range rep.Checks {
 			for _, r := range c.Constraints {
-				t.Add(c.Description, c.Level, r.Constraint, r.Status, metric(r.Metric), r.Message)
+				t.Add(c.Description, c.Level, r.Constraint, r.Status, num(r.Metric), r.Message)
 			}
 		}
 		return f.Print(t, rep)
@@ -124,18 +119,11 @@ func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
 		fmt.Fprintf(w, "\n%s [%s]: %s\n", cmdutil.OrDash(c.Description), c.Level, c.Status)
 		t := cmdutil.Table{Header: []string{"STATUS", "CONSTRAINT", "METRIC", "MESSAGE"}}
 		for _, r := range c.Constraints {
-			t.Add(r.Status, r.Constraint, metric(r.Metric), cmdutil.OrDash(r.Message))
+			t.Add(r.Status, clipCell(r.Constraint), num(r.Metric), cmdutil.OrDash(r.Message))
 		}
 		if err := cmdutil.Print(w, "table", t, nil); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func metric(f *float64) string {
-	if f == nil {
-		return "-"
-	}
-	return strconv.FormatFloat(*f, 'g', 6, 64)
 }

@@ -91,7 +91,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 		if !ok || s == "" || t == "" {
 			return cmdutil.Usagef("--map %q: want SRC_COL=TGT_COL", m)
 		}
-		mapping[strings.ToLower(s)] = strings.ToLower(t)
+		mapping[s] = t
 	}
 	tol, colTol, err := tolerances(opts.AbsTol, opts.RelTol)
 	if err != nil {
@@ -133,8 +133,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 			return err
 		}
 	}
-	// With a key the row-level diff decides; without one, the column report.
-	if diff != nil && diff.Differs() || diff == nil && !rep.Match {
+	if rep.Differs(diff) {
 		return cmdutil.ErrDataFailed
 	}
 	return nil
@@ -182,9 +181,9 @@ func tolerances(abs, rel []string) (validate.Tolerance, map[string]validate.Tole
 				return cmdutil.Usagef("--%s %q: want a non-negative number, or COL=NUMBER", flag, v)
 			}
 			if per {
-				t := cols[strings.ToLower(col)]
+				t := cols[col]
 				set(&t, f)
-				cols[strings.ToLower(col)] = t
+				cols[col] = t
 			} else {
 				set(&global, f)
 			}
@@ -206,7 +205,11 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		cols.Add(c.Column, c.TargetColumn, c.SrcDataType, c.TgtDataType, fmtF(c.SrcCompleteness), fmtF(c.TgtCompleteness),
 			strconv.FormatInt(c.SrcDistinct, 10), strconv.FormatInt(c.TgtDistinct, 10), strconv.FormatInt(c.SrcCount, 10), strconv.FormatInt(c.TgtCount, 10), c.Status)
 	}
-	if f.Settings.Output != "table" {
+	if f.Settings.Output == "table" {
+		for _, r := range cols.Rows {
+			r[0], r[1] = clipCell(r[0]), clipCell(r[1])
+		}
+	} else {
 		out := map[string]any{"columns": rep}
 		if diff != nil {
 			out["rows"] = diff
@@ -254,12 +257,15 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		line := fmt.Sprintf("  %s: %s", s.Key, s.Kind)
 		for _, c := range slices.Sorted(maps.Keys(s.Columns)) {
 			v := s.Columns[c]
-			line += fmt.Sprintf("; %s %s → %s", c, shown(v[0]), shown(v[1]))
+			line += fmt.Sprintf("; %s %s → %s", clipCell(c), clip(shown(v[0]), maxSampleValue), clip(shown(v[1]), maxSampleValue))
 		}
 		fmt.Fprintln(w, line)
 	}
 	return nil
 }
+
+// maxSampleValue is the widest sample value shown: two fit on a line.
+const maxSampleValue = 40
 
 // shown prints a sample value; a null as null.
 func shown(v any) string {

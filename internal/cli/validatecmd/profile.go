@@ -2,6 +2,7 @@ package validatecmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -43,7 +44,13 @@ histogram when there are at most 120 distinct values.
 dataType, isDataTypeInferred, completeness, approximateNumDistinctValues,
 histogram, mean, maximum, minimum, sum, stdDev, approxPercentiles) plus
 typeCounts, minLength, maxLength, variance, zerosCount, numRecords and
-malformedRecords.`,
+malformedRecords. NaN and infinities are the strings "NaN", "Infinity" and
+"-Infinity" there (JSON has no such numbers).
+
+On a terminal, values are cut at 60 characters (histogram values at 40,
+with the 10 most frequent shown), and --percentiles shows the 1st, 5th,
+25th, 50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and
+keeps values whole.`,
 		Example: `  lakectl validate profile curated.orders
   lakectl validate profile ./exports/customers.csv --columns email,country -o json`,
 		Args: cobra.ExactArgs(1),
@@ -66,27 +73,13 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		return err
 	}
 	p, err := validate.ProfileInput(ctx, in, opts.Profile)
-	if err != nil {
+	if colErr := (*validate.ColumnError)(nil); errors.As(err, &colErr) {
+		return fmt.Errorf("--columns: %w", err)
+	} else if err != nil {
 		return err
 	}
-	t := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMPLETENESS", "DISTINCT", "MIN", "MAX", "MEAN", "STDDEV", "LENGTH"}}
-	for _, c := range p.Columns {
-		typ := c.DataType
-		if c.IsDataTypeInferred {
-			typ += " (inferred)"
-		}
-		distinct := strconv.FormatInt(c.ApproxDistinct, 10)
-		if !c.DistinctIsExact {
-			distinct = "~" + distinct
-		}
-		length := "-"
-		if c.MinLength != nil {
-			length = fmt.Sprintf("%d..%d", *c.MinLength, *c.MaxLength)
-		}
-		t.Add(c.Column, typ, num(&c.Completeness), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length)
-	}
 	if opts.F.Settings.Output != "table" {
-		return opts.F.Print(t, p)
+		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, func(s string) string { return s }), p)
 	}
 	w := opts.F.IO.Out
 	fmt.Fprintf(w, "Profile of %s: %d rows", p.Source, p.Rows)
@@ -101,8 +94,17 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		fmt.Fprintf(w, " (members outside the table's columns: %s)", strings.Join(members, ", "))
 	}
 	fmt.Fprint(w, "\n\n")
-	if err := opts.F.Print(t, nil); err != nil {
+	if err := opts.F.Print(profileTable(p, false, clipCell), nil); err != nil {
 		return err
+	}
+	for _, c := range p.Columns {
+		if len(c.ApproxPercentiles) == 100 {
+			var qs []string
+			for _, q := range tablePercentiles {
+				qs = append(qs, fmt.Sprintf("%d%%: %s", q, c.ApproxPercentiles[q-1].Text(6)))
+			}
+			fmt.Fprintf(w, "\nPercentiles of %s: %s", clipCell(c.Column), strings.Join(qs, ", "))
+		}
 	}
 	for _, c := range p.Columns {
 		if len(c.Histogram) == 0 {
@@ -110,21 +112,62 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		}
 		var bins []string
 		for i, h := range c.Histogram {
-			if i == 10 {
-				bins = append(bins, fmt.Sprintf("… %d more", len(c.Histogram)-10))
+			if i == maxHistogramBins {
+				bins = append(bins, fmt.Sprintf("… %d more", len(c.Histogram)-maxHistogramBins))
 				break
 			}
-			bins = append(bins, fmt.Sprintf("%s: %d (%.1f%%)", h.Value, h.Count, 100*h.Ratio))
+			bins = append(bins, fmt.Sprintf("%s: %d (%.1f%%)", clip(h.Value, maxBinValue), h.Count, 100*h.Ratio))
 		}
-		fmt.Fprintf(w, "\nHistogram of %s: %s", c.Column, strings.Join(bins, ", "))
+		fmt.Fprintf(w, "\nHistogram of %s: %s", clipCell(c.Column), strings.Join(bins, ", "))
 	}
 	fmt.Fprintln(w)
 	return nil
 }
 
-func num(f *float64) string {
-	if f == nil {
-		return "-"
+// What a profile shows on a terminal, where a value may be a whole nested
+// document: the first bins of a histogram, each value clipped, and a few
+// percentiles. CSV and JSON carry everything.
+const (
+	maxHistogramBins = 10
+	maxBinValue      = 40
+)
+
+// tablePercentiles are the percentiles a table shows.
+var tablePercentiles = []int{1, 5, 25, 50, 75, 95, 99}
+
+// profileTable is the profile a row per column; with percentiles (CSV),
+// P1 to P100 follow. cell bounds each text cell.
+func profileTable(p *validate.Profile, percentiles bool, cell func(string) string) cmdutil.Table {
+	t := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMPLETENESS", "DISTINCT", "MIN", "MAX", "MEAN", "STDDEV", "LENGTH"}}
+	if percentiles {
+		for i := 1; i <= 100; i++ {
+			t.Header = append(t.Header, "P"+strconv.Itoa(i))
+		}
 	}
-	return strconv.FormatFloat(*f, 'g', 6, 64)
+	for _, c := range p.Columns {
+		typ := c.DataType
+		if c.IsDataTypeInferred {
+			typ += " (inferred)"
+		}
+		distinct := strconv.FormatInt(c.ApproxDistinct, 10)
+		if !c.DistinctIsExact {
+			distinct = "~" + distinct
+		}
+		length := "-"
+		if c.MinLength != nil {
+			length = fmt.Sprintf("%d..%d", *c.MinLength, *c.MaxLength)
+		}
+		row := []string{cell(c.Column), typ, num(ptr(validate.Double(c.Completeness))), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length}
+		if percentiles {
+			for i := range 100 {
+				q := "-"
+				if i < len(c.ApproxPercentiles) {
+					q = c.ApproxPercentiles[i].Text(-1)
+				}
+				row = append(row, q)
+			}
+		}
+		t.Add(row...)
+	}
+	return t
 }

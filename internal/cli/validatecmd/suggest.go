@@ -33,11 +33,13 @@ func NewCmdSuggest(f *cmdutil.Factory) *cobra.Command {
   isContainedIn    a histogram, a String or Integral column, and at most 10% of
                    its values seen only once: the observed values
   isNonNegative    a numeric column whose minimum is at least 0
-  isUnique         completeness is 1 and the distinct values are within 8% of
-                   the rows
+  isUnique         completeness is 1 and no value repeats (counted exactly;
+                   beyond 100,000 distinct values, an estimate within 8% of
+                   the rows is confirmed by an exact count)
 
 --write FILE writes them as a rules file for 'lakectl validate check'. The
-suggestions describe the data as it is; review them before enforcing them.`,
+suggestions describe the data as it is; review them before enforcing them.
+The data they came from always passes them.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source = args[0]
@@ -55,11 +57,10 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := validate.ProfileInput(ctx, in, validate.ProfileOptions{Workers: opts.Workers})
+	p, sug, err := validate.SuggestInput(ctx, in, validate.ProfileOptions{Workers: opts.Workers})
 	if err != nil {
 		return err
 	}
-	sug := validate.Suggest(p)
 	if opts.Write != "" {
 		if err := os.WriteFile(opts.Write, validate.SuggestedRules(p.Source, sug), 0o644); err != nil {
 			return fmt.Errorf("--write: %w", err)

@@ -2,9 +2,13 @@
 package validatecmd
 
 import (
+	"strings"
+	"unicode/utf8"
+
 	"github.com/spf13/cobra"
 
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/validate"
 )
 
 func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
@@ -17,3 +21,45 @@ Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.`,
 	cmd.AddCommand(NewCmdProfile(f), NewCmdCheck(f), NewCmdSuggest(f), NewCmdCompare(f))
 	return cmd
 }
+
+// num prints a statistic or metric with 6 significant digits, NaN and the
+// infinities by name, a missing one as "-".
+func num(f *validate.Double) string {
+	if f == nil {
+		return "-"
+	}
+	return f.Text(6)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// maxCell is the widest value a table cell shows: a value can be a whole
+// nested document (CSV and JSON output keep it whole).
+const maxCell = 60
+
+func clipCell(s string) string { return clip(s, maxCell) }
+
+// clip shows s on one line, cut to n characters with an ellipsis.
+func clip(s string, n int) string {
+	long := utf8.RuneCountInString(s) > n
+	if long {
+		s = s[:runeOffset(s, n)] // bound the work on a long value
+	}
+	s = oneLine.Replace(s)
+	if long || utf8.RuneCountInString(s) > n {
+		return s[:runeOffset(s, n-1)] + "…"
+	}
+	return s
+}
+
+// runeOffset is the byte offset of the n-th character of s.
+func runeOffset(s string, n int) int {
+	off := 0
+	for ; n > 0 && off < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[off:])
+		off += size
+	}
+	return off
+}
+
+var oneLine = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", " ")
