@@ -113,7 +113,10 @@ func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, in, v
 		if i < ncols {
 			return in[i]
 		}
-		return f.Values[i-ncols]
+		if v := f.Values[i-ncols]; v != "" {
+			return v
+		}
+		return nil // a null partition value
 	}
 	out := func(col columnPlan) any {
 		v := input(col.input)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
@@ -54,7 +55,8 @@ type File struct {
 	Store  storage.Store
 	Key    string
 	URI    string
-	Values []string // the values of the table's partition keys
+	Values []string // the values of the table's partition keys, as text ("" for null)
+	Parts  []Value  // the same, typed by the keys' types
 	// For CSV with a header: the file's field for each table column (-1:
 	// the file lacks it, null) and the number of fields a row must have.
 	Cols    []int
@@ -70,6 +72,10 @@ func List(ctx context.Context, in Input) ([]*File, error) {
 	}
 	var files []*File
 	for _, p := range parts {
+		values, parts, err := partitionValues(in.Table, p.Values)
+		if err != nil {
+			return nil, fmt.Errorf("partition %s: %w", p.StorageDescriptor.Location, err)
+		}
 		s, err := in.Store(ctx, p.StorageDescriptor.Location)
 		if err != nil {
 			return nil, err
@@ -81,10 +87,79 @@ func List(ctx context.Context, in Input) ([]*File, error) {
 			if format.Hidden(obj.Key) || obj.Size == 0 || len(in.Files) > 0 && !slices.Contains(in.Files, obj.Key) {
 				continue
 			}
-			files = append(files, &File{Store: s, Key: obj.Key, URI: s.URI(obj.Key), Values: p.Values})
+			files = append(files, &File{Store: s, Key: obj.Key, URI: s.URI(obj.Key), Values: values, Parts: parts})
 		}
 	}
 	return files, nil
+}
+
+// HiveDefaultPartition is the folder value Hive, Spark and Glue write for a
+// null (or empty) partition value; every reader reads it as null.
+const HiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__"
+
+// partitionValues reads a partition's values by the types of the table's
+// partition keys, so that a key has one type from crawl to compare
+// whatever the format of its files.
+func partitionValues(t *catalog.Table, raw []string) ([]string, []Value, error) {
+	text := make([]string, len(raw))
+	typed := make([]Value, len(raw))
+	for i, v := range raw {
+		if v == HiveDefaultPartition || v == "" {
+			continue // null
+		}
+		text[i] = v
+		typ := "string"
+		if i < len(t.PartitionKeys) {
+			typ = t.PartitionKeys[i].Type
+		}
+		val, err := typedText(v, typ)
+		if err != nil {
+			name := fmt.Sprint(i)
+			if i < len(t.PartitionKeys) {
+				name = t.PartitionKeys[i].Name
+			}
+			return nil, nil, fmt.Errorf("partition key %s: %w", name, err)
+		}
+		typed[i] = val
+	}
+	return text, typed, nil
+}
+
+// typedText reads text as a value of a Hive type.
+func typedText(s, hive string) (Value, error) {
+	switch {
+	case hive == "bigint" || hive == "int" || hive == "smallint" || hive == "tinyint" || hive == "integer":
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return Value{}, fmt.Errorf("%q is not a %s", s, hive)
+		}
+		return Value{Kind: KindIntegral, I: n}, nil
+	case hive == "double" || hive == "float" || strings.HasPrefix(hive, "decimal"):
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return Value{}, fmt.Errorf("%q is not a %s", s, hive)
+		}
+		return Value{Kind: KindFractional, F: f}, nil
+	case hive == "boolean":
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return Value{}, fmt.Errorf("%q is not a boolean", s)
+		}
+		return Value{Kind: KindBoolean, B: b}, nil
+	case hive == "date":
+		d, ok := format.ParseDate(s)
+		if !ok {
+			return Value{}, fmt.Errorf("%q is not a date", s)
+		}
+		return Value{Kind: KindDate, I: int64(d) * 86400e6}, nil
+	case hive == "timestamp":
+		ts, ok := format.ParseTimestamp(s)
+		if !ok {
+			return Value{}, fmt.Errorf("%q is not a timestamp", s)
+		}
+		return Value{Kind: KindTime, I: ts.Micros}, nil
+	}
+	return Value{Kind: KindString, S: s}, nil
 }
 
 // Format is how a table's text files are laid out.

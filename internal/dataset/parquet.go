@@ -138,7 +138,7 @@ func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int,
 						for i, p := range pick {
 							switch {
 							case p >= ncols:
-								vals[i] = Value{Kind: KindText, S: f.Values[p-ncols]}
+								vals[i] = f.Parts[p-ncols]
 							case leaf[i] < 0 || cols[i][r].IsNull():
 								vals[i] = Value{Kind: KindNull}
 							default:

@@ -369,7 +369,8 @@ func csvRow(rec []string, ncols int, pick []int, f *File, row []Value) bool {
 		var s string
 		switch {
 		case p >= ncols:
-			s = f.Values[p-ncols]
+			row[i] = f.Parts[p-ncols]
+			continue
 		case f.Cols == nil:
 			s = rec[p]
 		case f.Cols[p] >= 0:
@@ -398,13 +399,11 @@ func jsonRow(raw []byte, cols *JSONColumns, vals []any, ncols int, pick []int, f
 	}
 	st.outside(extra)
 	for i, p := range pick {
-		var v any
 		if p >= ncols {
-			v = f.Values[p-ncols]
-		} else {
-			v = vals[p]
+			row[i] = f.Parts[p-ncols]
+			continue
 		}
-		switch x := v.(type) {
+		switch x := vals[p].(type) {
 		case nil:
 			row[i] = Value{Kind: KindNull}
 		case string:

@@ -54,17 +54,20 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 }
 
 // columnTypes is the Deequ type of each picked column: "" (inferred) for
-// CSV and JSON text, mapped from the column type for Parquet.
+// CSV and JSON text, mapped from the column type for Parquet and
+// databases; partition keys always by their catalog type, whatever the
+// format of the files, so a key has one type in raw and curated data.
 func columnTypes(t *catalog.Table, pick []int) []string {
 	typed := make([]string, len(pick))
-	if c := t.Parameters["classification"]; c != format.Parquet && c != "sql" {
-		return typed // text: inferred
-	}
+	text := t.Parameters["classification"] != format.Parquet && t.Parameters["classification"] != "sql"
 	ncols := len(t.StorageDescriptor.Columns)
 	for i, p := range pick {
-		if p < ncols {
+		switch {
+		case p >= ncols:
+			typed[i] = deequType(t.PartitionKeys[p-ncols].Type)
+		case !text:
 			typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
-		} // partition values come from folder names: text, inferred
+		}
 	}
 	return typed
 }
