@@ -22,23 +22,27 @@ import (
 // Summary is what a conversion did. Rows read always equal rows written
 // plus rows quarantined. Its JSON shape is stable; see docs/convert.md.
 type Summary struct {
-	RunID           string   `json:"runId"`
-	Source          string   `json:"source"`
-	Destination     string   `json:"destination"`
-	Table           string   `json:"table,omitempty"`
-	Mode            string   `json:"mode"`
-	Compression     string   `json:"compression"`
-	Committed       bool     `json:"committed"`
-	FilesRead       int      `json:"filesRead"`
-	RowsRead        int64    `json:"rowsRead"`
-	RowsWritten     int64    `json:"rowsWritten"`
-	RowsQuarantined int64    `json:"rowsQuarantined"`
-	MaxBadRecords   int64    `json:"maxBadRecords"`
-	Quarantine      string   `json:"quarantine,omitempty"`
-	FilesWritten    int      `json:"filesWritten"`
-	BytesWritten    int64    `json:"bytesWritten"`
-	FilesReplaced   int      `json:"filesReplaced"`
-	SchemaChanges   []string `json:"schemaChanges,omitempty"`
+	RunID       string `json:"runId"`
+	Source      string `json:"source"`
+	Destination string `json:"destination"`
+	Table       string `json:"table,omitempty"`
+	Mode        string `json:"mode"`
+	Compression string `json:"compression"`
+	Committed   bool   `json:"committed"`
+	FilesRead   int    `json:"filesRead"`
+	// FilesSkipped are files under the source's locations that are not its
+	// data (markers, binaries, files of another format or header), with
+	// the reason: never read, never silently.
+	FilesSkipped    []dataset.SkippedFile `json:"filesSkipped,omitempty"`
+	RowsRead        int64                 `json:"rowsRead"`
+	RowsWritten     int64                 `json:"rowsWritten"`
+	RowsQuarantined int64                 `json:"rowsQuarantined"`
+	MaxBadRecords   int64                 `json:"maxBadRecords"`
+	Quarantine      string                `json:"quarantine,omitempty"`
+	FilesWritten    int                   `json:"filesWritten"`
+	BytesWritten    int64                 `json:"bytesWritten"`
+	FilesReplaced   int                   `json:"filesReplaced"`
+	SchemaChanges   []string              `json:"schemaChanges,omitempty"`
 	// StaleRunsRemoved names the dead runs whose staged files this run
 	// removed from the destination.
 	StaleRunsRemoved []string           `json:"staleRunsRemoved,omitempty"`
@@ -113,11 +117,11 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 		}
 	}
 
-	files, err := dataset.List(ctx, in)
+	files, skipped, err := dataset.List(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	sum.FilesRead = len(files)
+	sum.FilesRead, sum.FilesSkipped = len(files), skipped
 
 	if sum.StaleRunsRemoved, err = sweepStaging(ctx, dest, opts.RunID, time.Now(), opts.StaleAfter); err != nil {
 		return nil, fmt.Errorf("remove staging left by dead runs: %w", err)

@@ -2,7 +2,6 @@ package crawl
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/format"
@@ -25,10 +24,7 @@ type folderData struct {
 
 // sig is the format signature: folders group only when theirs agree.
 func (d *folderData) sig() string {
-	if d.csv != nil {
-		return fmt.Sprintf("%s delimiter %q header %v", d.format, d.csv.Delimiter, d.csv.Header)
-	}
-	return d.format
+	return format.ShapeOf(&format.File{Format: d.format, CSV: d.csv}).Signature()
 }
 
 // Thresholds of grouping, as Glue's crawler documents them.
@@ -38,32 +34,7 @@ const (
 	groupShare = 0.7
 	// maxSchemas: and when they have at most this many distinct schemas.
 	maxSchemas = 5
-	// compatible: two schemas are compatible when at least this share of
-	// all their columns are common columns of compatible types.
-	compatible = 0.5
 )
-
-// schemaSimilarity is the share of the union of two schemas' columns that
-// both have with types that widen without becoming string.
-func schemaSimilarity(a, b []format.Field) float64 {
-	union := len(a)
-	match := 0
-	for _, fb := range b {
-		i := slices.IndexFunc(a, func(fa format.Field) bool { return fa.Name == fb.Name })
-		if i < 0 {
-			union++
-			continue
-		}
-		ta, tb := a[i].Type, fb.Type
-		if w := format.Widen(ta, tb); w.Kind != format.String || ta.Kind == format.String || tb.Kind == format.String || ta.Kind == format.Null || tb.Kind == format.Null {
-			match++
-		}
-	}
-	if union == 0 {
-		return 1
-	}
-	return float64(match) / float64(union)
-}
 
 func schemaKey(fields []format.Field) string {
 	var b strings.Builder
@@ -138,8 +109,8 @@ func summarize(f *folder, rep *Report) {
 	d := &folderData{format: same[0].info.Format, csv: same[0].info.CSV}
 	compressions := map[string]int{}
 	for _, fe := range same {
-		if sim := schemaSimilarity(ref, fe.info.Fields); sim < compatible {
-			rep.skip(f.target.Store.URI(fe.obj.Key), fmt.Sprintf("schema differs from the other files in %s (similarity %.2f, below %.2f)", f.uri(), sim, compatible))
+		if sim := format.SchemaSimilarity(ref, fe.info.Fields); sim < format.CompatibleSimilarity {
+			rep.skip(f.target.Store.URI(fe.obj.Key), fmt.Sprintf("schema differs from the other files in %s (similarity %.2f, below %.2f)", f.uri(), sim, format.CompatibleSimilarity))
 			continue
 		}
 		d.fields = format.MergeColumns(d.fields, fe.info.Fields)
@@ -288,7 +259,7 @@ func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool,
 	ok := 0
 	for _, x := range datas {
 		keys[schemaKey(x.fields)] = true
-		if x.sig() == ref.sig() && schemaSimilarity(ref.fields, x.fields) >= compatible {
+		if x.sig() == ref.sig() && format.SchemaSimilarity(ref.fields, x.fields) >= format.CompatibleSimilarity {
 			ok += x.files
 		}
 	}

@@ -63,34 +63,152 @@ type File struct {
 	NFields int
 }
 
-// List lists the data files of the input's locations (hidden and empty
-// files left out).
-func List(ctx context.Context, in Input) ([]*File, error) {
+// SkippedFile is a file under a table's location that is not its data.
+type SkippedFile struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// List lists the data files of the input's locations: hidden and empty
+// files are left out, and so are files that are not data of the table by
+// the crawler's rule (format.Shape.Belongs: a marker, a binary, a file of
+// another format or delimiter, a CSV whose header is not the table's),
+// which are returned with the reason.
+func List(ctx context.Context, in Input) ([]*File, []SkippedFile, error) {
 	parts := in.Partitions
 	if len(parts) == 0 {
 		parts = []catalog.Partition{{StorageDescriptor: in.Table.StorageDescriptor}}
 	}
+	shape, err := shapeOf(in.Table)
+	if err != nil {
+		return nil, nil, err
+	}
 	var files []*File
+	var skipped []SkippedFile
 	for _, p := range parts {
 		values, parts, err := partitionValues(in.Table, p.Values)
 		if err != nil {
-			return nil, fmt.Errorf("partition %s: %w", p.StorageDescriptor.Location, err)
+			return nil, nil, fmt.Errorf("partition %s: %w", p.StorageDescriptor.Location, err)
 		}
 		s, err := in.Store(ctx, p.StorageDescriptor.Location)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for obj, err := range s.List(ctx, "") {
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if format.Hidden(obj.Key) || obj.Size == 0 || len(in.Files) > 0 && !slices.Contains(in.Files, obj.Key) {
+				continue
+			}
+			if reason, err := belongs(ctx, s, obj.Key, shape, FormatOf(in.Table).Quote); err != nil {
+				return nil, nil, fmt.Errorf("read %s: %w", s.URI(obj.Key), err)
+			} else if reason != "" {
+				skipped = append(skipped, SkippedFile{File: s.URI(obj.Key), Reason: reason})
 				continue
 			}
 			files = append(files, &File{Store: s, Key: obj.Key, URI: s.URI(obj.Key), Values: values, Parts: parts})
 		}
 	}
-	return files, nil
+	return files, skipped, nil
+}
+
+// shapeOf is what the files of a table share, as the catalog says.
+func shapeOf(t *catalog.Table) (format.Shape, error) {
+	f := FormatOf(t)
+	shape := format.Shape{Format: f.Classification}
+	if f.Classification == format.CSV {
+		shape.Delimiter, shape.Header = f.Delim, f.Header
+		for _, c := range t.StorageDescriptor.Columns {
+			typ, err := format.ParseHive(c.Type)
+			if err != nil {
+				return shape, fmt.Errorf("column %s: %w", c.Name, err)
+			}
+			shape.Columns = append(shape.Columns, format.Field{Name: c.Name, Type: typ})
+		}
+	}
+	return shape, nil
+}
+
+// belongs reads the start of a file and says why it is not data of a
+// table of this shape ("" when it is). It reads what the decision needs: a
+// Parquet file's magic number; the first 64 KiB of text (decompressed),
+// which must be text, JSON must start with an object or an array, and
+// delimited text's header and first records are checked by the rule the
+// crawler groups files with.
+func belongs(ctx context.Context, s storage.Store, key string, shape format.Shape, quote byte) (string, error) {
+	rc, err := s.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(rc, head)
+	head = head[:n]
+	if bytes.HasPrefix(head, []byte("PAR1")) {
+		return shape.Belongs(&format.File{Format: format.Parquet}), nil
+	}
+	if shape.Format == format.Parquet {
+		return "not a Parquet file", nil
+	}
+	body, err := format.Decompress(format.DetectCompression(head), io.MultiReader(bytes.NewReader(head), rc))
+	if err != nil {
+		return "", err
+	}
+	defer body.Close()
+	sample := make([]byte, 64<<10)
+	m, err := io.ReadFull(body, sample)
+	atEOF := err == io.EOF || err == io.ErrUnexpectedEOF
+	if err != nil && !atEOF {
+		return "", err
+	}
+	sample = bytes.TrimPrefix(sample[:m], utf8BOM)
+	if reason := format.NotText(sample, atEOF); reason != "" {
+		return reason, nil
+	}
+	f := &format.File{Format: shape.Format}
+	switch shape.Format {
+	case format.JSON:
+		if t := bytes.TrimLeft(sample, " \t\r\n"); len(t) > 0 && t[0] != '{' && t[0] != '[' {
+			return fmt.Sprintf("not JSON (it starts with %q)", clipText(string(t), 20)), nil
+		}
+	case format.CSV:
+		f.CSV = &format.CSVInfo{Delimiter: shape.Delimiter, Header: shape.Header}
+		recs, _ := format.CSVDialect{Delim: shape.Delimiter, Quote: quote}.Parse(sample, atEOF, 20)
+		if len(recs) == 0 {
+			return "", nil // nothing to judge by: its records are read one by one
+		}
+		names := recs[0]
+		if shape.Header {
+			names = format.HeaderNames(names)
+		} else {
+			names = recs[mostCommonWidth(recs)] // a ragged record is one bad record, not a foreign file
+		}
+		for _, n := range names {
+			f.Fields = append(f.Fields, format.Field{Name: n, Type: &format.Type{Kind: format.Null}})
+		}
+	}
+	return shape.Belongs(f), nil
+}
+
+// mostCommonWidth is the index of a record with the most common number of
+// fields.
+func mostCommonWidth(recs [][]string) int {
+	counts := map[int]int{}
+	best := 0
+	for i, r := range recs {
+		if counts[len(r)]++; counts[len(r)] > counts[len(recs[best])] {
+			best = i
+		}
+	}
+	return best
+}
+
+func clipText(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }
 
 // HiveDefaultPartition is the folder value Hive, Spark and Glue write for a

@@ -27,11 +27,15 @@ func Scan(ctx context.Context, in Input, pick []int, workers int, newSink func()
 	if in.SQL != nil {
 		return scanSQL(ctx, in, pick, workers, newSink)
 	}
-	files, err := List(ctx, in)
+	files, skipped, err := List(ctx, in)
 	if err != nil {
 		return nil, nil, err
 	}
-	return scanFiles(ctx, in.Table, files, pick, workers, newSink)
+	sink, st, err := scanFiles(ctx, in.Table, files, pick, workers, newSink)
+	if st != nil {
+		st.Skipped = skipped
+	}
+	return sink, st, err
 }
 
 // scanSQL streams the query's rows: one reader, batches handed to the
@@ -235,6 +239,9 @@ type ScanStats struct {
 	example   atomic.Value // the first malformed record, as a string
 	// members outside the table's columns, by path: records holding each
 	members map[string]int64
+	// Skipped are the files under the table's locations that are not its
+	// data (see List).
+	Skipped []SkippedFile
 }
 
 // outside counts members of a record that are no column of the table.

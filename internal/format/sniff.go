@@ -131,7 +131,7 @@ func sniffText(f *File, body io.Reader, raw *countingReader, opts Options) {
 		return
 	}
 	sample = bytes.TrimPrefix(sample, []byte("\xef\xbb\xbf"))
-	if reason := notText(sample, atEOF); reason != "" {
+	if reason := NotText(sample, atEOF); reason != "" {
 		f.Skip = reason
 		return
 	}
@@ -214,9 +214,9 @@ func readSample(r io.Reader, n int) ([]byte, bool, error) {
 	return buf, false, nil
 }
 
-// notText explains why a sample is not text: NUL bytes, or bytes that are
+// NotText explains why a sample is not text: NUL bytes, or bytes that are
 // not UTF-8 (a rune cut at the end of a partial sample is fine).
-func notText(b []byte, atEOF bool) string {
+func NotText(b []byte, atEOF bool) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		return fmt.Sprintf("binary content (a NUL byte at offset %d)", i)
 	}

@@ -508,6 +508,9 @@ type Profile struct {
 	// no column of the table (attrs.b for a struct's), the records holding
 	// it: nothing in the data goes unreported.
 	MembersOutsideSchema map[string]int64 `json:"membersOutsideSchema,omitempty"`
+	// FilesSkipped are files under the source's locations that are not its
+	// data, with the reason.
+	FilesSkipped []dataset.SkippedFile `json:"filesSkipped,omitempty"`
 }
 
 // Profiler accumulates the columns of rows; one per worker, merged.

@@ -50,6 +50,7 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 	out.MalformedRecords = st.Malformed()
 	out.FirstMalformed = st.FirstMalformed()
 	out.MembersOutsideSchema = st.MembersOutsideSchema()
+	out.FilesSkipped = st.Skipped
 	return out, nil
 }
 

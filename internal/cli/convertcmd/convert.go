@@ -257,6 +257,9 @@ func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
 		fmt.Fprintf(w, "Quarantine: %s\n", s.Quarantine)
 	}
 	fmt.Fprintf(w, "Files: %d read, %d written (%d bytes), %d replaced\n", s.FilesRead, s.FilesWritten, s.BytesWritten, s.FilesReplaced)
+	for _, sk := range s.FilesSkipped {
+		fmt.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
+	}
 	for _, c := range s.SchemaChanges {
 		fmt.Fprintf(w, "Schema: %s\n", strings.TrimSpace(c))
 	}

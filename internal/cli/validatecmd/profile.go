@@ -93,7 +93,11 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		}
 		fmt.Fprintf(w, " (members outside the table's columns: %s)", strings.Join(members, ", "))
 	}
-	fmt.Fprint(w, "\n\n")
+	fmt.Fprint(w, "\n")
+	for _, sk := range p.FilesSkipped {
+		fmt.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
+	}
+	fmt.Fprint(w, "\n")
 	if err := opts.F.Print(profileTable(p, false, clipCell), nil); err != nil {
 		return err
 	}
