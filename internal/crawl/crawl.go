@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage"
 )
 
 // Run crawls the targets into opts.Database and reports what it did. With
@@ -126,33 +129,33 @@ func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, kno
 	return roots, cands, nil
 }
 
-// Scanned is a table the data forms, as a crawl would register it.
-type Scanned struct {
-	Table      *catalog.Table
-	Partitions []catalog.Partition
-}
-
-// Scan describes the tables the data at the targets forms, exactly as a
-// crawl would, without a catalog: for commands that read data described by
-// a path rather than a table.
-func Scan(ctx context.Context, targets []Target, opts Options) ([]Scanned, *Report, error) {
-	if opts.Database == "" {
-		opts.Database = "scan"
+// Describe describes the tables the data under a store forms, exactly as a
+// crawl would, without a catalog: for commands that read data named by a
+// path rather than a table (dataset.Sources.Describe). include, when set,
+// is the only file to consider.
+func Describe(ctx context.Context, s storage.Store, include string) ([]dataset.Described, []dataset.SkippedFile, error) {
+	opts := Options{Database: "scan", Format: format.DefaultOptions()}
+	if include != "" {
+		opts.Include = []string{include}
 	}
 	if err := opts.Check(); err != nil {
 		return nil, nil, err
 	}
 	rep := &Report{RunID: opts.RunID, Crawler: opts.Name, Database: opts.Database, DryRun: true, Started: opts.Now().UTC(), Skipped: []Skipped{}, Decisions: []Decision{}}
-	_, cands, err := scan(ctx, targets, &opts, rep, func([]*folder) (map[string]knownFolder, error) { return nil, nil })
+	_, cands, err := scan(ctx, []Target{{URI: s.URI(""), Store: s}}, &opts, rep, func([]*folder) (map[string]knownFolder, error) { return nil, nil })
 	if err != nil {
-		return nil, rep, err
+		return nil, nil, err
 	}
-	var out []Scanned
+	var out []dataset.Described
 	for _, c := range cands {
 		t, parts, _ := buildTable(c, tableName(c, opts.TablePrefix), &opts)
-		out = append(out, Scanned{Table: t, Partitions: parts})
+		out = append(out, dataset.Described{Table: t, Partitions: parts})
 	}
-	return out, rep, nil
+	var skipped []dataset.SkippedFile
+	for _, sk := range rep.Skipped {
+		skipped = append(skipped, dataset.SkippedFile{File: sk.File, Reason: sk.Reason})
+	}
+	return out, skipped, nil
 }
 
 // state is what the catalog held before the crawl.

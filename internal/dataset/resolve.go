@@ -2,14 +2,13 @@ package dataset
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path"
 	"regexp"
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
-	"github.com/lakectl/lakectl/internal/crawl"
-	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -20,6 +19,17 @@ type Sources struct {
 	Catalog func() (catalog.Catalog, error) // called only for a table
 	Store   func(context.Context, string) (storage.Store, error)
 	Getenv  func(string) string // for database passwords
+	// Describe describes the data under a store as the crawler would: its
+	// tables (include, when set, is the only file to consider), and the
+	// files that are no table's data, with the reason. The crawler
+	// provides it (crawl.Describe); dataset sits below it.
+	Describe func(ctx context.Context, s storage.Store, include string) ([]Described, []SkippedFile, error)
+}
+
+// Described is a table found in a path, with its partitions.
+type Described struct {
+	Table      *catalog.Table
+	Partitions []catalog.Partition
 }
 
 // Resolve reads a source named on the command line: a database URI
@@ -69,29 +79,28 @@ func (s Sources) Resolve(ctx context.Context, src, query string) (Input, error) 
 			return in, nil
 		}
 	}
-	target, include, err := pathTarget(ctx, src, openStore)
+	store, include, err := pathTarget(ctx, src, openStore)
 	if err != nil {
 		return Input{}, err
 	}
-	copts := crawl.Options{Format: format.DefaultOptions()}
-	if include != "" {
-		copts.Include = []string{include}
+	if s.Describe == nil {
+		return Input{}, fmt.Errorf("%s: no crawler to describe a path with", src)
 	}
-	tables, rep, err := crawl.Scan(ctx, []crawl.Target{target}, copts)
+	tables, skipped, err := s.Describe(ctx, store, include)
 	if err != nil {
 		return Input{}, err
 	}
 	switch len(tables) {
 	case 0:
 		reasons := ""
-		for i, s := range rep.Skipped {
+		for i, s := range skipped {
 			if i == 3 {
 				reasons += "; ..."
 				break
 			}
 			reasons += "; " + s.File + ": " + s.Reason
 		}
-		return Input{}, catalog.Invalidf("%s: no data found (%d files skipped%s)", src, len(rep.Skipped), reasons)
+		return Input{}, catalog.Invalidf("%s: no data found (%d files skipped%s)", src, len(skipped), reasons)
 	case 1:
 	default:
 		var names []string
@@ -109,25 +118,19 @@ func (s Sources) Resolve(ctx context.Context, src, query string) (Input, error) 
 
 // pathTarget opens a folder, or the folder of a single file with that file
 // as the only one included.
-func pathTarget(ctx context.Context, src string, openStore func(context.Context, string) (storage.Store, error)) (crawl.Target, string, error) {
+func pathTarget(ctx context.Context, src string, openStore func(context.Context, string) (storage.Store, error)) (storage.Store, string, error) {
 	if fi, err := os.Stat(src); err == nil && !fi.IsDir() {
 		s, err := openStore(ctx, path.Dir(src))
-		if err != nil {
-			return crawl.Target{}, "", err
-		}
-		return crawl.Target{URI: s.URI(""), Store: s}, path.Base(src), nil
+		return s, path.Base(src), err
 	}
 	if strings.HasPrefix(src, "s3://") && !strings.HasSuffix(src, "/") {
 		dir, file := path.Split(strings.TrimPrefix(src, "s3://"))
 		if parent, err := openStore(ctx, "s3://"+dir); err == nil {
 			if _, err := parent.Stat(ctx, file); err == nil {
-				return crawl.Target{URI: parent.URI(""), Store: parent}, file, nil
+				return parent, file, nil
 			}
 		}
 	}
 	s, err := openStore(ctx, src)
-	if err != nil {
-		return crawl.Target{}, "", err
-	}
-	return crawl.Target{URI: s.URI(""), Store: s}, "", nil
+	return s, "", err
 }

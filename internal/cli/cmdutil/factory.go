@@ -11,6 +11,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/crawl"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/s3"
@@ -64,9 +65,10 @@ func (f *Factory) Sources(ctx context.Context, openStore func(context.Context, s
 		openStore = f.Store
 	}
 	return dataset.Sources{
-		Catalog: func() (catalog.Catalog, error) { return f.Catalog(ctx) },
-		Store:   openStore,
-		Getenv:  f.Getenv,
+		Catalog:  func() (catalog.Catalog, error) { return f.Catalog(ctx) },
+		Store:    openStore,
+		Getenv:   f.Getenv,
+		Describe: crawl.Describe,
 	}
 }
 
