@@ -66,13 +66,53 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 	if err := opts.Check(); err != nil {
 		return nil, err
 	}
-	sum := &Summary{RunID: opts.RunID, Source: in.Name(), Destination: dest.URI(""),
-		Table: opts.Register, Mode: opts.Mode, Compression: opts.Compression, MaxBadRecords: opts.MaxBadRecords, Partitions: []PartitionSummary{}}
 	t := in.Table
 	classification := t.Parameters["classification"]
 	if classification != format.CSV && classification != format.JSON {
-		return nil, catalog.Invalidf("source %s is %q: convert reads csv and json (use `lakectl convert compact` for Parquet)", sum.Source, classification)
+		return nil, catalog.Invalidf("source %s is %q: convert reads csv and json (use `lakectl convert compact` for Parquet)", in.Name(), classification)
 	}
+	return write(ctx, cat, t, in.Name(), dest, opts, func(ctx context.Context, c *conversion, send func(dataset.Task) error) error {
+		files, skipped, err := dataset.List(ctx, in)
+		if err != nil {
+			return err
+		}
+		c.sum.FilesRead, c.sum.FilesSkipped = len(files), skipped
+		reader := &dataset.Reader{Table: t, Format: c.format, Bufs: &c.bufs}
+		return reader.Read(ctx, files, send)
+	})
+}
+
+// AppendRows writes typed rows as a table of these columns under dest, the way
+// a conversion writes: staged, committed whole, registered with
+// opts.Register. A row holds one value per column: nil, string, bool,
+// int64, float64, json.Number, time.Time (a date or timestamp column), or
+// for nested columns map[string]any and []any. source names the rows in
+// the summary.
+func AppendRows(ctx context.Context, cat catalog.Catalog, columns []catalog.Column, rows [][]any, source string, dest storage.Store, opts Options) (*Summary, error) {
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
+	t := &catalog.Table{Name: "rows", Parameters: map[string]string{}, StorageDescriptor: catalog.StorageDescriptor{Columns: columns}}
+	return write(ctx, cat, t, source, dest, opts, func(ctx context.Context, c *conversion, send func(dataset.Task) error) error {
+		for len(rows) > 0 {
+			n := min(len(rows), columnBatchRows)
+			if err := send(dataset.Task{Rows: rows[:n]}); err != nil {
+				return err
+			}
+			rows = rows[n:]
+		}
+		return nil
+	})
+}
+
+// produce hands a conversion's input to its workers.
+type produce func(ctx context.Context, c *conversion, send func(dataset.Task) error) error
+
+// write plans the output of a table's columns, runs the workers on what
+// produce hands them, and commits.
+func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source string, dest storage.Store, opts Options, input produce) (*Summary, error) {
+	sum := &Summary{RunID: opts.RunID, Source: source, Destination: dest.URI(""),
+		Table: opts.Register, Mode: opts.Mode, Compression: opts.Compression, MaxBadRecords: opts.MaxBadRecords, Partitions: []PartitionSummary{}}
 
 	// The input columns: the table's, then its partition keys.
 	var inFields []format.Field
@@ -117,12 +157,6 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 		}
 	}
 
-	files, skipped, err := dataset.List(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	sum.FilesRead, sum.FilesSkipped = len(files), skipped
-
 	if sum.StaleRunsRemoved, err = sweepStaging(ctx, dest, opts.RunID, time.Now(), opts.StaleAfter); err != nil {
 		return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
 	}
@@ -133,12 +167,12 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 		format: dataset.FormatOf(t), sum: sum,
 		staging: path.Join(stagingDir, opts.RunID),
 	}
-	if classification == format.JSON {
+	if c.format.Classification == format.JSON {
 		if c.json, err = dataset.NewJSONColumns(t.StorageDescriptor.Columns); err != nil {
 			return nil, err
 		}
 	}
-	if err := c.run(ctx, files); err != nil {
+	if err := c.run(ctx, input); err != nil {
 		c.discard()
 		return sum, err
 	}
@@ -182,7 +216,7 @@ type conversion struct {
 	qw                *quarantine
 }
 
-func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
+func (c *conversion) run(ctx context.Context, input produce) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	tasks := make(chan dataset.Task, c.opts.Workers)
@@ -206,8 +240,7 @@ func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
 			c.mu.Unlock()
 		})
 	}
-	reader := &dataset.Reader{Table: c.t, Format: c.format, Bufs: &c.bufs}
-	err := reader.Read(ctx, files, func(t dataset.Task) error {
+	err := input(ctx, c, func(t dataset.Task) error {
 		select {
 		case tasks <- t:
 			return nil
@@ -285,7 +318,17 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
-		if t.Docs != nil {
+		if t.Rows != nil {
+			c.read.Add(int64(len(t.Rows)))
+			for i, r := range t.Rows {
+				row, part, reason := c.typedRecord(sh, next(), r, values, partVals)
+				if reason != "" {
+					c.bad(ctx, badRecord{file: c.sum.Source, unit: "record", n: int64(i + 1), raw: fmt.Sprint(r), reason: reason})
+					continue
+				}
+				add(part, row)
+			}
+		} else if t.Docs != nil {
 			c.read.Add(int64(len(t.Docs)))
 			for _, d := range t.Docs {
 				row, part, reason := c.jsonRecord(sh, next(), d.Raw, in, values, partVals, d.File)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
@@ -548,5 +549,42 @@ func TestConvertJSONLinesBOMAndDeepFirstLine(t *testing.T) {
 	}
 	if got := e.readAll("")["id"]; got != "[1,2,3,4]" && got != "[3,4,1,2]" {
 		t.Errorf("id = %s", got)
+	}
+}
+
+// Typed rows are appended without a text round trip: staged, committed
+// and registered as a conversion's output is.
+func TestAppendRows(t *testing.T) {
+	e := newEnv(t, nil)
+	cols := []catalog.Column{{Name: "name", Type: "string"}, {Name: "n", Type: "bigint"}, {Name: "ratio", Type: "double"},
+		{Name: "at", Type: "timestamp"}, {Name: "day", Type: "string"}}
+	at := time.Date(2026, 11, 29, 10, 30, 0, 0, time.UTC)
+	rows := [][]any{
+		{"a", int64(1), 0.25, at, "2026-11-29"},
+		{"b", nil, 1e-7, at.Add(time.Hour), "2026-11-29"},
+		{"c", int64(3), 2.5, nil, "2026-11-30"},
+	}
+	opts := Options{Register: "hist.runs", PartitionBy: []string{"day"}, Mode: Append, Workers: 1}
+	for range 2 {
+		sum, err := AppendRows(t.Context(), e.cat, cols, rows, "runs", e.dest, opts)
+		if err != nil || !sum.Committed || sum.RowsWritten != 3 || sum.RowsQuarantined != 0 {
+			t.Fatalf("err %v summary %+v", err, sum)
+		}
+	}
+	tb, err := e.cat.GetTable(t.Context(), "hist", "runs")
+	if err != nil || tb.Parameters["recordCount"] != "6" || len(tb.PartitionKeys) != 1 {
+		t.Fatalf("table %v %+v", err, tb)
+	}
+	got := e.readAll("day=2026-11-29/")
+	if got["n"] != "[1,null,1,null]" || got["ratio"] != "[0.25,1e-07,0.25,1e-07]" {
+		t.Errorf("n %s ratio %s", got["n"], got["ratio"])
+	}
+	if !strings.Contains(got["at"], "2026-11-29T10:30:00") {
+		t.Errorf("at %s", got["at"])
+	}
+	// A value of the wrong type is a bad record, counted and kept aside.
+	sum, err := AppendRows(t.Context(), e.cat, cols, [][]any{{"d", "x", 1.0, nil, "2026-12-01"}}, "runs", e.dest, opts)
+	if !errors.Is(err, ErrTooManyBadRecords) || sum.RowsQuarantined != 1 {
+		t.Errorf("a bad row: %v %+v", err, sum)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -118,17 +119,7 @@ func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, in, v
 		}
 		return nil // a null partition value
 	}
-	out := func(col columnPlan) any {
-		v := input(col.input)
-		if v == nil || col.kind == "" {
-			return v
-		}
-		s := jsonText(v)
-		if col.kind == Mask {
-			return mask(s)
-		}
-		return tokenize(s, c.opts.TokenKey)
-	}
+	out := func(col columnPlan) any { return c.valueOut(col, input(col.input)) }
 	for i, p := range c.partIdx {
 		v := out(c.plan[p])
 		if v == nil {
@@ -145,6 +136,55 @@ func (c *conversion) jsonRecord(sh *shredder, row parquet.Row, raw []byte, in, v
 		return row, "", fmt.Sprintf("column %s: %v", c.fileCols[bad].field.Name, err)
 	}
 	return row, partPath(c.opts.PartitionBy, partVals), ""
+}
+
+// valueOut is a decoded value after the column's transform (masked and
+// tokenised values are text).
+func (c *conversion) valueOut(col columnPlan, v any) any {
+	if v == nil || col.kind == "" {
+		return v
+	}
+	s := typedText(v)
+	if col.kind == Mask {
+		return mask(s)
+	}
+	return tokenize(s, c.opts.TokenKey)
+}
+
+// typedRecord converts one row of typed values (AppendRows), one value per
+// input column.
+func (c *conversion) typedRecord(sh *shredder, row parquet.Row, in []any, values []any, partVals []string) (parquet.Row, string, string) {
+	if n := len(c.t.StorageDescriptor.Columns) + len(c.t.PartitionKeys); len(in) != n {
+		return row, "", fmt.Sprintf("%d values, the table has %d columns", len(in), n)
+	}
+	for i, p := range c.partIdx {
+		if v := c.valueOut(c.plan[p], in[c.plan[p].input]); v == nil {
+			partVals[i] = ""
+		} else {
+			partVals[i] = typedText(v)
+		}
+	}
+	for i, col := range c.fileCols {
+		values[i] = c.valueOut(col, in[col.input])
+	}
+	row, bad, err := sh.jsonRow(row, values)
+	if err != nil {
+		return row, "", fmt.Sprintf("column %s: %v", c.fileCols[bad].field.Name, err)
+	}
+	return row, partPath(c.opts.PartitionBy, partVals), ""
+}
+
+// typedText is a typed value's text, as a partition folder names it.
+func typedText(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	}
+	return jsonText(v)
 }
 
 func jsonText(v any) string {

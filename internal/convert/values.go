@@ -379,6 +379,18 @@ func jsonValue(t *format.Type, v any) (parquet.Value, error) {
 	switch x := v.(type) {
 	case nil:
 		return parquet.NullValue(), nil
+	case int64:
+		return jsonValue(t, json.Number(strconv.FormatInt(x, 10)))
+	case float64:
+		if t.Kind == format.Double || t.Kind == format.Float {
+			return textValue(t, strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		return jsonValue(t, json.Number(strconv.FormatFloat(x, 'f', -1, 64)))
+	case time.Time:
+		if t.Kind == format.Date {
+			return textValue(t, x.UTC().Format(time.DateOnly))
+		}
+		return jsonValue(t, x.UTC().Format(time.RFC3339Nano))
 	case string:
 		if t.Kind == format.String || t.Kind == format.Null {
 			if !utf8.ValidString(x) {

@@ -309,10 +309,12 @@ func FormatOf(t *catalog.Table) Format {
 	return f
 }
 
-// Task is a unit of parsing: a chunk of text, or decoded JSON documents.
+// Task is a unit of parsing: a chunk of text, decoded JSON documents, or
+// typed rows a program hands in (values as convert.AppendRows takes them).
 type Task struct {
 	Chunk Chunk
 	Docs  []Doc
+	Rows  [][]any
 }
 
 // Doc is one record of a JSON document (an array element, or one of

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/storage"
 
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -117,6 +118,14 @@ func TestCompareByKey(t *testing.T) {
 	}
 }
 
+// saveReport appends a column report as lakectl validate compare --save
+// does.
+func saveReport(t *testing.T, c catalog.Catalog, rep *CompareReport, dest storage.Store, now time.Time) error {
+	opts := convert.Options{Register: "db_deequ.migration_validation", PartitionBy: []string{"run_date"}, Mode: convert.Append, Workers: 1}
+	_, err := convert.AppendRows(t.Context(), c, ReportColumns, ReportRows(rep, now), "compare report", dest, opts)
+	return err
+}
+
 func TestSaveReport(t *testing.T) {
 	c, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "catalog.db"))
 	if err != nil {
@@ -130,7 +139,7 @@ func TestSaveReport(t *testing.T) {
 	}}
 	for _, day := range []string{"2026-11-25", "2026-11-26", "2026-11-26"} {
 		now, _ := time.Parse("2006-01-02", day)
-		if err := SaveReport(t.Context(), c, rep, dest, "db_deequ.migration_validation", now); err != nil {
+		if err := saveReport(t, c, rep, dest, now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -24,7 +24,7 @@ func TestProfileParquetStringsSurviveTwoWorkers(t *testing.T) {
 	}}
 	for _, day := range []string{"2026-11-25", "2026-11-26", "2026-11-26"} {
 		now, _ := time.Parse("2006-01-02", day)
-		SaveReport(t.Context(), c, rep, dest, "db_deequ.migration_validation", now)
+		saveReport(t, c, rep, dest, now)
 	}
 	tb, _ := c.GetTable(t.Context(), "db_deequ", "migration_validation")
 	for i := range 200 {

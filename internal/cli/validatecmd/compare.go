@@ -14,6 +14,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
@@ -157,7 +158,8 @@ func saveReport(ctx context.Context, opts *CompareOptions, rep *validate.Compare
 	if err != nil {
 		return err
 	}
-	if err := validate.SaveReport(ctx, c, rep, dest, opts.Save, opts.F.Now()); err != nil {
+	save := convert.Options{Register: opts.Save, PartitionBy: []string{"run_date"}, Mode: convert.Append, Workers: 1}
+	if _, err := convert.AppendRows(ctx, c, validate.ReportColumns, validate.ReportRows(rep, opts.F.Now()), "compare report", dest, save); err != nil {
 		return fmt.Errorf("--save %s: %w", opts.Save, err)
 	}
 	if opts.F.Settings.Output == "table" && !opts.F.Settings.Quiet {
