@@ -230,16 +230,22 @@ func InferText(s string, decimals bool) *Type {
 
 // inferNumber: integers that fit int64 are bigint; plain decimal literals
 // (no exponent) are decimal(p,s) when decimals is set, double otherwise;
-// other floats are double.
+// other floats are double. Unlike Glue, a value written with an explicit
+// "+" or with a leading zero before another digit ("00501", "-007",
+// "00.5") is not a number: it is a code whose spelling matters (zip, FIPS
+// and dial codes). "0", "-0" and "0.5" are numbers.
 func inferNumber(s string, decimals bool) *Type {
-	body := s
-	if body[0] == '-' || body[0] == '+' {
-		body = body[1:]
+	if s[0] == '+' {
+		return nil
 	}
+	body := strings.TrimPrefix(s, "-")
 	if body == "" || body[0] < '0' || body[0] > '9' {
 		if !(len(body) > 1 && body[0] == '.' && body[1] >= '0' && body[1] <= '9') {
 			return nil
 		}
+	}
+	if len(body) > 1 && body[0] == '0' && body[1] >= '0' && body[1] <= '9' {
+		return nil
 	}
 	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return tBigint
