@@ -343,30 +343,9 @@ func setStats(params map[string]string, rows int64, files int, bytes int64) {
 	}
 }
 
-// partValues reads the values back from a key=value/... folder.
+// partValues reads the values back from a key=value/... folder (nulls as
+// the default partition, as the catalog keeps them).
 func partValues(part string) []string {
-	var out []string
-	for seg := range strings.SplitSeq(part, "/") {
-		_, v, _ := strings.Cut(seg, "=")
-		out = append(out, unescapeHive(v))
-	}
-	return out
-}
-
-func unescapeHive(v string) string {
-	if v == "__HIVE_DEFAULT_PARTITION__" {
-		return v
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if v[i] == '%' && i+2 < len(v) {
-			if n, err := strconv.ParseUint(v[i+1:i+3], 16, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 2
-				continue
-			}
-		}
-		b.WriteByte(v[i])
-	}
-	return b.String()
+	_, values, _ := format.ParsePartitionPath(part)
+	return values
 }

@@ -169,9 +169,11 @@ func (p *planned) planPartitions(final *catalog.Table, opts *Options) {
 		return
 	}
 	wanted := map[string]bool{}
+	wantedAt := map[string]bool{}
 	for _, w := range p.parts {
 		w.StorageDescriptor.Columns = final.StorageDescriptor.Columns // partitions inherit the table's schema
 		wanted[partKey(w.Values)] = true
+		wantedAt[w.StorageDescriptor.Location] = true
 		cur, ok := p.current[partKey(w.Values)]
 		switch {
 		case !ok:
@@ -185,6 +187,14 @@ func (p *planned) planPartitions(final *catalog.Table, opts *Options) {
 	for _, k := range slices.Sorted(maps.Keys(p.current)) {
 		cur := p.current[k]
 		if wanted[k] {
+			continue
+		}
+		if wantedAt[cur.StorageDescriptor.Location] && opts.UpdateBehavior != UpdateLog {
+			// The same folder under other values: registered by a crawl
+			// that kept Hive's escapes (a%3Db for a=b). One folder, one
+			// partition.
+			p.remove = append(p.remove, cur.Values)
+			t.Changes = append(t.Changes, fmt.Sprintf("partition (%s) at %s replaced by its unescaped values", strings.Join(cur.Values, ", "), cur.StorageDescriptor.Location))
 			continue
 		}
 		switch opts.DeleteBehavior {

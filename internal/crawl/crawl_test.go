@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -568,3 +569,44 @@ func TestInterruptedCrawlLeavesOnlyCompleteTables(t *testing.T) {
 		t.Errorf("table a has %d of its 2 partitions", n)
 	}
 }
+
+// Folder names escape partition values as Hive does; the catalog holds the
+// values themselves, and a null as the default partition.
+func TestPartitionValuesAreUnescaped(t *testing.T) {
+	row := "id,n\n1,2\n"
+	folders := map[string]string{"a%3Db": "a=b", "x%2Fy": "x/y", "50%25": "50%", "a b": "a b", "é": "é", "10%3A30": "10:30", format.DefaultPartition: format.DefaultPartition}
+	files := map[string]string{}
+	for f := range folders {
+		files["t/k="+f+"/part-0.csv"] = row
+	}
+	l := newLake(t, files)
+	l.mustCrawl(nil, "t")
+	parts := l.partitions("t")
+	var got []string
+	for _, p := range parts {
+		got = append(got, p.Values[0])
+	}
+	want := slices.Sorted(maps.Values(folders))
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("partition values %q, want %q", got, want)
+	}
+
+	// A catalog written when the crawler kept the escapes: the re-crawl
+	// leaves one partition per folder, under its unescaped values.
+	old := *parts[0]
+	for _, p := range parts {
+		if p.Values[0] == "a=b" {
+			old = *p
+		}
+	}
+	old.Values = []string{"a%3Db"}
+	if err := l.cat.CreatePartitions(t.Context(), "lake", "t", []catalog.Partition{old}); err != nil {
+		t.Fatal(err)
+	}
+	rep := l.mustCrawl(nil, "t")
+	if n := len(l.partitions("t")); n != len(folders) {
+		t.Errorf("%d partitions after a re-crawl over escaped values, want %d: %+v", n, len(folders), reportTable(rep, "t"))
+	}
+}
+

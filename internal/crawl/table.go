@@ -64,9 +64,11 @@ func shortHash(s string) string {
 	return hex.EncodeToString(h[:4])
 }
 
-// partitionValues splits a partition folder's path below the table root
+// partitionLayout splits a partition folder's path below the table root
 // into values, and names each level: key for key=value folders that agree
-// on the key, partition_N otherwise.
+// on the key, partition_N otherwise. Values of key=value folders are
+// unescaped as Hive escapes them (k=a%3Db holds a=b); a null is the
+// default partition, as the catalog keeps it.
 func partitionLayout(c *candidate) (keys []string, values [][]string) {
 	depth := c.depth()
 	values = make([][]string, len(c.parts))
@@ -79,8 +81,8 @@ func partitionLayout(c *candidate) (keys []string, values [][]string) {
 	for level := range depth {
 		key := ""
 		for _, v := range values {
-			k, _, ok := strings.Cut(v[level], "=")
-			if !ok || key != "" && k != key {
+			k, _, ok := format.ParsePartitionFolder(v[level])
+			if !ok || k == "" || key != "" && k != key {
 				key = ""
 				break
 			}
@@ -92,7 +94,7 @@ func partitionLayout(c *candidate) (keys []string, values [][]string) {
 		}
 		keys = append(keys, catalog.SanitizeName(key))
 		for _, v := range values {
-			_, v[level], _ = strings.Cut(v[level], "=")
+			_, v[level], _ = format.ParsePartitionFolder(v[level])
 		}
 	}
 	return keys, values
