@@ -42,6 +42,13 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, opts Options, plan []
 	}
 	var changes []string
 	evolving := false
+	// A partition key keeps the type of the column it comes from.
+	for i, k := range t.PartitionKeys {
+		if typ := plan[partIdx[i]].field.Type.String(); k.Type != typ {
+			changes = append(changes, fmt.Sprintf("~ %s %s → %s (partition key)", k.Name, k.Type, typ))
+			evolving = true
+		}
+	}
 	for _, f := range fields {
 		col := t.Column(f.Name)
 		switch {
@@ -221,6 +228,9 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 		target = &t
 	} else {
 		_, err := catalog.UpdateTableFunc(ctx, cat, db, name, func(t *catalog.Table) error {
+			for i := range min(len(t.PartitionKeys), len(keys)) {
+				t.PartitionKeys[i].Type = keys[i].Type
+			}
 			for _, col := range cols {
 				if cur := t.Column(col.Name); cur == nil {
 					t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, col)

@@ -272,6 +272,7 @@ func plan(ctx context.Context, st *state, roots []*folder, cands []*candidate, o
 			p.parts[i].TableName = ex.Name
 		}
 		p.existing = ex
+		keepKeyTypes(want, ex, parts)
 		var err error
 		if p.current, err = st.partitions(ctx, ex); err != nil {
 			return nil, err

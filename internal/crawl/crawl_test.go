@@ -610,3 +610,35 @@ func TestPartitionValuesAreUnescaped(t *testing.T) {
 	}
 }
 
+// The crawler types new partition keys as string (as Glue does); a key an
+// existing table types otherwise (convert registers a bigint column's
+// type) keeps its type while every folder's value is of that type.
+func TestPartitionKeyTypeIsKept(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"t/year=2023/part-0.csv":                            ordersCSV,
+		"t/year=2024/part-0.csv":                            ordersCSV,
+		"t/year=" + format.DefaultPartition + "/part-0.csv": ordersCSV,
+	})
+	l.mustCrawl(nil, "t")
+	if got := l.table("t").PartitionKeys[0].Type; got != "string" {
+		t.Fatalf("a new partition key is %s, want string", got)
+	}
+	if _, err := catalog.UpdateTableFunc(t.Context(), l.cat, "lake", "t", func(tb *catalog.Table) error {
+		tb.PartitionKeys[0].Type = "bigint"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rep := l.mustCrawl(nil, "t")
+	if got := l.table("t").PartitionKeys[0].Type; got != "bigint" {
+		t.Errorf("a re-crawl made the bigint key %s: %+v", got, reportTable(rep, "t"))
+	}
+	if r := reportTable(rep, "t"); r.Action != ActionUnchanged {
+		t.Errorf("re-crawl of unchanged data: %+v", r)
+	}
+	l.write(map[string]string{"t/year=unknown/part-0.csv": ordersCSV})
+	l.mustCrawl(nil, "t")
+	if got := l.table("t").PartitionKeys[0].Type; got != "string" {
+		t.Errorf("a key with the value \"unknown\" is %s, want string", got)
+	}
+}

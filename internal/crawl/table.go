@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -159,6 +160,29 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 		}
 	}
 	return t, parts, notes
+}
+
+// keepKeyTypes gives want's partition keys the types the existing table
+// has for them, where every partition's value is of that type: a key
+// registered as bigint by convert stays bigint when its folders are
+// crawled. The crawler itself types new keys as string.
+func keepKeyTypes(want, existing *catalog.Table, parts []catalog.Partition) {
+	for i, k := range want.PartitionKeys {
+		j := slices.IndexFunc(existing.PartitionKeys, func(c catalog.Column) bool { return c.Name == k.Name })
+		if j < 0 || existing.PartitionKeys[j].Type == k.Type {
+			continue
+		}
+		typ, err := format.ParseHive(existing.PartitionKeys[j].Type)
+		if err != nil {
+			continue
+		}
+		if !slices.ContainsFunc(parts, func(p catalog.Partition) bool {
+			v, isNull := format.CatalogPartitionValue(p.Values[i])
+			return !isNull && !typ.Holds(v)
+		}) {
+			want.PartitionKeys[i].Type = existing.PartitionKeys[j].Type
+		}
+	}
 }
 
 func setStats(params map[string]string, d *folderData) {

@@ -41,3 +41,42 @@ func TestSniffCSVZipCodes(t *testing.T) {
 		t.Errorf("schema %s, want %s", got, want)
 	}
 }
+
+func TestTypeHolds(t *testing.T) {
+	cases := []struct {
+		typ, value string
+		holds      bool
+	}{
+		{"bigint", "2024", true},
+		{"bigint", "-3", true},
+		{"bigint", "007", false},
+		{"bigint", "+7", false},
+		{"bigint", "unknown", false},
+		{"bigint", "9223372036854775808", false},
+		{"int", "2147483648", false},
+		{"tinyint", "127", true},
+		{"tinyint", "128", false},
+		{"decimal(5,2)", "123.45", true},
+		{"decimal(5,2)", "1234.5", false},
+		{"decimal(5,2)", "1.234", false},
+		{"decimal(5,2)", "12", true},
+		{"double", "1e5", true},
+		{"date", "2024-02-29", true},
+		{"date", "2024-01-01T00:00", false},
+		{"timestamp", "2024-01-01T00:00", true},
+		{"timestamp", "2024-01-01", true},
+		{"boolean", "TRUE", true},
+		{"boolean", "1", false},
+		{"string", "anything", true},
+		{"array<string>", "[]", false},
+	}
+	for _, c := range cases {
+		typ, err := ParseHive(c.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := typ.Holds(c.value); got != c.holds {
+			t.Errorf("%s.Holds(%q) = %v, want %v", c.typ, c.value, got, c.holds)
+		}
+	}
+}

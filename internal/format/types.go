@@ -268,6 +268,47 @@ func inferNumber(s string, decimals bool) *Type {
 	return nil
 }
 
+// Holds reports whether text s, spelled as the crawler infers values, is
+// a value of type t (a partition folder's value, say). Nested types hold
+// no text.
+func (t *Type) Holds(s string) bool {
+	if s == "" {
+		return true // a null
+	}
+	switch t.Kind {
+	case Null, String:
+		return true
+	case Boolean:
+		return InferText(s, false).Kind == Boolean
+	case Int, Bigint:
+		if inferNumber(s, false) != tBigint {
+			return false
+		}
+		bits := map[string]int{"tinyint": 8, "smallint": 16, "int": 32, "": 32}[t.Hive]
+		if t.Kind == Bigint {
+			bits = 64
+		}
+		_, err := strconv.ParseInt(s, 10, bits)
+		return err == nil
+	case Decimal:
+		n := inferNumber(s, true)
+		switch {
+		case n == tBigint:
+			n = &Type{Kind: Decimal, Precision: len(strings.TrimLeft(strings.TrimPrefix(s, "-"), "0"))}
+		case n == nil || n.Kind != Decimal:
+			return false
+		}
+		return n.Scale <= t.Scale && n.Precision-n.Scale <= t.Precision-t.Scale
+	case Float, Double:
+		return inferNumber(s, false) != nil
+	case Date:
+		return isDate(s)
+	case Timestamp:
+		return isTimestamp(s) || isDate(s)
+	}
+	return false
+}
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
