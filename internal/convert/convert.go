@@ -69,7 +69,7 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 	sum := &Summary{RunID: opts.RunID, Source: in.Name(), Destination: dest.URI(""),
 		Table: opts.Register, Mode: opts.Mode, Compression: opts.Compression, MaxBadRecords: opts.MaxBadRecords, Partitions: []PartitionSummary{}}
 	t := in.Table
-	classification := t.Parameters["classification"]
+	classification := t.Parameters[catalog.ParamClassification]
 	if classification != format.CSV && classification != format.JSON {
 		return nil, catalog.Invalidf("source %s is %q: convert reads csv and json (use `lakectl convert compact` for Parquet)", sum.Source, classification)
 	}

@@ -167,7 +167,7 @@ func TestHivePartitionsFormOneTable(t *testing.T) {
 	}
 	p := tb.Parameters
 	if p["classification"] != "csv" || p["delimiter"] != "," || p["skip.header.line.count"] != "1" || p["compressionType"] != "none" ||
-		p["objectCount"] != "3" || p["recordCount"] != "5" || p[ParamEstimated] != "false" || p[ParamUpdatedByCrawler] != "test" || p[ParamRunID] != "run1" {
+		p["objectCount"] != "3" || p["recordCount"] != "5" || p[catalog.ParamRecordCountEstimated] != "false" || p[catalog.ParamUpdatedByCrawler] != "test" || p[catalog.ParamCrawlRunID] != "run1" {
 		t.Errorf("parameters %v", p)
 	}
 	parts := l.partitions("sales")
@@ -398,24 +398,24 @@ func TestDeleteBehaviours(t *testing.T) {
 				t.Fatalf("table t present: %v", err)
 			}
 			if c.tablePresent {
-				if _, tagged := tb.Parameters[ParamDeprecated]; tagged != c.deprecatedTag {
+				if _, tagged := tb.Parameters[catalog.ParamDeprecatedByCrawler]; tagged != c.deprecatedTag {
 					t.Errorf("DEPRECATED_BY_CRAWLER on t: %v", tb.Parameters)
 				}
 			}
 			if c.behavior == DeleteDeprecate {
 				p, err := l.cat.GetPartition(t.Context(), "lake", "s", []string{"2023"})
-				if err != nil || p.Parameters[ParamDeprecated] == "" {
+				if err != nil || p.Parameters[catalog.ParamDeprecatedByCrawler] == "" {
 					t.Errorf("partition 2023 not marked deprecated: %v %v", p, err)
 				}
 				// The data comes back: the marks go.
 				l.write(files)
 				rep = l.mustCrawl(nil, "lake")
 				tb = l.table("t")
-				if _, tagged := tb.Parameters[ParamDeprecated]; tagged {
+				if _, tagged := tb.Parameters[catalog.ParamDeprecatedByCrawler]; tagged {
 					t.Error("table t still deprecated after its files came back")
 				}
 				p, _ = l.cat.GetPartition(t.Context(), "lake", "s", []string{"2023"})
-				if p.Parameters[ParamDeprecated] != "" {
+				if p.Parameters[catalog.ParamDeprecatedByCrawler] != "" {
 					t.Error("partition 2023 still deprecated after its files came back")
 				}
 			}

@@ -14,32 +14,9 @@ import (
 	"github.com/lakectl/lakectl/internal/format"
 )
 
-// Parameters a crawl sets. The first ones are Glue's own.
-const (
-	paramClassification   = "classification"
-	paramCompression      = "compressionType"
-	paramTypeOfData       = "typeOfData"
-	paramObjectCount      = "objectCount"
-	paramSize             = "sizeKey"
-	paramRecordCount      = "recordCount"
-	paramAvgRecordSize    = "averageRecordSize"
-	paramDelimiter        = "delimiter"
-	paramSkipHeader       = "skip.header.line.count"
-	paramQuoted           = "areColumnsQuoted"
-	paramColumnsOrdered   = "columnsOrdered"
-	ParamUpdatedByCrawler = "UPDATED_BY_CRAWLER"
-	ParamDeprecated       = "DEPRECATED_BY_CRAWLER"
-	paramDeserializer     = "CrawlerSchemaDeserializerVersion"
-	paramSerializer       = "CrawlerSchemaSerializerVersion"
-	// lakectl's own.
-	ParamEstimated   = "lakectl.recordCountEstimated"
-	ParamFingerprint = "lakectl.fingerprint"
-	ParamRunID       = "lakectl.crawlRunId"
-)
-
 // statParams change with the data, not the schema: a difference in them
 // alone updates statistics, never deprecates or retypes anything.
-var statParams = []string{paramObjectCount, paramSize, paramRecordCount, paramAvgRecordSize, ParamEstimated, ParamFingerprint, ParamRunID}
+var statParams = []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamAverageRecordSize, catalog.ParamRecordCountEstimated, catalog.ParamFingerprint, catalog.ParamCrawlRunID}
 
 // tableName names a table after its root folder (the target's own last
 // path element for the target itself).
@@ -120,14 +97,14 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 	}
 	sd, params, _ := catalog.StorageFormat(d.format, c.root.uri(), cols)
 	sd.Compressed = d.compression != format.NoCompression
-	params[paramCompression] = d.compression
+	params[catalog.ParamCompressionType] = d.compression
 	if d.csv != nil {
 		delim := string(d.csv.Delimiter)
-		params[paramDelimiter] = delim
-		params[paramColumnsOrdered] = "true"
-		params[paramQuoted] = strconv.FormatBool(d.csv.Quoted)
+		params[catalog.ParamDelimiter] = delim
+		params[catalog.ParamColumnsOrdered] = "true"
+		params[catalog.ParamAreColumnsQuoted] = strconv.FormatBool(d.csv.Quoted)
 		if d.csv.Header {
-			params[paramSkipHeader] = "1"
+			params[catalog.ParamSkipHeaderLineCount] = "1"
 		}
 		if d.csv.Quoted {
 			sd.SerdeInfo = &catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
@@ -136,13 +113,13 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			sd.SerdeInfo.Parameters["field.delim"] = delim
 		}
 	}
-	params[ParamUpdatedByCrawler] = opts.Name
-	params[paramDeserializer] = "1.0"
-	params[paramSerializer] = "1.0"
-	params[ParamRunID] = opts.RunID
+	params[catalog.ParamUpdatedByCrawler] = opts.Name
+	params[catalog.ParamCrawlerSchemaDeserializerVersion] = "1.0"
+	params[catalog.ParamCrawlerSchemaSerializerVersion] = "1.0"
+	params[catalog.ParamCrawlRunID] = opts.RunID
 	setStats(params, d)
 	if len(keys) == 0 {
-		params[ParamFingerprint] = c.parts[0].data.fingerprint
+		params[catalog.ParamFingerprint] = c.parts[0].data.fingerprint
 	}
 	t := &catalog.Table{
 		Name: name, DatabaseName: opts.Database, TableType: catalog.ExternalTable,
@@ -154,7 +131,7 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 		for i, p := range c.parts {
 			psd := sd
 			psd.Location = p.uri()
-			pp := map[string]string{paramCompression: p.data.compression, ParamFingerprint: p.data.fingerprint}
+			pp := map[string]string{catalog.ParamCompressionType: p.data.compression, catalog.ParamFingerprint: p.data.fingerprint}
 			setStats(pp, p.data)
 			parts = append(parts, catalog.Partition{Values: values[i], StorageDescriptor: psd, Parameters: pp})
 		}
@@ -186,12 +163,12 @@ func keepKeyTypes(want, existing *catalog.Table, parts []catalog.Partition) {
 }
 
 func setStats(params map[string]string, d *folderData) {
-	params[paramObjectCount] = strconv.Itoa(d.files)
-	params[paramSize] = strconv.FormatInt(d.bytes, 10)
-	params[paramRecordCount] = strconv.FormatInt(d.records, 10)
-	params[ParamEstimated] = strconv.FormatBool(d.estimated)
+	params[catalog.ParamObjectCount] = strconv.Itoa(d.files)
+	params[catalog.ParamSizeKey] = strconv.FormatInt(d.bytes, 10)
+	params[catalog.ParamRecordCount] = strconv.FormatInt(d.records, 10)
+	params[catalog.ParamRecordCountEstimated] = strconv.FormatBool(d.estimated)
 	if d.records > 0 {
-		params[paramAvgRecordSize] = strconv.FormatInt(d.bytes/d.records, 10)
+		params[catalog.ParamAverageRecordSize] = strconv.FormatInt(d.bytes/d.records, 10)
 	}
 }
 
@@ -208,17 +185,17 @@ func indexOf(list []string, s string) int {
 // of it, for a folder a re-crawl does not read again.
 func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, files int) *folderData {
 	d := &folderData{
-		format:      t.Parameters[paramClassification],
-		compression: orNone(params[paramCompression]),
+		format:      t.Parameters[catalog.ParamClassification],
+		compression: orNone(params[catalog.ParamCompressionType]),
 		fingerprint: fp,
 		files:       files,
 		unchanged:   true,
 	}
-	d.bytes, _ = strconv.ParseInt(params[paramSize], 10, 64)
-	d.records, _ = strconv.ParseInt(params[paramRecordCount], 10, 64)
-	d.estimated = params[ParamEstimated] == "true"
-	if delim := t.Parameters[paramDelimiter]; d.format == format.CSV && delim != "" {
-		d.csv = &format.CSVInfo{Delimiter: delim[0], Header: t.Parameters[paramSkipHeader] == "1", Quote: '"', Quoted: t.Parameters[paramQuoted] == "true"}
+	d.bytes, _ = strconv.ParseInt(params[catalog.ParamSizeKey], 10, 64)
+	d.records, _ = strconv.ParseInt(params[catalog.ParamRecordCount], 10, 64)
+	d.estimated = params[catalog.ParamRecordCountEstimated] == "true"
+	if delim := t.Parameters[catalog.ParamDelimiter]; d.format == format.CSV && delim != "" {
+		d.csv = &format.CSVInfo{Delimiter: delim[0], Header: t.Parameters[catalog.ParamSkipHeaderLineCount] == "1", Quote: '"', Quoted: t.Parameters[catalog.ParamAreColumnsQuoted] == "true"}
 		if t.StorageDescriptor.SerdeInfo != nil && t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"] != "" {
 			d.csv.Quote = t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"][0]
 		}
