@@ -8,13 +8,13 @@ var Formats = []string{"csv", "json", "parquet"}
 // go with it (classification, and for CSV the delimiter).
 func StorageFormat(format, location string, columns []Column) (StorageDescriptor, map[string]string, error) {
 	sd := StorageDescriptor{Location: location, Columns: columns}
-	params := map[string]string{"classification": format}
+	params := map[string]string{ParamClassification: format}
 	switch format {
 	case "csv":
 		sd.InputFormat = "org.apache.hadoop.mapred.TextInputFormat"
 		sd.OutputFormat = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 		sd.SerdeInfo = &SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe", Parameters: map[string]string{"field.delim": ","}}
-		params["delimiter"] = ","
+		params[ParamDelimiter] = ","
 	case "json":
 		sd.InputFormat = "org.apache.hadoop.mapred.TextInputFormat"
 		sd.OutputFormat = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
@@ -26,6 +26,6 @@ func StorageFormat(format, location string, columns []Column) (StorageDescriptor
 	default:
 		return sd, nil, Invalidf("format %q: want csv, json or parquet", format)
 	}
-	params["typeOfData"] = "file"
+	params[ParamTypeOfData] = "file"
 	return sd, params, nil
 }

@@ -32,11 +32,6 @@ func NormalizeName(kind, name string) (string, error) {
 	return n, nil
 }
 
-// ParamSourceName is the column parameter that keeps a column's name as its
-// source spells it (a CSV header, a JSON member), when the catalog's name
-// differs: readers match members by it, and reports of files show it.
-const ParamSourceName = "lakectl.sourceName"
-
 // SanitizeName turns a name derived from data (a folder name, a CSV header)
 // into a valid one: lower case, every other character becomes _, and the
 // result is cut at 128 characters. It never fails; an empty input gives "_".

@@ -30,7 +30,7 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, opts Options, plan []
 	if err != nil {
 		return nil, nil, err
 	}
-	if cl := t.Parameters["classification"]; cl != "parquet" {
+	if cl := t.Parameters[catalog.ParamClassification]; cl != "parquet" {
 		return nil, nil, catalog.Invalidf("table %s is %q, not parquet: register the output as another table", opts.Register, cl)
 	}
 	var keys []string
@@ -42,6 +42,13 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, opts Options, plan []
 	}
 	var changes []string
 	evolving := false
+	// A partition key keeps the type of the column it comes from.
+	for i, k := range t.PartitionKeys {
+		if typ := plan[partIdx[i]].field.Type.String(); k.Type != typ {
+			changes = append(changes, fmt.Sprintf("~ %s %s → %s (partition key)", k.Name, k.Type, typ))
+			evolving = true
+		}
+	}
 	for _, f := range fields {
 		col := t.Column(f.Name)
 		switch {
@@ -208,8 +215,8 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 		}
 		sd, params, _ := catalog.StorageFormat("parquet", loc, cols)
 		sd.Compressed = c.opts.Compression != "none"
-		params["compressionType"] = c.opts.Compression
-		params["lakectl.convertRunId"] = c.opts.RunID
+		params[catalog.ParamCompressionType] = c.opts.Compression
+		params[catalog.ParamConvertRunID] = c.opts.RunID
 		t := catalog.Table{Name: name, DatabaseName: db, TableType: catalog.ExternalTable, StorageDescriptor: sd, PartitionKeys: keys,
 			Parameters: params, CreatedBy: "lakectl convert", Description: "converted from " + c.sum.Source}
 		if !partitioned {
@@ -221,6 +228,9 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 		target = &t
 	} else {
 		_, err := catalog.UpdateTableFunc(ctx, cat, db, name, func(t *catalog.Table) error {
+			for i := range min(len(t.PartitionKeys), len(keys)) {
+				t.PartitionKeys[i].Type = keys[i].Type
+			}
 			for _, col := range cols {
 				if cur := t.Column(col.Name); cur == nil {
 					t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, col)
@@ -228,11 +238,11 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 					cur.Type = col.Type
 				}
 			}
-			t.Parameters["compressionType"] = c.opts.Compression
-			t.Parameters["lakectl.convertRunId"] = c.opts.RunID
+			t.Parameters[catalog.ParamCompressionType] = c.opts.Compression
+			t.Parameters[catalog.ParamConvertRunID] = c.opts.RunID
 			if !partitioned {
 				t.StorageDescriptor.Location = unpartitionedLoc
-				rows, _ := strconv.ParseInt(t.Parameters["recordCount"], 10, 64)
+				rows, _ := strconv.ParseInt(t.Parameters[catalog.ParamRecordCount], 10, 64)
 				if c.opts.Mode != Append {
 					rows = 0
 				}
@@ -257,13 +267,13 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 		p := existing[ps.Partition]
 		rows := ps.Rows
 		if p != nil && c.opts.Mode == Append {
-			prev, _ := strconv.ParseInt(p.Parameters["recordCount"], 10, 64)
+			prev, _ := strconv.ParseInt(p.Parameters[catalog.ParamRecordCount], 10, 64)
 			rows += prev
 		}
 		files, bytes := c.countUnder(ctx, prefixes[ps.Partition])
 		sd := target.StorageDescriptor
 		sd.Location = ps.Location
-		params := map[string]string{"compressionType": c.opts.Compression}
+		params := map[string]string{catalog.ParamCompressionType: c.opts.Compression}
 		setStats(params, rows, files, bytes)
 		np := catalog.Partition{DatabaseName: db, TableName: name, Values: values, StorageDescriptor: sd, Parameters: params}
 		if p == nil {
@@ -289,9 +299,9 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 		if err != nil {
 			return err
 		}
-		r, _ := strconv.ParseInt(p.Parameters["recordCount"], 10, 64)
-		b, _ := strconv.ParseInt(p.Parameters["sizeKey"], 10, 64)
-		n, _ := strconv.Atoi(p.Parameters["objectCount"])
+		r, _ := strconv.ParseInt(p.Parameters[catalog.ParamRecordCount], 10, 64)
+		b, _ := strconv.ParseInt(p.Parameters[catalog.ParamSizeKey], 10, 64)
+		n, _ := strconv.Atoi(p.Parameters[catalog.ParamObjectCount])
 		rows, bytes, files = rows+r, bytes+b, files+n
 	}
 	_, err := catalog.UpdateTableFunc(ctx, cat, db, name, func(t *catalog.Table) error {
@@ -335,38 +345,17 @@ func (c *conversion) countUnder(ctx context.Context, prefix string) (int, int64)
 }
 
 func setStats(params map[string]string, rows int64, files int, bytes int64) {
-	params["recordCount"] = strconv.FormatInt(rows, 10)
-	params["objectCount"] = strconv.Itoa(files)
-	params["sizeKey"] = strconv.FormatInt(bytes, 10)
+	params[catalog.ParamRecordCount] = strconv.FormatInt(rows, 10)
+	params[catalog.ParamObjectCount] = strconv.Itoa(files)
+	params[catalog.ParamSizeKey] = strconv.FormatInt(bytes, 10)
 	if rows > 0 {
-		params["averageRecordSize"] = strconv.FormatInt(bytes/rows, 10)
+		params[catalog.ParamAverageRecordSize] = strconv.FormatInt(bytes/rows, 10)
 	}
 }
 
-// partValues reads the values back from a key=value/... folder.
+// partValues reads the values back from a key=value/... folder (nulls as
+// the default partition, as the catalog keeps them).
 func partValues(part string) []string {
-	var out []string
-	for seg := range strings.SplitSeq(part, "/") {
-		_, v, _ := strings.Cut(seg, "=")
-		out = append(out, unescapeHive(v))
-	}
-	return out
-}
-
-func unescapeHive(v string) string {
-	if v == "__HIVE_DEFAULT_PARTITION__" {
-		return v
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if v[i] == '%' && i+2 < len(v) {
-			if n, err := strconv.ParseUint(v[i+1:i+3], 16, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 2
-				continue
-			}
-		}
-		b.WriteByte(v[i])
-	}
-	return b.String()
+	_, values, _ := format.ParsePartitionPath(part)
+	return values
 }

@@ -66,10 +66,10 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	if err != nil {
 		return nil, err
 	}
-	if t.Parameters["classification"] != "parquet" {
-		return nil, catalog.Invalidf("table %s.%s is %q: compaction rewrites parquet tables", db, name, t.Parameters["classification"])
+	if t.Parameters[catalog.ParamClassification] != "parquet" {
+		return nil, catalog.Invalidf("table %s.%s is %q: compaction rewrites parquet tables", db, name, t.Parameters[catalog.ParamClassification])
 	}
-	codec := t.Parameters["compressionType"]
+	codec := t.Parameters[catalog.ParamCompressionType]
 	if _, ok := Codecs[codec]; !ok {
 		codec = "snappy"
 	}
@@ -227,9 +227,9 @@ func readObject(ctx context.Context, s storage.Store, key string) ([]byte, error
 func flipLocation(ctx context.Context, cat catalog.Catalog, t *catalog.Table, p *catalog.Partition, loc *CompactedLocation) error {
 	ctx = context.WithoutCancel(ctx)
 	stats := func(params map[string]string) {
-		params["objectCount"] = strconv.Itoa(loc.FilesAfter)
-		params["sizeKey"] = strconv.FormatInt(loc.BytesAfter, 10)
-		params["recordCount"] = strconv.FormatInt(loc.Rows, 10)
+		params[catalog.ParamObjectCount] = strconv.Itoa(loc.FilesAfter)
+		params[catalog.ParamSizeKey] = strconv.FormatInt(loc.BytesAfter, 10)
+		params[catalog.ParamRecordCount] = strconv.FormatInt(loc.Rows, 10)
 	}
 	if len(t.PartitionKeys) == 0 {
 		_, err := catalog.UpdateTableFunc(ctx, cat, t.DatabaseName, t.Name, func(cur *catalog.Table) error {

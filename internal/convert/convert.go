@@ -67,7 +67,7 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 		return nil, err
 	}
 	t := in.Table
-	classification := t.Parameters["classification"]
+	classification := t.Parameters[catalog.ParamClassification]
 	if classification != format.CSV && classification != format.JSON {
 		return nil, catalog.Invalidf("source %s is %q: convert reads csv and json (use `lakectl convert compact` for Parquet)", in.Name(), classification)
 	}

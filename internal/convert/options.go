@@ -210,21 +210,3 @@ func tokenize(s string, key []byte) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
-
-// hivePathValue escapes a partition value for a key=value folder name, as
-// Hive does; an empty or null value is Hive's default partition.
-func hivePathValue(v string) string {
-	if v == "" {
-		return "__HIVE_DEFAULT_PARTITION__"
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c < 0x20 || c == 0x7f || strings.IndexByte("\"#%'*/:=?\\{[]^", c) >= 0 {
-			fmt.Fprintf(&b, "%%%02X", c)
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}

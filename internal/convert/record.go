@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -199,17 +200,9 @@ func jsonText(v any) string {
 	return dataset.NestedText(v)
 }
 
-// partPath is the key=value/... folder of partition values.
-func partPath(keys, values []string) string {
-	if len(keys) == 0 {
-		return ""
-	}
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + hivePathValue(values[i])
-	}
-	return strings.Join(parts, "/")
-}
+// partPath is the key=value/... folder of partition values, escaped as
+// Hive escapes them.
+func partPath(keys, values []string) string { return format.PartitionPath(keys, values) }
 
 // badRecord is a record that could not be converted: where it is (its
 // file, and its line, or its number in a JSON document), how many lines

@@ -229,14 +229,10 @@ func parseTimestamp(s string) (int64, error) {
 			}
 		}
 	}
-	if len(s) >= 11 && s[10] == ' ' {
-		s = s[:10] + "T" + s[11:]
-	}
-	layouts := []string{"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05Z07", "2006-01-02T15:04Z07:00", "2006-01-02T15:04"}
-	for _, l := range layouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UnixMicro(), nil
-		}
+	// Every other form as inference reads it, so that a column typed
+	// timestamp converts.
+	if ts, ok := format.ParseTimestamp(s); ok {
+		return ts.Micros, nil
 	}
 	if len(s) == 10 {
 		if d, ok := parseDate(s); ok {

@@ -59,21 +59,21 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 		changes = append(changes, fmt.Sprintf("location %s → %s", csd.Location, wsd.Location))
 	}
 	if csd.InputFormat != wsd.InputFormat || serde(csd) != serde(wsd) {
-		changes = append(changes, fmt.Sprintf("format %s (%s) → %s (%s)", cur.Parameters[paramClassification], serde(csd), want.Parameters[paramClassification], serde(wsd)))
+		changes = append(changes, fmt.Sprintf("format %s (%s) → %s (%s)", cur.Parameters[catalog.ParamClassification], serde(csd), want.Parameters[catalog.ParamClassification], serde(wsd)))
 	}
-	for _, k := range []string{paramClassification, paramDelimiter, paramSkipHeader} {
+	for _, k := range []string{catalog.ParamClassification, catalog.ParamDelimiter, catalog.ParamSkipHeaderLineCount} {
 		if cur.Parameters[k] != want.Parameters[k] {
 			changes = append(changes, fmt.Sprintf("%s %q → %q", k, cur.Parameters[k], want.Parameters[k]))
 		}
 	}
-	if orNone(cur.Parameters[paramCompression]) != orNone(want.Parameters[paramCompression]) {
-		changes = append(changes, fmt.Sprintf("compression %s → %s", orNone(cur.Parameters[paramCompression]), want.Parameters[paramCompression]))
+	if orNone(cur.Parameters[catalog.ParamCompressionType]) != orNone(want.Parameters[catalog.ParamCompressionType]) {
+		changes = append(changes, fmt.Sprintf("compression %s → %s", orNone(cur.Parameters[catalog.ParamCompressionType]), want.Parameters[catalog.ParamCompressionType]))
 	}
-	if _, ok := cur.Parameters[ParamDeprecated]; ok {
+	if _, ok := cur.Parameters[catalog.ParamDeprecatedByCrawler]; ok {
 		changes = append(changes, "its files are back: no longer deprecated")
 	}
 	statsChanged := false
-	for _, k := range []string{paramObjectCount, paramSize, paramRecordCount, ParamFingerprint} {
+	for _, k := range []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamFingerprint} {
 		statsChanged = statsChanged || cur.Parameters[k] != want.Parameters[k]
 	}
 	if behavior == UpdateLog || len(changes) == 0 && !statsChanged {
@@ -104,13 +104,13 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 				cur.StorageDescriptor.Columns = append(cur.StorageDescriptor.Columns, w)
 			}
 		}
-		for _, k := range append(slices.Clone(statParams), ParamUpdatedByCrawler) {
+		for _, k := range append(slices.Clone(statParams), catalog.ParamUpdatedByCrawler) {
 			if v, ok := want.Parameters[k]; ok {
 				cur.Parameters[k] = v
 			}
 		}
 	}
-	delete(cur.Parameters, ParamDeprecated)
+	delete(cur.Parameters, catalog.ParamDeprecatedByCrawler)
 	return changes, true
 }
 
@@ -147,10 +147,10 @@ func partitionChanged(cur, want *catalog.Partition) bool {
 		serde(cur.StorageDescriptor) != serde(want.StorageDescriptor) {
 		return true
 	}
-	if _, ok := cur.Parameters[ParamDeprecated]; ok {
+	if _, ok := cur.Parameters[catalog.ParamDeprecatedByCrawler]; ok {
 		return true
 	}
-	for _, k := range []string{paramObjectCount, paramSize, paramRecordCount, ParamFingerprint} {
+	for _, k := range []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamFingerprint} {
 		if cur.Parameters[k] != want.Parameters[k] {
 			return true
 		}
@@ -169,9 +169,11 @@ func (p *planned) planPartitions(final *catalog.Table, opts *Options) {
 		return
 	}
 	wanted := map[string]bool{}
+	wantedAt := map[string]bool{}
 	for _, w := range p.parts {
 		w.StorageDescriptor.Columns = final.StorageDescriptor.Columns // partitions inherit the table's schema
 		wanted[partKey(w.Values)] = true
+		wantedAt[w.StorageDescriptor.Location] = true
 		cur, ok := p.current[partKey(w.Values)]
 		switch {
 		case !ok:
@@ -187,17 +189,25 @@ func (p *planned) planPartitions(final *catalog.Table, opts *Options) {
 		if wanted[k] {
 			continue
 		}
+		if wantedAt[cur.StorageDescriptor.Location] && opts.UpdateBehavior != UpdateLog {
+			// The same folder under other values: registered by a crawl
+			// that kept Hive's escapes (a%3Db for a=b). One folder, one
+			// partition.
+			p.remove = append(p.remove, cur.Values)
+			t.Changes = append(t.Changes, fmt.Sprintf("partition (%s) at %s replaced by its unescaped values", strings.Join(cur.Values, ", "), cur.StorageDescriptor.Location))
+			continue
+		}
 		switch opts.DeleteBehavior {
 		case DeleteFromCatalog:
 			p.remove = append(p.remove, cur.Values)
 		case DeleteDeprecate:
-			if _, ok := cur.Parameters[ParamDeprecated]; !ok {
+			if _, ok := cur.Parameters[catalog.ParamDeprecatedByCrawler]; !ok {
 				d := *cur
 				d.Parameters = maps.Clone(cur.Parameters)
 				if d.Parameters == nil {
 					d.Parameters = map[string]string{}
 				}
-				d.Parameters[ParamDeprecated] = opts.RunID
+				d.Parameters[catalog.ParamDeprecatedByCrawler] = opts.RunID
 				p.update = append(p.update, d)
 				t.PartitionsDeprecated++
 			}
@@ -224,7 +234,7 @@ func (p *planned) apply(ctx context.Context, c catalog.Catalog, opts *Options) e
 				if cur.Parameters == nil {
 					cur.Parameters = map[string]string{}
 				}
-				cur.Parameters[ParamDeprecated] = opts.RunID
+				cur.Parameters[catalog.ParamDeprecatedByCrawler] = opts.RunID
 				return nil
 			})
 			return err
@@ -248,7 +258,7 @@ func (p *planned) apply(ctx context.Context, c catalog.Catalog, opts *Options) e
 		}
 	}
 	for _, u := range p.update {
-		if _, gone := u.Parameters[ParamDeprecated]; !gone {
+		if _, gone := u.Parameters[catalog.ParamDeprecatedByCrawler]; !gone {
 			u.StorageDescriptor.Columns = final.StorageDescriptor.Columns
 		}
 		if err := c.UpdatePartition(ctx, u); err != nil {

@@ -215,7 +215,7 @@ func (st *state) knownFolders(ctx context.Context, roots []*folder) (map[string]
 			continue
 		}
 		if len(t.PartitionKeys) == 0 {
-			known[t.StorageDescriptor.Location] = knownFolder{t, t.Parameters, t.Parameters[ParamFingerprint]}
+			known[t.StorageDescriptor.Location] = knownFolder{t, t.Parameters, t.Parameters[catalog.ParamFingerprint]}
 			continue
 		}
 		parts, err := st.partitions(ctx, t)
@@ -223,7 +223,7 @@ func (st *state) knownFolders(ctx context.Context, roots []*folder) (map[string]
 			return nil, err
 		}
 		for _, p := range parts {
-			known[p.StorageDescriptor.Location] = knownFolder{t, p.Parameters, p.Parameters[ParamFingerprint]}
+			known[p.StorageDescriptor.Location] = knownFolder{t, p.Parameters, p.Parameters[catalog.ParamFingerprint]}
 		}
 	}
 	return known, nil
@@ -275,6 +275,7 @@ func plan(ctx context.Context, st *state, roots []*folder, cands []*candidate, o
 			p.parts[i].TableName = ex.Name
 		}
 		p.existing = ex
+		keepKeyTypes(want, ex, parts)
 		var err error
 		if p.current, err = st.partitions(ctx, ex); err != nil {
 			return nil, err
@@ -296,16 +297,16 @@ func plan(ctx context.Context, st *state, roots []*folder, cands []*candidate, o
 		plans = append(plans, p)
 	}
 	for _, t := range st.tables {
-		if matched[t.Name] || t.Parameters[ParamUpdatedByCrawler] != opts.Name || !under(t.StorageDescriptor.Location, roots) {
+		if matched[t.Name] || t.Parameters[catalog.ParamUpdatedByCrawler] != opts.Name || !under(t.StorageDescriptor.Location, roots) {
 			continue
 		}
-		if _, done := t.Parameters[ParamDeprecated]; done && opts.DeleteBehavior == DeleteDeprecate {
+		if _, done := t.Parameters[catalog.ParamDeprecatedByCrawler]; done && opts.DeleteBehavior == DeleteDeprecate {
 			continue
 		}
 		action := map[string]string{DeleteDeprecate: ActionDeprecated, DeleteFromCatalog: ActionDeleted, DeleteLog: ActionLogged}[opts.DeleteBehavior]
 		plans = append(plans, &planned{existing: t, gone: true, report: &TableReport{
 			Name: t.Name, Location: t.StorageDescriptor.Location, Action: action,
-			Format: t.Parameters[paramClassification], Columns: len(t.StorageDescriptor.Columns),
+			Format: t.Parameters[catalog.ParamClassification], Columns: len(t.StorageDescriptor.Columns),
 			Changes: []string{"no data files left at its location"},
 		}})
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,7 +167,7 @@ func TestHivePartitionsFormOneTable(t *testing.T) {
 	}
 	p := tb.Parameters
 	if p["classification"] != "csv" || p["delimiter"] != "," || p["skip.header.line.count"] != "1" || p["compressionType"] != "none" ||
-		p["objectCount"] != "3" || p["recordCount"] != "5" || p[ParamEstimated] != "false" || p[ParamUpdatedByCrawler] != "test" || p[ParamRunID] != "run1" {
+		p["objectCount"] != "3" || p["recordCount"] != "5" || p[catalog.ParamRecordCountEstimated] != "false" || p[catalog.ParamUpdatedByCrawler] != "test" || p[catalog.ParamCrawlRunID] != "run1" {
 		t.Errorf("parameters %v", p)
 	}
 	parts := l.partitions("sales")
@@ -397,24 +398,24 @@ func TestDeleteBehaviours(t *testing.T) {
 				t.Fatalf("table t present: %v", err)
 			}
 			if c.tablePresent {
-				if _, tagged := tb.Parameters[ParamDeprecated]; tagged != c.deprecatedTag {
+				if _, tagged := tb.Parameters[catalog.ParamDeprecatedByCrawler]; tagged != c.deprecatedTag {
 					t.Errorf("DEPRECATED_BY_CRAWLER on t: %v", tb.Parameters)
 				}
 			}
 			if c.behavior == DeleteDeprecate {
 				p, err := l.cat.GetPartition(t.Context(), "lake", "s", []string{"2023"})
-				if err != nil || p.Parameters[ParamDeprecated] == "" {
+				if err != nil || p.Parameters[catalog.ParamDeprecatedByCrawler] == "" {
 					t.Errorf("partition 2023 not marked deprecated: %v %v", p, err)
 				}
 				// The data comes back: the marks go.
 				l.write(files)
 				rep = l.mustCrawl(nil, "lake")
 				tb = l.table("t")
-				if _, tagged := tb.Parameters[ParamDeprecated]; tagged {
+				if _, tagged := tb.Parameters[catalog.ParamDeprecatedByCrawler]; tagged {
 					t.Error("table t still deprecated after its files came back")
 				}
 				p, _ = l.cat.GetPartition(t.Context(), "lake", "s", []string{"2023"})
-				if p.Parameters[ParamDeprecated] != "" {
+				if p.Parameters[catalog.ParamDeprecatedByCrawler] != "" {
 					t.Error("partition 2023 still deprecated after its files came back")
 				}
 			}
@@ -566,5 +567,78 @@ func TestInterruptedCrawlLeavesOnlyCompleteTables(t *testing.T) {
 	}
 	if n := len(l.partitions("a")); n != 2 {
 		t.Errorf("table a has %d of its 2 partitions", n)
+	}
+}
+
+// Folder names escape partition values as Hive does; the catalog holds the
+// values themselves, and a null as the default partition.
+func TestPartitionValuesAreUnescaped(t *testing.T) {
+	row := "id,n\n1,2\n"
+	folders := map[string]string{"a%3Db": "a=b", "x%2Fy": "x/y", "50%25": "50%", "a b": "a b", "é": "é", "10%3A30": "10:30", format.DefaultPartition: format.DefaultPartition}
+	files := map[string]string{}
+	for f := range folders {
+		files["t/k="+f+"/part-0.csv"] = row
+	}
+	l := newLake(t, files)
+	l.mustCrawl(nil, "t")
+	parts := l.partitions("t")
+	var got []string
+	for _, p := range parts {
+		got = append(got, p.Values[0])
+	}
+	want := slices.Sorted(maps.Values(folders))
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("partition values %q, want %q", got, want)
+	}
+
+	// A catalog written when the crawler kept the escapes: the re-crawl
+	// leaves one partition per folder, under its unescaped values.
+	old := *parts[0]
+	for _, p := range parts {
+		if p.Values[0] == "a=b" {
+			old = *p
+		}
+	}
+	old.Values = []string{"a%3Db"}
+	if err := l.cat.CreatePartitions(t.Context(), "lake", "t", []catalog.Partition{old}); err != nil {
+		t.Fatal(err)
+	}
+	rep := l.mustCrawl(nil, "t")
+	if n := len(l.partitions("t")); n != len(folders) {
+		t.Errorf("%d partitions after a re-crawl over escaped values, want %d: %+v", n, len(folders), reportTable(rep, "t"))
+	}
+}
+
+// The crawler types new partition keys as string (as Glue does); a key an
+// existing table types otherwise (convert registers a bigint column's
+// type) keeps its type while every folder's value is of that type.
+func TestPartitionKeyTypeIsKept(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"t/year=2023/part-0.csv":                            ordersCSV,
+		"t/year=2024/part-0.csv":                            ordersCSV,
+		"t/year=" + format.DefaultPartition + "/part-0.csv": ordersCSV,
+	})
+	l.mustCrawl(nil, "t")
+	if got := l.table("t").PartitionKeys[0].Type; got != "string" {
+		t.Fatalf("a new partition key is %s, want string", got)
+	}
+	if _, err := catalog.UpdateTableFunc(t.Context(), l.cat, "lake", "t", func(tb *catalog.Table) error {
+		tb.PartitionKeys[0].Type = "bigint"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rep := l.mustCrawl(nil, "t")
+	if got := l.table("t").PartitionKeys[0].Type; got != "bigint" {
+		t.Errorf("a re-crawl made the bigint key %s: %+v", got, reportTable(rep, "t"))
+	}
+	if r := reportTable(rep, "t"); r.Action != ActionUnchanged {
+		t.Errorf("re-crawl of unchanged data: %+v", r)
+	}
+	l.write(map[string]string{"t/year=unknown/part-0.csv": ordersCSV})
+	l.mustCrawl(nil, "t")
+	if got := l.table("t").PartitionKeys[0].Type; got != "string" {
+		t.Errorf("a key with the value \"unknown\" is %s, want string", got)
 	}
 }

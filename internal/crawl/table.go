@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,32 +14,9 @@ import (
 	"github.com/lakectl/lakectl/internal/format"
 )
 
-// Parameters a crawl sets. The first ones are Glue's own.
-const (
-	paramClassification   = "classification"
-	paramCompression      = "compressionType"
-	paramTypeOfData       = "typeOfData"
-	paramObjectCount      = "objectCount"
-	paramSize             = "sizeKey"
-	paramRecordCount      = "recordCount"
-	paramAvgRecordSize    = "averageRecordSize"
-	paramDelimiter        = "delimiter"
-	paramSkipHeader       = "skip.header.line.count"
-	paramQuoted           = "areColumnsQuoted"
-	paramColumnsOrdered   = "columnsOrdered"
-	ParamUpdatedByCrawler = "UPDATED_BY_CRAWLER"
-	ParamDeprecated       = "DEPRECATED_BY_CRAWLER"
-	paramDeserializer     = "CrawlerSchemaDeserializerVersion"
-	paramSerializer       = "CrawlerSchemaSerializerVersion"
-	// lakectl's own.
-	ParamEstimated   = "lakectl.recordCountEstimated"
-	ParamFingerprint = "lakectl.fingerprint"
-	ParamRunID       = "lakectl.crawlRunId"
-)
-
 // statParams change with the data, not the schema: a difference in them
 // alone updates statistics, never deprecates or retypes anything.
-var statParams = []string{paramObjectCount, paramSize, paramRecordCount, paramAvgRecordSize, ParamEstimated, ParamFingerprint, ParamRunID}
+var statParams = []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamAverageRecordSize, catalog.ParamRecordCountEstimated, catalog.ParamFingerprint, catalog.ParamCrawlRunID}
 
 // tableName names a table after its root folder (the target's own last
 // path element for the target itself).
@@ -64,9 +42,11 @@ func shortHash(s string) string {
 	return hex.EncodeToString(h[:4])
 }
 
-// partitionValues splits a partition folder's path below the table root
+// partitionLayout splits a partition folder's path below the table root
 // into values, and names each level: key for key=value folders that agree
-// on the key, partition_N otherwise.
+// on the key, partition_N otherwise. Values of key=value folders are
+// unescaped as Hive escapes them (k=a%3Db holds a=b); a null is the
+// default partition, as the catalog keeps it.
 func partitionLayout(c *candidate) (keys []string, values [][]string) {
 	depth := c.depth()
 	values = make([][]string, len(c.parts))
@@ -79,8 +59,8 @@ func partitionLayout(c *candidate) (keys []string, values [][]string) {
 	for level := range depth {
 		key := ""
 		for _, v := range values {
-			k, _, ok := strings.Cut(v[level], "=")
-			if !ok || key != "" && k != key {
+			k, _, ok := format.ParsePartitionFolder(v[level])
+			if !ok || k == "" || key != "" && k != key {
 				key = ""
 				break
 			}
@@ -92,7 +72,7 @@ func partitionLayout(c *candidate) (keys []string, values [][]string) {
 		}
 		keys = append(keys, catalog.SanitizeName(key))
 		for _, v := range values {
-			_, v[level], _ = strings.Cut(v[level], "=")
+			_, v[level], _ = format.ParsePartitionFolder(v[level])
 		}
 	}
 	return keys, values
@@ -117,14 +97,14 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 	}
 	sd, params, _ := catalog.StorageFormat(d.format, c.root.uri(), cols)
 	sd.Compressed = d.compression != format.NoCompression
-	params[paramCompression] = d.compression
+	params[catalog.ParamCompressionType] = d.compression
 	if d.csv != nil {
 		delim := string(d.csv.Delimiter)
-		params[paramDelimiter] = delim
-		params[paramColumnsOrdered] = "true"
-		params[paramQuoted] = strconv.FormatBool(d.csv.Quoted)
+		params[catalog.ParamDelimiter] = delim
+		params[catalog.ParamColumnsOrdered] = "true"
+		params[catalog.ParamAreColumnsQuoted] = strconv.FormatBool(d.csv.Quoted)
 		if d.csv.Header {
-			params[paramSkipHeader] = "1"
+			params[catalog.ParamSkipHeaderLineCount] = "1"
 		}
 		if d.csv.Quoted {
 			sd.SerdeInfo = &catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
@@ -133,13 +113,13 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			sd.SerdeInfo.Parameters["field.delim"] = delim
 		}
 	}
-	params[ParamUpdatedByCrawler] = opts.Name
-	params[paramDeserializer] = "1.0"
-	params[paramSerializer] = "1.0"
-	params[ParamRunID] = opts.RunID
+	params[catalog.ParamUpdatedByCrawler] = opts.Name
+	params[catalog.ParamCrawlerSchemaDeserializerVersion] = "1.0"
+	params[catalog.ParamCrawlerSchemaSerializerVersion] = "1.0"
+	params[catalog.ParamCrawlRunID] = opts.RunID
 	setStats(params, d)
 	if len(keys) == 0 {
-		params[ParamFingerprint] = c.parts[0].data.fingerprint
+		params[catalog.ParamFingerprint] = c.parts[0].data.fingerprint
 	}
 	t := &catalog.Table{
 		Name: name, DatabaseName: opts.Database, TableType: catalog.ExternalTable,
@@ -151,7 +131,7 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 		for i, p := range c.parts {
 			psd := sd
 			psd.Location = p.uri()
-			pp := map[string]string{paramCompression: p.data.compression, ParamFingerprint: p.data.fingerprint}
+			pp := map[string]string{catalog.ParamCompressionType: p.data.compression, catalog.ParamFingerprint: p.data.fingerprint}
 			setStats(pp, p.data)
 			parts = append(parts, catalog.Partition{Values: values[i], StorageDescriptor: psd, Parameters: pp})
 		}
@@ -159,13 +139,36 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 	return t, parts, notes
 }
 
+// keepKeyTypes gives want's partition keys the types the existing table
+// has for them, where every partition's value is of that type: a key
+// registered as bigint by convert stays bigint when its folders are
+// crawled. The crawler itself types new keys as string.
+func keepKeyTypes(want, existing *catalog.Table, parts []catalog.Partition) {
+	for i, k := range want.PartitionKeys {
+		j := slices.IndexFunc(existing.PartitionKeys, func(c catalog.Column) bool { return c.Name == k.Name })
+		if j < 0 || existing.PartitionKeys[j].Type == k.Type {
+			continue
+		}
+		typ, err := format.ParseHive(existing.PartitionKeys[j].Type)
+		if err != nil {
+			continue
+		}
+		if !slices.ContainsFunc(parts, func(p catalog.Partition) bool {
+			v, isNull := format.CatalogPartitionValue(p.Values[i])
+			return !isNull && !typ.Holds(v)
+		}) {
+			want.PartitionKeys[i].Type = existing.PartitionKeys[j].Type
+		}
+	}
+}
+
 func setStats(params map[string]string, d *folderData) {
-	params[paramObjectCount] = strconv.Itoa(d.files)
-	params[paramSize] = strconv.FormatInt(d.bytes, 10)
-	params[paramRecordCount] = strconv.FormatInt(d.records, 10)
-	params[ParamEstimated] = strconv.FormatBool(d.estimated)
+	params[catalog.ParamObjectCount] = strconv.Itoa(d.files)
+	params[catalog.ParamSizeKey] = strconv.FormatInt(d.bytes, 10)
+	params[catalog.ParamRecordCount] = strconv.FormatInt(d.records, 10)
+	params[catalog.ParamRecordCountEstimated] = strconv.FormatBool(d.estimated)
 	if d.records > 0 {
-		params[paramAvgRecordSize] = strconv.FormatInt(d.bytes/d.records, 10)
+		params[catalog.ParamAverageRecordSize] = strconv.FormatInt(d.bytes/d.records, 10)
 	}
 }
 
@@ -182,17 +185,17 @@ func indexOf(list []string, s string) int {
 // of it, for a folder a re-crawl does not read again.
 func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, files int) *folderData {
 	d := &folderData{
-		format:      t.Parameters[paramClassification],
-		compression: orNone(params[paramCompression]),
+		format:      t.Parameters[catalog.ParamClassification],
+		compression: orNone(params[catalog.ParamCompressionType]),
 		fingerprint: fp,
 		files:       files,
 		unchanged:   true,
 	}
-	d.bytes, _ = strconv.ParseInt(params[paramSize], 10, 64)
-	d.records, _ = strconv.ParseInt(params[paramRecordCount], 10, 64)
-	d.estimated = params[ParamEstimated] == "true"
-	if delim := t.Parameters[paramDelimiter]; d.format == format.CSV && delim != "" {
-		d.csv = &format.CSVInfo{Delimiter: delim[0], Header: t.Parameters[paramSkipHeader] == "1", Quote: '"', Quoted: t.Parameters[paramQuoted] == "true"}
+	d.bytes, _ = strconv.ParseInt(params[catalog.ParamSizeKey], 10, 64)
+	d.records, _ = strconv.ParseInt(params[catalog.ParamRecordCount], 10, 64)
+	d.estimated = params[catalog.ParamRecordCountEstimated] == "true"
+	if delim := t.Parameters[catalog.ParamDelimiter]; d.format == format.CSV && delim != "" {
+		d.csv = &format.CSVInfo{Delimiter: delim[0], Header: t.Parameters[catalog.ParamSkipHeaderLineCount] == "1", Quote: '"', Quoted: t.Parameters[catalog.ParamAreColumnsQuoted] == "true"}
 		if t.StorageDescriptor.SerdeInfo != nil && t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"] != "" {
 			d.csv.Quote = t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"][0]
 		}

@@ -151,8 +151,11 @@ func (s *SQL) redact(err error) error {
 	}
 	msg := err.Error()
 	if s.secret != "" {
-		msg = strings.ReplaceAll(msg, s.secret, "xxxxx")
-		msg = strings.ReplaceAll(msg, url.QueryEscape(s.secret), "xxxxx")
+		// As written, and as a connection string or URL encodes it.
+		userinfo := strings.TrimPrefix(url.UserPassword("", s.secret).String(), ":")
+		for _, form := range []string{s.secret, url.QueryEscape(s.secret), url.PathEscape(s.secret), userinfo} {
+			msg = strings.ReplaceAll(msg, form, "xxxxx")
+		}
 	}
 	return fmt.Errorf("%s: %s: %w", s.Display, msg, ErrDatabase)
 }
@@ -183,6 +186,13 @@ func (s *SQL) ConnectPostgres(ctx context.Context) (*pgconn.PgConn, error) {
 	}
 	return conn, nil
 }
+
+// String is the source as shown to people, its password hidden: a source
+// formatted with %v or %+v never prints its connection string.
+func (s *SQL) String() string { return s.Display }
+
+// GoString hides the password from %#v too.
+func (s *SQL) GoString() string { return fmt.Sprintf("dataset.SQL(%q)", s.Display) }
 
 // Redact hides the password in an error of this source.
 func (s *SQL) Redact(err error) error { return s.redact(err) }

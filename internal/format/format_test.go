@@ -13,6 +13,7 @@ import (
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
@@ -401,6 +402,23 @@ func TestParseHiveRoundTrip(t *testing.T) {
 		}
 		if got := typ.String(); got != s {
 			t.Errorf("ParseHive(%q).String() = %q", s, got)
+		}
+	}
+}
+
+// Parquet compresses column chunks, not the file: compressionType is the
+// codec the footer names for them (a crawl of convert's snappy output used
+// to say none).
+func TestSniffParquetCodec(t *testing.T) {
+	rows := []struct{ ID int64 }{{1}, {2}}
+	for want, codec := range map[string]compress.Codec{NoCompression: &parquet.Uncompressed, Snappy: &parquet.Snappy, Zstd: &parquet.Zstd, Gzip: &parquet.Gzip} {
+		opts := []parquet.WriterOption{parquet.Compression(codec)}
+		var buf bytes.Buffer
+		if err := parquet.Write(&buf, rows, opts...); err != nil {
+			t.Fatal(err)
+		}
+		if f := sniffBytes(t, "part-0.parquet", buf.Bytes(), DefaultOptions()); f.Compression != want {
+			t.Errorf("compression %q (skip %q), want %s", f.Compression, f.Skip, want)
 		}
 	}
 }

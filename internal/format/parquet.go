@@ -35,31 +35,63 @@ func (r *rangeReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// sniffParquet reads a Parquet file's schema and row count from its footer
-// alone: one ranged read of the file's last 64 KiB (two when the footer is
-// larger). The caller has checked the magic at its head.
-func sniffParquet(ctx context.Context, s storage.Store, key string, size int64) ([]Field, int64, int64, error) {
+// sniffParquet reads a Parquet file's schema, row count and compression
+// codec from its footer alone: one ranged read of the file's last 64 KiB
+// (two when the footer is larger). The caller has checked the magic at
+// its head.
+func sniffParquet(ctx context.Context, s storage.Store, key string, size int64) ([]Field, int64, string, int64, error) {
 	r := &rangeReaderAt{ctx: ctx, store: s, key: key}
 	f, err := parquet.OpenFile(r, size,
 		parquet.SkipMagicBytes(true), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
 		parquet.OptimisticRead(true), parquet.ReadBufferSize(64<<10))
 	if err != nil {
-		return nil, 0, r.read, fmt.Errorf("unreadable Parquet footer: %w", err)
+		return nil, 0, "", r.read, fmt.Errorf("unreadable Parquet footer: %w", err)
 	}
 	md := f.Metadata()
 	if len(md.Schema) == 0 {
-		return nil, 0, r.read, fmt.Errorf("parquet footer has no schema")
+		return nil, 0, "", r.read, fmt.Errorf("parquet footer has no schema")
 	}
 	i := 1
 	var fields []Field
 	for range int(md.Schema[0].NumChildren.V) {
 		fd, err := parquetField(md.Schema, &i)
 		if err != nil {
-			return nil, 0, r.read, err
+			return nil, 0, "", r.read, err
 		}
 		fields = append(fields, fd)
 	}
-	return fields, md.NumRows, r.read, nil
+	return fields, md.NumRows, parquetCodec(md), r.read, nil
+}
+
+// parquetCodec names, as Glue's compressionType does, the codec of most
+// of a file's column chunks (Parquet compresses each chunk, not the file).
+func parquetCodec(md *pformat.FileMetaData) string {
+	counts := map[pformat.CompressionCodec]int{}
+	best, most := pformat.Uncompressed, 0
+	for _, rg := range md.RowGroups {
+		for _, cc := range rg.Columns {
+			c := cc.MetaData.Codec
+			counts[c]++
+			if counts[c] > most || counts[c] == most && c < best {
+				best, most = c, counts[c]
+			}
+		}
+	}
+	switch best {
+	case pformat.Snappy:
+		return Snappy
+	case pformat.Gzip:
+		return Gzip
+	case pformat.Zstd:
+		return Zstd
+	case pformat.LZO:
+		return "lzo"
+	case pformat.Brotli:
+		return "brotli"
+	case pformat.Lz4, pformat.Lz4Raw:
+		return "lz4"
+	}
+	return NoCompression
 }
 
 // parquetField converts the schema element at *i (and its children, which

@@ -93,13 +93,13 @@ func Sniff(ctx context.Context, s storage.Store, obj *storage.Object, opts Optio
 	}
 	if bytes.HasPrefix(head, []byte("PAR1")) {
 		rc.Close()
-		fields, rows, read, err := sniffParquet(ctx, s, obj.Key, obj.Size)
+		fields, rows, codec, read, err := sniffParquet(ctx, s, obj.Key, obj.Size)
 		f.BytesRead = raw.n + read
 		if err != nil {
 			f.Skip = err.Error()
 			return f
 		}
-		f.Format, f.Compression, f.Fields, f.Records = Parquet, NoCompression, fields, rows
+		f.Format, f.Compression, f.Fields, f.Records = Parquet, codec, fields, rows
 		return f
 	}
 	f.Compression = DetectCompression(head)

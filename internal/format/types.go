@@ -230,16 +230,22 @@ func InferText(s string, decimals bool) *Type {
 
 // inferNumber: integers that fit int64 are bigint; plain decimal literals
 // (no exponent) are decimal(p,s) when decimals is set, double otherwise;
-// other floats are double.
+// other floats are double. Unlike Glue, a value written with an explicit
+// "+" or with a leading zero before another digit ("00501", "-007",
+// "00.5") is not a number: it is a code whose spelling matters (zip, FIPS
+// and dial codes). "0", "-0" and "0.5" are numbers.
 func inferNumber(s string, decimals bool) *Type {
-	body := s
-	if body[0] == '-' || body[0] == '+' {
-		body = body[1:]
+	if s[0] == '+' {
+		return nil
 	}
+	body := strings.TrimPrefix(s, "-")
 	if body == "" || body[0] < '0' || body[0] > '9' {
 		if !(len(body) > 1 && body[0] == '.' && body[1] >= '0' && body[1] <= '9') {
 			return nil
 		}
+	}
+	if len(body) > 1 && body[0] == '0' && body[1] >= '0' && body[1] <= '9' {
+		return nil
 	}
 	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return tBigint
@@ -260,6 +266,47 @@ func inferNumber(s string, decimals bool) *Type {
 		return tDouble
 	}
 	return nil
+}
+
+// Holds reports whether text s, spelled as the crawler infers values, is
+// a value of type t (a partition folder's value, say). Nested types hold
+// no text.
+func (t *Type) Holds(s string) bool {
+	if s == "" {
+		return true // a null
+	}
+	switch t.Kind {
+	case Null, String:
+		return true
+	case Boolean:
+		return InferText(s, false).Kind == Boolean
+	case Int, Bigint:
+		if inferNumber(s, false) != tBigint {
+			return false
+		}
+		bits := map[string]int{"tinyint": 8, "smallint": 16, "int": 32, "": 32}[t.Hive]
+		if t.Kind == Bigint {
+			bits = 64
+		}
+		_, err := strconv.ParseInt(s, 10, bits)
+		return err == nil
+	case Decimal:
+		n := inferNumber(s, true)
+		switch {
+		case n == tBigint:
+			n = &Type{Kind: Decimal, Precision: len(strings.TrimLeft(strings.TrimPrefix(s, "-"), "0"))}
+		case n == nil || n.Kind != Decimal:
+			return false
+		}
+		return n.Scale <= t.Scale && n.Precision-n.Scale <= t.Precision-t.Scale
+	case Float, Double:
+		return inferNumber(s, false) != nil
+	case Date:
+		return isDate(s)
+	case Timestamp:
+		return isTimestamp(s) || isDate(s)
+	}
+	return false
 }
 
 func allDigits(s string) bool {

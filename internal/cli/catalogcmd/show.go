@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 )
 
@@ -63,7 +64,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		{"Table", qualified(t.DatabaseName, t.Name)},
 		{"Description", t.Description},
 		{"Location", sd.Location},
-		{"Format", t.Parameters["classification"]},
+		{"Format", t.Parameters[catalog.ParamClassification]},
 		{"Type", t.TableType},
 		{"Owner", t.Owner},
 		{"Version", version(t.VersionID)},

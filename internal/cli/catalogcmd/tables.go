@@ -58,7 +58,7 @@ func tablesRun(ctx context.Context, opts *TablesOptions) error {
 				return err
 			}
 			list = append(list, tb)
-			t.Add(tb.DatabaseName, tb.Name, cmdutil.OrDash(tb.Parameters["classification"]),
+			t.Add(tb.DatabaseName, tb.Name, cmdutil.OrDash(tb.Parameters[catalog.ParamClassification]),
 				version(int64(len(tb.StorageDescriptor.Columns))), cmdutil.OrDash(columnNames(tb.PartitionKeys)),
 				cmdutil.OrDash(tb.StorageDescriptor.Location), version(tb.VersionID), cmdutil.FormatTime(tb.UpdateTime))
 		}

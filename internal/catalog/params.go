@@ -1,0 +1,56 @@
+package catalog
+
+// Table and partition parameters. The first are the names Glue's crawler
+// sets and Athena and Glue's tools read; the lakectl.* ones are lakectl's
+// own.
+const (
+	// ParamClassification is the data format: csv, json, parquet (sql for
+	// a database query read as a table).
+	ParamClassification = "classification"
+	// ParamCompressionType is the codec: none, gzip, bzip2, snappy, zstd...
+	ParamCompressionType = "compressionType"
+	// ParamTypeOfData is "file" for tables of files.
+	ParamTypeOfData = "typeOfData"
+	// ParamRecordCount is the number of records (exact unless
+	// ParamRecordCountEstimated says otherwise).
+	ParamRecordCount = "recordCount"
+	// ParamAverageRecordSize is sizeKey / recordCount, in bytes.
+	ParamAverageRecordSize = "averageRecordSize"
+	// ParamObjectCount is the number of data files.
+	ParamObjectCount = "objectCount"
+	// ParamSizeKey is the data files' total size in bytes.
+	ParamSizeKey = "sizeKey"
+	// ParamDelimiter is a CSV table's field delimiter.
+	ParamDelimiter = "delimiter"
+	// ParamSkipHeaderLineCount is "1" when CSV files start with a header.
+	ParamSkipHeaderLineCount = "skip.header.line.count"
+	// ParamAreColumnsQuoted: some CSV field is quoted.
+	ParamAreColumnsQuoted = "areColumnsQuoted"
+	// ParamColumnsOrdered: CSV columns are matched by position.
+	ParamColumnsOrdered = "columnsOrdered"
+	// ParamUpdatedByCrawler names the crawler that last wrote the table.
+	ParamUpdatedByCrawler = "UPDATED_BY_CRAWLER"
+	// ParamDeprecatedByCrawler marks a table or partition whose files are
+	// gone, with the run that found it so.
+	ParamDeprecatedByCrawler = "DEPRECATED_BY_CRAWLER"
+	// ParamCrawlerSchemaDeserializerVersion and
+	// ParamCrawlerSchemaSerializerVersion are Glue's crawler versions.
+	ParamCrawlerSchemaDeserializerVersion = "CrawlerSchemaDeserializerVersion"
+	ParamCrawlerSchemaSerializerVersion   = "CrawlerSchemaSerializerVersion"
+
+	// ParamRecordCountEstimated is "true" when recordCount was estimated
+	// from a sample.
+	ParamRecordCountEstimated = "lakectl.recordCountEstimated"
+	// ParamFingerprint identifies a folder's files (names, sizes, times),
+	// so that a re-crawl can tell an unchanged folder without reading it.
+	ParamFingerprint = "lakectl.fingerprint"
+	// ParamCrawlRunID is the crawl run that last wrote the table.
+	ParamCrawlRunID = "lakectl.crawlRunId"
+	// ParamConvertRunID is the convert run that last wrote the table.
+	ParamConvertRunID = "lakectl.convertRunId"
+)
+
+// ParamSourceName is the column parameter that keeps a column's name as its
+// source spells it (a CSV header, a JSON member), when the catalog's name
+// differs: readers match members by it, and reports of files show it.
+const ParamSourceName = "lakectl.sourceName"
