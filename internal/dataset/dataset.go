@@ -211,10 +211,6 @@ func clipText(s string, n int) string {
 	return s
 }
 
-// HiveDefaultPartition is the folder value Hive, Spark and Glue write for a
-// null (or empty) partition value; every reader reads it as null.
-const HiveDefaultPartition = "__HIVE_DEFAULT_PARTITION__"
-
 // partitionValues reads a partition's values by the types of the table's
 // partition keys, so that a key has one type from crawl to compare
 // whatever the format of its files.
@@ -222,8 +218,9 @@ func partitionValues(t *catalog.Table, raw []string) ([]string, []Value, error) 
 	text := make([]string, len(raw))
 	typed := make([]Value, len(raw))
 	for i, v := range raw {
-		if v == HiveDefaultPartition || v == "" {
-			continue // null
+		v, null := format.CatalogPartitionValue(v)
+		if null || v == "" {
+			continue
 		}
 		text[i] = v
 		typ := "string"
@@ -293,9 +290,9 @@ func (f Format) Dialect() format.CSVDialect { return format.CSVDialect{Delim: f.
 // FormatOf reads the format of a table from its parameters and SerDe, as
 // the crawler writes them.
 func FormatOf(t *catalog.Table) Format {
-	f := Format{Classification: t.Parameters["classification"], Delim: ',', Quote: '"'}
+	f := Format{Classification: t.Parameters[catalog.ParamClassification], Delim: ',', Quote: '"'}
 	sd := t.StorageDescriptor.SerdeInfo
-	if d := t.Parameters["delimiter"]; d != "" {
+	if d := t.Parameters[catalog.ParamDelimiter]; d != "" {
 		f.Delim = d[0]
 	} else if sd != nil && sd.Parameters["field.delim"] != "" {
 		f.Delim = sd.Parameters["field.delim"][0]
@@ -305,7 +302,7 @@ func FormatOf(t *catalog.Table) Format {
 	if sd != nil && sd.Parameters["quoteChar"] != "" {
 		f.Quote = sd.Parameters["quoteChar"][0]
 	}
-	f.Header = t.Parameters["skip.header.line.count"] == "1"
+	f.Header = t.Parameters[catalog.ParamSkipHeaderLineCount] == "1"
 	return f
 }
 

@@ -222,13 +222,13 @@ func sqlConverter(hive string) func(any) Value {
 
 // scanFiles reads the files once on all cores, feeding each worker's sink.
 func scanFiles(ctx context.Context, t *catalog.Table, files []*File, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
-	switch t.Parameters["classification"] {
+	switch t.Parameters[catalog.ParamClassification] {
 	case format.CSV, format.JSON:
 		return scanText(ctx, t, files, pick, workers, newSink)
 	case format.Parquet:
 		return scanParquet(ctx, t, files, pick, workers, newSink)
 	}
-	return nil, nil, catalog.Invalidf("%s is %q: validate reads csv, json and parquet", t.StorageDescriptor.Location, t.Parameters["classification"])
+	return nil, nil, catalog.Invalidf("%s is %q: validate reads csv, json and parquet", t.StorageDescriptor.Location, t.Parameters[catalog.ParamClassification])
 }
 
 // ScanStats is what a scan met besides rows, and its shared state.

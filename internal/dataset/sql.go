@@ -214,7 +214,7 @@ func (s *SQL) Table(ctx context.Context) (*catalog.Table, error) {
 	if err != nil {
 		return nil, s.redact(err)
 	}
-	t := &catalog.Table{Name: "query", Parameters: map[string]string{"classification": "sql"}}
+	t := &catalog.Table{Name: "query", Parameters: map[string]string{catalog.ParamClassification: "sql"}}
 	t.StorageDescriptor.Location = s.Display
 	var src []string
 	for _, ct := range types {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zeebo/xxh3"
 
+	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
 )
@@ -846,7 +847,7 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	hint, _ := strconv.ParseInt(tgt.in.Table.Parameters["recordCount"], 10, 64)
+	hint, _ := strconv.ParseInt(tgt.in.Table.Parameters[catalog.ParamRecordCount], 10, 64)
 	newIndex := func() dataset.Sink {
 		return &indexSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(tgt.pick))},
 			runs: newRuns(len(tgt.pick), len(fp.tolCols), hint, workers)}

@@ -60,7 +60,7 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 // format of the files, so a key has one type in raw and curated data.
 func columnTypes(t *catalog.Table, pick []int) []string {
 	typed := make([]string, len(pick))
-	text := t.Parameters["classification"] != format.Parquet && t.Parameters["classification"] != "sql"
+	text := t.Parameters[catalog.ParamClassification] != format.Parquet && t.Parameters[catalog.ParamClassification] != "sql"
 	ncols := len(t.StorageDescriptor.Columns)
 	for i, p := range pick {
 		switch {
