@@ -217,42 +217,24 @@ type conversion struct {
 }
 
 func (c *conversion) run(ctx context.Context, input produce) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	tasks := make(chan dataset.Task, c.opts.Workers)
-	var wg sync.WaitGroup
-	for w := range c.opts.Workers {
+	err := dataset.FanOut(ctx, c.opts.Workers, func(ctx context.Context, send func(dataset.Task) error) error {
+		return input(ctx, c, send)
+	}, func(ctx context.Context, w int, tasks <-chan dataset.Task) error {
 		ws := &writerSet{ctx: ctx, store: c.dest, staging: c.staging, prefix: fmt.Sprintf("part-%s-%02d", c.opts.RunID, w),
 			schema: c.schema.parquet, opts: c.opts, open: map[string]*fileWriter{}}
-		wg.Go(func() {
-			if err := c.work(ctx, tasks, ws); err != nil {
-				ws.abort(err)
-				cancel(err)
-				return
-			}
-			if err := ws.finishAll(); err != nil {
-				ws.abort(err)
-				cancel(err)
-				return
-			}
-			c.mu.Lock()
-			c.files = append(c.files, ws.files...)
-			c.mu.Unlock()
-		})
-	}
-	err := input(ctx, c, func(t dataset.Task) error {
-		select {
-		case tasks <- t:
-			return nil
-		case <-ctx.Done():
-			return context.Cause(ctx)
+		err := c.work(ctx, tasks, ws)
+		if err == nil {
+			err = ws.finishAll()
 		}
+		if err != nil {
+			ws.abort(err)
+			return err
+		}
+		c.mu.Lock()
+		c.files = append(c.files, ws.files...)
+		c.mu.Unlock()
+		return nil
 	})
-	close(tasks)
-	wg.Wait()
-	if err == nil {
-		err = context.Cause(ctx) // a worker's failure, or the caller's cancellation
-	}
 	if qerr := c.qw.close(); err == nil {
 		err = qerr
 	}

@@ -306,12 +306,16 @@ func FormatOf(t *catalog.Table) Format {
 	return f
 }
 
-// Task is a unit of parsing: a chunk of text, decoded JSON documents, or
-// typed rows a program hands in (values as convert.AppendRows takes them).
+// Task is a unit of work for one worker: a chunk of text, decoded JSON
+// documents, a whole file (Parquet), a batch of rows of Values (a
+// database), or typed rows a program hands in (as convert.AppendRows takes
+// them).
 type Task struct {
-	Chunk Chunk
-	Docs  []Doc
-	Rows  [][]any
+	Chunk  Chunk
+	Docs   []Doc
+	File   *File
+	Values [][]Value
+	Rows   [][]any
 }
 
 // Doc is one record of a JSON document (an array element, or one of

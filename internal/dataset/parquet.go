@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -19,37 +18,21 @@ import (
 
 // scanParquet reads Parquet files, one file a task.
 func scanParquet(ctx context.Context, t *catalog.Table, files []*File, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
-	jobs := make(chan *File)
-	st := &ScanStats{}
-	var wg sync.WaitGroup
-	var firstErr error
-	var errOnce sync.Once
-	for range workers {
-		wg.Go(func() {
-			w := newSink()
-			for f := range jobs {
-				if err := readParquetFile(ctx, f, t, pick, w); err != nil {
-					errOnce.Do(func() { firstErr = fmt.Errorf("read %s: %w", f.URI, err) })
-				}
+	return scanTasks(ctx, workers, newSink, func(ctx context.Context, send func(Task) error) error {
+		for _, f := range files {
+			if err := send(Task{File: f}); err != nil {
+				return err
 			}
-			st.done(w)
-		})
-	}
-	for _, f := range files {
-		if ctx.Err() != nil {
-			break
 		}
-		jobs <- f
-	}
-	close(jobs)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	return st.merged, st, nil
+		return nil
+	}, func(ctx context.Context, _ *ScanStats, w Sink) func(Task) error {
+		return func(task Task) error {
+			if err := readParquetFile(ctx, task.File, t, pick, w); err != nil {
+				return fmt.Errorf("read %s: %w", task.File.URI, err)
+			}
+			return nil
+		}
+	})
 }
 
 func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int, w Sink) error {

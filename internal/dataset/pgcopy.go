@@ -74,7 +74,7 @@ func scanPostgres(ctx context.Context, in Input, pick []int, workers int, newSin
 		strings.Join(exprs, ", "), in.SQL.Query, strings.Join(aliases, ", "))
 	batches := &sync.Pool{}
 	recycle := func(b [][]Value) { b = b[:0]; batches.Put(&b) }
-	return fanOut(ctx, workers, newSink, recycle, func(emit func([][]Value) error) error {
+	return scanBatches(ctx, workers, newSink, recycle, func(emit func([][]Value) error) error {
 		p := &copyParser{decs: decs, sizes: sizes, emit: emit, batches: batches}
 		p.newBatch()
 		if _, err := conn.CopyTo(ctx, p, copySQL); err != nil {

@@ -56,7 +56,7 @@ func scanSQL(ctx context.Context, in Input, pick []int, workers int, newSink fun
 	for i, p := range pick {
 		convs[i] = sqlConverter(cols[p].Type)
 	}
-	return fanOut(ctx, workers, newSink, nil, func(emit func([][]Value) error) error {
+	return scanBatches(ctx, workers, newSink, nil, func(emit func([][]Value) error) error {
 		raw := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range raw {
@@ -89,45 +89,22 @@ func scanSQL(ctx context.Context, in Input, pick []int, workers int, newSink fun
 	})
 }
 
-// fanOut runs read, which emits batches of rows, and hands the batches to
-// workers, each with its own sink; the sinks merge at the end. A batch a
-// worker is done with goes to recycle, when given, to be filled again.
-func fanOut(ctx context.Context, workers int, newSink func() Sink, recycle func([][]Value), read func(emit func([][]Value) error) error) (Sink, *ScanStats, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	batches := make(chan [][]Value, workers)
-	st := &ScanStats{}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			w := newSink()
-			for b := range batches {
-				AddRows(w, b)
-				if recycle != nil {
-					recycle(b) // sinks keep copies, never the rows
-				}
+// scanBatches runs read, which emits batches of rows, and hands the
+// batches to workers, each with its own sink; the sinks merge at the end.
+// A batch a worker is done with goes to recycle, when given, to be filled
+// again.
+func scanBatches(ctx context.Context, workers int, newSink func() Sink, recycle func([][]Value), read func(emit func([][]Value) error) error) (Sink, *ScanStats, error) {
+	return scanTasks(ctx, workers, newSink, func(ctx context.Context, send func(Task) error) error {
+		return read(func(b [][]Value) error { return send(Task{Values: b}) })
+	}, func(_ context.Context, _ *ScanStats, w Sink) func(Task) error {
+		return func(t Task) error {
+			AddRows(w, t.Values)
+			if recycle != nil {
+				recycle(t.Values) // sinks keep copies, never the rows
 			}
-			st.done(w)
-		})
-	}
-	err := read(func(b [][]Value) error {
-		select {
-		case batches <- b:
 			return nil
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 	})
-	close(batches)
-	wg.Wait()
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return st.merged, st, nil
 }
 
 // sqlConverter turns a driver value into a Value by the column's
@@ -303,66 +280,47 @@ func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, 
 			return nil, nil, err
 		}
 	}
-	tasks := make(chan Task, workers)
 	var bufs BufferPool
-	st := &ScanStats{}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			w := newSink()
-			row := make([]Value, len(pick))
-			vals := make([]any, ncols)
-			for task := range tasks {
-				switch {
-				case task.Docs != nil:
-					for _, d := range task.Docs {
-						if !jsonRow(d.Raw, cols, vals, ncols, pick, d.File, row, st) {
-							st.bad(fmt.Sprintf("%s record %d", d.File.URI, d.N))
-							continue
-						}
-						w.Add(row)
+	return scanTasks(ctx, workers, newSink, func(ctx context.Context, send func(Task) error) error {
+		return (&Reader{Table: t, Format: f, Bufs: &bufs}).Read(ctx, files, send)
+	}, func(_ context.Context, st *ScanStats, w Sink) func(Task) error {
+		row := make([]Value, len(pick))
+		vals := make([]any, ncols)
+		return func(task Task) error {
+			switch {
+			case task.Docs != nil:
+				for _, d := range task.Docs {
+					if !jsonRow(d.Raw, cols, vals, ncols, pick, d.File, row, st) {
+						st.bad(fmt.Sprintf("%s record %d", d.File.URI, d.N))
+						continue
 					}
-				case f.Classification == format.CSV:
-					CSVRecords(task.Chunk, f.Dialect(), func(rec format.CSVRecord) bool {
-						if rec.Bad != "" || !csvRow(rec.Fields, ncols, pick, task.Chunk.File, row) {
-							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, rec.Line))
-							return true
-						}
-						w.Add(row)
-						return true
-					})
-				default:
-					JSONLines(task.Chunk, func(line int64, text []byte) bool {
-						if !jsonRow(text, cols, vals, ncols, pick, task.Chunk.File, row, st) {
-							st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, line))
-							return true
-						}
-						w.Add(row)
-						return true
-					})
+					w.Add(row)
 				}
-				if task.Chunk.Data != nil {
-					bufs.Put(task.Chunk.Data)
-				}
+			case f.Classification == format.CSV:
+				CSVRecords(task.Chunk, f.Dialect(), func(rec format.CSVRecord) bool {
+					if rec.Bad != "" || !csvRow(rec.Fields, ncols, pick, task.Chunk.File, row) {
+						st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, rec.Line))
+						return true
+					}
+					w.Add(row)
+					return true
+				})
+			default:
+				JSONLines(task.Chunk, func(line int64, text []byte) bool {
+					if !jsonRow(text, cols, vals, ncols, pick, task.Chunk.File, row, st) {
+						st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, line))
+						return true
+					}
+					w.Add(row)
+					return true
+				})
 			}
-			st.done(w)
-		})
-	}
-	reader := &Reader{Table: t, Format: f, Bufs: &bufs}
-	err := reader.Read(ctx, files, func(task Task) error {
-		select {
-		case tasks <- task:
+			if task.Chunk.Data != nil {
+				bufs.Put(task.Chunk.Data)
+			}
 			return nil
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 	})
-	close(tasks)
-	wg.Wait()
-	if err != nil {
-		return nil, nil, err
-	}
-	return st.merged, st, nil
 }
 
 // csvRow fills row from a CSV record: by header name when the file has a
