@@ -28,3 +28,29 @@ type invalidError struct{ msg string }
 
 func (e *invalidError) Error() string        { return e.msg }
 func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// OptionError is a usage error about one option of a call, named as its
+// options struct names it (PartitionBy, Transforms.cast), and the value
+// at fault, if one: domain packages know no flags, and a command maps the
+// option to its flag (--partition-by) before printing. It matches
+// ErrInvalid.
+type OptionError struct {
+	Option, Value, Msg string
+}
+
+// OptionErrorf reports a wrong value of an option ("" when the option as a
+// whole is at fault).
+func OptionErrorf(option, value, format string, args ...any) error {
+	return &OptionError{Option: option, Value: value, Msg: fmt.Sprintf(format, args...)}
+}
+
+// As reads the error as it would be with the option named name.
+func (e *OptionError) As(name string) string {
+	if e.Value != "" {
+		name += " " + e.Value
+	}
+	return name + ": " + e.Msg
+}
+
+func (e *OptionError) Error() string        { return e.As(e.Option) }
+func (e *OptionError) Is(target error) bool { return target == ErrInvalid }

@@ -38,7 +38,7 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, opts Options, plan []
 		keys = append(keys, k.Name)
 	}
 	if !slices.Equal(keys, opts.PartitionBy) {
-		return nil, nil, catalog.Invalidf("table %s is partitioned by (%s), but --partition-by is (%s)", opts.Register, strings.Join(keys, ", "), strings.Join(opts.PartitionBy, ", "))
+		return nil, nil, catalog.OptionErrorf("PartitionBy", "", "table %s is partitioned by (%s), not (%s)", opts.Register, strings.Join(keys, ", "), strings.Join(opts.PartitionBy, ", "))
 	}
 	var changes []string
 	evolving := false

@@ -133,10 +133,10 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	for i, p := range opts.PartitionBy {
 		partIdx[i] = slices.IndexFunc(plan, func(c columnPlan) bool { return c.field.Name == p })
 		if partIdx[i] < 0 {
-			return nil, catalog.Invalidf("--partition-by %s: no such column in the output", p)
+			return nil, catalog.OptionErrorf("PartitionBy", p, "no such column in the output")
 		}
 		if k := plan[partIdx[i]].field.Type.Kind; k == format.Array || k == format.Map || k == format.Struct {
-			return nil, catalog.Invalidf("--partition-by %s: a %s column cannot be a partition", p, plan[partIdx[i]].field.Type)
+			return nil, catalog.OptionErrorf("PartitionBy", p, "a %s column cannot be a partition", plan[partIdx[i]].field.Type)
 		}
 	}
 	for i, c := range plan {
@@ -178,7 +178,7 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	}
 	if sum.RowsQuarantined > opts.MaxBadRecords {
 		c.discard()
-		return sum, fmt.Errorf("%d bad records, more than --max-bad-records %d; nothing was written (see %s): %w",
+		return sum, fmt.Errorf("%d bad records, more than the %d allowed; nothing was written (see %s): %w",
 			sum.RowsQuarantined, opts.MaxBadRecords, sum.Quarantine, ErrTooManyBadRecords)
 	}
 	if err := c.commit(ctx, cat, target); err != nil {

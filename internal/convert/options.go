@@ -87,7 +87,7 @@ func (o *Options) Check() error {
 		return catalog.Invalidf("mode %q: want append, overwrite or overwrite-partitions", o.Mode)
 	}
 	if o.Mode == OverwritePartitions && len(o.PartitionBy) == 0 {
-		return catalog.Invalidf("mode overwrite-partitions needs --partition-by")
+		return catalog.OptionErrorf("PartitionBy", "", "mode overwrite-partitions needs partition columns")
 	}
 	if o.TargetFileSize == 0 {
 		o.TargetFileSize = DefaultTargetFileSize
@@ -107,7 +107,7 @@ func (o *Options) Check() error {
 		if tr.Kind == Cast {
 			typ, err := catalog.ParseType(tr.Type)
 			if err != nil {
-				return fmt.Errorf("--cast %s: %w", tr.Column, err)
+				return catalog.OptionErrorf("Transforms."+tr.Kind, tr.Column, "%v", err)
 			}
 			tr.Type = typ
 		}
@@ -154,7 +154,7 @@ func planColumns(in []format.Field, transforms []Transform) ([]columnPlan, error
 			for i, f := range in {
 				names[i] = f.Name
 			}
-			return nil, catalog.Invalidf("--%s %s: no such column (columns: %s)", tr.Kind, tr.Column, strings.Join(names, ", "))
+			return nil, catalog.OptionErrorf("Transforms."+tr.Kind, tr.Column, "no such column (columns: %s)", strings.Join(names, ", "))
 		}
 		if prev, ok := kinds[tr.Column]; ok && prev != tr.Kind {
 			return nil, catalog.Invalidf("column %s is both %s and %s", tr.Column, prev, tr.Kind)

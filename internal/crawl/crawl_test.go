@@ -257,7 +257,7 @@ func TestTableLevelAndCombine(t *testing.T) {
 	if tb := l.table("a"); keyNames(tb.PartitionKeys)[0] != "partition_0" || len(l.partitions("a")) != 2 {
 		t.Errorf("table a: %v", keyNames(tb.PartitionKeys))
 	}
-	if !strings.Contains(rep.Decisions[0].Reason, "--table-level 2") {
+	if !strings.Contains(rep.Decisions[0].Reason, "table level 2") {
 		t.Errorf("decisions %+v", rep.Decisions)
 	}
 	l = newLake(t, files)

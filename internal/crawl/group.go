@@ -178,7 +178,7 @@ func resolve(f *folder, opts *Options, rep *Report) []*candidate {
 		case level > opts.TableLevel:
 			return nil // unreachable: forceTable takes everything below
 		}
-		skipOwn(f, rep, fmt.Sprintf("lies above --table-level %d, where tables are formed", opts.TableLevel))
+		skipOwn(f, rep, fmt.Sprintf("lies above table level %d, where tables are formed", opts.TableLevel))
 		var out []*candidate
 		for _, c := range children {
 			out = append(out, resolve(c, opts, rep)...)
@@ -283,7 +283,7 @@ func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool,
 		d.Outcome, d.Reason = Grouped, fmt.Sprintf("key=value partition folders (%s=...) always form one table; schemas merged", strings.SplitN(names[0], "=", 2)[0])
 		return true, d
 	case opts.CombineSchemas:
-		d.Outcome, d.Reason = Grouped, "--combine-schemas: one table for folders of the same format"
+		d.Outcome, d.Reason = Grouped, "schemas combined: one table for folders of the same format"
 		return true, d
 	case d.Similarity > groupShare && d.Schemas <= maxSchemas:
 		d.Outcome, d.Reason = Grouped, fmt.Sprintf("%.0f%% of files have a schema compatible with the majority's (more than %.0f%%) and there are %d distinct schemas (at most %d)", 100*d.Similarity, 100*groupShare, d.Schemas, maxSchemas)
@@ -340,7 +340,7 @@ func forceTable(f *folder, rep *Report) []*candidate {
 		return nil
 	}
 	rep.Decisions = append(rep.Decisions, Decision{Folder: f.uri(), Children: childNames(f), Outcome: Grouped, Similarity: 1,
-		Reason: fmt.Sprintf("--table-level %d: one table of everything below", f.depth+1)})
+		Reason: fmt.Sprintf("table level %d: one table of everything below", f.depth+1)})
 	return []*candidate{c}
 }
 

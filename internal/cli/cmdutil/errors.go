@@ -3,6 +3,9 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/lakectl/lakectl/internal/catalog"
 )
 
 // UsageError is a mistake in how lakectl was called or configured (exit 2).
@@ -35,3 +38,26 @@ func IsUsage(err error) bool {
 	var u *UsageError
 	return errors.As(err, &u)
 }
+
+// FlagErrors names the command's flags in an error whose domain package
+// named an option (catalog.OptionError): PartitionBy becomes
+// --partition-by. The error still matches what it matched.
+func FlagErrors(err error, flags map[string]string) error {
+	var oe *catalog.OptionError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	flag, ok := flags[oe.Option]
+	if !ok {
+		return err
+	}
+	return &flagError{msg: strings.Replace(err.Error(), oe.Error(), oe.As(flag), 1), err: err}
+}
+
+type flagError struct {
+	msg string
+	err error
+}
+
+func (e *flagError) Error() string { return e.msg }
+func (e *flagError) Unwrap() error { return e.err }

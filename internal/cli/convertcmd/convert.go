@@ -193,7 +193,7 @@ func convertRun(ctx context.Context, opts *Options) error {
 		opts.Convert.TokenKey = []byte(key)
 	}
 	if err := opts.Convert.Check(); err != nil {
-		return err
+		return cmdutil.FlagErrors(err, convertFlags)
 	}
 	if opts.F.Getenv("GOMEMLIMIT") == "" {
 		// Keep the garbage collector's headroom within the memory budget of
@@ -235,7 +235,16 @@ func convertRun(ctx context.Context, opts *Options) error {
 	if failed {
 		return &cmdutil.ExitError{Code: 1, Msg: err.Error()}
 	}
-	return err
+	return cmdutil.FlagErrors(err, convertFlags)
+}
+
+// convertFlags are the flags of convert's options.
+var convertFlags = map[string]string{
+	"PartitionBy":         "--partition-by",
+	"Transforms.cast":     "--cast",
+	"Transforms.mask":     "--mask",
+	"Transforms.tokenize": "--tokenize",
+	"Transforms.drop":     "--drop",
 }
 
 func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
