@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lakectl/lakectl/internal/testenv"
 )
 
 // collectSink keeps copies of the rows it is given.
@@ -32,7 +34,7 @@ func (c collectSink) Merge(Sink) {}
 // Every PostgreSQL type lakectl decodes from its binary form, and types
 // read as text, come out as the values the database holds.
 func TestPostgresBinaryCopyDecodesEveryType(t *testing.T) {
-	uri := dbURL(t, "LAKECTL_TEST_POSTGRES_URL")
+	uri := testenv.URL(t, "LAKECTL_TEST_POSTGRES_URL")
 	query := `SELECT 1::int2 AS a, -70000::int4 AS b, 9007199254740993::int8 AS c,
 		1.5::float4 AS d, -2.25e300::float8 AS e,
 		12345.67::numeric(10,2) AS f, -0.000123::numeric AS g, 123456789012345678.9::numeric AS h, 'NaN'::numeric AS i, 1e30::numeric AS j,
@@ -149,16 +151,4 @@ func TestCopyParserAnySplit(t *testing.T) {
 	if _, err := p.Write([]byte("id,name\n1,2\n3,4\n5,6\n7,8\n")); err == nil {
 		t.Error("want an error for a text stream")
 	}
-}
-
-// dbURL is a test database's URL; under CI=true a missing one fails.
-func dbURL(t *testing.T, env string) string {
-	u := os.Getenv(env)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: run the tests with make test", env)
-		}
-		t.Skipf("%s is not set: run make test", env)
-	}
-	return u
 }

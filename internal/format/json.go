@@ -42,7 +42,7 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	if d, ok := tok.(json.Delim); ok && d == '[' {
 		for dec.More() && records < max {
 			offset := dec.InputOffset()
-			t, err := jsonRecordType(dec, nil)
+			t, err := jsonType(dec, nil, true)
 			if err != nil {
 				return finishJSON(row, records, int(offset), err, atEOF)
 			}
@@ -55,7 +55,7 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	first := tok
 	for records < max {
 		offset := dec.InputOffset()
-		t, err := jsonRecordType(dec, first)
+		t, err := jsonType(dec, first, true)
 		first = nil
 		if err != nil {
 			if err == io.EOF && records > 0 {
@@ -68,35 +68,6 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 		}
 	}
 	return done()
-}
-
-// jsonRecordType is the type of one record. Its members are named exactly
-// as the record spells them (memberColumns names them as columns), so that
-// members differing only in case stay apart.
-func jsonRecordType(dec *json.Decoder, tok json.Token) (*Type, error) {
-	if tok == nil {
-		var err error
-		if tok, err = dec.Token(); err != nil {
-			return nil, err
-		}
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return jsonType(dec, tok)
-	}
-	t := &Type{Kind: Struct}
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		ft, err := jsonType(dec, nil)
-		if err != nil {
-			return nil, err
-		}
-		t.Fields = append(t.Fields, Field{Name: k.(string), Source: k.(string), Type: ft})
-	}
-	_, err := dec.Token() // }
-	return t, err
 }
 
 // memberColumns names the top-level members as columns, the way CSV
@@ -134,8 +105,10 @@ func jsonErr(err error, atEOF bool, records int) error {
 }
 
 // jsonType reads one value (whose first token may already be read) and
-// returns its type.
-func jsonType(dec *json.Decoder, tok json.Token) (*Type, error) {
+// returns its type. The members of an object are named as its text spells
+// them when exact is set (a record's), else as columns are named, members
+// equal once named so merging.
+func jsonType(dec *json.Decoder, tok json.Token, exact bool) (*Type, error) {
 	if tok == nil {
 		var err error
 		if tok, err = dec.Token(); err != nil {
@@ -152,9 +125,13 @@ func jsonType(dec *json.Decoder, tok json.Token) (*Type, error) {
 				if err != nil {
 					return nil, err
 				}
-				ft, err := jsonType(dec, nil)
+				ft, err := jsonType(dec, nil, false)
 				if err != nil {
 					return nil, err
+				}
+				if exact {
+					t.Fields = append(t.Fields, Field{Name: k.(string), Source: k.(string), Type: ft})
+					continue
 				}
 				name := catalog.SanitizeName(k.(string))
 				if i := slices.IndexFunc(t.Fields, func(f Field) bool { return f.Name == name }); i >= 0 {
@@ -168,7 +145,7 @@ func jsonType(dec *json.Decoder, tok json.Token) (*Type, error) {
 		case '[':
 			elem := tNull
 			for dec.More() {
-				et, err := jsonType(dec, nil)
+				et, err := jsonType(dec, nil, false)
 				if err != nil {
 					return nil, err
 				}

@@ -10,20 +10,8 @@ import (
 	"testing"
 
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/testenv"
 )
-
-// dbURL returns the test server's URL (started by scripts/with-services.sh);
-// tests skip without one, except under CI=true, where they fail.
-func dbURL(t *testing.T, env string) string {
-	u := os.Getenv(env)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: run the tests with make test", env)
-		}
-		t.Skipf("%s is not set: run make test", env)
-	}
-	return u
-}
 
 // seed creates the orders table through the source's own driver.
 func seed(t *testing.T, uri string, stmts ...string) {
@@ -101,19 +89,19 @@ func testDatabase(t *testing.T, uri, name string, create string) {
 }
 
 func TestPostgreSQLSource(t *testing.T) {
-	uri := dbURL(t, "LAKECTL_TEST_POSTGRES_URL")
+	uri := testenv.URL(t, "LAKECTL_TEST_POSTGRES_URL")
 	testDatabase(t, uri, "orders", "CREATE TABLE orders (id bigint PRIMARY KEY, region text, amount numeric(10,2), paid boolean, at timestamp)")
 }
 
 func TestMariaDBSource(t *testing.T) {
-	uri := dbURL(t, "LAKECTL_TEST_MYSQL_URL")
+	uri := testenv.URL(t, "LAKECTL_TEST_MYSQL_URL")
 	testDatabase(t, uri, "orders", "CREATE TABLE orders (id bigint PRIMARY KEY, region varchar(10), amount decimal(10,2), paid boolean, at datetime)")
 }
 
 // A wrong password is reported without it, as a database error.
 func TestDatabasePasswordsAreRedacted(t *testing.T) {
 	for _, env := range []string{"LAKECTL_TEST_POSTGRES_URL", "LAKECTL_TEST_MYSQL_URL"} {
-		uri := dbURL(t, env)
+		uri := testenv.URL(t, env)
 		bad := strings.Replace(uri, "lakectl-test-pw", "Wr0ng-s3cret-pw", 1)
 		_, err := dbSources().Resolve(t.Context(), bad+"?table=orders", "")
 		if err == nil || !errors.Is(err, dataset.ErrDatabase) || strings.Contains(err.Error(), "Wr0ng-s3cret-pw") || !strings.Contains(err.Error(), "xxxxx") {
@@ -126,7 +114,7 @@ func TestDatabasePasswordsAreRedacted(t *testing.T) {
 // worker is done with them) compared by key with a CSV of the same rows but
 // three: every value arrives whole, and exactly those three differ.
 func TestPostgreSQLManyBatchesByKey(t *testing.T) {
-	uri := dbURL(t, "LAKECTL_TEST_POSTGRES_URL")
+	uri := testenv.URL(t, "LAKECTL_TEST_POSTGRES_URL")
 	const n = 20000
 	seed(t, uri, "DROP TABLE IF EXISTS many_batches",
 		"CREATE TABLE many_batches (id bigint, v text, x double precision)",
