@@ -44,13 +44,13 @@ func OptionErrorf(option, value, format string, args ...any) error {
 	return &OptionError{Option: option, Value: value, Msg: fmt.Sprintf(format, args...)}
 }
 
-// As reads the error as it would be with the option named name.
-func (e *OptionError) As(name string) string {
+// Named reads the error as it would be with the option named name.
+func (e *OptionError) Named(name string) string {
 	if e.Value != "" {
 		name += " " + e.Value
 	}
 	return name + ": " + e.Msg
 }
 
-func (e *OptionError) Error() string        { return e.As(e.Option) }
+func (e *OptionError) Error() string        { return e.Named(e.Option) }
 func (e *OptionError) Is(target error) bool { return target == ErrInvalid }

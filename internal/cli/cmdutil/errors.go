@@ -51,7 +51,7 @@ func FlagErrors(err error, flags map[string]string) error {
 	if !ok {
 		return err
 	}
-	return &flagError{msg: strings.Replace(err.Error(), oe.Error(), oe.As(flag), 1), err: err}
+	return &flagError{msg: strings.Replace(err.Error(), oe.Error(), oe.Named(flag), 1), err: err}
 }
 
 type flagError struct {
