@@ -47,6 +47,12 @@ type realFile struct {
 	table   string // the crawler's table name (the folder the test puts it in)
 	delim   rune   // CSV delimiter; 0 for JSON
 	columns []realColumn
+	// key is a unique key of the rows (source names), for compare --key;
+	// empty when the data has none.
+	key string
+	// comparePending names a pending bug that makes compare of the file
+	// with its own conversion fail.
+	comparePending string
 }
 
 // realColumn is a column as the source names it, the catalog's name for
@@ -64,10 +70,13 @@ const (
 	pendingLeadingZeros = "item (f) leading zeros: pending"
 	pendingLocalTime    = "item (l) timestamps without a zone are stored as UTC instants: pending"
 	pendingDecimalStats = "item (c) decimal statistics: pending"
+	// Not in the issue: a raw .097 is text to compare (Deequ's rule) and a
+	// decimal to the crawler and convert.
+	pendingDotDecimal = "new finding: compare reads .097 in a raw file as text, convert as 0.097: pending"
 )
 
 var corpus = []realFile{
-	{file: "airports.csv", table: "airports", delim: ',', columns: []realColumn{
+	{file: "airports.csv", table: "airports", delim: ',', key: "iata", columns: []realColumn{
 		// IATA/FAA codes: letters and digits, some with leading zeros (00M).
 		{source: "iata", name: "iata", typ: "string"},
 		{source: "name", name: "name", typ: "string"},
@@ -116,7 +125,7 @@ var corpus = []realFile{
 		// Hours as fractions (0.0, 21.5).
 		{source: "time", name: "time", typ: "double"},
 	}},
-	{file: "football.json.gz", table: "football", columns: []realColumn{
+	{file: "football.json.gz", table: "football", key: "date,home_team", columns: []realColumn{
 		{source: "date", name: "date", typ: "date"},
 		// Unicode names (Österreichische Bundesliga).
 		{source: "division", name: "division", typ: "string"},
@@ -126,7 +135,7 @@ var corpus = []realFile{
 		{source: "home_score", name: "home_score", typ: "bigint"},
 		{source: "away_score", name: "away_score", typ: "bigint"},
 	}},
-	{file: "global-temp.csv", table: "global_temp", delim: ',', columns: []realColumn{
+	{file: "global-temp.csv", table: "global_temp", delim: ',', key: "year", columns: []realColumn{
 		{source: "year", name: "year", typ: "bigint"},
 		// Anomalies with two places, negative and positive, and a bare 0:
 		// a decimal of scale 2 (item (c) reconsiders the precision).
@@ -143,21 +152,21 @@ var corpus = []realFile{
 		// MALE, FEMALE, null and one ".".
 		{source: "Sex", name: "sex", typ: "string"},
 	}},
-	{file: "seattle-weather-hourly-normals.csv.gz", table: "seattle_weather_hourly_normals", delim: ',', columns: []realColumn{
+	{file: "seattle-weather-hourly-normals.csv.gz", table: "seattle_weather_hourly_normals", delim: ',', key: "date", columns: []realColumn{
 		// 2010-01-01T01:00:00: a wall-clock time without a zone.
 		{source: "date", name: "date", typ: "timestamp", pending: pendingLocalTime},
 		{source: "pressure", name: "pressure", typ: "decimal(18,1)"},
 		{source: "temperature", name: "temperature", typ: "decimal(18,1)"},
 		{source: "wind", name: "wind", typ: "decimal(18,1)"},
 	}},
-	{file: "unemployment.tsv", table: "unemployment", delim: '\t', columns: []realColumn{
+	{file: "unemployment.tsv", table: "unemployment", delim: '\t', key: "id", comparePending: pendingDotDecimal, columns: []realColumn{
 		// County FIPS codes, already written without their leading zero
 		// (1001 for 01001) by the source: integers.
 		{source: "id", name: "id", typ: "bigint"},
 		// Rates written .097: decimals of scale 3.
 		{source: "rate", name: "rate", typ: "decimal(18,3)"},
 	}},
-	{file: "unemployment-across-industries.json.gz", table: "unemployment_across_industries", columns: []realColumn{
+	{file: "unemployment-across-industries.json.gz", table: "unemployment_across_industries", key: "series,date", columns: []realColumn{
 		{source: "series", name: "series", typ: "string"},
 		{source: "year", name: "year", typ: "bigint"},
 		{source: "month", name: "month", typ: "bigint"},
@@ -167,7 +176,7 @@ var corpus = []realFile{
 		// 2000-01-01T08:00:00.000Z: an instant.
 		{source: "date", name: "date", typ: "timestamp"},
 	}},
-	{file: "weekly-weather.json", table: "weekly_weather", columns: []realColumn{
+	{file: "weekly-weather.json", table: "weekly_weather", key: "id", columns: []realColumn{
 		{source: "day", name: "day", typ: "string"},
 		{source: "record", name: "record", typ: "struct<high:bigint,low:bigint>"},
 		{source: "normal", name: "normal", typ: "struct<high:bigint,low:bigint>"},
@@ -177,7 +186,7 @@ var corpus = []realFile{
 		// Only in the last records, nested two deep.
 		{source: "forecast", name: "forecast", typ: "struct<high:struct<high:bigint,low:bigint>,low:struct<high:bigint,low:bigint>>"},
 	}},
-	{file: "zipcodes.csv.gz", table: "zipcodes", delim: ',', columns: []realColumn{
+	{file: "zipcodes.csv.gz", table: "zipcodes", delim: ',', key: "zip_code", columns: []realColumn{
 		// Five-digit codes; 00501 must keep its zeros.
 		{source: "zip_code", name: "zip_code", typ: "string", pending: pendingLeadingZeros},
 		{source: "latitude", name: "latitude", typ: "decimal(18,6)"},
@@ -215,22 +224,49 @@ func TestRealData(t *testing.T) {
 			pq := readParquet(t, out)
 			t.Run("roundtrip", func(t *testing.T) { checkRoundTrip(t, rf, src, pq) })
 			t.Run("profile", func(t *testing.T) { checkProfile(t, work, rf, src) })
+			t.Run("compare", func(t *testing.T) { checkCompare(t, work, rf) })
 		})
 	}
 }
 
-// lakectl runs the binary (set up by TestMain) in dir and returns stdout.
-func lakectl(t *testing.T, dir string, args ...string) []byte {
-	t.Helper()
+// lakectlCmd is the binary (set up by TestMain) run in dir, with its home
+// there.
+func lakectlCmd(dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command("lakectl", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LAKECTL_HOME="+filepath.Join(dir, ".lakectl"), "HOME="+dir)
+	return cmd
+}
+
+// lakectl runs lakectlCmd and returns its stdout; it must succeed.
+func lakectl(t *testing.T, dir string, args ...string) []byte {
+	t.Helper()
+	cmd := lakectlCmd(dir, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("lakectl %s: %v\n%s%s", strings.Join(args, " "), err, stdout.Bytes(), stderr.Bytes())
 	}
 	return stdout.Bytes()
+}
+
+// checkCompare: a file compared with its own conversion matches, column
+// by column and, where the rows have a key, row by row.
+func checkCompare(t *testing.T, work string, rf realFile) {
+	args := []string{"validate", "compare", "--source", filepath.Join("raw", rf.table), "--target", filepath.Join("out", rf.table)}
+	if rf.key != "" {
+		args = append(args, "--key", rf.key)
+	}
+	c := &checks{t: t, pending: rf.comparePending}
+	if out, err := lakectlCmd(work, args...).CombinedOutput(); err != nil {
+		c.errorf("lakectl %s: %v\n%s", strings.Join(args, " "), err, firstLines(out, 12))
+	}
+	c.done()
+}
+
+func firstLines(b []byte, n int) string {
+	lines := strings.SplitAfterN(string(b), "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "")
 }
 
 // checks collects the failures of one check, so that a pending one can be
