@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -s -w -X $(PKG)/internal/cli/version.Version=$(VERSION) -X $(PKG)/internal/cli/version.Commit=$(COMMIT)
 
-.PHONY: all build test lint bench demo docs clean
+.PHONY: all build test lint fuzz bench demo docs clean
 
 all: build
 
@@ -16,6 +16,16 @@ build:
 ## test: lint, then every test, with MinIO started on 127.0.0.1 for the S3 tests
 test: lint
 	scripts/with-services.sh $(GO) test -count=1 ./...
+
+## fuzz: every fuzz target, FUZZTIME each (default 10s), from its seeds on
+FUZZTIME ?= 10s
+fuzz:
+	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for target in $$(grep -h -o '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -c6-); do \
+			echo "$$dir $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$dir || exit 1; \
+		done; \
+	done
 
 ## lint: gofmt and go vet
 lint:

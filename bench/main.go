@@ -6,6 +6,7 @@
 //
 //	go run . -rows 1000000 -lakectl ../bin/lakectl
 //	go run . gencsv FILE ROWS        (the generated CSV alone)
+//	go run . -mode realdata -lakectl ../bin/lakectl   (the real-data corpus against DuckDB)
 //
 // This module uses cgo (DuckDB's Go driver); lakectl itself stays pure Go.
 package main
@@ -46,8 +47,15 @@ func main() {
 	lakectl := flag.String("lakectl", "../bin/lakectl", "the lakectl binary")
 	runs := flag.Int("runs", 3, "runs of each side; the median is reported")
 	codec := flag.String("compression", "snappy", "Parquet compression of both sides")
-	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE")
+	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE; realdata: the real-data corpus through lakectl and DuckDB, side by side")
+	corpus := flag.String("corpus", "../testdata/realdata", "the real-data corpus (-mode realdata)")
 	flag.Parse()
+	if *mode == "realdata" {
+		if realData(*lakectl, *corpus) > 0 {
+			os.Exit(1)
+		}
+		return
+	}
 
 	dir, err := os.MkdirTemp("", "lakectl-bench-")
 	check(err)
