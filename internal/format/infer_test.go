@@ -80,3 +80,11 @@ func TestTypeHolds(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDecimalLiteral(t *testing.T) {
+	for s, want := range map[string]bool{".097": true, "5.": true, "-1.5e3": true, "+2": true, "1e": false, ".": false, "": false, "1.2.3": false, "NaN": false, "0x10": false, "1_000": false, "e5": false} {
+		if got := IsDecimalLiteral(s); got != want {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
+	}
+}

@@ -330,3 +330,23 @@ func isTimestamp(s string) bool {
 	_, ok := ParseTimestamp(s)
 	return ok
 }
+
+// IsDecimalLiteral: s is a plain number, [+-]digits[.digits][e[+-]digits],
+// with digits on at least one side of the point (.097 and 5. too).
+func IsDecimalLiteral(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	mant, exp, hasExp := strings.Cut(strings.ToLower(s), "e")
+	whole, frac, _ := strings.Cut(mant, ".")
+	if whole == "" && frac == "" || !allDigits(whole) || !allDigits(frac) {
+		return false
+	}
+	if hasExp {
+		if exp != "" && (exp[0] == '+' || exp[0] == '-') {
+			exp = exp[1:]
+		}
+		return exp != "" && allDigits(exp)
+	}
+	return true
+}

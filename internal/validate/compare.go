@@ -250,7 +250,7 @@ func newSide(in dataset.Input, pick []int, cols []ColumnName) *side {
 	for i, p := range pick {
 		names[i] = cols[p].Source
 	}
-	return &side{in: in, pick: pick, names: names, typed: columnTypes(in.Table, pick)}
+	return &side{in: in, pick: pick, names: names, typed: schemaTypes(in.Table, pick)}
 }
 
 // result is the side's column report: data type, completeness and

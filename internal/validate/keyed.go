@@ -120,6 +120,14 @@ func canonical(v dataset.Value, asText bool) (canon, string) {
 		if f, err := strconv.ParseFloat(stripSpace(s), 64); err == nil {
 			return canon{kind: 'n', f: f}, inferred
 		}
+	case String:
+		// A decimal literal Deequ's pattern leaves out (.097, 5.), as
+		// typed columns read it.
+		if format.IsDecimalLiteral(s) {
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				return canon{kind: 'n', f: f}, inferred
+			}
+		}
 	}
 	// Timestamps and dates, whatever their spelling and precision, as the
 	// one ISO reader reads them (a value without a zone as its wall clock

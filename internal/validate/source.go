@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
@@ -69,6 +70,20 @@ func columnTypes(t *catalog.Table, pick []int) []string {
 		case !text:
 			typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
 		}
+	}
+	return typed
+}
+
+// schemaTypes is the Deequ type of each picked column by its type in the
+// table, whatever the format: compare types a file by the schema the
+// crawler gives it — the one its conversion is written with — so that a
+// file and its conversion are compared by the same types (a profile
+// infers the types of text instead, as Deequ does).
+func schemaTypes(t *catalog.Table, pick []int) []string {
+	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
+	typed := make([]string, len(pick))
+	for i, p := range pick {
+		typed[i] = deequType(all[p].Type)
 	}
 	return typed
 }
