@@ -588,3 +588,22 @@ func TestAppendRows(t *testing.T) {
 		t.Errorf("a bad row: %v %+v", err, sum)
 	}
 }
+
+// Arrays one after the other are all read; text after the last value is
+// one bad record, never dropped unsaid. A CSV file may start with blank
+// lines before its header.
+func TestConvertReadsWholeDocumentsAndFiles(t *testing.T) {
+	e := newEnv(t, map[string]string{
+		"pages.json": "[{\"id\":1},{\"id\":2}]\n[{\"id\":3}]\n",
+		"tail.json":  "[{\"id\":4}]\n]\n",
+	})
+	sum, err := e.run(jsonTable("file://"+e.src+"/", "id:bigint"), nil, Options{MaxBadRecords: 1})
+	if err != nil || sum.RowsRead != 5 || sum.RowsWritten != 4 || sum.RowsQuarantined != 1 {
+		t.Errorf("JSON: err %v summary %+v", err, sum)
+	}
+	e = newEnv(t, map[string]string{"blank.csv": "\n\r\nid,name\n1,a\n2,b\n"})
+	sum, err = e.run(e.csvTable("id:bigint", "name:string"), nil, Options{})
+	if err != nil || sum.RowsWritten != 2 || e.readAll("")["name"] != `["a","b"]` {
+		t.Errorf("CSV: err %v summary %+v", err, sum)
+	}
+}

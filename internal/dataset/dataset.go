@@ -388,38 +388,84 @@ func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) e
 	if jsonLinesText(first) {
 		return splitChunks(ctx, br, f, format.CSVDialect{}, 1, r.Bufs, emit)
 	}
-	dec := json.NewDecoder(br)
-	array := false
-	if tok := bytes.TrimLeft(first, " \t\r\n"); len(tok) > 0 && tok[0] == '[' {
-		if _, err := dec.Token(); err != nil {
-			return err
-		}
-		array = true
-	}
+	return readJSONValues(f, json.NewDecoder(br), send)
+}
+
+// readJSONValues reads a document: a stream of values, each a record, the
+// elements of an array each a record (one array, or several one after the
+// other). A value that cannot be decoded ends what can be read of the file:
+// the rest is one bad record. Text after the last value that is no value
+// (a stray bracket) is one bad record too: nothing is left unread unsaid.
+func readJSONValues(f *File, dec *json.Decoder, send func(Task) error) error {
 	var batch []Doc
-	for k := int64(1); ; k++ {
-		if array && !dec.More() {
-			break
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err == io.EOF {
-			break
-		} else if err != nil {
-			batch = append(batch, Doc{File: f, N: k}) // the rest cannot be read: one bad record
-			break
-		}
+	var sendErr error
+	k := int64(0)
+	add := func(raw []byte) error {
+		k++
 		batch = append(batch, Doc{File: f, N: k, Raw: raw})
-		if len(batch) == 4096 {
-			if err := send(Task{Docs: batch}); err != nil {
-				return err
-			}
-			batch = nil
+		if len(batch) < 4096 {
+			return nil
 		}
+		sendErr = send(Task{Docs: batch})
+		batch = nil
+		return sendErr
+	}
+	readable := func() bool {
+		for dec.More() {
+			if nextByte(dec) == '[' {
+				if _, err := dec.Token(); err != nil {
+					return false
+				}
+				for dec.More() {
+					var raw json.RawMessage
+					if err := dec.Decode(&raw); err != nil {
+						return false
+					}
+					if err := add(raw); err != nil {
+						return false
+					}
+				}
+				if _, err := dec.Token(); err != nil { // ]
+					return false
+				}
+				continue
+			}
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return false
+			}
+			if err := add(raw); err != nil {
+				return false
+			}
+		}
+		_, err := dec.Token()
+		return err == io.EOF // anything else is text that is no value
+	}
+	if !readable() {
+		if sendErr != nil {
+			return sendErr
+		}
+		batch = append(batch, Doc{File: f, N: k + 1}) // the rest cannot be read: one bad record
 	}
 	if len(batch) > 0 {
 		return send(Task{Docs: batch})
 	}
 	return nil
+}
+
+// nextByte is the first byte of the next value, once dec.More has found
+// there is one.
+func nextByte(dec *json.Decoder) byte {
+	var b [1]byte
+	r := dec.Buffered()
+	for {
+		if n, _ := r.Read(b[:]); n == 0 {
+			return 0
+		}
+		if c := b[0]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return c
+		}
+	}
 }
 
 // readHeader reads a CSV file's header line and maps the table's columns
@@ -432,9 +478,18 @@ func (r *Reader) readHeader(f *File, br *PeekReader) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	end, _, _ := r.Format.Dialect().RecordEnd(head, true)
+	start := 0 // blank lines before the header are no records
+	for {
+		nl := bytes.IndexByte(head[start:], '\n')
+		if nl < 0 || len(bytes.TrimRight(head[start:start+nl], "\r")) > 0 {
+			break
+		}
+		start += nl + 1
+	}
+	end, _, _ := r.Format.Dialect().RecordEnd(head[start:], true)
+	end += start
 	var names []string
-	r.Format.Dialect().Records(head[:end], 1, func(rec format.CSVRecord) bool { names = slices.Clone(rec.Fields); return false })
+	r.Format.Dialect().Records(head[start:end], 1, func(rec format.CSVRecord) bool { names = slices.Clone(rec.Fields); return false })
 	f.NFields = len(names)
 	byName := map[string]int{}
 	for i, n := range format.HeaderNames(names) {

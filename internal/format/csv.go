@@ -106,9 +106,9 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	}
 	// Score the candidates that occur in the first line on the first rows;
 	// parse the whole sample with the winner only.
-	firstLine := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		firstLine = data[:i]
+	firstLine := bytes.TrimLeft(data, "\r\n") // blank lines are no records
+	if i := bytes.IndexByte(firstLine, '\n'); i >= 0 {
+		firstLine = firstLine[:i]
 	}
 	const scoreRows = 50
 	var best *delimChoice
