@@ -14,6 +14,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
 	"github.com/lakectl/lakectl/internal/storage/s3"
@@ -23,9 +24,10 @@ import (
 // scheme, a missing part). It is the caller's mistake.
 var ErrBadURI = errors.New("bad URI")
 
-// badURI makes an error that prints as given and matches ErrBadURI.
+// badURI makes an error that prints as given, with any password in it
+// hidden, and matches ErrBadURI.
 func badURI(format string, args ...any) error {
-	return &uriError{fmt.Sprintf(format, args...)}
+	return &uriError{redact.Text(fmt.Sprintf(format, args...))}
 }
 
 type uriError struct{ msg string }

@@ -25,6 +25,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
 	"github.com/lakectl/lakectl/internal/cli/validatecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
 
@@ -78,7 +79,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		err = errors.New("interrupted; nothing partial was left visible")
 	}
 	if err != nil && err.Error() != "" {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: %v\n", err)
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: %s\n", redact.Text(err.Error())) // no password in a URI is ever printed
 		if code == ExitUsage && cmdutil.IsUsage(err) {
 			if c, _, ferr := root.Find(args); ferr == nil && c != nil {
 				fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/redact"
 )
 
 // SQL is a database table, or query, as a source.
@@ -79,7 +80,7 @@ func ParseDatabaseURI(uri, query string, getenv func(string) string) (*SQL, erro
 	s := &SQL{secret: password}
 	display := scheme + "://" + user
 	if password != "" {
-		display += ":xxxxx"
+		display += ":" + redact.Mask
 	}
 	display += "@" + pathPart
 	if table != "" {
@@ -149,14 +150,7 @@ func (s *SQL) redact(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	if s.secret != "" {
-		// As written, and as a connection string or URL encodes it.
-		userinfo := strings.TrimPrefix(url.UserPassword("", s.secret).String(), ":")
-		for _, form := range []string{s.secret, url.QueryEscape(s.secret), url.PathEscape(s.secret), userinfo} {
-			msg = strings.ReplaceAll(msg, form, "xxxxx")
-		}
-	}
+	msg := redact.Text(redact.Secret(err.Error(), s.secret))
 	return fmt.Errorf("%s: %s: %w", s.Display, msg, ErrDatabase)
 }
 

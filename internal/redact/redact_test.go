@@ -1,0 +1,43 @@
+package redact
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		`catalog "postgres://alice:s3cret@db:5432/lake": unknown scheme`: `catalog "postgres://alice:xxxxx@db:5432/lake": unknown scheme`,
+		"mysql://bob:p%40ss@tcp(h:3306)/x?table=t":                      "mysql://bob:xxxxx@tcp(h:3306)/x?table=t",
+		"s3://bucket/key@1 and file:///a:b@c":                            "s3://bucket/key@1 and file:///a:b@c",
+		"no uri here":                                                    "no uri here",
+		"postgres://carol@host/db":                                       "postgres://carol@host/db",
+		"x postgres://u:a@b@host/db y":                                   "x postgres://u:xxxxx@host/db y",
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzText: a password put in a URI the way pgx and net/url write it
+// (url.UserPassword) never survives Text, whatever surrounds it.
+func FuzzText(f *testing.F) {
+	f.Add("alice", "s3cret", "host:5432/db", "catalog ", ": unknown scheme")
+	f.Add("u", "p@ss word/?#", "h/d?x=1", "", "")
+	f.Add("u", "with space", "h", "(", ")")
+	f.Fuzz(func(t *testing.T, user, password, rest, before, after string) {
+		if len(password) < 4 || strings.ContainsAny(before+after, "@") {
+			return // too short to tell from other text
+		}
+		u := url.URL{Scheme: "postgres", User: url.UserPassword(user, password), Host: "h"}
+		uri := strings.TrimSuffix(u.String(), "h") + url.PathEscape(rest)
+		msg := before + " " + uri + " " + after
+		got := Text(msg)
+		enc := strings.TrimPrefix(url.UserPassword("", password).String(), ":")
+		if strings.Contains(got, ":"+enc+"@") {
+			t.Errorf("the password survives: %q", got)
+		}
+	})
+}
