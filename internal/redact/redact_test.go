@@ -9,7 +9,7 @@ import (
 func TestText(t *testing.T) {
 	for in, want := range map[string]string{
 		`catalog "postgres://alice:s3cret@db:5432/lake": unknown scheme`: `catalog "postgres://alice:xxxxx@db:5432/lake": unknown scheme`,
-		"mysql://bob:p%40ss@tcp(h:3306)/x?table=t":                      "mysql://bob:xxxxx@tcp(h:3306)/x?table=t",
+		"mysql://bob:p%40ss@tcp(h:3306)/x?table=t":                       "mysql://bob:xxxxx@tcp(h:3306)/x?table=t",
 		"s3://bucket/key@1 and file:///a:b@c":                            "s3://bucket/key@1 and file:///a:b@c",
 		"no uri here":                                                    "no uri here",
 		"postgres://carol@host/db":                                       "postgres://carol@host/db",
