@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -43,12 +45,27 @@ func DefaultCatalog(home string) string {
 	return "sqlite:" + filepath.Join(home, "catalog.db")
 }
 
-// OpenCatalog opens the catalog a URI names: "sqlite:PATH" (or
-// "sqlite://PATH"), or a plain path, which is taken as a SQLite file.
+// OpenCatalog opens the catalog a URI names, making it when it does not
+// exist yet: "sqlite:PATH" (or "sqlite://PATH"), or a plain path, which is
+// taken as a SQLite file.
 func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
+	return openCatalog(ctx, uri, false)
+}
+
+// OpenExistingCatalog opens the catalog a URI names for a command that only
+// reads: one that does not exist is an error, never made, so that a typo
+// in a catalog's name does not read as an empty catalog.
+func OpenExistingCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
+	return openCatalog(ctx, uri, true)
+}
+
+func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catalog, error) {
 	scheme, rest, ok := strings.Cut(uri, ":")
 	if !ok {
 		scheme, rest = "sqlite", uri
+		if futureSchemes[uri] {
+			return nil, badURI("catalog %q: a catalog is named by a URI (%s:// is not supported yet); want %s", uri, uri, CatalogSchemes)
+		}
 	}
 	switch scheme {
 	case "sqlite":
@@ -56,10 +73,17 @@ func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
 		if path == "" {
 			return nil, badURI("catalog %q: no file given: want sqlite:PATH", uri)
 		}
+		if _, err := os.Stat(path); mustExist && errors.Is(err, fs.ErrNotExist) {
+			return nil, badURI("catalog %s: no catalog there yet (commands that write make one: crawl, convert --register, catalog create-database)", path)
+		}
 		return sqlite.Open(ctx, path)
 	}
 	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }
+
+// futureSchemes are catalog kinds a bare word may mean (--catalog glue):
+// never taken for the name of a SQLite file.
+var futureSchemes = map[string]bool{"glue": true, "postgres": true, "postgresql": true}
 
 // StoreOptions configure the storage backends.
 type StoreOptions struct {
@@ -89,6 +113,24 @@ func OpenStore(ctx context.Context, uri string, opts StoreOptions) (storage.Stor
 		return s3.Open(ctx, u.Host, strings.TrimPrefix(u.Path, "/"), opts.S3)
 	}
 	return nil, badURI("storage %q: unknown scheme %q: want a path, file:///PATH or s3://BUCKET/PREFIX", uri, u.Scheme)
+}
+
+// OpenExistingStore opens the store a URI names for a command that reads
+// it: a local folder (or file) that does not exist is an error, where a
+// destination's would be made.
+func OpenExistingStore(ctx context.Context, uri string, opts StoreOptions) (storage.Store, error) {
+	path := uri
+	if strings.HasPrefix(uri, "file://") {
+		if u, err := url.Parse(uri); err == nil {
+			path = u.Path
+		}
+	}
+	if !strings.Contains(path, "://") {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, badURI("%s: no such file or folder", uri)
+		}
+	}
+	return OpenStore(ctx, uri, opts)
 }
 
 // LocationURI turns a location given by a user into the URI kept in the

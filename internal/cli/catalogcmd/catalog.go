@@ -42,12 +42,17 @@ be lowercase letters, digits and _, at most 128 characters.`,
 	return cmd
 }
 
-// openTable parses a DB.TABLE argument and opens the catalog.
-func openTable(ctx context.Context, f *cmdutil.Factory, arg string) (c catalog.Catalog, db, name string, err error) {
+// openTable parses a DB.TABLE argument and opens the catalog, to change
+// it when write is set, else only to read it.
+func openTable(ctx context.Context, f *cmdutil.Factory, arg string, write bool) (c catalog.Catalog, db, name string, err error) {
 	if db, name, err = catalog.ParseTableName(arg); err != nil {
 		return nil, "", "", err
 	}
-	c, err = f.Catalog(ctx)
+	if write {
+		c, err = f.Catalog(ctx)
+	} else {
+		c, err = f.ReadCatalog(ctx)
+	}
 	return c, db, name, err
 }
 

@@ -38,7 +38,7 @@ the table's location followed by KEY=VALUE/ folders.`,
 }
 
 func createPartitionRun(ctx context.Context, opts *CreatePartitionOptions) error {
-	c, db, name, err := openTable(ctx, opts.F, opts.Table)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table, true)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func NewCmdDatabases(f *cmdutil.Factory) *cobra.Command {
 }
 
 func databasesRun(ctx context.Context, opts *DatabasesOptions) error {
-	c, err := opts.F.Catalog(ctx)
+	c, err := opts.F.ReadCatalog(ctx)
 	if err != nil {
 		return err
 	}

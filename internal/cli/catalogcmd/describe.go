@@ -61,7 +61,7 @@ func describeRun(ctx context.Context, opts *DescribeOptions) error {
 		comments[col] = comment
 		order = append(order, col)
 	}
-	c, db, name, err := openTable(ctx, opts.F, opts.Table)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table, true)
 	if err != nil {
 		return err
 	}

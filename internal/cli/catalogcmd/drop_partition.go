@@ -33,7 +33,7 @@ func NewCmdDropPartition(f *cmdutil.Factory) *cobra.Command {
 }
 
 func dropPartitionRun(ctx context.Context, opts *DropPartitionOptions) error {
-	c, db, name, err := openTable(ctx, opts.F, opts.Table)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table, true)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func NewCmdDropTable(f *cmdutil.Factory) *cobra.Command {
 }
 
 func dropTableRun(ctx context.Context, opts *DropTableOptions) error {
-	c, db, name, err := openTable(ctx, opts.F, opts.Table)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table, true)
 	if err != nil {
 		return err
 	}

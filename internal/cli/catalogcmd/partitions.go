@@ -43,7 +43,7 @@ func partitionsRun(ctx context.Context, opts *PartitionsOptions) error {
 	if err != nil {
 		return err
 	}
-	c, db, name, err := openTable(ctx, opts.F, opts.Table)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table, false)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ partition_key).`,
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
-	c, db, name, err := openTable(ctx, opts.F, opts.Table)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table, false)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func NewCmdTables(f *cmdutil.Factory) *cobra.Command {
 }
 
 func tablesRun(ctx context.Context, opts *TablesOptions) error {
-	c, err := opts.F.Catalog(ctx)
+	c, err := opts.F.ReadCatalog(ctx)
 	if err != nil {
 		return err
 	}

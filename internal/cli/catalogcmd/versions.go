@@ -38,7 +38,7 @@ type tableVersion struct {
 }
 
 func versionsRun(ctx context.Context, opts *VersionsOptions) error {
-	c, db, name, err := openTable(ctx, opts.F, opts.Table)
+	c, db, name, err := openTable(ctx, opts.F, opts.Table, false)
 	if err != nil {
 		return err
 	}

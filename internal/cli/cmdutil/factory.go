@@ -28,21 +28,38 @@ type Factory struct {
 	catalog catalog.Catalog
 }
 
-// Catalog opens the configured catalog once; Close closes it.
+// Catalog opens the configured catalog once, for a command that writes
+// to it: the default one is made on first use. Close closes it.
 func (f *Factory) Catalog(ctx context.Context) (catalog.Catalog, error) {
+	return f.openCatalog(ctx, true)
+}
+
+// ReadCatalog opens the configured catalog once, for a command that only
+// reads: a catalog that does not exist is an error, never made.
+func (f *Factory) ReadCatalog(ctx context.Context) (catalog.Catalog, error) {
+	return f.openCatalog(ctx, false)
+}
+
+func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog, error) {
 	if f.catalog != nil {
 		return f.catalog, nil
 	}
 	uri := f.Settings.Catalog
 	if uri == "" {
-		// The default home is made on first use; folders of a catalog
+		// The default home is made on first write; folders of a catalog
 		// named explicitly are not, so a typo does not make a new catalog.
-		if err := os.MkdirAll(f.Settings.Home, 0o700); err != nil {
-			return nil, fmt.Errorf("LAKECTL_HOME: %w", err)
+		if write {
+			if err := os.MkdirAll(f.Settings.Home, 0o700); err != nil {
+				return nil, fmt.Errorf("LAKECTL_HOME: %w", err)
+			}
 		}
 		uri = backends.DefaultCatalog(f.Settings.Home)
 	}
-	c, err := backends.OpenCatalog(ctx, uri)
+	open := backends.OpenExistingCatalog
+	if write {
+		open = backends.OpenCatalog
+	}
+	c, err := open(ctx, uri)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +75,15 @@ func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) 
 	}})
 }
 
+// ExistingStore opens a store to read, like Store: a local folder that
+// does not exist is an error.
+func (f *Factory) ExistingStore(ctx context.Context, uri string) (storage.Store, error) {
+	return backends.OpenExistingStore(ctx, uri, backends.StoreOptions{S3: s3.Options{
+		Endpoint: f.Settings.S3Endpoint,
+		Region:   f.Settings.S3Region,
+	}})
+}
+
 // Sources resolves sources named on the command line: catalog tables,
 // paths and URIs, databases. openStore defaults to Store.
 func (f *Factory) Sources(ctx context.Context, openStore func(context.Context, string) (storage.Store, error)) dataset.Sources {
@@ -65,7 +91,7 @@ func (f *Factory) Sources(ctx context.Context, openStore func(context.Context, s
 		openStore = f.Store
 	}
 	return dataset.Sources{
-		Catalog:  func() (catalog.Catalog, error) { return f.Catalog(ctx) },
+		Catalog:  func() (catalog.Catalog, error) { return f.ReadCatalog(ctx) },
 		Store:    openStore,
 		Getenv:   f.Getenv,
 		Describe: crawl.Describe,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
+
+	"github.com/lakectl/lakectl/internal/redact"
 )
 
 // Settings are the global settings every command shares, resolved with the
@@ -96,7 +99,13 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 	}
 
 	s.Catalog, _ = value("catalog")
-	s.S3Endpoint, _ = value("s3-endpoint")
+	var from string
+	s.S3Endpoint, from = value("s3-endpoint")
+	if e := s.S3Endpoint; e != "" {
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, Usagef("%s: s3-endpoint %q: want http://HOST[:PORT] or https://HOST[:PORT]", orFlag(from, "--s3-endpoint"), redact.Text(e))
+		}
+	}
 	s.S3Region, _ = value("s3-region")
 	out, from := value("output")
 	if out == "" {

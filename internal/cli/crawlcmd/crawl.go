@@ -113,7 +113,7 @@ func crawlRun(ctx context.Context, opts *Options) error {
 	}
 	var targets []crawl.Target
 	for _, uri := range opts.URIs {
-		s, err := opts.F.Store(ctx, uri)
+		s, err := opts.F.ExistingStore(ctx, uri)
 		if err != nil {
 			return err
 		}

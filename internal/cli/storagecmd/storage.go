@@ -55,7 +55,7 @@ type object struct {
 }
 
 func lsRun(ctx context.Context, opts *LsOptions) error {
-	s, err := opts.F.Store(ctx, opts.URI)
+	s, err := opts.F.ExistingStore(ctx, opts.URI)
 	if err != nil {
 		return err
 	}
