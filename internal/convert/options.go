@@ -5,13 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
 )
 
@@ -127,7 +127,7 @@ func (o *Options) Check() error {
 		o.Now = time.Now
 	}
 	if o.RunID == "" {
-		o.RunID = o.Now().UTC().Format("20060102T150405Z") + fmt.Sprintf("-%04d", o.Now().Nanosecond()/100000)
+		o.RunID = commit.NewRunID(o.Now())
 	}
 	return nil
 }

@@ -8,10 +8,10 @@
 package crawl
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -133,7 +133,7 @@ func (o *Options) Check() error {
 		o.Now = time.Now
 	}
 	if o.RunID == "" {
-		o.RunID = fmt.Sprintf("%s-%d", o.Now().UTC().Format("20060102T150405Z"), o.Now().UnixNano()%100000)
+		o.RunID = commit.NewRunID(o.Now())
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
 )
 
@@ -57,7 +58,7 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 	if err != nil {
 		return err
 	}
-	opts.Compact.RunID = opts.F.Now().UTC().Format("20060102T150405Z")
+	opts.Compact.RunID = commit.NewRunID(opts.F.Now())
 	sum, err := convert.Compact(ctx, c, opts.F.Store, db, name, opts.Compact)
 	if err != nil {
 		return err
