@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"sync"
 	"time"
 
 	"errors"
@@ -85,6 +87,7 @@ func TestScripts(t *testing.T) {
 			"parquet":    cmdParquet,
 			"gencsv":     cmdGenCSV,
 			"waitfile":   cmdWaitFile,
+			"blackhole":  cmdBlackhole,
 			"sql":        cmdSQL,
 			"s3-put":     func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 			"s3-uploads": func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Uploads(ts, srv, neg, args) },
@@ -265,6 +268,39 @@ func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
 // cmdWaitFile waits (up to a minute) until a file matching GLOB exists:
 //
 //	waitfile out/_lakectl_staging/*/*.parquet
+//
+// cmdBlackhole starts a server on loopback that accepts connections and
+// never answers (a hung S3 endpoint) and puts its URL in $BLACKHOLE.
+func cmdBlackhole(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: blackhole")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never read or answered
+			mu.Unlock()
+		}
+	}()
+	ts.Defer(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	ts.Setenv("BLACKHOLE", "http://"+l.Addr().String())
+}
+
 func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: waitfile GLOB")

@@ -204,6 +204,8 @@ LAKECTL_* environment variables, then the config file, then defaults.
   --quiet, -q     LAKECTL_QUIET          quiet          false
   --s3-endpoint   LAKECTL_S3_ENDPOINT    s3-endpoint    (AWS)
   --s3-region     LAKECTL_S3_REGION      s3-region      (AWS configuration)
+  --s3-timeout    LAKECTL_S3_TIMEOUT     s3-timeout     15s
+  --s3-max-attempts LAKECTL_S3_MAX_ATTEMPTS s3-max-attempts 3
   --config        LAKECTL_CONFIG         -              $LAKECTL_HOME/config.yaml
 
 LAKECTL_HOME defaults to ~/.lakectl. The config file is YAML with the keys

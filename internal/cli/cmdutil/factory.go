@@ -70,8 +70,10 @@ func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog,
 // Store opens the object store a URI names, with the S3 settings.
 func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) {
 	return backends.OpenStore(ctx, uri, backends.StoreOptions{S3: s3.Options{
-		Endpoint: f.Settings.S3Endpoint,
-		Region:   f.Settings.S3Region,
+		Endpoint:    f.Settings.S3Endpoint,
+		Region:      f.Settings.S3Region,
+		Timeout:     f.Settings.S3Timeout,
+		MaxAttempts: f.Settings.S3MaxAttempts,
 	}})
 }
 
@@ -79,8 +81,10 @@ func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) 
 // does not exist is an error.
 func (f *Factory) ExistingStore(ctx context.Context, uri string) (storage.Store, error) {
 	return backends.OpenExistingStore(ctx, uri, backends.StoreOptions{S3: s3.Options{
-		Endpoint: f.Settings.S3Endpoint,
-		Region:   f.Settings.S3Region,
+		Endpoint:    f.Settings.S3Endpoint,
+		Region:      f.Settings.S3Region,
+		Timeout:     f.Settings.S3Timeout,
+		MaxAttempts: f.Settings.S3MaxAttempts,
 	}})
 }
 

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
@@ -28,6 +29,9 @@ type Settings struct {
 	Quiet      bool
 	S3Endpoint string
 	S3Region   string
+	// S3Timeout and S3MaxAttempts bound S3 requests (zero: the defaults).
+	S3Timeout     time.Duration
+	S3MaxAttempts int
 }
 
 // Outputs are the values of --output (junit only for validate check).
@@ -47,6 +51,8 @@ var GlobalFlags = []GlobalFlag{
 	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
 	{"s3-endpoint", "LAKECTL_S3_ENDPOINT", "URL of an S3-compatible server (implies path-style addressing)"},
 	{"s3-region", "LAKECTL_S3_REGION", "AWS region for S3 (default: from the AWS configuration)"},
+	{"s3-timeout", "LAKECTL_S3_TIMEOUT", "how long an S3 request waits to connect and for an answer to start (default 15s)"},
+	{"s3-max-attempts", "LAKECTL_S3_MAX_ATTEMPTS", "tries of an S3 request that failed for a transient reason (default 3)"},
 }
 
 // Resolve fills Settings from the parsed flags, the environment (getenv)
@@ -107,6 +113,20 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		}
 	}
 	s.S3Region, _ = value("s3-region")
+	if v, from := value("s3-timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, Usagef("%s: s3-timeout %q: want a positive duration such as 15s", orFlag(from, "--s3-timeout"), v)
+		}
+		s.S3Timeout = d
+	}
+	if v, from := value("s3-max-attempts"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, Usagef("%s: s3-max-attempts %q: want a whole number, at least 1", orFlag(from, "--s3-max-attempts"), v)
+		}
+		s.S3MaxAttempts = n
+	}
 	out, from := value("output")
 	if out == "" {
 		out = "table"

@@ -10,11 +10,14 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
@@ -35,7 +38,23 @@ type Options struct {
 	// uploads hold about PartSize × Concurrency bytes.
 	PartSize    int64
 	Concurrency int
+	// Timeout bounds how long a request waits to connect and for the
+	// server's answer to start (DefaultTimeout when zero); MaxAttempts is
+	// how often a request that failed for a transient reason (a timeout,
+	// a 5xx, throttling) is tried in all (DefaultMaxAttempts when zero),
+	// with backoff between tries of at most maxBackoff.
+	Timeout     time.Duration
+	MaxAttempts int
 }
+
+// The defaults bound a request to an endpoint that accepts connections and
+// never answers to DefaultMaxAttempts × DefaultTimeout plus the backoff:
+// under a minute.
+const (
+	DefaultTimeout     = 15 * time.Second
+	DefaultMaxAttempts = 3
+	maxBackoff         = 2 * time.Second
+)
 
 // Errors of Open that are the user's configuration rather than a failure.
 var (
@@ -65,6 +84,26 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 	if opts.Region != "" {
 		loads = append(loads, config.WithRegion(opts.Region))
 	}
+	timeout, attempts := opts.Timeout, opts.MaxAttempts
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	if attempts <= 0 {
+		attempts = DefaultMaxAttempts
+	}
+	loads = append(loads,
+		config.WithHTTPClient(awshttp.NewBuildableClient().
+			WithDialerOptions(func(d *net.Dialer) { d.Timeout = timeout }).
+			WithTransportOptions(func(t *http.Transport) {
+				t.TLSHandshakeTimeout = timeout
+				t.ResponseHeaderTimeout = timeout
+			})),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = attempts
+				o.MaxBackoff = maxBackoff
+			})
+		}))
 	cfg, err := config.LoadDefaultConfig(ctx, loads...)
 	if err != nil {
 		return nil, fmt.Errorf("s3://%s: aws configuration: %w", bucket, err)
