@@ -54,7 +54,8 @@ func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
 
 // OpenExistingCatalog opens the catalog a URI names for a command that only
 // reads: one that does not exist is an error, never made, so that a typo
-// in a catalog's name does not read as an empty catalog.
+// in a catalog's name does not read as an empty catalog; it is opened read
+// only, so that a catalog lakectl may not write can be read.
 func OpenExistingCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
 	return openCatalog(ctx, uri, true)
 }
@@ -73,10 +74,13 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 		if path == "" {
 			return nil, badURI("catalog %q: no file given: want sqlite:PATH", uri)
 		}
-		if _, err := os.Stat(path); mustExist && errors.Is(err, fs.ErrNotExist) {
+		if !mustExist {
+			return sqlite.Open(ctx, path)
+		}
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, badURI("catalog %s: no catalog there yet (commands that write make one: crawl, convert --register, catalog create-database)", path)
 		}
-		return sqlite.Open(ctx, path)
+		return sqlite.OpenReadOnly(ctx, path)
 	}
 	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }

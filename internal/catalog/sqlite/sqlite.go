@@ -15,9 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
@@ -44,6 +46,7 @@ type Catalog struct {
 	Now func() time.Time
 	// PageSize is how many rows one query of a listing reads.
 	PageSize int
+	readOnly bool
 }
 
 var _ catalog.Catalog = (*Catalog)(nil)
@@ -98,6 +101,9 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if err := checkHeader(abs); err != nil {
 		return nil, err
 	}
+	if err := writable(abs); err != nil {
+		return nil, err
+	}
 	if fi, err := os.Stat(filepath.Dir(abs)); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("catalog %s: %w: %s", path, ErrNoFolder, filepath.Dir(abs))
 	}
@@ -114,9 +120,73 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 }
 
 func dsn(path string) string {
-	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
 	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate",
-		esc, busyTimeout.Milliseconds())
+		escapePath(path), busyTimeout.Milliseconds())
+}
+
+func escapePath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+}
+
+// ErrReadOnly: the catalog can be read, not written (a file or folder
+// without write permission, a read-only mount).
+var ErrReadOnly = errors.New("read-only: lakectl may read it but not change it")
+
+// OpenReadOnly opens an existing catalog to read it, changing nothing: for
+// commands that only read, so that a catalog on a read-only mount, in a
+// shared image or owned by another user can be read. Writes through it fail
+// with ErrReadOnly.
+func OpenReadOnly(ctx context.Context, path string) (*Catalog, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
+	if err := checkHeader(abs); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
+	// A WAL database is read with the WAL index beside it; where that
+	// cannot be made (no write permission on the folder), the file is read
+	// as immutable, as it is on read-only media.
+	var lastErr error
+	for _, extra := range []string{"", "&immutable=1"} {
+		db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?mode=ro&_pragma=busy_timeout(%d)%s", escapePath(abs), busyTimeout.Milliseconds(), extra))
+		if err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", path, err)
+		}
+		c := &Catalog{db: db, path: abs, Now: time.Now, PageSize: pageSize, readOnly: true}
+		ready, err := c.checkSchema(ctx, db)
+		if err == nil && !ready {
+			err = fmt.Errorf("catalog %s: %w: it has no catalog in it yet", path, ErrNotCatalog)
+		}
+		if err == nil {
+			return c, nil
+		}
+		db.Close()
+		if errors.Is(err, ErrNotCatalog) {
+			return nil, err
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+// writable says why lakectl may not write the catalog file at path (nil
+// when it may, or when the file does not exist yet).
+func writable(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			return fmt.Errorf("catalog %s: %w (%v)", path, ErrReadOnly, err)
+		}
+		return nil // let SQLite say what is wrong
+	}
+	return f.Close()
 }
 
 // checkHeader refuses a non-empty file that does not start like a SQLite
@@ -218,6 +288,9 @@ func (c *Catalog) now() time.Time { return c.Now().UTC().Truncate(time.Second) }
 // write runs fn in one write transaction (BEGIN IMMEDIATE, see dsn) and
 // commits when fn succeeds.
 func (c *Catalog) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if c.readOnly {
+		return fmt.Errorf("catalog %s: %w", c.path, ErrReadOnly)
+	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return c.fail("begin", err)

@@ -25,7 +25,8 @@ type Factory struct {
 	Getenv   func(string) string
 	Now      func() time.Time
 
-	catalog catalog.Catalog
+	catalog         catalog.Catalog
+	catalogWritable bool
 }
 
 // Catalog opens the configured catalog once, for a command that writes
@@ -41,8 +42,12 @@ func (f *Factory) ReadCatalog(ctx context.Context) (catalog.Catalog, error) {
 }
 
 func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog, error) {
-	if f.catalog != nil {
+	if f.catalog != nil && (f.catalogWritable || !write) {
 		return f.catalog, nil
+	}
+	if f.catalog != nil { // opened to read, now to write
+		f.catalog.Close()
+		f.catalog = nil
 	}
 	uri := f.Settings.Catalog
 	if uri == "" {
@@ -63,7 +68,7 @@ func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog,
 	if err != nil {
 		return nil, err
 	}
-	f.catalog = c
+	f.catalog, f.catalogWritable = c, write
 	return c, nil
 }
 
