@@ -116,7 +116,7 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 		if delim == 0 && bytes.IndexByte(firstLine, d) < 0 {
 			continue
 		}
-		recs, consumed := CSVDialect{d, quote}.Parse(data, atEOF, scoreRows)
+		recs, consumed := CSVDialect{Delim: d, Quote: quote}.Parse(data, atEOF, scoreRows)
 		f, n := modeFields(recs)
 		if f < 2 || len(recs) < 2 {
 			continue
@@ -130,7 +130,7 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 		}
 	}
 	if best != nil && len(best.records) == scoreRows {
-		recs, consumed := CSVDialect{best.delim, quote}.Parse(data, atEOF, maxRecords+1)
+		recs, consumed := CSVDialect{Delim: best.delim, Quote: quote}.Parse(data, atEOF, maxRecords+1)
 		f, n := modeFields(recs)
 		best = &delimChoice{best.delim, recs, consumed, f, n}
 	}

@@ -28,6 +28,9 @@ const MaxQuotedBytes = 1 << 20
 //   - a quoted field left open (see MaxQuotedBytes) makes a bad record.
 type CSVDialect struct {
 	Delim, Quote byte
+	// maxQuoted replaces MaxQuotedBytes in tests, so that fuzzing reaches
+	// the bound.
+	maxQuoted int
 }
 
 // RecordEnd finds the end of the record that starts at data[0]: the index
@@ -73,16 +76,21 @@ func (d CSVDialect) RecordEnd(data []byte, atEOF bool) (end int, bad, ok bool) {
 // its index, -1 when the field is unterminated, or more when the input
 // read so far cannot tell.
 func (d CSVDialect) closeQuote(data []byte, open int, atEOF bool) (closed int, more bool) {
-	limit := open + MaxQuotedBytes
+	bound := MaxQuotedBytes
+	if d.maxQuoted > 0 {
+		bound = d.maxQuoted
+	}
+	limit := open + bound
+	end := min(len(data), limit+1)
 	for j := open + 1; ; {
-		k := bytes.IndexByte(data[j:min(len(data), limit+1)], d.Quote)
+		k := bytes.IndexByte(data[min(j, end):end], d.Quote)
 		if k < 0 {
 			if len(data) > limit || atEOF {
 				return -1, false
 			}
 			return 0, true
 		}
-		j += k + 1
+		j = min(j, end) + k + 1
 		if j == len(data) && !atEOF {
 			return 0, true // a doubled quote may follow
 		}

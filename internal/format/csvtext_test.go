@@ -19,7 +19,7 @@ func records(t *testing.T, d CSVDialect, text string) []CSVRecord {
 
 func TestCSVRecordsCRLFQuotedLastField(t *testing.T) {
 	// An Excel-style export: CRLF line ends, the last field quoted.
-	got := records(t, CSVDialect{',', '"'}, "id,code\r\n1,\"+297\"\r\n2,\"+93\"\r\n3,\"\"\r\n")
+	got := records(t, CSVDialect{Delim: ',', Quote: '"'}, "id,code\r\n1,\"+297\"\r\n2,\"+93\"\r\n3,\"\"\r\n")
 	want := [][]string{{"id", "code"}, {"1", "+297"}, {"2", "+93"}, {"3", ""}}
 	if len(got) != len(want) {
 		t.Fatalf("%d records: %+v", len(got), got)
@@ -32,7 +32,7 @@ func TestCSVRecordsCRLFQuotedLastField(t *testing.T) {
 }
 
 func TestCSVRecordsQuoteRules(t *testing.T) {
-	d := CSVDialect{',', '"'}
+	d := CSVDialect{Delim: ',', Quote: '"'}
 	for _, c := range []struct {
 		in   string
 		want [][]string
@@ -66,7 +66,7 @@ func TestCSVRecordsUnterminatedQuoteCostsOneLine(t *testing.T) {
 	for i := 3; i <= 300; i++ {
 		b.WriteString("3,c\n")
 	}
-	recs := records(t, CSVDialect{',', '"'}, b.String())
+	recs := records(t, CSVDialect{Delim: ',', Quote: '"'}, b.String())
 	if len(recs) != 301 {
 		t.Fatalf("%d records, want 301 (header, 299 good, 1 bad)", len(recs))
 	}
@@ -87,7 +87,7 @@ func TestCSVRecordsUnterminatedQuoteCostsOneLine(t *testing.T) {
 }
 
 func TestCSVRecordEndBound(t *testing.T) {
-	d := CSVDialect{',', '"'}
+	d := CSVDialect{Delim: ',', Quote: '"'}
 	// Still open, less than the bound read: more input is needed.
 	if _, _, ok := d.RecordEnd([]byte("1,\"open\nmore\n"), false); ok {
 		t.Error("an open quote short of the bound should need more input")
@@ -104,5 +104,14 @@ func TestCSVRecordEndBound(t *testing.T) {
 	}
 	if end, bad, ok := d.RecordEnd([]byte("\"a\"\"b\",c\nnext"), false); !ok || bad || end != 9 {
 		t.Errorf("doubled quote: end %d bad %v ok %v", end, bad, ok)
+	}
+}
+
+// A doubled quote right at the bound is no reason to fail.
+func TestCSVRecordEndDoubledQuoteAtTheBound(t *testing.T) {
+	data := []byte(`"` + strings.Repeat("a", MaxQuotedBytes-1) + `""` + strings.Repeat("b", 10) + "\"\nnext\n")
+	end, bad, ok := CSVDialect{Delim: ',', Quote: '"'}.RecordEnd(data, true)
+	if !ok || !bad || end != len(data)-len("next\n") {
+		t.Errorf("end %d bad %v ok %v", end, bad, ok)
 	}
 }
