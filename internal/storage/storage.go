@@ -8,6 +8,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -58,6 +59,23 @@ type Copier interface {
 // Renamer moves an object within the store without copying it.
 type Renamer interface {
 	Rename(ctx context.Context, srcKey, dstKey string) error
+}
+
+// ErrPrecondition: a conditional write found the object other than the
+// writer last saw it; nothing was written.
+var ErrPrecondition = errors.New("the object changed since it was read (precondition failed)")
+
+// Swapper reads and writes small objects that several processes change —
+// leases, commit journals — with compare-and-swap: of two writers that
+// saw the same version, exactly one wins.
+type Swapper interface {
+	// ReadVersion reads an object and its version (an opaque tag); a
+	// missing object is an error wrapping fs.ErrNotExist.
+	ReadVersion(ctx context.Context, key string) (data []byte, version string, err error)
+	// PutIf writes the object only if it is still at version (absent,
+	// when version is ""), and returns its new version; otherwise it
+	// writes nothing and returns ErrPrecondition.
+	PutIf(ctx context.Context, key string, data []byte, version string) (string, error)
 }
 
 // FolderRemover removes a folder whole, including what an interrupted

@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,6 +42,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"LargeObjectStreams", testLarge},
 		{"FailedPutLeavesNothing", testFailedPut},
 		{"PutIsAtomic", testAtomicPut},
+		{"SwapCreatesOnce", testSwapCreatesOnce},
+		{"SwapRace", testSwapRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -383,5 +386,66 @@ func testAtomicPut(t *testing.T, s storage.Store) {
 	must(t, <-done)
 	if got := get(t, s, "atomic"); got != "new contents, first half; second half" {
 		t.Errorf("after Put, Get = %q", got)
+	}
+}
+
+func swapper(t *testing.T, s storage.Store) storage.Swapper {
+	sw, ok := s.(storage.Swapper)
+	if !ok {
+		t.Fatalf("%T does not compare and swap: leases and journals need it", s)
+	}
+	return sw
+}
+
+// A conditional create wins once; a replace needs the version read; a
+// stale version loses and writes nothing.
+func testSwapCreatesOnce(t *testing.T, s storage.Store) {
+	sw, ctx := swapper(t, s), t.Context()
+	if _, _, err := sw.ReadVersion(ctx, "lease"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing object: %v", err)
+	}
+	v1, err := sw.PutIf(ctx, "lease", []byte("one"), "")
+	must(t, err)
+	if _, err := sw.PutIf(ctx, "lease", []byte("two"), ""); !errors.Is(err, storage.ErrPrecondition) {
+		t.Fatalf("second create: %v, want ErrPrecondition", err)
+	}
+	data, v, err := sw.ReadVersion(ctx, "lease")
+	if err != nil || string(data) != "one" || v != v1 {
+		t.Fatalf("read %q %q %v, want one %q", data, v, err, v1)
+	}
+	v2, err := sw.PutIf(ctx, "lease", []byte("three"), v1)
+	must(t, err)
+	if _, err := sw.PutIf(ctx, "lease", []byte("four"), v1); !errors.Is(err, storage.ErrPrecondition) {
+		t.Fatalf("replace with a stale version: %v, want ErrPrecondition", err)
+	}
+	if data, v, _ := sw.ReadVersion(ctx, "lease"); string(data) != "three" || v != v2 {
+		t.Fatalf("after the stale replace: %q %q", data, v)
+	}
+}
+
+// Writers racing from one version: exactly one wins.
+func testSwapRace(t *testing.T, s storage.Store) {
+	sw, ctx := swapper(t, s), t.Context()
+	v0, err := sw.PutIf(ctx, "race", []byte("start"), "")
+	must(t, err)
+	const writers = 8
+	var wg sync.WaitGroup
+	var won, lost atomic.Int32
+	for i := range writers {
+		wg.Go(func() {
+			_, err := sw.PutIf(ctx, "race", []byte(fmt.Sprintf("writer %d", i)), v0)
+			switch {
+			case err == nil:
+				won.Add(1)
+			case errors.Is(err, storage.ErrPrecondition):
+				lost.Add(1)
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 || lost.Load() != writers-1 {
+		t.Errorf("%d writers won, %d lost; want 1 and %d", won.Load(), lost.Load(), writers-1)
 	}
 }
