@@ -1,0 +1,182 @@
+package commit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// LeaseKey is the object of a destination's lease (hidden from readers and
+// crawlers: its name starts with _).
+const LeaseKey = "_lakectl_lease.json"
+
+// ErrHeld: another writer holds the destination's lease.
+var ErrHeld = errors.New("another writer holds this destination")
+
+// ErrLeaseLost: the lease expired and another writer took it; a writer that
+// gets this must not commit.
+var ErrLeaseLost = errors.New("this writer's lease on the destination was lost")
+
+// lease is what the lease object holds.
+type leaseDoc struct {
+	Holder   string    `json:"holder"`
+	Expires  time.Time `json:"expires"`
+	Released bool      `json:"released,omitempty"`
+}
+
+// HeldError says who holds a lease, and until when at the latest.
+type HeldError struct {
+	Holder  string
+	Expires time.Time
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("%v: %s, until %s unless it renews", ErrHeld, e.Holder, e.Expires.UTC().Format(time.RFC3339))
+}
+
+func (e *HeldError) Is(target error) bool { return target == ErrHeld }
+
+// Lease serializes the writers of one destination, across processes and
+// machines: one holder at a time. The holder renews it every TTL/3; a
+// holder that dies stops renewing, and its lease expires after TTL (clocks
+// of the writers' machines must agree to well within TTL).
+type Lease struct {
+	store  storage.Swapper
+	holder string
+	ttl    time.Duration
+	now    func() time.Time
+
+	mu      sync.Mutex
+	version string
+	lost    error
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// Acquire takes the lease of the destination s for holder (a run id and
+// where it runs), waiting while another holds it when wait is set (until
+// ctx ends), else failing with a *HeldError.
+func Acquire(ctx context.Context, s storage.Swapper, holder string, ttl time.Duration, wait bool) (*Lease, error) {
+	l := &Lease{store: s, holder: holder, ttl: ttl, now: time.Now}
+	for {
+		err := l.try(ctx)
+		var held *HeldError
+		switch {
+		case err == nil:
+			l.stop, l.done = make(chan struct{}), make(chan struct{})
+			go l.renew()
+			return l, nil
+		case errors.As(err, &held) && wait:
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("%w (%v)", err, ctx.Err())
+			case <-time.After(min(ttl/4, time.Second)):
+			}
+		case errors.Is(err, storage.ErrPrecondition):
+			// Another writer moved first: look again.
+		default:
+			return nil, err
+		}
+	}
+}
+
+// try takes the lease if it is free, released or expired.
+func (l *Lease) try(ctx context.Context) error {
+	data, version, err := l.store.ReadVersion(ctx, LeaseKey)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		version = ""
+	case err != nil:
+		return err
+	default:
+		var cur leaseDoc
+		if err := json.Unmarshal(data, &cur); err != nil {
+			return fmt.Errorf("lease %s: %w", LeaseKey, err)
+		}
+		if !cur.Released && l.now().Before(cur.Expires) {
+			return &HeldError{Holder: cur.Holder, Expires: cur.Expires}
+		}
+	}
+	v, err := l.write(ctx, leaseDoc{Holder: l.holder, Expires: l.now().Add(l.ttl)}, version)
+	if err != nil {
+		return err
+	}
+	l.version = v
+	return nil
+}
+
+func (l *Lease) write(ctx context.Context, doc leaseDoc, version string) (string, error) {
+	data, _ := json.Marshal(doc)
+	return l.store.PutIf(ctx, LeaseKey, data, version)
+}
+
+// renew extends the lease every TTL/3 until Release; a renewal that finds
+// the lease taken marks it lost.
+func (l *Lease) renew() {
+	defer close(l.done)
+	t := time.NewTicker(l.ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		l.mu.Lock()
+		v, err := l.write(context.Background(), leaseDoc{Holder: l.holder, Expires: l.now().Add(l.ttl)}, l.version)
+		if err == nil {
+			l.version = v
+		} else if errors.Is(err, storage.ErrPrecondition) {
+			l.lost = ErrLeaseLost
+		} // other errors: try again at the next tick; expiry is the bound
+		lost := l.lost != nil
+		l.mu.Unlock()
+		if lost {
+			return
+		}
+	}
+}
+
+// Check reports ErrLeaseLost once the lease is no longer this writer's:
+// call it right before making anything visible.
+func (l *Lease) Check(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lost != nil {
+		return l.lost
+	}
+	// Renew now: the commit that follows has a whole TTL.
+	v, err := l.write(ctx, leaseDoc{Holder: l.holder, Expires: l.now().Add(l.ttl)}, l.version)
+	if errors.Is(err, storage.ErrPrecondition) {
+		l.lost = ErrLeaseLost
+		return l.lost
+	}
+	if err != nil {
+		return err
+	}
+	l.version = v
+	return nil
+}
+
+// Release gives the lease back, unless it was lost (then the new holder's
+// lease is left alone).
+func (l *Lease) Release(ctx context.Context) error {
+	close(l.stop)
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lost != nil {
+		return l.lost
+	}
+	_, err := l.write(ctx, leaseDoc{Holder: l.holder, Expires: l.now(), Released: true}, l.version)
+	if errors.Is(err, storage.ErrPrecondition) {
+		return ErrLeaseLost
+	}
+	return err
+}
