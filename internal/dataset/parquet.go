@@ -56,10 +56,13 @@ func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int,
 		if p >= ncols {
 			continue
 		}
-		name := t.StorageDescriptor.Columns[p].Name
+		name, found := parquetName(schema, t.StorageDescriptor.Columns[p])
+		if !found {
+			continue // missing in this file: null
+		}
 		col, ok := schema.Lookup(name)
 		if !ok || !col.Node.Leaf() || col.Node.Repeated() {
-			// Missing in this file (null), or nested: read as JSON text.
+			// Nested: read as its text.
 			if j := slices.IndexFunc(schema.Fields(), func(f parquet.Field) bool { return f.Name() == name }); j >= 0 {
 				nestedPick = append(nestedPick, i)
 				nestedFields = append(nestedFields, schema.Fields()[j])
@@ -146,6 +149,23 @@ func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int,
 		}
 	}
 	return nil
+}
+
+// parquetName is the name of a column's top-level field in a file: the
+// column's source spelling (UserId), else its catalog name, else the field
+// whose name the crawler would turn into the column's (userid).
+func parquetName(schema *parquet.Schema, col catalog.Column) (string, bool) {
+	fields := schema.Fields()
+	for _, want := range []func(string) bool{
+		func(n string) bool { return n == SourceName(col) },
+		func(n string) bool { return n == col.Name },
+		func(n string) bool { return catalog.SanitizeName(n) == col.Name },
+	} {
+		if j := slices.IndexFunc(fields, func(f parquet.Field) bool { return want(f.Name()) }); j >= 0 {
+			return fields[j].Name(), true
+		}
+	}
+	return "", false
 }
 
 // GroupRows rows are handed to a sink at a time where a reader can (a sink

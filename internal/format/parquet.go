@@ -120,7 +120,7 @@ func parquetField(els []pformat.SchemaElement, i *int) (Field, error) {
 	if rep, ok := el.RepetitionType.Get(); ok && rep == pformat.Repeated && !isListOrMap(&el) {
 		t = &Type{Kind: Array, Elem: t} // a bare repeated field is a list
 	}
-	return Field{Name: name, Type: t}, nil
+	return Field{Name: name, Type: t, Source: el.Name}, nil
 }
 
 func isListOrMap(el *pformat.SchemaElement) bool {
