@@ -23,11 +23,15 @@ const (
 
 // CheckReport is the result of checking data against rules.
 type CheckReport struct {
-	Source           string        `json:"source"`
-	Rows             int64         `json:"numRecords"`
-	MalformedRecords int64         `json:"malformedRecords"`
-	Status           string        `json:"status"` // Success, Warning or Error
-	Checks           []CheckResult `json:"checks"`
+	Source           string `json:"source"`
+	Rows             int64  `json:"numRecords"`
+	MalformedRecords int64  `json:"malformedRecords"`
+	// MembersOutsideSchema and FilesSkipped, as in a profile: data the
+	// checks did not see.
+	MembersOutsideSchema map[string]int64      `json:"membersOutsideSchema,omitempty"`
+	FilesSkipped         []dataset.SkippedFile `json:"filesSkipped,omitempty"`
+	Status               string                `json:"status"` // Success, Warning or Error
+	Checks               []CheckResult         `json:"checks"`
 }
 
 // CheckResult is one check's outcome.
@@ -102,7 +106,7 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 	}
 	sink := merged.(*checkSink)
 	profile := sink.profile.Result(in.Name())
-	rep := &CheckReport{Source: in.Name(), Rows: sink.rows, MalformedRecords: st.Malformed(), Status: Success}
+	rep := &CheckReport{Source: in.Name(), Rows: sink.rows, MalformedRecords: st.Malformed(), MembersOutsideSchema: st.MembersOutsideSchema(), FilesSkipped: st.Skipped, Status: Success}
 	k := 0
 	for _, chk := range rules.Checks {
 		cr := CheckResult{Description: chk.Description, Level: chk.Level, Status: Success}

@@ -32,6 +32,10 @@ type CompareReport struct {
 	OnlyInSource []string           `json:"onlyInSource"`
 	OnlyInTarget []string           `json:"onlyInTarget"`
 	Match        bool               `json:"match"`
+	// SourceUnread and TargetUnread: what each side holds that could not
+	// be compared (a difference whenever there is any).
+	SourceUnread Unread `json:"sourceUnread"`
+	TargetUnread Unread `json:"targetUnread"`
 }
 
 // ColumnComparison is one column on both sides: Match when data type,
@@ -154,6 +158,7 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 			return nil, nil, err
 		}
 	}
+	rep.SourceUnread, rep.TargetUnread = srcSide.unread, tgtSide.unread
 	sp, tp := srcSide.result(), tgtSide.result()
 	rep.SourceRows, rep.TargetRows = sp.Rows, tp.Rows
 	rep.Match = len(rep.OnlyInSource) == 0 && len(rep.OnlyInTarget) == 0
@@ -194,7 +199,7 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 // the row-level diff of a compare by key, any changed, missing or extra
 // row, duplicate key or null key. The exit status is decided here alone.
 func (r *CompareReport) Differs(rows *KeyedDiff) bool {
-	if len(r.OnlyInSource) > 0 || len(r.OnlyInTarget) > 0 || r.SourceRows != r.TargetRows {
+	if len(r.OnlyInSource) > 0 || len(r.OnlyInTarget) > 0 || r.SourceRows != r.TargetRows || r.SourceUnread.Any() || r.TargetUnread.Any() {
 		return true
 	}
 	for _, c := range r.Columns {
@@ -236,13 +241,37 @@ func sourceNames(cols []ColumnName) []string {
 }
 
 // side is one side of a compare: its input, the picked columns and,
-// after the scan, their counts.
+// after the scan, their counts and what could not be read.
 type side struct {
 	in     dataset.Input
 	pick   []int
 	names  []string
 	typed  []string
 	counts []*columnCount
+	unread Unread
+}
+
+// Unread is what a side holds that a compare could not compare: records
+// that are no rows, JSON members outside the table's columns, files under
+// its locations that are not its data. Any of them is a difference.
+type Unread struct {
+	MalformedRecords     int64                 `json:"malformedRecords,omitempty"`
+	FirstMalformed       string                `json:"firstMalformed,omitempty"`
+	MembersOutsideSchema map[string]int64      `json:"membersOutsideSchema,omitempty"`
+	FilesSkipped         []dataset.SkippedFile `json:"filesSkipped,omitempty"`
+}
+
+// Any says whether anything went unread.
+func (u Unread) Any() bool {
+	return u.MalformedRecords > 0 || len(u.MembersOutsideSchema) > 0 || len(u.FilesSkipped) > 0
+}
+
+// noteScan keeps what the side's (first) scan could not read.
+func (s *side) noteScan(st *dataset.ScanStats) {
+	if st == nil || s.unread.Any() {
+		return
+	}
+	s.unread = Unread{MalformedRecords: st.Malformed(), FirstMalformed: st.FirstMalformed(), MembersOutsideSchema: st.MembersOutsideSchema(), FilesSkipped: st.Skipped}
 }
 
 func newSide(in dataset.Input, pick []int, cols []ColumnName) *side {
@@ -278,7 +307,8 @@ func countBoth(ctx context.Context, src, tgt *side, fp *fingerprinter, workers i
 	for i, sd := range []*side{src, tgt} {
 		wg.Go(func() {
 			newSink := func() dataset.Sink { return &countSink{fp: fp.clone(), counts: newCounts(len(sd.pick))} }
-			merged, _, err := dataset.Scan(ctx, sd.in, sd.pick, workers, newSink)
+			merged, st, err := dataset.Scan(ctx, sd.in, sd.pick, workers, newSink)
+			sd.noteScan(st)
 			if merged == nil {
 				merged = newSink()
 			}

@@ -860,7 +860,8 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 		return &indexSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(tgt.pick))},
 			runs: newRuns(len(tgt.pick), len(fp.tolCols), hint, workers)}
 	}
-	merged, _, err := dataset.Scan(ctx, tgt.in, tgt.pick, workers, newIndex)
+	merged, st, err := dataset.Scan(ctx, tgt.in, tgt.pick, workers, newIndex)
+	tgt.noteScan(st)
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
 	}
@@ -885,7 +886,8 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 		return &probeSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(src.pick))}, table: table, tols: tols,
 			changedBy: make([]int64, len(src.pick)), missing: map[[2]uint64]struct{}{}, samples: sampler{}}
 	}
-	merged, _, err = dataset.Scan(ctx, src.in, src.pick, workers, newProbe)
+	merged, st, err = dataset.Scan(ctx, src.in, src.pick, workers, newProbe)
+	src.noteScan(st)
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}

@@ -3,7 +3,9 @@ package validatecmd
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -114,6 +116,12 @@ func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
 	fmt.Fprintf(w, "Check of %s: %d rows: %s\n", rep.Source, rep.Rows, rep.Status)
 	if rep.MalformedRecords > 0 {
 		fmt.Fprintf(w, "(%d malformed records were not checked)\n", rep.MalformedRecords)
+	}
+	for _, m := range slices.Sorted(maps.Keys(rep.MembersOutsideSchema)) {
+		fmt.Fprintf(w, "(member %s outside the table's columns was not checked: %d records)\n", m, rep.MembersOutsideSchema[m])
+	}
+	for _, sk := range rep.FilesSkipped {
+		fmt.Fprintf(w, "(skipped %s: %s)\n", sk.File, sk.Reason)
 	}
 	for _, c := range rep.Checks {
 		fmt.Fprintf(w, "\n%s [%s]: %s\n", cmdutil.OrDash(c.Description), c.Level, c.Status)

@@ -236,6 +236,20 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		}
 	}
 	fmt.Fprintf(w, "\nColumns: %d matching, %d not matching\n", matching, len(rep.Columns)-matching)
+	for _, u := range []struct {
+		side   string
+		unread validate.Unread
+	}{{"source", rep.SourceUnread}, {"target", rep.TargetUnread}} {
+		if u.unread.MalformedRecords > 0 {
+			fmt.Fprintf(w, "Not compared in the %s: %d malformed records (the first: %s)\n", u.side, u.unread.MalformedRecords, u.unread.FirstMalformed)
+		}
+		for _, m := range slices.Sorted(maps.Keys(u.unread.MembersOutsideSchema)) {
+			fmt.Fprintf(w, "Not compared in the %s: member %s outside the table's columns (%d records)\n", u.side, m, u.unread.MembersOutsideSchema[m])
+		}
+		for _, sk := range u.unread.FilesSkipped {
+			fmt.Fprintf(w, "Not compared in the %s: %s (%s)\n", u.side, sk.File, sk.Reason)
+		}
+	}
 	if diff == nil {
 		return nil
 	}
