@@ -12,9 +12,10 @@ import (
 const Mask = "xxxxx"
 
 // Text hides the password of every URI in s that has one
-// (scheme://user:password@...). The password ends at the last '@' before
-// the URI's next space, as URL parsers read it, so an '@' or a space
-// encoded in it does not let a part through.
+// (scheme://user:password@...). A password may be written raw, as users
+// mistype URIs, holding '/', '?', '#' or spaces: it runs from the ':' after
+// the user name to the last '@' before the end of the line (or the next
+// URI). Hiding too much is the lesser harm.
 func Text(s string) string {
 	var b strings.Builder
 	for {
@@ -25,26 +26,26 @@ func Text(s string) string {
 		}
 		b.WriteString(s[:i+3])
 		rest := s[i+3:]
-		end := strings.IndexAny(rest, " \t\r\n\"'`<>")
-		if end < 0 {
-			end = len(rest)
+		u := strings.IndexAny(rest, ":/@ \t\r\n\"'`<>")
+		if u < 0 || rest[u] != ':' {
+			s = rest
+			continue
 		}
-		uri := rest[:end]
-		// The authority ends at the first '/', '?' or '#' after the
-		// userinfo's last '@'.
-		at := strings.LastIndex(uri, "@")
-		if slash := strings.IndexAny(uri, "/?#"); slash >= 0 && slash < at {
-			// A '/' before the '@': take the '@' before the first '/'
-			// (a path may hold '@' too).
-			at = strings.LastIndex(uri[:slash], "@")
+		line := rest[u+1:]
+		if nl := strings.IndexAny(line, "\r\n"); nl >= 0 {
+			line = line[:nl]
 		}
-		if at >= 0 {
-			if colon := strings.Index(uri[:at], ":"); colon >= 0 {
-				uri = uri[:colon+1] + Mask + uri[at:]
-			}
+		if next := strings.Index(line, "://"); next >= 0 {
+			line = line[:next]
 		}
-		b.WriteString(uri)
-		s = rest[end:]
+		at := strings.LastIndex(line, "@")
+		if at < 0 { // host:port, no credentials
+			s = rest
+			continue
+		}
+		b.WriteString(rest[:u+1])
+		b.WriteString(Mask)
+		s = rest[u+1+at:]
 	}
 }
 

@@ -14,6 +14,10 @@ func TestText(t *testing.T) {
 		"no uri here":                                                    "no uri here",
 		"postgres://carol@host/db":                                       "postgres://carol@host/db",
 		"x postgres://u:a@b@host/db y":                                   "x postgres://u:xxxxx@host/db y",
+		"postgres://alice:se#cret@host/db":                               "postgres://alice:xxxxx@host/db",
+		"postgres://alice:p/w?x@host/db: refused":                        "postgres://alice:xxxxx@host/db: refused",
+		"postgres://alice:p w@host/db":                                   "postgres://alice:xxxxx@host/db",
+		"http://127.0.0.1:9000/bucket":                                   "http://127.0.0.1:9000/bucket",
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
@@ -21,12 +25,14 @@ func TestText(t *testing.T) {
 	}
 }
 
-// FuzzText: a password put in a URI the way pgx and net/url write it
-// (url.UserPassword) never survives Text, whatever surrounds it.
+// FuzzText: a password put in a URI — escaped the way pgx and net/url
+// write it (url.UserPassword), or raw as a user types it — never survives
+// Text, whatever surrounds it.
 func FuzzText(f *testing.F) {
 	f.Add("alice", "s3cret", "host:5432/db", "catalog ", ": unknown scheme")
 	f.Add("u", "p@ss word/?#", "h/d?x=1", "", "")
 	f.Add("u", "with space", "h", "(", ")")
+	f.Add("alice", "se#cret/?x", "h", "", ": refused")
 	f.Fuzz(func(t *testing.T, user, password, rest, before, after string) {
 		if len(password) < 4 || strings.ContainsAny(before+after, "@") {
 			return // too short to tell from other text
@@ -38,6 +44,13 @@ func FuzzText(f *testing.F) {
 		enc := strings.TrimPrefix(url.UserPassword("", password).String(), ":")
 		if strings.Contains(got, ":"+enc+"@") {
 			t.Errorf("the password survives: %q", got)
+		}
+		if strings.ContainsAny(password, "@\r\n") || strings.Contains(password, "://") || strings.ContainsAny(user, ":/@ \t\r\n\"'`<>") || user == "" {
+			return
+		}
+		raw := before + " postgres://" + user + ":" + password + "@h/db " + after
+		if got := Text(raw); strings.Contains(got, ":"+password+"@") {
+			t.Errorf("the raw password survives: %q", got)
 		}
 	})
 }
