@@ -169,6 +169,11 @@ func OpenReadOnly(ctx context.Context, path string) (*Catalog, error) {
 			return nil, err
 		}
 		lastErr = err
+		// Immutable reading ignores the -wal file: only where it holds
+		// nothing would the catalog read be complete.
+		if fi, err := os.Stat(abs + "-wal"); err == nil && fi.Size() > 0 {
+			return nil, fmt.Errorf("catalog %s: cannot be read without write permission on its folder while its -wal file holds changes not yet checkpointed (run any lakectl command that writes it where it may, once): %w", path, lastErr)
+		}
 	}
 	return nil, lastErr
 }
