@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -79,7 +80,8 @@ func Acquire(ctx context.Context, s storage.Swapper, holder string, ttl time.Dur
 			case <-time.After(min(ttl/4, time.Second)):
 			}
 		case errors.Is(err, storage.ErrPrecondition):
-			// Another writer moved first: look again.
+			// Another writer moved first: look again, after a moment.
+			time.Sleep(time.Duration(rand.Int64N(int64(50 * time.Millisecond))))
 		default:
 			return nil, err
 		}
@@ -99,7 +101,8 @@ func (l *Lease) try(ctx context.Context) error {
 		if err := json.Unmarshal(data, &cur); err != nil {
 			return fmt.Errorf("lease %s: %w", LeaseKey, err)
 		}
-		if !cur.Released && l.now().Before(cur.Expires) {
+		// Held by this writer: a retried write that had gone through.
+		if !cur.Released && l.now().Before(cur.Expires) && cur.Holder != l.holder {
 			return &HeldError{Holder: cur.Holder, Expires: cur.Expires}
 		}
 	}
@@ -129,13 +132,8 @@ func (l *Lease) renew() {
 		case <-t.C:
 		}
 		l.mu.Lock()
-		v, err := l.write(context.Background(), leaseDoc{Holder: l.holder, Expires: l.now().Add(l.ttl)}, l.version)
-		if err == nil {
-			l.version = v
-		} else if errors.Is(err, storage.ErrPrecondition) {
-			l.lost = ErrLeaseLost
-		} // other errors: try again at the next tick; expiry is the bound
-		lost := l.lost != nil
+		err := l.extend(context.Background())
+		lost := errors.Is(err, ErrLeaseLost) // other errors: try again at the next tick; expiry is the bound
 		l.mu.Unlock()
 		if lost {
 			return
@@ -152,8 +150,21 @@ func (l *Lease) Check(ctx context.Context) error {
 		return l.lost
 	}
 	// Renew now: the commit that follows has a whole TTL.
+	return l.extend(ctx)
+}
+
+// extend renews the lease (l.mu held). A write that finds the lease
+// changed looks again before it calls the lease lost: a retried write of
+// its own may have gone through.
+func (l *Lease) extend(ctx context.Context) error {
 	v, err := l.write(ctx, leaseDoc{Holder: l.holder, Expires: l.now().Add(l.ttl)}, l.version)
 	if errors.Is(err, storage.ErrPrecondition) {
+		data, cur, rerr := l.store.ReadVersion(ctx, LeaseKey)
+		var doc leaseDoc
+		if rerr == nil && json.Unmarshal(data, &doc) == nil && doc.Holder == l.holder && !doc.Released && l.now().Before(doc.Expires) {
+			l.version = cur
+			return nil
+		}
 		l.lost = ErrLeaseLost
 		return l.lost
 	}

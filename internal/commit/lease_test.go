@@ -108,7 +108,7 @@ func testLeaseExpires(t *testing.T, s storage.Swapper) {
 // once released.
 func testLeaseWaits(t *testing.T, s storage.Swapper) {
 	ctx := t.Context()
-	a, err := Acquire(ctx, s, "run-a", 300*time.Millisecond, false)
+	a, err := Acquire(ctx, s, "run-a", time.Second, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func testLeaseWaits(t *testing.T, s storage.Swapper) {
 		}
 		got <- err
 	}()
-	time.Sleep(time.Second) // over three TTLs: renewals keep it
+	time.Sleep(2500 * time.Millisecond) // over two TTLs: renewals keep it
 	select {
 	case err := <-got:
 		t.Fatalf("the waiting writer got the lease while it was held: %v", err)
@@ -139,7 +139,10 @@ func testLeaseWaits(t *testing.T, s storage.Swapper) {
 		t.Fatal("the waiting writer never got the released lease")
 	}
 	// Waiting ends with the context.
-	c, _ := Acquire(ctx, s, "run-c", time.Minute, false)
+	c, err := Acquire(ctx, s, "run-c", time.Minute, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	if _, err := Acquire(short, s, "run-d", time.Minute, true); !errors.Is(err, ErrHeld) {
