@@ -102,13 +102,10 @@ func (j *JSONColumns) nested(v any, t *format.Type, path string, extra *[]string
 			return v, nil // a map's keys, or an object kept as text, are data
 		}
 		out := make(map[string]any, len(x))
-		from := map[string]string{}
-		for _, k := range sortedKeys(x) {
-			name := catalog.SanitizeName(k)
-			if prev, dup := from[name]; dup {
-				return nil, fmt.Errorf("members %q and %q of %s are both field %s", prev, k, path, name)
-			}
-			from[name] = k
+		keys := sortedKeys(x)
+		names := format.MemberNames(keys)
+		for _, k := range keys {
+			name := names[k]
 			i := slices.IndexFunc(t.Fields, func(f format.Field) bool { return f.Name == name })
 			if i < 0 {
 				*extra = append(*extra, path+"."+k)

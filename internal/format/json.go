@@ -70,6 +70,29 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	return done()
 }
 
+// MemberNames names the members of one nested object as fields, the way
+// columns are named: sanitised, and a member whose name is taken (Id and
+// id) suffixed _2, _3 — in the order of the members' own names, so that
+// the crawler and every reader name them alike whatever their order in
+// the text.
+func MemberNames(keys []string) map[string]string {
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	names := make(map[string]string, len(sorted))
+	used := map[string]int{}
+	for _, k := range sorted {
+		name := catalog.SanitizeName(k)
+		if used[name] > 0 {
+			used[name]++
+			name = fmt.Sprintf("%s_%d", name, used[name])
+		}
+		used[name]++
+		names[k] = name
+	}
+	return names
+}
+
 // memberColumns names the top-level members as columns, the way CSV
 // headers are named: sanitised, and a member whose name is taken (Id and
 // id) suffixed _2, _3 in the order first seen. Source keeps the member's
@@ -120,6 +143,8 @@ func jsonType(dec *json.Decoder, tok json.Token, exact bool) (*Type, error) {
 		switch v {
 		case '{':
 			t := &Type{Kind: Struct}
+			var keys []string
+			var types []*Type
 			for dec.More() {
 				k, err := dec.Token()
 				if err != nil {
@@ -129,16 +154,23 @@ func jsonType(dec *json.Decoder, tok json.Token, exact bool) (*Type, error) {
 				if err != nil {
 					return nil, err
 				}
+				keys, types = append(keys, k.(string)), append(types, ft)
+			}
+			var names map[string]string
+			if !exact {
+				names = MemberNames(keys)
+			}
+			for i, k := range keys {
 				if exact {
-					t.Fields = append(t.Fields, Field{Name: k.(string), Source: k.(string), Type: ft})
+					t.Fields = append(t.Fields, Field{Name: k, Source: k, Type: types[i]})
 					continue
 				}
-				name := catalog.SanitizeName(k.(string))
-				if i := slices.IndexFunc(t.Fields, func(f Field) bool { return f.Name == name }); i >= 0 {
-					t.Fields[i].Type = Widen(t.Fields[i].Type, ft) // keys equal once sanitised
+				name := names[k]
+				if j := slices.IndexFunc(t.Fields, func(f Field) bool { return f.Name == name }); j >= 0 {
+					t.Fields[j].Type = Widen(t.Fields[j].Type, types[i]) // a key given twice
 					continue
 				}
-				t.Fields = append(t.Fields, Field{Name: name, Type: ft})
+				t.Fields = append(t.Fields, Field{Name: name, Type: types[i]})
 			}
 			_, err := dec.Token() // }
 			return t, err
