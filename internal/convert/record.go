@@ -159,9 +159,16 @@ func (c *conversion) typedRecord(sh *shredder, row parquet.Row, in []any, values
 		return row, "", fmt.Sprintf("%d values, the table has %d columns", len(in), n)
 	}
 	for i, p := range c.partIdx {
-		if v := c.valueOut(c.plan[p], in[c.plan[p].input]); v == nil {
+		switch v := c.valueOut(c.plan[p], in[c.plan[p].input]).(type) {
+		case nil:
 			partVals[i] = ""
-		} else {
+		case time.Time:
+			if c.plan[p].field.Type.Kind == format.Date {
+				partVals[i] = v.UTC().Format(time.DateOnly) // a date's folder names the day
+				break
+			}
+			partVals[i] = typedText(v)
+		default:
 			partVals[i] = typedText(v)
 		}
 	}

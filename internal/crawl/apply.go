@@ -189,10 +189,10 @@ func (p *planned) planPartitions(final *catalog.Table, opts *Options) {
 		if wanted[k] {
 			continue
 		}
-		if wantedAt[cur.StorageDescriptor.Location] && opts.UpdateBehavior != UpdateLog {
+		if wantedAt[cur.StorageDescriptor.Location] && opts.UpdateBehavior != UpdateLog && opts.DeleteBehavior != DeleteLog {
 			// The same folder under other values: registered by a crawl
 			// that kept Hive's escapes (a%3Db for a=b). One folder, one
-			// partition.
+			// partition (unless changes and removals are only logged).
 			p.remove = append(p.remove, cur.Values)
 			t.Changes = append(t.Changes, fmt.Sprintf("partition (%s) at %s replaced by its unescaped values", strings.Join(cur.Values, ", "), cur.StorageDescriptor.Location))
 			continue

@@ -67,7 +67,8 @@ var ErrPrecondition = errors.New("the object changed since it was read (precondi
 
 // Swapper reads and writes small objects that several processes change —
 // leases, commit journals — with compare-and-swap: of two writers that
-// saw the same version, exactly one wins.
+// saw the same version, exactly one wins. Content written must never repeat
+// an earlier content (on local disk a version is a hash of the content).
 type Swapper interface {
 	// ReadVersion reads an object and its version (an opaque tag); a
 	// missing object is an error wrapping fs.ErrNotExist.

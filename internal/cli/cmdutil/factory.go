@@ -5,6 +5,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -27,6 +28,7 @@ type Factory struct {
 
 	catalog         catalog.Catalog
 	catalogWritable bool
+	opened          []catalog.Catalog // closed by Close
 }
 
 // Catalog opens the configured catalog once, for a command that writes
@@ -45,10 +47,8 @@ func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog,
 	if f.catalog != nil && (f.catalogWritable || !write) {
 		return f.catalog, nil
 	}
-	if f.catalog != nil { // opened to read, now to write
-		f.catalog.Close()
-		f.catalog = nil
-	}
+	// Opened to read, now to write: a second handle; the first stays open
+	// for whatever still reads through it, until Close.
 	uri := f.Settings.Catalog
 	if uri == "" {
 		// The default home is made on first write; folders of a catalog
@@ -69,28 +69,28 @@ func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog,
 		return nil, err
 	}
 	f.catalog, f.catalogWritable = c, write
+	f.opened = append(f.opened, c)
 	return c, nil
 }
 
 // Store opens the object store a URI names, with the S3 settings.
 func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) {
-	return backends.OpenStore(ctx, uri, backends.StoreOptions{S3: s3.Options{
-		Endpoint:    f.Settings.S3Endpoint,
-		Region:      f.Settings.S3Region,
-		Timeout:     f.Settings.S3Timeout,
-		MaxAttempts: f.Settings.S3MaxAttempts,
-	}})
+	return backends.OpenStore(ctx, uri, f.storeOptions())
 }
 
 // ExistingStore opens a store to read, like Store: a local folder that
 // does not exist is an error.
 func (f *Factory) ExistingStore(ctx context.Context, uri string) (storage.Store, error) {
-	return backends.OpenExistingStore(ctx, uri, backends.StoreOptions{S3: s3.Options{
+	return backends.OpenExistingStore(ctx, uri, f.storeOptions())
+}
+
+func (f *Factory) storeOptions() backends.StoreOptions {
+	return backends.StoreOptions{S3: s3.Options{
 		Endpoint:    f.Settings.S3Endpoint,
 		Region:      f.Settings.S3Region,
 		Timeout:     f.Settings.S3Timeout,
 		MaxAttempts: f.Settings.S3MaxAttempts,
-	}})
+	}}
 }
 
 // Sources resolves sources named on the command line: catalog tables,
@@ -109,10 +109,12 @@ func (f *Factory) Sources(ctx context.Context, openStore func(context.Context, s
 
 // Close releases what the commands opened.
 func (f *Factory) Close() error {
-	if f.catalog != nil {
-		return f.catalog.Close()
+	var errs []error
+	for _, c := range f.opened {
+		errs = append(errs, c.Close())
 	}
-	return nil
+	f.catalog, f.opened = nil, nil
+	return errors.Join(errs...)
 }
 
 // Print writes a result to stdout in the configured output format.

@@ -15,7 +15,9 @@ import (
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
-// A version is the SHA-256 of the content. A compare-and-swap holds an
+// A version is the SHA-256 of the content, so an object that comes back to
+// content it had before has the same version again (the ABA case): what is
+// swapped must never repeat — leases and journals carry a time or a run id. A compare-and-swap holds an
 // exclusive flock on a hidden lock file beside the object while it reads,
 // compares and renames the new content into place (the lock file is named
 // like a temporary file, so List never shows it), so that writers of
