@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,6 +70,7 @@ type Store struct {
 	uploader *manager.Uploader
 	bucket   string
 	prefix   string // "" or ends with "/"
+	timeout  time.Duration
 }
 
 var (
@@ -133,8 +135,9 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 				u.Concurrency = opts.Concurrency
 			}
 		}),
-		bucket: bucket,
-		prefix: prefix,
+		bucket:  bucket,
+		prefix:  prefix,
+		timeout: timeout,
 	}
 	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
 		switch status(err) {
@@ -215,7 +218,43 @@ func (s *Store) GetRange(ctx context.Context, key string, offset, length int64) 
 		out.Body.Close()
 		return io.NopCloser(strings.NewReader("")), nil
 	}
-	return out.Body, nil
+	return newStallGuard(out.Body, s.timeout), nil
+}
+
+// stallGuard fails a download whose server stops sending: a Read that
+// gets nothing for the timeout closes the body, and the Read returns an
+// error rather than waiting for ever. Time spent between Reads (the
+// reader's own work) does not count.
+type stallGuard struct {
+	body     io.ReadCloser
+	timeout  time.Duration
+	timer    *time.Timer
+	timedOut atomic.Bool
+}
+
+func newStallGuard(body io.ReadCloser, timeout time.Duration) *stallGuard {
+	g := &stallGuard{body: body, timeout: timeout}
+	g.timer = time.AfterFunc(time.Hour, func() {
+		g.timedOut.Store(true)
+		body.Close()
+	})
+	g.timer.Stop()
+	return g
+}
+
+func (g *stallGuard) Read(p []byte) (int, error) {
+	g.timer.Reset(g.timeout)
+	n, err := g.body.Read(p)
+	g.timer.Stop()
+	if g.timedOut.Load() {
+		return n, fmt.Errorf("the download stalled: no data for %v", g.timeout)
+	}
+	return n, err
+}
+
+func (g *stallGuard) Close() error {
+	g.timer.Stop()
+	return g.body.Close()
 }
 
 // Put uploads in one PUT, or as a multipart upload for large streams; a
