@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -94,6 +95,7 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 		attempts = DefaultMaxAttempts
 	}
 	loads = append(loads,
+		config.WithLogger(logging.Nop{}), // the SDK's own warnings are no message for lakectl's users
 		config.WithHTTPClient(awshttp.NewBuildableClient().
 			WithDialerOptions(func(d *net.Dialer) { d.Timeout = timeout }).
 			WithTransportOptions(func(t *http.Transport) {
@@ -117,6 +119,7 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 		return nil, fmt.Errorf("s3://%s: %w", bucket, ErrNoCredentials)
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.DisableLogOutputChecksumValidationSkipped = true
 		if opts.Endpoint != "" {
 			o.BaseEndpoint = aws.String(opts.Endpoint)
 			o.UsePathStyle = true
