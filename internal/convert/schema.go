@@ -59,7 +59,7 @@ func (f *groupField) Value(base reflect.Value) reflect.Value {
 // smallint/tinyint INT(16/8), double DOUBLE, float FLOAT, boolean BOOLEAN,
 // string UTF-8 BYTE_ARRAY, binary BYTE_ARRAY, date DATE, timestamp
 // TIMESTAMP(MICROS, UTC), decimal(p,s) DECIMAL on INT32/INT64/FIXED[16] by
-// precision, array LIST, map MAP, struct a group.
+// precision (FIXED[16] with signed statistics, see signedDecimal), array LIST, map MAP, struct a group.
 func parquetNode(t *format.Type) parquet.Node {
 	switch t.Kind {
 	case format.Boolean:
@@ -86,7 +86,7 @@ func parquetNode(t *format.Type) parquet.Node {
 		case p <= 18:
 			return parquet.Decimal(s, p, parquet.Int64Type)
 		}
-		return parquet.Decimal(s, p, parquet.FixedLenByteArrayType(16))
+		return parquet.Leaf(signedDecimal{parquet.Decimal(s, p, parquet.FixedLenByteArrayType(16)).Type()})
 	case format.Date:
 		return parquet.Date()
 	case format.Timestamp:

@@ -143,6 +143,12 @@ func Widen(a, b *Type) *Type {
 	case a.Kind == Int && b.Kind == Bigint:
 		return b
 	case (a.Kind == Int || a.Kind == Bigint) && b.Kind == Decimal:
+		if b.Hive != exact {
+			// Integers in text carry no width: take them as fitting the
+			// decimal(18,s) an inferred decimal prints as, which Parquet
+			// stores as INT64, not as 16 bytes. A wider one fails convert.
+			return widenDecimal(&Type{Kind: Decimal, Precision: 1}, b)
+		}
 		return widenDecimal(&Type{Kind: Decimal, Precision: 19, Hive: exact}, b)
 	case (a.Kind == Int || a.Kind == Bigint || a.Kind == Decimal || a.Kind == Float) && b.Kind == Double,
 		(a.Kind == Int || a.Kind == Bigint || a.Kind == Decimal) && b.Kind == Float:

@@ -1,0 +1,111 @@
+package convert
+
+import (
+	"bytes"
+	"io"
+	"math/big"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/schema"
+)
+
+// columnStats reads the min and max statistics of a decimal column in
+// every row group with Apache Arrow's reader, as decimal text.
+func columnStats(t *testing.T, data []byte, col string) (mins, maxs []string) {
+	t.Helper()
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := rdr.MetaData()
+	idx := md.Schema.ColumnIndexByName(col)
+	if idx < 0 {
+		t.Fatalf("no column %s", col)
+	}
+	dec, ok := md.Schema.Column(idx).LogicalType().(schema.DecimalLogicalType)
+	if !ok {
+		t.Fatalf("column %s is %s, not a decimal", col, md.Schema.Column(idx).LogicalType())
+	}
+	text := func(n *big.Int) string {
+		return new(big.Rat).SetFrac(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dec.Scale())), nil)).FloatString(int(dec.Scale()))
+	}
+	for rg := range md.NumRowGroups() {
+		cc, err := md.RowGroup(rg).ColumnChunk(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := cc.Statistics()
+		if err != nil || st == nil || !st.HasMinMax() {
+			t.Fatalf("row group %d, column %s: no statistics (%v)", rg, col, err)
+		}
+		switch s := st.(type) {
+		case *metadata.Int32Statistics:
+			mins, maxs = append(mins, text(big.NewInt(int64(s.Min())))), append(maxs, text(big.NewInt(int64(s.Max()))))
+		case *metadata.Int64Statistics:
+			mins, maxs = append(mins, text(big.NewInt(s.Min()))), append(maxs, text(big.NewInt(s.Max())))
+		case *metadata.FixedLenByteArrayStatistics:
+			mins, maxs = append(mins, text(twosComplement(s.Min()))), append(maxs, text(twosComplement(s.Max())))
+		default:
+			t.Fatalf("column %s: statistics of type %T", col, st)
+		}
+	}
+	return mins, maxs
+}
+
+// object reads one object of the destination.
+func (e *env) object(key string) []byte {
+	e.t.Helper()
+	rc, err := e.dest.Get(e.t.Context(), key)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return data
+}
+
+// twosComplement reads big-endian two's complement bytes.
+func twosComplement(b []byte) *big.Int {
+	n := new(big.Int).SetBytes(b)
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return n
+}
+
+// Engines skip row groups by these statistics: negative and positive
+// decimals must order as numbers, whatever the physical type.
+func TestDecimalStatisticsAreSigned(t *testing.T) {
+	const temps = "year,temp\n1880,-0.17\n1881,1\n1882,1.17\n1883,-0.48\n"
+	// decimal(21,2) is what integers meeting decimals widened to (16-byte
+	// FIXED_LEN_BYTE_ARRAY); decimal(18,2) is INT64, decimal(9,2) INT32.
+	for _, typ := range []string{"decimal(21,2)", "decimal(38,2)", "decimal(18,2)", "decimal(9,2)"} {
+		t.Run(typ, func(t *testing.T) {
+			e := newEnv(t, map[string]string{"temps.csv": temps})
+			if _, err := e.run(e.csvTable("year:bigint", "temp:"+typ), nil, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, k := range e.files() {
+				if !strings.HasSuffix(k, ".parquet") {
+					continue
+				}
+				found = true
+				data := e.object(k)
+				mins, maxs := columnStats(t, data, "temp")
+				if len(mins) != 1 || mins[0] != "-0.48" || maxs[0] != "1.17" {
+					t.Errorf("%s: min %v max %v, want -0.48 and 1.17", k, mins, maxs)
+				}
+			}
+			if !found {
+				t.Fatal("no Parquet written")
+			}
+		})
+	}
+}
