@@ -22,6 +22,8 @@ type CompactOptions struct {
 	RowGroupSize   int
 	RunID          string
 	DryRun         bool
+	// Version and Build name the lakectl writing (Options.Version).
+	Version, Build string
 }
 
 // CompactSummary says what a compaction did.
@@ -168,7 +170,7 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 	}
 	ws := &writerSet{ctx: ctx, store: dest, staging: "", prefix: "part-" + opts.RunID,
 		schema: schema.parquet, open: map[string]*fileWriter{},
-		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize}}
+		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize, Version: opts.Version, Build: opts.Build}}
 	rows := make([]parquet.Row, 1024)
 	for _, o := range objs {
 		data, err := readObject(ctx, s, o.Key)

@@ -150,10 +150,29 @@ func (ws *writerSet) start(part string) (*fileWriter, error) {
 	fw.w = parquet.NewWriter(fw.cw, ws.schema,
 		parquet.Compression(Codecs[ws.opts.Compression]),
 		parquet.MaxRowsPerRowGroup(int64(ws.opts.RowGroupSize)),
-		parquet.CreatedBy("lakectl", "convert", ""))
+		newCreatedBy(ws.opts.Version, ws.opts.Build))
 	ws.open[part] = fw
 	return fw, nil
 }
+
+// createdBy is the created_by of lakectl's Parquet footers, in the form
+// the Parquet spec gives and readers parse to work around writers' bugs:
+// "lakectl version 1.2.0 (build 3f2a9c1)". (parquet.CreatedBy leaves out
+// the space before the build.)
+type createdBy string
+
+func newCreatedBy(version, build string) createdBy {
+	s := "lakectl"
+	if version != "" {
+		s += " version " + version
+		if build != "" {
+			s += " (build " + build + ")"
+		}
+	}
+	return createdBy(s)
+}
+
+func (c createdBy) ConfigureWriter(cfg *parquet.WriterConfig) { cfg.CreatedBy = string(c) }
 
 // finish completes a file: the Put returns once the object is whole.
 func (ws *writerSet) finish(part string) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/convert"
 )
 
@@ -58,6 +59,7 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 		return err
 	}
 	opts.Compact.RunID = opts.F.Now().UTC().Format("20060102T150405Z")
+	opts.Compact.Version, opts.Compact.Build = version.Version, version.Commit
 	sum, err := convert.Compact(ctx, c, opts.F.Store, db, name, opts.Compact)
 	if err != nil {
 		return err

@@ -109,3 +109,33 @@ func TestDecimalStatisticsAreSigned(t *testing.T) {
 		})
 	}
 }
+
+// created_by names lakectl's version in the form readers parse.
+func TestCreatedByCarriesVersion(t *testing.T) {
+	e := newEnv(t, map[string]string{"a.csv": "id\n1\n"})
+	if _, err := e.run(e.csvTable("id:bigint"), nil, Options{Version: "1.2.3", Build: "3f2a9c1"}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, k := range e.files() {
+		if !strings.HasSuffix(k, ".parquet") {
+			continue
+		}
+		n++
+		rdr, err := file.NewParquetReader(bytes.NewReader(e.object(k)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		md := rdr.MetaData()
+		if got := md.GetCreatedBy(); got != "lakectl version 1.2.3 (build 3f2a9c1)" {
+			t.Errorf("created_by %q", got)
+		}
+		v := md.WriterVersion()
+		if v.App != "lakectl" || v.Build != "3f2a9c1" || v.Version.Major != 1 || v.Version.Minor != 2 || v.Version.Patch != 3 {
+			t.Errorf("Arrow parses created_by as %+v", v)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d Parquet files, want 1", n)
+	}
+}
