@@ -4,8 +4,12 @@
 // both peak RSS figures. Each side runs as its own process so that its
 // peak RSS is its own.
 //
-//	go run . -rows 1000000 -lakectl ../bin/lakectl
+//	go run . -rows 1000000 -lakectl ../bin/lakectl [-baseline OLD/bin/lakectl]
 //	go run . gencsv FILE ROWS        (the generated CSV alone)
+//
+// With -baseline, a second lakectl binary (say, main's) converts the same
+// CSV in the same runs, so that before and after are measured side by side.
+// Output sizes are reported too: the Parquet files each side wrote.
 //
 // This module uses cgo (DuckDB's Go driver); lakectl itself stays pure Go.
 package main
@@ -46,6 +50,7 @@ func main() {
 	lakectl := flag.String("lakectl", "../bin/lakectl", "the lakectl binary")
 	runs := flag.Int("runs", 3, "runs of each side; the median is reported")
 	codec := flag.String("compression", "snappy", "Parquet compression of both sides")
+	baseline := flag.String("baseline", "", "a second lakectl binary to time in the same runs (convert mode)")
 	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE")
 	flag.Parse()
 
@@ -71,22 +76,68 @@ func main() {
 		report("lakectl validate profile", "duckdb SUMMARIZE", lt, dt, lrss, drss)
 		return
 	}
+	var bt []time.Duration
+	var brss, lsize, bsize, dsize int64
 	for i := range *runs {
 		out := filepath.Join(dir, fmt.Sprintf("lakectl-%d", i))
 		d, rss := run(*lakectl, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
 		lt, lrss = append(lt, d), max(lrss, rss)
+		lsize = parquetBytes(out)
+		if *baseline != "" {
+			out := filepath.Join(dir, fmt.Sprintf("baseline-%d", i))
+			d, rss := run(*baseline, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog-baseline.db"))
+			bt, brss = append(bt, d), max(brss, rss)
+			bsize = parquetBytes(out)
+		}
 		self, _ := os.Executable()
-		d, rss = run(self, "duckdb-copy", csv, filepath.Join(dir, fmt.Sprintf("duckdb-%d.parquet", i)), *codec)
+		dout := filepath.Join(dir, fmt.Sprintf("duckdb-%d.parquet", i))
+		d, rss = run(self, "duckdb-copy", csv, dout, *codec)
 		dt, drss = append(dt, d), max(drss, rss)
+		dsize = parquetBytes(dout)
 	}
 	report("lakectl convert", "duckdb COPY", lt, dt, lrss, drss)
+	if *baseline != "" {
+		report("baseline convert", "duckdb COPY", bt, dt, brss, drss)
+	}
+	fmt.Printf("output (%s): lakectl %.1f MiB, duckdb %.1f MiB, ratio %.2f\n", *codec, mib(lsize), mib(dsize), float64(lsize)/float64(dsize))
+	if *baseline != "" {
+		fmt.Printf("output (%s): baseline %.1f MiB, ratio %.2f\n", *codec, mib(bsize), float64(bsize)/float64(dsize))
+	}
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// parquetBytes is the size of the Parquet files under path (a file or a
+// folder; hidden _ and . names skipped, as query engines do).
+func parquetBytes(path string) int64 {
+	var n int64
+	check(filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != path && (strings.HasPrefix(d.Name(), "_") || strings.HasPrefix(d.Name(), ".")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			n += fi.Size()
+		}
+		return nil
+	}))
+	return n
 }
 
 func report(lname, dname string, lt, dt []time.Duration, lrss, drss int64) {
 	l, d := median(lt), median(dt)
 	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", lname, l.Round(time.Millisecond), lt, lrss>>10)
 	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", dname, d.Round(time.Millisecond), dt, drss>>10)
-	fmt.Printf("ratio lakectl/duckdb: %.2f\n", float64(l)/float64(d))
+	fmt.Printf("ratio %s/duckdb: %.2f\n", strings.Fields(lname)[0], float64(l)/float64(d))
 }
 
 // duckdbSummarize runs SUMMARIZE over Parquet files and reads its result.

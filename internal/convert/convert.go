@@ -104,7 +104,6 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 	for _, c := range fileCols {
 		fields = append(fields, c.field)
 	}
-	schema := NewSchema(fields)
 
 	var target *catalog.Table
 	if opts.Register != "" {
@@ -125,7 +124,7 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 	defer heartbeat(ctx, dest, opts.RunID, HeartbeatEvery)()
 
 	c := &conversion{
-		opts: &opts, t: t, dest: dest, schema: schema, plan: plan, fileCols: fileCols, partIdx: partIdx,
+		opts: &opts, t: t, dest: dest, plan: plan, fileCols: fileCols, partIdx: partIdx,
 		format: dataset.FormatOf(t), sum: sum,
 		staging: path.Join(stagingDir, opts.RunID),
 	}
@@ -157,7 +156,7 @@ type conversion struct {
 	opts     *Options
 	t        *catalog.Table
 	dest     storage.Store
-	schema   *Schema
+	schema   *Schema // decided from the first task (sampleLayout)
 	plan     []columnPlan
 	fileCols []columnPlan
 	partIdx  []int
@@ -177,27 +176,33 @@ func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
 	defer cancel(nil)
 	tasks := make(chan dataset.Task, c.opts.Workers)
 	var wg sync.WaitGroup
-	for w := range c.opts.Workers {
-		ws := &writerSet{ctx: ctx, store: c.dest, staging: c.staging, prefix: fmt.Sprintf("part-%s-%02d", c.opts.RunID, w),
-			schema: c.schema.parquet, opts: c.opts, open: map[string]*fileWriter{}}
-		wg.Go(func() {
-			if err := c.work(ctx, tasks, ws); err != nil {
-				ws.abort(err)
-				cancel(err)
-				return
-			}
-			if err := ws.finishAll(); err != nil {
-				ws.abort(err)
-				cancel(err)
-				return
-			}
-			c.mu.Lock()
-			c.files = append(c.files, ws.files...)
-			c.mu.Unlock()
-		})
+	var once sync.Once
+	// start decides the schema from the first task and starts the workers.
+	start := func(first *dataset.Task) {
+		c.schema = newSchema(c.fields(), c.sampleLayout(first).plain)
+		for w := range c.opts.Workers {
+			ws := &writerSet{ctx: ctx, store: c.dest, staging: c.staging, prefix: fmt.Sprintf("part-%s-%02d", c.opts.RunID, w),
+				schema: c.schema.parquet, opts: c.opts, open: map[string]*fileWriter{}}
+			wg.Go(func() {
+				if err := c.work(ctx, tasks, ws); err != nil {
+					ws.abort(err)
+					cancel(err)
+					return
+				}
+				if err := ws.finishAll(); err != nil {
+					ws.abort(err)
+					cancel(err)
+					return
+				}
+				c.mu.Lock()
+				c.files = append(c.files, ws.files...)
+				c.mu.Unlock()
+			})
+		}
 	}
 	reader := &dataset.Reader{Table: c.t, Format: c.format, Bufs: &c.bufs}
 	err := reader.Read(ctx, files, func(t dataset.Task) error {
+		once.Do(func() { start(&t) })
 		select {
 		case tasks <- t:
 			return nil
@@ -205,6 +210,7 @@ func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
 			return context.Cause(ctx)
 		}
 	})
+	once.Do(func() { start(nil) })
 	close(tasks)
 	wg.Wait()
 	if err == nil {
@@ -222,6 +228,15 @@ func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
 		err = fmt.Errorf("internal error: read %d rows, wrote %d and quarantined %d", c.sum.RowsRead, c.sum.RowsWritten, c.sum.RowsQuarantined)
 	}
 	return err
+}
+
+// fields are the columns of the files.
+func (c *conversion) fields() []format.Field {
+	out := make([]format.Field, len(c.fileCols))
+	for i, col := range c.fileCols {
+		out[i] = col.field
+	}
+	return out
 }
 
 // work converts tasks into rows and writes them.

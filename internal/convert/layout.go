@@ -1,0 +1,119 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/format"
+)
+
+// A run decides how to write each column from its first rows (the first
+// task: a chunk of about 4 MiB, or the first JSON documents), before any
+// file is written, so that every file of the run has one schema: a column
+// of mostly distinct values (ids) is written plain, as a dictionary would
+// cost more than it saves, in bytes and in time.
+const sampleRows = 100_000
+
+// layout is what the sample decided, by file column.
+type layout struct {
+	plain []bool // no dictionary
+}
+
+// sampleLayout decides the layout from the text of the first task's
+// values (nil: no data, every column keeps a dictionary).
+func (c *conversion) sampleLayout(t *dataset.Task) layout {
+	n := len(c.fileCols)
+	l := layout{plain: make([]bool, n)}
+	if t == nil {
+		return l
+	}
+	distinct := make([]map[string]struct{}, n)
+	nonNull := make([]int, n)
+	for i := range distinct {
+		distinct[i] = map[string]struct{}{}
+	}
+	rows := 0
+	add := func(i int, v string) {
+		if v == "" {
+			return
+		}
+		nonNull[i]++
+		if len(distinct[i]) <= sampleRows {
+			distinct[i][v] = struct{}{}
+		}
+	}
+	ncols := len(c.t.StorageDescriptor.Columns)
+	jsonDoc := func(raw []byte, f *dataset.File) {
+		rows++
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var obj map[string]any
+		if dec.Decode(&obj) != nil {
+			return
+		}
+		norm := make(map[string]any, len(obj))
+		for k, v := range obj {
+			norm[sanitize(k)] = v
+		}
+		for i, col := range c.fileCols {
+			if k := col.field.Type.Kind; k == format.Array || k == format.Map || k == format.Struct {
+				continue
+			}
+			var v any
+			if col.input < ncols {
+				v = norm[c.t.StorageDescriptor.Columns[col.input].Name]
+			} else {
+				v = f.Values[col.input-ncols]
+			}
+			if v != nil {
+				add(i, c.textOut(col, jsonText(v)))
+			}
+		}
+	}
+	switch {
+	case t.Docs != nil:
+		for _, d := range t.Docs {
+			if d.Raw != nil && rows < sampleRows {
+				jsonDoc(d.Raw, d.File)
+			}
+		}
+	case c.format.Classification == format.CSV:
+		f := t.Chunk.File
+		dataset.CSVRecords(t.Chunk, c.format.Delim, c.format.Quote, func(rec dataset.CSVRecord) bool {
+			if f.Cols != nil && len(rec.Fields) != f.NFields || f.Cols == nil && len(rec.Fields) != ncols {
+				return true // a bad record: quarantined later
+			}
+			rows++
+			for i, col := range c.fileCols {
+				add(i, c.textOut(col, csvInput(rec.Fields, f, ncols, col.input)))
+			}
+			return rows < sampleRows
+		})
+	default:
+		dataset.JSONLines(t.Chunk, func(_ int64, text []byte) bool {
+			jsonDoc(text, t.Chunk.File)
+			return rows < sampleRows
+		})
+	}
+	for i := range n {
+		// Mostly distinct: each value would cost its dictionary entry and
+		// an index. A handful of values decides nothing.
+		l.plain[i] = nonNull[i] >= 64 && 2*len(distinct[i]) > nonNull[i]
+	}
+	return l
+}
+
+// csvInput is the text of input column i of a CSV record: a cell of the
+// file (by header name when it has one), or a partition value.
+func csvInput(rec []string, f *dataset.File, ncols, i int) string {
+	switch {
+	case i >= ncols:
+		return f.Values[i-ncols]
+	case f.Cols == nil:
+		return rec[i]
+	case f.Cols[i] < 0:
+		return "" // a column this file does not have: null
+	}
+	return rec[f.Cols[i]]
+}
