@@ -179,7 +179,8 @@ func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
 	var once sync.Once
 	// start decides the schema from the first task and starts the workers.
 	start := func(first *dataset.Task) {
-		c.schema = newSchema(c.fields(), c.sampleLayout(first).plain)
+		l := c.sampleLayout(first)
+		c.schema = newSchema(l.fields(c.fileCols), l.plain)
 		for w := range c.opts.Workers {
 			ws := &writerSet{ctx: ctx, store: c.dest, staging: c.staging, prefix: fmt.Sprintf("part-%s-%02d", c.opts.RunID, w),
 				schema: c.schema.parquet, opts: c.opts, open: map[string]*fileWriter{}}
@@ -228,15 +229,6 @@ func (c *conversion) run(ctx context.Context, files []*dataset.File) error {
 		err = fmt.Errorf("internal error: read %d rows, wrote %d and quarantined %d", c.sum.RowsRead, c.sum.RowsWritten, c.sum.RowsQuarantined)
 	}
 	return err
-}
-
-// fields are the columns of the files.
-func (c *conversion) fields() []format.Field {
-	out := make([]format.Field, len(c.fileCols))
-	for i, col := range c.fileCols {
-		out[i] = col.field
-	}
-	return out
 }
 
 // work converts tasks into rows and writes them.

@@ -8,28 +8,39 @@ import (
 	"github.com/lakectl/lakectl/internal/format"
 )
 
-// A run decides how to write each column from its first rows (the first
-// task: a chunk of about 4 MiB, or the first JSON documents), before any
-// file is written, so that every file of the run has one schema: a column
-// of mostly distinct values (ids) is written plain, as a dictionary would
-// cost more than it saves, in bytes and in time.
+// A run decides two things about each column from its first rows (the
+// first task: a chunk of about 4 MiB, or the first JSON documents), before
+// any file is written, so that every file of the run has one schema:
+//
+//   - a column of mostly distinct values (ids) is written plain: a
+//     dictionary would cost more than it saves, in bytes and in time;
+//   - a timestamp column whose values carry no zone is written as local
+//     date-times (isAdjustedToUTC=false); one where any value has a zone
+//     (Z, +01:00) holds instants, and its values without a zone are UTC.
 const sampleRows = 100_000
+
+// localTime marks, in Type.Hive, a timestamp column of local date-times.
+// The Hive type stays "timestamp" (Type.String ignores the mark).
+const localTime = "local"
 
 // layout is what the sample decided, by file column.
 type layout struct {
 	plain []bool // no dictionary
+	local []bool // local date-times
 }
 
 // sampleLayout decides the layout from the text of the first task's
-// values (nil: no data, every column keeps a dictionary).
+// values (nil: no data, every column keeps a dictionary and holds
+// instants).
 func (c *conversion) sampleLayout(t *dataset.Task) layout {
 	n := len(c.fileCols)
-	l := layout{plain: make([]bool, n)}
+	l := layout{plain: make([]bool, n), local: make([]bool, n)}
 	if t == nil {
 		return l
 	}
 	distinct := make([]map[string]struct{}, n)
 	nonNull := make([]int, n)
+	zoned := make([]bool, n)
 	for i := range distinct {
 		distinct[i] = map[string]struct{}{}
 	}
@@ -41,6 +52,9 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 		nonNull[i]++
 		if len(distinct[i]) <= sampleRows {
 			distinct[i][v] = struct{}{}
+		}
+		if c.fileCols[i].field.Type.Kind == format.Timestamp && hasZone(v) {
+			zoned[i] = true
 		}
 	}
 	ncols := len(c.t.StorageDescriptor.Columns)
@@ -100,6 +114,7 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 		// Mostly distinct: each value would cost its dictionary entry and
 		// an index. A handful of values decides nothing.
 		l.plain[i] = nonNull[i] >= 64 && 2*len(distinct[i]) > nonNull[i]
+		l.local[i] = c.fileCols[i].field.Type.Kind == format.Timestamp && nonNull[i] > 0 && !zoned[i]
 	}
 	return l
 }
@@ -116,4 +131,32 @@ func csvInput(rec []string, f *dataset.File, ncols, i int) string {
 		return "" // a column this file does not have: null
 	}
 	return rec[f.Cols[i]]
+}
+
+// fields are the file columns as the layout writes them.
+func (l layout) fields(cols []columnPlan) []format.Field {
+	out := make([]format.Field, len(cols))
+	for i, c := range cols {
+		out[i] = c.field
+		if l.local[i] {
+			typ := *c.field.Type
+			typ.Hive = localTime
+			out[i].Type = &typ
+		}
+	}
+	return out
+}
+
+// hasZone says whether an ISO timestamp carries a zone: Z or an offset
+// after its hours and minutes.
+func hasZone(s string) bool {
+	if len(s) <= 16 {
+		return false // a date, or a date with hours and minutes
+	}
+	for _, c := range []byte(s[16:]) {
+		if c == 'Z' || c == '+' || c == '-' {
+			return true
+		}
+	}
+	return false
 }

@@ -58,7 +58,7 @@ func (f *groupField) Value(base reflect.Value) reflect.Value {
 // parquetNode maps a Hive type to its Parquet node: bigint INT64, int INT32,
 // smallint/tinyint INT(16/8), double DOUBLE, float FLOAT, boolean BOOLEAN,
 // string UTF-8 BYTE_ARRAY, binary BYTE_ARRAY, date DATE, timestamp
-// TIMESTAMP(MICROS, UTC), decimal(p,s) DECIMAL on INT32/INT64/FIXED[16] by
+// TIMESTAMP(MICROS, adjusted to UTC, or not for local date-times), decimal(p,s) DECIMAL on INT32/INT64/FIXED[16] by
 // precision (FIXED[16] with signed statistics, see signedDecimal), array
 // LIST, map MAP, struct a group. Leaves other than booleans and 16-byte
 // decimals are dictionary encoded (see dictionaryEncoded).
@@ -115,7 +115,9 @@ func plainNode(t *format.Type) parquet.Node {
 	case format.Date:
 		return parquet.Date()
 	case format.Timestamp:
-		return parquet.Timestamp(parquet.Microsecond)
+		// Local date-times are not instants: a reader shows them as written,
+		// in any session time zone.
+		return parquet.TimestampAdjusted(parquet.Microsecond, t.Hive != localTime)
 	case format.Binary:
 		return parquet.Leaf(parquet.ByteArrayType)
 	case format.Array:

@@ -63,11 +63,7 @@ func textConverter(t *format.Type) func(string) (parquet.Value, error) {
 			if s == "" {
 				return parquet.NullValue(), nil
 			}
-			ts, err := parseTimestamp(s)
-			if err != nil {
-				return parquet.Value{}, err
-			}
-			return parquet.Int64Value(ts), nil
+			return timestampValue(t, s)
 		}
 	}
 	return func(s string) (parquet.Value, error) { return textValue(t, s) }
@@ -122,11 +118,7 @@ func textValue(t *format.Type, s string) (parquet.Value, error) {
 		}
 		return parquet.Int32Value(d), nil
 	case format.Timestamp:
-		ts, err := parseTimestamp(s)
-		if err != nil {
-			return parquet.Value{}, err
-		}
-		return parquet.Int64Value(ts), nil
+		return timestampValue(t, s)
 	case format.Binary:
 		return parquet.ByteArrayValue([]byte(s)), nil
 	}
@@ -197,6 +189,20 @@ func daysFromCivil(y, m, d int) int {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
+}
+
+// timestampValue parses a timestamp of a column of type t: an instant, or
+// a local date-time (microseconds of its wall clock read as UTC), where a
+// value with a zone is an error rather than a silent conversion.
+func timestampValue(t *format.Type, s string) (parquet.Value, error) {
+	if t.Hive == localTime && hasZone(s) {
+		return parquet.Value{}, fmt.Errorf("%q has a time zone: the column holds local date-times (its first rows have no zone)", clip(s))
+	}
+	ts, err := parseTimestamp(s)
+	if err != nil {
+		return parquet.Value{}, err
+	}
+	return parquet.Int64Value(ts), nil
 }
 
 // parseTimestamp reads an ISO date and time (T or space, optional seconds,
