@@ -61,43 +61,45 @@ func main() {
 	size := generate(csv, *rows)
 	fmt.Printf("input: %d rows × 8 columns, %.1f MiB CSV\n", *rows, float64(size)/(1<<20))
 
-	var lt, dt []time.Duration
+	// Wall time, and CPU time (user + system), which a shared machine
+	// disturbs less.
+	var lt, dt, lcpu, dcpu []time.Duration
 	var lrss, drss int64
 	if *mode == "profile" {
 		pq := filepath.Join(dir, "parquet")
 		run(*lakectl, "convert", csv, "--to", pq, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
 		for range *runs {
-			d, rss := run(*lakectl, "validate", "profile", pq, "-o", "json", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
-			lt, lrss = append(lt, d), max(lrss, rss)
+			d, cpu, rss := run(*lakectl, "validate", "profile", pq, "-o", "json", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
+			lt, lcpu, lrss = append(lt, d), append(lcpu, cpu), max(lrss, rss)
 			self, _ := os.Executable()
-			d, rss = run(self, "duckdb-summarize", filepath.Join(pq, "*.parquet"))
-			dt, drss = append(dt, d), max(drss, rss)
+			d, cpu, rss = run(self, "duckdb-summarize", filepath.Join(pq, "*.parquet"))
+			dt, dcpu, drss = append(dt, d), append(dcpu, cpu), max(drss, rss)
 		}
-		report("lakectl validate profile", "duckdb SUMMARIZE", lt, dt, lrss, drss)
+		report("lakectl validate profile", "duckdb SUMMARIZE", lt, dt, lcpu, dcpu, lrss, drss)
 		return
 	}
-	var bt []time.Duration
+	var bt, bcpu []time.Duration
 	var brss, lsize, bsize, dsize int64
 	for i := range *runs {
 		out := filepath.Join(dir, fmt.Sprintf("lakectl-%d", i))
-		d, rss := run(*lakectl, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
-		lt, lrss = append(lt, d), max(lrss, rss)
+		d, cpu, rss := run(*lakectl, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
+		lt, lcpu, lrss = append(lt, d), append(lcpu, cpu), max(lrss, rss)
 		lsize = parquetBytes(out)
 		if *baseline != "" {
 			out := filepath.Join(dir, fmt.Sprintf("baseline-%d", i))
-			d, rss := run(*baseline, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog-baseline.db"))
-			bt, brss = append(bt, d), max(brss, rss)
+			d, cpu, rss := run(*baseline, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog-baseline.db"))
+			bt, bcpu, brss = append(bt, d), append(bcpu, cpu), max(brss, rss)
 			bsize = parquetBytes(out)
 		}
 		self, _ := os.Executable()
 		dout := filepath.Join(dir, fmt.Sprintf("duckdb-%d.parquet", i))
-		d, rss = run(self, "duckdb-copy", csv, dout, *codec)
-		dt, drss = append(dt, d), max(drss, rss)
+		d, cpu, rss = run(self, "duckdb-copy", csv, dout, *codec)
+		dt, dcpu, drss = append(dt, d), append(dcpu, cpu), max(drss, rss)
 		dsize = parquetBytes(dout)
 	}
-	report("lakectl convert", "duckdb COPY", lt, dt, lrss, drss)
+	report("lakectl convert", "duckdb COPY", lt, dt, lcpu, dcpu, lrss, drss)
 	if *baseline != "" {
-		report("baseline convert", "duckdb COPY", bt, dt, brss, drss)
+		report("baseline convert", "duckdb COPY", bt, dt, bcpu, dcpu, brss, drss)
 	}
 	fmt.Printf("output (%s): lakectl %.1f MiB, duckdb %.1f MiB, ratio %.2f\n", *codec, mib(lsize), mib(dsize), float64(lsize)/float64(dsize))
 	if *baseline != "" {
@@ -133,11 +135,12 @@ func parquetBytes(path string) int64 {
 	return n
 }
 
-func report(lname, dname string, lt, dt []time.Duration, lrss, drss int64) {
+func report(lname, dname string, lt, dt, lcpu, dcpu []time.Duration, lrss, drss int64) {
 	l, d := median(lt), median(dt)
-	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", lname, l.Round(time.Millisecond), lt, lrss>>10)
-	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", dname, d.Round(time.Millisecond), dt, drss>>10)
-	fmt.Printf("ratio %s/duckdb: %.2f\n", strings.Fields(lname)[0], float64(l)/float64(d))
+	lc, dc := median(lcpu), median(dcpu)
+	fmt.Printf("%s: %v (runs %v), CPU %v, peak RSS %d MiB\n", lname, l.Round(time.Millisecond), lt, lc.Round(time.Millisecond), lrss>>10)
+	fmt.Printf("%s: %v (runs %v), CPU %v, peak RSS %d MiB\n", dname, d.Round(time.Millisecond), dt, dc.Round(time.Millisecond), drss>>10)
+	fmt.Printf("ratio %s/duckdb: %.2f (CPU %.2f)\n", strings.Fields(lname)[0], float64(l)/float64(d), float64(lc)/float64(dc))
 }
 
 // duckdbSummarize runs SUMMARIZE over Parquet files and reads its result.
@@ -153,8 +156,9 @@ func duckdbSummarize(glob string) {
 	check(rows.Err())
 }
 
-// run times a process and returns its peak RSS in KiB.
-func run(name string, args ...string) (time.Duration, int64) {
+// run times a process and returns its wall time, CPU time and peak RSS
+// in KiB.
+func run(name string, args ...string) (time.Duration, time.Duration, int64) {
 	cmd := exec.Command(name, args...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
@@ -163,7 +167,8 @@ func run(name string, args ...string) (time.Duration, int64) {
 		fmt.Fprintf(os.Stderr, "%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		os.Exit(1)
 	}
-	return time.Since(start), cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), ru.Maxrss
 }
 
 func duckdbCopy(csv, out, codec string) {

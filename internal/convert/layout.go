@@ -38,11 +38,13 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 	if t == nil {
 		return l
 	}
-	distinct := make([]map[string]struct{}, n)
+	distinct := make([]map[string]struct{}, n) // nil: no dictionary anyway
 	nonNull := make([]int, n)
 	zoned := make([]bool, n)
-	for i := range distinct {
-		distinct[i] = map[string]struct{}{}
+	for i, col := range c.fileCols {
+		if dictionaryEncoded(col.field.Type) {
+			distinct[i] = map[string]struct{}{}
+		}
 	}
 	rows := 0
 	add := func(i int, v string) {
@@ -50,7 +52,7 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 			return
 		}
 		nonNull[i]++
-		if len(distinct[i]) <= sampleRows {
+		if distinct[i] != nil {
 			distinct[i][v] = struct{}{}
 		}
 		if c.fileCols[i].field.Type.Kind == format.Timestamp && hasZone(v) {
