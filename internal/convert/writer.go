@@ -112,16 +112,17 @@ func (ws *writerSet) wrote(part string, fw *fileWriter, n int) error {
 	fw.rows += int64(n)
 	fw.rgRows += int64(n)
 	ws.account(fw)
+	var err error
 	switch {
 	case fw.rgRows >= int64(ws.opts.RowGroupSize) || fw.buffered >= maxRowGroupBytes:
-		if err := ws.flush(part, fw); err != nil {
-			return err
-		}
-	case fw.head != nil && int64(fw.head.Len()) > 4:
-		// The writer ended a row group itself (MaxRowsPerRowGroup).
-		if err := ws.stream(fw); err != nil {
-			return err
-		}
+		err = ws.flush(part, fw)
+	case fw.cw.n >= ws.opts.TargetFileSize:
+		err = ws.finish(part) // the writer ended row groups itself (MaxRowsPerRowGroup)
+	case fw.cw.n > 4: // more than the magic number: a row group was written
+		err = ws.stream(fw)
+	}
+	if err != nil {
+		return err
 	}
 	for ws.buffered > maxBufferedBytes {
 		var big string
