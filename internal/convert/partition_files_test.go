@@ -39,3 +39,32 @@ func TestUnsortedPartitionsGetOneFileAWorker(t *testing.T) {
 		t.Errorf("summary says %d files (%d in partitions); %d in the destination", sum.FilesWritten, files, len(e.files()))
 	}
 }
+
+// Past maxStreams files streaming at once (here: 100 partitions whose row
+// groups of 10 rows are written out early), a worker finishes the least
+// recently used one: more files, but every row written once and readable.
+func TestManyStreamingPartitionsKeepEveryRow(t *testing.T) {
+	const rows, parts = 5_000, 100
+	var b strings.Builder
+	b.WriteString("id,part\n")
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range rows {
+		fmt.Fprintf(&b, "%d,p%03d\n", i, r.IntN(parts))
+	}
+	e := newEnv(t, map[string]string{"a.csv": b.String()})
+	sum, err := e.run(e.csvTable("id:bigint", "part:string"), nil, Options{PartitionBy: []string{"part"}, Workers: 1, RowGroupSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RowsWritten != rows || len(sum.Partitions) != parts || sum.FilesWritten <= parts {
+		t.Fatalf("%d rows, %d partitions, %d files: want %d rows, %d partitions, more files than partitions", sum.RowsWritten, len(sum.Partitions), sum.FilesWritten, rows, parts)
+	}
+	ids := strings.Split(strings.Trim(e.readAll("")["id"], "[]"), ",")
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	if len(ids) != rows || len(seen) != rows {
+		t.Errorf("read back %d ids, %d distinct; want %d", len(ids), len(seen), rows)
+	}
+}

@@ -100,3 +100,32 @@ func TestCompactKeepsLocalTimestamps(t *testing.T) {
 		t.Errorf("compacting local and instant files: %v", err)
 	}
 }
+
+// JSON lines and JSON documents decide the same way as CSV.
+func TestJSONTimestampsWithoutZoneAreLocal(t *testing.T) {
+	for name, body := range map[string]string{
+		"lines.json": `{"id": 1, "at": "2024-01-02 12:34:00", "utc": "2024-01-02T12:34:00Z"}` + "\n" + `{"id": 2, "at": "2024-01-02T12:34"}` + "\n",
+		"doc.json":   `[{"id": 1, "at": "2024-01-02 12:34:00", "utc": "2024-01-02T12:34:00Z"}, {"id": 2, "at": "2024-01-02T12:34"}]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, map[string]string{name: body})
+			if _, err := e.run(jsonTable("file://"+e.src+"/", "id:bigint", "at:timestamp", "utc:timestamp"), nil, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, k := range e.files() {
+				if !strings.HasSuffix(k, ".parquet") {
+					continue
+				}
+				n++
+				got := readBack(t, e.object(k))
+				if got["at:type"] != "timestamp[us]" || got["at"] != `["2024-01-02T12:34:00","2024-01-02T12:34:00"]` || got["utc:type"] != "timestamp[us, tz=UTC]" {
+					t.Errorf("at %s %s, utc %s", got["at:type"], got["at"], got["utc:type"])
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d Parquet files, want 1", n)
+			}
+		})
+	}
+}
