@@ -17,7 +17,7 @@ import (
 //   - a timestamp column whose values carry no zone is written as local
 //     date-times (isAdjustedToUTC=false); one where any value has a zone
 //     (Z, +01:00) holds instants, and its values without a zone are UTC.
-const sampleRows = 100_000
+const sampleRows = 20_000
 
 // localTime marks, in Type.Hive, a timestamp column of local date-times.
 // The Hive type stays "timestamp" (Type.String ignores the mark).
