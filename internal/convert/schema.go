@@ -58,10 +58,11 @@ func (f *groupField) Value(base reflect.Value) reflect.Value {
 // parquetNode maps a Hive type to its Parquet node: bigint INT64, int INT32,
 // smallint/tinyint INT(16/8), double DOUBLE, float FLOAT, boolean BOOLEAN,
 // string UTF-8 BYTE_ARRAY, binary BYTE_ARRAY, date DATE, timestamp
-// TIMESTAMP(MICROS, adjusted to UTC, or not for local date-times), decimal(p,s) DECIMAL on INT32/INT64/FIXED[16] by
-// precision (FIXED[16] with signed statistics, see signedDecimal), array
-// LIST, map MAP, struct a group. Leaves other than booleans and 16-byte
-// decimals are dictionary encoded (see dictionaryEncoded).
+// TIMESTAMP(MICROS), adjusted to UTC but for local date-times, decimal(p,s)
+// DECIMAL on INT32/INT64/FIXED[16] by precision (FIXED[16] with signed
+// statistics, see signedDecimal), array LIST, map MAP, struct a group.
+// Leaves other than booleans and 16-byte decimals are dictionary encoded
+// (see dictionaryEncoded); plainNode is the same without dictionaries.
 func parquetNode(t *format.Type) parquet.Node {
 	n := plainNode(t)
 	if dictionaryEncoded(t) {
