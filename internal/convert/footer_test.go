@@ -2,8 +2,11 @@ package convert
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"math"
 	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -137,5 +140,88 @@ func TestCreatedByCarriesVersion(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d Parquet files, want 1", n)
+	}
+}
+
+// Over several row groups and pages, with nulls, the statistics and the
+// page index of a 16-byte decimal bound exactly the values written.
+func TestDecimalStatisticsOverRowGroupsAndPages(t *testing.T) {
+	const rows = 90_000
+	r := rand.New(rand.NewPCG(5, 6))
+	var b strings.Builder
+	b.WriteString("id,v\n")
+	values := make([]*int64, rows) // nil: null
+	for i := range rows {
+		if r.IntN(10) == 0 {
+			fmt.Fprintf(&b, "%d,\n", i)
+			continue
+		}
+		v := r.Int64N(2_000_001) - 1_000_000 // -10000.00 to 10000.00
+		values[i] = &v
+		fmt.Fprintf(&b, "%d,%s\n", i, big.NewRat(v, 100).FloatString(2))
+	}
+	e := newEnv(t, map[string]string{"v.csv": b.String()})
+	if _, err := e.run(e.csvTable("id:bigint", "v:decimal(38,2)"), nil, Options{Workers: 1, RowGroupSize: 30_000}); err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	for _, k := range e.files() {
+		if strings.HasSuffix(k, ".parquet") {
+			data = e.object(k)
+		}
+	}
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := rdr.MetaData()
+	col := md.Schema.ColumnIndexByName("v")
+	mins, maxs := columnStats(t, data, "v")
+	if md.NumRowGroups() < 2 {
+		t.Fatalf("%d row groups, want several", md.NumRowGroups())
+	}
+	start := 0
+	for g := range md.NumRowGroups() {
+		end := start + int(md.RowGroup(g).NumRows())
+		lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+		for _, v := range values[start:end] {
+			if v != nil {
+				lo, hi = min(lo, *v), max(hi, *v)
+			}
+		}
+		start = end
+		if want := big.NewRat(lo, 100).FloatString(2); mins[g] != want {
+			t.Errorf("row group %d: min %s, want %s", g, mins[g], want)
+		}
+		if want := big.NewRat(hi, 100).FloatString(2); maxs[g] != want {
+			t.Errorf("row group %d: max %s, want %s", g, maxs[g], want)
+		}
+		rg, err := rdr.GetPageIndexReader().RowGroup(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci, err := rg.GetColumnIndex(col)
+		if err != nil || ci == nil {
+			t.Fatalf("row group %d: no page index (%v)", g, err)
+		}
+		pageMin, pageMax := big.NewInt(math.MaxInt64), big.NewInt(math.MinInt64)
+		for p, null := range ci.GetNullPages() {
+			if null {
+				continue
+			}
+			pl, ph := twosComplement(ci.GetMinValues()[p]), twosComplement(ci.GetMaxValues()[p])
+			if pl.Cmp(ph) > 0 {
+				t.Errorf("row group %d page %d: min %v above max %v", g, p, pl, ph)
+			}
+			if pl.Cmp(pageMin) < 0 {
+				pageMin = pl
+			}
+			if ph.Cmp(pageMax) > 0 {
+				pageMax = ph
+			}
+		}
+		if len(ci.GetNullPages()) < 2 || pageMin.Int64() != lo || pageMax.Int64() != hi {
+			t.Errorf("row group %d: %d pages bound %v to %v, want several pages bounding %d to %d", g, len(ci.GetNullPages()), pageMin, pageMax, lo, hi)
+		}
 	}
 }
