@@ -68,3 +68,32 @@ func TestManyStreamingPartitionsKeepEveryRow(t *testing.T) {
 		t.Errorf("read back %d ids, %d distinct; want %d", len(ids), len(seen), rows)
 	}
 }
+
+// Past maxOpenFiles partitions at once, a worker finishes its least
+// recently used file: memory stays bounded, files multiply, no row is lost.
+func TestPartitionsPastOpenFileLimitKeepEveryRow(t *testing.T) {
+	const parts = maxOpenFiles + 100
+	rows := 10 * parts // several batches of rows, each touching every partition
+	var b strings.Builder
+	b.WriteString("id,part\n")
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := range rows {
+		fmt.Fprintf(&b, "%d,p%05d\n", i, r.IntN(parts))
+	}
+	e := newEnv(t, map[string]string{"a.csv": b.String()})
+	sum, err := e.run(e.csvTable("id:bigint", "part:string"), nil, Options{PartitionBy: []string{"part"}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RowsWritten != int64(rows) || sum.FilesWritten <= len(sum.Partitions) {
+		t.Fatalf("%d rows in %d files over %d partitions: want %d rows, more files than partitions", sum.RowsWritten, sum.FilesWritten, len(sum.Partitions), rows)
+	}
+	ids := strings.Split(strings.Trim(e.readAll("")["id"], "[]"), ",")
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	if len(ids) != rows || len(seen) != rows {
+		t.Errorf("read back %d ids, %d distinct; want %d", len(ids), len(seen), rows)
+	}
+}

@@ -38,7 +38,7 @@ type fileWriter struct {
 	// rgRows and buffered: rows and bytes in the current row group, not
 	// yet written out.
 	rgRows, buffered int64
-	used             uint64 // for finishing the least recently used stream
+	used             uint64 // for finishing the least recently used file
 }
 
 // written describes a finished output file.
@@ -73,10 +73,15 @@ const maxRowGroupBytes = 64 << 20
 // its open files: past it the largest is written out (the file stays open).
 const maxBufferedBytes = 128 << 20
 
+// maxOpenFiles bounds the files a worker keeps open (each costs tens of
+// KiB of writer state beyond its rows); past it the least recently used
+// is finished. It is large, so that up to that many partitions get one
+// file a worker, not one a batch of rows.
+const maxOpenFiles = 1000
+
 // maxStreams bounds the files a worker streams into Puts at once (an S3
 // upload holds a part buffer); past it the least recently used is
-// finished. Files not yet streaming (one per partition) are not bounded
-// in number, so that a partition gets one file a worker, not one a batch.
+// finished.
 const maxStreams = 32
 
 // writeColumns writes n rows given column by column (flat schemas): each
@@ -162,10 +167,22 @@ func (ws *writerSet) flush(part string, fw *fileWriter) error {
 	return ws.stream(fw)
 }
 
-// writer returns the open file of a partition, opening one when needed.
+// writer returns the open file of a partition, opening one (and finishing
+// the least recently used past maxOpenFiles) when needed.
 func (ws *writerSet) writer(part string) (*fileWriter, error) {
 	fw := ws.open[part]
 	if fw == nil {
+		if len(ws.open) >= maxOpenFiles {
+			var lru string
+			for p, f := range ws.open {
+				if lru == "" || f.used < ws.open[lru].used {
+					lru = p
+				}
+			}
+			if err := ws.finish(lru); err != nil {
+				return nil, err
+			}
+		}
 		var err error
 		if fw, err = ws.start(part); err != nil {
 			return nil, err
