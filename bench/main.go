@@ -4,9 +4,13 @@
 // both peak RSS figures. Each side runs as its own process so that its
 // peak RSS is its own.
 //
-//	go run . -rows 1000000 -lakectl ../bin/lakectl
+//	go run . -rows 1000000 -lakectl ../bin/lakectl [-baseline OLD/bin/lakectl]
 //	go run . gencsv FILE ROWS        (the generated CSV alone)
 //	go run . -mode realdata -lakectl ../bin/lakectl   (the real-data corpus against DuckDB)
+//
+// With -baseline, a second lakectl binary (say, main's) converts the same
+// CSV in the same runs, so that before and after are measured side by side.
+// Output sizes are reported too: the Parquet files each side wrote.
 //
 // This module uses cgo (DuckDB's Go driver); lakectl itself stays pure Go.
 package main
@@ -47,6 +51,7 @@ func main() {
 	lakectl := flag.String("lakectl", "../bin/lakectl", "the lakectl binary")
 	runs := flag.Int("runs", 3, "runs of each side; the median is reported")
 	codec := flag.String("compression", "snappy", "Parquet compression of both sides")
+	baseline := flag.String("baseline", "", "a second lakectl binary to time in the same runs (convert mode)")
 	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE; realdata: the real-data corpus through lakectl and DuckDB, side by side")
 	corpus := flag.String("corpus", "../testdata/realdata", "the real-data corpus (-mode realdata)")
 	flag.Parse()
@@ -64,37 +69,86 @@ func main() {
 	size := generate(csv, *rows)
 	fmt.Printf("input: %d rows × 8 columns, %.1f MiB CSV\n", *rows, float64(size)/(1<<20))
 
-	var lt, dt []time.Duration
+	// Wall time, and CPU time (user + system), which a shared machine
+	// disturbs less.
+	var lt, dt, lcpu, dcpu []time.Duration
 	var lrss, drss int64
 	if *mode == "profile" {
 		pq := filepath.Join(dir, "parquet")
 		run(*lakectl, "convert", csv, "--to", pq, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
 		for range *runs {
-			d, rss := run(*lakectl, "validate", "profile", pq, "-o", "json", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
-			lt, lrss = append(lt, d), max(lrss, rss)
+			d, cpu, rss := run(*lakectl, "validate", "profile", pq, "-o", "json", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
+			lt, lcpu, lrss = append(lt, d), append(lcpu, cpu), max(lrss, rss)
 			self, _ := os.Executable()
-			d, rss = run(self, "duckdb-summarize", filepath.Join(pq, "*.parquet"))
-			dt, drss = append(dt, d), max(drss, rss)
+			d, cpu, rss = run(self, "duckdb-summarize", filepath.Join(pq, "*.parquet"))
+			dt, dcpu, drss = append(dt, d), append(dcpu, cpu), max(drss, rss)
 		}
-		report("lakectl validate profile", "duckdb SUMMARIZE", lt, dt, lrss, drss)
+		report("lakectl validate profile", "duckdb SUMMARIZE", lt, dt, lcpu, dcpu, lrss, drss)
 		return
 	}
+	var bt, bcpu []time.Duration
+	var brss, lsize, bsize, dsize int64
 	for i := range *runs {
 		out := filepath.Join(dir, fmt.Sprintf("lakectl-%d", i))
-		d, rss := run(*lakectl, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
-		lt, lrss = append(lt, d), max(lrss, rss)
+		d, cpu, rss := run(*lakectl, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
+		lt, lcpu, lrss = append(lt, d), append(lcpu, cpu), max(lrss, rss)
+		lsize = parquetBytes(out)
+		if *baseline != "" {
+			out := filepath.Join(dir, fmt.Sprintf("baseline-%d", i))
+			d, cpu, rss := run(*baseline, "convert", csv, "--to", out, "--compression", *codec, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog-baseline.db"))
+			bt, bcpu, brss = append(bt, d), append(bcpu, cpu), max(brss, rss)
+			bsize = parquetBytes(out)
+		}
 		self, _ := os.Executable()
-		d, rss = run(self, "duckdb-copy", csv, filepath.Join(dir, fmt.Sprintf("duckdb-%d.parquet", i)), *codec)
-		dt, drss = append(dt, d), max(drss, rss)
+		dout := filepath.Join(dir, fmt.Sprintf("duckdb-%d.parquet", i))
+		d, cpu, rss = run(self, "duckdb-copy", csv, dout, *codec)
+		dt, dcpu, drss = append(dt, d), append(dcpu, cpu), max(drss, rss)
+		dsize = parquetBytes(dout)
 	}
-	report("lakectl convert", "duckdb COPY", lt, dt, lrss, drss)
+	report("lakectl convert", "duckdb COPY", lt, dt, lcpu, dcpu, lrss, drss)
+	if *baseline != "" {
+		report("baseline convert", "duckdb COPY", bt, dt, bcpu, dcpu, brss, drss)
+	}
+	fmt.Printf("output (%s): lakectl %.1f MiB, duckdb %.1f MiB, ratio %.2f\n", *codec, mib(lsize), mib(dsize), float64(lsize)/float64(dsize))
+	if *baseline != "" {
+		fmt.Printf("output (%s): baseline %.1f MiB, ratio %.2f\n", *codec, mib(bsize), float64(bsize)/float64(dsize))
+	}
 }
 
-func report(lname, dname string, lt, dt []time.Duration, lrss, drss int64) {
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// parquetBytes is the size of the Parquet files under path (a file or a
+// folder; hidden _ and . names skipped, as query engines do).
+func parquetBytes(path string) int64 {
+	var n int64
+	check(filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != path && (strings.HasPrefix(d.Name(), "_") || strings.HasPrefix(d.Name(), ".")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			n += fi.Size()
+		}
+		return nil
+	}))
+	return n
+}
+
+func report(lname, dname string, lt, dt, lcpu, dcpu []time.Duration, lrss, drss int64) {
 	l, d := median(lt), median(dt)
-	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", lname, l.Round(time.Millisecond), lt, lrss>>10)
-	fmt.Printf("%s: %v (runs %v), peak RSS %d MiB\n", dname, d.Round(time.Millisecond), dt, drss>>10)
-	fmt.Printf("ratio lakectl/duckdb: %.2f\n", float64(l)/float64(d))
+	lc, dc := median(lcpu), median(dcpu)
+	fmt.Printf("%s: %v (runs %v), CPU %v, peak RSS %d MiB\n", lname, l.Round(time.Millisecond), lt, lc.Round(time.Millisecond), lrss>>10)
+	fmt.Printf("%s: %v (runs %v), CPU %v, peak RSS %d MiB\n", dname, d.Round(time.Millisecond), dt, dc.Round(time.Millisecond), drss>>10)
+	fmt.Printf("ratio %s/duckdb: %.2f (CPU %.2f)\n", strings.Fields(lname)[0], float64(l)/float64(d), float64(lc)/float64(dc))
 }
 
 // duckdbSummarize runs SUMMARIZE over Parquet files and reads its result.
@@ -110,8 +164,9 @@ func duckdbSummarize(glob string) {
 	check(rows.Err())
 }
 
-// run times a process and returns its peak RSS in KiB.
-func run(name string, args ...string) (time.Duration, int64) {
+// run times a process and returns its wall time, CPU time and peak RSS
+// in KiB.
+func run(name string, args ...string) (time.Duration, time.Duration, int64) {
 	cmd := exec.Command(name, args...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
@@ -120,7 +175,8 @@ func run(name string, args ...string) (time.Duration, int64) {
 		fmt.Fprintf(os.Stderr, "%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		os.Exit(1)
 	}
-	return time.Since(start), cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), ru.Maxrss
 }
 
 func duckdbCopy(csv, out, codec string) {

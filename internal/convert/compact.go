@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+	pformat "github.com/parquet-go/parquet-go/format"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/format"
@@ -22,6 +25,8 @@ type CompactOptions struct {
 	RowGroupSize   int
 	RunID          string
 	DryRun         bool
+	// Version and Build name the lakectl writing (Options.Version).
+	Version, Build string
 }
 
 // CompactSummary says what a compaction did.
@@ -81,7 +86,6 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		}
 		fields = append(fields, format.Field{Name: c.Name, Type: typ})
 	}
-	schema := NewSchema(fields)
 	sum := &CompactSummary{RunID: opts.RunID, Table: db + "." + name, Locations: []CompactedLocation{}}
 
 	var parts []*catalog.Partition
@@ -99,7 +103,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		loc, err := compactLocation(ctx, openStore, p.StorageDescriptor.Location, schema, codec, opts)
+		loc, err := compactLocation(ctx, openStore, p.StorageDescriptor.Location, fields, codec, opts)
 		if err != nil {
 			return sum, fmt.Errorf("compact %s: %w", p.StorageDescriptor.Location, err)
 		}
@@ -126,7 +130,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 
 // compactLocation writes the compacted files of one location to a fresh
 // folder beside them (nothing when there is nothing to gain).
-func compactLocation(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), location string, schema *Schema, codec string, opts CompactOptions) (*CompactedLocation, error) {
+func compactLocation(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), location string, fields []format.Field, codec string, opts CompactOptions) (*CompactedLocation, error) {
 	s, err := openStore(ctx, location)
 	if err != nil {
 		return nil, err
@@ -167,8 +171,10 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 		return nil, err
 	}
 	ws := &writerSet{ctx: ctx, store: dest, staging: "", prefix: "part-" + opts.RunID,
-		schema: schema.parquet, open: map[string]*fileWriter{},
-		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize}}
+		open: map[string]*fileWriter{},
+		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize, Version: opts.Version, Build: opts.Build}}
+	var schema *Schema
+	var local map[string]bool
 	rows := make([]parquet.Row, 1024)
 	for _, o := range objs {
 		data, err := readObject(ctx, s, o.Key)
@@ -180,6 +186,18 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 		if err != nil {
 			ws.abort(err)
 			return nil, fmt.Errorf("%s: %w", s.URI(o.Key), err)
+		}
+		// The files keep their timestamps' meaning: local date-times stay
+		// local, instants stay instants.
+		if schema == nil {
+			local = localColumns(f)
+			schema = NewSchema(markLocal(fields, local))
+			ws.schema = schema.parquet
+		} else if l := localColumns(f); !maps.Equal(l, local) {
+			err := catalog.Invalidf("%s: its timestamps are local date-times in columns %v, those of %s in %v: not compacted together",
+				s.URI(o.Key), slices.Sorted(maps.Keys(l)), s.URI(objs[0].Key), slices.Sorted(maps.Keys(local)))
+			ws.abort(err)
+			return nil, err
 		}
 		r := parquet.NewReader(f, schema.parquet)
 		for {
@@ -256,4 +274,31 @@ func (loc *CompactedLocation) removeOld(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// localColumns names the top-level timestamp columns of a file that hold
+// local date-times (isAdjustedToUTC=false).
+func localColumns(f *parquet.File) map[string]bool {
+	out := map[string]bool{}
+	for _, fd := range f.Schema().Fields() {
+		if lt := fd.Type().LogicalType(); lt != nil {
+			if ts, ok := lt.Value.(*pformat.TimestampType); ok && !ts.IsAdjustedToUTC {
+				out[fd.Name()] = true
+			}
+		}
+	}
+	return out
+}
+
+// markLocal marks the timestamp fields named local as local date-times.
+func markLocal(fields []format.Field, local map[string]bool) []format.Field {
+	out := slices.Clone(fields)
+	for i, f := range out {
+		if local[f.Name] && f.Type.Kind == format.Timestamp {
+			typ := *f.Type
+			typ.Hive = localTime
+			out[i].Type = &typ
+		}
+	}
+	return out
 }

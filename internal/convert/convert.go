@@ -148,7 +148,6 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	for _, c := range fileCols {
 		fields = append(fields, c.field)
 	}
-	schema := NewSchema(fields)
 
 	var target *catalog.Table
 	if opts.Register != "" {
@@ -163,7 +162,7 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	defer heartbeat(ctx, dest, opts.RunID, HeartbeatEvery)()
 
 	c := &conversion{
-		opts: &opts, t: t, dest: dest, schema: schema, plan: plan, fileCols: fileCols, partIdx: partIdx,
+		opts: &opts, t: t, dest: dest, plan: plan, fileCols: fileCols, partIdx: partIdx,
 		format: dataset.FormatOf(t), sum: sum,
 		staging: path.Join(stagingDir, opts.RunID),
 	}
@@ -200,7 +199,7 @@ type conversion struct {
 	opts     *Options
 	t        *catalog.Table
 	dest     storage.Store
-	schema   *Schema
+	schema   *Schema // decided from the first task (sampleLayout)
 	plan     []columnPlan
 	fileCols []columnPlan
 	partIdx  []int
@@ -217,12 +216,28 @@ type conversion struct {
 }
 
 func (c *conversion) run(ctx context.Context, input produce) error {
+	var once sync.Once
+	// start decides the schema from the first task, before any worker
+	// gets one (workers open their writers on their first task).
+	start := func(first *dataset.Task) {
+		l := c.sampleLayout(first)
+		c.schema = newSchema(l.fields(c.fileCols), l.plain)
+	}
 	err := dataset.FanOut(ctx, c.opts.Workers, func(ctx context.Context, send func(dataset.Task) error) error {
-		return input(ctx, c, send)
+		err := input(ctx, c, func(t dataset.Task) error {
+			once.Do(func() { start(&t) })
+			return send(t)
+		})
+		once.Do(func() { start(nil) })
+		return err
 	}, func(ctx context.Context, w int, tasks <-chan dataset.Task) error {
+		first, ok := <-tasks
+		if !ok {
+			return nil
+		}
 		ws := &writerSet{ctx: ctx, store: c.dest, staging: c.staging, prefix: fmt.Sprintf("part-%s-%02d", c.opts.RunID, w),
 			schema: c.schema.parquet, opts: c.opts, open: map[string]*fileWriter{}}
-		err := c.work(ctx, tasks, ws)
+		err := c.work(ctx, first, tasks, ws)
 		if err == nil {
 			err = ws.finishAll()
 		}
@@ -249,8 +264,8 @@ func (c *conversion) run(ctx context.Context, input produce) error {
 	return err
 }
 
-// work converts tasks into rows and writes them.
-func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *writerSet) error {
+// work converts first, then the tasks that follow, and writes them.
+func (c *conversion) work(ctx context.Context, first dataset.Task, tasks <-chan dataset.Task, ws *writerSet) error {
 	sh := newShredder(c.schema)
 	cb := &colBatches{ncols: len(c.fileCols), m: map[string]*colBatch{}}
 	batches := map[string][]parquet.Row{}
@@ -296,7 +311,7 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 	add := func(part string, row parquet.Row) {
 		batches[part] = append(batches[part], row)
 	}
-	for t := range tasks {
+	do := func(t dataset.Task) error {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
@@ -365,6 +380,15 @@ func (c *conversion) work(ctx context.Context, tasks <-chan dataset.Task, ws *wr
 		}
 		if t.Chunk.Data != nil {
 			c.bufs.Put(t.Chunk.Data) // its values are written: the buffer is free
+		}
+		return nil
+	}
+	if err := do(first); err != nil {
+		return err
+	}
+	for t := range tasks {
+		if err := do(t); err != nil {
+			return err
 		}
 	}
 	return flush()

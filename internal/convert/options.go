@@ -64,7 +64,10 @@ type Options struct {
 	Register string
 	Workers  int
 	RunID    string
-	Now      func() time.Time
+	// Version and Build name the lakectl writing, for the created_by field
+	// of the Parquet footers.
+	Version, Build string
+	Now            func() time.Time
 	// StaleAfter is how long a run's heartbeat may be silent before
 	// another run into the same destination removes its staging
 	// (DefaultStaleAfter when zero).

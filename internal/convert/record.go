@@ -32,17 +32,7 @@ func (c *conversion) csvRecord(sh *shredder, batches *colBatches, rec []string, 
 	} else if len(rec) != ncols {
 		return fmt.Sprintf("%d fields, the table has %d columns", len(rec), ncols)
 	}
-	input := func(i int) string {
-		switch {
-		case i >= ncols:
-			return f.Values[i-ncols]
-		case f.Cols == nil:
-			return rec[i]
-		case f.Cols[i] < 0:
-			return "" // a column this file does not have: null
-		}
-		return rec[f.Cols[i]]
-	}
+	input := func(i int) string { return csvInput(rec, f, ncols, i) }
 	for i, p := range c.partIdx {
 		partVals[i] = c.textOut(c.plan[p], input(c.plan[p].input))
 	}

@@ -58,9 +58,35 @@ func (f *groupField) Value(base reflect.Value) reflect.Value {
 // parquetNode maps a Hive type to its Parquet node: bigint INT64, int INT32,
 // smallint/tinyint INT(16/8), double DOUBLE, float FLOAT, boolean BOOLEAN,
 // string UTF-8 BYTE_ARRAY, binary BYTE_ARRAY, date DATE, timestamp
-// TIMESTAMP(MICROS, UTC), decimal(p,s) DECIMAL on INT32/INT64/FIXED[16] by
-// precision, array LIST, map MAP, struct a group.
+// TIMESTAMP(MICROS), adjusted to UTC but for local date-times, decimal(p,s)
+// DECIMAL on INT32/INT64/FIXED[16] by precision (FIXED[16] with signed
+// statistics, see signedDecimal), array LIST, map MAP, struct a group.
+// Leaves other than booleans and 16-byte decimals are dictionary encoded
+// (see dictionaryEncoded); plainNode is the same without dictionaries.
 func parquetNode(t *format.Type) parquet.Node {
+	n := plainNode(t)
+	if dictionaryEncoded(t) {
+		return parquet.Encoded(n, &parquet.RLEDictionary)
+	}
+	return n
+}
+
+// dictionaryEncoded says whether a column of type t is written with a
+// dictionary: repeated values (names, codes, days, amounts) then cost a few
+// bits each, as DuckDB, Spark and Arrow write them. Booleans are already a
+// bit; signedDecimal does not order dictionaries.
+func dictionaryEncoded(t *format.Type) bool {
+	switch t.Kind {
+	case format.Boolean, format.Array, format.Map, format.Struct:
+		return false
+	case format.Decimal:
+		p, _ := decimalPS(t)
+		return p <= 18
+	}
+	return true
+}
+
+func plainNode(t *format.Type) parquet.Node {
 	switch t.Kind {
 	case format.Boolean:
 		return parquet.Leaf(parquet.BooleanType)
@@ -86,11 +112,13 @@ func parquetNode(t *format.Type) parquet.Node {
 		case p <= 18:
 			return parquet.Decimal(s, p, parquet.Int64Type)
 		}
-		return parquet.Decimal(s, p, parquet.FixedLenByteArrayType(16))
+		return parquet.Leaf(signedDecimal{parquet.Decimal(s, p, parquet.FixedLenByteArrayType(16)).Type()})
 	case format.Date:
 		return parquet.Date()
 	case format.Timestamp:
-		return parquet.Timestamp(parquet.Microsecond)
+		// Local date-times are not instants: a reader shows them as written,
+		// in any session time zone.
+		return parquet.TimestampAdjusted(parquet.Microsecond, t.Hive != localTime)
 	case format.Binary:
 		return parquet.Leaf(parquet.ByteArrayType)
 	case format.Array:
@@ -120,9 +148,18 @@ type Schema struct {
 }
 
 // NewSchema builds the Parquet schema of rows with these fields.
-func NewSchema(fields []format.Field) *Schema {
+func NewSchema(fields []format.Field) *Schema { return newSchema(fields, nil) }
+
+// newSchema builds it with no dictionary for the fields marked plain.
+func newSchema(fields []format.Field, plain []bool) *Schema {
 	s := &Schema{Fields: fields, flat: true}
-	s.parquet = parquet.NewSchema("schema", newGroup(fields, parquetNode))
+	g := newGroup(fields, parquetNode)
+	for i, f := range fields {
+		if i < len(plain) && plain[i] {
+			g.Group[f.Name] = parquet.Optional(plainNode(f.Type))
+		}
+	}
+	s.parquet = parquet.NewSchema("schema", g)
 	s.leaves = len(s.parquet.Columns())
 	for _, f := range fields {
 		if f.Type.Kind == format.Array || f.Type.Kind == format.Map || f.Type.Kind == format.Struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
 )
 
@@ -33,7 +34,7 @@ func textConverter(t *format.Type) func(string) (parquet.Value, error) {
 			if s == "" {
 				return parquet.NullValue(), nil
 			}
-			d, ok := parseDate(s)
+			d, ok := format.ParseDate(s)
 			if !ok {
 				return parquet.Value{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", clip(s))
 			}
@@ -56,6 +57,9 @@ func textConverter(t *format.Type) func(string) (parquet.Value, error) {
 			if err != nil {
 				return parquet.Value{}, fmt.Errorf("%q is not a bigint", clip(s))
 			}
+			if format.IsCode(s) {
+				return parquet.Value{}, codeError(s)
+			}
 			return parquet.Int64Value(n), nil
 		}
 	case format.Timestamp:
@@ -63,14 +67,16 @@ func textConverter(t *format.Type) func(string) (parquet.Value, error) {
 			if s == "" {
 				return parquet.NullValue(), nil
 			}
-			ts, err := parseTimestamp(s)
-			if err != nil {
-				return parquet.Value{}, err
-			}
-			return parquet.Int64Value(ts), nil
+			return timestampValue(t, s)
 		}
 	}
 	return func(s string) (parquet.Value, error) { return textValue(t, s) }
+}
+
+// codeError refuses a code (00501, +297) in an integer column, rather
+// than lose its zeros or sign in silence.
+func codeError(s string) error {
+	return fmt.Errorf("%q is a code, not a number (its leading zero or plus sign would be lost): recrawl to type the column as string, or cast it", clip(s))
 }
 
 // textValue parses one text value (a CSV cell) as type t. An empty cell is
@@ -78,6 +84,9 @@ func textConverter(t *format.Type) func(string) (parquet.Value, error) {
 func textValue(t *format.Type, s string) (parquet.Value, error) {
 	if s == "" {
 		return parquet.NullValue(), nil
+	}
+	if (t.Kind == format.Int || t.Kind == format.Bigint) && format.IsCode(s) {
+		return parquet.Value{}, codeError(s)
 	}
 	switch t.Kind {
 	case format.Boolean:
@@ -116,17 +125,13 @@ func textValue(t *format.Type, s string) (parquet.Value, error) {
 	case format.Decimal:
 		return decimalValue(t, s)
 	case format.Date:
-		d, ok := parseDate(s)
+		d, ok := format.ParseDate(s)
 		if !ok {
 			return parquet.Value{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", clip(s))
 		}
 		return parquet.Int32Value(d), nil
 	case format.Timestamp:
-		ts, err := parseTimestamp(s)
-		if err != nil {
-			return parquet.Value{}, err
-		}
-		return parquet.Int64Value(ts), nil
+		return timestampValue(t, s)
 	case format.Binary:
 		return parquet.ByteArrayValue([]byte(s)), nil
 	}
@@ -143,103 +148,31 @@ func clip(s string) string {
 	return s
 }
 
-// parseDate reads YYYY-MM-DD as days since 1970-01-01.
-func parseDate(s string) (int32, bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return 0, false
+// timestampValue parses a timestamp of a column of type t: an instant, or
+// a local date-time (microseconds of its wall clock read as UTC), where a
+// value with a zone is an error rather than a silent conversion.
+func timestampValue(t *format.Type, s string) (parquet.Value, error) {
+	ts, err := parseTimestamp(s)
+	if err != nil {
+		return parquet.Value{}, err
 	}
-	y, ok1 := num(s[:4])
-	m, ok2 := num(s[5:7])
-	d, ok3 := num(s[8:])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return 0, false
+	if t.Hive == localTime && ts.Zoned {
+		return parquet.Value{}, fmt.Errorf("%q has a time zone: the column holds local date-times (its first rows have no zone)", clip(s))
 	}
-	return int32(daysFromCivil(y, m, d)), true
+	return parquet.Int64Value(ts.Micros), nil
 }
 
-func num(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i] - '0'
-		if c > 9 {
-			return 0, false
-		}
-		n = n*10 + int(c)
-	}
-	return n, len(s) > 0
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil is the number of days from 1970-01-01 to y-m-d (proleptic
-// Gregorian), after Howard Hinnant's algorithm.
-func daysFromCivil(y, m, d int) int {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
-// parseTimestamp reads an ISO date and time (T or space, optional seconds,
-// fraction and zone; no zone means UTC) as microseconds since the epoch.
-func parseTimestamp(s string) (int64, error) {
-	// The common form, YYYY-MM-DDTHH:MM:SS[.ffffff]Z, without time.Parse.
-	if len(s) >= 20 && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[16] == ':' && s[len(s)-1] == 'Z' {
-		if d, ok := parseDate(s[:10]); ok {
-			h, ok1 := num(s[11:13])
-			mi, ok2 := num(s[14:16])
-			sec, ok3 := num(s[17:19])
-			frac, ok4 := 0, true
-			if rest := s[19 : len(s)-1]; rest != "" {
-				ok4 = rest[0] == '.' && len(rest) > 1 && len(rest) <= 10
-				if ok4 {
-					digits := rest[1:]
-					f, ok := num(digits)
-					ok4 = ok
-					for i := len(digits); i < 6; i++ {
-						f *= 10
-					}
-					for i := len(digits); i > 6; i-- {
-						f /= 10
-					}
-					frac = f
-				}
-			}
-			if ok1 && ok2 && ok3 && ok4 && h < 24 && mi < 60 && sec < 60 {
-				return ((int64(d)*24+int64(h))*60+int64(mi))*60*1e6 + int64(sec)*1e6 + int64(frac), nil
-			}
-		}
-	}
-	// Every other form as inference reads it, so that a column typed
-	// timestamp converts.
+// parseTimestamp reads an ISO date and time as format reads it for every
+// command (no zone: the wall clock read as UTC); a date alone is its
+// midnight.
+func parseTimestamp(s string) (format.DateTime, error) {
 	if ts, ok := format.ParseTimestamp(s); ok {
-		return ts.Micros, nil
+		return ts, nil
 	}
-	if len(s) == 10 {
-		if d, ok := parseDate(s); ok {
-			return int64(d) * 86400 * 1e6, nil
-		}
+	if d, ok := format.ParseDate(s); ok {
+		return format.DateTime{Micros: int64(d) * 86400e6}, nil
 	}
-	return 0, fmt.Errorf("%q is not a timestamp (ISO 8601 date and time)", clip(s))
+	return format.DateTime{}, fmt.Errorf("%q is not a timestamp (ISO 8601 date and time)", clip(s))
 }
 
 // decimalValue parses a plain decimal literal into the unscaled integer of
@@ -422,8 +355,9 @@ func jsonValue(t *format.Type, v any) (parquet.Value, error) {
 		return parquet.Value{}, fmt.Errorf("boolean where a %s was expected", t)
 	}
 	if t.Kind == format.String || t.Kind == format.Null {
-		b, _ := json.Marshal(v) // an object or list kept as its JSON text
-		return parquet.ByteArrayValue(b), nil
+		// An object or list kept as the one text form every reader makes
+		// of it.
+		return parquet.ByteArrayValue([]byte(dataset.NestedText(v))), nil
 	}
 	return parquet.Value{}, fmt.Errorf("%s where a %s was expected", jsonKind(v), t)
 }

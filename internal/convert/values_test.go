@@ -32,17 +32,17 @@ func TestTimestampAndDateParsing(t *testing.T) {
 		"2024-03-01T10:00":            1709287200000000,
 	} {
 		got, err := parseTimestamp(in)
-		if err != nil || got != want {
-			t.Errorf("%s = %d, %v; want %d", in, got, err, want)
+		if err != nil || got.Micros != want {
+			t.Errorf("%s = %d, %v; want %d", in, got.Micros, err, want)
 		}
 	}
 	for in, want := range map[string]int32{"1970-01-01": 0, "2000-02-29": 11016, "1969-12-31": -1, "2024-12-31": 20088} {
-		if got, ok := parseDate(in); !ok || got != want {
+		if got, ok := format.ParseDate(in); !ok || got != want {
 			t.Errorf("%s = %d %v; want %d", in, got, ok, want)
 		}
 	}
 	for _, in := range []string{"2023-02-29", "2024-13-01", "2024-1-01", "24-01-01"} {
-		if _, ok := parseDate(in); ok {
+		if _, ok := format.ParseDate(in); ok {
 			t.Errorf("%s parsed as a date", in)
 		}
 	}

@@ -146,6 +146,12 @@ func Widen(a, b *Type) *Type {
 	case a.Kind == Int && b.Kind == Bigint:
 		return b
 	case (a.Kind == Int || a.Kind == Bigint) && b.Kind == Decimal:
+		if b.Hive != exact {
+			// Integers in text carry no width: take them as fitting the
+			// decimal(18,s) an inferred decimal prints as, which Parquet
+			// stores as INT64, not as 16 bytes. A wider one fails convert.
+			return widenDecimal(&Type{Kind: Decimal, Precision: 1}, b)
+		}
 		return widenDecimal(&Type{Kind: Decimal, Precision: 19, Hive: exact}, b)
 	case (a.Kind == Int || a.Kind == Bigint || a.Kind == Decimal || a.Kind == Float) && b.Kind == Double,
 		(a.Kind == Int || a.Kind == Bigint || a.Kind == Decimal) && b.Kind == Float:
@@ -329,6 +335,22 @@ func isDate(s string) bool {
 func isTimestamp(s string) bool {
 	_, ok := ParseTimestamp(s)
 	return ok
+}
+
+// IsCode: s spells a whole number the way codes are written — an explicit
+// plus sign, or a leading zero before another digit (00501, +297) — so
+// that reading it as a number would lose what it says. Inference types
+// such values as strings; a conversion into an integer column refuses
+// them.
+func IsCode(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '+' {
+		return true
+	}
+	body := strings.TrimPrefix(s, "-")
+	return len(body) > 1 && body[0] == '0' && body[1] >= '0' && body[1] <= '9'
 }
 
 // IsDecimalLiteral: s is a plain number, [+-]digits[.digits][e[+-]digits],

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
 )
@@ -59,6 +60,7 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 		return err
 	}
 	opts.Compact.RunID = commit.NewRunID(opts.F.Now())
+	opts.Compact.Version, opts.Compact.Build = version.Version, version.Commit
 	sum, err := convert.Compact(ctx, c, opts.F.Store, db, name, opts.Compact)
 	if err != nil {
 		return err

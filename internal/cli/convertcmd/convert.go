@@ -18,6 +18,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -186,6 +187,7 @@ func convertRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	opts.Convert.PartitionBy = opts.PartitionBy
+	opts.Convert.Version, opts.Convert.Build = version.Version, version.Commit
 	if opts.Convert.StaleAfter <= 0 {
 		opts.Convert.StaleAfter = time.Nanosecond // any other run's staging is stale
 	}
