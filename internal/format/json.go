@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-
-	"github.com/lakectl/lakectl/internal/catalog"
 )
 
 // errTruncated: the sample ended inside the first record; more data may
@@ -80,15 +78,8 @@ func MemberNames(keys []string) map[string]string {
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
 	names := make(map[string]string, len(sorted))
-	used := map[string]int{}
-	for _, k := range sorted {
-		name := catalog.SanitizeName(k)
-		if used[name] > 0 {
-			used[name]++
-			name = fmt.Sprintf("%s_%d", name, used[name])
-		}
-		used[name]++
-		names[k] = name
+	for i, n := range headerNames(sorted, len(sorted)) {
+		names[sorted[i]] = n
 	}
 	return names
 }
