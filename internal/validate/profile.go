@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/lakectl/lakectl/internal/dataset"
 
@@ -74,15 +75,21 @@ type columnStats struct {
 	rows       int64
 	nulls      int64
 	typeCounts map[string]int64
-	// Exact counts of values, while small: text, or numbers by their bits
-	// (a typed column's values are all of one kind).
+	// Exact counts of values, while small: text, or numbers, dates and
+	// timestamps by their bits (a typed column's values are all of one
+	// kind).
 	exact    map[string]int64
 	exactNum map[uint64]int64
-	numKind  dataset.Kind  // dataset.KindIntegral or dataset.KindFractional, for exactNum
+	numKind  dataset.Kind  // the kind of the values in exactNum
 	sketch   hll.HllSketch // once the exact counts are dropped
-	minLen   int
-	maxLen   int
-	lenSeen  bool
+	// instantsAsText: dates and timestamps are counted by their text, as
+	// the column also holds text or both kinds (counted by bits, a date
+	// and the string of its text would be two values).
+	instantsAsText bool
+	textBuf        []byte // a date's or timestamp's text, reused
+	minLen         int
+	maxLen         int
+	lenSeen        bool
 	// Numeric statistics over the values that are numbers; min, max, sum,
 	// mean and m2 leave NaN out (nans counts them; result applies Spark's
 	// rules).
@@ -126,9 +133,12 @@ func (c *columnStats) add(v dataset.Value) {
 			}
 		}
 		c.length(utf8.RuneCountInString(text))
-	case dataset.KindString, dataset.KindTime, dataset.KindDate:
-		text = v.Text()
+	case dataset.KindString:
+		text = v.S
 		c.length(utf8.RuneCountInString(text))
+	case dataset.KindTime, dataset.KindDate:
+		c.instant(v)
+		return
 	case dataset.KindIntegral:
 		c.number(float64(v.I))
 		c.distinctNum(dataset.KindIntegral, uint64(v.I))
@@ -141,6 +151,51 @@ func (c *columnStats) add(v dataset.Value) {
 		text = strconv.FormatBool(v.B)
 	}
 	c.distinct(text)
+}
+
+// instant counts a date or timestamp: by its bits while the column holds
+// only instants of its kind, so that its text is made once per distinct
+// value instead of once per row (its length is the same every time).
+func (c *columnStats) instant(v dataset.Value) {
+	bits := uint64(v.I)
+	if c.exact != nil && !c.instantsAsText {
+		if (c.numKind == 0 || c.numKind == v.Kind) && len(c.exact) == 0 {
+			n, seen := c.exactNum[bits]
+			if !seen {
+				c.textBuf = v.AppendText(c.textBuf[:0])
+				c.length(utf8.RuneCount(c.textBuf))
+			}
+			c.numKind = v.Kind
+			c.exactNum[bits] = n + 1
+			if len(c.exactNum) > exactDistinct {
+				c.toSketch()
+			}
+			return
+		}
+		c.instantsToText()
+	}
+	c.textBuf = v.AppendText(c.textBuf[:0])
+	c.length(utf8.RuneCount(c.textBuf))
+	// distinct copies the text if it keeps it.
+	c.distinct(unsafe.String(unsafe.SliceData(c.textBuf), len(c.textBuf)))
+}
+
+func isInstant(k dataset.Kind) bool { return k == dataset.KindTime || k == dataset.KindDate }
+
+// instantsToText counts dates and timestamps by their text from now on,
+// moving those counted by bits to their text.
+func (c *columnStats) instantsToText() {
+	c.instantsAsText = true
+	if !isInstant(c.numKind) {
+		return
+	}
+	if c.exact != nil {
+		for b, n := range c.exactNum {
+			c.exact[c.numText(b)] += n
+		}
+		clear(c.exactNum)
+	}
+	c.numKind = 0
 }
 
 // distinctNum counts a number by its bits.
@@ -167,12 +222,36 @@ func normalFloat(f float64) float64 {
 	return f
 }
 
-// numText is the text of a number counted by its bits.
+// numText is the text of a number, date or timestamp counted by its bits.
 func (c *columnStats) numText(bits uint64) string {
-	if c.numKind == dataset.KindFractional {
+	switch c.numKind {
+	case dataset.KindFractional:
 		return formatFloat(math.Float64frombits(bits))
+	case dataset.KindTime, dataset.KindDate:
+		return dataset.Value{Kind: c.numKind, I: int64(bits)}.Text()
 	}
 	return strconv.FormatInt(int64(bits), 10)
+}
+
+// sketchUpdater is a HyperLogLog sketch or union.
+type sketchUpdater interface {
+	UpdateString(string) error
+	UpdateUInt64(uint64) error
+}
+
+// sketchExact adds the exactly counted values to a sketch, each hashed as
+// it is once counted approximately: text, or a number's bits.
+func (c *columnStats) sketchExact(s sketchUpdater) {
+	for k := range c.exact {
+		s.UpdateString(k)
+	}
+	for b := range c.exactNum {
+		if isInstant(c.numKind) {
+			s.UpdateString(c.numText(b))
+		} else {
+			s.UpdateUInt64(b)
+		}
+	}
 }
 
 // stripSpace drops the one space Deequ's patterns allow after the sign.
@@ -228,6 +307,9 @@ func (c *columnStats) number(f float64) {
 
 func (c *columnStats) distinct(text string) {
 	if c.exact != nil {
+		if isInstant(c.numKind) {
+			c.instantsToText()
+		}
 		if n, ok := c.exact[text]; ok {
 			c.exact[text] = n + 1
 			return
@@ -244,12 +326,7 @@ func (c *columnStats) distinct(text string) {
 
 func (c *columnStats) toSketch() {
 	c.sketch, _ = hll.NewHllSketch(hllLgK, hll.TgtHllTypeHll8)
-	for k := range c.exact {
-		c.sketch.UpdateString(k)
-	}
-	for b := range c.exactNum {
-		c.sketch.UpdateUInt64(b)
-	}
+	c.sketchExact(c.sketch)
 	c.exact, c.exactNum = nil, nil
 }
 
@@ -271,10 +348,19 @@ func (c *columnStats) merge(o *columnStats) {
 		c.length(o.minLen)
 		c.length(o.maxLen)
 	}
-	if o.numKind != 0 {
-		c.numKind = o.numKind
+	if c.exact != nil && o.exact != nil && (isInstant(c.numKind) || isInstant(o.numKind)) {
+		// Instants merge by their bits only as one kind with no text.
+		alike := c.numKind == o.numKind || c.exactCount() == 0 || o.exactCount() == 0
+		if !alike || len(c.exact) > 0 || len(o.exact) > 0 || c.instantsAsText || o.instantsAsText {
+			c.instantsToText()
+			o.instantsToText()
+		}
 	}
+	c.instantsAsText = c.instantsAsText || o.instantsAsText
 	if c.exact != nil && o.exact != nil {
+		if o.numKind != 0 {
+			c.numKind = o.numKind
+		}
 		for k, n := range o.exact {
 			c.exact[k] += n
 		}
@@ -291,16 +377,14 @@ func (c *columnStats) merge(o *columnStats) {
 		u, _ := hll.NewUnion(hllLgK)
 		u.UpdateSketch(c.sketch)
 		if o.exact != nil {
-			for k := range o.exact {
-				u.UpdateString(k)
-			}
-			for b := range o.exactNum {
-				u.UpdateUInt64(b)
-			}
+			o.sketchExact(u)
 		} else {
 			u.UpdateSketch(o.sketch)
 		}
 		c.sketch, _ = u.GetResult(hll.TgtHllTypeHll8)
+		if o.numKind != 0 {
+			c.numKind = o.numKind
+		}
 	}
 	if o.num > 0 {
 		// Chan et al.: combine means and sums of squared deviations.
