@@ -7,6 +7,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"math"
 	"regexp"
 	"slices"
@@ -78,8 +79,8 @@ type columnStats struct {
 	// Exact counts of values, while small: text, or numbers, dates and
 	// timestamps by their bits (a typed column's values are all of one
 	// kind).
-	exact    map[string]int64
-	exactNum map[uint64]int64
+	exact    *exactCounts[string]
+	exactNum *exactCounts[uint64]
 	numKind  dataset.Kind  // the kind of the values in exactNum
 	sketch   hll.HllSketch // once the exact counts are dropped
 	// instantsAsText: dates and timestamps are counted by their text, as
@@ -106,7 +107,7 @@ type columnStats struct {
 func nanLast(a, b float64) bool { return a < b || !math.IsNaN(a) && math.IsNaN(b) }
 
 func newColumnStats(percentiles bool) *columnStats {
-	c := &columnStats{typeCounts: map[string]int64{}, exact: map[string]int64{}, exactNum: map[uint64]int64{}, min: math.Inf(1), max: math.Inf(-1)}
+	c := &columnStats{typeCounts: map[string]int64{}, exact: newExactCounts[string](), exactNum: newExactCounts[uint64](), min: math.Inf(1), max: math.Inf(-1)}
 	if percentiles {
 		c.quantiles, _ = kll.NewKllItemsSketchWithDefault[float64](nanLast, common.ItemSketchDoubleSerDe{})
 	}
@@ -159,15 +160,15 @@ func (c *columnStats) add(v dataset.Value) {
 func (c *columnStats) instant(v dataset.Value) {
 	bits := uint64(v.I)
 	if c.exact != nil && !c.instantsAsText {
-		if (c.numKind == 0 || c.numKind == v.Kind) && len(c.exact) == 0 {
-			n, seen := c.exactNum[bits]
-			if !seen {
-				c.textBuf = v.AppendText(c.textBuf[:0])
-				c.length(utf8.RuneCount(c.textBuf))
-			}
+		if (c.numKind == 0 || c.numKind == v.Kind) && c.exact.len() == 0 {
 			c.numKind = v.Kind
-			c.exactNum[bits] = n + 1
-			if len(c.exactNum) > exactDistinct {
+			if c.exactNum.inc(bits) {
+				return
+			}
+			c.textBuf = v.AppendText(c.textBuf[:0])
+			c.length(utf8.RuneCount(c.textBuf))
+			c.exactNum.add(bits, 1)
+			if c.exactNum.len() > exactDistinct {
 				c.toSketch()
 			}
 			return
@@ -190,10 +191,10 @@ func (c *columnStats) instantsToText() {
 		return
 	}
 	if c.exact != nil {
-		for b, n := range c.exactNum {
-			c.exact[c.numText(b)] += n
+		for b, n := range c.exactNum.all() {
+			c.exact.add(c.numText(b), n)
 		}
-		clear(c.exactNum)
+		c.exactNum = newExactCounts[uint64]()
 	}
 	c.numKind = 0
 }
@@ -205,8 +206,11 @@ func (c *columnStats) distinctNum(k dataset.Kind, bits uint64) {
 		return
 	}
 	c.numKind = k
-	c.exactNum[bits]++
-	if len(c.exactNum) > exactDistinct {
+	if c.exactNum.inc(bits) {
+		return
+	}
+	c.exactNum.add(bits, 1)
+	if c.exactNum.len() > exactDistinct {
 		c.toSketch()
 	}
 }
@@ -242,10 +246,10 @@ type sketchUpdater interface {
 // sketchExact adds the exactly counted values to a sketch, each hashed as
 // it is once counted approximately: text, or a number's bits.
 func (c *columnStats) sketchExact(s sketchUpdater) {
-	for k := range c.exact {
+	for k := range c.exact.all() {
 		s.UpdateString(k)
 	}
-	for b := range c.exactNum {
+	for b := range c.exactNum.all() {
 		if isInstant(c.numKind) {
 			s.UpdateString(c.numText(b))
 		} else {
@@ -310,13 +314,12 @@ func (c *columnStats) distinct(text string) {
 		if isInstant(c.numKind) {
 			c.instantsToText()
 		}
-		if n, ok := c.exact[text]; ok {
-			c.exact[text] = n + 1
+		if c.exact.inc(text) {
 			return
 		}
 		// The text may point into a reused buffer: keep a copy.
-		c.exact[strings.Clone(text)] = 1
-		if len(c.exact) > exactDistinct {
+		c.exact.add(strings.Clone(text), 1)
+		if c.exact.len() > exactDistinct {
 			c.toSketch()
 		}
 		return
@@ -331,7 +334,52 @@ func (c *columnStats) toSketch() {
 }
 
 func (c *columnStats) exactCount() int {
-	return len(c.exact) + len(c.exactNum)
+	return c.exact.len() + c.exactNum.len()
+}
+
+// exactCounts counts values exactly. A value already counted costs one
+// lookup, which leaves the map's key alone: assigning to a map entry would
+// replace the kept copy of a string with the caller's, which may point
+// into a reused buffer.
+type exactCounts[K comparable] struct {
+	slot   map[K]int // a value's index in counts
+	counts []int64
+}
+
+func newExactCounts[K comparable]() *exactCounts[K] {
+	return &exactCounts[K]{slot: map[K]int{}}
+}
+
+func (e *exactCounts[K]) len() int { return len(e.slot) }
+
+// inc counts k once more if it is counted, and says whether it was.
+func (e *exactCounts[K]) inc(k K) bool {
+	i, ok := e.slot[k]
+	if ok {
+		e.counts[i]++
+	}
+	return ok
+}
+
+// add counts k n times more, keeping k itself if it is new.
+func (e *exactCounts[K]) add(k K, n int64) {
+	if i, ok := e.slot[k]; ok {
+		e.counts[i] += n
+		return
+	}
+	e.slot[k] = len(e.counts)
+	e.counts = append(e.counts, n)
+}
+
+// all yields each value and its count.
+func (e *exactCounts[K]) all() iter.Seq2[K, int64] {
+	return func(yield func(K, int64) bool) {
+		for k, i := range e.slot {
+			if !yield(k, e.counts[i]) {
+				return
+			}
+		}
+	}
 }
 
 // merge adds another worker's accumulator of the same column.
@@ -351,7 +399,7 @@ func (c *columnStats) merge(o *columnStats) {
 	if c.exact != nil && o.exact != nil && (isInstant(c.numKind) || isInstant(o.numKind)) {
 		// Instants merge by their bits only as one kind with no text.
 		alike := c.numKind == o.numKind || c.exactCount() == 0 || o.exactCount() == 0
-		if !alike || len(c.exact) > 0 || len(o.exact) > 0 || c.instantsAsText || o.instantsAsText {
+		if !alike || c.exact.len() > 0 || o.exact.len() > 0 || c.instantsAsText || o.instantsAsText {
 			c.instantsToText()
 			o.instantsToText()
 		}
@@ -361,11 +409,11 @@ func (c *columnStats) merge(o *columnStats) {
 		if o.numKind != 0 {
 			c.numKind = o.numKind
 		}
-		for k, n := range o.exact {
-			c.exact[k] += n
+		for k, n := range o.exact.all() {
+			c.exact.add(k, n)
 		}
-		for k, n := range o.exactNum {
-			c.exactNum[k] += n
+		for k, n := range o.exactNum.all() {
+			c.exactNum.add(k, n)
 		}
 		if c.exactCount() > exactDistinct {
 			c.toSketch()
@@ -546,10 +594,10 @@ func (c *columnStats) result(name, typed string, percentiles bool, histogramThre
 		}
 	}
 	if p.ApproxDistinct <= int64(histogramThreshold) && c.exact != nil {
-		for k, n := range c.exact {
+		for k, n := range c.exact.all() {
 			p.Histogram = append(p.Histogram, HistogramEntry{Value: k, Count: n, Ratio: float64(n) / float64(c.rows)})
 		}
-		for b, n := range c.exactNum {
+		for b, n := range c.exactNum.all() {
 			p.Histogram = append(p.Histogram, HistogramEntry{Value: c.numText(b), Count: n, Ratio: float64(n) / float64(c.rows)})
 		}
 		if c.nulls > 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -354,4 +355,22 @@ func profileAndSketch(vals []dataset.Value, workers int) (ColumnProfile, float64
 	p.ApproxDistinct = 0
 	est, _ := c.sketch.GetCompositeEstimate()
 	return p, est
+}
+
+// Readers hand over strings pointing into buffers they reuse (Parquet
+// pages, text chunks): the exact counts keep copies of their own, even for
+// a value seen again after its copy was made.
+func TestProfileKeepsItsOwnCopyOfStrings(t *testing.T) {
+	buf := []byte("Match")
+	reused := dataset.Value{Kind: dataset.KindString, S: unsafe.String(&buf[0], len(buf))}
+	p := NewProfiler([]string{"c"}, []string{String}, false)
+	p.Add([]dataset.Value{reused})
+	p.Add([]dataset.Value{reused})
+	copy(buf, "Other")
+	p.Add([]dataset.Value{reused})
+	got := p.Result("test").Columns[0].Histogram
+	want := []HistogramEntry{{Value: "Match", Count: 2, Ratio: 2.0 / 3}, {Value: "Other", Count: 1, Ratio: 1.0 / 3}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("histogram %+v, want %+v", got, want)
+	}
 }
