@@ -33,12 +33,22 @@ type Value struct {
 // (made only when asked for: a compare never needs it).
 func (v Value) Text() string {
 	switch v.Kind {
-	case KindTime:
-		return time.UnixMicro(v.I).UTC().Format(time.RFC3339Nano)
-	case KindDate:
-		return time.UnixMicro(v.I).UTC().Format(time.DateOnly)
+	case KindTime, KindDate:
+		return string(v.AppendText(nil))
 	}
 	return v.S
+}
+
+// AppendText appends the value's text to b (a caller with a buffer of its
+// own formats dates and timestamps without allocating).
+func (v Value) AppendText(b []byte) []byte {
+	switch v.Kind {
+	case KindTime:
+		return time.UnixMicro(v.I).UTC().AppendFormat(b, time.RFC3339Nano)
+	case KindDate:
+		return time.UnixMicro(v.I).UTC().AppendFormat(b, time.DateOnly)
+	}
+	return append(b, v.S...)
 }
 
 // Sink takes rows, one per worker; the workers' sinks merge.

@@ -7,6 +7,7 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"math"
 	"regexp"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/lakectl/lakectl/internal/dataset"
 
@@ -74,15 +76,21 @@ type columnStats struct {
 	rows       int64
 	nulls      int64
 	typeCounts map[string]int64
-	// Exact counts of values, while small: text, or numbers by their bits
-	// (a typed column's values are all of one kind).
-	exact    map[string]int64
-	exactNum map[uint64]int64
-	numKind  dataset.Kind  // dataset.KindIntegral or dataset.KindFractional, for exactNum
+	// Exact counts of values, while small: text, or numbers, dates and
+	// timestamps by their bits (a typed column's values are all of one
+	// kind).
+	exact    *exactCounts[string]
+	exactNum *exactCounts[uint64]
+	numKind  dataset.Kind  // the kind of the values in exactNum
 	sketch   hll.HllSketch // once the exact counts are dropped
-	minLen   int
-	maxLen   int
-	lenSeen  bool
+	// instantsAsText: dates and timestamps are counted by their text, as
+	// the column also holds text or both kinds (counted by bits, a date
+	// and the string of its text would be two values).
+	instantsAsText bool
+	textBuf        []byte // a date's or timestamp's text, reused
+	minLen         int
+	maxLen         int
+	lenSeen        bool
 	// Numeric statistics over the values that are numbers; min, max, sum,
 	// mean and m2 leave NaN out (nans counts them; result applies Spark's
 	// rules).
@@ -99,7 +107,7 @@ type columnStats struct {
 func nanLast(a, b float64) bool { return a < b || !math.IsNaN(a) && math.IsNaN(b) }
 
 func newColumnStats(percentiles bool) *columnStats {
-	c := &columnStats{typeCounts: map[string]int64{}, exact: map[string]int64{}, exactNum: map[uint64]int64{}, min: math.Inf(1), max: math.Inf(-1)}
+	c := &columnStats{typeCounts: map[string]int64{}, exact: newExactCounts[string](), exactNum: newExactCounts[uint64](), min: math.Inf(1), max: math.Inf(-1)}
 	if percentiles {
 		c.quantiles, _ = kll.NewKllItemsSketchWithDefault[float64](nanLast, common.ItemSketchDoubleSerDe{})
 	}
@@ -126,9 +134,12 @@ func (c *columnStats) add(v dataset.Value) {
 			}
 		}
 		c.length(utf8.RuneCountInString(text))
-	case dataset.KindString, dataset.KindTime, dataset.KindDate:
-		text = v.Text()
+	case dataset.KindString:
+		text = v.S
 		c.length(utf8.RuneCountInString(text))
+	case dataset.KindTime, dataset.KindDate:
+		c.instant(v)
+		return
 	case dataset.KindIntegral:
 		c.number(float64(v.I))
 		c.distinctNum(dataset.KindIntegral, uint64(v.I))
@@ -143,6 +154,51 @@ func (c *columnStats) add(v dataset.Value) {
 	c.distinct(text)
 }
 
+// instant counts a date or timestamp: by its bits while the column holds
+// only instants of its kind, so that its text is made once per distinct
+// value instead of once per row (its length is the same every time).
+func (c *columnStats) instant(v dataset.Value) {
+	bits := uint64(v.I)
+	if c.exact != nil && !c.instantsAsText {
+		if (c.numKind == 0 || c.numKind == v.Kind) && c.exact.len() == 0 {
+			c.numKind = v.Kind
+			if c.exactNum.inc(bits) {
+				return
+			}
+			c.textBuf = v.AppendText(c.textBuf[:0])
+			c.length(utf8.RuneCount(c.textBuf))
+			c.exactNum.add(bits, 1)
+			if c.exactNum.len() > exactDistinct {
+				c.toSketch()
+			}
+			return
+		}
+		c.instantsToText()
+	}
+	c.textBuf = v.AppendText(c.textBuf[:0])
+	c.length(utf8.RuneCount(c.textBuf))
+	// distinct copies the text if it keeps it.
+	c.distinct(unsafe.String(unsafe.SliceData(c.textBuf), len(c.textBuf)))
+}
+
+func isInstant(k dataset.Kind) bool { return k == dataset.KindTime || k == dataset.KindDate }
+
+// instantsToText counts dates and timestamps by their text from now on,
+// moving those counted by bits to their text.
+func (c *columnStats) instantsToText() {
+	c.instantsAsText = true
+	if !isInstant(c.numKind) {
+		return
+	}
+	if c.exact != nil {
+		for b, n := range c.exactNum.all() {
+			c.exact.add(c.numText(b), n)
+		}
+		c.exactNum = newExactCounts[uint64]()
+	}
+	c.numKind = 0
+}
+
 // distinctNum counts a number by its bits.
 func (c *columnStats) distinctNum(k dataset.Kind, bits uint64) {
 	if c.exact == nil {
@@ -150,8 +206,11 @@ func (c *columnStats) distinctNum(k dataset.Kind, bits uint64) {
 		return
 	}
 	c.numKind = k
-	c.exactNum[bits]++
-	if len(c.exactNum) > exactDistinct {
+	if c.exactNum.inc(bits) {
+		return
+	}
+	c.exactNum.add(bits, 1)
+	if c.exactNum.len() > exactDistinct {
 		c.toSketch()
 	}
 }
@@ -167,12 +226,36 @@ func normalFloat(f float64) float64 {
 	return f
 }
 
-// numText is the text of a number counted by its bits.
+// numText is the text of a number, date or timestamp counted by its bits.
 func (c *columnStats) numText(bits uint64) string {
-	if c.numKind == dataset.KindFractional {
+	switch c.numKind {
+	case dataset.KindFractional:
 		return formatFloat(math.Float64frombits(bits))
+	case dataset.KindTime, dataset.KindDate:
+		return dataset.Value{Kind: c.numKind, I: int64(bits)}.Text()
 	}
 	return strconv.FormatInt(int64(bits), 10)
+}
+
+// sketchUpdater is a HyperLogLog sketch or union.
+type sketchUpdater interface {
+	UpdateString(string) error
+	UpdateUInt64(uint64) error
+}
+
+// sketchExact adds the exactly counted values to a sketch, each hashed as
+// it is once counted approximately: text, or a number's bits.
+func (c *columnStats) sketchExact(s sketchUpdater) {
+	for k := range c.exact.all() {
+		s.UpdateString(k)
+	}
+	for b := range c.exactNum.all() {
+		if isInstant(c.numKind) {
+			s.UpdateString(c.numText(b))
+		} else {
+			s.UpdateUInt64(b)
+		}
+	}
 }
 
 // stripSpace drops the one space Deequ's patterns allow after the sign.
@@ -228,13 +311,15 @@ func (c *columnStats) number(f float64) {
 
 func (c *columnStats) distinct(text string) {
 	if c.exact != nil {
-		if n, ok := c.exact[text]; ok {
-			c.exact[text] = n + 1
+		if isInstant(c.numKind) {
+			c.instantsToText()
+		}
+		if c.exact.inc(text) {
 			return
 		}
 		// The text may point into a reused buffer: keep a copy.
-		c.exact[strings.Clone(text)] = 1
-		if len(c.exact) > exactDistinct {
+		c.exact.add(strings.Clone(text), 1)
+		if c.exact.len() > exactDistinct {
 			c.toSketch()
 		}
 		return
@@ -244,17 +329,57 @@ func (c *columnStats) distinct(text string) {
 
 func (c *columnStats) toSketch() {
 	c.sketch, _ = hll.NewHllSketch(hllLgK, hll.TgtHllTypeHll8)
-	for k := range c.exact {
-		c.sketch.UpdateString(k)
-	}
-	for b := range c.exactNum {
-		c.sketch.UpdateUInt64(b)
-	}
+	c.sketchExact(c.sketch)
 	c.exact, c.exactNum = nil, nil
 }
 
 func (c *columnStats) exactCount() int {
-	return len(c.exact) + len(c.exactNum)
+	return c.exact.len() + c.exactNum.len()
+}
+
+// exactCounts counts values exactly. A value already counted costs one
+// lookup, which leaves the map's key alone: assigning to a map entry would
+// replace the kept copy of a string with the caller's, which may point
+// into a reused buffer.
+type exactCounts[K comparable] struct {
+	slot   map[K]int // a value's index in counts
+	counts []int64
+}
+
+func newExactCounts[K comparable]() *exactCounts[K] {
+	return &exactCounts[K]{slot: map[K]int{}}
+}
+
+func (e *exactCounts[K]) len() int { return len(e.slot) }
+
+// inc counts k once more if it is counted, and says whether it was.
+func (e *exactCounts[K]) inc(k K) bool {
+	i, ok := e.slot[k]
+	if ok {
+		e.counts[i]++
+	}
+	return ok
+}
+
+// add counts k n times more, keeping k itself if it is new.
+func (e *exactCounts[K]) add(k K, n int64) {
+	if i, ok := e.slot[k]; ok {
+		e.counts[i] += n
+		return
+	}
+	e.slot[k] = len(e.counts)
+	e.counts = append(e.counts, n)
+}
+
+// all yields each value and its count.
+func (e *exactCounts[K]) all() iter.Seq2[K, int64] {
+	return func(yield func(K, int64) bool) {
+		for k, i := range e.slot {
+			if !yield(k, e.counts[i]) {
+				return
+			}
+		}
+	}
 }
 
 // merge adds another worker's accumulator of the same column.
@@ -271,15 +396,24 @@ func (c *columnStats) merge(o *columnStats) {
 		c.length(o.minLen)
 		c.length(o.maxLen)
 	}
-	if o.numKind != 0 {
-		c.numKind = o.numKind
-	}
-	if c.exact != nil && o.exact != nil {
-		for k, n := range o.exact {
-			c.exact[k] += n
+	if c.exact != nil && o.exact != nil && (isInstant(c.numKind) || isInstant(o.numKind)) {
+		// Instants merge by their bits only as one kind with no text.
+		alike := c.numKind == o.numKind || c.exactCount() == 0 || o.exactCount() == 0
+		if !alike || c.exact.len() > 0 || o.exact.len() > 0 || c.instantsAsText || o.instantsAsText {
+			c.instantsToText()
+			o.instantsToText()
 		}
-		for k, n := range o.exactNum {
-			c.exactNum[k] += n
+	}
+	c.instantsAsText = c.instantsAsText || o.instantsAsText
+	if c.exact != nil && o.exact != nil {
+		if o.numKind != 0 {
+			c.numKind = o.numKind
+		}
+		for k, n := range o.exact.all() {
+			c.exact.add(k, n)
+		}
+		for k, n := range o.exactNum.all() {
+			c.exactNum.add(k, n)
 		}
 		if c.exactCount() > exactDistinct {
 			c.toSketch()
@@ -291,16 +425,14 @@ func (c *columnStats) merge(o *columnStats) {
 		u, _ := hll.NewUnion(hllLgK)
 		u.UpdateSketch(c.sketch)
 		if o.exact != nil {
-			for k := range o.exact {
-				u.UpdateString(k)
-			}
-			for b := range o.exactNum {
-				u.UpdateUInt64(b)
-			}
+			o.sketchExact(u)
 		} else {
 			u.UpdateSketch(o.sketch)
 		}
 		c.sketch, _ = u.GetResult(hll.TgtHllTypeHll8)
+		if o.numKind != 0 {
+			c.numKind = o.numKind
+		}
 	}
 	if o.num > 0 {
 		// Chan et al.: combine means and sums of squared deviations.
@@ -462,10 +594,10 @@ func (c *columnStats) result(name, typed string, percentiles bool, histogramThre
 		}
 	}
 	if p.ApproxDistinct <= int64(histogramThreshold) && c.exact != nil {
-		for k, n := range c.exact {
+		for k, n := range c.exact.all() {
 			p.Histogram = append(p.Histogram, HistogramEntry{Value: k, Count: n, Ratio: float64(n) / float64(c.rows)})
 		}
-		for b, n := range c.exactNum {
+		for b, n := range c.exactNum.all() {
 			p.Histogram = append(p.Histogram, HistogramEntry{Value: c.numText(b), Count: n, Ratio: float64(n) / float64(c.rows)})
 		}
 		if c.nulls > 0 {

@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -271,5 +275,102 @@ func TestProfileParquetNaNToJSON(t *testing.T) {
 	}
 	if max, min := rep.Checks[0].Constraints[0], rep.Checks[0].Constraints[1]; max.Status != Failure || max.Message != "value NaN does not meet >= 0" || min.Status != Success {
 		t.Errorf("check report %s", b)
+	}
+}
+
+// Dates and timestamps are counted by their bits while a column holds only
+// one of those kinds; the profile must be the one of their text in every
+// case: distinct counts (exact and sketched), histogram, lengths.
+func TestInstantsProfileAsTheirText(t *testing.T) {
+	ts := func(s string) dataset.Value {
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dataset.Value{Kind: dataset.KindTime, I: tm.UnixMicro()}
+	}
+	day := func(s string) dataset.Value {
+		tm, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dataset.Value{Kind: dataset.KindDate, I: tm.UnixMicro()}
+	}
+	str := func(s string) dataset.Value { return dataset.Value{Kind: dataset.KindString, S: s} }
+	null := dataset.Value{Kind: dataset.KindNull}
+	var many []dataset.Value // beyond the exact count: sketched
+	for i := range exactDistinct + 50_000 {
+		many = append(many, dataset.Value{Kind: dataset.KindTime, I: 1_700_000_000_000_000 + int64(i)*1_500_000})
+	}
+	cases := map[string][]dataset.Value{
+		"timestamps": {ts("2024-01-02T10:00:00Z"), ts("2024-01-02T10:00:00.5Z"), null, ts("2024-01-02T10:00:00Z"), ts("1999-12-31T23:59:59.123456Z")},
+		"dates":      {day("2024-01-02"), day("2024-01-02"), null, day("1970-01-01")},
+		// A column typed in one file and text in another: one value each.
+		"timestamps then their text": {ts("2024-01-02T10:00:00Z"), ts("2024-01-03T10:00:00Z"), str("2024-01-02T10:00:00Z"), str("2024-01-03T10:00:00Z")},
+		"text then timestamps":       {str("2024-01-02T10:00:00Z"), str("x"), ts("2024-01-02T10:00:00Z"), ts("2024-01-02T10:00:00Z")},
+		"dates and timestamps":       {day("2024-01-02"), day("2024-01-02"), ts("2024-01-02T00:00:00Z"), ts("2024-01-02T00:00:00Z")},
+		"sketched":                   many,
+		"sketched, then text":        append(slices.Clone(many), str("2023-11-14T22:13:20Z"), str("y")),
+	}
+	for name, vals := range cases {
+		t.Run(name, func(t *testing.T) {
+			asText := make([]dataset.Value, len(vals))
+			for i, v := range vals {
+				asText[i] = v
+				if v.Kind == dataset.KindTime || v.Kind == dataset.KindDate {
+					asText[i] = str(v.Text())
+				}
+			}
+			for _, workers := range []int{1, 2} {
+				got, gotHLL := profileAndSketch(vals, workers)
+				want, wantHLL := profileAndSketch(asText, workers)
+				if !reflect.DeepEqual(got, want) || gotHLL != wantHLL {
+					t.Errorf("%d workers:\n got %+v, sketch %v\nwant %+v, sketch %v", workers, got, gotHLL, want, wantHLL)
+				}
+			}
+		})
+	}
+}
+
+// profileAndSketch profiles one column of values over workers merged, and
+// returns the profile and, once counted approximately, the sketch's
+// composite estimate: it reads the registers alone, which are the same
+// whatever order the values came in (the profile's HIP estimate is not).
+func profileAndSketch(vals []dataset.Value, workers int) (ColumnProfile, float64) {
+	ps := make([]*Profiler, workers)
+	for i := range ps {
+		ps[i] = NewProfiler([]string{"c"}, []string{String}, false)
+	}
+	for i, v := range vals {
+		ps[i%workers].Add([]dataset.Value{v})
+	}
+	for _, o := range ps[1:] {
+		ps[0].Merge(o)
+	}
+	p := ps[0].Result("test").Columns[0]
+	c := ps[0].cols[0]
+	if c.exact != nil {
+		return p, 0
+	}
+	p.ApproxDistinct = 0
+	est, _ := c.sketch.GetCompositeEstimate()
+	return p, est
+}
+
+// Readers hand over strings pointing into buffers they reuse (Parquet
+// pages, text chunks): the exact counts keep copies of their own, even for
+// a value seen again after its copy was made.
+func TestProfileKeepsItsOwnCopyOfStrings(t *testing.T) {
+	buf := []byte("Match")
+	reused := dataset.Value{Kind: dataset.KindString, S: unsafe.String(&buf[0], len(buf))}
+	p := NewProfiler([]string{"c"}, []string{String}, false)
+	p.Add([]dataset.Value{reused})
+	p.Add([]dataset.Value{reused})
+	copy(buf, "Other")
+	p.Add([]dataset.Value{reused})
+	got := p.Result("test").Columns[0].Histogram
+	want := []HistogramEntry{{Value: "Match", Count: 2, Ratio: 2.0 / 3}, {Value: "Other", Count: 1, Ratio: 1.0 / 3}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("histogram %+v, want %+v", got, want)
 	}
 }
