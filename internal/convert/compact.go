@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,7 +36,21 @@ type CompactSummary struct {
 	FilesRead    int                 `json:"filesRead"`
 	FilesWritten int                 `json:"filesWritten"`
 	Rows         int64               `json:"rows"`
+	// Refused are locations left as they are, with the reason: their
+	// files cannot be compacted together without changing a value.
+	Refused []RefusedLocation `json:"refused,omitempty"`
 }
+
+// RefusedLocation is a location compaction left alone, and why.
+type RefusedLocation struct {
+	Location string `json:"location"`
+	Reason   string `json:"reason"`
+}
+
+// refusal: a location whose files compaction must leave as they are.
+type refusal struct{ reason string }
+
+func (r *refusal) Error() string { return r.reason }
 
 // CompactedLocation is one partition (or the table) that was compacted.
 type CompactedLocation struct {
@@ -104,6 +117,11 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 			return sum, err
 		}
 		loc, err := compactLocation(ctx, openStore, p.StorageDescriptor.Location, fields, codec, opts)
+		var refused *refusal
+		if errors.As(err, &refused) {
+			sum.Refused = append(sum.Refused, RefusedLocation{Location: p.StorageDescriptor.Location, Reason: refused.reason})
+			continue
+		}
 		if err != nil {
 			return sum, fmt.Errorf("compact %s: %w", p.StorageDescriptor.Location, err)
 		}
@@ -130,7 +148,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 
 // compactLocation writes the compacted files of one location to a fresh
 // folder beside them (nothing when there is nothing to gain).
-func compactLocation(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), location string, fields []format.Field, codec string, opts CompactOptions) (*CompactedLocation, error) {
+func compactLocation(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), location string, fields []format.Field, codec string, opts CompactOptions) (_ *CompactedLocation, err error) {
 	s, err := openStore(ctx, location)
 	if err != nil {
 		return nil, err
@@ -162,6 +180,10 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 		base = base[:i]
 	}
 	loc.To = base + "/run-" + opts.RunID + "/"
+	local, err := checkCompactable(ctx, s, objs, fields)
+	if err != nil {
+		return nil, err
+	}
 	if opts.DryRun {
 		loc.FilesAfter = int((loc.BytesBefore + opts.TargetFileSize - 1) / opts.TargetFileSize)
 		return loc, nil
@@ -173,8 +195,15 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 	ws := &writerSet{ctx: ctx, store: dest, staging: "", prefix: "part-" + opts.RunID,
 		open: map[string]*fileWriter{},
 		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize, Version: opts.Version, Build: opts.Build}}
-	var schema *Schema
-	var local map[string]bool
+	schema := NewSchema(markLocal(fields, local))
+	ws.schema = schema.parquet
+	// What a failed compaction wrote is removed: nothing of it may be read
+	// with the files it was to replace.
+	defer func() {
+		if err != nil {
+			storage.DeleteListed(context.WithoutCancel(ctx), dest, "")
+		}
+	}()
 	rows := make([]parquet.Row, 1024)
 	for _, o := range objs {
 		data, err := readObject(ctx, s, o.Key)
@@ -186,18 +215,6 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 		if err != nil {
 			ws.abort(err)
 			return nil, fmt.Errorf("%s: %w", s.URI(o.Key), err)
-		}
-		// The files keep their timestamps' meaning: local date-times stay
-		// local, instants stay instants.
-		if schema == nil {
-			local = localColumns(f)
-			schema = NewSchema(markLocal(fields, local))
-			ws.schema = schema.parquet
-		} else if l := localColumns(f); !maps.Equal(l, local) {
-			err := catalog.Invalidf("%s: its timestamps are local date-times in columns %v, those of %s in %v: not compacted together",
-				s.URI(o.Key), slices.Sorted(maps.Keys(l)), s.URI(objs[0].Key), slices.Sorted(maps.Keys(local)))
-			ws.abort(err)
-			return nil, err
 		}
 		r := parquet.NewReader(f, schema.parquet)
 		for {
@@ -276,18 +293,47 @@ func (loc *CompactedLocation) removeOld(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// localColumns names the top-level timestamp columns of a file that hold
-// local date-times (isAdjustedToUTC=false).
-func localColumns(f *parquet.File) map[string]bool {
-	out := map[string]bool{}
-	for _, fd := range f.Schema().Fields() {
-		if lt := fd.Type().LogicalType(); lt != nil {
-			if ts, ok := lt.Value.(*pformat.TimestampType); ok && !ts.IsAdjustedToUTC {
-				out[fd.Name()] = true
+// checkCompactable reads the footers of a location's files and says why
+// they cannot be compacted together without changing a value (a refusal),
+// or which timestamp columns hold local date-times: a column must be
+// spelled in every file as the catalog names it (compaction reads columns
+// by name; another spelling would read as nulls), and a timestamp column
+// must hold local date-times in every file that has it, or instants in
+// every one.
+func checkCompactable(ctx context.Context, s storage.Store, objs []*storage.Object, fields []format.Field) (map[string]bool, error) {
+	local := map[string]bool{}
+	seenIn := map[string]string{}
+	for _, o := range objs {
+		f, err := parquet.OpenFile(storage.ReaderAt(ctx, s, o.Key), o.Size, parquet.SkipBloomFilters(true))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.URI(o.Key), err)
+		}
+		names := map[string]bool{}
+		for _, fd := range f.Schema().Fields() {
+			names[fd.Name()] = true
+		}
+		for _, fd := range f.Schema().Fields() {
+			name := fd.Name()
+			if !slices.ContainsFunc(fields, func(c format.Field) bool { return c.Name == name }) {
+				if c := catalog.SanitizeName(name); !names[c] && slices.ContainsFunc(fields, func(f format.Field) bool { return f.Name == c }) {
+					return nil, &refusal{fmt.Sprintf("%s spells column %s as %s: compaction reads columns by the catalog's names and would read it as nulls", s.URI(o.Key), c, name)}
+				}
 			}
+			lt := fd.Type().LogicalType()
+			if lt == nil {
+				continue
+			}
+			ts, ok := lt.Value.(*pformat.TimestampType)
+			if !ok {
+				continue
+			}
+			if first, seen := seenIn[name]; seen && local[name] != !ts.IsAdjustedToUTC {
+				return nil, &refusal{fmt.Sprintf("column %s holds local date-times in one of %s and %s, instants in the other: not compacted together", name, s.URI(first), s.URI(o.Key))}
+			}
+			seenIn[name], local[name] = o.Key, !ts.IsAdjustedToUTC
 		}
 	}
-	return out
+	return local, nil
 }
 
 // markLocal marks the timestamp fields named local as local date-times.

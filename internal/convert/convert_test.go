@@ -579,8 +579,16 @@ func TestAppendRows(t *testing.T) {
 	if got["n"] != "[1,null,1,null]" || got["ratio"] != "[0.25,1e-07,0.25,1e-07]" {
 		t.Errorf("n %s ratio %s", got["n"], got["ratio"])
 	}
-	if !strings.Contains(got["at"], "2026-11-29T10:30:00") {
+	// Typed times are instants.
+	if got["at"] != `["2026-11-29T10:30:00Z","2026-11-29T11:30:00Z","2026-11-29T10:30:00Z","2026-11-29T11:30:00Z"]` {
 		t.Errorf("at %s", got["at"])
+	}
+	for _, k := range e.files() {
+		if strings.HasPrefix(k, "day=2026-11-29/") {
+			if typ := readBack(t, e.object(k))["at:type"]; typ != "timestamp[us, tz=UTC]" {
+				t.Errorf("%s: at is %s, want instants", k, typ)
+			}
+		}
 	}
 	// A value of the wrong type is a bad record, counted and kept aside.
 	sum, err := AppendRows(t.Context(), e.cat, cols, [][]any{{"d", "x", 1.0, nil, "2026-12-01"}}, "runs", e.dest, opts)

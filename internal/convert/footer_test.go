@@ -86,8 +86,9 @@ func twosComplement(b []byte) *big.Int {
 // decimals must order as numbers, whatever the physical type.
 func TestDecimalStatisticsAreSigned(t *testing.T) {
 	const temps = "year,temp\n1880,-0.17\n1881,1\n1882,1.17\n1883,-0.48\n"
-	// decimal(21,2) is what integers meeting decimals widened to (16-byte
-	// FIXED_LEN_BYTE_ARRAY); decimal(18,2) is INT64, decimal(9,2) INT32.
+	// decimal(21,2) is what integers meeting decimals in a catalog's schema
+	// widen to (16-byte FIXED_LEN_BYTE_ARRAY); decimal(18,2) is INT64,
+	// decimal(9,2) INT32.
 	for _, typ := range []string{"decimal(21,2)", "decimal(38,2)", "decimal(18,2)", "decimal(9,2)"} {
 		t.Run(typ, func(t *testing.T) {
 			e := newEnv(t, map[string]string{"temps.csv": temps})

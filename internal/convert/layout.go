@@ -38,6 +38,7 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 	distinct := make([]map[string]struct{}, n) // nil: no dictionary anyway
 	nonNull := make([]int, n)
 	zoned := make([]bool, n)
+	timed := make([]bool, n) // a value with a time of day, not a date alone
 	for i, col := range c.fileCols {
 		if dictionaryEncoded(col.field.Type) {
 			distinct[i] = map[string]struct{}{}
@@ -52,8 +53,9 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 		if distinct[i] != nil {
 			distinct[i][v] = struct{}{}
 		}
-		if ts, ok := format.ParseTimestamp(v); c.fileCols[i].field.Type.Kind == format.Timestamp && ok && ts.Zoned {
-			zoned[i] = true
+		if ts, ok := format.ParseTimestamp(v); c.fileCols[i].field.Type.Kind == format.Timestamp && ok {
+			timed[i] = true
+			zoned[i] = zoned[i] || ts.Zoned
 		}
 	}
 	ncols := len(c.t.StorageDescriptor.Columns)
@@ -120,7 +122,9 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 		// Mostly distinct: each value would cost its dictionary entry and
 		// an index. A handful of values decides nothing.
 		l.plain[i] = nonNull[i] >= 64 && 2*len(distinct[i]) > nonNull[i]
-		l.local[i] = c.fileCols[i].field.Type.Kind == format.Timestamp && nonNull[i] > 0 && !zoned[i]
+		// Local only when the sample shows date-times, none with a zone: a
+		// column of dates alone says nothing of zones, and stays instants.
+		l.local[i] = c.fileCols[i].field.Type.Kind == format.Timestamp && timed[i] && !zoned[i]
 	}
 	return l
 }

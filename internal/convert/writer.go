@@ -248,12 +248,12 @@ func (ws *writerSet) stream(fw *fileWriter) error {
 type createdBy string
 
 func newCreatedBy(version, build string) createdBy {
-	s := "lakectl"
-	if version != "" {
-		s += " version " + version
-		if build != "" {
-			s += " (build " + build + ")"
-		}
+	if version == "" {
+		version = "unknown" // readers parse "NAME version VERSION"
+	}
+	s := "lakectl version " + version
+	if build != "" {
+		s += " (build " + build + ")"
 	}
 	return createdBy(s)
 }

@@ -205,6 +205,12 @@ func (c *columnStats) distinctNum(k dataset.Kind, bits uint64) {
 		c.sketch.UpdateUInt64(bits)
 		return
 	}
+	if isInstant(c.numKind) && c.numKind != k {
+		// Instants counted by their bits, now numbers of another kind (one
+		// table's files typing the column otherwise): the instants move to
+		// their text, so no two kinds share a count.
+		c.instantsToText()
+	}
 	c.numKind = k
 	if c.exactNum.inc(bits) {
 		return

@@ -309,6 +309,7 @@ func TestInstantsProfileAsTheirText(t *testing.T) {
 		"timestamps then their text": {ts("2024-01-02T10:00:00Z"), ts("2024-01-03T10:00:00Z"), str("2024-01-02T10:00:00Z"), str("2024-01-03T10:00:00Z")},
 		"text then timestamps":       {str("2024-01-02T10:00:00Z"), str("x"), ts("2024-01-02T10:00:00Z"), ts("2024-01-02T10:00:00Z")},
 		"dates and timestamps":       {day("2024-01-02"), day("2024-01-02"), ts("2024-01-02T00:00:00Z"), ts("2024-01-02T00:00:00Z")},
+		"timestamps then integers":   {ts("2024-01-02T00:00:00Z"), {Kind: dataset.KindIntegral, I: 1704153600000000}, {Kind: dataset.KindIntegral, I: 7}},
 		"sketched":                   many,
 		"sketched, then text":        append(slices.Clone(many), str("2023-11-14T22:13:20Z"), str("y")),
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/validate"
 )
@@ -158,7 +159,8 @@ func saveReport(ctx context.Context, opts *CompareOptions, rep *validate.Compare
 	if err != nil {
 		return err
 	}
-	save := convert.Options{Register: opts.Save, PartitionBy: []string{"run_date"}, Mode: convert.Append, Workers: 1}
+	save := convert.Options{Register: opts.Save, PartitionBy: []string{"run_date"}, Mode: convert.Append, Workers: 1,
+		Version: version.Version, Build: version.Commit}
 	if _, err := convert.AppendRows(ctx, c, validate.ReportColumns, validate.ReportRows(rep, opts.F.Now()), "compare report", dest, save); err != nil {
 		return fmt.Errorf("--save %s: %w", opts.Save, err)
 	}
