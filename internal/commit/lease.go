@@ -7,11 +7,16 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/storage"
 )
+
+// Wait is Acquire's answer for a writer that waits its turn, however long.
+func Wait(*HeldError) bool { return true }
 
 // LeaseKey is the object of a destination's lease (hidden from readers and
 // crawlers: its name starts with _).
@@ -27,8 +32,21 @@ var ErrLeaseLost = errors.New("this writer's lease on the destination was lost")
 // lease is what the lease object holds.
 type leaseDoc struct {
 	Holder   string    `json:"holder"`
+	Host     string    `json:"host,omitempty"`
+	PID      int       `json:"pid,omitempty"`
 	Expires  time.Time `json:"expires"`
 	Released bool      `json:"released,omitempty"`
+}
+
+// gone says whether the holder is a process of this machine that no
+// longer runs: its lease is free at once, without waiting out its TTL (a
+// writer killed outright does not hold up the next run on its machine).
+func (d leaseDoc) gone() bool {
+	host, _ := os.Hostname()
+	if d.Host == "" || d.Host != host || d.PID <= 0 || d.PID == os.Getpid() {
+		return false
+	}
+	return syscall.Kill(d.PID, 0) == syscall.ESRCH
 }
 
 // HeldError says who holds a lease, and until when at the latest.
@@ -61,9 +79,10 @@ type Lease struct {
 }
 
 // Acquire takes the lease of the destination s for holder (a run id and
-// where it runs), waiting while another holds it when wait is set (until
-// ctx ends), else failing with a *HeldError.
-func Acquire(ctx context.Context, s storage.Swapper, holder string, ttl time.Duration, wait bool) (*Lease, error) {
+// where it runs). While another writer holds it, wait is asked whether to
+// wait on (until ctx ends); a nil wait, or one that says no, fails with a
+// *HeldError.
+func Acquire(ctx context.Context, s storage.Swapper, holder string, ttl time.Duration, wait func(*HeldError) bool) (*Lease, error) {
 	l := &Lease{store: s, holder: holder, ttl: ttl, now: time.Now}
 	for {
 		err := l.try(ctx)
@@ -73,7 +92,7 @@ func Acquire(ctx context.Context, s storage.Swapper, holder string, ttl time.Dur
 			l.stop, l.done = make(chan struct{}), make(chan struct{})
 			go l.renew()
 			return l, nil
-		case errors.As(err, &held) && wait:
+		case errors.As(err, &held) && wait != nil && wait(held):
 			select {
 			case <-ctx.Done():
 				return nil, fmt.Errorf("%w (%v)", err, ctx.Err())
@@ -102,7 +121,7 @@ func (l *Lease) try(ctx context.Context) error {
 			return fmt.Errorf("lease %s: %w", LeaseKey, err)
 		}
 		// Held by this writer: a retried write that had gone through.
-		if !cur.Released && l.now().Before(cur.Expires) && cur.Holder != l.holder {
+		if !cur.Released && l.now().Before(cur.Expires) && cur.Holder != l.holder && !cur.gone() {
 			return &HeldError{Holder: cur.Holder, Expires: cur.Expires}
 		}
 	}
@@ -115,6 +134,8 @@ func (l *Lease) try(ctx context.Context) error {
 }
 
 func (l *Lease) write(ctx context.Context, doc leaseDoc, version string) (string, error) {
+	doc.Host, _ = os.Hostname()
+	doc.PID = os.Getpid()
 	data, _ := json.Marshal(doc)
 	return l.store.PutIf(ctx, LeaseKey, data, version)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -50,12 +52,12 @@ func TestLease(t *testing.T) {
 
 func testLeaseExclusive(t *testing.T, s storage.Swapper) {
 	ctx := t.Context()
-	a, err := Acquire(ctx, s, "run-a", time.Minute, false)
+	a, err := Acquire(ctx, s, "run-a", time.Minute, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var held *HeldError
-	if _, err := Acquire(ctx, s, "run-b", time.Minute, false); !errors.As(err, &held) || held.Holder != "run-a" {
+	if _, err := Acquire(ctx, s, "run-b", time.Minute, nil); !errors.As(err, &held) || held.Holder != "run-a" {
 		t.Fatalf("a second writer: %v, want held by run-a", err)
 	}
 	if err := a.Check(ctx); err != nil {
@@ -64,7 +66,7 @@ func testLeaseExclusive(t *testing.T, s storage.Swapper) {
 	if err := a.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	b, err := Acquire(ctx, s, "run-b", time.Minute, false)
+	b, err := Acquire(ctx, s, "run-b", time.Minute, nil)
 	if err != nil {
 		t.Fatalf("after the release: %v", err)
 	}
@@ -76,14 +78,14 @@ func testLeaseExclusive(t *testing.T, s storage.Swapper) {
 // release the new holder's lease.
 func testLeaseExpires(t *testing.T, s storage.Swapper) {
 	ctx := t.Context()
-	a, err := Acquire(ctx, s, "run-a", 300*time.Millisecond, false)
+	a, err := Acquire(ctx, s, "run-a", 300*time.Millisecond, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	close(a.stop) // as if killed: no more renewals
 	<-a.done
 	time.Sleep(400 * time.Millisecond)
-	b, err := Acquire(ctx, s, "run-b", time.Minute, false)
+	b, err := Acquire(ctx, s, "run-b", time.Minute, nil)
 	if err != nil {
 		t.Fatalf("an expired lease: %v", err)
 	}
@@ -108,13 +110,13 @@ func testLeaseExpires(t *testing.T, s storage.Swapper) {
 // once released.
 func testLeaseWaits(t *testing.T, s storage.Swapper) {
 	ctx := t.Context()
-	a, err := Acquire(ctx, s, "run-a", time.Second, false)
+	a, err := Acquire(ctx, s, "run-a", time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan error, 1)
 	go func() {
-		b, err := Acquire(ctx, s, "run-b", time.Minute, true)
+		b, err := Acquire(ctx, s, "run-b", time.Minute, Wait)
 		if err == nil {
 			err = b.Release(ctx)
 		}
@@ -139,13 +141,13 @@ func testLeaseWaits(t *testing.T, s storage.Swapper) {
 		t.Fatal("the waiting writer never got the released lease")
 	}
 	// Waiting ends with the context.
-	c, err := Acquire(ctx, s, "run-c", time.Minute, false)
+	c, err := Acquire(ctx, s, "run-c", time.Minute, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	if _, err := Acquire(short, s, "run-d", time.Minute, true); !errors.Is(err, ErrHeld) {
+	if _, err := Acquire(short, s, "run-d", time.Minute, Wait); !errors.Is(err, ErrHeld) {
 		t.Errorf("waiting past the context: %v", err)
 	}
 	c.Release(ctx)
@@ -159,7 +161,7 @@ func testLeaseRace(t *testing.T, s storage.Swapper) {
 	var holders []*Lease
 	for i := range 6 {
 		wg.Go(func() {
-			l, err := Acquire(ctx, s, "run-"+string(rune('a'+i)), time.Minute, false)
+			l, err := Acquire(ctx, s, "run-"+string(rune('a'+i)), time.Minute, nil)
 			if err == nil {
 				mu.Lock()
 				holders = append(holders, l)
@@ -175,5 +177,42 @@ func testLeaseRace(t *testing.T, s storage.Swapper) {
 	}
 	for _, l := range holders {
 		l.Release(ctx)
+	}
+}
+
+// A holder on this machine that no longer runs (killed outright) frees
+// the lease at once, without waiting out its TTL.
+func TestLeaseOfADeadProcessIsFree(t *testing.T) {
+	s, err := local.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	doc, _ := json.Marshal(leaseDoc{Holder: "run killed", Host: host, PID: dead.Process.Pid, Expires: time.Now().Add(time.Hour)})
+	if _, err := s.PutIf(t.Context(), LeaseKey, doc, ""); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Acquire(t.Context(), s, "run next", time.Minute, nil)
+	if err != nil {
+		t.Fatalf("the lease of a dead process: %v", err)
+	}
+	l.Release(t.Context())
+	// A live holder on this machine keeps it.
+	live := exec.Command("sleep", "30")
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer live.Process.Kill()
+	_, v, _ := s.ReadVersion(t.Context(), LeaseKey)
+	doc, _ = json.Marshal(leaseDoc{Holder: "run alive", Host: host, PID: live.Process.Pid, Expires: time.Now().Add(time.Hour)})
+	if _, err := s.PutIf(t.Context(), LeaseKey, doc, v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Acquire(t.Context(), s, "run next", time.Minute, nil); !errors.Is(err, ErrHeld) {
+		t.Errorf("the lease of a live process: %v, want ErrHeld", err)
 	}
 }

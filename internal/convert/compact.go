@@ -26,6 +26,9 @@ type CompactOptions struct {
 	DryRun         bool
 	// Version and Build name the lakectl writing (Options.Version).
 	Version, Build string
+	// Waiting is told which writer holds the table's location while the
+	// compaction waits its turn (Options.Waiting).
+	Waiting func(holder string)
 }
 
 // CompactSummary says what a compaction did.
@@ -83,6 +86,24 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	t, err := cat.GetTable(ctx, db, name)
 	if err != nil {
 		return nil, err
+	}
+	if !opts.DryRun {
+		// One writer at a time: the table's location is compacted under
+		// its lease, the table read again once it is held.
+		root, err := openStore(ctx, t.StorageDescriptor.Location)
+		if err != nil {
+			return nil, err
+		}
+		lease, err := takeLease(ctx, root, Options{RunID: opts.RunID, Waiting: opts.Waiting})
+		if err != nil {
+			return nil, err
+		}
+		if lease != nil {
+			defer lease.Release(context.WithoutCancel(ctx))
+		}
+		if t, err = cat.GetTable(ctx, db, name); err != nil {
+			return nil, err
+		}
 	}
 	if t.Parameters[catalog.ParamClassification] != "parquet" {
 		return nil, catalog.Invalidf("table %s.%s is %q: compaction rewrites parquet tables", db, name, t.Parameters[catalog.ParamClassification])

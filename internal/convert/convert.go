@@ -3,6 +3,7 @@ package convert
 import (
 	"context"
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -149,6 +151,16 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		fields = append(fields, c.field)
 	}
 
+	// One writer at a time per destination: the catalog is read, the
+	// files written and committed under the destination's lease.
+	lease, err := takeLease(ctx, dest, opts)
+	if err != nil {
+		return nil, err
+	}
+	if lease != nil {
+		defer lease.Release(context.WithoutCancel(ctx))
+	}
+
 	var target *catalog.Table
 	if opts.Register != "" {
 		if target, sum.SchemaChanges, err = checkTarget(ctx, cat, opts, plan, partIdx, fields); err != nil {
@@ -180,11 +192,43 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		return sum, fmt.Errorf("%d bad records, more than the %d allowed; nothing was written (see %s): %w",
 			sum.RowsQuarantined, opts.MaxBadRecords, sum.Quarantine, ErrTooManyBadRecords)
 	}
+	if lease != nil {
+		if err := lease.Check(ctx); err != nil {
+			c.discard() // another writer took the destination: commit nothing
+			return sum, fmt.Errorf("%s: %w", dest.URI(""), err)
+		}
+	}
 	if err := c.commit(ctx, cat, target); err != nil {
 		return sum, err
 	}
 	sum.Committed = true
 	return sum, nil
+}
+
+// LeaseTTL is how long a writer's lease on a destination lasts without a
+// renewal: a writer killed outright holds the destination this long.
+const LeaseTTL = time.Minute
+
+// takeLease takes the destination's lease, where the store can compare and
+// swap, waiting (opts.Waiting says for whom) while another writer holds it.
+func takeLease(ctx context.Context, dest storage.Store, opts Options) (*commit.Lease, error) {
+	sw, ok := dest.(storage.Swapper)
+	if !ok {
+		return nil, nil
+	}
+	host, _ := os.Hostname()
+	said := false
+	lease, err := commit.Acquire(ctx, sw, fmt.Sprintf("run %s on %s (pid %d)", opts.RunID, host, os.Getpid()), LeaseTTL, func(h *commit.HeldError) bool {
+		if !said && opts.Waiting != nil {
+			opts.Waiting(h.Holder)
+			said = true
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dest.URI(""), err)
+	}
+	return lease, nil
 }
 
 // Hidden folders of the destination (names starting with _ are not data

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
@@ -72,13 +74,17 @@ func (e *env) run(t *catalog.Table, parts []catalog.Partition, opts Options) (*S
 	return Run(e.t.Context(), e.cat, dataset.Input{Table: t, Partitions: parts, Store: e.store}, e.dest, opts)
 }
 
+// files are the destination's objects, but for the writers' lease (which
+// every write leaves, released).
 func (e *env) files() []string {
 	var out []string
 	for o, err := range e.dest.List(e.t.Context(), "") {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		out = append(out, o.Key)
+		if path.Base(o.Key) != commit.LeaseKey {
+			out = append(out, o.Key)
+		}
 	}
 	return out
 }
@@ -630,5 +636,55 @@ func TestConvertRefusesCodesInIntegerColumns(t *testing.T) {
 	}
 	if got := e.readAll("")["zip"]; got != "[12345,0]" {
 		t.Errorf("zip = %s", got)
+	}
+}
+
+// A writer waits while another holds the destination's lease, writes and
+// commits nothing meanwhile, and goes on once it is released.
+func TestWriterWaitsForTheDestinationLease(t *testing.T) {
+	e := newEnv(t, map[string]string{"s.csv": "id,name\n1,a\n2,b\n"})
+	tbl := e.csvTable("id:bigint", "name:string")
+	other, err := commit.Acquire(t.Context(), e.dest, "run X on elsewhere", time.Minute, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.run(tbl, nil, Options{Register: "lake.s", Waiting: func(h string) { waiting <- h }})
+		done <- err
+	}()
+	select {
+	case h := <-waiting:
+		if h != "run X on elsewhere" {
+			t.Errorf("waiting for %q", h)
+		}
+	case err := <-done:
+		t.Fatalf("the writer did not wait: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer neither waited nor finished")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := e.cat.GetTable(t.Context(), "lake", "s"); !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("the waiting writer registered its table: %v", err)
+	}
+	for _, k := range e.files() {
+		if strings.HasSuffix(k, ".parquet") {
+			t.Fatalf("the waiting writer wrote %s", k)
+		}
+	}
+	if err := other.Release(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer did not go on once the lease was released")
+	}
+	if tb, err := e.cat.GetTable(t.Context(), "lake", "s"); err != nil || tb.Parameters["recordCount"] != "2" {
+		t.Errorf("after: %v %+v", err, tb)
 	}
 }

@@ -72,6 +72,9 @@ type Options struct {
 	// another run into the same destination removes its staging
 	// (DefaultStaleAfter when zero).
 	StaleAfter time.Duration
+	// Waiting is told, once, which writer holds the destination while this
+	// run waits its turn (nil: wait quietly).
+	Waiting func(holder string)
 }
 
 // Check fills defaults and validates the options (errors wrap

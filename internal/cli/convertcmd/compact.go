@@ -61,6 +61,7 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 	}
 	opts.Compact.RunID = commit.NewRunID(opts.F.Now())
 	opts.Compact.Version, opts.Compact.Build = version.Version, version.Commit
+	opts.Compact.Waiting = waitingMessage(opts.F, opts.Table)
 	sum, err := convert.Compact(ctx, c, opts.F.Store, db, name, opts.Compact)
 	if err != nil {
 		return err
