@@ -103,12 +103,12 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 	case c.format.Classification == format.CSV:
 		f := t.Chunk.File
 		dataset.CSVRecords(t.Chunk, c.format.Dialect(), func(rec format.CSVRecord) bool {
-			if rec.Bad != "" || f.Cols != nil && len(rec.Fields) != f.NFields || f.Cols == nil && len(rec.Fields) != ncols {
+			if rec.Bad != "" || f.Misfit(rec.Fields, ncols) != "" {
 				return true // a bad record: quarantined later
 			}
 			rows++
 			for i, col := range c.fileCols {
-				add(i, c.textOut(col, csvInput(rec.Fields, f, ncols, col.input)))
+				add(i, c.textOut(col, f.Cell(rec.Fields, ncols, col.input)))
 			}
 			return rows < sampleRows
 		})
@@ -127,20 +127,6 @@ func (c *conversion) sampleLayout(t *dataset.Task) layout {
 		l.local[i] = c.fileCols[i].field.Type.Kind == format.Timestamp && timed[i] && !zoned[i]
 	}
 	return l
-}
-
-// csvInput is the text of input column i of a CSV record: a cell of the
-// file (by header name when it has one), or a partition value.
-func csvInput(rec []string, f *dataset.File, ncols, i int) string {
-	switch {
-	case i >= ncols:
-		return f.Values[i-ncols]
-	case f.Cols == nil:
-		return rec[i]
-	case f.Cols[i] < 0:
-		return "" // a column this file does not have: null
-	}
-	return rec[f.Cols[i]]
 }
 
 // fields are the file columns as the layout writes them.

@@ -25,14 +25,10 @@ func (c *conversion) csvRecord(sh *shredder, batches *colBatches, rec []string, 
 	if !utf8.ValidString(raw) {
 		return "not valid UTF-8"
 	}
-	if f.Cols != nil {
-		if len(rec) != f.NFields {
-			return fmt.Sprintf("%d fields, the header has %d", len(rec), f.NFields)
-		}
-	} else if len(rec) != ncols {
-		return fmt.Sprintf("%d fields, the table has %d columns", len(rec), ncols)
+	if reason := f.Misfit(rec, ncols); reason != "" {
+		return reason
 	}
-	input := func(i int) string { return csvInput(rec, f, ncols, i) }
+	input := func(i int) string { return f.Cell(rec, ncols, i) }
 	for i, p := range c.partIdx {
 		partVals[i] = c.textOut(c.plan[p], input(c.plan[p].input))
 	}

@@ -63,6 +63,35 @@ type File struct {
 	NFields int
 }
 
+// Misfit says why a CSV record of the file has not the number of fields
+// its rows must have ("" when it has): the header's, or the table's
+// columns' without one.
+func (f *File) Misfit(rec []string, ncols int) string {
+	switch {
+	case f.Cols != nil && len(rec) != f.NFields:
+		return fmt.Sprintf("%d fields, the header has %d", len(rec), f.NFields)
+	case f.Cols == nil && len(rec) != ncols:
+		return fmt.Sprintf("%d fields, the table has %d columns", len(rec), ncols)
+	}
+	return ""
+}
+
+// Cell is the text of input column i of a CSV record of the file: the
+// field of table column i (by header name when the file has a header; ""
+// for a column the file lacks), or for i >= ncols the value of partition
+// key i-ncols.
+func (f *File) Cell(rec []string, ncols, i int) string {
+	switch {
+	case i >= ncols:
+		return f.Values[i-ncols]
+	case f.Cols == nil:
+		return rec[i]
+	case f.Cols[i] < 0:
+		return "" // a column this file does not have: null
+	}
+	return rec[f.Cols[i]]
+}
+
 // SkippedFile is a file under a table's location that is not its data.
 type SkippedFile struct {
 	File   string `json:"file"`

@@ -327,21 +327,13 @@ func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, 
 // header, by position otherwise; an empty cell is a null (as Spark reads
 // CSV). A record of the wrong length is malformed.
 func csvRow(rec []string, ncols int, pick []int, f *File, row []Value) bool {
-	if f.Cols != nil && len(rec) != f.NFields || f.Cols == nil && len(rec) != ncols {
+	if f.Misfit(rec, ncols) != "" {
 		return false
 	}
 	for i, p := range pick {
-		var s string
-		switch {
-		case p >= ncols:
+		if p >= ncols {
 			row[i] = f.Parts[p-ncols]
-			continue
-		case f.Cols == nil:
-			s = rec[p]
-		case f.Cols[p] >= 0:
-			s = rec[f.Cols[p]]
-		}
-		if s == "" {
+		} else if s := f.Cell(rec, ncols, p); s == "" {
 			row[i] = Value{Kind: KindNull}
 		} else {
 			row[i] = Value{Kind: KindText, S: strings.Clone(s)}
