@@ -60,15 +60,13 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 // databases; partition keys always by their catalog type, whatever the
 // format of the files, so a key has one type in raw and curated data.
 func columnTypes(t *catalog.Table, pick []int) []string {
-	typed := make([]string, len(pick))
-	text := t.Parameters[catalog.ParamClassification] != format.Parquet && t.Parameters[catalog.ParamClassification] != "sql"
-	ncols := len(t.StorageDescriptor.Columns)
+	typed := schemaTypes(t, pick)
+	if c := t.Parameters[catalog.ParamClassification]; c == format.Parquet || c == "sql" {
+		return typed
+	}
 	for i, p := range pick {
-		switch {
-		case p >= ncols:
-			typed[i] = deequType(t.PartitionKeys[p-ncols].Type)
-		case !text:
-			typed[i] = deequType(t.StorageDescriptor.Columns[p].Type)
+		if p < len(t.StorageDescriptor.Columns) {
+			typed[i] = "" // text: inferred
 		}
 	}
 	return typed
