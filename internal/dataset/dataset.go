@@ -510,7 +510,7 @@ func (r *Reader) readHeader(f *File, br *PeekReader) (int64, error) {
 	start := 0 // blank lines before the header are no records
 	for {
 		nl := bytes.IndexByte(head[start:], '\n')
-		if nl < 0 || len(bytes.TrimRight(head[start:start+nl], "\r")) > 0 {
+		if nl < 0 || len(bytes.TrimSuffix(head[start:start+nl], []byte{'\r'})) > 0 { // blank as the tokenizer sees it: one CR at most
 			break
 		}
 		start += nl + 1
