@@ -258,15 +258,15 @@ func inferNumber(s string, decimals bool) *Type {
 	}
 	whole, frac, isDec := strings.Cut(body, ".")
 	if isDec && allDigits(whole) && allDigits(frac) && frac != "" {
-		if !decimals {
-			return tDouble
+		if p := len(strings.TrimLeft(whole, "0")) + len(frac); decimals && p <= 38 {
+			return &Type{Kind: Decimal, Precision: max(p, 1), Scale: len(frac)}
 		}
-		whole = strings.TrimLeft(whole, "0")
-		p := len(whole) + len(frac)
-		if p > 38 {
-			return tDouble
+		// A double, where it is one: a literal beyond float64's range is
+		// text, not a number read as infinity.
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return nil
 		}
-		return &Type{Kind: Decimal, Precision: max(p, 1), Scale: len(frac)}
+		return tDouble
 	}
 	if _, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "xXpP_") && !strings.EqualFold(body, "inf") && !strings.EqualFold(body, "infinity") && !strings.EqualFold(body, "nan") {
 		return tDouble
