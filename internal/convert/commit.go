@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -71,9 +73,10 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, opts Options, plan []
 	return t, changes, nil
 }
 
-// commit moves the staged files into place, registers them, and removes
-// the files they replace — in that order, so that the catalog only ever
-// points at complete files.
+// commit writes the run's journal and carries it out (commit.Commit):
+// the files it replaces go, the staged files move into place, the catalog
+// is pointed at them, and the run's record is kept. Replacing data is done
+// in place, in the partition folders the table already has.
 func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *catalog.Table) error {
 	ctx = context.WithoutCancel(ctx) // a commit, once begun, is finished
 	root := c.dest.URI("")
@@ -93,57 +96,54 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 	}
 	// Where each partition's files go, and which older files they replace.
 	prefixes := map[string]string{}
-	var replaced []string
+	replaced := map[string]bool{}
 	for _, part := range slices.Sorted(maps.Keys(byPart)) {
 		folder := part
 		if folder != "" {
 			folder += "/"
 		}
-		current := folder
-		if target != nil {
-			loc := target.StorageDescriptor.Location
-			if p := existing[part]; p != nil {
-				loc = p.StorageDescriptor.Location
-			}
-			if rel, ok := strings.CutPrefix(loc, root); ok && (part == "" || existing[part] != nil) {
-				current = rel
-			}
-		}
+		prefixes[part] = folder
 		if c.opts.Mode == Append {
-			prefixes[part] = current
+			// Appended files join the partition where the catalog has it.
+			if target != nil {
+				loc := target.StorageDescriptor.Location
+				if p := existing[part]; p != nil {
+					loc = p.StorageDescriptor.Location
+				}
+				if rel, ok := strings.CutPrefix(strings.TrimSuffix(loc, "/")+"/", root); ok && (part == "" || existing[part] != nil) {
+					prefixes[part] = rel
+				}
+			}
 			continue
 		}
 		old, err := c.dataUnder(ctx, folder)
 		if err != nil {
 			return err
 		}
-		if len(old) == 0 {
-			prefixes[part] = folder
-			continue
+		for _, o := range old {
+			replaced[o.Key] = true
 		}
-		// Replacing data: the new files go to a fresh folder, which the
-		// catalog is then pointed at, before the old files go.
-		prefixes[part] = folder + "run-" + c.opts.RunID + "/"
-		replaced = append(replaced, old...)
 	}
 	if c.opts.Mode == Overwrite {
 		all, err := c.dataUnder(ctx, "")
 		if err != nil {
 			return err
 		}
-		for _, k := range all {
-			if !slices.Contains(replaced, k) && !slices.ContainsFunc(slices.Collect(maps.Values(prefixes)), func(p string) bool { return p != "" && strings.HasPrefix(k, p) }) {
-				replaced = append(replaced, k)
-			}
+		for _, o := range all {
+			replaced[o.Key] = true
 		}
 	}
-	// 1. Move the new files into place: each appears whole.
+	j := &commit.Journal{Run: c.opts.RunID, Command: "convert", Created: time.Now().UTC(), Staging: c.staging,
+		Remove: slices.Sorted(maps.Keys(replaced))}
+	rec := &commit.Record{Run: c.opts.RunID, Command: "convert", Mode: c.opts.Mode, Table: c.opts.Register,
+		Finished: time.Now().UTC(), Rows: c.sum.RowsWritten, Sources: c.sources, ReplaceSources: c.opts.Mode == Overwrite}
+	after := map[string]PartitionSummary{} // each written partition once committed
 	for _, part := range slices.Sorted(maps.Keys(byPart)) {
 		ps := PartitionSummary{Partition: part, Location: c.dest.URI(prefixes[part])}
 		for _, f := range byPart[part] {
-			if err := storage.Move(ctx, c.dest, f.Key, prefixes[part]+f.Name); err != nil {
-				return fmt.Errorf("commit %s: %w", f.Name, err)
-			}
+			to := prefixes[part] + f.Name
+			j.Move = append(j.Move, commit.Move{From: f.Key, To: to})
+			rec.Files = append(rec.Files, to)
 			ps.Rows += f.Rows
 			ps.Files++
 			ps.Bytes += f.Bytes
@@ -151,40 +151,49 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 		c.sum.Partitions = append(c.sum.Partitions, ps)
 		c.sum.FilesWritten += ps.Files
 		c.sum.BytesWritten += ps.Bytes
-	}
-	// 2. Point the catalog at them.
-	if c.opts.Register != "" {
-		if err := c.register(ctx, cat, target, existing, prefixes); err != nil {
+		// What the partition's folder holds once committed: the files the
+		// run keeps, and its own.
+		kept, err := c.dataUnder(ctx, prefixes[part])
+		if err != nil {
 			return err
 		}
-	}
-	// 3. Remove what they replace.
-	for _, k := range replaced {
-		if err := c.dest.Delete(ctx, k); err != nil {
-			return fmt.Errorf("remove replaced %s: %w", c.dest.URI(k), err)
+		for _, o := range kept {
+			if !replaced[o.Key] && !(prefixes[part] == "" && format.Hidden(o.Key)) {
+				ps.Files++
+				ps.Bytes += o.Size
+			}
 		}
+		after[part] = ps
+	}
+	if c.opts.Register != "" {
+		j.Catalog = c.change(target, existing, after)
+	}
+	j.Record = rec
+	if err := commit.Commit(ctx, c.dest, cat, j, c.opts.Failpoint); err != nil {
+		return err
 	}
 	c.sum.FilesReplaced = len(replaced)
-	c.discard()
 	return nil
 }
 
 // dataUnder lists the data files (not hidden ones) under a folder key.
-func (c *conversion) dataUnder(ctx context.Context, folder string) ([]string, error) {
-	var keys []string
+func (c *conversion) dataUnder(ctx context.Context, folder string) ([]*storage.Object, error) {
+	var objs []*storage.Object
 	for obj, err := range c.dest.List(ctx, folder) {
 		if err != nil {
 			return nil, err
 		}
-		if !format.Hidden(obj.Key) {
-			keys = append(keys, obj.Key)
+		if !format.Hidden(strings.TrimPrefix(obj.Key, folder)) && !format.Hidden(obj.Key) {
+			objs = append(objs, obj)
 		}
 	}
-	return keys, nil
+	return objs, nil
 }
 
-// register creates or updates the table and its partitions.
-func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *catalog.Table, existing map[string]*catalog.Partition, prefixes map[string]string) error {
+// change is the catalog change of the commit: the table created or
+// updated, its written partitions with their statistics once committed
+// (after), and in mode overwrite the partitions not written dropped.
+func (c *conversion) change(target *catalog.Table, existing map[string]*catalog.Partition, after map[string]PartitionSummary) *commit.Change {
 	db, name, _ := catalog.ParseTableName(c.opts.Register)
 	var cols, keys []catalog.Column
 	// Columns keep the comments the source table has for them.
@@ -202,146 +211,90 @@ func (c *conversion) register(ctx context.Context, cat catalog.Catalog, target *
 		keys = append(keys, column(c.plan[i].field))
 	}
 	partitioned := len(keys) > 0
-	unpartitionedLoc := c.dest.URI(prefixes[""])
+	ch := &commit.Change{Database: db, Table: name, Parameters: map[string]string{
+		catalog.ParamCompressionType: c.opts.Compression,
+		catalog.ParamConvertRunID:    c.opts.RunID,
+	}}
+	var sd catalog.StorageDescriptor
 	if target == nil {
-		if _, err := cat.GetDatabase(ctx, db); errors.Is(err, catalog.ErrNotFound) {
-			if err := cat.CreateDatabase(ctx, catalog.Database{Name: db, Description: "created by lakectl convert"}); err != nil && !errors.Is(err, catalog.ErrAlreadyExists) {
-				return err
-			}
-		}
 		loc := c.dest.URI("")
 		if !partitioned {
-			loc = unpartitionedLoc
+			loc = after[""].Location
 		}
-		sd, params, _ := catalog.StorageFormat("parquet", loc, cols)
+		var params map[string]string
+		sd, params, _ = catalog.StorageFormat("parquet", loc, cols)
 		sd.Compressed = c.opts.Compression != "none"
-		params[catalog.ParamCompressionType] = c.opts.Compression
-		params[catalog.ParamConvertRunID] = c.opts.RunID
-		t := catalog.Table{Name: name, DatabaseName: db, TableType: catalog.ExternalTable, StorageDescriptor: sd, PartitionKeys: keys,
+		maps.Copy(params, ch.Parameters)
+		ch.Parameters = params
+		ch.Create = &catalog.Table{Name: name, DatabaseName: db, TableType: catalog.ExternalTable, StorageDescriptor: sd, PartitionKeys: keys,
 			Parameters: params, CreatedBy: "lakectl convert", Description: "converted from " + c.sum.Source}
-		if !partitioned {
-			setStats(t.Parameters, c.sum.RowsWritten, c.sum.FilesWritten, c.sum.BytesWritten)
-		}
-		if err := cat.CreateTable(ctx, t); err != nil {
-			return err
-		}
-		target = &t
+		ch.Columns, ch.PartitionKeys = cols, keys
 	} else {
-		_, err := catalog.UpdateTableFunc(ctx, cat, db, name, func(t *catalog.Table) error {
-			for i := range min(len(t.PartitionKeys), len(keys)) {
-				t.PartitionKeys[i].Type = keys[i].Type
+		sd = target.StorageDescriptor
+		merged := slices.Clone(sd.Columns)
+		for _, col := range cols {
+			if i := slices.IndexFunc(merged, func(m catalog.Column) bool { return m.Name == col.Name }); i < 0 {
+				merged = append(merged, col)
+			} else {
+				merged[i].Type = col.Type
 			}
-			for _, col := range cols {
-				if cur := t.Column(col.Name); cur == nil {
-					t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, col)
-				} else {
-					cur.Type = col.Type
-				}
-			}
-			t.Parameters[catalog.ParamCompressionType] = c.opts.Compression
-			t.Parameters[catalog.ParamConvertRunID] = c.opts.RunID
-			if !partitioned {
-				t.StorageDescriptor.Location = unpartitionedLoc
-				rows, _ := strconv.ParseInt(t.Parameters[catalog.ParamRecordCount], 10, 64)
-				if c.opts.Mode != Append {
-					rows = 0
-				}
-				files, bytes := c.countUnder(ctx, prefixes[""])
-				setStats(t.Parameters, rows+c.sum.RowsWritten, files, bytes)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
 		}
-		if target, err = cat.GetTable(ctx, db, name); err != nil {
-			return err
+		pk := slices.Clone(target.PartitionKeys)
+		for i := range min(len(pk), len(keys)) {
+			pk[i].Type = keys[i].Type
 		}
+		ch.Columns, ch.PartitionKeys = merged, pk
+		sd.Columns = merged
 	}
 	if !partitioned {
-		return nil
-	}
-	var create []catalog.Partition
-	for _, ps := range c.sum.Partitions {
-		values := partValues(ps.Partition)
-		p := existing[ps.Partition]
+		ps := after[""]
 		rows := ps.Rows
-		if p != nil && c.opts.Mode == Append {
-			prev, _ := strconv.ParseInt(p.Parameters[catalog.ParamRecordCount], 10, 64)
+		if target != nil && c.opts.Mode == Append {
+			prev, _ := strconv.ParseInt(target.Parameters[catalog.ParamRecordCount], 10, 64)
 			rows += prev
 		}
-		files, bytes := c.countUnder(ctx, prefixes[ps.Partition])
-		sd := target.StorageDescriptor
-		sd.Location = ps.Location
-		params := map[string]string{catalog.ParamCompressionType: c.opts.Compression}
-		setStats(params, rows, files, bytes)
-		np := catalog.Partition{DatabaseName: db, TableName: name, Values: values, StorageDescriptor: sd, Parameters: params}
-		if p == nil {
-			create = append(create, np)
-			continue
+		ch.Location = ps.Location
+		setStats(ch.Parameters, rows, ps.Files, ps.Bytes)
+		if ch.Create != nil {
+			setStats(ch.Create.Parameters, rows, ps.Files, ps.Bytes)
 		}
-		if err := cat.UpdatePartition(ctx, np); err != nil {
-			return err
-		}
-	}
-	if len(create) > 0 {
-		if err := cat.CreatePartitions(ctx, db, name, create); err != nil {
-			return err
-		}
-	}
-	if err := c.dropGone(ctx, cat, db, name, existing); err != nil {
-		return err
+		return ch
 	}
 	// The table's statistics are the sum of its partitions'.
 	var rows, bytes int64
 	files := 0
-	for p, err := range cat.ListPartitions(ctx, db, name, nil) {
-		if err != nil {
-			return err
+	for part, p := range existing {
+		if _, written := after[part]; written || c.opts.Mode == Overwrite {
+			if !written {
+				ch.Drop = append(ch.Drop, p.Values)
+			}
+			continue
 		}
 		r, _ := strconv.ParseInt(p.Parameters[catalog.ParamRecordCount], 10, 64)
 		b, _ := strconv.ParseInt(p.Parameters[catalog.ParamSizeKey], 10, 64)
 		n, _ := strconv.Atoi(p.Parameters[catalog.ParamObjectCount])
 		rows, bytes, files = rows+r, bytes+b, files+n
 	}
-	_, err := catalog.UpdateTableFunc(ctx, cat, db, name, func(t *catalog.Table) error {
-		setStats(t.Parameters, rows, files, bytes)
-		return nil
-	})
-	return err
-}
-
-// dropGone removes from the catalog (mode overwrite) the partitions this
-// run did not write: their files were replaced.
-func (c *conversion) dropGone(ctx context.Context, cat catalog.Catalog, db, name string, existing map[string]*catalog.Partition) error {
-	if c.opts.Mode == Overwrite {
-		var gone [][]string
-		for part, p := range existing {
-			if !slices.ContainsFunc(c.sum.Partitions, func(ps PartitionSummary) bool { return ps.Partition == part }) {
-				gone = append(gone, p.Values)
-			}
+	slices.SortFunc(ch.Drop, slices.Compare)
+	for _, part := range slices.Sorted(maps.Keys(after)) {
+		ps := after[part]
+		prows := ps.Rows
+		if p := existing[part]; p != nil && c.opts.Mode == Append {
+			prev, _ := strconv.ParseInt(p.Parameters[catalog.ParamRecordCount], 10, 64)
+			prows += prev
 		}
-		if len(gone) > 0 {
-			if err := cat.DeletePartitions(ctx, db, name, gone); err != nil {
-				return err
-			}
-		}
+		psd := sd
+		psd.Location = ps.Location
+		params := map[string]string{catalog.ParamCompressionType: c.opts.Compression}
+		setStats(params, prows, ps.Files, ps.Bytes)
+		ch.Partitions = append(ch.Partitions, catalog.Partition{DatabaseName: db, TableName: name, Values: partValues(part), StorageDescriptor: psd, Parameters: params})
+		rows, bytes, files = rows+prows, bytes+ps.Bytes, files+ps.Files
 	}
-	return nil
-}
-
-func (c *conversion) countUnder(ctx context.Context, prefix string) (int, int64) {
-	files, bytes := 0, int64(0)
-	for obj, err := range c.dest.List(ctx, prefix) {
-		if err != nil {
-			break
-		}
-		if !format.Hidden(strings.TrimPrefix(obj.Key, prefix)) && !(prefix == "" && format.Hidden(obj.Key)) {
-			files++
-			bytes += obj.Size
-		}
+	setStats(ch.Parameters, rows, files, bytes)
+	if ch.Create != nil {
+		setStats(ch.Create.Parameters, rows, files, bytes)
 	}
-	return files, bytes
+	return ch
 }
 
 func setStats(params map[string]string, rows int64, files int, bytes int64) {

@@ -6,14 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	pformat "github.com/parquet-go/parquet-go/format"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -29,6 +33,8 @@ type CompactOptions struct {
 	// Waiting is told which writer holds the table's location while the
 	// compaction waits its turn (Options.Waiting).
 	Waiting func(holder string)
+	// Failpoint is called at each named step (Options.Failpoint).
+	Failpoint commit.Failpoint
 }
 
 // CompactSummary says what a compaction did.
@@ -56,6 +62,9 @@ type refusal struct{ reason string }
 func (r *refusal) Error() string { return r.reason }
 
 // CompactedLocation is one partition (or the table) that was compacted.
+// Its files are rewritten in the same folder (From and To differ only for
+// a location in a run-<id>/ folder of an older lakectl, whose files come
+// back to the partition's own folder).
 type CompactedLocation struct {
 	Partition   []string `json:"partition,omitempty"`
 	From        string   `json:"from"`
@@ -63,19 +72,22 @@ type CompactedLocation struct {
 	FilesBefore int      `json:"filesBefore"`
 	FilesAfter  int      `json:"filesAfter"`
 	BytesBefore int64    `json:"bytesBefore"`
-	BytesAfter  int64    `json:"bytesAfter"`
-	Rows        int64    `json:"rows"`
+	// BytesAfter is measured; in a dry run, estimated as BytesBefore.
+	BytesAfter int64 `json:"bytesAfter"`
+	Rows       int64 `json:"rows"`
 
-	old      []*storage.Object
-	oldStore storage.Store
+	old    []string  // keys of the files read, under the table's root
+	folder string    // key of the folder the new files go to
+	files  []written // the staged new files
 }
 
 // Compact rewrites the small Parquet files of each partition of a table
-// (or of the table) into files near the target size. The new files go to
-// a fresh folder; the catalog is pointed at it; then the old files go, so
-// a reader through the catalog sees the old files or the new ones.
-// Locations with fewer than two files, or none smaller than half the
-// target, are left alone.
+// (or of the table) into files near the target size, in the same folder.
+// Each location is one commit (commit.Commit): the new files are staged
+// under the table's root, the old files removed, the new ones moved into
+// place and the catalog's statistics updated, so the table keeps its
+// layout and a reader never sees a row twice. Locations with fewer than
+// two files, or none smaller than half the target, are left alone.
 func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Context, string) (storage.Store, error), db, name string, opts CompactOptions) (*CompactSummary, error) {
 	if opts.TargetFileSize <= 0 {
 		opts.TargetFileSize = DefaultTargetFileSize
@@ -87,13 +99,19 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	if err != nil {
 		return nil, err
 	}
+	// The table's root: its location, without the run-<id>/ folder an
+	// older lakectl pointed an unpartitioned table at.
+	rootURI := t.StorageDescriptor.Location
+	if len(t.PartitionKeys) == 0 {
+		rootURI = legacyBase(rootURI)
+	}
+	root, err := openStore(ctx, rootURI)
+	if err != nil {
+		return nil, err
+	}
 	if !opts.DryRun {
-		// One writer at a time: the table's location is compacted under
-		// its lease, the table read again once it is held.
-		root, err := openStore(ctx, t.StorageDescriptor.Location)
-		if err != nil {
-			return nil, err
-		}
+		// One writer at a time: the table's root is compacted under its
+		// lease, an unfinished commit finished, the table read again.
 		lease, err := takeLease(ctx, root, Options{RunID: opts.RunID, Waiting: opts.Waiting})
 		if err != nil {
 			return nil, err
@@ -101,6 +119,13 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		if lease != nil {
 			defer lease.Release(context.WithoutCancel(ctx))
 		}
+		if _, err := commit.Recover(ctx, root, cat, opts.Failpoint); err != nil {
+			return nil, err
+		}
+		if _, err := commit.SweepStaging(ctx, root, opts.RunID, time.Now(), commit.DefaultStaleAfter); err != nil {
+			return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
+		}
+		defer commit.Heartbeat(ctx, root, opts.RunID, commit.HeartbeatEvery)()
 		if t, err = cat.GetTable(ctx, db, name); err != nil {
 			return nil, err
 		}
@@ -133,11 +158,14 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	} else {
 		parts = []*catalog.Partition{{StorageDescriptor: t.StorageDescriptor}}
 	}
-	for _, p := range parts {
+	tableFiles, _ := strconv.Atoi(t.Parameters[catalog.ParamObjectCount])
+	tableBytes, _ := strconv.ParseInt(t.Parameters[catalog.ParamSizeKey], 10, 64)
+	for i, p := range parts {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		loc, err := compactLocation(ctx, openStore, p.StorageDescriptor.Location, fields, codec, opts)
+		staging := path.Join(commit.StagingDir, opts.RunID, strconv.Itoa(i))
+		loc, err := compactLocation(ctx, root, p.StorageDescriptor.Location, staging, fields, codec, opts)
 		var refused *refusal
 		if errors.As(err, &refused) {
 			sum.Refused = append(sum.Refused, RefusedLocation{Location: p.StorageDescriptor.Location, Reason: refused.reason})
@@ -157,31 +185,53 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		if opts.DryRun {
 			continue
 		}
-		if err := flipLocation(ctx, cat, t, p, loc); err != nil {
-			return sum, err
+		tableFiles += loc.FilesAfter - loc.FilesBefore
+		tableBytes += loc.BytesAfter - loc.BytesBefore
+		j := &commit.Journal{Run: opts.RunID, Command: "compact", Created: time.Now().UTC(), Remove: loc.old, Staging: staging,
+			Catalog: locationChange(t, p, loc, max(tableFiles, 0), max(tableBytes, 0))}
+		for _, f := range loc.files {
+			j.Move = append(j.Move, commit.Move{From: f.Key, To: loc.folder + f.Name})
 		}
-		if err := loc.removeOld(ctx); err != nil {
-			return sum, err
+		if err := commit.Commit(ctx, root, cat, j, opts.Failpoint); err != nil {
+			return sum, fmt.Errorf("compact %s: %w", p.StorageDescriptor.Location, err)
 		}
+	}
+	if !opts.DryRun {
+		storage.RemoveFolder(context.WithoutCancel(ctx), root, path.Join(commit.StagingDir, opts.RunID))
 	}
 	return sum, nil
 }
 
-// compactLocation writes the compacted files of one location to a fresh
-// folder beside them (nothing when there is nothing to gain).
-func compactLocation(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), location string, fields []format.Field, codec string, opts CompactOptions) (_ *CompactedLocation, err error) {
-	s, err := openStore(ctx, location)
-	if err != nil {
-		return nil, err
+// legacyBase strips the run-<id>/ folder an older lakectl wrote replaced
+// data to from a location.
+func legacyBase(location string) string {
+	base := strings.TrimSuffix(location, "/")
+	if i := strings.LastIndex(base, "/"); i >= 0 && strings.HasPrefix(base[i+1:], "run-") {
+		return base[:i+1]
+	}
+	return base + "/"
+}
+
+// compactLocation stages the compacted files of one location, under the
+// table's root (nothing when there is nothing to gain). A location outside
+// the root is refused: its files could not be replaced in one commit.
+func compactLocation(ctx context.Context, root storage.Store, location, staging string, fields []format.Field, codec string, opts CompactOptions) (_ *CompactedLocation, err error) {
+	rootURI := root.URI("")
+	rel, ok := strings.CutPrefix(strings.TrimSuffix(location, "/")+"/", rootURI)
+	if !ok {
+		if strings.TrimSuffix(location, "/")+"/" != rootURI {
+			return nil, &refusal{fmt.Sprintf("outside the table's location %s: compaction rewrites the files under it", rootURI)}
+		}
+		rel = ""
 	}
 	var objs []*storage.Object
 	small := 0
 	loc := &CompactedLocation{From: location}
-	for o, err := range s.List(ctx, "") {
+	for o, err := range root.List(ctx, rel) {
 		if err != nil {
 			return nil, err
 		}
-		if format.Hidden(o.Key) || !strings.HasSuffix(o.Key, ".parquet") {
+		if format.Hidden(o.Key) || format.Hidden(strings.TrimPrefix(o.Key, rel)) || !strings.HasSuffix(o.Key, ".parquet") {
 			continue
 		}
 		objs = append(objs, o)
@@ -194,40 +244,37 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 	if len(objs) < 2 || small == 0 {
 		return nil, nil
 	}
-	// The new folder: the partition's own folder (without a previous
-	// run-... folder), then run-<id>/.
-	base := strings.TrimSuffix(location, "/")
-	if i := strings.LastIndex(base, "/"); i >= 0 && strings.HasPrefix(base[i+1:], "run-") {
-		base = base[:i]
+	// The files stay in the partition's folder (one an older lakectl put
+	// in a run-... folder comes back to the partition's own).
+	loc.folder = strings.TrimPrefix(legacyBase(rootURI+rel), rootURI)
+	if loc.folder == "/" {
+		loc.folder = ""
 	}
-	loc.To = base + "/run-" + opts.RunID + "/"
-	local, err := checkCompactable(ctx, s, objs, fields)
+	loc.To = root.URI(loc.folder)
+	local, rows, err := checkCompactable(ctx, root, objs, fields)
 	if err != nil {
 		return nil, err
 	}
 	if opts.DryRun {
 		loc.FilesAfter = int((loc.BytesBefore + opts.TargetFileSize - 1) / opts.TargetFileSize)
+		loc.BytesAfter, loc.Rows = loc.BytesBefore, rows
 		return loc, nil
 	}
-	dest, err := openStore(ctx, loc.To)
-	if err != nil {
-		return nil, err
-	}
-	ws := &writerSet{ctx: ctx, store: dest, staging: "", prefix: "part-" + opts.RunID,
+	ws := &writerSet{ctx: ctx, store: root, staging: staging, prefix: "part-" + opts.RunID,
 		open: map[string]*fileWriter{},
 		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize, Version: opts.Version, Build: opts.Build}}
 	schema := NewSchema(markLocal(fields, local))
 	ws.schema = schema.parquet
-	// What a failed compaction wrote is removed: nothing of it may be read
-	// with the files it was to replace.
+	// What a failed compaction staged is removed (a kill leaves it to the
+	// next writer's sweep).
 	defer func() {
 		if err != nil {
-			storage.DeleteListed(context.WithoutCancel(ctx), dest, "")
+			storage.RemoveFolder(context.WithoutCancel(ctx), root, staging)
 		}
 	}()
-	rows := make([]parquet.Row, 1024)
+	buf := make([]parquet.Row, 1024)
 	for _, o := range objs {
-		data, err := readObject(ctx, s, o.Key)
+		data, err := readObject(ctx, root, o.Key)
 		if err != nil {
 			ws.abort(err)
 			return nil, err
@@ -235,13 +282,13 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 		f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			ws.abort(err)
-			return nil, fmt.Errorf("%s: %w", s.URI(o.Key), err)
+			return nil, fmt.Errorf("%s: %w", root.URI(o.Key), err)
 		}
 		r := parquet.NewReader(f, schema.parquet)
 		for {
-			n, err := r.ReadRows(rows)
+			n, err := r.ReadRows(buf)
 			if n > 0 {
-				if werr := ws.write("", rows[:n]); werr != nil {
+				if werr := ws.write("", buf[:n]); werr != nil {
 					ws.abort(werr)
 					return nil, werr
 				}
@@ -252,21 +299,24 @@ func compactLocation(ctx context.Context, openStore func(context.Context, string
 			}
 			if err != nil {
 				ws.abort(err)
-				return nil, fmt.Errorf("%s: %w", s.URI(o.Key), err)
+				return nil, fmt.Errorf("%s: %w", root.URI(o.Key), err)
 			}
 		}
 		r.Close()
+		loc.old = append(loc.old, o.Key)
 	}
 	if err := ws.finishAll(); err != nil {
 		ws.abort(err)
 		return nil, err
 	}
+	if loc.Rows != rows {
+		return nil, fmt.Errorf("read %d rows where the footers count %d", loc.Rows, rows)
+	}
 	for _, w := range ws.files {
 		loc.FilesAfter++
 		loc.BytesAfter += w.Bytes
 	}
-	loc.old = objs
-	loc.oldStore = s
+	loc.files = ws.files
 	return loc, nil
 }
 
@@ -279,39 +329,32 @@ func readObject(ctx context.Context, s storage.Store, key string) ([]byte, error
 	return io.ReadAll(rc)
 }
 
-// flipLocation points the partition (or table) at the compacted files.
-func flipLocation(ctx context.Context, cat catalog.Catalog, t *catalog.Table, p *catalog.Partition, loc *CompactedLocation) error {
-	ctx = context.WithoutCancel(ctx)
+// locationChange is the catalog change of one compacted location: its
+// statistics (and its folder, for one of an older lakectl's run-<id>/
+// folders), and the table's file count and size.
+func locationChange(t *catalog.Table, p *catalog.Partition, loc *CompactedLocation, tableFiles int, tableBytes int64) *commit.Change {
 	stats := func(params map[string]string) {
 		params[catalog.ParamObjectCount] = strconv.Itoa(loc.FilesAfter)
 		params[catalog.ParamSizeKey] = strconv.FormatInt(loc.BytesAfter, 10)
 		params[catalog.ParamRecordCount] = strconv.FormatInt(loc.Rows, 10)
 	}
+	ch := &commit.Change{Database: t.DatabaseName, Table: t.Name, Parameters: map[string]string{}}
 	if len(t.PartitionKeys) == 0 {
-		_, err := catalog.UpdateTableFunc(ctx, cat, t.DatabaseName, t.Name, func(cur *catalog.Table) error {
-			cur.StorageDescriptor.Location = loc.To
-			stats(cur.Parameters)
-			return nil
-		})
-		return err
+		ch.Location = loc.To
+		stats(ch.Parameters)
+		return ch
 	}
+	ch.Parameters[catalog.ParamObjectCount] = strconv.Itoa(tableFiles)
+	ch.Parameters[catalog.ParamSizeKey] = strconv.FormatInt(tableBytes, 10)
 	np := *p
 	np.StorageDescriptor.Location = loc.To
+	np.Parameters = maps.Clone(p.Parameters)
 	if np.Parameters == nil {
 		np.Parameters = map[string]string{}
 	}
 	stats(np.Parameters)
-	return cat.UpdatePartition(ctx, np)
-}
-
-func (loc *CompactedLocation) removeOld(ctx context.Context) error {
-	var errs []error
-	for _, o := range loc.old {
-		if err := loc.oldStore.Delete(context.WithoutCancel(ctx), o.Key); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	ch.Partitions = []catalog.Partition{np}
+	return ch
 }
 
 // checkCompactable reads the footers of a location's files and says why
@@ -321,14 +364,15 @@ func (loc *CompactedLocation) removeOld(ctx context.Context) error {
 // by name; another spelling would read as nulls), and a timestamp column
 // must hold local date-times in every file that has it, or instants in
 // every one.
-func checkCompactable(ctx context.Context, s storage.Store, objs []*storage.Object, fields []format.Field) (map[string]bool, error) {
-	local := map[string]bool{}
+func checkCompactable(ctx context.Context, s storage.Store, objs []*storage.Object, fields []format.Field) (local map[string]bool, rows int64, err error) {
+	local = map[string]bool{}
 	seenIn := map[string]string{}
 	for _, o := range objs {
 		f, err := parquet.OpenFile(storage.ReaderAt(ctx, s, o.Key), o.Size, parquet.SkipBloomFilters(true))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.URI(o.Key), err)
+			return nil, 0, fmt.Errorf("%s: %w", s.URI(o.Key), err)
 		}
+		rows += f.NumRows()
 		names := map[string]bool{}
 		for _, fd := range f.Schema().Fields() {
 			names[fd.Name()] = true
@@ -337,7 +381,7 @@ func checkCompactable(ctx context.Context, s storage.Store, objs []*storage.Obje
 			name := fd.Name()
 			if !slices.ContainsFunc(fields, func(c format.Field) bool { return c.Name == name }) {
 				if c := catalog.SanitizeName(name); !names[c] && slices.ContainsFunc(fields, func(f format.Field) bool { return f.Name == c }) {
-					return nil, &refusal{fmt.Sprintf("%s spells column %s as %s: compaction reads columns by the catalog's names and would read it as nulls", s.URI(o.Key), c, name)}
+					return nil, 0, &refusal{fmt.Sprintf("%s spells column %s as %s: compaction reads columns by the catalog's names and would read it as nulls", s.URI(o.Key), c, name)}
 				}
 			}
 			lt := fd.Type().LogicalType()
@@ -349,12 +393,12 @@ func checkCompactable(ctx context.Context, s storage.Store, objs []*storage.Obje
 				continue
 			}
 			if first, seen := seenIn[name]; seen && local[name] != !ts.IsAdjustedToUTC {
-				return nil, &refusal{fmt.Sprintf("column %s holds local date-times in one of %s and %s, instants in the other: not compacted together", name, s.URI(first), s.URI(o.Key))}
+				return nil, 0, &refusal{fmt.Sprintf("column %s holds local date-times in one of %s and %s, instants in the other: not compacted together", name, s.URI(first), s.URI(o.Key))}
 			}
 			seenIn[name], local[name] = o.Key, !ts.IsAdjustedToUTC
 		}
 	}
-	return local, nil
+	return local, rows, nil
 }
 
 // markLocal marks the timestamp fields named local as local date-times.

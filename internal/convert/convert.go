@@ -47,8 +47,21 @@ type Summary struct {
 	SchemaChanges   []string              `json:"schemaChanges,omitempty"`
 	// StaleRunsRemoved names the dead runs whose staged files this run
 	// removed from the destination.
-	StaleRunsRemoved []string           `json:"staleRunsRemoved,omitempty"`
-	Partitions       []PartitionSummary `json:"partitions"`
+	StaleRunsRemoved []string `json:"staleRunsRemoved,omitempty"`
+	// Recovered names the earlier run whose unfinished commit this run
+	// finished before it began.
+	Recovered string `json:"recovered,omitempty"`
+	// FilesUnchanged are source files an earlier run into this
+	// destination converted, unchanged since: an append skips them unless
+	// told to convert them again (Options.Again).
+	FilesUnchanged []UnchangedFile    `json:"filesUnchanged,omitempty"`
+	Partitions     []PartitionSummary `json:"partitions"`
+}
+
+// UnchangedFile is a source file converted before, and the run that did.
+type UnchangedFile struct {
+	File string `json:"file"`
+	Run  string `json:"run"`
 }
 
 // PartitionSummary is one output partition ("" for an unpartitioned table).
@@ -78,7 +91,11 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 		if err != nil {
 			return err
 		}
-		c.sum.FilesRead, c.sum.FilesSkipped = len(files), skipped
+		c.sum.FilesSkipped = skipped
+		if files, err = c.newSources(ctx, files); err != nil {
+			return err
+		}
+		c.sum.FilesRead = len(files)
 		reader := &dataset.Reader{Table: t, Format: c.format, Bufs: &c.bufs}
 		return reader.Read(ctx, files, send)
 	})
@@ -161,6 +178,16 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		defer lease.Release(context.WithoutCancel(ctx))
 	}
 
+	// A commit a killed writer left is finished before anything is read.
+	if j, err := commit.Recover(ctx, dest, cat, opts.Failpoint); err != nil {
+		return sum, err
+	} else if j != nil {
+		sum.Recovered = j.Run
+	}
+	if err := opts.Failpoint.At("convert.leased"); err != nil {
+		return sum, err
+	}
+
 	var target *catalog.Table
 	if opts.Register != "" {
 		if target, sum.SchemaChanges, err = checkTarget(ctx, cat, opts, plan, partIdx, fields); err != nil {
@@ -168,15 +195,15 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		}
 	}
 
-	if sum.StaleRunsRemoved, err = sweepStaging(ctx, dest, opts.RunID, time.Now(), opts.StaleAfter); err != nil {
+	if sum.StaleRunsRemoved, err = commit.SweepStaging(ctx, dest, opts.RunID, time.Now(), opts.StaleAfter); err != nil {
 		return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
 	}
-	defer heartbeat(ctx, dest, opts.RunID, HeartbeatEvery)()
+	defer commit.Heartbeat(ctx, dest, opts.RunID, commit.HeartbeatEvery)()
 
 	c := &conversion{
 		opts: &opts, t: t, dest: dest, plan: plan, fileCols: fileCols, partIdx: partIdx,
 		format: dataset.FormatOf(t), sum: sum,
-		staging: path.Join(stagingDir, opts.RunID),
+		staging: path.Join(commit.StagingDir, opts.RunID),
 	}
 	if c.format.Classification == format.JSON {
 		if c.json, err = dataset.NewJSONColumns(t.StorageDescriptor.Columns); err != nil {
@@ -197,6 +224,10 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 			c.discard() // another writer took the destination: commit nothing
 			return sum, fmt.Errorf("%s: %w", dest.URI(""), err)
 		}
+	}
+	if len(sum.FilesUnchanged) > 0 && len(c.files) == 0 && opts.Mode == Append {
+		c.discard() // nothing new: nothing to commit
+		return sum, nil
 	}
 	if err := c.commit(ctx, cat, target); err != nil {
 		return sum, err
@@ -234,7 +265,6 @@ func takeLease(ctx context.Context, dest storage.Store, opts Options) (*commit.L
 // Hidden folders of the destination (names starting with _ are not data
 // to query engines and crawlers).
 const (
-	stagingDir    = "_lakectl_staging"
 	quarantineDir = "_lakectl_quarantine"
 )
 
@@ -257,6 +287,28 @@ type conversion struct {
 	mu                sync.Mutex
 	files             []written
 	qw                *quarantine
+	sources           []commit.Source // the files read, as listed
+}
+
+// newSources records the source files the run reads, leaving out (in
+// append mode, unless Again) those that an earlier run into the
+// destination converted and that have not changed since.
+func (c *conversion) newSources(ctx context.Context, files []*dataset.File) ([]*dataset.File, error) {
+	index, err := commit.ReadSources(ctx, c.dest)
+	if err != nil {
+		return nil, err
+	}
+	var keep []*dataset.File
+	for _, f := range files {
+		src := commit.Source{URI: f.URI, Size: f.Size, ModTime: f.ModTime.UTC(), ETag: f.ETag}
+		if prev, ok := index[f.URI]; ok && prev.Same(src) && c.opts.Mode == Append && !c.opts.Again {
+			c.sum.FilesUnchanged = append(c.sum.FilesUnchanged, UnchangedFile{File: f.URI, Run: prev.Run})
+			continue
+		}
+		c.sources = append(c.sources, src)
+		keep = append(keep, f)
+	}
+	return keep, nil
 }
 
 func (c *conversion) run(ctx context.Context, input produce) error {

@@ -82,7 +82,9 @@ func (e *env) files() []string {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if path.Base(o.Key) != commit.LeaseKey {
+		// The bookkeeping that stays (the lease, run records, the
+		// sources index); staging and journals left behind are listed.
+		if path.Base(o.Key) != commit.LeaseKey && o.Key != commit.SourcesKey && !strings.HasPrefix(o.Key, commit.RunsDir+"/") {
 			out = append(out, o.Key)
 		}
 	}
@@ -228,8 +230,18 @@ func TestConvertPartitionsTransformsAndRegister(t *testing.T) {
 	}
 
 	// Append adds files; overwrite-partitions replaces one partition's
-	// files, flipping its location to a fresh folder.
-	if _, err := e.run(tbl, parts[:1], opts); err != nil {
+	// files in its folder.
+	// The same unchanged source again adds nothing, and says so.
+	sum, err = e.run(tbl, parts[:1], opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := e.cat.GetPartition(t.Context(), "lake", "orders", []string{"2024-01-01"}); len(sum.FilesUnchanged) != 1 || sum.Committed || sum.RowsWritten != 0 || p.Parameters["recordCount"] != "2" {
+		t.Errorf("converted twice: unchanged %v, committed %v, %d rows; partition %v", sum.FilesUnchanged, sum.Committed, sum.RowsWritten, p.Parameters)
+	}
+	again := opts
+	again.Again = true
+	if _, err := e.run(tbl, parts[:1], again); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := e.cat.GetPartition(t.Context(), "lake", "orders", []string{"2024-01-01"})
@@ -242,7 +254,7 @@ func TestConvertPartitionsTransformsAndRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ = e.cat.GetPartition(t.Context(), "lake", "orders", []string{"2024-01-01"})
-	if !strings.Contains(p.StorageDescriptor.Location, "/day=2024-01-01/run-"+sum.RunID+"/") || p.Parameters["recordCount"] != "2" || sum.FilesReplaced != 2 {
+	if !strings.HasSuffix(p.StorageDescriptor.Location, "/day=2024-01-01/") || p.Parameters["recordCount"] != "2" || p.Parameters["objectCount"] != "1" || sum.FilesReplaced != 2 {
 		t.Errorf("after overwrite-partitions: %s %v replaced %d", p.StorageDescriptor.Location, p.Parameters, sum.FilesReplaced)
 	}
 	var under []string
@@ -251,7 +263,7 @@ func TestConvertPartitionsTransformsAndRegister(t *testing.T) {
 			under = append(under, k)
 		}
 	}
-	if len(under) != 1 || !strings.Contains(under[0], "/run-") {
+	if len(under) != 1 || !strings.Contains(under[0], sum.RunID) || strings.Count(under[0], "/") != 1 {
 		t.Errorf("files of the partition: %v", under)
 	}
 	if got := e.readAll("day=2024-01-02/"); got["id"] != `[3]` {
@@ -347,7 +359,7 @@ func TestConvertLargeCSVAcrossChunks(t *testing.T) {
 func TestCompact(t *testing.T) {
 	e := newEnv(t, map[string]string{"part-0.csv": orders})
 	tbl := e.csvTable("id:bigint", "phone:string", "amount:decimal(18,2)", "day:date", "note:string")
-	opts := Options{Register: "lake.orders", PartitionBy: []string{"day"}}
+	opts := Options{Register: "lake.orders", PartitionBy: []string{"day"}, Again: true}
 	for range 3 {
 		if _, err := e.run(tbl, nil, opts); err != nil {
 			t.Fatal(err)
@@ -370,11 +382,12 @@ func TestCompact(t *testing.T) {
 			data = append(data, k)
 		}
 	}
-	if len(data) != 2 || !strings.Contains(data[0], "/run-c1/") {
+	// The same folders, new files: the layout is kept.
+	if len(data) != 2 || !strings.HasPrefix(data[0], "day=2024-01-02/part-c1-") || !strings.HasPrefix(data[1], "day=2024-01-03/part-c1-") {
 		t.Errorf("files after compaction: %v", data)
 	}
 	p, _ := e.cat.GetPartition(t.Context(), "lake", "orders", []string{"2024-01-02"})
-	if !strings.HasSuffix(p.StorageDescriptor.Location, "/day=2024-01-02/run-c1/") || p.Parameters["objectCount"] != "1" || p.Parameters["recordCount"] != "3" {
+	if !strings.HasSuffix(p.StorageDescriptor.Location, "/day=2024-01-02/") || p.Parameters["objectCount"] != "1" || p.Parameters["recordCount"] != "3" {
 		t.Errorf("partition %s %v", p.StorageDescriptor.Location, p.Parameters)
 	}
 	after := e.readAll("")

@@ -75,6 +75,13 @@ type Options struct {
 	// Waiting is told, once, which writer holds the destination while this
 	// run waits its turn (nil: wait quietly).
 	Waiting func(holder string)
+	// Again converts source files that an earlier run into the same
+	// destination converted already, unchanged. Without it an append skips
+	// them (and a run whose files were all converted writes nothing).
+	Again bool
+	// Failpoint is called at each named step of the write (tests stop
+	// the process there); nil in normal runs.
+	Failpoint commit.Failpoint
 }
 
 // Check fills defaults and validates the options (errors wrap
@@ -124,7 +131,7 @@ func (o *Options) Check() error {
 		}
 	}
 	if o.StaleAfter <= 0 {
-		o.StaleAfter = DefaultStaleAfter
+		o.StaleAfter = commit.DefaultStaleAfter
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lakectl/lakectl/internal/commit"
 )
 
 // A run killed outright leaves its staging folder; the next run into the
@@ -18,7 +20,7 @@ func TestConvertSweepsStagingOfDeadRuns(t *testing.T) {
 	root := strings.TrimPrefix(e.dest.URI(""), "file://")
 	hourAgo := time.Now().Add(-time.Hour)
 	stage := func(rel string, mtime time.Time) {
-		p := filepath.Join(root, stagingDir, filepath.FromSlash(rel))
+		p := filepath.Join(root, commit.StagingDir, filepath.FromSlash(rel))
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
@@ -44,9 +46,9 @@ func TestConvertSweepsStagingOfDeadRuns(t *testing.T) {
 		t.Errorf("StaleRunsRemoved = %v, want %v", sum.StaleRunsRemoved, want)
 	}
 	var staged []string
-	filepath.WalkDir(filepath.Join(root, stagingDir), func(p string, d os.DirEntry, err error) error {
+	filepath.WalkDir(filepath.Join(root, commit.StagingDir), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(filepath.Join(root, stagingDir), p)
+			rel, _ := filepath.Rel(filepath.Join(root, commit.StagingDir), p)
 			staged = append(staged, filepath.ToSlash(rel))
 		}
 		return nil
@@ -61,8 +63,8 @@ func TestConvertSweepsStagingOfDeadRuns(t *testing.T) {
 
 func TestHeartbeatStaysFreshAndIsRemoved(t *testing.T) {
 	e := newEnv(t, nil)
-	key := stagingDir + "/run1" + heartbeatSuffix
-	stop := heartbeat(t.Context(), e.dest, "run1", 20*time.Millisecond)
+	key := commit.StagingDir + "/run1" + ".alive"
+	stop := commit.Heartbeat(t.Context(), e.dest, "run1", 20*time.Millisecond)
 	first, err := e.dest.Stat(t.Context(), key)
 	if err != nil {
 		t.Fatalf("no heartbeat while running: %v", err)

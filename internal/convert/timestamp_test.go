@@ -66,7 +66,7 @@ func TestZonedValueInLocalColumnIsBad(t *testing.T) {
 func TestCompactKeepsLocalTimestamps(t *testing.T) {
 	e := newEnv(t, map[string]string{"a.csv": "id,at\n1,2024-01-02 12:34:00\n"})
 	tbl := e.csvTable("id:bigint", "at:timestamp")
-	opts := Options{Register: "lake.events"}
+	opts := Options{Register: "lake.events", Again: true}
 	for range 2 {
 		if _, err := e.run(tbl, nil, opts); err != nil {
 			t.Fatal(err)

@@ -244,6 +244,9 @@ func (p *planned) apply(ctx context.Context, c catalog.Catalog, opts *Options) e
 		if err := c.CreateTable(ctx, *p.want); err != nil {
 			return err
 		}
+		if err := opts.Failpoint.At("crawl.created"); err != nil {
+			return err
+		}
 		return c.CreatePartitions(ctx, p.want.DatabaseName, p.want.Name, p.add)
 	}
 	final := p.existing

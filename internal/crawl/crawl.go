@@ -66,7 +66,11 @@ func Run(ctx context.Context, cat catalog.Catalog, targets []Target, opts Option
 			if err := ctx.Err(); err != nil {
 				return rep, err
 			}
-			if err := p.apply(ctx, cat, &opts); err != nil {
+			err := p.apply(ctx, cat, &opts)
+			if err == nil {
+				err = opts.Failpoint.At("crawl.applied")
+			}
+			if err != nil {
 				return rep, fmt.Errorf("table %s.%s: %w", opts.Database, p.report.Name, err)
 			}
 		}

@@ -76,6 +76,10 @@ type Options struct {
 	RunID       string
 	// Progress, when set, is told as files are read.
 	Progress func(read, total int)
+	// Failpoint is called at each named step of the catalog writes
+	// (crawl.created: a table created, its partitions not yet;
+	// crawl.applied: a table's change written); nil in normal runs.
+	Failpoint commit.Failpoint
 }
 
 // Check fills defaults and validates the options; errors wrap

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/format"
@@ -52,11 +53,16 @@ func (in Input) Name() string {
 
 // File is one data file to read.
 type File struct {
-	Store  storage.Store
-	Key    string
-	URI    string
-	Values []string // the values of the table's partition keys, as text ("" for null)
-	Parts  []Value  // the same, typed by the keys' types
+	Store storage.Store
+	Key   string
+	URI   string
+	// Size, ModTime and ETag are the object's as listed: what a writer
+	// records of the sources it read.
+	Size    int64
+	ModTime time.Time
+	ETag    string
+	Values  []string // the values of the table's partition keys, as text ("" for null)
+	Parts   []Value  // the same, typed by the keys' types
 	// For CSV with a header: the file's field for each table column (-1:
 	// the file lacks it, null) and the number of fields a row must have.
 	Cols    []int
@@ -136,7 +142,7 @@ func List(ctx context.Context, in Input) ([]*File, []SkippedFile, error) {
 				skipped = append(skipped, SkippedFile{File: s.URI(obj.Key), Reason: reason})
 				continue
 			}
-			files = append(files, &File{Store: s, Key: obj.Key, URI: s.URI(obj.Key), Values: values, Parts: parts})
+			files = append(files, &File{Store: s, Key: obj.Key, URI: s.URI(obj.Key), Size: obj.Size, ModTime: obj.ModTime, ETag: obj.ETag, Values: values, Parts: parts})
 		}
 	}
 	return files, skipped, nil

@@ -19,6 +19,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -105,9 +106,10 @@ data adds or retypes a column of the registered table.`,
 	fl.StringVar(&opts.TransformFile, "transforms", "", "a YAML file of transforms (mask, tokenize, drop, cast)")
 	fl.StringVar(&opts.TokenKeyEnv, "token-key-env", "LAKECTL_TOKEN_KEY", "environment variable holding the HMAC key for --tokenize (never printed)")
 	fl.Int64Var(&c.MaxBadRecords, "max-bad-records", 0, "fail (exit 1) when more rows than this do not fit the schema")
+	fl.BoolVar(&c.Again, "again", false, "convert source files an earlier run into DEST converted already, unchanged (append mode skips them without it)")
 	fl.BoolVar(&c.NoSchemaEvolution, "no-schema-evolution", false, "fail (exit 1) if the data adds or retypes a column of the registered table")
 	fl.IntVar(&c.Workers, "workers", 0, "parallel workers (default: one per core)")
-	fl.DurationVar(&c.StaleAfter, "stale-staging-after", convert.DefaultStaleAfter, "remove the staged files of other runs into DEST whose heartbeat is older than this (0: of every other run; only when no other convert writes to DEST)")
+	fl.DurationVar(&c.StaleAfter, "stale-staging-after", commit.DefaultStaleAfter, "remove the staged files of other runs into DEST whose heartbeat is older than this (0: of every other run; only when no other convert writes to DEST)")
 	cmd.RegisterFlagCompletionFunc("compression", cobra.FixedCompletions(convert.CodecNames, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{convert.Append, convert.Overwrite, convert.OverwritePartitions}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.AddCommand(NewCmdCompact(f))
@@ -189,6 +191,9 @@ func convertRun(ctx context.Context, opts *Options) error {
 	opts.Convert.PartitionBy = opts.PartitionBy
 	opts.Convert.Version, opts.Convert.Build = version.Version, version.Commit
 	opts.Convert.Waiting = waitingMessage(opts.F, opts.Dest)
+	if opts.Convert.Failpoint, err = opts.F.Failpoint(); err != nil {
+		return err
+	}
 	if opts.Convert.StaleAfter <= 0 {
 		opts.Convert.StaleAfter = time.Nanosecond // any other run's staging is stale
 	}
@@ -277,6 +282,12 @@ func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
 	}
 	for _, r := range s.StaleRunsRemoved {
 		fmt.Fprintf(w, "Removed the staged files of dead run %s\n", r)
+	}
+	if s.Recovered != "" {
+		fmt.Fprintf(w, "Finished the commit of run %s, which had stopped before its end\n", s.Recovered)
+	}
+	if n := len(s.FilesUnchanged); n > 0 {
+		fmt.Fprintf(w, "Unchanged since converted: %d files (%s by run %s%s); --again converts them again\n", n, s.FilesUnchanged[0].File, s.FilesUnchanged[0].Run, map[bool]string{true: ", …", false: ""}[n > 1])
 	}
 	if !s.Committed {
 		fmt.Fprintln(w, "Nothing was written.")

@@ -126,6 +126,9 @@ func crawlRun(ctx context.Context, opts *Options) error {
 	if opts.F.IO.StderrTTY && !opts.F.Settings.Quiet && opts.F.Settings.Output == "table" {
 		opts.Crawl.Progress = progress(opts.F.IO.ErrOut)
 	}
+	if opts.Crawl.Failpoint, err = opts.F.Failpoint(); err != nil {
+		return err
+	}
 	rep, err := crawl.Run(ctx, c, targets, opts.Crawl)
 	if opts.Crawl.Progress != nil {
 		fmt.Fprint(opts.F.IO.ErrOut, "\r\033[K")

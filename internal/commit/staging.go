@@ -1,4 +1,4 @@
-package convert
+package commit
 
 import (
 	"context"
@@ -20,12 +20,15 @@ const (
 	HeartbeatEvery    = time.Minute
 	DefaultStaleAfter = 10 * time.Minute
 	heartbeatSuffix   = ".alive"
+	// StagingDir holds each run's staged files, in a folder named by its
+	// run id, until its commit moves them into place.
+	StagingDir = "_lakectl_staging"
 )
 
-// heartbeat writes the run's heartbeat now and then every interval until
+// Heartbeat writes the run's heartbeat now and then every interval until
 // stop is called; stop removes it.
-func heartbeat(ctx context.Context, dest storage.Store, run string, every time.Duration) (stop func()) {
-	key := path.Join(stagingDir, run+heartbeatSuffix)
+func Heartbeat(ctx context.Context, dest storage.Store, run string, every time.Duration) (stop func()) {
+	key := path.Join(StagingDir, run+heartbeatSuffix)
 	beat := func() { dest.Put(ctx, key, strings.NewReader(time.Now().UTC().Format(time.RFC3339))) }
 	beat()
 	done := make(chan struct{})
@@ -52,22 +55,22 @@ func heartbeat(ctx context.Context, dest storage.Store, run string, every time.D
 	}
 }
 
-// sweepStaging removes what dead runs left in the destination's staging
+// SweepStaging removes what dead runs left in the destination's staging
 // folder: every run other than self whose last sign of life (its
 // heartbeat, else its newest staged object) is older than staleAfter. It
 // returns the runs it removed.
-func sweepStaging(ctx context.Context, dest storage.Store, self string, now time.Time, staleAfter time.Duration) ([]string, error) {
+func SweepStaging(ctx context.Context, dest storage.Store, self string, now time.Time, staleAfter time.Duration) ([]string, error) {
 	type run struct {
 		last time.Time // the heartbeat's time, or the newest object's
 		beat bool
 	}
 	runs := map[string]*run{}
 	var order []string
-	for obj, err := range dest.List(ctx, stagingDir+"/") {
+	for obj, err := range dest.List(ctx, StagingDir+"/") {
 		if err != nil {
 			return nil, err
 		}
-		rest := strings.TrimPrefix(obj.Key, stagingDir+"/")
+		rest := strings.TrimPrefix(obj.Key, StagingDir+"/")
 		name, _, nested := strings.Cut(rest, "/")
 		isBeat := !nested && strings.HasSuffix(name, heartbeatSuffix)
 		name = strings.TrimSuffix(name, heartbeatSuffix)
@@ -96,11 +99,11 @@ func sweepStaging(ctx context.Context, dest storage.Store, self string, now time
 		// The folder first (with what List does not show: temporary files,
 		// open uploads), the heartbeat last: a sweep cut short leaves a run
 		// that still looks dead.
-		if err := storage.RemoveFolder(ctx, dest, path.Join(stagingDir, name)); err != nil {
+		if err := storage.RemoveFolder(ctx, dest, path.Join(StagingDir, name)); err != nil {
 			return removed, err
 		}
 		if r.beat {
-			if err := dest.Delete(ctx, path.Join(stagingDir, name+heartbeatSuffix)); err != nil {
+			if err := dest.Delete(ctx, path.Join(StagingDir, name+heartbeatSuffix)); err != nil {
 				return removed, err
 			}
 		}

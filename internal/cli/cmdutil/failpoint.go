@@ -1,0 +1,68 @@
+package cmdutil
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/lakectl/lakectl/internal/commit"
+)
+
+// FailpointEnv names the failpoints a test arms, comma-separated:
+// NAME[#N]:ACTION, where NAME is a step (convert.moved), N the time the
+// step is reached that triggers it (1 when left out) and ACTION is kill
+// (the process kills itself with SIGKILL, as a crash would) or error (the
+// step fails with an error). Meant for tests; docs/reliability.md lists
+// the steps.
+const FailpointEnv = "LAKECTL_FAILPOINT"
+
+// Failpoint returns the failpoints armed in the environment (nil when
+// none are).
+func (f *Factory) Failpoint() (commit.Failpoint, error) {
+	spec := f.Getenv(FailpointEnv)
+	if spec == "" {
+		return nil, nil
+	}
+	type point struct {
+		at     int
+		action string
+	}
+	points := map[string]point{}
+	for item := range strings.SplitSeq(spec, ",") {
+		name, action, ok := strings.Cut(strings.TrimSpace(item), ":")
+		at := 1
+		if n, count, found := strings.Cut(name, "#"); found {
+			var err error
+			if at, err = strconv.Atoi(count); err != nil || at < 1 {
+				ok = false
+			}
+			name = n
+		}
+		if !ok || name == "" || (action != "kill" && action != "error") {
+			return nil, Usagef("%s: %q: want NAME[#N]:kill or NAME[#N]:error", FailpointEnv, item)
+		}
+		points[name] = point{at, action}
+	}
+	var mu sync.Mutex
+	reached := map[string]int{}
+	return func(name string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		p, ok := points[name]
+		if !ok {
+			return nil
+		}
+		reached[name]++
+		if reached[name] != p.at {
+			return nil
+		}
+		if p.action == "kill" {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // the signal is on its way
+		}
+		return fmt.Errorf("failpoint %s", name)
+	}, nil
+}

@@ -1,0 +1,383 @@
+package commit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// Hidden objects of a destination (names starting with _ are not data to
+// query engines and crawlers).
+const (
+	// JournalKey holds the destination's unfinished commit, if any.
+	JournalKey = "_lakectl_journal.json"
+	// RunsDir holds a record of each committed run: what it read and wrote.
+	RunsDir = "_lakectl_runs"
+	// SourcesKey indexes the source files the destination's runs have
+	// read, so that a run does not convert the same unchanged file twice.
+	SourcesKey = "_lakectl_sources.json"
+)
+
+// A Journal is a commit, written down before any of it becomes visible:
+// the data files it removes, the staged files it moves into place, the
+// catalog change it makes and the record it keeps. Once the journal is
+// stored the commit is decided: whoever finds it (the next writer of the
+// destination, `lakectl table check --repair`) finishes it. Every step is
+// idempotent, so a commit finished twice, or finished after a crash at any
+// point, ends in the same state.
+//
+// The order of the steps is what readers of folders can see: the replaced
+// files go first and the new ones appear after, so a reader never sees a
+// row twice; while the steps run, a replaced location reads as missing
+// rows (see docs/convert.md, "What readers see").
+type Journal struct {
+	Run     string    `json:"run"`
+	Command string    `json:"command"`
+	Created time.Time `json:"created"`
+	// Remove lists the data files the run replaces.
+	Remove []string `json:"remove,omitempty"`
+	// Move lists the staged files and where they go.
+	Move []Move `json:"move,omitempty"`
+	// Catalog is the catalog change, made once the files are in place.
+	Catalog *Change `json:"catalog,omitempty"`
+	// Record is kept under RunsDir, and its sources added to SourcesKey.
+	Record *Record `json:"record,omitempty"`
+	// Staging is the run's staging folder, removed at the end.
+	Staging string `json:"staging,omitempty"`
+}
+
+// Move is one staged file and its place.
+type Move struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Change is a catalog change, stated as the result it leaves (so that it
+// can be made again): the table (created from Create when missing), its
+// columns, partition key types, location and parameters, and partitions
+// created or replaced, and dropped.
+type Change struct {
+	Database string `json:"database"`
+	Table    string `json:"table"`
+	// Create is the table as created when it does not exist.
+	Create *catalog.Table `json:"create,omitempty"`
+	// Columns and PartitionKeys replace the table's (nil: unchanged).
+	Columns       []catalog.Column `json:"columns,omitempty"`
+	PartitionKeys []catalog.Column `json:"partitionKeys,omitempty"`
+	// Location replaces the table's ("" unchanged).
+	Location string `json:"location,omitempty"`
+	// Parameters are set on the table.
+	Parameters map[string]string `json:"parameters,omitempty"`
+	// Partitions are created, or replace the partitions of their values.
+	Partitions []catalog.Partition `json:"partitions,omitempty"`
+	// Drop are the values of partitions removed.
+	Drop [][]string `json:"drop,omitempty"`
+}
+
+// Record says what a run read and wrote.
+type Record struct {
+	Run      string    `json:"run"`
+	Command  string    `json:"command"`
+	Mode     string    `json:"mode,omitempty"`
+	Table    string    `json:"table,omitempty"`
+	Finished time.Time `json:"finished"`
+	Rows     int64     `json:"rows"`
+	Files    []string  `json:"files,omitempty"`
+	Sources  []Source  `json:"sources,omitempty"`
+	// ReplaceSources: the run replaced all the destination's data, so the
+	// sources it read are the only ones the destination now holds.
+	ReplaceSources bool `json:"replaceSources,omitempty"`
+}
+
+// Source is a file a run read, as it was listed.
+type Source struct {
+	URI     string    `json:"uri"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"modTime,omitzero"`
+	ETag    string    `json:"etag,omitempty"`
+	// Run is the run that read it (in the SourcesKey index).
+	Run string `json:"run,omitempty"`
+}
+
+// Same says whether two listings show the same content: the same size,
+// and the same ETag where both have one, else the same modification time.
+func (s Source) Same(o Source) bool {
+	if s.Size != o.Size {
+		return false
+	}
+	if s.ETag != "" && o.ETag != "" {
+		return s.ETag == o.ETag
+	}
+	return s.ModTime.Equal(o.ModTime)
+}
+
+// A Failpoint is called at each named step of a commit (and of the
+// commands around it); a test makes it stop the process there, or fail.
+// Names are COMMAND.STEP, as listed in docs/reliability.md.
+type Failpoint func(name string) error
+
+// At calls the failpoint, if there is one.
+func (fp Failpoint) At(name string) error {
+	if fp == nil {
+		return nil
+	}
+	return fp(name)
+}
+
+// Commit stores the journal and then carries it out.
+func Commit(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journal, fp Failpoint) error {
+	ctx = context.WithoutCancel(ctx) // a commit, once begun, is finished
+	if err := fp.At(j.Command + ".staged"); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(j, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := s.Put(ctx, JournalKey, strings.NewReader(string(data))); err != nil {
+		return fmt.Errorf("write the commit journal %s: %w", s.URI(JournalKey), err)
+	}
+	if err := fp.At(j.Command + ".journaled"); err != nil {
+		return err
+	}
+	return finish(ctx, s, cat, j, fp)
+}
+
+// ReadJournal reads the destination's unfinished commit (nil when there is
+// none).
+func ReadJournal(ctx context.Context, s storage.Store) (*Journal, error) {
+	rc, err := s.Get(ctx, JournalKey)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, err
+	}
+	var j Journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, fmt.Errorf("commit journal %s: %w", s.URI(JournalKey), err)
+	}
+	return &j, nil
+}
+
+// Recover finishes the destination's unfinished commit, if there is one,
+// and returns it (nil when there was none). Call it holding the
+// destination's lease, before reading what the destination holds.
+func Recover(ctx context.Context, s storage.Store, cat catalog.Catalog, fp Failpoint) (*Journal, error) {
+	j, err := ReadJournal(ctx, s)
+	if j == nil || err != nil {
+		return nil, err
+	}
+	if j.Catalog != nil && cat == nil {
+		return j, fmt.Errorf("%s: the unfinished commit of run %s changes table %s.%s, which needs its catalog", s.URI(""), j.Run, j.Catalog.Database, j.Catalog.Table)
+	}
+	if err := finish(context.WithoutCancel(ctx), s, cat, j, fp); err != nil {
+		return j, fmt.Errorf("finish the commit of run %s left unfinished: %w", j.Run, err)
+	}
+	return j, nil
+}
+
+// finish carries out a stored journal, step by step, and removes it.
+func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journal, fp Failpoint) error {
+	for _, k := range j.Remove {
+		if err := s.Delete(ctx, k); err != nil {
+			return fmt.Errorf("remove replaced %s: %w", s.URI(k), err)
+		}
+		if err := fp.At(j.Command + ".removed"); err != nil {
+			return err
+		}
+	}
+	for _, m := range j.Move {
+		if err := place(ctx, s, m); err != nil {
+			return err
+		}
+		if err := fp.At(j.Command + ".moved"); err != nil {
+			return err
+		}
+	}
+	if j.Catalog != nil {
+		if err := j.Catalog.apply(ctx, cat); err != nil {
+			return fmt.Errorf("catalog: %w", err)
+		}
+		if err := fp.At(j.Command + ".cataloged"); err != nil {
+			return err
+		}
+	}
+	if j.Record != nil {
+		if err := keepRecord(ctx, s, j.Record); err != nil {
+			return err
+		}
+		if err := fp.At(j.Command + ".recorded"); err != nil {
+			return err
+		}
+	}
+	if j.Staging != "" {
+		if err := storage.RemoveFolder(ctx, s, j.Staging); err != nil {
+			return err
+		}
+		s.Delete(ctx, j.Staging+heartbeatSuffix)
+	}
+	if err := s.Delete(ctx, JournalKey); err != nil {
+		return err
+	}
+	return fp.At(j.Command + ".finished")
+}
+
+// place moves a staged file into place, unless an earlier try did.
+func place(ctx context.Context, s storage.Store, m Move) error {
+	_, err := s.Stat(ctx, m.From)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := s.Stat(ctx, m.To); err == nil {
+			return nil // moved before
+		}
+		return fmt.Errorf("commit %s: the staged file %s is gone", s.URI(m.To), s.URI(m.From))
+	}
+	if err != nil {
+		return err
+	}
+	if err := storage.Move(ctx, s, m.From, m.To); err != nil {
+		return fmt.Errorf("commit %s: %w", s.URI(m.To), err)
+	}
+	return nil
+}
+
+// apply makes the catalog change.
+func (c *Change) apply(ctx context.Context, cat catalog.Catalog) error {
+	_, err := cat.GetTable(ctx, c.Database, c.Table)
+	if errors.Is(err, catalog.ErrNotFound) && c.Create != nil {
+		if _, err := cat.GetDatabase(ctx, c.Database); errors.Is(err, catalog.ErrNotFound) {
+			if err := cat.CreateDatabase(ctx, catalog.Database{Name: c.Database, Description: "created by lakectl " + c.Create.CreatedBy}); err != nil && !errors.Is(err, catalog.ErrAlreadyExists) {
+				return err
+			}
+		}
+		err = cat.CreateTable(ctx, *c.Create)
+		if errors.Is(err, catalog.ErrAlreadyExists) {
+			err = nil // created by an earlier try
+		}
+	}
+	if err != nil {
+		return err
+	}
+	_, err = catalog.UpdateTableFunc(ctx, cat, c.Database, c.Table, func(t *catalog.Table) error {
+		if c.Columns != nil {
+			t.StorageDescriptor.Columns = c.Columns
+		}
+		if c.PartitionKeys != nil {
+			t.PartitionKeys = c.PartitionKeys
+		}
+		if c.Location != "" {
+			t.StorageDescriptor.Location = c.Location
+		}
+		if t.Parameters == nil {
+			t.Parameters = map[string]string{}
+		}
+		for k, v := range c.Parameters {
+			t.Parameters[k] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(c.Partitions) > 0 {
+		have := map[string]bool{}
+		for p, err := range cat.ListPartitions(ctx, c.Database, c.Table, nil) {
+			if err != nil {
+				return err
+			}
+			have[strings.Join(p.Values, "\x00")] = true
+		}
+		var create []catalog.Partition
+		for _, p := range c.Partitions {
+			if !have[strings.Join(p.Values, "\x00")] {
+				create = append(create, p)
+				continue
+			}
+			if err := cat.UpdatePartition(ctx, p); err != nil {
+				return err
+			}
+		}
+		if len(create) > 0 {
+			if err := cat.CreatePartitions(ctx, c.Database, c.Table, create); err != nil {
+				return err
+			}
+		}
+	}
+	if len(c.Drop) > 0 {
+		return cat.DeletePartitions(ctx, c.Database, c.Table, c.Drop)
+	}
+	return nil
+}
+
+// keepRecord stores a run's record and adds its sources to the index.
+func keepRecord(ctx context.Context, s storage.Store, r *Record) error {
+	data, _ := json.MarshalIndent(r, "", " ")
+	if err := s.Put(ctx, path.Join(RunsDir, r.Run+".json"), strings.NewReader(string(data))); err != nil {
+		return fmt.Errorf("record run %s: %w", r.Run, err)
+	}
+	if len(r.Sources) == 0 && !r.ReplaceSources {
+		return nil
+	}
+	index, err := ReadSources(ctx, s)
+	if err != nil {
+		return err
+	}
+	if r.ReplaceSources {
+		clear(index)
+	}
+	for _, src := range r.Sources {
+		src.Run = r.Run
+		index[src.URI] = src
+	}
+	list := make([]Source, 0, len(index))
+	for _, src := range index {
+		list = append(list, src)
+	}
+	slices.SortFunc(list, func(a, b Source) int { return strings.Compare(a.URI, b.URI) })
+	data, _ = json.MarshalIndent(struct {
+		Sources []Source `json:"sources"`
+	}{list}, "", " ")
+	if err := s.Put(ctx, SourcesKey, strings.NewReader(string(data))); err != nil {
+		return fmt.Errorf("record sources: %w", err)
+	}
+	return nil
+}
+
+// ReadSources reads the index of the source files the destination's runs
+// have read, by URI.
+func ReadSources(ctx context.Context, s storage.Store) (map[string]Source, error) {
+	index := map[string]Source{}
+	rc, err := s.Get(ctx, SourcesKey)
+	if errors.Is(err, fs.ErrNotExist) {
+		return index, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var doc struct {
+		Sources []Source `json:"sources"`
+	}
+	if err := json.NewDecoder(rc).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", s.URI(SourcesKey), err)
+	}
+	for _, src := range doc.Sources {
+		index[src.URI] = src
+	}
+	return index, nil
+}
