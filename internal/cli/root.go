@@ -23,6 +23,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/convertcmd"
 	"github.com/lakectl/lakectl/internal/cli/crawlcmd"
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
+	"github.com/lakectl/lakectl/internal/cli/tablecmd"
 	"github.com/lakectl/lakectl/internal/cli/validatecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/redact"
@@ -165,6 +166,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 		convertcmd.NewCmdConvert(f),
 		validatecmd.NewCmdValidate(f),
 		storagecmd.NewCmdStorage(f),
+		tablecmd.NewCmdTable(f),
 		version.NewCmdVersion(f),
 		helpTopic("exit-codes", "What lakectl's exit statuses mean", exitCodesHelp),
 		helpTopic("environment", "Settings from flags, LAKECTL_* variables and the config file", environmentHelp),

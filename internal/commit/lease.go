@@ -212,3 +212,31 @@ func (l *Lease) Release(ctx context.Context) error {
 	}
 	return err
 }
+
+// LeaseTTL is how long a writer's lease on a destination lasts without a
+// renewal: a writer killed outright on another machine holds the
+// destination this long (one on the same machine, not at all).
+const LeaseTTL = time.Minute
+
+// Take takes the lease of a destination for a run, waiting its turn while
+// another writer holds it (waiting, when set, is told once for whom). A
+// store that cannot compare and swap has no lease (nil, nil).
+func Take(ctx context.Context, dest storage.Store, run string, waiting func(holder string)) (*Lease, error) {
+	sw, ok := dest.(storage.Swapper)
+	if !ok {
+		return nil, nil
+	}
+	host, _ := os.Hostname()
+	said := false
+	lease, err := Acquire(ctx, sw, fmt.Sprintf("run %s on %s (pid %d)", run, host, os.Getpid()), LeaseTTL, func(h *HeldError) bool {
+		if !said && waiting != nil {
+			waiting(h.Holder)
+			said = true
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dest.URI(""), err)
+	}
+	return lease, nil
+}

@@ -100,19 +100,15 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		return nil, err
 	}
 	// The table's root: its location, without the run-<id>/ folder an
-	// older lakectl pointed an unpartitioned table at.
-	rootURI := t.StorageDescriptor.Location
-	if len(t.PartitionKeys) == 0 {
-		rootURI = legacyBase(rootURI)
-	}
-	root, err := openStore(ctx, rootURI)
+	// older lakectl pointed an unpartitioned table at (commit.TableRoot).
+	root, err := openStore(ctx, commit.TableRoot(t))
 	if err != nil {
 		return nil, err
 	}
 	if !opts.DryRun {
 		// One writer at a time: the table's root is compacted under its
 		// lease, an unfinished commit finished, the table read again.
-		lease, err := takeLease(ctx, root, Options{RunID: opts.RunID, Waiting: opts.Waiting})
+		lease, err := commit.Take(ctx, root, opts.RunID, opts.Waiting)
 		if err != nil {
 			return nil, err
 		}
@@ -202,16 +198,6 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	return sum, nil
 }
 
-// legacyBase strips the run-<id>/ folder an older lakectl wrote replaced
-// data to from a location.
-func legacyBase(location string) string {
-	base := strings.TrimSuffix(location, "/")
-	if i := strings.LastIndex(base, "/"); i >= 0 && strings.HasPrefix(base[i+1:], "run-") {
-		return base[:i+1]
-	}
-	return base + "/"
-}
-
 // compactLocation stages the compacted files of one location, under the
 // table's root (nothing when there is nothing to gain). A location outside
 // the root is refused: its files could not be replaced in one commit.
@@ -246,7 +232,7 @@ func compactLocation(ctx context.Context, root storage.Store, location, staging 
 	}
 	// The files stay in the partition's folder (one an older lakectl put
 	// in a run-... folder comes back to the partition's own).
-	loc.folder = strings.TrimPrefix(legacyBase(rootURI+rel), rootURI)
+	loc.folder = strings.TrimPrefix(commit.Unrun(rootURI+rel), rootURI)
 	if loc.folder == "/" {
 		loc.folder = ""
 	}

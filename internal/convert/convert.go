@@ -3,7 +3,6 @@ package convert
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -170,7 +169,7 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 
 	// One writer at a time per destination: the catalog is read, the
 	// files written and committed under the destination's lease.
-	lease, err := takeLease(ctx, dest, opts)
+	lease, err := commit.Take(ctx, dest, opts.RunID, opts.Waiting)
 	if err != nil {
 		return nil, err
 	}
@@ -234,32 +233,6 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	}
 	sum.Committed = true
 	return sum, nil
-}
-
-// LeaseTTL is how long a writer's lease on a destination lasts without a
-// renewal: a writer killed outright holds the destination this long.
-const LeaseTTL = time.Minute
-
-// takeLease takes the destination's lease, where the store can compare and
-// swap, waiting (opts.Waiting says for whom) while another writer holds it.
-func takeLease(ctx context.Context, dest storage.Store, opts Options) (*commit.Lease, error) {
-	sw, ok := dest.(storage.Swapper)
-	if !ok {
-		return nil, nil
-	}
-	host, _ := os.Hostname()
-	said := false
-	lease, err := commit.Acquire(ctx, sw, fmt.Sprintf("run %s on %s (pid %d)", opts.RunID, host, os.Getpid()), LeaseTTL, func(h *commit.HeldError) bool {
-		if !said && opts.Waiting != nil {
-			opts.Waiting(h.Holder)
-			said = true
-		}
-		return true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dest.URI(""), err)
-	}
-	return lease, nil
 }
 
 // Hidden folders of the destination (names starting with _ are not data

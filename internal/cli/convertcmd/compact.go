@@ -61,7 +61,7 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 	}
 	opts.Compact.RunID = commit.NewRunID(opts.F.Now())
 	opts.Compact.Version, opts.Compact.Build = version.Version, version.Commit
-	opts.Compact.Waiting = waitingMessage(opts.F, opts.Table)
+	opts.Compact.Waiting = cmdutil.WaitingMessage(opts.F, opts.Table)
 	if opts.Compact.Failpoint, err = opts.F.Failpoint(); err != nil {
 		return err
 	}

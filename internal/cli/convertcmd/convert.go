@@ -190,7 +190,7 @@ func convertRun(ctx context.Context, opts *Options) error {
 	}
 	opts.Convert.PartitionBy = opts.PartitionBy
 	opts.Convert.Version, opts.Convert.Build = version.Version, version.Commit
-	opts.Convert.Waiting = waitingMessage(opts.F, opts.Dest)
+	opts.Convert.Waiting = cmdutil.WaitingMessage(opts.F, opts.Dest)
 	if opts.Convert.Failpoint, err = opts.F.Failpoint(); err != nil {
 		return err
 	}
@@ -295,13 +295,4 @@ func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
 	}
 	fmt.Fprintln(w)
 	return f.Print(parts, nil)
-}
-
-// waitingMessage tells, on stderr, which writer a run waits for.
-func waitingMessage(f *cmdutil.Factory, dest string) func(string) {
-	return func(holder string) {
-		if !f.Settings.Quiet {
-			fmt.Fprintf(f.IO.ErrOut, "Waiting for %s, which is writing to %s (Ctrl-C to give up)\n", holder, dest)
-		}
-	}
 }

@@ -66,3 +66,13 @@ func (f *Factory) Failpoint() (commit.Failpoint, error) {
 		return fmt.Errorf("failpoint %s", name)
 	}, nil
 }
+
+// WaitingMessage tells, on stderr, which writer a run waits for before it
+// may write to dest.
+func WaitingMessage(f *Factory, dest string) func(holder string) {
+	return func(holder string) {
+		if !f.Settings.Quiet {
+			fmt.Fprintf(f.IO.ErrOut, "Waiting for %s, which is writing to %s (Ctrl-C to give up)\n", holder, dest)
+		}
+	}
+}
