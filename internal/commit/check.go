@@ -250,19 +250,18 @@ func checkStaging(ctx context.Context, root storage.Store, opts CheckOptions, pe
 		run, _, _ := strings.Cut(strings.TrimPrefix(o.Key, StagingDir+"/"), "/")
 		runs[strings.TrimSuffix(run, heartbeatSuffix)]++
 	}
-	stale := DefaultStaleAfter
-	if opts.Repair {
-		stale = 0
-	}
 	var removed []string
+	live := ""
 	if opts.Repair {
 		var err error
-		if removed, err = SweepStaging(ctx, root, opts.RunID, time.Now(), stale); err != nil {
+		if removed, err = SweepStaging(ctx, root, opts.RunID, time.Now(), 0); err != nil {
 			return err
 		}
+	} else {
+		live = Holder(ctx, root) // a writer at work: its staging is not stale
 	}
 	for _, run := range slices.Sorted(maps.Keys(runs)) {
-		if run == opts.RunID || run == pending {
+		if run == opts.RunID || run == pending || live != "" && strings.HasPrefix(live, "run "+run+" ") {
 			continue
 		}
 		rep.Findings = append(rep.Findings, Finding{Kind: FindStaleStaging, Location: root.URI(StagingDir + "/" + run + "/"),

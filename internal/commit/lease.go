@@ -240,3 +240,22 @@ func Take(ctx context.Context, dest storage.Store, run string, waiting func(hold
 	}
 	return lease, nil
 }
+
+// Holder says which writer holds the destination's lease now ("" when it
+// is free, released, expired, or its holder is a process of this machine
+// that is gone).
+func Holder(ctx context.Context, s storage.Store) string {
+	sw, ok := s.(storage.Swapper)
+	if !ok {
+		return ""
+	}
+	data, _, err := sw.ReadVersion(ctx, LeaseKey)
+	if err != nil {
+		return ""
+	}
+	var cur leaseDoc
+	if json.Unmarshal(data, &cur) != nil || cur.Released || time.Now().After(cur.Expires) || cur.gone() {
+		return ""
+	}
+	return cur.Holder
+}

@@ -118,7 +118,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		if _, err := commit.Recover(ctx, root, cat, opts.Failpoint); err != nil {
 			return nil, err
 		}
-		if _, err := commit.SweepStaging(ctx, root, opts.RunID, time.Now(), commit.DefaultStaleAfter); err != nil {
+		if _, err := commit.SweepStaging(ctx, root, opts.RunID, time.Now(), staleUnder(lease)); err != nil {
 			return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
 		}
 		defer commit.Heartbeat(ctx, root, opts.RunID, commit.HeartbeatEvery)()
@@ -196,6 +196,15 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		storage.RemoveFolder(context.WithoutCancel(ctx), root, path.Join(commit.StagingDir, opts.RunID))
 	}
 	return sum, nil
+}
+
+// staleUnder is how old a dead run's staging must be to be removed: at
+// once under the destination's lease, else after DefaultStaleAfter.
+func staleUnder(lease *commit.Lease) time.Duration {
+	if lease != nil {
+		return 0
+	}
+	return commit.DefaultStaleAfter
 }
 
 // compactLocation stages the compacted files of one location, under the

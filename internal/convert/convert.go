@@ -194,7 +194,14 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		}
 	}
 
-	if sum.StaleRunsRemoved, err = commit.SweepStaging(ctx, dest, opts.RunID, time.Now(), opts.StaleAfter); err != nil {
+	// Holding the lease, every other run's staging is a dead run's (a live
+	// writer would hold the lease): it goes at once. Without a lease, only
+	// once its heartbeat is older than StaleAfter.
+	stale := opts.StaleAfter
+	if lease != nil {
+		stale = 0
+	}
+	if sum.StaleRunsRemoved, err = commit.SweepStaging(ctx, dest, opts.RunID, time.Now(), stale); err != nil {
 		return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
 	}
 	defer commit.Heartbeat(ctx, dest, opts.RunID, commit.HeartbeatEvery)()

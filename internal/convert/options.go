@@ -70,7 +70,8 @@ type Options struct {
 	Now            func() time.Time
 	// StaleAfter is how long a run's heartbeat may be silent before
 	// another run into the same destination removes its staging
-	// (DefaultStaleAfter when zero).
+	// (DefaultStaleAfter when zero), where the destination has no lease;
+	// under a lease every other run's staging is a dead run's.
 	StaleAfter time.Duration
 	// Waiting is told, once, which writer holds the destination while this
 	// run waits its turn (nil: wait quietly).
