@@ -156,6 +156,7 @@ type killEnv struct {
 	srv  *s3test.Server
 	// bucket and prefix of dest on MinIO.
 	bucket, prefix string
+	env            []string // more environment for every command
 }
 
 func newKillEnv(t *testing.T, srv *s3test.Server, sources map[string]string) *killEnv {
@@ -185,6 +186,7 @@ func (k *killEnv) command(args ...string) *exec.Cmd {
 		expanded[i] = strings.ReplaceAll(a, "$DEST", k.dest)
 	}
 	cmd := lakectlCmd(k.dir, expanded...)
+	cmd.Env = append(cmd.Env, k.env...)
 	if k.srv != nil {
 		cmd.Env = append(cmd.Env, k.srv.Env()...)
 		cmd.Env = append(cmd.Env, "LAKECTL_S3_ENDPOINT="+k.srv.Endpoint)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
@@ -38,7 +39,7 @@ func (e *uriError) Error() string        { return e.msg }
 func (e *uriError) Is(target error) bool { return target == ErrBadURI }
 
 // CatalogSchemes lists the catalog URIs lakectl understands, for messages.
-const CatalogSchemes = "sqlite:PATH (the embedded default)"
+const CatalogSchemes = "sqlite:PATH[?busy_timeout=60s] (the embedded default)"
 
 // DefaultCatalog is the catalog URI used when none is configured.
 func DefaultCatalog(home string) string {
@@ -74,8 +75,26 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 		if path == "" {
 			return nil, badURI("catalog %q: no file given: want sqlite:PATH", uri)
 		}
+		// sqlite:PATH?busy_timeout=DURATION: how long a write waits for
+		// another process's.
+		busy := sqlite.DefaultBusyTimeout
+		if p, query, ok := strings.Cut(path, "?"); ok {
+			path = p
+			q, err := url.ParseQuery(query)
+			if err != nil {
+				return nil, badURI("catalog %q: %v", uri, err)
+			}
+			for k := range q {
+				if k != "busy_timeout" {
+					return nil, badURI("catalog %q: unknown parameter %q: want busy_timeout", uri, k)
+				}
+			}
+			if busy, err = time.ParseDuration(q.Get("busy_timeout")); err != nil || busy < 0 {
+				return nil, badURI("catalog %q: busy_timeout %q: want a duration such as 30s", uri, q.Get("busy_timeout"))
+			}
+		}
 		if !mustExist {
-			return sqlite.Open(ctx, path)
+			return sqlite.OpenBusy(ctx, path, busy)
 		}
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, badURI("catalog %s: no catalog there yet (commands that write make one: crawl, convert --register, catalog create-database)", path)

@@ -148,10 +148,28 @@ func Commit(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 		return fmt.Errorf("write the commit journal %s: %w", s.URI(JournalKey), err)
 	}
 	if err := fp.At(j.Command + ".journaled"); err != nil {
-		return err
+		return &DecidedError{Run: j.Run, Dest: s.URI(""), Err: err}
 	}
-	return finish(ctx, s, cat, j, fp)
+	if err := finish(ctx, s, cat, j, fp); err != nil {
+		return &DecidedError{Run: j.Run, Dest: s.URI(""), Err: err}
+	}
+	return nil
 }
+
+// DecidedError: a commit failed after its journal was stored. It is
+// decided, not lost: the next writer into the destination, or a table
+// check with repair, finishes it.
+type DecidedError struct {
+	Run, Dest string
+	Err       error
+}
+
+func (e *DecidedError) Error() string {
+	return fmt.Sprintf("%v; the commit of run %s is decided (journaled in %s): the next write into %s, or `lakectl table check --repair` of its table, finishes it",
+		e.Err, e.Run, JournalKey, e.Dest)
+}
+
+func (e *DecidedError) Unwrap() error { return e.Err }
 
 // ReadJournal reads the destination's unfinished commit (nil when there is
 // none).

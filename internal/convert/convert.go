@@ -2,6 +2,7 @@ package convert
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -236,6 +237,9 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		return sum, nil
 	}
 	if err := c.commit(ctx, cat, target); err != nil {
+		if _, decided := errors.AsType[*commit.DecidedError](err); !decided {
+			c.discard() // nothing was made visible: nothing is left
+		}
 		return sum, err
 	}
 	sum.Committed = true

@@ -32,9 +32,9 @@ const (
 	// applicationID marks a SQLite file as a lakectl catalog ("LKCT").
 	applicationID = 0x4c4b4354
 	schemaVersion = 1
-	// busyTimeout is how long a writer waits for another process's write
-	// transaction before it gives up.
-	busyTimeout = 60 * time.Second
+	// DefaultBusyTimeout is how long a writer waits for another process's
+	// write transaction before it gives up.
+	DefaultBusyTimeout = 60 * time.Second
 	pageSize    = 500
 )
 
@@ -94,6 +94,12 @@ var (
 // (its folder must exist). A file that is not a SQLite database, or is one
 // that lakectl did not create, is reported and never written to.
 func Open(ctx context.Context, path string) (*Catalog, error) {
+	return OpenBusy(ctx, path, DefaultBusyTimeout)
+}
+
+// OpenBusy is Open with a busy timeout of its own: how long a write waits
+// for another process's write transaction before it fails.
+func OpenBusy(ctx context.Context, path string, busy time.Duration) (*Catalog, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
@@ -107,7 +113,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if fi, err := os.Stat(filepath.Dir(abs)); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("catalog %s: %w: %s", path, ErrNoFolder, filepath.Dir(abs))
 	}
-	db, err := sql.Open("sqlite", dsn(abs))
+	db, err := sql.Open("sqlite", dsn(abs, busy))
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
 	}
@@ -119,9 +125,9 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	return c, nil
 }
 
-func dsn(path string) string {
+func dsn(path string, busy time.Duration) string {
 	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate",
-		escapePath(path), busyTimeout.Milliseconds())
+		escapePath(path), busy.Milliseconds())
 }
 
 func escapePath(path string) string {
@@ -152,7 +158,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Catalog, error) {
 	// as immutable, as it is on read-only media.
 	var lastErr error
 	for _, extra := range []string{"", "&immutable=1"} {
-		db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?mode=ro&_pragma=busy_timeout(%d)%s", escapePath(abs), busyTimeout.Milliseconds(), extra))
+		db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?mode=ro&_pragma=busy_timeout(%d)%s", escapePath(abs), DefaultBusyTimeout.Milliseconds(), extra))
 		if err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", path, err)
 		}

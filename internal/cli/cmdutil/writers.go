@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/commit"
 )
@@ -14,8 +15,9 @@ import (
 // FailpointEnv names the failpoints a test arms, comma-separated:
 // NAME[#N]:ACTION, where NAME is a step (convert.moved), N the time the
 // step is reached that triggers it (1 when left out) and ACTION is kill
-// (the process kills itself with SIGKILL, as a crash would) or error (the
-// step fails with an error). Meant for tests; docs/reliability.md lists
+// (the process kills itself with SIGKILL, as a crash would), error (the
+// step fails with an error) or sleep=DURATION (the step waits, so that a
+// test can act while the process stands there). Meant for tests; docs/reliability.md lists
 // the steps.
 const FailpointEnv = "LAKECTL_FAILPOINT"
 
@@ -29,6 +31,7 @@ func (f *Factory) Failpoint() (commit.Failpoint, error) {
 	type point struct {
 		at     int
 		action string
+		sleep  time.Duration
 	}
 	points := map[string]point{}
 	for item := range strings.SplitSeq(spec, ",") {
@@ -41,10 +44,18 @@ func (f *Factory) Failpoint() (commit.Failpoint, error) {
 			}
 			name = n
 		}
-		if !ok || name == "" || (action != "kill" && action != "error") {
-			return nil, Usagef("%s: %q: want NAME[#N]:kill or NAME[#N]:error", FailpointEnv, item)
+		var sleep time.Duration
+		if d, found := strings.CutPrefix(action, "sleep="); found {
+			var err error
+			if sleep, err = time.ParseDuration(d); err != nil {
+				ok = false
+			}
+			action = "sleep"
 		}
-		points[name] = point{at, action}
+		if !ok || name == "" || (action != "kill" && action != "error" && action != "sleep") {
+			return nil, Usagef("%s: %q: want NAME[#N]:kill, NAME[#N]:error or NAME[#N]:sleep=DURATION", FailpointEnv, item)
+		}
+		points[name] = point{at, action, sleep}
 	}
 	var mu sync.Mutex
 	reached := map[string]int{}
@@ -59,7 +70,11 @@ func (f *Factory) Failpoint() (commit.Failpoint, error) {
 		if reached[name] != p.at {
 			return nil
 		}
-		if p.action == "kill" {
+		switch p.action {
+		case "sleep":
+			time.Sleep(p.sleep)
+			return nil
+		case "kill":
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			select {} // the signal is on its way
 		}
