@@ -35,7 +35,7 @@ const (
 	// DefaultBusyTimeout is how long a writer waits for another process's
 	// write transaction before it gives up.
 	DefaultBusyTimeout = 60 * time.Second
-	pageSize    = 500
+	pageSize           = 500
 )
 
 // Catalog is the SQLite-backed catalog.Catalog.
