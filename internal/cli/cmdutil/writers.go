@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/lakectl/lakectl/internal/commit"
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/storage"
 )
 
 // FailpointEnv names the failpoints a test arms, comma-separated:
@@ -90,4 +93,25 @@ func WaitingMessage(f *Factory, dest string) func(holder string) {
 			fmt.Fprintf(f.IO.ErrOut, "Waiting for %s, which is writing to %s (Ctrl-C to give up)\n", holder, dest)
 		}
 	}
+}
+
+// Resolve resolves a source as Sources does, and warns on stderr when the
+// folder it reads holds a commit a killed writer left unfinished: what is
+// read may then be part of that commit. (A reader does not finish it: it
+// may not be allowed to write; the next writer, or table check --repair,
+// does.)
+func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), name, query string) (dataset.Input, error) {
+	in, err := f.Sources(ctx, openStore).Resolve(ctx, name, query)
+	if err != nil || in.SQL != nil || in.Table == nil || in.Store == nil {
+		return in, err
+	}
+	root := commit.TableRoot(in.Table)
+	s, serr := in.Store(ctx, root)
+	if serr != nil {
+		return in, nil
+	}
+	if j, _ := commit.ReadJournal(ctx, s); j != nil {
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s: what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run)
+	}
+	return in, nil
 }

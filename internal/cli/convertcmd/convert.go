@@ -220,7 +220,7 @@ func convertRun(ctx context.Context, opts *Options) error {
 		}
 		return s, err
 	}
-	in, err := opts.F.Sources(ctx, openStore).Resolve(ctx, opts.Source, "")
+	in, err := opts.F.Resolve(ctx, openStore, opts.Source, "")
 	if err != nil {
 		return err
 	}

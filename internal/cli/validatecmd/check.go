@@ -77,7 +77,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	in, err := opts.F.Sources(ctx, nil).Resolve(ctx, opts.Source, opts.Query)
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
 	if err != nil {
 		return err
 	}

@@ -99,12 +99,11 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	sources := opts.F.Sources(ctx, nil)
-	src, err := sources.Resolve(ctx, opts.Source, opts.SourceQuery)
+	src, err := opts.F.Resolve(ctx, nil, opts.Source, opts.SourceQuery)
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
 	}
-	tgt, err := sources.Resolve(ctx, opts.Target, opts.TargetQuery)
+	tgt, err := opts.F.Resolve(ctx, nil, opts.Target, opts.TargetQuery)
 	if err != nil {
 		return fmt.Errorf("target: %w", err)
 	}

@@ -68,7 +68,7 @@ keeps values whole.`,
 }
 
 func profileRun(ctx context.Context, opts *ProfileOptions) error {
-	in, err := opts.F.Sources(ctx, nil).Resolve(ctx, opts.Source, opts.Query)
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
 	if err != nil {
 		return err
 	}

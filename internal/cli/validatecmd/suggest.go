@@ -53,7 +53,7 @@ The data they came from always passes them.`,
 }
 
 func suggestRun(ctx context.Context, opts *SuggestOptions) error {
-	in, err := opts.F.Sources(ctx, nil).Resolve(ctx, opts.Source, opts.Query)
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
 	if err != nil {
 		return err
 	}
