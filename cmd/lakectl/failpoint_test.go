@@ -157,6 +157,7 @@ type killEnv struct {
 	// bucket and prefix of dest on MinIO.
 	bucket, prefix string
 	env            []string // more environment for every command
+	raw            string   // $RAW: a raw zone to crawl
 }
 
 func newKillEnv(t *testing.T, srv *s3test.Server, sources map[string]string) *killEnv {
@@ -183,7 +184,7 @@ func newKillEnv(t *testing.T, srv *s3test.Server, sources map[string]string) *ki
 func (k *killEnv) command(args ...string) *exec.Cmd {
 	expanded := make([]string, len(args))
 	for i, a := range args {
-		expanded[i] = strings.ReplaceAll(a, "$DEST", k.dest)
+		expanded[i] = strings.ReplaceAll(strings.ReplaceAll(a, "$DEST", k.dest), "$RAW", k.raw)
 	}
 	cmd := lakectlCmd(k.dir, expanded...)
 	cmd.Env = append(cmd.Env, k.env...)
@@ -341,4 +342,128 @@ func (k *killEnv) files() map[string]int64 {
 		}
 	}
 	return out
+}
+
+// Crawl's catalog writes, killed at each: a table created without its
+// partitions yet, and after the first and second table's change. The
+// crawl run again leaves the catalog as an uninterrupted crawl does.
+func TestCrawlFailpoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills the binary at every step of a crawl")
+	}
+	raw := map[string]string{
+		"orders/year=2023/part-0.csv": "id,amount\n1,2.5\n2,3.5\n",
+		"orders/year=2024/part-0.csv": "id,amount\n3,4.5\n",
+		"orders/year=2025/part-0.csv": "id,amount\n4,5.5\n",
+		"customers/c.json":            "{\"id\":1,\"name\":\"a\"}\n",
+		"events/e.csv":                "at,kind\n2024-01-01,x\n",
+	}
+	for _, store := range []string{"local", "minio"} {
+		t.Run(store, func(t *testing.T) {
+			var srv *s3test.Server
+			if store == "minio" {
+				s, ok := s3Server(t)
+				if !ok {
+					t.Skip("no S3 test server (run make test)")
+				}
+				srv = &s
+			}
+			crawl := []string{"crawl", "$RAW", "--database", "raw", "-q"}
+			want := func() string {
+				k := newCrawlEnv(t, srv, raw)
+				k.run(crawl...)
+				return k.catalogState()
+			}()
+			for _, step := range []string{"crawl.created", "crawl.applied", "crawl.applied#2"} {
+				t.Run(step, func(t *testing.T) {
+					k := newCrawlEnv(t, srv, raw)
+					if !k.killedAt(step, crawl...) {
+						t.Fatalf("%s: the step was not reached", step)
+					}
+					k.run(crawl...)
+					if got := k.catalogState(); got != want {
+						t.Errorf("after the kill and a second crawl:\n%s\nwant (an uninterrupted crawl):\n%s", got, want)
+					}
+				})
+			}
+		})
+	}
+}
+
+// newCrawlEnv puts raw files in a folder (or a bucket) named by $RAW.
+func newCrawlEnv(t *testing.T, srv *s3test.Server, raw map[string]string) *killEnv {
+	k := newKillEnv(t, srv, nil)
+	rawURI := filepath.Join(k.dir, "rawzone")
+	for name, data := range raw {
+		if srv == nil {
+			p := filepath.Join(rawURI, filepath.FromSlash(name))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		_, err := srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String(k.bucket), Key: aws.String("raw/" + name), Body: strings.NewReader(data)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if srv != nil {
+		rawURI = "s3://" + k.bucket + "/raw/"
+	}
+	k.raw = rawURI
+	return k
+}
+
+// catalogState is the catalog's database raw as text: each table's
+// columns, keys, location and parameters that a crawl sets, and its
+// partitions' values and locations (times and versions left out).
+func (k *killEnv) catalogState() string {
+	var tables struct {
+		TableList []struct {
+			Name              string
+			StorageDescriptor struct {
+				Columns  []struct{ Name, Type string }
+				Location string
+			}
+			PartitionKeys []struct{ Name, Type string }
+			Parameters    map[string]string
+		}
+	}
+	if err := json.Unmarshal(k.run("catalog", "tables", "raw", "-o", "json"), &tables); err != nil {
+		k.t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, tb := range tables.TableList {
+		fmt.Fprintf(&b, "%s %v %v %s records=%s\n", tb.Name, tb.StorageDescriptor.Columns, tb.PartitionKeys,
+			k.underRaw(tb.StorageDescriptor.Location), tb.Parameters["recordCount"])
+		if len(tb.PartitionKeys) == 0 {
+			continue
+		}
+		var parts struct {
+			Partitions []struct {
+				Values            []string
+				StorageDescriptor struct{ Location string }
+			}
+		}
+		if err := json.Unmarshal(k.run("catalog", "partitions", "raw."+tb.Name, "-o", "json"), &parts); err != nil {
+			k.t.Fatal(err)
+		}
+		for _, p := range parts.Partitions {
+			fmt.Fprintf(&b, "  %v %s\n", p.Values, k.underRaw(p.StorageDescriptor.Location))
+		}
+	}
+	return b.String()
+}
+
+// underRaw names a location under the raw zone as $RAW/...
+func (k *killEnv) underRaw(loc string) string {
+	marker := "/rawzone/"
+	if k.srv != nil {
+		marker = "/raw/"
+	}
+	if i := strings.Index(loc, marker); i >= 0 {
+		return "$RAW/" + loc[i+len(marker):]
+	}
+	return loc
 }

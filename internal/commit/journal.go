@@ -279,7 +279,7 @@ func (c *Change) apply(ctx context.Context, cat catalog.Catalog) error {
 	_, err := cat.GetTable(ctx, c.Database, c.Table)
 	if errors.Is(err, catalog.ErrNotFound) && c.Create != nil {
 		if _, err := cat.GetDatabase(ctx, c.Database); errors.Is(err, catalog.ErrNotFound) {
-			if err := cat.CreateDatabase(ctx, catalog.Database{Name: c.Database, Description: "created by lakectl " + c.Create.CreatedBy}); err != nil && !errors.Is(err, catalog.ErrAlreadyExists) {
+			if err := cat.CreateDatabase(ctx, catalog.Database{Name: c.Database, Description: "created by " + c.Create.CreatedBy}); err != nil && !errors.Is(err, catalog.ErrAlreadyExists) {
 				return err
 			}
 		}
