@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -174,23 +173,28 @@ func (e *DecidedError) Unwrap() error { return e.Err }
 // ReadJournal reads the destination's unfinished commit (nil when there is
 // none).
 func ReadJournal(ctx context.Context, s storage.Store) (*Journal, error) {
-	rc, err := s.Get(ctx, JournalKey)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, err
-	}
 	var j Journal
-	if err := json.Unmarshal(data, &j); err != nil {
-		return nil, fmt.Errorf("commit journal %s: %w", s.URI(JournalKey), err)
+	if found, err := readJSON(ctx, s, JournalKey, &j); !found || err != nil {
+		return nil, err
 	}
 	return &j, nil
+}
+
+// readJSON decodes a small object of the destination; a missing one is
+// not found, not an error.
+func readJSON(ctx context.Context, s storage.Store, key string, v any) (found bool, err error) {
+	rc, err := s.Get(ctx, key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer rc.Close()
+	if err := json.NewDecoder(rc).Decode(v); err != nil {
+		return false, fmt.Errorf("%s: %w", s.URI(key), err)
+	}
+	return true, nil
 }
 
 // Recover finishes the destination's unfinished commit, if there is one,
@@ -379,21 +383,13 @@ func keepRecord(ctx context.Context, s storage.Store, r *Record) error {
 // ReadSources reads the index of the source files the destination's runs
 // have read, by URI.
 func ReadSources(ctx context.Context, s storage.Store) (map[string]Source, error) {
-	index := map[string]Source{}
-	rc, err := s.Get(ctx, SourcesKey)
-	if errors.Is(err, fs.ErrNotExist) {
-		return index, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
 	var doc struct {
 		Sources []Source `json:"sources"`
 	}
-	if err := json.NewDecoder(rc).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", s.URI(SourcesKey), err)
+	if _, err := readJSON(ctx, s, SourcesKey, &doc); err != nil {
+		return nil, err
 	}
+	index := map[string]Source{}
 	for _, src := range doc.Sources {
 		index[src.URI] = src
 	}
