@@ -183,8 +183,9 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
   0    success
   1    the command ran and the data failed it: validation checks that
        failed, a migration compare that found differences, a crawl that
-       would create more tables than --table-threshold. The report is on
-       stdout as usual.
+       would create more tables than --table-threshold, a convert with more
+       bad records than allowed, a table check that found problems (left).
+       The report is on stdout as usual.
   2    usage or configuration error: an unknown command or flag, a wrong
        argument, an invalid name or type (names are lowercase letters,
        digits and _, at most 128 characters), an unknown catalog or storage
@@ -192,7 +193,9 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
        cannot be read, missing or rejected S3 credentials, a missing bucket.
   3    runtime failure: I/O, network, or the catalog refused the operation
        (something to create already exists, something to change or show
-       does not exist, a concurrent update won the race).
+       does not exist, a concurrent update won the race). A write that
+       fails once its commit is decided says so: the next write into the
+       destination, or 'lakectl table check --repair', finishes it.
   130  interrupted (Ctrl-C or SIGTERM); nothing partial is left visible.
 
 Errors are printed on stderr as one line starting with "lakectl: ".`
