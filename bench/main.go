@@ -7,6 +7,7 @@
 //	go run . -rows 1000000 -lakectl ../bin/lakectl [-baseline OLD/bin/lakectl]
 //	go run . gencsv FILE ROWS        (the generated CSV alone)
 //	go run . -mode realdata -lakectl ../bin/lakectl   (the real-data corpus against DuckDB)
+//	go run . -mode compact -rows 10000000 -lakectl ../bin/lakectl -baseline OLD   (compaction, before and after)
 //
 // With -baseline, a second lakectl binary (say, main's) converts the same
 // CSV in the same runs, so that before and after are measured side by side.
@@ -52,7 +53,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs of each side; the median is reported")
 	codec := flag.String("compression", "snappy", "Parquet compression of both sides")
 	baseline := flag.String("baseline", "", "a second lakectl binary to time in the same runs (convert mode)")
-	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE; realdata: the real-data corpus through lakectl and DuckDB, side by side")
+	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE; realdata: the real-data corpus through lakectl and DuckDB, side by side; compact: convert compact of a table of small files, against -baseline")
 	corpus := flag.String("corpus", "../testdata/realdata", "the real-data corpus (-mode realdata)")
 	flag.Parse()
 	if *mode == "realdata" {
@@ -73,6 +74,10 @@ func main() {
 	// disturbs less.
 	var lt, dt, lcpu, dcpu []time.Duration
 	var lrss, drss int64
+	if *mode == "compact" {
+		compactBench(*lakectl, *baseline, csv, dir, *runs)
+		return
+	}
 	if *mode == "profile" {
 		pq := filepath.Join(dir, "parquet")
 		run(*lakectl, "convert", csv, "--to", pq, "--quiet", "--catalog", "sqlite:"+filepath.Join(dir, "catalog.db"))
