@@ -173,7 +173,7 @@ func TestCatalogBusyAcrossCommit(t *testing.T) {
 	// The retry finishes the commit and converts nothing twice.
 	retry := conv("raw/b.csv")
 	got, err := retry.CombinedOutput()
-	if err != nil || !strings.Contains(string(got), "Finished the commit of run") || !strings.Contains(string(got), "Unchanged since converted: 1 files") {
+	if err != nil || !strings.Contains(string(got), "Finished the commit of run") || !strings.Contains(string(got), "Unchanged since converted: 1 file ") {
 		t.Errorf("retry: %v\n%s", err, got)
 	}
 	if r := k.rows(); r.folder != 800 || r.catalog != 800 || r.recordCount != 800 || r.journal {

@@ -64,3 +64,11 @@ func OrDash(s string) string {
 	}
 	return s
 }
+
+// Count says n things: "1 file", "2 files" (noun's plural with an s).
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -288,7 +288,7 @@ func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
 		fmt.Fprintf(w, "Finished the commit of run %s, which had stopped before its end\n", s.Recovered)
 	}
 	if n := len(s.FilesUnchanged); n > 0 {
-		fmt.Fprintf(w, "Unchanged since converted: %d files (%s by run %s%s); --again converts them again\n", n, s.FilesUnchanged[0].File, s.FilesUnchanged[0].Run, map[bool]string{true: ", …", false: ""}[n > 1])
+		fmt.Fprintf(w, "Unchanged since converted: %s (%s by run %s%s); --again converts them again\n", cmdutil.Count(n, "file"), s.FilesUnchanged[0].File, s.FilesUnchanged[0].Run, map[bool]string{true: ", …", false: ""}[n > 1])
 	}
 	if !s.Committed {
 		fmt.Fprintln(w, "Nothing was written.")

@@ -118,7 +118,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		if !opts.Check.Repair {
 			hint = " (--repair fixes what is safe to fix)"
 		}
-		return &cmdutil.ExitError{Code: 1, Msg: fmt.Sprintf("%s: %d problems left%s", rep.Table, n, hint)}
+		return &cmdutil.ExitError{Code: 1, Msg: fmt.Sprintf("%s: %s left%s", rep.Table, cmdutil.Count(n, "problem"), hint)}
 	}
 	return nil
 }
