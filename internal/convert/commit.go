@@ -21,9 +21,19 @@ func (c *conversion) discard() {
 	storage.RemoveFolder(context.Background(), c.dest, c.staging)
 }
 
+// sameHome: a table's data lives under one folder, the destination of
+// every run into it (under that folder's lease); a run into another would
+// move the table away from its rows.
+func sameHome(t *catalog.Table, dest storage.Store, name string) error {
+	if root := commit.TableRoot(t); root != dest.URI("") {
+		return catalog.Invalidf("table %s lives at %s: convert into that destination, or register the output as another table", name, root)
+	}
+	return nil
+}
+
 // checkTarget reads the table to register and compares the output with it:
 // the changes found, and ErrSchemaChange when they are not allowed.
-func checkTarget(ctx context.Context, cat catalog.Catalog, opts Options, plan []columnPlan, partIdx []int, fields []format.Field) (*catalog.Table, []string, error) {
+func checkTarget(ctx context.Context, cat catalog.Catalog, dest storage.Store, opts Options, plan []columnPlan, partIdx []int, fields []format.Field) (*catalog.Table, []string, error) {
 	db, name, _ := catalog.ParseTableName(opts.Register)
 	t, err := cat.GetTable(ctx, db, name)
 	if errors.Is(err, catalog.ErrNotFound) {
@@ -34,6 +44,9 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, opts Options, plan []
 	}
 	if cl := t.Parameters[catalog.ParamClassification]; cl != "parquet" {
 		return nil, nil, catalog.Invalidf("table %s is %q, not parquet: register the output as another table", opts.Register, cl)
+	}
+	if err := sameHome(t, dest, opts.Register); err != nil {
+		return nil, nil, err
 	}
 	var keys []string
 	for _, k := range t.PartitionKeys {

@@ -168,6 +168,16 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		fields = append(fields, c.field)
 	}
 
+	// Refused before anything is written, the destination's lease included
+	// (and again under the lease, with the rest of the target's checks).
+	if opts.Register != "" {
+		db, name, _ := catalog.ParseTableName(opts.Register)
+		if t, err := cat.GetTable(ctx, db, name); err == nil {
+			if err := sameHome(t, dest, opts.Register); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// One writer at a time per destination: the catalog is read, the
 	// files written and committed under the destination's lease.
 	lease, err := commit.Take(ctx, dest, opts.RunID, opts.Waiting)
@@ -190,7 +200,7 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 
 	var target *catalog.Table
 	if opts.Register != "" {
-		if target, sum.SchemaChanges, err = checkTarget(ctx, cat, opts, plan, partIdx, fields); err != nil {
+		if target, sum.SchemaChanges, err = checkTarget(ctx, cat, dest, opts, plan, partIdx, fields); err != nil {
 			return sum, err
 		}
 	}
