@@ -222,19 +222,29 @@ const LeaseTTL = time.Minute
 // another writer holds it (waiting, when set, is told once for whom). A
 // store that cannot compare and swap has no lease (nil, nil).
 func Take(ctx context.Context, dest storage.Store, run string, waiting func(holder string)) (*Lease, error) {
-	sw, ok := dest.(storage.Swapper)
-	if !ok {
-		return nil, nil
-	}
-	host, _ := os.Hostname()
 	said := false
-	lease, err := Acquire(ctx, sw, fmt.Sprintf("run %s on %s (pid %d)", run, host, os.Getpid()), LeaseTTL, func(h *HeldError) bool {
+	return take(ctx, dest, run, func(h *HeldError) bool {
 		if !said && waiting != nil {
 			waiting(h.Holder)
 			said = true
 		}
 		return true
 	})
+}
+
+// TryTake takes the lease of a destination if it is free now; while a
+// writer holds it, it fails with a *HeldError (ErrHeld).
+func TryTake(ctx context.Context, dest storage.Store, run string) (*Lease, error) {
+	return take(ctx, dest, run, nil)
+}
+
+func take(ctx context.Context, dest storage.Store, run string, wait func(*HeldError) bool) (*Lease, error) {
+	sw, ok := dest.(storage.Swapper)
+	if !ok {
+		return nil, nil
+	}
+	host, _ := os.Hostname()
+	lease, err := Acquire(ctx, sw, fmt.Sprintf("run %s on %s (pid %d)", run, host, os.Getpid()), LeaseTTL, wait)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dest.URI(""), err)
 	}

@@ -10,8 +10,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -95,11 +97,11 @@ func WaitingMessage(f *Factory, dest string) func(holder string) {
 	}
 }
 
-// Resolve resolves a source as Sources does, and warns on stderr when the
-// folder it reads holds a commit a killed writer left unfinished: what is
-// read may then be part of that commit. (A reader does not finish it: it
-// may not be allowed to write; the next writer, or table check --repair,
-// does.)
+// Resolve resolves a source as Sources does. When the folder it reads
+// holds a commit a killed writer left unfinished, it finishes it first, as
+// the next writer would, and says so on stderr; where it cannot (another
+// writer holds the folder, the catalog is read-only or missing) it warns
+// that what is read may be part of that commit.
 func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), name, query string) (dataset.Input, error) {
 	in, err := f.Sources(ctx, openStore).Resolve(ctx, name, query)
 	if err != nil || in.SQL != nil || in.Table == nil || in.Store == nil {
@@ -110,8 +112,39 @@ func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, s
 	if serr != nil {
 		return in, nil
 	}
-	if j, _ := commit.ReadJournal(ctx, s); j != nil {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s: what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run)
+	j, _ := commit.ReadJournal(ctx, s)
+	if j == nil {
+		return in, nil
 	}
-	return in, nil
+	if err := f.finishCommit(ctx, s, j); err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s, not finished now (%s): what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run, redact.Text(err.Error()))
+		return in, nil
+	}
+	fmt.Fprintf(f.IO.ErrOut, "lakectl: finished the commit of %s run %s in %s, which had stopped before its end\n", j.Command, j.Run, root)
+	return f.Sources(ctx, openStore).Resolve(ctx, name, query) // the catalog may have changed
+}
+
+// finishCommit finishes an unfinished commit under the destination's
+// lease, if the lease is free now and the catalog it changes can be
+// written.
+func (f *Factory) finishCommit(ctx context.Context, s storage.Store, j *commit.Journal) error {
+	var cat catalog.Catalog
+	if j.Catalog != nil {
+		if _, err := f.ReadCatalog(ctx); err != nil {
+			return err
+		}
+		var err error
+		if cat, err = f.Catalog(ctx); err != nil {
+			return err
+		}
+	}
+	lease, err := commit.TryTake(ctx, s, commit.NewRunID(f.Now()))
+	if err != nil {
+		return err
+	}
+	if lease != nil {
+		defer lease.Release(context.WithoutCancel(ctx))
+	}
+	_, err = commit.Recover(ctx, s, cat, nil)
+	return err
 }
