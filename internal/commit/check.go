@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,14 +81,18 @@ func TableRoot(t *catalog.Table) string {
 }
 
 // Unrun strips from a location (ending in /) the run-<id>/ folder an
-// older lakectl wrote replaced data to.
+// older lakectl wrote replaced data to: run- and a run id of lakectl's
+// (20240101T120000Z, with -0123456789ab after it since run ids have
+// randomness); any other folder is left as it is.
 func Unrun(location string) string {
 	base := strings.TrimSuffix(location, "/")
-	if i := strings.LastIndex(base, "/"); i >= 0 && strings.HasPrefix(base[i+1:], "run-") {
+	if i := strings.LastIndex(base, "/"); i >= 0 && legacyRunFolder.MatchString(base[i+1:]) {
 		return base[:i+1]
 	}
 	return base + "/"
 }
+
+var legacyRunFolder = regexp.MustCompile(`^run-\d{8}T\d{6}Z(-[0-9a-f]{12})?$`)
 
 // CheckTable verifies a table, in the spirit of restic check: that every
 // location of the catalog exists and its files can be read, that the

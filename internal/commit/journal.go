@@ -144,16 +144,38 @@ func Commit(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 		return err
 	}
 	if err := s.Put(ctx, JournalKey, strings.NewReader(string(data))); err != nil {
-		return fmt.Errorf("write the commit journal %s: %w", s.URI(JournalKey), err)
+		// A write whose answer was lost may have been stored: then the
+		// commit is decided, and goes on.
+		stored, rerr := ReadJournal(ctx, s)
+		switch {
+		case rerr != nil:
+			return &UncertainError{Run: j.Run, Err: fmt.Errorf("write the commit journal %s: %w (and reading it back: %v)", s.URI(JournalKey), err, rerr)}
+		case stored == nil || stored.Run != j.Run:
+			return fmt.Errorf("write the commit journal %s: %w", s.URI(JournalKey), err)
+		}
 	}
 	if err := fp.At(j.Command + ".journaled"); err != nil {
 		return &DecidedError{Run: j.Run, Dest: s.URI(""), Err: err}
 	}
 	if err := finish(ctx, s, cat, j, fp); err != nil {
+		if errors.Is(err, ErrRolledBack) {
+			return err
+		}
 		return &DecidedError{Run: j.Run, Dest: s.URI(""), Err: err}
 	}
 	return nil
 }
+
+// UncertainError: whether the journal was stored is not known (it could
+// not be read back). The run's staged files must stay: a stored journal
+// needs them.
+type UncertainError struct {
+	Run string
+	Err error
+}
+
+func (e *UncertainError) Error() string { return e.Err.Error() }
+func (e *UncertainError) Unwrap() error { return e.Err }
 
 // DecidedError: a commit failed after its journal was stored. It is
 // decided, not lost: the next writer into the destination, or a table
@@ -214,8 +236,48 @@ func Recover(ctx context.Context, s storage.Store, cat catalog.Catalog, fp Failp
 	return j, nil
 }
 
+// ErrRolledBack: a journal whose staged files are gone, before any of it
+// was carried out, was removed: the commit did not happen.
+var ErrRolledBack = errors.New("rolled back")
+
 // finish carries out a stored journal, step by step, and removes it.
 func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journal, fp Failpoint) error {
+	// Every file to place must be staged or in place already; if one is
+	// neither, nothing is removed. A journal none of whose steps was
+	// carried out (its files to place all still staged or gone, none in
+	// place, every file to remove still there) is rolled back: removed,
+	// with nothing changed. Otherwise the loss is reported, and the
+	// journal kept for a person to look at.
+	var lost []string
+	started := false
+	for _, m := range j.Move {
+		_, serr := s.Stat(ctx, m.From)
+		_, terr := s.Stat(ctx, m.To)
+		switch {
+		case serr != nil && !errors.Is(serr, fs.ErrNotExist):
+			return serr
+		case terr != nil && !errors.Is(terr, fs.ErrNotExist):
+			return terr
+		case terr == nil:
+			started = true
+		case serr != nil:
+			lost = append(lost, m.From)
+		}
+	}
+	if len(lost) > 0 {
+		for _, k := range j.Remove {
+			if _, err := s.Stat(ctx, k); errors.Is(err, fs.ErrNotExist) {
+				started = true
+			}
+		}
+		if started {
+			return fmt.Errorf("commit of run %s: %d staged files are gone (%s …) after part of it was carried out: the journal %s is kept", j.Run, len(lost), s.URI(lost[0]), s.URI(JournalKey))
+		}
+		if err := s.Delete(ctx, JournalKey); err != nil {
+			return err
+		}
+		return fmt.Errorf("commit of run %s: %d staged files are gone (%s …) before any of it was carried out: %w, nothing changed", j.Run, len(lost), s.URI(lost[0]), ErrRolledBack)
+	}
 	for _, k := range j.Remove {
 		if err := s.Delete(ctx, k); err != nil {
 			return fmt.Errorf("remove replaced %s: %w", s.URI(k), err)

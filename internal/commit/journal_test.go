@@ -1,8 +1,10 @@
 package commit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -100,15 +102,80 @@ func TestRecoverNeedsTheCatalog(t *testing.T) {
 	}
 }
 
-// A staged file that is gone, and not in place either, fails the commit
-// loudly: never a silent loss.
+// A staged file that is gone, and not in place either, never goes
+// silently: a journal none of whose steps was carried out is rolled back
+// (removed, the old files untouched); one partly carried out is kept, and
+// the loss reported.
 func TestCommitMissingStagedFile(t *testing.T) {
 	s, cat := newDest(t)
+	put(t, s, "p=1/old-a.parquet", "old")
+	put(t, s, "p=1/old-b.parquet", "old")
 	put(t, s, "_lakectl_staging/r1/p=1/new-a.parquet", "new")
 	err := Commit(t.Context(), s, cat, testJournal(s), nil)
-	if err == nil || !strings.Contains(err.Error(), "the staged file") {
-		t.Errorf("commit with a staged file missing: %v", err)
+	if !errors.Is(err, ErrRolledBack) {
+		t.Errorf("commit with a staged file missing: %v, want it rolled back", err)
 	}
+	if got := keys(t, s, ""); got != "_lakectl_staging/r1/p=1/new-a.parquet p=1/old-a.parquet p=1/old-b.parquet" {
+		t.Errorf("after the roll-back: %s", got)
+	}
+
+	s, cat = newDest(t)
+	put(t, s, "p=1/old-b.parquet", "old") // old-a removed: the commit had begun
+	put(t, s, "_lakectl_staging/r1/p=1/new-a.parquet", "new")
+	put(t, s, JournalKey, mustJSON(t, testJournal(s)))
+	_, err = Recover(t.Context(), s, cat, nil)
+	if err == nil || errors.Is(err, ErrRolledBack) || !strings.Contains(err.Error(), "after part of it was carried out") {
+		t.Errorf("recover with a staged file missing: %v", err)
+	}
+	if got := keys(t, s, ""); got != "_lakectl_journal.json _lakectl_staging/r1/p=1/new-a.parquet p=1/old-b.parquet" {
+		t.Errorf("after the failed recovery: %s", got)
+	}
+}
+
+// A journal write whose answer is lost, though the journal was stored,
+// goes on as decided; one that was not stored fails with nothing changed.
+func TestCommitJournalWriteAnswerLost(t *testing.T) {
+	for _, stored := range []bool{true, false} {
+		s, cat := newDest(t)
+		put(t, s, "p=1/old-a.parquet", "old")
+		put(t, s, "p=1/old-b.parquet", "old")
+		put(t, s, "_lakectl_staging/r1/p=1/new-a.parquet", "new")
+		put(t, s, "_lakectl_staging/r1/p=2/new-b.parquet", "new")
+		lossy := &lostAnswer{Store: s, key: JournalKey, store: stored}
+		err := Commit(t.Context(), lossy, cat, testJournal(s), nil)
+		switch {
+		case stored && err != nil:
+			t.Errorf("stored journal, lost answer: %v, want the commit carried out", err)
+		case !stored && (err == nil || errors.As(err, new(*DecidedError))):
+			t.Errorf("journal not stored: %v, want a plain error", err)
+		}
+		want := "_lakectl_staging/r1/p=1/new-a.parquet _lakectl_staging/r1/p=2/new-b.parquet p=1/old-a.parquet p=1/old-b.parquet"
+		if stored {
+			want = "_lakectl_runs/r1.json _lakectl_sources.json p=1/new-a.parquet p=2/new-b.parquet"
+		}
+		if got := keys(t, s, ""); got != want {
+			t.Errorf("stored %v: %s, want %s", stored, got, want)
+		}
+	}
+}
+
+// lostAnswer fails every Put of key, having stored it or not.
+type lostAnswer struct {
+	storage.Store
+	key   string
+	store bool
+}
+
+func (l *lostAnswer) Put(ctx context.Context, key string, r io.Reader) error {
+	if key != l.key {
+		return l.Store.Put(ctx, key, r)
+	}
+	if l.store {
+		if err := l.Store.Put(ctx, key, r); err != nil {
+			return err
+		}
+	}
+	return errors.New("connection reset by peer")
 }
 
 func TestSourceSame(t *testing.T) {
@@ -188,4 +255,20 @@ func keys(t *testing.T, s storage.Store, prefix string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// Only a run-<id>/ folder of lakectl's own is a run folder: a folder of
+// the user's named run-1 or run-data is left as it is.
+func TestUnrun(t *testing.T) {
+	for in, want := range map[string]string{
+		"s3://b/t/run-20240101T120000Z/":                  "s3://b/t/",
+		"s3://b/t/p=1/run-20261129T152853Z-a7def35ae11e/": "s3://b/t/p=1/",
+		"s3://b/logs/run-1/":                              "s3://b/logs/run-1/",
+		"s3://b/lake/run-data":                            "s3://b/lake/run-data/",
+		"s3://b/t/run-20240101T120000Z-xyz/":              "s3://b/t/run-20240101T120000Z-xyz/",
+	} {
+		if got := Unrun(in); got != want {
+			t.Errorf("Unrun(%s) = %s, want %s", in, got, want)
+		}
+	}
 }

@@ -226,7 +226,10 @@ func compactLocation(ctx context.Context, root storage.Store, location, staging 
 		if err != nil {
 			return nil, err
 		}
-		if format.Hidden(o.Key) || format.Hidden(strings.TrimPrefix(o.Key, rel)) || !strings.HasSuffix(o.Key, ".parquet") {
+		// The location's own files: a subfolder may be another writer's
+		// destination, and its files stay where they are.
+		name := strings.TrimPrefix(o.Key, rel)
+		if format.Hidden(o.Key) || strings.Contains(name, "/") || !strings.HasSuffix(o.Key, ".parquet") {
 			continue
 		}
 		objs = append(objs, o)
@@ -255,7 +258,7 @@ func compactLocation(ctx context.Context, root storage.Store, location, staging 
 		loc.BytesAfter, loc.Rows = loc.BytesBefore, rows
 		return loc, nil
 	}
-	ws := &writerSet{ctx: ctx, store: root, staging: staging, prefix: "part-" + opts.RunID,
+	ws := &writerSet{ctx: ctx, store: root, staging: staging, prefix: fmt.Sprintf("part-%s-%s", opts.RunID, path.Base(staging)),
 		open: map[string]*fileWriter{},
 		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize, Version: opts.Version, Build: opts.Build}}
 	schema := NewSchema(markLocal(fields, local))

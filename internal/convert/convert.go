@@ -247,8 +247,10 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		return sum, nil
 	}
 	if err := c.commit(ctx, cat, target); err != nil {
-		if _, decided := errors.AsType[*commit.DecidedError](err); !decided {
-			c.discard() // nothing was made visible: nothing is left
+		_, decided := errors.AsType[*commit.DecidedError](err)
+		_, uncertain := errors.AsType[*commit.UncertainError](err)
+		if !decided && !uncertain {
+			c.discard() // no journal: nothing was made visible, nothing is left
 		}
 		return sum, err
 	}
