@@ -198,13 +198,17 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 		if parquetTable {
 			rep.Rows += rows
 		}
-		if files == 0 {
-			rep.Findings = append(rep.Findings, Finding{Kind: FindMissing, Location: uri, Detail: "no data files at this location of the catalog"})
-			continue
-		}
 		params := t.Parameters
 		if l.part != nil {
 			params = l.part.Parameters
+		}
+		if files == 0 {
+			// An empty table or partition is not missing (its catalog
+			// entry says it holds no file).
+			if params[catalog.ParamObjectCount] != "0" {
+				rep.Findings = append(rep.Findings, Finding{Kind: FindMissing, Location: uri, Detail: "no data files at this location of the catalog"})
+			}
+			continue
 		}
 		if f, ok := statistics(params, uri, files, bytes, rows, parquetTable); ok && pending == "" {
 			if opts.Repair {

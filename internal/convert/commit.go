@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/storage"
+	"github.com/parquet-go/parquet-go"
 )
 
 // discard removes the run's staged files.
@@ -107,29 +109,38 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 			existing[partPath(c.opts.PartitionBy, p.Values)] = p
 		}
 	}
-	// Where each partition's files go, and which older files they replace.
+	// The partitions written (an unpartitioned output has its one, even
+	// with no file).
+	parts := slices.Sorted(maps.Keys(byPart))
+	if len(c.partIdx) == 0 && len(parts) == 0 {
+		parts = []string{""}
+	}
+	// Where each partition's files go — where the catalog has it, or its
+	// Hive folder for a new one — and which older files they replace.
 	prefixes := map[string]string{}
 	replaced := map[string]bool{}
-	for _, part := range slices.Sorted(maps.Keys(byPart)) {
+	for _, part := range parts {
 		folder := part
 		if folder != "" {
 			folder += "/"
 		}
 		prefixes[part] = folder
-		if c.opts.Mode == Append {
-			// Appended files join the partition where the catalog has it.
-			if target != nil {
-				loc := target.StorageDescriptor.Location
-				if p := existing[part]; p != nil {
-					loc = p.StorageDescriptor.Location
-				}
-				if rel, ok := strings.CutPrefix(strings.TrimSuffix(loc, "/")+"/", root); ok && (part == "" || existing[part] != nil) {
-					prefixes[part] = rel
-				}
+		if target != nil && (part == "" || existing[part] != nil) {
+			loc := target.StorageDescriptor.Location
+			if p := existing[part]; p != nil {
+				loc = p.StorageDescriptor.Location
 			}
+			loc = strings.TrimSuffix(loc, "/") + "/"
+			rel, ok := strings.CutPrefix(loc, root)
+			if !ok {
+				return catalog.Invalidf("partition %s of table %s lives at %s, outside the destination %s: a table's data is written under its destination only", cmp.Or(part, "(the table's)"), c.opts.Register, loc, root)
+			}
+			prefixes[part] = rel
+		}
+		if c.opts.Mode == Append {
 			continue
 		}
-		old, err := c.dataUnder(ctx, folder)
+		old, err := c.dataUnder(ctx, prefixes[part])
 		if err != nil {
 			return err
 		}
@@ -151,7 +162,7 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 	rec := &commit.Record{Run: c.opts.RunID, Command: "convert", Mode: c.opts.Mode, Table: c.opts.Register,
 		Finished: time.Now().UTC(), Rows: c.sum.RowsWritten, Sources: c.sources, ReplaceSources: c.opts.Mode == Overwrite}
 	after := map[string]PartitionSummary{} // each written partition once committed
-	for _, part := range slices.Sorted(maps.Keys(byPart)) {
+	for _, part := range parts {
 		ps := PartitionSummary{Partition: part, Location: c.dest.URI(prefixes[part])}
 		for _, f := range byPart[part] {
 			to := prefixes[part] + f.Name
@@ -161,19 +172,32 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 			ps.Files++
 			ps.Bytes += f.Bytes
 		}
-		c.sum.Partitions = append(c.sum.Partitions, ps)
+		if ps.Files > 0 {
+			c.sum.Partitions = append(c.sum.Partitions, ps)
+		}
 		c.sum.FilesWritten += ps.Files
 		c.sum.BytesWritten += ps.Bytes
 		// What the partition's folder holds once committed: the files the
-		// run keeps, and its own.
+		// run keeps, and its own. The rows of kept files the catalog does
+		// not count (a folder written before it was registered) are read
+		// from their footers.
 		kept, err := c.dataUnder(ctx, prefixes[part])
 		if err != nil {
 			return err
 		}
+		counted := target != nil && (part == "" || existing[part] != nil)
 		for _, o := range kept {
-			if !replaced[o.Key] && !(prefixes[part] == "" && format.Hidden(o.Key)) {
-				ps.Files++
-				ps.Bytes += o.Size
+			if replaced[o.Key] {
+				continue
+			}
+			ps.Files++
+			ps.Bytes += o.Size
+			if !counted {
+				n, err := footerRows(ctx, c.dest, o)
+				if err != nil {
+					return err
+				}
+				ps.kept += n
 			}
 		}
 		after[part] = ps
@@ -187,6 +211,19 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 	}
 	c.sum.FilesReplaced = len(replaced)
 	return nil
+}
+
+// footerRows reads a kept file's row count from its footer (0 for a file
+// that is not Parquet).
+func footerRows(ctx context.Context, s storage.Store, o *storage.Object) (int64, error) {
+	if !strings.HasSuffix(o.Key, ".parquet") {
+		return 0, nil
+	}
+	f, err := parquet.OpenFile(storage.ReaderAt(ctx, s, o.Key), o.Size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", s.URI(o.Key), err)
+	}
+	return f.NumRows(), nil
 }
 
 // dataUnder lists the data files (not hidden ones) under a folder key.
@@ -261,7 +298,7 @@ func (c *conversion) change(target *catalog.Table, existing map[string]*catalog.
 	}
 	if !partitioned {
 		ps := after[""]
-		rows := ps.Rows
+		rows := ps.Rows + ps.kept
 		if target != nil && c.opts.Mode == Append {
 			prev, _ := strconv.ParseInt(target.Parameters[catalog.ParamRecordCount], 10, 64)
 			rows += prev
@@ -291,7 +328,7 @@ func (c *conversion) change(target *catalog.Table, existing map[string]*catalog.
 	slices.SortFunc(ch.Drop, slices.Compare)
 	for _, part := range slices.Sorted(maps.Keys(after)) {
 		ps := after[part]
-		prows := ps.Rows
+		prows := ps.Rows + ps.kept
 		if p := existing[part]; p != nil && c.opts.Mode == Append {
 			prev, _ := strconv.ParseInt(p.Parameters[catalog.ParamRecordCount], 10, 64)
 			prows += prev

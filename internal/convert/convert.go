@@ -71,6 +71,8 @@ type PartitionSummary struct {
 	Rows      int64  `json:"rows"`
 	Files     int    `json:"files"`
 	Bytes     int64  `json:"bytes"`
+
+	kept int64 // rows of files kept that the catalog does not count (commit)
 }
 
 // Run converts the input into Parquet under dest. It returns the summary
