@@ -58,6 +58,9 @@ type CheckReport struct {
 	// Rows is counted from the Parquet footers; -1 for text tables.
 	Rows     int64     `json:"rows"`
 	Findings []Finding `json:"findings"`
+	// Busy names the writer at work on the table while it was checked (its
+	// staging and commit are its own, not problems).
+	Busy string `json:"busy,omitempty"`
 }
 
 // Unrepaired counts the findings left as they are.
@@ -110,6 +113,9 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 	if err != nil {
 		return nil, err
 	}
+	// Under --repair, every change is made holding the root's lease,
+	// checked before each (a lease lost to a stall changes nothing more).
+	holding := func() error { return nil }
 	if opts.Repair {
 		lease, err := Take(ctx, root, opts.RunID, opts.Waiting)
 		if err != nil {
@@ -117,19 +123,28 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 		}
 		if lease != nil {
 			defer lease.Release(context.WithoutCancel(ctx))
+			holding = func() error { return lease.Check(ctx) }
 		}
 	}
 	// An unfinished commit is finished first (repair), or its run's
 	// staging and the statistics it would set are not called problems of
 	// their own.
 	pending := ""
+	if !opts.Repair {
+		rep.Busy = Holder(ctx, root)
+	}
 	if j, err := ReadJournal(ctx, root); err != nil {
 		return nil, err
+	} else if j != nil && rep.Busy != "" {
+		pending = j.Run // a live writer's commit, under way: not a problem
 	} else if j != nil {
 		f := Finding{Kind: FindUnfinished, Location: root.URI(JournalKey),
 			Detail: fmt.Sprintf("the commit of %s run %s (%d files to place, %d to remove) stopped before its end", j.Command, j.Run, len(j.Move), len(j.Remove))}
 		pending = j.Run
 		if opts.Repair {
+			if err := holding(); err != nil {
+				return nil, err
+			}
 			if _, err := Recover(ctx, root, cat, opts.Failpoint); err != nil {
 				return nil, err
 			}
@@ -139,6 +154,11 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 			}
 		}
 		rep.Findings = append(rep.Findings, f)
+	}
+	if opts.Repair {
+		if err := holding(); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkStaging(ctx, root, opts, pending, rep); err != nil {
 		return nil, err
@@ -181,8 +201,8 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 			if err != nil {
 				return nil, err
 			}
-			if format.Hidden(o.Key) {
-				continue
+			if format.Hidden(o.Key) || o.Size == 0 {
+				continue // not data (empty files are not read by readers either)
 			}
 			files++
 			bytes += o.Size
@@ -212,6 +232,9 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 		}
 		if f, ok := statistics(params, uri, files, bytes, rows, parquetTable); ok && pending == "" {
 			if opts.Repair {
+				if err := holding(); err != nil {
+					return nil, err
+				}
 				if err := setStatistics(ctx, cat, t, l.part, files, bytes, rows, parquetTable); err != nil {
 					return nil, err
 				}
@@ -223,6 +246,9 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 	if len(t.PartitionKeys) > 0 {
 		if f, ok := statistics(t.Parameters, rep.Root, rep.Files, rep.Bytes, rep.Rows, parquetTable); ok && pending == "" {
 			if opts.Repair {
+				if err := holding(); err != nil {
+					return nil, err
+				}
 				if err := setStatistics(ctx, cat, t, nil, rep.Files, rep.Bytes, rep.Rows, parquetTable); err != nil {
 					return nil, err
 				}
@@ -236,7 +262,7 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 		if err != nil {
 			return nil, err
 		}
-		if format.Hidden(o.Key) || slices.ContainsFunc(covered, func(c string) bool {
+		if format.Hidden(o.Key) || o.Size == 0 || slices.ContainsFunc(covered, func(c string) bool {
 			return strings.HasPrefix(o.Key, c) && !format.Hidden(strings.TrimPrefix(o.Key, c))
 		}) {
 			continue

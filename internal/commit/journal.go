@@ -96,6 +96,11 @@ type Record struct {
 	// ReplaceSources: the run replaced all the destination's data, so the
 	// sources it read are the only ones the destination now holds.
 	ReplaceSources bool `json:"replaceSources,omitempty"`
+	// Partitions are the partitions the run wrote; with
+	// ReplacesPartitions (overwrite-partitions) their earlier data is gone,
+	// and so the sources whose rows all lay there leave the index.
+	Partitions         []string `json:"partitions,omitempty"`
+	ReplacesPartitions bool     `json:"replacesPartitions,omitempty"`
 }
 
 // Source is a file a run read, as it was listed.
@@ -104,8 +109,10 @@ type Source struct {
 	Size    int64     `json:"size"`
 	ModTime time.Time `json:"modTime,omitzero"`
 	ETag    string    `json:"etag,omitempty"`
-	// Run is the run that read it (in the SourcesKey index).
-	Run string `json:"run,omitempty"`
+	// Run is the run that read it, and Partitions those the run wrote
+	// (in the SourcesKey index).
+	Run        string   `json:"run,omitempty"`
+	Partitions []string `json:"partitions,omitempty"`
 }
 
 // Same says whether two listings show the same content: the same size,
@@ -414,7 +421,7 @@ func keepRecord(ctx context.Context, s storage.Store, r *Record) error {
 	if err := s.Put(ctx, path.Join(RunsDir, r.Run+".json"), strings.NewReader(string(data))); err != nil {
 		return fmt.Errorf("record run %s: %w", r.Run, err)
 	}
-	if len(r.Sources) == 0 && !r.ReplaceSources {
+	if len(r.Sources) == 0 && !r.ReplaceSources && !r.ReplacesPartitions {
 		return nil
 	}
 	index, err := ReadSources(ctx, s)
@@ -424,8 +431,15 @@ func keepRecord(ctx context.Context, s storage.Store, r *Record) error {
 	if r.ReplaceSources {
 		clear(index)
 	}
+	if r.ReplacesPartitions {
+		for uri, src := range index {
+			if len(src.Partitions) > 0 && !slices.ContainsFunc(src.Partitions, func(p string) bool { return !slices.Contains(r.Partitions, p) }) {
+				delete(index, uri)
+			}
+		}
+	}
 	for _, src := range r.Sources {
-		src.Run = r.Run
+		src.Run, src.Partitions = r.Run, r.Partitions
 		index[src.URI] = src
 	}
 	list := make([]Source, 0, len(index))

@@ -31,9 +31,12 @@ var ErrLeaseLost = errors.New("this writer's lease on the destination was lost")
 
 // lease is what the lease object holds.
 type leaseDoc struct {
-	Holder   string    `json:"holder"`
-	Host     string    `json:"host,omitempty"`
-	PID      int       `json:"pid,omitempty"`
+	Holder string `json:"holder"`
+	Host   string `json:"host,omitempty"`
+	PID    int    `json:"pid,omitempty"`
+	// PIDNS names the holder's process namespace: a pid is only looked
+	// up in the namespace it belongs to (containers may share a host name).
+	PIDNS    string    `json:"pidns,omitempty"`
 	Expires  time.Time `json:"expires"`
 	Released bool      `json:"released,omitempty"`
 }
@@ -43,10 +46,17 @@ type leaseDoc struct {
 // writer killed outright does not hold up the next run on its machine).
 func (d leaseDoc) gone() bool {
 	host, _ := os.Hostname()
-	if d.Host == "" || d.Host != host || d.PID <= 0 || d.PID == os.Getpid() {
+	if d.Host == "" || d.Host != host || d.PID <= 0 || d.PID == os.Getpid() || d.PIDNS == "" || d.PIDNS != pidNamespace() {
 		return false
 	}
 	return syscall.Kill(d.PID, 0) == syscall.ESRCH
+}
+
+// pidNamespace names this process's pid namespace ("" where the system
+// does not say).
+func pidNamespace() string {
+	ns, _ := os.Readlink("/proc/self/ns/pid")
+	return ns
 }
 
 // HeldError says who holds a lease, and until when at the latest.
@@ -136,6 +146,7 @@ func (l *Lease) try(ctx context.Context) error {
 func (l *Lease) write(ctx context.Context, doc leaseDoc, version string) (string, error) {
 	doc.Host, _ = os.Hostname()
 	doc.PID = os.Getpid()
+	doc.PIDNS = pidNamespace()
 	data, _ := json.Marshal(doc)
 	return l.store.PutIf(ctx, LeaseKey, data, version)
 }

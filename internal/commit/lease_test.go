@@ -192,7 +192,7 @@ func TestLeaseOfADeadProcessIsFree(t *testing.T) {
 		t.Fatal(err)
 	}
 	host, _ := os.Hostname()
-	doc, _ := json.Marshal(leaseDoc{Holder: "run killed", Host: host, PID: dead.Process.Pid, Expires: time.Now().Add(time.Hour)})
+	doc, _ := json.Marshal(leaseDoc{Holder: "run killed", Host: host, PID: dead.Process.Pid, PIDNS: pidNamespace(), Expires: time.Now().Add(time.Hour)})
 	if _, err := s.PutIf(t.Context(), LeaseKey, doc, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -208,11 +208,21 @@ func TestLeaseOfADeadProcessIsFree(t *testing.T) {
 	}
 	defer live.Process.Kill()
 	_, v, _ := s.ReadVersion(t.Context(), LeaseKey)
-	doc, _ = json.Marshal(leaseDoc{Holder: "run alive", Host: host, PID: live.Process.Pid, Expires: time.Now().Add(time.Hour)})
+	doc, _ = json.Marshal(leaseDoc{Holder: "run alive", Host: host, PID: live.Process.Pid, PIDNS: pidNamespace(), Expires: time.Now().Add(time.Hour)})
 	if _, err := s.PutIf(t.Context(), LeaseKey, doc, v); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Acquire(t.Context(), s, "run next", time.Minute, nil); !errors.Is(err, ErrHeld) {
 		t.Errorf("the lease of a live process: %v, want ErrHeld", err)
+	}
+	// A pid of another process namespace (a container with the same host
+	// name) is not looked up here: its lease holds until it expires.
+	_, v, _ = s.ReadVersion(t.Context(), LeaseKey)
+	doc, _ = json.Marshal(leaseDoc{Holder: "run in a container", Host: host, PID: dead.Process.Pid, PIDNS: "pid:[1]", Expires: time.Now().Add(time.Hour)})
+	if _, err := s.PutIf(t.Context(), LeaseKey, doc, v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Acquire(t.Context(), s, "run next", time.Minute, nil); !errors.Is(err, ErrHeld) {
+		t.Errorf("the lease of another pid namespace: %v, want ErrHeld", err)
 	}
 }

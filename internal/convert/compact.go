@@ -105,10 +105,11 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	if err != nil {
 		return nil, err
 	}
+	var lease *commit.Lease
 	if !opts.DryRun {
 		// One writer at a time: the table's root is compacted under its
 		// lease, an unfinished commit finished, the table read again.
-		lease, err := commit.Take(ctx, root, opts.RunID, opts.Waiting)
+		lease, err = commit.Take(ctx, root, opts.RunID, opts.Waiting)
 		if err != nil {
 			return nil, err
 		}
@@ -187,6 +188,12 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 			Catalog: locationChange(t, p, loc, max(tableFiles, 0), max(tableBytes, 0))}
 		for _, f := range loc.files {
 			j.Move = append(j.Move, commit.Move{From: f.Key, To: loc.folder + f.Name})
+		}
+		if lease != nil {
+			if err := lease.Check(ctx); err != nil {
+				storage.RemoveFolder(context.WithoutCancel(ctx), root, staging)
+				return sum, fmt.Errorf("%s: %w", root.URI(""), err) // another writer took the table: commit nothing
+			}
 		}
 		if err := commit.Commit(ctx, root, cat, j, opts.Failpoint); err != nil {
 			return sum, fmt.Errorf("compact %s: %w", p.StorageDescriptor.Location, err)

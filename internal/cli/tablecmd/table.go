@@ -104,6 +104,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			rows = fmt.Sprintf("%d rows", rep.Rows)
 		}
 		fmt.Fprintf(opts.F.IO.Out, "Checked %s: %d locations, %d files, %d bytes, %s\n", rep.Table, rep.Locations, rep.Files, rep.Bytes, rows)
+		if rep.Busy != "" {
+			fmt.Fprintf(opts.F.IO.Out, "A writer is at work on it (%s): what it is staging and committing is not checked.\n", rep.Busy)
+		}
 		if len(rep.Findings) == 0 {
 			fmt.Fprintln(opts.F.IO.Out, "No problems found.")
 		} else {
