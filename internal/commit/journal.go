@@ -255,20 +255,39 @@ func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 	// place, every file to remove still there) is rolled back: removed,
 	// with nothing changed. Otherwise the loss is reported, and the
 	// journal kept for a person to look at.
+	// The staged files still there, from one listing of the run's staging
+	// folder (a lookup per file only for those not there).
+	staged := map[string]bool{}
+	if j.Staging != "" {
+		for o, err := range s.List(ctx, j.Staging+"/") {
+			if err != nil {
+				return err
+			}
+			staged[o.Key] = true
+		}
+	}
 	var lost []string
 	started := false
 	for _, m := range j.Move {
-		_, serr := s.Stat(ctx, m.From)
-		_, terr := s.Stat(ctx, m.To)
+		if j.Staging != "" && staged[m.From] {
+			continue
+		}
+		if j.Staging == "" {
+			if _, err := s.Stat(ctx, m.From); err == nil {
+				staged[m.From] = true
+				continue
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		_, err := s.Stat(ctx, m.To)
 		switch {
-		case serr != nil && !errors.Is(serr, fs.ErrNotExist):
-			return serr
-		case terr != nil && !errors.Is(terr, fs.ErrNotExist):
-			return terr
-		case terr == nil:
-			started = true
-		case serr != nil:
+		case err == nil:
+			started = true // moved before
+		case errors.Is(err, fs.ErrNotExist):
 			lost = append(lost, m.From)
+		default:
+			return err
 		}
 	}
 	if len(lost) > 0 {
@@ -294,8 +313,10 @@ func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 		}
 	}
 	for _, m := range j.Move {
-		if err := place(ctx, s, m); err != nil {
-			return err
+		if staged[m.From] {
+			if err := storage.Move(ctx, s, m.From, m.To); err != nil {
+				return fmt.Errorf("commit %s: %w", s.URI(m.To), err)
+			}
 		}
 		if err := fp.At(j.Command + ".moved"); err != nil {
 			return err
@@ -327,24 +348,6 @@ func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 		return err
 	}
 	return fp.At(j.Command + ".finished")
-}
-
-// place moves a staged file into place, unless an earlier try did.
-func place(ctx context.Context, s storage.Store, m Move) error {
-	_, err := s.Stat(ctx, m.From)
-	if errors.Is(err, fs.ErrNotExist) {
-		if _, err := s.Stat(ctx, m.To); err == nil {
-			return nil // moved before
-		}
-		return fmt.Errorf("commit %s: the staged file %s is gone", s.URI(m.To), s.URI(m.From))
-	}
-	if err != nil {
-		return err
-	}
-	if err := storage.Move(ctx, s, m.From, m.To); err != nil {
-		return fmt.Errorf("commit %s: %w", s.URI(m.To), err)
-	}
-	return nil
 }
 
 // apply makes the catalog change.
