@@ -4,28 +4,35 @@ package main
 //
 //	cd bench && CGO_ENABLED=1 go build -o /tmp/bench . && /tmp/bench -mode kill -lakectl ../bin/lakectl -kills 500
 //
-// Flags: -kills N (default 500), -seed S (default: the time), -lakectl PATH,
-// -s3 (destinations under s3://$LAKECTL_KILL_BUCKET/…, default bucket
-// lakectl-kill, on the server named by LAKECTL_S3_ENDPOINT with the AWS_*
-// credentials of the environment), -only N (rerun trial N of a seed alone),
-// -scenario NAME (only that scenario), -keep DIR (where the failed trials'
-// folders stay; default a fresh folder under $TMPDIR).
+// Flags: -kills N (default 500: trials go on until N of them killed a
+// running lakectl; a command that ends before its delay is up is no kill),
+// -seed S (default: the time), -lakectl PATH, -s3 (destinations under
+// s3://$LAKECTL_KILL_BUCKET/…, default bucket lakectl-kill, on the server
+// named by LAKECTL_S3_ENDPOINT with the AWS_* credentials of the
+// environment), -only N (rerun trial N of a seed alone), -scenario NAME
+// (only that scenario), -keep DIR (where the failed trials' folders stay;
+// default a fresh folder under $TMPDIR), -window (local disk, one-writer
+// scenarios: the delay starts when the commit's journal appears and is
+// drawn from [0, W], W the commit's uninterrupted duration from the
+// journal's first sight to the command's end, so that every kill falls in
+// or just after the commit).
 //
 // Each trial is a fresh folder with its own LAKECTL_HOME (its own SQLite
 // catalog) and its own destination. The prior state is built with
-// uninterrupted lakectl commands; the command under test is started and sent
-// SIGKILL after a delay drawn uniformly from [0, T], T being that scenario's
-// uninterrupted duration, measured once at the start. Right after the kill
-// the rows are counted twice with DuckDB: every visible *.parquet file under
-// the destination (no path segment starting with _ or .), and the files
-// under the locations the catalog lists (`lakectl catalog show/partitions
-// -o json`). Every source row has an id of its own, so a count is checked
-// with its sum of ids and its distinct ids: a row read twice, or a row from
-// neither the old nor the new state, is caught, not only a wrong count.
-// Then `lakectl table check --repair`, the killed command again, and the
-// final state must be the new one exactly, through the folder and the
-// catalog, with the catalog's recordCount, and `lakectl table check` must
-// find no problem.
+// uninterrupted lakectl commands; the command under test is started and
+// sent SIGKILL after a delay drawn uniformly from [0, T], T being that
+// scenario's uninterrupted duration, measured once at the start (the
+// median of three uninterrupted runs, each checked to leave the new
+// state). Right after the kill the rows are counted twice with DuckDB:
+// every visible *.parquet file under the destination (no path segment
+// starting with _ or .), and the files under the locations the catalog
+// lists (`lakectl catalog show/partitions -o json`). Every source row has
+// an id of its own, so a count is checked with its sum of ids and its
+// distinct ids: a row read twice, or a row from neither the old nor the
+// new state, is caught, not only a wrong count. Then `lakectl table check
+// --repair`, the killed command again, and the final state must be the new
+// one exactly, through the folder and the catalog, with the catalog's
+// recordCount, and `lakectl table check` must find no problem.
 
 import (
 	"bytes"
@@ -199,11 +206,11 @@ func scenarios() []scenario {
 	}
 	return []scenario{
 		{name: "new-unpartitioned", prepare: func(t *trial, _ int) (*plan, error) {
-			s := seg{first: 1, n: 120_000, days: days(0, 5)}
+			s := seg{first: 1, n: 400_000, days: days(0, 5)}
 			return &plan{cmds: [][]string{t.convertArgs(t.source("a", s))}, new: rowset{s}, newTable: true}, nil
 		}},
 		{name: "new-partitioned-5", prepare: func(t *trial, _ int) (*plan, error) {
-			s := seg{first: 1, n: 80_000, days: days(0, 5)}
+			s := seg{first: 1, n: 300_000, days: days(0, 5)}
 			return &plan{cmds: [][]string{t.convertArgs(t.source("a", s), partitioned...)}, new: rowset{s}, newTable: true}, nil
 		}},
 		{name: "append-partitioned", prepare: func(t *trial, _ int) (*plan, error) {
@@ -212,7 +219,7 @@ func scenarios() []scenario {
 				return nil, err
 			}
 			// A new file each time, into the 5 days and one new day.
-			add := seg{first: 1_000_001, n: 60_000, days: days(2, 4)}
+			add := seg{first: 1_000_001, n: 300_000, days: days(2, 4)}
 			return &plan{cmds: [][]string{t.convertArgs(t.source("add", add), partitioned...)}, old: rowset{base}, new: rowset{base, add}}, nil
 		}},
 		{name: "append-daily-300", prepare: func(t *trial, _ int) (*plan, error) {
@@ -229,7 +236,7 @@ func scenarios() []scenario {
 				return nil, err
 			}
 			// Days 3-7: days 1-2 are dropped, 6-7 are new.
-			s := seg{first: 1_000_001, n: 60_000, days: days(2, 5)}
+			s := seg{first: 1_000_001, n: 300_000, days: days(2, 5)}
 			return &plan{cmds: [][]string{t.convertArgs(t.source("new", s), append([]string{"--mode", "overwrite"}, partitioned...)...)},
 				old: rowset{base}, new: rowset{s}}, nil
 		}},
@@ -238,7 +245,7 @@ func scenarios() []scenario {
 			if err := t.setup(t.convertArgs(t.source("base", base))...); err != nil {
 				return nil, err
 			}
-			s := seg{first: 1_000_001, n: 100_000, days: days(0, 5)}
+			s := seg{first: 1_000_001, n: 400_000, days: days(0, 5)}
 			return &plan{cmds: [][]string{t.convertArgs(t.source("new", s), "--mode", "overwrite")}, old: rowset{base}, new: rowset{s}}, nil
 		}},
 		{name: "overwrite-partitions", prepare: func(t *trial, _ int) (*plan, error) {
@@ -247,7 +254,7 @@ func scenarios() []scenario {
 				return nil, err
 			}
 			// Days 4-7: days 4-5 replaced, 6-7 new, 1-3 kept.
-			s := seg{first: 1_000_001, n: 100_000, days: days(3, 4)}
+			s := seg{first: 1_000_001, n: 300_000, days: days(3, 4)}
 			kept := base
 			kept.drop = map[string]bool{}
 			for _, d := range s.days {
@@ -257,7 +264,7 @@ func scenarios() []scenario {
 				old: rowset{base}, new: rowset{kept, s}}, nil
 		}},
 		{name: "compact-64KiB-partitioned", prepare: func(t *trial, _ int) (*plan, error) {
-			r, err := compactPrior(t, true, 12, 10000)
+			r, err := compactPrior(t, true, 12, 15000)
 			if err != nil {
 				return nil, err
 			}
@@ -265,7 +272,7 @@ func scenarios() []scenario {
 				old: r, new: r, same: true}, nil
 		}},
 		{name: "compact-default-unpartitioned", prepare: func(t *trial, _ int) (*plan, error) {
-			r, err := compactPrior(t, false, 12, 15000)
+			r, err := compactPrior(t, false, 12, 35000)
 			if err != nil {
 				return nil, err
 			}
@@ -318,11 +325,13 @@ type campaign struct {
 	store   store
 	db      *sql.DB
 	s3      bool
+	window  bool // kill inside the commit: the delay starts when the journal appears
 	bucket  string
 	prefix  string
 	stats   map[string]*tally
 	order   []string
 	fails   []string
+	killed  int // trials whose command was killed while it ran
 	printed map[string]bool
 	env     []string
 }
@@ -335,6 +344,7 @@ type tally struct {
 	checkNoTable                                            int     // pending with no table in the catalog yet
 	steps                                                   map[string]int
 	kinds                                                   map[string]int // failures by kind
+	emptyCatalog                                            int            // kills that left a catalog file with nothing in it
 }
 
 type trial struct {
@@ -393,10 +403,12 @@ type view struct {
 	folder      fp
 	folderFiles []string
 	table       bool // the table exists in the catalog
-	catalog     fp
-	recordCount int64 // the table's parameter
-	partsCount  int64 // the sum over partitions' (-1: unpartitioned)
-	stats       string
+	// emptyCatalog: the catalog file exists with no catalog in it
+	emptyCatalog bool
+	catalog      fp
+	recordCount  int64 // the table's parameter
+	partsCount   int64 // the sum over partitions' (-1: unpartitioned)
+	stats        string
 }
 
 // look reads the destination's files and the catalog's.
@@ -415,7 +427,10 @@ func (t *trial) look(allow string) (*view, error) {
 		return nil, err
 	}
 	out, code := t.run("catalog", "show", table, "-o", "json")
-	if (code == 3 && strings.Contains(string(out), "not found")) || (code == 2 && strings.Contains(string(out), "no catalog there yet")) {
+	// No table: none in the catalog, no catalog file, or a catalog file a
+	// killed first writer created with nothing in it yet.
+	if (code == 3 && strings.Contains(string(out), "not found")) || (code == 2 && (strings.Contains(string(out), "no catalog there yet") || strings.Contains(string(out), "no catalog in it yet"))) {
+		v.emptyCatalog = strings.Contains(string(out), "no catalog in it yet")
 		return v, nil
 	}
 	if code != 0 {
@@ -576,7 +591,11 @@ func (c *campaign) trialRun(sc *scenario, n int, T time.Duration, rng *rand.Rand
 	}
 	allow := allowed(append([]rowset{p.old, p.new}, clean...)...)
 	before, err := t.look(allow)
-	check(err)
+	if err != nil {
+		t.fail("look-failed", "before the command: %v", err)
+		report("unreadable state")
+		return
+	}
 	if !before.folder.same(oldFP) || (!p.newTable && !before.catalog.same(oldFP)) {
 		t.fail("prior-state", "prior state: folder %v, catalog %v, want %v", before.folder, before.catalog, oldFP)
 		report("wrong prior state")
@@ -598,12 +617,28 @@ func (c *campaign) trialRun(sc *scenario, n int, T time.Duration, rng *rand.Rand
 		cmds[i].Stdout, cmds[i].Stderr = outs[i], outs[i]
 		check(cmds[i].Start())
 	}
-	time.Sleep(delay)
-	check(cmds[victim].Process.Signal(syscall.SIGKILL))
-	verr := cmds[victim].Wait() // reaped at once: the lease of a dead pid is free
+	// The victim is reaped as soon as it ends: the lease of a dead pid is
+	// free only once it is no zombie.
+	done := make(chan error, 1)
+	go func() { done <- cmds[victim].Wait() }()
+	var verr error
+	ended := false
+	if c.window {
+		// -window: the delay starts when the commit's journal appears.
+		verr, ended = waitJournal(localPath(t.dest+"_lakectl_journal.json"), done)
+	}
+	if !ended {
+		time.Sleep(delay)
+		if err := cmds[victim].Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			check(err)
+		}
+		verr = <-done
+	}
 	exited := verr == nil
 	if !exited {
-		if ee, ok := verr.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		if ee, ok := verr.(*exec.ExitError); ok && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
+			c.killed++
+		} else {
 			t.fail("killed-command-failed", "the killed command failed on its own: %v: %s", verr, outs[victim])
 		}
 	}
@@ -618,7 +653,14 @@ func (c *campaign) trialRun(sc *scenario, n int, T time.Duration, rng *rand.Rand
 
 	// (a), (b): what readers see right after the kill.
 	v, err := t.look(allow)
-	check(err)
+	if err != nil {
+		t.fail("look-failed", "after the kill: %v", err)
+		report("unreadable state")
+		return
+	}
+	if v.emptyCatalog {
+		st.emptyCatalog++
+	}
 	fmt.Fprintf(&t.log, "after the kill: journal %v, folder %v, table %v, catalog %v, recordCount %d, partitions' %d\n",
 		v.journal, v.folder, v.table, v.catalog, v.recordCount, v.partsCount)
 	if v.folder.Distinct != v.folder.Rows || v.folder.Foreign != 0 {
@@ -632,6 +674,8 @@ func (c *campaign) trialRun(sc *scenario, n int, T time.Duration, rng *rand.Rand
 		step := t.journalStep()
 		st.steps[step[:strings.Index(step+" (", " (")]]++
 		fmt.Fprintf(&t.log, "pending: %s\n", step)
+		fmt.Printf("  pending: %s trial %d, kill after %v: %s; folder %v, catalog %v (table in catalog: %v); old %d rows, new %d\n",
+			sc.name, n, delay.Round(time.Microsecond), step, v.folder, v.catalog, v.table, oldFP.Rows, newFP.Rows)
 		top := max(oldFP.Rows, newFP.Rows)
 		if top > 0 {
 			frac := float64(v.folder.Rows) / float64(top)
@@ -702,7 +746,11 @@ func (c *campaign) trialRun(sc *scenario, n int, T time.Duration, rng *rand.Rand
 		t.fail("rerun-failed", "the killed command, run again: exit %d: %s", code, out)
 	}
 	f, err := t.look(allowed(p.new))
-	check(err)
+	if err != nil {
+		t.fail("look-failed", "at the end: %v", err)
+		report("unreadable state")
+		return
+	}
 	fmt.Fprintf(&t.log, "at the end: journal %v, folder %v, catalog %v, recordCount %d, partitions' %d\n",
 		f.journal, f.folder, f.catalog, f.recordCount, f.partsCount)
 	if f.journal {
@@ -808,10 +856,13 @@ func (t *trial) remove() {
 }
 
 // killMode runs the campaign and returns the number of failures.
-func killMode(lakectl string, kills int, seed uint64, s3 bool, only int, onlyScenario, keep string) int {
+func killMode(lakectl string, kills int, seed uint64, s3, window bool, only int, onlyScenario, keep string) int {
 	abs, err := filepath.Abs(lakectl)
 	check(err)
-	c := &campaign{lakectl: abs, seed: seed, s3: s3, stats: map[string]*tally{}, store: localStore{}, printed: map[string]bool{}}
+	if window && s3 {
+		check(errors.New("-window watches the journal on local disk: not with -s3"))
+	}
+	c := &campaign{lakectl: abs, seed: seed, s3: s3, window: window, stats: map[string]*tally{}, store: localStore{}, printed: map[string]bool{}}
 	for _, kv := range os.Environ() {
 		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "LAKECTL_") && name != "LAKECTL_S3_ENDPOINT" && name != "LAKECTL_S3_REGION" {
 			continue
@@ -838,13 +889,21 @@ func killMode(lakectl string, kills int, seed uint64, s3 bool, only int, onlySce
 	c.db.SetMaxOpenConns(1)
 
 	scs := scenarios()
+	if window {
+		// Two writers: whose journal appeared is not known.
+		scs = slices.DeleteFunc(scs, func(s scenario) bool { return s.two })
+	}
 	if onlyScenario != "" {
 		scs = slices.DeleteFunc(scs, func(s scenario) bool { return s.name != onlyScenario })
 		if len(scs) == 0 {
 			check(fmt.Errorf("no scenario %q", onlyScenario))
 		}
 	}
-	fmt.Printf("kill campaign: %d kills, seed %d, %s, trials under %s\n", kills, seed, map[bool]string{false: "local disk", true: "S3 " + os.Getenv("LAKECTL_S3_ENDPOINT")}[s3], c.base)
+	what := "delay uniform over [0, T], T the command's uninterrupted duration"
+	if window {
+		what = "delay uniform over [0, W] after the journal appears, W the commit's uninterrupted duration (journal seen to exit)"
+	}
+	fmt.Printf("kill campaign: %d kills (%s), seed %d, %s, trials under %s\n", kills, what, seed, map[bool]string{false: "local disk", true: "S3 " + os.Getenv("LAKECTL_S3_ENDPOINT")}[s3], c.base)
 	// T: each scenario's uninterrupted duration, measured once (a trial
 	// with the command left to finish).
 	Ts := map[string]time.Duration{}
@@ -852,47 +911,23 @@ func killMode(lakectl string, kills int, seed uint64, s3 bool, only int, onlySce
 		sc := &scs[i]
 		c.stats[sc.name] = &tally{pendingMin: 1, steps: map[string]int{}, kinds: map[string]int{}}
 		c.order = append(c.order, sc.name)
-		t, err := c.newTrial(sc, -1)
-		check(err)
-		p, err := sc.prepare(t, 0)
-		if err != nil {
-			check(fmt.Errorf("%s: %w\n%s", sc.name, err, t.log.Bytes()))
+		// T is the median of three uninterrupted runs, each a fresh trial.
+		var runs []time.Duration
+		var p *plan
+		for range 3 {
+			var d time.Duration
+			p, d = c.uninterrupted(sc)
+			runs = append(runs, d.Round(time.Millisecond))
 		}
-		if p.clean == nil {
-			p.clean = []rowset{p.old, p.new}
-		}
-		start := time.Now()
-		var cmds []*exec.Cmd
-		for _, args := range p.cmds {
-			cmd := t.cmd(args...)
-			cmd.Stdout, cmd.Stderr = &t.log, &t.log
-			check(cmd.Start())
-			cmds = append(cmds, cmd)
-		}
-		for i, cmd := range cmds {
-			if err := cmd.Wait(); err != nil {
-				check(fmt.Errorf("%s: lakectl %s: %v\n%s", sc.name, strings.Join(p.cmds[i], " "), err, t.log.Bytes()))
-			}
-		}
-		Ts[sc.name] = time.Since(start)
+		Ts[sc.name] = median(runs)
 		c.stats[sc.name].t = Ts[sc.name]
-		// Uninterrupted, the command gives the new state (two writers:
-		// one of the states of both finishing, in either order).
-		ends := []rowset{p.new}
-		if sc.two {
-			ends = p.clean
-		}
-		v, err := t.look(allowed(ends...))
-		check(err)
-		if !slices.ContainsFunc(ends, func(r rowset) bool { return v.folder.same(r.fingerprint()) && v.catalog.same(r.fingerprint()) }) {
-			check(fmt.Errorf("%s uninterrupted: folder %v, catalog %v, want %v", sc.name, v.folder, v.catalog, p.new.fingerprint()))
-		}
-		fmt.Printf("  %-30s T = %v (%v rows after)\n", sc.name, Ts[sc.name].Round(time.Millisecond), p.new.fingerprint().Rows)
-		t.remove()
+		fmt.Printf("  %-30s T = %v (runs %v; %v rows after)\n", sc.name, Ts[sc.name].Round(time.Millisecond), runs, p.new.fingerprint().Rows)
 	}
 
 	start := time.Now()
-	for n := range kills {
+	// Trials go on until -kills of them killed a running command (a
+	// command may end before its delay is up: that trial is no kill).
+	for n := 0; c.killed < kills || (only >= 0 && n <= only); n++ {
 		if only >= 0 && n != only {
 			continue
 		}
@@ -900,10 +935,13 @@ func killMode(lakectl string, kills int, seed uint64, s3 bool, only int, onlySce
 		rng := rand.New(rand.NewPCG(seed, uint64(n)))
 		c.trialRun(sc, n, Ts[sc.name], rng)
 		if (n+1)%25 == 0 {
-			fmt.Printf("  %d/%d trials, %v, %d failures\n", n+1, kills, time.Since(start).Round(time.Second), len(c.fails))
+			fmt.Printf("  %d trials, %d kills, %v, %d failures\n", n+1, c.killed, time.Since(start).Round(time.Second), len(c.fails))
+		}
+		if only >= 0 {
+			break
 		}
 	}
-	fmt.Printf("\n%d trials in %v\n\n", c.total(), time.Since(start).Round(time.Second))
+	fmt.Printf("\n%d trials, %d of them killed a running command, in %v\n\n", c.total(), c.killed, time.Since(start).Round(time.Second))
 	c.printTable(os.Stdout)
 	if len(c.fails) == 0 {
 		os.Remove(c.base)
@@ -911,6 +949,81 @@ func killMode(lakectl string, kills int, seed uint64, s3 bool, only int, onlySce
 		fmt.Printf("\n%d failures; their folders are kept under %s\n", len(c.fails), c.base)
 	}
 	return len(c.fails)
+}
+
+// uninterrupted runs a scenario's command(s) to the end in a fresh trial,
+// checks the state they leave, and returns how long they took.
+func (c *campaign) uninterrupted(sc *scenario) (*plan, time.Duration) {
+	t, err := c.newTrial(sc, -1)
+	check(err)
+	defer t.remove()
+	p, err := sc.prepare(t, 0)
+	if err != nil {
+		check(fmt.Errorf("%s: %w\n%s", sc.name, err, t.log.Bytes()))
+	}
+	if p.clean == nil {
+		p.clean = []rowset{p.old, p.new}
+	}
+	start := time.Now()
+	var cmds []*exec.Cmd
+	for _, args := range p.cmds {
+		cmd := t.cmd(args...)
+		cmd.Stdout, cmd.Stderr = &t.log, &t.log
+		check(cmd.Start())
+		cmds = append(cmds, cmd)
+	}
+	var d time.Duration
+	if c.window {
+		// -window: from the journal's first sight to the end.
+		done := make(chan error, 1)
+		go func() { done <- cmds[0].Wait() }()
+		err, ended := waitJournal(localPath(t.dest+"_lakectl_journal.json"), done)
+		seen := time.Now()
+		if !ended {
+			err = <-done
+		}
+		if err != nil {
+			check(fmt.Errorf("%s: lakectl %s: %v\n%s", sc.name, strings.Join(p.cmds[0], " "), err, t.log.Bytes()))
+		}
+		if !ended {
+			d = time.Since(seen)
+		}
+	} else {
+		for i, cmd := range cmds {
+			if err := cmd.Wait(); err != nil {
+				check(fmt.Errorf("%s: lakectl %s: %v\n%s", sc.name, strings.Join(p.cmds[i], " "), err, t.log.Bytes()))
+			}
+		}
+		d = time.Since(start)
+	}
+	// Uninterrupted, the command gives the new state (two writers: one
+	// of the states of both finishing, in either order).
+	ends := []rowset{p.new}
+	if sc.two {
+		ends = p.clean
+	}
+	v, err := t.look(allowed(ends...))
+	check(err)
+	if !slices.ContainsFunc(ends, func(r rowset) bool { return v.folder.same(r.fingerprint()) && v.catalog.same(r.fingerprint()) }) {
+		check(fmt.Errorf("%s uninterrupted: folder %v, catalog %v, want %v", sc.name, v.folder, v.catalog, p.new.fingerprint()))
+	}
+	return p, d
+}
+
+// waitJournal polls for the journal file until it appears or the command
+// ends (ended, with its Wait error).
+func waitJournal(path string, done <-chan error) (error, bool) {
+	for {
+		select {
+		case err := <-done:
+			return err, true
+		default:
+		}
+		if _, err := os.Stat(path); err == nil {
+			return nil, false
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
 }
 
 func (c *campaign) total() int {
@@ -941,7 +1054,12 @@ func (c *campaign) printTable(w *os.File) {
 	}
 	fmt.Fprintf(tw, "total\t\t%d\t%d\t%d\t%d\t%d\t%d\t\t\n", sum.trials, sum.beforeJournal, sum.pending, sum.clean, sum.exited, sum.failures)
 	tw.Flush()
-	fmt.Fprintln(w, "\npending trials by step reached (from the journal and the files), catalog count while pending neither old nor new, pending with no table in the catalog yet:")
+	for _, name := range c.order {
+		if n := c.stats[name].emptyCatalog; n > 0 {
+			fmt.Fprintf(w, "\n%s: %d kills left a catalog file with no catalog in it yet (read commands exit 2 until a writer initializes it)", name, n)
+		}
+	}
+	fmt.Fprintln(w, "\n\npending trials by step reached (from the journal and the files), catalog count while pending neither old nor new, pending with no table in the catalog yet:")
 	for _, name := range c.order {
 		s := c.stats[name]
 		if s.pending == 0 {
