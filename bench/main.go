@@ -8,6 +8,7 @@
 //	go run . gencsv FILE ROWS        (the generated CSV alone)
 //	go run . -mode realdata -lakectl ../bin/lakectl   (the real-data corpus against DuckDB)
 //	go run . -mode compact -rows 10000000 -lakectl ../bin/lakectl -baseline OLD   (compaction, before and after)
+//	go run . -mode kill -lakectl ../bin/lakectl -kills 500   (random SIGKILLs of writers; see kill.go)
 //
 // With -baseline, a second lakectl binary (say, main's) converts the same
 // CSV in the same runs, so that before and after are measured side by side.
@@ -53,9 +54,22 @@ func main() {
 	runs := flag.Int("runs", 3, "runs of each side; the median is reported")
 	codec := flag.String("compression", "snappy", "Parquet compression of both sides")
 	baseline := flag.String("baseline", "", "a second lakectl binary to time in the same runs (convert mode)")
-	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE; realdata: the real-data corpus through lakectl and DuckDB, side by side; compact: convert compact of a table of small files, against -baseline")
+	mode := flag.String("mode", "convert", "convert: CSV to Parquet against DuckDB COPY; profile: lakectl validate profile of the Parquet against DuckDB SUMMARIZE; realdata: the real-data corpus through lakectl and DuckDB, side by side; compact: convert compact of a table of small files, against -baseline; kill: a random SIGKILL campaign against lakectl's writers (docs/reliability.md)")
 	corpus := flag.String("corpus", "../testdata/realdata", "the real-data corpus (-mode realdata)")
+	kills := flag.Int("kills", 500, "kills of the kill campaign: trials go on until this many killed a running command (-mode kill)")
+	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the kill campaign's delays and victims (-mode kill)")
+	s3 := flag.Bool("s3", false, "kill campaign against S3: LAKECTL_S3_ENDPOINT, AWS_* credentials, bucket LAKECTL_KILL_BUCKET (default lakectl-kill) (-mode kill)")
+	only := flag.Int("only", -1, "run only this trial of the kill campaign (with its -seed) (-mode kill)")
+	scenario := flag.String("scenario", "", "run only this scenario of the kill campaign (-mode kill)")
+	window := flag.Bool("window", false, "kill campaign inside commits: each delay starts when the journal appears (local disk; one-writer scenarios) (-mode kill)")
+	keep := flag.String("keep", "", "folder of the kill campaign's trials; failed ones stay (default: a new one under $TMPDIR) (-mode kill)")
 	flag.Parse()
+	if *mode == "kill" {
+		if killMode(*lakectl, *kills, *seed, *s3, *window, *only, *scenario, *keep) > 0 {
+			os.Exit(1)
+		}
+		return
+	}
 	if *mode == "realdata" {
 		if realData(*lakectl, *corpus) > 0 {
 			os.Exit(1)
