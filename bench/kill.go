@@ -793,30 +793,7 @@ type localStore struct{}
 
 func localPath(uri string) string { return strings.TrimPrefix(uri, "file://") }
 
-func (localStore) data(folder string) ([]string, error) {
-	root := localPath(folder)
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if p != root && (strings.HasPrefix(d.Name(), "_") || strings.HasPrefix(d.Name(), ".")) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	slices.Sort(files)
-	return files, err
-}
+func (localStore) data(folder string) ([]string, error) { return visibleParquet(localPath(folder)) }
 
 func (localStore) exists(key string) (bool, error) {
 	_, err := os.Stat(localPath(key))

@@ -20,6 +20,7 @@ package main
 import (
 	"bufio"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -139,27 +140,42 @@ func mib(n int64) float64 { return float64(n) / (1 << 20) }
 // parquetBytes is the size of the Parquet files under path (a file or a
 // folder; hidden _ and . names skipped, as query engines do).
 func parquetBytes(path string) int64 {
+	files, err := visibleParquet(path)
+	check(err)
 	var n int64
-	check(filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		check(err)
+		n += fi.Size()
+	}
+	return n
+}
+
+// visibleParquet lists the *.parquet files a query engine reads under root
+// (a file or a folder): no path segment below root starts with _ or .; a
+// root that does not exist holds none.
+func visibleParquet(root string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		if p != path && (strings.HasPrefix(d.Name(), "_") || strings.HasPrefix(d.Name(), ".")) {
+		if p != root && (strings.HasPrefix(d.Name(), "_") || strings.HasPrefix(d.Name(), ".")) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		if !d.IsDir() && strings.HasSuffix(p, ".parquet") {
-			fi, err := d.Info()
-			if err != nil {
-				return err
-			}
-			n += fi.Size()
+			files = append(files, p)
 		}
 		return nil
-	}))
-	return n
+	})
+	slices.Sort(files)
+	return files, err
 }
 
 func report(lname, dname string, lt, dt, lcpu, dcpu []time.Duration, lrss, drss int64) {

@@ -30,20 +30,16 @@ func TestConvertSweepsStagingOfDeadRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stage("dead-beat.alive", hourAgo)
-	stage("dead-beat/part-0.parquet", hourAgo)
-	stage("dead-beat/year=2024/part-1.parquet", hourAgo)
-	stage("dead-nobeat/part-0.parquet", hourAgo)
-	stage("dead-nobeat/.lakectl-tmp-42", hourAgo) // a Put cut short by the kill
-	stage("alive.alive", time.Now())
-	stage("alive/part-0.parquet", hourAgo) // a long run: old file, fresh heartbeat
-	stage("young/part-0.parquet", time.Now())
+	stage("dead/part-0.parquet", hourAgo)
+	stage("dead/.lakectl-tmp-42", hourAgo) // a Put cut short by the kill
+	stage("alive.alive", time.Now())       // a fresh heartbeat: no lease, so dead
+	stage("alive/year=2024/part-0.parquet", time.Now())
 
 	sum, err := e.run(e.csvTable("id:bigint", "phone:string", "amount:decimal(18,2)", "day:date", "note:string"), nil, Options{StaleAfter: 10 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"alive", "dead-beat", "dead-nobeat", "young"}; !slices.Equal(sum.StaleRunsRemoved, want) {
+	if want := []string{"alive", "dead"}; !slices.Equal(sum.StaleRunsRemoved, want) {
 		t.Errorf("StaleRunsRemoved = %v, want %v", sum.StaleRunsRemoved, want)
 	}
 	var staged []string
