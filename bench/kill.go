@@ -263,12 +263,12 @@ func scenarios() []scenario {
 			return &plan{cmds: [][]string{t.convertArgs(t.source("new", s), append([]string{"--mode", "overwrite-partitions"}, partitioned...)...)},
 				old: rowset{base}, new: rowset{kept, s}}, nil
 		}},
-		{name: "compact-64KiB-partitioned", prepare: func(t *trial, _ int) (*plan, error) {
+		{name: "compact-256KiB-partitioned", prepare: func(t *trial, _ int) (*plan, error) {
 			r, err := compactPrior(t, true, 12, 15000)
 			if err != nil {
 				return nil, err
 			}
-			return &plan{cmds: [][]string{{"convert", "compact", table, "--target-file-size", "64KiB", "--row-group-size", "2000", "-q"}},
+			return &plan{cmds: [][]string{{"convert", "compact", table, "--target-file-size", "256KiB", "--row-group-size", "2000", "-q"}},
 				old: r, new: r, same: true}, nil
 		}},
 		{name: "compact-default-unpartitioned", prepare: func(t *trial, _ int) (*plan, error) {
@@ -309,7 +309,7 @@ func scenarios() []scenario {
 				return nil, err
 			}
 			return &plan{cmds: [][]string{
-				{"convert", "compact", table, "--target-file-size", "64KiB", "--row-group-size", "2000", "-q"},
+				{"convert", "compact", table, "--target-file-size", "256KiB", "--row-group-size", "2000", "-q"},
 				{"convert", "compact", table, "-q"},
 			}, old: r, new: r, same: true}, nil
 		}},
