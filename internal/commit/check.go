@@ -113,55 +113,15 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 	if err != nil {
 		return nil, err
 	}
-	// Under --repair, every change is made holding the root's lease,
-	// checked before each (a lease lost to a stall changes nothing more).
-	holding := func() error { return nil }
-	if opts.Repair {
-		lease, err := Take(ctx, root, opts.RunID, opts.Waiting)
-		if err != nil {
+	holding, release, pending, err := checkRoot(ctx, cat, root, opts, rep)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if pending == "" && opts.Repair {
+		if t, err = cat.GetTable(ctx, db, name); err != nil { // a finished commit changed it
 			return nil, err
 		}
-		if lease != nil {
-			defer lease.Release(context.WithoutCancel(ctx))
-			holding = func() error { return lease.Check(ctx) }
-		}
-	}
-	// An unfinished commit is finished first (repair), or its run's
-	// staging and the statistics it would set are not called problems of
-	// their own.
-	pending := ""
-	if !opts.Repair {
-		rep.Busy = Holder(ctx, root)
-	}
-	if j, err := ReadJournal(ctx, root); err != nil {
-		return nil, err
-	} else if j != nil && rep.Busy != "" {
-		pending = j.Run // a live writer's commit, under way: not a problem
-	} else if j != nil {
-		f := Finding{Kind: FindUnfinished, Location: root.URI(JournalKey),
-			Detail: fmt.Sprintf("the commit of %s run %s (%d files to place, %d to remove) stopped before its end", j.Command, j.Run, len(j.Move), len(j.Remove))}
-		pending = j.Run
-		if opts.Repair {
-			if err := holding(); err != nil {
-				return nil, err
-			}
-			if _, err := Recover(ctx, root, cat, opts.Failpoint); err != nil {
-				return nil, err
-			}
-			f.Repaired, pending = true, ""
-			if t, err = cat.GetTable(ctx, db, name); err != nil {
-				return nil, err
-			}
-		}
-		rep.Findings = append(rep.Findings, f)
-	}
-	if opts.Repair {
-		if err := holding(); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkStaging(ctx, root, opts, pending, rep); err != nil {
-		return nil, err
 	}
 
 	parquetTable := t.Parameters[catalog.ParamClassification] == "parquet"
@@ -271,6 +231,81 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 			Detail: "under the table's folder, in no location of the catalog: readers of the folder take it for data (remove it, or register it with crawl)"})
 	}
 	return rep, nil
+}
+
+// CheckFolder checks a destination folder alone — its unfinished commit
+// and dead runs' staging — and under Repair finishes and removes them: for
+// a commit that creates its table, which the catalog cannot name yet.
+// Table is the table the folder's commit registers, if it names one.
+func CheckFolder(ctx context.Context, cat catalog.Catalog, root storage.Store, opts CheckOptions) (rep *CheckReport, table string, err error) {
+	rep = &CheckReport{Root: root.URI(""), Rows: -1, Findings: []Finding{}}
+	if j, err := ReadJournal(ctx, root); err != nil {
+		return nil, "", err
+	} else if j != nil && j.Catalog != nil {
+		table = j.Catalog.Database + "." + j.Catalog.Table
+		if opts.Repair && cat == nil {
+			return nil, table, fmt.Errorf("%s: the unfinished commit of run %s changes table %s, which needs its catalog", root.URI(""), j.Run, table)
+		}
+	}
+	_, release, _, err := checkRoot(ctx, cat, root, opts, rep)
+	if err != nil {
+		return nil, table, err
+	}
+	release()
+	return rep, table, nil
+}
+
+// checkRoot checks (and under Repair, holding the root's lease, fixes) a
+// table root's unfinished commit and dead runs' staging. It returns the
+// lease check to call before each further change, the lease's release,
+// and the run of a commit left pending (not finished now): its staging
+// and the statistics it would set are then not problems of their own.
+func checkRoot(ctx context.Context, cat catalog.Catalog, root storage.Store, opts CheckOptions, rep *CheckReport) (holding func() error, release func(), pending string, err error) {
+	holding, release = func() error { return nil }, func() {}
+	if opts.Repair {
+		lease, err := Take(ctx, root, opts.RunID, opts.Waiting)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if lease != nil {
+			release = func() { lease.Release(context.WithoutCancel(ctx)) }
+			holding = func() error { return lease.Check(ctx) }
+		}
+	} else {
+		rep.Busy = Holder(ctx, root)
+	}
+	fail := func(err error) (func() error, func(), string, error) {
+		release()
+		return nil, nil, "", err
+	}
+	if j, err := ReadJournal(ctx, root); err != nil {
+		return fail(err)
+	} else if j != nil && rep.Busy != "" {
+		pending = j.Run // a live writer's commit, under way: not a problem
+	} else if j != nil {
+		f := Finding{Kind: FindUnfinished, Location: root.URI(JournalKey),
+			Detail: fmt.Sprintf("the commit of %s run %s (%d files to place, %d to remove) stopped before its end", j.Command, j.Run, len(j.Move), len(j.Remove))}
+		pending = j.Run
+		if opts.Repair {
+			if err := holding(); err != nil {
+				return fail(err)
+			}
+			if _, err := Recover(ctx, root, cat, opts.Failpoint); err != nil {
+				return fail(err)
+			}
+			f.Repaired, pending = true, ""
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	if opts.Repair {
+		if err := holding(); err != nil {
+			return fail(err)
+		}
+	}
+	if err := checkStaging(ctx, root, opts, pending, rep); err != nil {
+		return fail(err)
+	}
+	return holding, release, pending, nil
 }
 
 // checkStaging reports (and under Repair removes) what dead runs staged.

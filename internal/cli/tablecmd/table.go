@@ -3,9 +3,12 @@
 package tablecmd
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +36,7 @@ type CheckOptions struct {
 func NewCmdCheck(f *cmdutil.Factory) *cobra.Command {
 	opts := &CheckOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "check DB.TABLE [--repair]",
+		Use:   "check DB.TABLE|DEST [--repair]",
 		Short: "Verify that a table's locations exist, its files read, and its statistics match",
 		Long: `Verify a table, in the spirit of 'restic check':
 
@@ -46,6 +49,11 @@ func NewCmdCheck(f *cmdutil.Factory) *cobra.Command {
   - no commit was left unfinished by a killed writer, and no dead run's
     staged files remain.
 
+Given a destination folder instead (a path with a /, such as ./curated/orders,
+or a URI), only the folder's unfinished commit and dead runs' staging are
+checked: for a commit that creates its table, which the catalog cannot name
+until the commit is finished.
+
 With --repair, what is safe to fix is fixed, under the table's lease: an
 unfinished commit is finished (as the next writer would), dead runs' staging
 is removed, and the statistics are set to what the files hold. Missing
@@ -55,7 +63,8 @@ need a decision.
 Exit status: 0 when nothing is wrong (or everything found was repaired),
 1 when something is left, 2 and 3 as for every command.`,
 		Example: `  lakectl table check curated.orders
-  lakectl table check curated.orders --repair -o json`,
+  lakectl table check curated.orders --repair -o json
+  lakectl table check s3://lake/curated/orders/ --repair`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Table = args[0]
@@ -67,6 +76,9 @@ Exit status: 0 when nothing is wrong (or everything found was repaired),
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
+	if strings.Contains(opts.Table, "/") {
+		return checkFolder(ctx, opts)
+	}
 	db, name, err := catalog.ParseTableName(opts.Table)
 	if err != nil {
 		return err
@@ -80,16 +92,58 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	opts.Check.RunID = commit.NewRunID(opts.F.Now())
-	if opts.Check.Failpoint, err = opts.F.Failpoint(); err != nil {
+	if err := opts.setup(); err != nil {
 		return err
 	}
-	opts.Check.Waiting = cmdutil.WaitingMessage(opts.F, opts.Table)
 	openStore := func(ctx context.Context, uri string) (storage.Store, error) { return opts.F.Store(ctx, uri) }
 	rep, err := commit.CheckTable(ctx, cat, openStore, db, name, opts.Check)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return fmt.Errorf("%w (a commit that creates it may be unfinished: `lakectl table check DEST --repair` with its destination finishes it, as does the next convert into it)", err)
+	}
 	if err != nil {
 		return err
 	}
+	return report(opts, rep)
+}
+
+// checkFolder checks a destination folder: its unfinished commit and dead
+// runs' staging.
+func checkFolder(ctx context.Context, opts *CheckOptions) error {
+	s, err := opts.F.ExistingStore(ctx, opts.Table)
+	if err != nil {
+		return err
+	}
+	var cat catalog.Catalog
+	if j, _ := commit.ReadJournal(ctx, s); j != nil && j.Catalog != nil {
+		if opts.Check.Repair {
+			cat, err = opts.F.Catalog(ctx)
+		} else {
+			cat, err = opts.F.ReadCatalog(ctx)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := opts.setup(); err != nil {
+		return err
+	}
+	rep, table, err := commit.CheckFolder(ctx, cat, s, opts.Check)
+	if err != nil {
+		return err
+	}
+	rep.Table = table
+	return report(opts, rep)
+}
+
+func (opts *CheckOptions) setup() (err error) {
+	opts.Check.RunID = commit.NewRunID(opts.F.Now())
+	opts.Check.Waiting = cmdutil.WaitingMessage(opts.F, opts.Table)
+	opts.Check.Failpoint, err = opts.F.Failpoint()
+	return err
+}
+
+// report prints a check's report; problems left are exit 1.
+func report(opts *CheckOptions, rep *commit.CheckReport) error {
 	t := cmdutil.Table{Header: []string{"FINDING", "LOCATION", "DETAIL", "REPAIRED"}}
 	for _, f := range rep.Findings {
 		t.Add(f.Kind, f.Location, f.Detail, strconv.FormatBool(f.Repaired))
@@ -103,7 +157,14 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		if rep.Rows >= 0 {
 			rows = fmt.Sprintf("%d rows", rep.Rows)
 		}
-		fmt.Fprintf(opts.F.IO.Out, "Checked %s: %d locations, %d files, %d bytes, %s\n", rep.Table, rep.Locations, rep.Files, rep.Bytes, rows)
+		if rep.Locations == 0 { // a folder alone
+			fmt.Fprintf(opts.F.IO.Out, "Checked %s: its commit and staging\n", rep.Root)
+			if rep.Table != "" {
+				fmt.Fprintf(opts.F.IO.Out, "Its commit registers %s: `lakectl table check %s` checks its data.\n", rep.Table, rep.Table)
+			}
+		} else {
+			fmt.Fprintf(opts.F.IO.Out, "Checked %s: %d locations, %d files, %d bytes, %s\n", rep.Table, rep.Locations, rep.Files, rep.Bytes, rows)
+		}
 		if rep.Busy != "" {
 			fmt.Fprintf(opts.F.IO.Out, "A writer is at work on it (%s): what it is staging and committing is not checked.\n", rep.Busy)
 		}
@@ -121,7 +182,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		if !opts.Check.Repair {
 			hint = " (--repair fixes what is safe to fix)"
 		}
-		return &cmdutil.ExitError{Code: 1, Msg: fmt.Sprintf("%s: %s left%s", rep.Table, cmdutil.Count(n, "problem"), hint)}
+		return &cmdutil.ExitError{Code: 1, Msg: fmt.Sprintf("%s: %s left%s", cmp.Or(rep.Table, rep.Root), cmdutil.Count(n, "problem"), hint)}
 	}
 	return nil
 }
