@@ -171,7 +171,7 @@ func newSchema(fields []format.Field, plain []bool) *Schema {
 
 // Codec names the compression codecs of --compression.
 var Codecs = map[string]compress.Codec{
-	"snappy": fastSnappy{},
+	"snappy": &parquet.Snappy,
 	"zstd":   &parquet.Zstd,
 	"gzip":   &parquet.Gzip,
 	"none":   &parquet.Uncompressed,
