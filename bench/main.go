@@ -183,7 +183,7 @@ func report(lname, dname string, lt, dt, lcpu, dcpu []time.Duration, lrss, drss 
 	lc, dc := median(lcpu), median(dcpu)
 	fmt.Printf("%s: %v (runs %v), CPU %v, peak RSS %d MiB\n", lname, l.Round(time.Millisecond), lt, lc.Round(time.Millisecond), lrss>>10)
 	fmt.Printf("%s: %v (runs %v), CPU %v, peak RSS %d MiB\n", dname, d.Round(time.Millisecond), dt, dc.Round(time.Millisecond), drss>>10)
-	fmt.Printf("ratio %s/duckdb: %.2f (CPU %.2f)\n", strings.Fields(lname)[0], float64(l)/float64(d), float64(lc)/float64(dc))
+	fmt.Printf("ratio %s/%s: %.2f (CPU %.2f)\n", strings.Fields(lname)[0], strings.Fields(dname)[0], float64(l)/float64(d), float64(lc)/float64(dc))
 }
 
 // duckdbSummarize runs SUMMARIZE over Parquet files and reads its result.

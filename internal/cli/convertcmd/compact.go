@@ -31,9 +31,11 @@ func NewCmdCompact(f *cmdutil.Factory) *cobra.Command {
 into few files near the target size. Locations with fewer than two files, or
 no file smaller than half the target, are left alone.
 
-The new files are written to a fresh run-ID folder, the catalog is pointed at
-it, and only then are the old files removed: a reader going through the
-catalog sees the old files or the new ones, never a mix.`,
+The table keeps its layout: the new files go into the same partition
+folders, under the table's lease, one commit per location through the
+journal that convert uses (the old files removed, the new ones moved in, the
+statistics set): a reader never sees a row twice. Only a location's own
+files are rewritten; files in subfolders stay as they are.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Table = args[0]

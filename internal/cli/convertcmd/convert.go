@@ -70,14 +70,20 @@ text and reason, to DEST/_lakectl_quarantine/RUN.jsonl and counted. More than
 changed row count never goes unnoticed) fails the run with exit status 1 and
 commits nothing. Rows read always equal rows written plus rows quarantined.
 
-Output files appear only complete: they are staged under DEST/_lakectl_staging
-and moved into place when every row has been written; an interrupted or
-failed run leaves no data files and no catalog change. A process killed
-outright cannot clean up: a run keeps a heartbeat beside its staging, and the
-next run into DEST removes the staging of runs whose heartbeat stopped more
-than --stale-staging-after ago. Overwrites write to a
-fresh run-ID folder, point the catalog at it, and only then remove the old
-files.
+One writer at a time per DEST (a lease: a second waits, and says for whom).
+Output files are staged under DEST/_lakectl_staging; a journal
+(DEST/_lakectl_journal.json) then lists what the commit does, before any of
+it is visible: the replaced files go, the new ones move into place (in the
+table's own partition folders), the catalog follows. An interrupted (Ctrl-C)
+or failed run leaves no data file and no catalog change. A run killed
+outright during its commit leaves it to be finished by the next lakectl
+command that touches DEST (or 'lakectl table check --repair'); a reader never
+sees a row twice. See docs/convert.md, "Safety".
+
+In append mode, source files that an earlier run into DEST converted, and
+that have not changed since (size, and ETag or modification time), are
+skipped: the same source converted twice adds no rows. --again converts them
+anyway.
 
 Exit status 1: more bad records than allowed, or (--no-schema-evolution) the
 data adds or retypes a column of the registered table.`,
