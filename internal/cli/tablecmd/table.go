@@ -83,12 +83,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	var cat catalog.Catalog
-	if opts.Check.Repair {
-		cat, err = opts.F.Catalog(ctx)
-	} else {
-		cat, err = opts.F.ReadCatalog(ctx)
-	}
+	cat, err := opts.catalog(ctx)
 	if err != nil {
 		return err
 	}
@@ -115,12 +110,7 @@ func checkFolder(ctx context.Context, opts *CheckOptions) error {
 	}
 	var cat catalog.Catalog
 	if j, _ := commit.ReadJournal(ctx, s); j != nil && j.Catalog != nil {
-		if opts.Check.Repair {
-			cat, err = opts.F.Catalog(ctx)
-		} else {
-			cat, err = opts.F.ReadCatalog(ctx)
-		}
-		if err != nil {
+		if cat, err = opts.catalog(ctx); err != nil {
 			return err
 		}
 	}
@@ -133,6 +123,14 @@ func checkFolder(ctx context.Context, opts *CheckOptions) error {
 	}
 	rep.Table = table
 	return report(opts, rep)
+}
+
+// catalog opens the catalog: to write it under --repair, else to read.
+func (opts *CheckOptions) catalog(ctx context.Context) (catalog.Catalog, error) {
+	if opts.Check.Repair {
+		return opts.F.Catalog(ctx)
+	}
+	return opts.F.ReadCatalog(ctx)
 }
 
 func (opts *CheckOptions) setup() (err error) {
