@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -279,4 +280,82 @@ func Holder(ctx context.Context, s storage.Store) string {
 		return ""
 	}
 	return cur.Holder
+}
+
+// A Writer is a run that holds its destination: the lease, and what it
+// found there when it began.
+type Writer struct {
+	lease *Lease
+	// Recovered is the run whose unfinished commit this one finished.
+	Recovered string
+	// Swept are the dead runs whose staging this one removed.
+	Swept []string
+	stop  func()
+}
+
+// Begin starts a writing run of command on dest: it takes the
+// destination's lease (waiting its turn; waiting is told for whom),
+// finishes a commit a killed writer left, removes dead runs' staging (every
+// other run's under the lease, where a live writer would hold it; without
+// a lease, runs silent for staleAfter), starts the run's heartbeat, and
+// reaches the failpoint COMMAND.leased. End ends it.
+func Begin(ctx context.Context, dest storage.Store, cat catalog.Catalog, command, run string, waiting func(holder string), staleAfter time.Duration, fp Failpoint) (*Writer, error) {
+	lease, err := Take(ctx, dest, run, waiting)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{lease: lease, stop: func() {}}
+	fail := func(err error) (*Writer, error) {
+		w.End(ctx)
+		return nil, err
+	}
+	j, err := Recover(ctx, dest, cat, fp)
+	if err != nil {
+		return fail(err)
+	}
+	if j != nil {
+		w.Recovered = j.Run
+	}
+	if lease != nil {
+		staleAfter = 0
+	}
+	if w.Swept, err = SweepStaging(ctx, dest, run, time.Now(), staleAfter); err != nil {
+		return fail(fmt.Errorf("remove staging left by dead runs: %w", err))
+	}
+	w.stop = Heartbeat(ctx, dest, run, HeartbeatEvery)
+	if err := fp.At(command + ".leased"); err != nil {
+		return fail(err)
+	}
+	return w, nil
+}
+
+// Check says whether the run still holds its destination (ErrLeaseLost
+// once another writer took it): call it before committing.
+func (w *Writer) Check(ctx context.Context) error {
+	if w.lease == nil {
+		return nil
+	}
+	return w.lease.Check(ctx)
+}
+
+// End stops the heartbeat and gives the lease back.
+func (w *Writer) End(ctx context.Context) {
+	w.stop()
+	if w.lease != nil {
+		w.lease.Release(context.WithoutCancel(ctx))
+	}
+}
+
+// FinishIfFree finishes the destination's unfinished commit if the
+// destination's lease is free now (a reader's way to finish it: it does
+// not wait for a writer). It returns the commit finished, nil if none.
+func FinishIfFree(ctx context.Context, dest storage.Store, cat catalog.Catalog, run string) (*Journal, error) {
+	lease, err := TryTake(ctx, dest, run)
+	if err != nil {
+		return nil, err
+	}
+	if lease != nil {
+		defer lease.Release(context.WithoutCancel(ctx))
+	}
+	return Recover(ctx, dest, cat, nil)
 }

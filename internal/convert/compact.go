@@ -105,24 +105,14 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	if err != nil {
 		return nil, err
 	}
-	var lease *commit.Lease
+	var w *commit.Writer
 	if !opts.DryRun {
-		// One writer at a time: the table's root is compacted under its
-		// lease, an unfinished commit finished, the table read again.
-		lease, err = commit.Take(ctx, root, opts.RunID, opts.Waiting)
-		if err != nil {
+		// One writer at a time: the table's root is compacted holding it,
+		// an unfinished commit finished, the table read again.
+		if w, err = commit.Begin(ctx, root, cat, "compact", opts.RunID, opts.Waiting, commit.DefaultStaleAfter, opts.Failpoint); err != nil {
 			return nil, err
 		}
-		if lease != nil {
-			defer lease.Release(context.WithoutCancel(ctx))
-		}
-		if _, err := commit.Recover(ctx, root, cat, opts.Failpoint); err != nil {
-			return nil, err
-		}
-		if _, err := commit.SweepStaging(ctx, root, opts.RunID, time.Now(), staleUnder(lease)); err != nil {
-			return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
-		}
-		defer commit.Heartbeat(ctx, root, opts.RunID, commit.HeartbeatEvery)()
+		defer w.End(ctx)
 		if t, err = cat.GetTable(ctx, db, name); err != nil {
 			return nil, err
 		}
@@ -189,11 +179,9 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		for _, f := range loc.files {
 			j.Move = append(j.Move, commit.Move{From: f.Key, To: loc.folder + f.Name})
 		}
-		if lease != nil {
-			if err := lease.Check(ctx); err != nil {
-				storage.RemoveFolder(context.WithoutCancel(ctx), root, staging)
-				return sum, fmt.Errorf("%s: %w", root.URI(""), err) // another writer took the table: commit nothing
-			}
+		if err := w.Check(ctx); err != nil {
+			storage.RemoveFolder(context.WithoutCancel(ctx), root, staging)
+			return sum, fmt.Errorf("%s: %w", root.URI(""), err) // another writer took the table: commit nothing
 		}
 		if err := commit.Commit(ctx, root, cat, j, opts.Failpoint); err != nil {
 			return sum, fmt.Errorf("compact %s: %w", p.StorageDescriptor.Location, err)
@@ -203,15 +191,6 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		storage.RemoveFolder(context.WithoutCancel(ctx), root, path.Join(commit.StagingDir, opts.RunID))
 	}
 	return sum, nil
-}
-
-// staleUnder is how old a dead run's staging must be to be removed: at
-// once under the destination's lease, else after DefaultStaleAfter.
-func staleUnder(lease *commit.Lease) time.Duration {
-	if lease != nil {
-		return 0
-	}
-	return commit.DefaultStaleAfter
 }
 
 // compactLocation stages the compacted files of one location, under the

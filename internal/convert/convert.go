@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -181,24 +180,14 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		}
 	}
 	// One writer at a time per destination: the catalog is read, the
-	// files written and committed under the destination's lease.
-	lease, err := commit.Take(ctx, dest, opts.RunID, opts.Waiting)
+	// files written and committed holding the destination, after any
+	// commit a killed writer left is finished.
+	w, err := commit.Begin(ctx, dest, cat, "convert", opts.RunID, opts.Waiting, opts.StaleAfter, opts.Failpoint)
 	if err != nil {
-		return nil, err
-	}
-	if lease != nil {
-		defer lease.Release(context.WithoutCancel(ctx))
-	}
-
-	// A commit a killed writer left is finished before anything is read.
-	if j, err := commit.Recover(ctx, dest, cat, opts.Failpoint); err != nil {
-		return sum, err
-	} else if j != nil {
-		sum.Recovered = j.Run
-	}
-	if err := opts.Failpoint.At("convert.leased"); err != nil {
 		return sum, err
 	}
+	defer w.End(ctx)
+	sum.Recovered, sum.StaleRunsRemoved = w.Recovered, w.Swept
 
 	var target *catalog.Table
 	if opts.Register != "" {
@@ -206,18 +195,6 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 			return sum, err
 		}
 	}
-
-	// Holding the lease, every other run's staging is a dead run's (a live
-	// writer would hold the lease): it goes at once. Without a lease, only
-	// once its heartbeat is older than StaleAfter.
-	stale := opts.StaleAfter
-	if lease != nil {
-		stale = 0
-	}
-	if sum.StaleRunsRemoved, err = commit.SweepStaging(ctx, dest, opts.RunID, time.Now(), stale); err != nil {
-		return nil, fmt.Errorf("remove staging left by dead runs: %w", err)
-	}
-	defer commit.Heartbeat(ctx, dest, opts.RunID, commit.HeartbeatEvery)()
 
 	c := &conversion{
 		opts: &opts, t: t, dest: dest, plan: plan, fileCols: fileCols, partIdx: partIdx,
@@ -238,11 +215,9 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 		return sum, fmt.Errorf("%d bad records, more than the %d allowed; nothing was written (see %s): %w",
 			sum.RowsQuarantined, opts.MaxBadRecords, sum.Quarantine, ErrTooManyBadRecords)
 	}
-	if lease != nil {
-		if err := lease.Check(ctx); err != nil {
-			c.discard() // another writer took the destination: commit nothing
-			return sum, fmt.Errorf("%s: %w", dest.URI(""), err)
-		}
+	if err := w.Check(ctx); err != nil {
+		c.discard() // another writer took the destination: commit nothing
+		return sum, fmt.Errorf("%s: %w", dest.URI(""), err)
 	}
 	if len(sum.FilesUnchanged) > 0 && len(c.files) == 0 && opts.Mode == Append {
 		c.discard() // nothing new: nothing to commit

@@ -138,13 +138,6 @@ func (f *Factory) finishCommit(ctx context.Context, s storage.Store, j *commit.J
 			return err
 		}
 	}
-	lease, err := commit.TryTake(ctx, s, commit.NewRunID(f.Now()))
-	if err != nil {
-		return err
-	}
-	if lease != nil {
-		defer lease.Release(context.WithoutCancel(ctx))
-	}
-	_, err = commit.Recover(ctx, s, cat, nil)
+	_, err := commit.FinishIfFree(ctx, s, cat, commit.NewRunID(f.Now()))
 	return err
 }
