@@ -179,12 +179,15 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 		c.sum.FilesWritten += ps.Files
 		c.sum.BytesWritten += ps.Bytes
 		// What the partition's folder holds once committed: the files the
-		// run keeps, and its own. The rows of kept files the catalog does
-		// not count (a folder written before it was registered) are read
-		// from their footers.
-		kept, err := c.dataUnder(ctx, prefixes[part])
-		if err != nil {
-			return err
+		// run keeps (an append's; a replacing run keeps none), and its
+		// own. The rows of kept files the catalog does not count (a folder
+		// written before it was registered) are read from their footers.
+		var kept []*storage.Object
+		if c.opts.Mode == Append {
+			var err error
+			if kept, err = c.dataUnder(ctx, prefixes[part]); err != nil {
+				return err
+			}
 		}
 		counted := target != nil && (part == "" || existing[part] != nil)
 		for _, o := range kept {
