@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -699,5 +700,39 @@ func TestWriterWaitsForTheDestinationLease(t *testing.T) {
 	}
 	if tb, err := e.cat.GetTable(t.Context(), "lake", "s"); err != nil || tb.Parameters["recordCount"] != "2" {
 		t.Errorf("after: %v %+v", err, tb)
+	}
+}
+
+// Compaction rewrites a location's own files: a file in a subfolder (which
+// may be another writer's destination) stays as it is, and keeps its rows.
+func TestCompactLeavesSubfolders(t *testing.T) {
+	e := newEnv(t, map[string]string{"part-0.csv": orders})
+	tbl := e.csvTable("id:bigint", "phone:string", "amount:decimal(18,2)", "day:date", "note:string")
+	opts := Options{Register: "lake.orders", PartitionBy: []string{"day"}, Again: true}
+	for range 3 {
+		if _, err := e.run(tbl, nil, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var first string
+	for _, k := range e.files() {
+		if strings.HasPrefix(k, "day=2024-01-02/") {
+			first = k
+			break
+		}
+	}
+	nested := "day=2024-01-02/other/part-x.parquet"
+	if err := e.dest.Put(t.Context(), nested, bytes.NewReader(e.object(first))); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Compact(t.Context(), e.cat, e.store, "lake", "orders", CompactOptions{RunID: "c1", TargetFileSize: DefaultTargetFileSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Locations) != 2 || sum.FilesRead != 6 || sum.Rows != 6 {
+		t.Errorf("summary %+v: want the 6 files of the two partition folders, not the nested one", sum)
+	}
+	if got := e.object(nested); len(got) == 0 {
+		t.Errorf("the nested file is gone")
 	}
 }
