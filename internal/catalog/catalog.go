@@ -156,3 +156,25 @@ func (t *Table) Column(name string) *Column {
 	}
 	return nil
 }
+
+// PartitionsUpdater is implemented by backends that update many partitions
+// of a table in one request (Glue's BatchUpdatePartition). Callers use
+// UpdatePartitions, which falls back to one UpdatePartition each.
+type PartitionsUpdater interface {
+	UpdatePartitions(ctx context.Context, db, table string, parts []Partition) error
+}
+
+// UpdatePartitions updates partitions of one table, in batches where the
+// backend can. Like a run of UpdatePartition calls, it is not atomic.
+func UpdatePartitions(ctx context.Context, c Catalog, db, table string, parts []Partition) error {
+	if u, ok := c.(PartitionsUpdater); ok {
+		return u.UpdatePartitions(ctx, db, table, parts)
+	}
+	for _, p := range parts {
+		p.DatabaseName, p.TableName = db, table
+		if err := c.UpdatePartition(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

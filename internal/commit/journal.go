@@ -396,15 +396,16 @@ func (c *Change) apply(ctx context.Context, cat catalog.Catalog) error {
 			}
 			have[strings.Join(p.Values, "\x00")] = true
 		}
-		var create []catalog.Partition
+		var create, update []catalog.Partition
 		for _, p := range c.Partitions {
 			if !have[strings.Join(p.Values, "\x00")] {
 				create = append(create, p)
-				continue
+			} else {
+				update = append(update, p)
 			}
-			if err := cat.UpdatePartition(ctx, p); err != nil {
-				return err
-			}
+		}
+		if err := catalog.UpdatePartitions(ctx, cat, c.Database, c.Table, update); err != nil {
+			return err
 		}
 		if len(create) > 0 {
 			if err := cat.CreatePartitions(ctx, c.Database, c.Table, create); err != nil {

@@ -260,13 +260,13 @@ func (p *planned) apply(ctx context.Context, c catalog.Catalog, opts *Options) e
 			return err
 		}
 	}
-	for _, u := range p.update {
+	for i, u := range p.update {
 		if _, gone := u.Parameters[catalog.ParamDeprecatedByCrawler]; !gone {
-			u.StorageDescriptor.Columns = final.StorageDescriptor.Columns
+			p.update[i].StorageDescriptor.Columns = final.StorageDescriptor.Columns
 		}
-		if err := c.UpdatePartition(ctx, u); err != nil {
-			return err
-		}
+	}
+	if err := catalog.UpdatePartitions(ctx, c, opts.Database, final.Name, p.update); err != nil {
+		return err
 	}
 	if len(p.add) > 0 {
 		for i := range p.add {
