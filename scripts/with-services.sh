@@ -114,6 +114,32 @@ done
 mariadb --no-defaults --socket="$tmp/maria.sock" -u root -e "CREATE DATABASE lake; CREATE USER 'lakectl'@'127.0.0.1' IDENTIFIED BY 'lakectl-test-pw'; GRANT ALL ON lake.* TO 'lakectl'@'127.0.0.1';"
 echo "with-services: MariaDB on 127.0.0.1:$myport (pid ${pids[-1]})" >&2
 
+# moto's server: AWS Glue (and SSM, Lake Formation) on 127.0.0.1. It comes
+# with the machine's Python; it cannot be installed from here.
+if python3 -c 'import moto.server, flask' 2>/dev/null; then
+	motoport=$(free_port)
+	python3 -m moto.server -H 127.0.0.1 -p "$motoport" >"$tmp/moto.log" 2>&1 &
+	pids+=($!)
+	for i in $(seq 1 200); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$motoport") 2>/dev/null; then
+			break
+		fi
+		if [ "$i" = 200 ] || ! kill -0 "${pids[-1]}" 2>/dev/null; then
+			echo "with-services: moto did not start:" >&2
+			cat "$tmp/moto.log" >&2
+			exit 3
+		fi
+		sleep 0.1
+	done
+	echo "with-services: moto (AWS Glue) on 127.0.0.1:$motoport (pid ${pids[-1]})" >&2
+	export LAKECTL_TEST_GLUE_ENDPOINT="http://127.0.0.1:$motoport"
+elif [ "${CI:-}" = true ]; then
+	echo "with-services: moto's server is missing (python3 -m moto.server, with Flask): the Glue tests need it" >&2
+	exit 3
+else
+	echo "with-services: moto's server is missing (python3 -m moto.server): the Glue tests will skip" >&2
+fi
+
 export LAKECTL_TEST_POSTGRES_URL="postgres://lakectl:lakectl-test-pw@127.0.0.1:$pgport/lake"
 export LAKECTL_TEST_MYSQL_URL="mysql://lakectl:lakectl-test-pw@tcp(127.0.0.1:$myport)/lake"
 export LAKECTL_TEST_S3_ENDPOINT="http://127.0.0.1:$port"

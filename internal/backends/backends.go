@@ -12,10 +12,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	awsglue "github.com/aws/aws-sdk-go-v2/service/glue"
+
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/glue"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -39,7 +43,7 @@ func (e *uriError) Error() string        { return e.msg }
 func (e *uriError) Is(target error) bool { return target == ErrBadURI }
 
 // CatalogSchemes lists the catalog URIs lakectl understands, for messages.
-const CatalogSchemes = "sqlite:PATH[?busy_timeout=60s] (the embedded default)"
+const CatalogSchemes = "sqlite:PATH[?busy_timeout=60s] (the embedded default) or glue://?region=R[&catalog-id=ID] (the AWS Glue Data Catalog)"
 
 // DefaultCatalog is the catalog URI used when none is configured.
 func DefaultCatalog(home string) string {
@@ -100,6 +104,8 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 			return nil, badURI("catalog %s: no catalog there yet (commands that write make one: crawl, convert --register, catalog create-database)", path)
 		}
 		return sqlite.OpenReadOnly(ctx, path)
+	case "glue":
+		return openGlue(ctx, uri, rest)
 	}
 	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }
@@ -107,6 +113,62 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 // futureSchemes are catalog kinds a bare word may mean (--catalog glue):
 // never taken for the name of a SQLite file.
 var futureSchemes = map[string]bool{"glue": true, "postgres": true, "postgresql": true}
+
+// openGlue opens glue://?region=R&catalog-id=ID&endpoint=URL&profile=P&
+// segments=N&retry-mode=standard|adaptive&max-attempts=N. Every parameter
+// is optional: the region, credentials and retry settings come from the
+// standard AWS configuration (environment, shared files, roles) unless
+// given here.
+func openGlue(ctx context.Context, uri, rest string) (catalog.Catalog, error) {
+	rest = strings.TrimPrefix(rest, "//")
+	host, query, _ := strings.Cut(rest, "?")
+	if host != "" {
+		return nil, badURI("catalog %q: a Glue catalog has no host or path: want glue://?region=R[&catalog-id=ID]", uri)
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, badURI("catalog %q: %v", uri, err)
+	}
+	var opts glue.Options
+	var ac AWSOptions
+	for k, v := range q {
+		val := v[len(v)-1]
+		switch k {
+		case "region":
+			ac.Region = val
+		case "profile":
+			ac.Profile = val
+		case "endpoint":
+			ac.Endpoint = val
+		case "retry-mode":
+			ac.RetryMode = val
+		case "max-attempts":
+			if ac.MaxAttempts, err = strconv.Atoi(val); err != nil || ac.MaxAttempts < 1 {
+				return nil, badURI("catalog %q: max-attempts %q: want a number from 1", uri, val)
+			}
+		case "catalog-id":
+			opts.CatalogID = val
+		case "segments":
+			if opts.Segments, err = strconv.Atoi(val); err != nil || opts.Segments < 1 || opts.Segments > glue.MaxSegments {
+				return nil, badURI("catalog %q: segments %q: want 1 to %d", uri, val, glue.MaxSegments)
+			}
+		default:
+			return nil, badURI("catalog %q: unknown parameter %q: want region, catalog-id, endpoint, profile, segments, retry-mode or max-attempts", uri, k)
+		}
+	}
+	cfg, err := LoadAWSConfig(ctx, ac)
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", redact.Text(uri), err)
+	}
+	if cfg.Region == "" {
+		return nil, badURI("catalog %q: no AWS region: add region=R to the URI, or set AWS_REGION or a profile's region", uri)
+	}
+	var fns []func(*awsglue.Options)
+	if ac.Endpoint != "" {
+		fns = append(fns, func(o *awsglue.Options) { o.BaseEndpoint = &ac.Endpoint })
+	}
+	return glue.New(cfg, opts, fns...)
+}
 
 // StoreOptions configure the storage backends.
 type StoreOptions struct {
