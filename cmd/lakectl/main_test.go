@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"errors"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/lakectl/lakectl/internal/catalog/glue/gluetest"
 	"github.com/lakectl/lakectl/internal/cli"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
@@ -39,8 +41,19 @@ func TestMain(m *testing.M) {
 // embedded catalog). Scripts that need S3 start with [s3]: they get a fresh
 // bucket on the MinIO server that `make test` starts, as $BUCKET, with the
 // endpoint in LAKECTL_S3_ENDPOINT and credentials in the AWS variables.
+//
+// Scripts that need AWS Glue start with [glue]: $GLUE_CATALOG is a glue://
+// URI on moto's server (through gluetest's proxy, which adds the paging,
+// segments and VersionId checks moto leaves out), $GLUE_ENDPOINT is moto
+// itself for the aws CLI to read back what lakectl wrote, and $P is a
+// prefix of the script's own for database names (moto is shared).
 func TestScripts(t *testing.T) {
 	srv, haveS3 := s3Server(t)
+	glueEndpoint := os.Getenv("LAKECTL_TEST_GLUE_ENDPOINT")
+	var glueProxy *gluetest.Proxy
+	if glueEndpoint != "" {
+		glueProxy = gluetest.NewProxy(t, glueEndpoint)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -52,6 +65,15 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 			for _, db := range []string{"LAKECTL_TEST_POSTGRES_URL", "LAKECTL_TEST_MYSQL_URL"} {
 				env.Setenv(strings.TrimSuffix(strings.TrimPrefix(db, "LAKECTL_TEST_"), "_URL")+"_URL", os.Getenv(db))
+			}
+			if glueProxy != nil {
+				env.Setenv("GLUE_CATALOG", "glue://?region=us-east-1&endpoint="+glueProxy.URL)
+				env.Setenv("GLUE_ENDPOINT", glueEndpoint)
+				env.Setenv("P", fmt.Sprintf("t%08x_", rand.Uint32()))
+				if !haveS3 {
+					env.Setenv("AWS_ACCESS_KEY_ID", "lakectl-test")
+					env.Setenv("AWS_SECRET_ACCESS_KEY", "lakectl-test-secret")
+				}
 			}
 			if haveS3 {
 				for _, kv := range srv.Env() {
@@ -72,6 +94,11 @@ func TestScripts(t *testing.T) {
 			switch cond {
 			case "s3":
 				return haveS3, nil
+			case "glue":
+				if glueProxy == nil && os.Getenv("CI") == "true" {
+					return false, errors.New("CI=true but no Glue test server (moto): run make test")
+				}
+				return glueProxy != nil, nil
 			case "postgres", "mysql":
 				have := os.Getenv("LAKECTL_TEST_"+strings.ToUpper(map[string]string{"postgres": "POSTGRES", "mysql": "MYSQL"}[cond])+"_URL") != ""
 				if !have && os.Getenv("CI") == "true" {
