@@ -160,6 +160,9 @@ func openGlue(ctx context.Context, uri, rest string) (catalog.Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", redact.Text(uri), err)
 	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("catalog glue: %w", s3.ErrNoCredentials)
+	}
 	if cfg.Region == "" {
 		return nil, badURI("catalog %q: no AWS region: add region=R to the URI, or set AWS_REGION or a profile's region", uri)
 	}

@@ -104,6 +104,7 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, catalog.ErrInvalid),
 		errors.Is(err, fs.ErrInvalid),
 		errors.Is(err, backends.ErrBadURI),
+		errors.Is(err, backends.ErrAWSConfig),
 		errors.Is(err, sqlite.ErrNotCatalog),
 		errors.Is(err, sqlite.ErrNoFolder),
 		errors.Is(err, s3.ErrNoCredentials),
