@@ -69,6 +69,7 @@ type Proxy struct {
 	// listings holds the listings being paged, by number.
 	listings map[int]savedListing
 	next     int
+	wholes   map[string][]byte
 }
 
 type savedListing struct {
@@ -79,7 +80,7 @@ type savedListing struct {
 // NewProxy starts a proxy in front of moto at endpoint, closed when the
 // test ends.
 func NewProxy(t testing.TB, endpoint string) *Proxy {
-	p := &Proxy{moto: strings.TrimSuffix(endpoint, "/"), listings: map[int]savedListing{}}
+	p := &Proxy{moto: strings.TrimSuffix(endpoint, "/"), listings: map[int]savedListing{}, wholes: map[string][]byte{}}
 	srv := httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
@@ -114,6 +115,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.mu.Lock()
 	p.reqs = append(p.reqs, Request{Operation: op, Body: in})
+	if !strings.HasPrefix(op, "Get") {
+		clear(p.wholes) // a write: whole listings asked before are stale
+	}
 	p.mu.Unlock()
 
 	switch {
@@ -206,20 +210,32 @@ func (p *Proxy) page(w http.ResponseWriter, r *http.Request, op string, in map[s
 		items, answer = saved.items, saved.answer
 	} else {
 		body, _ := json.Marshal(whole)
-		resp, out, err := p.call(r, body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		if resp.StatusCode != http.StatusOK {
-			for k, v := range resp.Header {
-				if k != "Content-Length" {
-					w.Header()[k] = v
-				}
+		// The segments of one listing ask for the same whole listing: it
+		// is asked of moto once until something is written.
+		key := op + string(body)
+		p.mu.Lock()
+		out, cached := p.wholes[key]
+		p.mu.Unlock()
+		if !cached {
+			resp, o, err := p.call(r, body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
 			}
-			w.WriteHeader(resp.StatusCode)
-			w.Write(out)
-			return
+			if resp.StatusCode != http.StatusOK {
+				for k, v := range resp.Header {
+					if k != "Content-Length" {
+						w.Header()[k] = v
+					}
+				}
+				w.WriteHeader(resp.StatusCode)
+				w.Write(o)
+				return
+			}
+			out = o
+			p.mu.Lock()
+			p.wholes[key] = out
+			p.mu.Unlock()
 		}
 		if err := json.Unmarshal(out, &answer); err != nil {
 			http.Error(w, "moto's answer: "+err.Error(), http.StatusBadGateway)
