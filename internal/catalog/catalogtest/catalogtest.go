@@ -388,32 +388,75 @@ func testPartitions(t *testing.T, c catalog.Catalog) {
 }
 
 func testPartitionFilter(t *testing.T, c catalog.Catalog) {
-	partitioned(t, c)
+	partitioned(t, c) // year int, region string
+	// The same values under a string key, which compare as strings.
+	byText := table("db", "sales_text", "amount")
+	byText.PartitionKeys = []catalog.Column{{Name: "year", Type: "string"}, {Name: "region", Type: "string"}}
+	must(t, c.CreateTable(ctx(t), byText))
 	var parts []catalog.Partition
 	for _, y := range []string{"9", "10", "2023", "2024"} {
 		for _, r := range []string{"eu", "us"} {
 			parts = append(parts, part(y, r))
 		}
 	}
-	must(t, c.CreatePartitions(ctx(t), "db", "sales", parts))
-	cases := map[string][]string{
-		"region=eu":                       {"[10 eu]", "[2023 eu]", "[2024 eu]", "[9 eu]"},
-		"year>=2023 AND region='us'":      {"[2023 us]", "[2024 us]"},
-		"year<10":                         {"[9 eu]", "[9 us]"},
-		"year!=2024, year > 9, region=us": {"[10 us]", "[2023 us]"},
+	must(t, c.CreatePartitions(ctx(t), "db", "sales_text", parts))
+	// Hive's name for a null value: only IS NULL selects it.
+	must(t, c.CreatePartitions(ctx(t), "db", "sales", append(parts, part(catalog.HiveNullPartition, "eu"))))
+	cases := []struct{ table, expr string }{
+		{"sales", "region=eu"},
+		{"sales", "year>=2023 AND region='us'"},
+		{"sales", "year!=2024, year > 9, region=us"},
+		// year is an int: 9 < 10.
+		{"sales", "year<10"},
+		// year is a string: '9' > '10', '2023' < '9'.
+		{"sales_text", "year<'9'"},
+		{"sales_text", "year>'2024'"},
+		{"sales", "year IN (9, '2024') AND region IN ('us')"},
+		{"sales", "year NOT IN (9, 10, 2023)"},
+		{"sales", "year = 9 OR region = 'us' AND year = 2024"},
+		{"sales", "(year = 9 OR region = 'us') AND year <> 10"},
+		{"sales", "year BETWEEN 10 AND 2023 AND NOT region = 'eu'"},
+		{"sales_text", "year BETWEEN '10' AND '2023' AND region <> 'eu'"},
+		{"sales", "region LIKE 'e%' AND year NOT BETWEEN 10 AND 2024"},
+		{"sales_text", "year LIKE '20_3' OR year LIKE '1%'"},
+		{"sales", "year IS NULL"},
 	}
-	for expr, want := range cases {
-		f, err := catalog.ParseFilter(expr)
+	want := [][]string{
+		{"[10 eu]", "[2023 eu]", "[2024 eu]", "[9 eu]", "[__HIVE_DEFAULT_PARTITION__ eu]"},
+		{"[2023 us]", "[2024 us]"},
+		{"[10 us]", "[2023 us]"},
+		{"[9 eu]", "[9 us]"},
+		{"[10 eu]", "[10 us]", "[2023 eu]", "[2023 us]", "[2024 eu]", "[2024 us]"},
+		{"[9 eu]", "[9 us]"},
+		{"[2024 us]", "[9 us]"},
+		{"[2024 eu]", "[2024 us]"},
+		{"[2024 us]", "[9 eu]", "[9 us]"},
+		{"[2023 us]", "[2024 us]", "[9 eu]", "[9 us]"},
+		{"[10 us]", "[2023 us]"},
+		{"[10 us]", "[2023 us]"},
+		{"[9 eu]"},
+		{"[10 eu]", "[10 us]", "[2023 eu]", "[2023 us]"},
+		{"[__HIVE_DEFAULT_PARTITION__ eu]"},
+	}
+	for i, tc := range cases {
+		f, err := catalog.ParseFilter(tc.expr)
 		must(t, err)
-		got := partValues(t, c.ListPartitions(ctx(t), "db", "sales", f))
-		if !reflect.DeepEqual(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
-			t.Errorf("filter %q = %v, want %v", expr, got, want)
+		got := partValues(t, c.ListPartitions(ctx(t), "db", tc.table, f))
+		if !reflect.DeepEqual(slices.Sorted(slices.Values(got)), want[i]) {
+			t.Errorf("%s: filter %q = %v, want %v", tc.table, tc.expr, got, want[i])
 		}
 	}
-	f, err := catalog.ParseFilter("month=1")
-	must(t, err)
-	for _, err := range c.ListPartitions(ctx(t), "db", "sales", f) {
-		wantErr(t, err, catalog.ErrInvalid)
+	// Filters that do not fit the keys are refused, as Glue refuses them.
+	for _, expr := range []string{"month=1", "year LIKE '2%'", "year = 'x'"} {
+		f, err := catalog.ParseFilter(expr)
+		must(t, err)
+		var listErr error
+		for _, err := range c.ListPartitions(ctx(t), "db", "sales", f) {
+			if listErr = err; err != nil {
+				break
+			}
+		}
+		wantErr(t, listErr, catalog.ErrInvalid)
 	}
 }
 
