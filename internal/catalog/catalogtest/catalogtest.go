@@ -183,11 +183,15 @@ func testTables(t *testing.T, c catalog.Catalog) {
 	wantErr(t, c.UpdateTable(ctx(t), &gone), catalog.ErrNotFound)
 }
 
+// testTableRoundTrip: a table keeps every member a Glue TableInput can set.
+// (Times are whole milliseconds, as Glue keeps them.)
 func testTableRoundTrip(t *testing.T, c catalog.Catalog) {
 	must(t, c.CreateDatabase(ctx(t), catalog.Database{Name: "db"}))
+	accessed := time.Date(2024, 1, 2, 3, 4, 5, 123_000_000, time.UTC)
 	in := catalog.Table{
 		DatabaseName: "db", Name: "events", Description: "click events",
 		Owner: "data-eng", Retention: 30, CreatedBy: "lakectl", TableType: catalog.ExternalTable,
+		LastAccessTime: accessed, LastAnalyzedTime: accessed.Add(time.Hour),
 		Parameters:    map[string]string{"classification": "parquet", "recordCount": "1000"},
 		PartitionKeys: []catalog.Column{{Name: "year", Type: "string"}, {Name: "month", Type: "int"}},
 		StorageDescriptor: catalog.StorageDescriptor{
@@ -197,6 +201,17 @@ func testTableRoundTrip(t *testing.T, c catalog.Catalog) {
 			Compressed:   true,
 			SerdeInfo:    &catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", Parameters: map[string]string{"serialization.format": "1"}},
 			Parameters:   map[string]string{"k": "v"},
+			// Bucketing and skew, as Hive DDL declares them.
+			AdditionalLocations:    []string{"s3://lake/events-archive/"},
+			NumberOfBuckets:        8,
+			BucketColumns:          []string{"id"},
+			SortColumns:            []catalog.SortOrder{{Column: "id", SortOrder: 1}},
+			StoredAsSubDirectories: true,
+			SkewedInfo: &catalog.SkewedInfo{
+				SkewedColumnNames:             []string{"id"},
+				SkewedColumnValues:            []string{"0"},
+				SkewedColumnValueLocationMaps: map[string]string{"0": "s3://lake/events/skew/"},
+			},
 			Columns: []catalog.Column{
 				{Name: "id", Type: "bigint", Comment: "event id"},
 				{Name: "amount", Type: "decimal(10,2)"},
@@ -212,6 +227,18 @@ func testTableRoundTrip(t *testing.T, c catalog.Catalog) {
 	want.CreateTime, want.UpdateTime, want.VersionID = got.CreateTime, got.UpdateTime, got.VersionID
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", *got, want)
+	}
+
+	// And so does a partition, of what a PartitionInput can set.
+	p := catalog.Partition{Values: []string{"2024", "1"}, LastAccessTime: accessed, LastAnalyzedTime: accessed.Add(time.Minute),
+		Parameters: map[string]string{"recordCount": "12"}, StorageDescriptor: in.StorageDescriptor}
+	p.StorageDescriptor.Location = "s3://lake/events/year=2024/month=1/"
+	must(t, c.CreatePartitions(ctx(t), "db", "events", []catalog.Partition{p}))
+	gotP, err := c.GetPartition(ctx(t), "db", "events", p.Values)
+	must(t, err)
+	p.DatabaseName, p.TableName, p.CreationTime = "db", "events", gotP.CreationTime
+	if !reflect.DeepEqual(*gotP, p) {
+		t.Errorf("partition round trip:\n got %+v\nwant %+v", *gotP, p)
 	}
 }
 
