@@ -53,13 +53,54 @@ type Catalog interface {
 	Close() error
 }
 
+// The JSON field names and order of these types are those of the Glue API
+// (botocore's service model, shapes Database, Table, StorageDescriptor,
+// Partition and theirs), so that scripts written against `aws glue
+// get-table` read lakectl's output, and `aws glue get-table` output reads as
+// a lakectl table. Every member of those shapes is here, so that no backend
+// drops one. A member Glue returns whatever its value (Retention, Compressed,
+// NumberOfBuckets, SortColumns, StoredAsSubDirectories,
+// IsRegisteredWithLakeFormation) has no omitempty; a member Glue returns only
+// when it is set has one.
+
 // Database is a namespace of tables (Glue's Database).
 type Database struct {
-	Name        string            `json:"Name"`
-	Description string            `json:"Description,omitempty"`
-	LocationURI string            `json:"LocationUri,omitempty"`
-	Parameters  map[string]string `json:"Parameters,omitempty"`
-	CreateTime  time.Time         `json:"CreateTime,omitzero"`
+	Name                          string                 `json:"Name"`
+	Description                   string                 `json:"Description,omitempty"`
+	LocationURI                   string                 `json:"LocationUri,omitempty"`
+	Parameters                    map[string]string      `json:"Parameters,omitempty"`
+	CreateTime                    time.Time              `json:"CreateTime,omitzero"`
+	CreateTableDefaultPermissions []PrincipalPermissions `json:"CreateTableDefaultPermissions,omitempty"`
+	TargetDatabase                *DatabaseIdentifier    `json:"TargetDatabase,omitempty"`
+	// CatalogID is the AWS account (or account:catalog) of a Glue
+	// catalog; the embedded catalog belongs to none and leaves it empty.
+	CatalogID         string             `json:"CatalogId,omitempty"`
+	FederatedDatabase *FederatedDatabase `json:"FederatedDatabase,omitempty"`
+}
+
+// PrincipalPermissions grants a Lake Formation principal permissions.
+type PrincipalPermissions struct {
+	Principal   *DataLakePrincipal `json:"Principal,omitempty"`
+	Permissions []string           `json:"Permissions,omitempty"`
+}
+
+// DataLakePrincipal names a Lake Formation principal.
+type DataLakePrincipal struct {
+	DataLakePrincipalIdentifier string `json:"DataLakePrincipalIdentifier,omitempty"`
+}
+
+// DatabaseIdentifier names a database a resource link points to.
+type DatabaseIdentifier struct {
+	CatalogID    string `json:"CatalogId,omitempty"`
+	DatabaseName string `json:"DatabaseName,omitempty"`
+	Region       string `json:"Region,omitempty"`
+}
+
+// FederatedDatabase is a database of a federated catalog.
+type FederatedDatabase struct {
+	Identifier     string `json:"Identifier,omitempty"`
+	ConnectionName string `json:"ConnectionName,omitempty"`
+	ConnectionType string `json:"ConnectionType,omitempty"`
 }
 
 // Table types as Glue names them.
@@ -68,8 +109,7 @@ const (
 	VirtualView   = "VIRTUAL_VIEW"
 )
 
-// Table is a Glue table. JSON field names are those of the Glue API, so that
-// scripts written against `aws glue get-table` read lakectl's output.
+// Table is a Glue table.
 type Table struct {
 	Name              string            `json:"Name"`
 	DatabaseName      string            `json:"DatabaseName"`
@@ -78,41 +118,148 @@ type Table struct {
 	CreateTime        time.Time         `json:"CreateTime,omitzero"`
 	UpdateTime        time.Time         `json:"UpdateTime,omitzero"`
 	LastAccessTime    time.Time         `json:"LastAccessTime,omitzero"`
+	LastAnalyzedTime  time.Time         `json:"LastAnalyzedTime,omitzero"`
 	Retention         int               `json:"Retention"`
 	StorageDescriptor StorageDescriptor `json:"StorageDescriptor"`
 	PartitionKeys     []Column          `json:"PartitionKeys"`
+	ViewOriginalText  string            `json:"ViewOriginalText,omitempty"`
+	ViewExpandedText  string            `json:"ViewExpandedText,omitempty"`
 	TableType         string            `json:"TableType,omitempty"`
 	Parameters        map[string]string `json:"Parameters,omitempty"`
 	CreatedBy         string            `json:"CreatedBy,omitempty"`
-	ViewOriginalText  string            `json:"ViewOriginalText,omitempty"`
-	ViewExpandedText  string            `json:"ViewExpandedText,omitempty"`
+	// IsRegisteredWithLakeFormation: Glue sets it; lakectl keeps it.
+	IsRegisteredWithLakeFormation bool             `json:"IsRegisteredWithLakeFormation"`
+	TargetTable                   *TableIdentifier `json:"TargetTable,omitempty"`
+	// CatalogID: see Database.CatalogID.
+	CatalogID string `json:"CatalogId,omitempty"`
 	// VersionID counts the table's versions from 1; Glue prints it as a
 	// string, and so do we.
-	VersionID int64 `json:"VersionId,string"`
+	VersionID          int64           `json:"VersionId,string"`
+	FederatedTable     *FederatedTable `json:"FederatedTable,omitempty"`
+	ViewDefinition     *ViewDefinition `json:"ViewDefinition,omitempty"`
+	IsMultiDialectView *bool           `json:"IsMultiDialectView,omitempty"`
+	IsMaterializedView *bool           `json:"IsMaterializedView,omitempty"`
+	Status             *TableStatus    `json:"Status,omitempty"`
+}
+
+// TableIdentifier names the table a resource link points to.
+type TableIdentifier struct {
+	CatalogID    string `json:"CatalogId,omitempty"`
+	DatabaseName string `json:"DatabaseName,omitempty"`
+	Name         string `json:"Name,omitempty"`
+	Region       string `json:"Region,omitempty"`
+}
+
+// FederatedTable is a table of a federated catalog.
+type FederatedTable struct {
+	Identifier         string `json:"Identifier,omitempty"`
+	DatabaseIdentifier string `json:"DatabaseIdentifier,omitempty"`
+	ConnectionName     string `json:"ConnectionName,omitempty"`
+	ConnectionType     string `json:"ConnectionType,omitempty"`
+}
+
+// ViewDefinition is the definition of a multi-dialect view.
+type ViewDefinition struct {
+	IsProtected         *bool                `json:"IsProtected,omitempty"`
+	Definer             string               `json:"Definer,omitempty"`
+	ViewVersionID       *int64               `json:"ViewVersionId,omitempty"`
+	ViewVersionToken    string               `json:"ViewVersionToken,omitempty"`
+	RefreshSeconds      *int64               `json:"RefreshSeconds,omitempty"`
+	LastRefreshType     string               `json:"LastRefreshType,omitempty"`
+	SubObjects          []string             `json:"SubObjects,omitempty"`
+	SubObjectVersionIDs []int64              `json:"SubObjectVersionIds,omitempty"`
+	Representations     []ViewRepresentation `json:"Representations,omitempty"`
+}
+
+// ViewRepresentation is a view's text in one SQL dialect.
+type ViewRepresentation struct {
+	Dialect              string `json:"Dialect,omitempty"`
+	DialectVersion       string `json:"DialectVersion,omitempty"`
+	ViewOriginalText     string `json:"ViewOriginalText,omitempty"`
+	ViewExpandedText     string `json:"ViewExpandedText,omitempty"`
+	ValidationConnection string `json:"ValidationConnection,omitempty"`
+	IsStale              *bool  `json:"IsStale,omitempty"`
+}
+
+// TableStatus is the state of a change Glue is making to a table (a view
+// being validated, say); Glue sets it.
+type TableStatus struct {
+	RequestedBy string        `json:"RequestedBy,omitempty"`
+	UpdatedBy   string        `json:"UpdatedBy,omitempty"`
+	RequestTime time.Time     `json:"RequestTime,omitzero"`
+	UpdateTime  time.Time     `json:"UpdateTime,omitzero"`
+	Action      string        `json:"Action,omitempty"`
+	State       string        `json:"State,omitempty"`
+	Error       *ErrorDetail  `json:"Error,omitempty"`
+	Details     *StatusDetail `json:"Details,omitempty"`
+}
+
+// StatusDetail is what a TableStatus is about.
+type StatusDetail struct {
+	RequestedChange *Table           `json:"RequestedChange,omitempty"`
+	ViewValidations []ViewValidation `json:"ViewValidations,omitempty"`
+}
+
+// ViewValidation is the validation of a view in one dialect.
+type ViewValidation struct {
+	Dialect            string       `json:"Dialect,omitempty"`
+	DialectVersion     string       `json:"DialectVersion,omitempty"`
+	ViewValidationText string       `json:"ViewValidationText,omitempty"`
+	UpdateTime         time.Time    `json:"UpdateTime,omitzero"`
+	State              string       `json:"State,omitempty"`
+	Error              *ErrorDetail `json:"Error,omitempty"`
+}
+
+// ErrorDetail is an error Glue reports in a status.
+type ErrorDetail struct {
+	ErrorCode    string `json:"ErrorCode,omitempty"`
+	ErrorMessage string `json:"ErrorMessage,omitempty"`
 }
 
 // StorageDescriptor says where a table's or partition's data lives and how
 // it is laid out.
 type StorageDescriptor struct {
-	Columns      []Column          `json:"Columns"`
-	Location     string            `json:"Location,omitempty"`
-	InputFormat  string            `json:"InputFormat,omitempty"`
-	OutputFormat string            `json:"OutputFormat,omitempty"`
-	Compressed   bool              `json:"Compressed"`
-	SerdeInfo    *SerDeInfo        `json:"SerdeInfo,omitempty"`
-	Parameters   map[string]string `json:"Parameters,omitempty"`
-
-	// Kept as given, for TableInput files written for Glue.
-	NumberOfBuckets        int         `json:"NumberOfBuckets,omitempty"`
-	BucketColumns          []string    `json:"BucketColumns,omitempty"`
-	SortColumns            []SortOrder `json:"SortColumns,omitempty"`
-	StoredAsSubDirectories bool        `json:"StoredAsSubDirectories,omitempty"`
+	Columns                []Column          `json:"Columns"`
+	Location               string            `json:"Location,omitempty"`
+	AdditionalLocations    []string          `json:"AdditionalLocations,omitempty"`
+	InputFormat            string            `json:"InputFormat,omitempty"`
+	OutputFormat           string            `json:"OutputFormat,omitempty"`
+	Compressed             bool              `json:"Compressed"`
+	NumberOfBuckets        int               `json:"NumberOfBuckets"`
+	SerdeInfo              *SerDeInfo        `json:"SerdeInfo,omitempty"`
+	BucketColumns          []string          `json:"BucketColumns,omitempty"`
+	SortColumns            []SortOrder       `json:"SortColumns"`
+	Parameters             map[string]string `json:"Parameters,omitempty"`
+	SkewedInfo             *SkewedInfo       `json:"SkewedInfo,omitempty"`
+	StoredAsSubDirectories bool              `json:"StoredAsSubDirectories"`
+	SchemaReference        *SchemaReference  `json:"SchemaReference,omitempty"`
 }
 
 // SortOrder is a sort column of a bucketed table (1 ascending, 0 descending).
 type SortOrder struct {
 	Column    string `json:"Column"`
 	SortOrder int    `json:"SortOrder"`
+}
+
+// SkewedInfo describes the skewed values of a table's columns.
+type SkewedInfo struct {
+	SkewedColumnNames             []string          `json:"SkewedColumnNames,omitempty"`
+	SkewedColumnValues            []string          `json:"SkewedColumnValues,omitempty"`
+	SkewedColumnValueLocationMaps map[string]string `json:"SkewedColumnValueLocationMaps,omitempty"`
+}
+
+// SchemaReference points to a schema of the Glue Schema Registry.
+type SchemaReference struct {
+	SchemaID            *SchemaID `json:"SchemaId,omitempty"`
+	SchemaVersionID     string    `json:"SchemaVersionId,omitempty"`
+	SchemaVersionNumber int64     `json:"SchemaVersionNumber,omitempty"`
+}
+
+// SchemaID names a schema of the Glue Schema Registry.
+type SchemaID struct {
+	SchemaArn    string `json:"SchemaArn,omitempty"`
+	SchemaName   string `json:"SchemaName,omitempty"`
+	RegistryName string `json:"RegistryName,omitempty"`
 }
 
 // SerDeInfo names the serializer/deserializer of a storage format.
@@ -132,13 +279,16 @@ type Column struct {
 
 // Partition is one partition of a table: one value per partition key.
 type Partition struct {
+	Values            []string          `json:"Values"`
 	DatabaseName      string            `json:"DatabaseName"`
 	TableName         string            `json:"TableName"`
-	Values            []string          `json:"Values"`
 	CreationTime      time.Time         `json:"CreationTime,omitzero"`
 	LastAccessTime    time.Time         `json:"LastAccessTime,omitzero"`
 	StorageDescriptor StorageDescriptor `json:"StorageDescriptor"`
 	Parameters        map[string]string `json:"Parameters,omitempty"`
+	LastAnalyzedTime  time.Time         `json:"LastAnalyzedTime,omitzero"`
+	// CatalogID: see Database.CatalogID.
+	CatalogID string `json:"CatalogId,omitempty"`
 }
 
 // Column returns the column (data column or partition key) with the given

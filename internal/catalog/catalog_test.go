@@ -61,22 +61,3 @@ func TestNames(t *testing.T) {
 		t.Errorf("ParseTableName without a dot: %v", err)
 	}
 }
-
-func TestParseFilter(t *testing.T) {
-	f, err := ParseFilter("year >= 2023 and region='eu', day<>1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := f.String(); got != "year>=2023 AND region=eu AND day!=1" {
-		t.Errorf("parsed as %q", got)
-	}
-	keys := []Column{{Name: "year"}, {Name: "region"}, {Name: "day"}}
-	if !f.Match(keys, []string{"2024", "eu", "2"}) || f.Match(keys, []string{"999", "eu", "2"}) || f.Match(keys, []string{"2024", "eu", "1"}) {
-		t.Error("Match is wrong")
-	}
-	for _, bad := range []string{"year", "year=>1", "=1", "a b=1"} {
-		if _, err := ParseFilter(bad); !errors.Is(err, ErrInvalid) {
-			t.Errorf("ParseFilter(%q) = %v, want ErrInvalid", bad, err)
-		}
-	}
-}

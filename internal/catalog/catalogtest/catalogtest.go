@@ -242,11 +242,15 @@ func testTables(t *testing.T, c catalog.Catalog, n names) {
 	wantErr(t, c.UpdateTable(ctx(t), &gone), catalog.ErrNotFound)
 }
 
+// testTableRoundTrip: a table keeps every member a Glue TableInput can set.
+// (Times are whole milliseconds, as Glue keeps them.)
 func testTableRoundTrip(t *testing.T, c catalog.Catalog, n names) {
 	must(t, c.CreateDatabase(ctx(t), catalog.Database{Name: n.db("db")}))
+	accessed := time.Date(2024, 1, 2, 3, 4, 5, 123_000_000, time.UTC)
 	in := catalog.Table{
 		DatabaseName: n.db("db"), Name: "events", Description: "click events",
 		Owner: "data-eng", Retention: 30, CreatedBy: "lakectl", TableType: catalog.ExternalTable,
+		LastAccessTime: accessed, LastAnalyzedTime: accessed.Add(time.Hour),
 		Parameters:    map[string]string{"classification": "parquet", "recordCount": "1000"},
 		PartitionKeys: []catalog.Column{{Name: "year", Type: "string"}, {Name: "month", Type: "int"}},
 		StorageDescriptor: catalog.StorageDescriptor{
@@ -256,6 +260,17 @@ func testTableRoundTrip(t *testing.T, c catalog.Catalog, n names) {
 			Compressed:   true,
 			SerdeInfo:    &catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", Parameters: map[string]string{"serialization.format": "1"}},
 			Parameters:   map[string]string{"k": "v"},
+			// Bucketing and skew, as Hive DDL declares them.
+			AdditionalLocations:    []string{"s3://lake/events-archive/"},
+			NumberOfBuckets:        8,
+			BucketColumns:          []string{"id"},
+			SortColumns:            []catalog.SortOrder{{Column: "id", SortOrder: 1}},
+			StoredAsSubDirectories: true,
+			SkewedInfo: &catalog.SkewedInfo{
+				SkewedColumnNames:             []string{"id"},
+				SkewedColumnValues:            []string{"0"},
+				SkewedColumnValueLocationMaps: map[string]string{"0": "s3://lake/events/skew/"},
+			},
 			Columns: []catalog.Column{
 				{Name: "id", Type: "bigint", Comment: "event id"},
 				{Name: "amount", Type: "decimal(10,2)"},
@@ -268,12 +283,26 @@ func testTableRoundTrip(t *testing.T, c catalog.Catalog, n names) {
 	got, err := c.GetTable(ctx(t), n.db("db"), "events")
 	must(t, err)
 	want := in
-	want.CreateTime, want.UpdateTime, want.VersionID = got.CreateTime, got.UpdateTime, got.VersionID
+	// What the catalog sets itself: times, the version, and in Glue the
+	// account the catalog belongs to.
+	want.CreateTime, want.UpdateTime, want.VersionID, want.CatalogID = got.CreateTime, got.UpdateTime, got.VersionID, got.CatalogID
 	if n.opts.CreatedByFromIdentity {
 		want.CreatedBy = got.CreatedBy
 	}
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", *got, want)
+	}
+
+	// And so does a partition, of what a PartitionInput can set.
+	p := catalog.Partition{Values: []string{"2024", "1"}, LastAccessTime: accessed, LastAnalyzedTime: accessed.Add(time.Minute),
+		Parameters: map[string]string{"recordCount": "12"}, StorageDescriptor: in.StorageDescriptor}
+	p.StorageDescriptor.Location = "s3://lake/events/year=2024/month=1/"
+	must(t, c.CreatePartitions(ctx(t), n.db("db"), "events", []catalog.Partition{p}))
+	gotP, err := c.GetPartition(ctx(t), n.db("db"), "events", p.Values)
+	must(t, err)
+	p.DatabaseName, p.TableName, p.CreationTime, p.CatalogID = n.db("db"), "events", gotP.CreationTime, gotP.CatalogID
+	if !reflect.DeepEqual(*gotP, p) {
+		t.Errorf("partition round trip:\n got %+v\nwant %+v", *gotP, p)
 	}
 }
 
@@ -465,32 +494,75 @@ func testPartitions(t *testing.T, c catalog.Catalog, n names) {
 }
 
 func testPartitionFilter(t *testing.T, c catalog.Catalog, n names) {
-	partitioned(t, c, n)
+	partitioned(t, c, n) // year int, region string
+	// The same values under a string key, which compare as strings.
+	byText := table(n.db("db"), "sales_text", "amount")
+	byText.PartitionKeys = []catalog.Column{{Name: "year", Type: "string"}, {Name: "region", Type: "string"}}
+	must(t, c.CreateTable(ctx(t), byText))
 	var parts []catalog.Partition
 	for _, y := range []string{"9", "10", "2023", "2024"} {
 		for _, r := range []string{"eu", "us"} {
 			parts = append(parts, part(y, r))
 		}
 	}
-	must(t, c.CreatePartitions(ctx(t), n.db("db"), "sales", parts))
-	cases := map[string][]string{
-		"region=eu":                       {"[10 eu]", "[2023 eu]", "[2024 eu]", "[9 eu]"},
-		"year>=2023 AND region='us'":      {"[2023 us]", "[2024 us]"},
-		"year<10":                         {"[9 eu]", "[9 us]"},
-		"year!=2024, year > 9, region=us": {"[10 us]", "[2023 us]"},
+	must(t, c.CreatePartitions(ctx(t), n.db("db"), "sales_text", parts))
+	// Hive's name for a null value: only IS NULL selects it.
+	must(t, c.CreatePartitions(ctx(t), n.db("db"), "sales", append(parts, part(catalog.HiveNullPartition, "eu"))))
+	cases := []struct{ table, expr string }{
+		{"sales", "region=eu"},
+		{"sales", "year>=2023 AND region='us'"},
+		{"sales", "year!=2024, year > 9, region=us"},
+		// year is an int: 9 < 10.
+		{"sales", "year<10"},
+		// year is a string: '9' > '10', '2023' < '9'.
+		{"sales_text", "year<'9'"},
+		{"sales_text", "year>'2024'"},
+		{"sales", "year IN (9, '2024') AND region IN ('us')"},
+		{"sales", "year NOT IN (9, 10, 2023)"},
+		{"sales", "year = 9 OR region = 'us' AND year = 2024"},
+		{"sales", "(year = 9 OR region = 'us') AND year <> 10"},
+		{"sales", "year BETWEEN 10 AND 2023 AND NOT region = 'eu'"},
+		{"sales_text", "year BETWEEN '10' AND '2023' AND region <> 'eu'"},
+		{"sales", "region LIKE 'e%' AND year NOT BETWEEN 10 AND 2024"},
+		{"sales_text", "year LIKE '20_3' OR year LIKE '1%'"},
+		{"sales", "year IS NULL"},
 	}
-	for expr, want := range cases {
-		f, err := catalog.ParseFilter(expr)
+	want := [][]string{
+		{"[10 eu]", "[2023 eu]", "[2024 eu]", "[9 eu]", "[__HIVE_DEFAULT_PARTITION__ eu]"},
+		{"[2023 us]", "[2024 us]"},
+		{"[10 us]", "[2023 us]"},
+		{"[9 eu]", "[9 us]"},
+		{"[10 eu]", "[10 us]", "[2023 eu]", "[2023 us]", "[2024 eu]", "[2024 us]"},
+		{"[9 eu]", "[9 us]"},
+		{"[2024 us]", "[9 us]"},
+		{"[2024 eu]", "[2024 us]"},
+		{"[2024 us]", "[9 eu]", "[9 us]"},
+		{"[2023 us]", "[2024 us]", "[9 eu]", "[9 us]"},
+		{"[10 us]", "[2023 us]"},
+		{"[10 us]", "[2023 us]"},
+		{"[9 eu]"},
+		{"[10 eu]", "[10 us]", "[2023 eu]", "[2023 us]"},
+		{"[__HIVE_DEFAULT_PARTITION__ eu]"},
+	}
+	for i, tc := range cases {
+		f, err := catalog.ParseFilter(tc.expr)
 		must(t, err)
-		got := partValues(t, c.ListPartitions(ctx(t), n.db("db"), "sales", f))
-		if !reflect.DeepEqual(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
-			t.Errorf("filter %q = %v, want %v", expr, got, want)
+		got := partValues(t, c.ListPartitions(ctx(t), n.db("db"), tc.table, f))
+		if !reflect.DeepEqual(slices.Sorted(slices.Values(got)), want[i]) {
+			t.Errorf("%s: filter %q = %v, want %v", tc.table, tc.expr, got, want[i])
 		}
 	}
-	f, err := catalog.ParseFilter("month=1")
-	must(t, err)
-	for _, err := range c.ListPartitions(ctx(t), n.db("db"), "sales", f) {
-		wantErr(t, err, catalog.ErrInvalid)
+	// Filters that do not fit the keys are refused, as Glue refuses them.
+	for _, expr := range []string{"month=1", "year LIKE '2%'", "year = 'x'"} {
+		f, err := catalog.ParseFilter(expr)
+		must(t, err)
+		var listErr error
+		for _, err := range c.ListPartitions(ctx(t), n.db("db"), "sales", f) {
+			if listErr = err; err != nil {
+				break
+			}
+		}
+		wantErr(t, listErr, catalog.ErrInvalid)
 	}
 }
 

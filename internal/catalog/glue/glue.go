@@ -89,7 +89,11 @@ func New(cfg aws.Config, opts Options, optFns ...func(*glue.Options)) (*Catalog,
 	if segments < 1 || segments > MaxSegments {
 		return nil, catalog.OptionErrorf("segments", strconv.Itoa(segments), "want 1 to %d", MaxSegments)
 	}
-	c := &Catalog{catalogID: optStr(opts.CatalogID), segments: segments, pageSize: opts.PageSize, Now: time.Now, requests: map[string]int{}}
+	var id *string
+	if opts.CatalogID != "" {
+		id = aws.String(opts.CatalogID)
+	}
+	c := &Catalog{catalogID: id, segments: segments, pageSize: opts.PageSize, Now: time.Now, requests: map[string]int{}}
 	optFns = append(optFns, func(o *glue.Options) {
 		o.APIOptions = append(o.APIOptions, c.countRequests)
 	})
@@ -125,6 +129,8 @@ func (c *Catalog) Requests() map[string]int {
 
 // ---- errors
 
+func str(p *string) string { return aws.ToString(p) }
+
 type unexpectedError struct{ what, msg string }
 
 func (e *unexpectedError) Error() string { return "glue: " + e.what + ": " + e.msg }
@@ -150,6 +156,27 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("glue: %s: %w", what, err)
 }
 
+// wrapRaw wraps an error of listPartitions, keeping Glue's own for
+// refusedExpression.
+func wrapRaw(what string, err error) error {
+	return &listError{err: err, wrapped: wrap(what, err)}
+}
+
+type listError struct{ err, wrapped error }
+
+func (e *listError) Error() string { return e.wrapped.Error() }
+func (e *listError) Unwrap() error { return e.wrapped }
+
+// refusedExpression: Glue (or moto) refused a partition expression.
+func refusedExpression(err error) bool {
+	var le *listError
+	var api smithy.APIError
+	if !errors.As(err, &le) || !errors.As(le.err, &api) {
+		return false
+	}
+	return api.ErrorCode() == "InvalidInputException" || api.ErrorCode() == "InvalidStateException"
+}
+
 func tableName(db, name string) string { return "table " + db + "." + name }
 
 // ---- databases
@@ -158,7 +185,11 @@ func (c *Catalog) CreateDatabase(ctx context.Context, db catalog.Database) error
 	if err := catalog.PrepareDatabase(&db); err != nil {
 		return err
 	}
-	_, err := c.client.CreateDatabase(ctx, &glue.CreateDatabaseInput{CatalogId: c.catalogID, DatabaseInput: toDatabaseInput(db)})
+	in, err := toDatabaseInput(db)
+	if err != nil {
+		return err
+	}
+	_, err = c.client.CreateDatabase(ctx, &glue.CreateDatabaseInput{CatalogId: c.catalogID, DatabaseInput: in})
 	return wrap("database "+db.Name, err)
 }
 
@@ -167,7 +198,7 @@ func (c *Catalog) GetDatabase(ctx context.Context, name string) (*catalog.Databa
 	if err != nil {
 		return nil, wrap("database "+name, err)
 	}
-	return fromDatabase(out.Database), nil
+	return fromDatabase(out.Database)
 }
 
 func (c *Catalog) ListDatabases(ctx context.Context) iter.Seq2[*catalog.Database, error] {
@@ -180,7 +211,8 @@ func (c *Catalog) ListDatabases(ctx context.Context) iter.Seq2[*catalog.Database
 				return
 			}
 			for i := range out.DatabaseList {
-				if !yield(fromDatabase(&out.DatabaseList[i]), nil) {
+				d, err := fromDatabase(&out.DatabaseList[i])
+				if !yield(d, err) || err != nil {
 					return
 				}
 			}
@@ -192,7 +224,11 @@ func (c *Catalog) UpdateDatabase(ctx context.Context, db catalog.Database) error
 	if err := catalog.PrepareDatabase(&db); err != nil {
 		return err
 	}
-	_, err := c.client.UpdateDatabase(ctx, &glue.UpdateDatabaseInput{CatalogId: c.catalogID, Name: aws.String(db.Name), DatabaseInput: toDatabaseInput(db)})
+	in, err := toDatabaseInput(db)
+	if err != nil {
+		return err
+	}
+	_, err = c.client.UpdateDatabase(ctx, &glue.UpdateDatabaseInput{CatalogId: c.catalogID, Name: aws.String(db.Name), DatabaseInput: in})
 	return wrap("database "+db.Name, err)
 }
 
@@ -207,7 +243,11 @@ func (c *Catalog) CreateTable(ctx context.Context, t catalog.Table) error {
 	if err := catalog.PrepareTable(&t); err != nil {
 		return err
 	}
-	_, err := c.client.CreateTable(ctx, &glue.CreateTableInput{CatalogId: c.catalogID, DatabaseName: aws.String(t.DatabaseName), TableInput: toTableInput(&t)})
+	in, err := toTableInput(&t)
+	if err != nil {
+		return err
+	}
+	_, err = c.client.CreateTable(ctx, &glue.CreateTableInput{CatalogId: c.catalogID, DatabaseName: aws.String(t.DatabaseName), TableInput: in})
 	if err != nil {
 		// Glue answers a missing database with EntityNotFoundException too.
 		return wrap(tableName(t.DatabaseName, t.Name), err)
@@ -251,11 +291,15 @@ func (c *Catalog) UpdateTable(ctx context.Context, t *catalog.Table) error {
 	if err := catalog.PrepareTable(&nt); err != nil {
 		return err
 	}
-	_, err := c.client.UpdateTable(ctx, &glue.UpdateTableInput{
+	in, err := toTableInput(&nt)
+	if err != nil {
+		return err
+	}
+	_, err = c.client.UpdateTable(ctx, &glue.UpdateTableInput{
 		CatalogId:    c.catalogID,
 		DatabaseName: aws.String(nt.DatabaseName),
 		Name:         aws.String(nt.Name),
-		TableInput:   toTableInput(&nt),
+		TableInput:   in,
 		VersionId:    aws.String(strconv.FormatInt(nt.VersionID, 10)),
 	})
 	if err != nil {
@@ -344,7 +388,11 @@ func (c *Catalog) CreatePartitions(ctx context.Context, db, table string, parts 
 	for batch := range slices.Chunk(parts, MaxCreatePartitions) {
 		in := make([]types.PartitionInput, len(batch))
 		for i, p := range batch {
-			in[i] = toPartitionInput(p)
+			pi, err := toPartitionInput(p)
+			if err != nil {
+				return err
+			}
+			in[i] = *pi
 		}
 		out, err := c.client.BatchCreatePartition(ctx, &glue.BatchCreatePartitionInput{CatalogId: c.catalogID, DatabaseName: aws.String(db), TableName: aws.String(table), PartitionInputList: in})
 		if err != nil {
@@ -402,12 +450,12 @@ func (c *Catalog) GetPartition(ctx context.Context, db, table string, values []s
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("%s: partition %v", tableName(db, table), values), err)
 	}
-	return fromPartition(out.Partition), nil
+	return fromPartition(out.Partition)
 }
 
-// ListPartitions lists the table's partitions in c.segments parallel
-// segments, keeps those the filter matches, and yields them in order of
-// their values. It holds the listing in memory to sort it.
+// ListPartitions lists the table's partitions that the filter matches, in
+// c.segments parallel segments, and yields them in order of their values.
+// It holds the listing in memory to sort it.
 func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter catalog.Filter) iter.Seq2[*catalog.Partition, error] {
 	return func(yield func(*catalog.Partition, error) bool) {
 		t, err := c.GetTable(ctx, db, table)
@@ -419,7 +467,26 @@ func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter c
 			yield(nil, err)
 			return
 		}
-		all, err := c.listPartitions(ctx, db, table)
+		// Glue selects by the filter as Glue's expression; lakectl applies
+		// it again to what comes back, so both must agree for a partition
+		// to be listed.
+		// A filter Glue would read otherwise (a test for null, a key
+		// named like a keyword) is applied by lakectl alone.
+		expr, err := filter.GlueExpression(t.PartitionKeys)
+		if errors.Is(err, catalog.ErrGlueUnsupported) {
+			expr, err = "", nil
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		all, err := c.listPartitions(ctx, db, table, expr)
+		if expr != "" && refusedExpression(err) {
+			// Glue evaluates an expression on the values as the keys'
+			// types read them, and refuses one when a value does not read
+			// (Hive's null partition under an int key): list them all.
+			all, err = c.listPartitions(ctx, db, table, "")
+		}
 		if err != nil {
 			yield(nil, err)
 			return
@@ -436,7 +503,7 @@ func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter c
 	}
 }
 
-func (c *Catalog) listPartitions(ctx context.Context, db, table string) ([]*catalog.Partition, error) {
+func (c *Catalog) listPartitions(ctx context.Context, db, table, expr string) ([]*catalog.Partition, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([][]*catalog.Partition, c.segments)
@@ -445,6 +512,9 @@ func (c *Catalog) listPartitions(ctx context.Context, db, table string) ([]*cata
 	for s := range c.segments {
 		wg.Go(func() {
 			in := &glue.GetPartitionsInput{CatalogId: c.catalogID, DatabaseName: aws.String(db), TableName: aws.String(table), MaxResults: c.page(1000)}
+			if expr != "" {
+				in.Expression = aws.String(expr)
+			}
 			if c.segments > 1 {
 				in.Segment = &types.Segment{SegmentNumber: int32(s), TotalSegments: aws.Int32(int32(c.segments))}
 			}
@@ -452,19 +522,30 @@ func (c *Catalog) listPartitions(ctx context.Context, db, table string) ([]*cata
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
 				if err != nil {
-					errs[s] = wrap(tableName(db, table)+": partitions", err)
+					errs[s] = err
 					cancel()
 					return
 				}
 				for i := range out.Partitions {
-					results[s] = append(results[s], fromPartition(&out.Partitions[i]))
+					p, err := fromPartition(&out.Partitions[i])
+					if err != nil {
+						errs[s] = err
+						cancel()
+						return
+					}
+					results[s] = append(results[s], p)
 				}
 			}
 		})
 	}
 	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return nil, wrapRaw(tableName(db, table)+": partitions", err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, wrapRaw(tableName(db, table)+": partitions", err)
 	}
 	return slices.Concat(results...), nil
 }
@@ -475,8 +556,11 @@ func (c *Catalog) UpdatePartition(ctx context.Context, p catalog.Partition) erro
 		return err
 	}
 	p = parts[0]
-	in := toPartitionInput(p)
-	_, err = c.client.UpdatePartition(ctx, &glue.UpdatePartitionInput{CatalogId: c.catalogID, DatabaseName: aws.String(p.DatabaseName), TableName: aws.String(p.TableName), PartitionValueList: p.Values, PartitionInput: &in})
+	in, err := toPartitionInput(p)
+	if err != nil {
+		return err
+	}
+	_, err = c.client.UpdatePartition(ctx, &glue.UpdatePartitionInput{CatalogId: c.catalogID, DatabaseName: aws.String(p.DatabaseName), TableName: aws.String(p.TableName), PartitionValueList: p.Values, PartitionInput: in})
 	return wrap(fmt.Sprintf("%s: partition %v", tableName(p.DatabaseName, p.TableName), p.Values), err)
 }
 
@@ -494,8 +578,11 @@ func (c *Catalog) UpdatePartitions(ctx context.Context, db, table string, parts 
 	for batch := range slices.Chunk(parts, MaxUpdatePartitions) {
 		entries := make([]types.BatchUpdatePartitionRequestEntry, len(batch))
 		for i, p := range batch {
-			in := toPartitionInput(p)
-			entries[i] = types.BatchUpdatePartitionRequestEntry{PartitionValueList: p.Values, PartitionInput: &in}
+			in, err := toPartitionInput(p)
+			if err != nil {
+				return err
+			}
+			entries[i] = types.BatchUpdatePartitionRequestEntry{PartitionValueList: p.Values, PartitionInput: in}
 		}
 		out, err := c.client.BatchUpdatePartition(ctx, &glue.BatchUpdatePartitionInput{CatalogId: c.catalogID, DatabaseName: aws.String(db), TableName: aws.String(table), Entries: entries})
 		if err != nil {

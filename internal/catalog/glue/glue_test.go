@@ -1,6 +1,11 @@
 package glue_test
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	awsglue "github.com/aws/aws-sdk-go-v2/service/glue"
@@ -31,4 +36,66 @@ func TestConformance(t *testing.T) {
 		return newCatalog(t, proxy)
 	}, catalogtest.Options{CreatedByFromIdentity: true, UpdatedPartitionIsNew: true})
 	checkRequests(t, proxy.Requests())
+}
+
+// TestFilterIsPushedDown: a partition filter is sent to Glue as
+// GetPartitions' Expression, in each segment; a filter Glue cannot read
+// the same way (IS NULL) is applied by lakectl alone.
+func TestFilterIsPushedDown(t *testing.T) {
+	proxy := gluetest.NewProxy(t, gluetest.Endpoint(t))
+	c := newCatalog(t, proxy)
+	db := fmt.Sprintf("lakectltest_pushdown_%d", os.Getpid())
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(c.CreateDatabase(t.Context(), catalog.Database{Name: db}))
+	t.Cleanup(func() { c.DeleteDatabase(context.Background(), db) })
+	must(c.CreateTable(t.Context(), catalog.Table{DatabaseName: db, Name: "sales", PartitionKeys: []catalog.Column{{Name: "year", Type: "int"}, {Name: "region", Type: "string"}}}))
+	var parts []catalog.Partition
+	for _, y := range []string{"2023", "2024"} {
+		for _, r := range []string{"eu", "us", "o'hare"} {
+			parts = append(parts, catalog.Partition{Values: []string{y, r}})
+		}
+	}
+	must(c.CreatePartitions(t.Context(), db, "sales", parts))
+
+	sent := func(filter string) (exprs []any, got []string) {
+		f, err := catalog.ParseFilter(filter)
+		must(err)
+		before := len(proxy.Requests())
+		for p, err := range c.ListPartitions(t.Context(), db, "sales", f) {
+			must(err)
+			got = append(got, fmt.Sprint(p.Values))
+		}
+		for _, r := range proxy.Requests()[before:] {
+			if r.Operation == "GetPartitions" {
+				exprs = append(exprs, r.Body["Expression"])
+			}
+		}
+		return exprs, got
+	}
+	exprs, got := sent("year = 2024 AND region IN ('eu', 'o''hare')")
+	if want := []string{"[2024 eu]", "[2024 o'hare]"}; !slices.Equal(got, want) {
+		t.Errorf("listed %v, want %v", got, want)
+	}
+	if len(exprs) != 3 {
+		t.Fatalf("%d GetPartitions requests, want one per segment (3)", len(exprs))
+	}
+	for _, e := range exprs {
+		if s, _ := e.(string); !strings.Contains(s, "2024") || !strings.Contains(s, "'o''hare'") {
+			t.Errorf("Expression %v, want the filter", e)
+		}
+	}
+	exprs, got = sent("year IS NULL")
+	if len(got) != 0 {
+		t.Errorf("IS NULL listed %v", got)
+	}
+	for _, e := range exprs {
+		if e != nil {
+			t.Errorf("IS NULL sent Expression %v, want none", e)
+		}
+	}
 }
