@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/lakectl/lakectl/internal/catalog/glue/gluetest"
 	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
 )
 
@@ -40,14 +41,38 @@ func TestFailpoints(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills the binary at every step of every write")
 	}
-	t.Run("local", func(t *testing.T) { runFailpoints(t, nil) })
+	t.Run("local", func(t *testing.T) { runFailpoints(t, nil, "") })
 	t.Run("minio", func(t *testing.T) {
 		srv, ok := s3Server(t)
 		if !ok {
 			t.Skip("no S3 test server (run make test)")
 		}
-		runFailpoints(t, &srv)
+		runFailpoints(t, &srv, "")
 	})
+	// Data on MinIO, the catalog in Glue (moto), as a lake in AWS is: the
+	// steps on either side of the catalog's change.
+	t.Run("minio-glue", func(t *testing.T) {
+		srv, ok := s3Server(t)
+		if !ok {
+			t.Skip("no S3 test server (run make test)")
+		}
+		runFailpoints(t, &srv, glueCatalog(t))
+	})
+}
+
+// glueCatalog is a glue:// URI on the test's Glue (moto's server, through
+// the proxy that adds what moto leaves out), in a region of this test's
+// own: the scenarios all name their database lake.
+func glueCatalog(t *testing.T) string {
+	endpoint := os.Getenv("LAKECTL_TEST_GLUE_ENDPOINT")
+	if endpoint == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but no Glue test server (moto): run make test")
+		}
+		t.Skip("no Glue test server (run make test)")
+	}
+	proxy := gluetest.NewProxy(t, endpoint)
+	return "glue://?region=ap-southeast-2&endpoint=" + proxy.URL
 }
 
 // killScenario is a writing command run on a prepared destination.
@@ -94,7 +119,11 @@ func killScenarios() []killScenario {
 	}
 }
 
-func runFailpoints(t *testing.T, srv *s3test.Server) {
+// catalogSteps are the steps a run on another catalog backend kills at:
+// just before the catalog changes, and just after.
+var catalogSteps = map[string]bool{"convert.moved": true, "convert.cataloged": true, "compact.moved": true, "compact.cataloged": true}
+
+func runFailpoints(t *testing.T, srv *s3test.Server, catalogURI string) {
 	sources := map[string]string{
 		"a.csv":     days(0, 400, 1, 5),
 		"b.csv":     days(1000, 400, 1, 5),
@@ -106,8 +135,15 @@ func runFailpoints(t *testing.T, srv *s3test.Server) {
 	for _, sc := range killScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
 			for _, step := range sc.steps {
+				if catalogURI != "" && !catalogSteps[step] {
+					continue
+				}
 				t.Run(step, func(t *testing.T) {
 					k := newKillEnv(t, srv, sources)
+					if catalogURI != "" {
+						k.env = append(k.env, "LAKECTL_CATALOG="+catalogURI)
+						t.Cleanup(func() { k.run("catalog", "drop-database", "lake", "--cascade", "--if-exists") })
+					}
 					for _, args := range sc.setup {
 						k.run(args...)
 					}
