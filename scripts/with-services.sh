@@ -58,22 +58,30 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
+# wait_listening NAME PORT LOG: wait up to 20 s for the service last
+# started (the last of pids) to listen on PORT; if it dies or does not,
+# print its log and fail.
+wait_listening() {
+	local i
+	for i in $(seq 1 200); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+			return
+		fi
+		if [ "$i" = 200 ] || ! kill -0 "${pids[-1]}" 2>/dev/null; then
+			echo "with-services: $1 did not start:" >&2
+			cat "$3" >&2
+			exit 3
+		fi
+		sleep 0.1
+	done
+}
+
 port=$(free_port)
 export MINIO_ROOT_USER=lakectl-test
 export MINIO_ROOT_PASSWORD=lakectl-test-secret
 MINIO_BROWSER=off MINIO_UPDATE=off "$minio" server --quiet --address "127.0.0.1:$port" "$tmp/minio" >"$tmp/minio.log" 2>&1 &
 pids+=($!)
-for i in $(seq 1 100); do
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		break
-	fi
-	if [ "$i" = 100 ] || ! kill -0 "${pids[0]}" 2>/dev/null; then
-		echo "with-services: MinIO did not start:" >&2
-		cat "$tmp/minio.log" >&2
-		exit 3
-	fi
-	sleep 0.1
-done
+wait_listening MinIO "$port" "$tmp/minio.log"
 echo "with-services: MinIO on 127.0.0.1:$port (pid ${pids[0]})" >&2
 
 # PostgreSQL: a cluster of its own, run as the postgres user (initdb will not
@@ -120,17 +128,7 @@ if python3 -c 'import moto.server, flask' 2>/dev/null; then
 	motoport=$(free_port)
 	python3 -m moto.server -H 127.0.0.1 -p "$motoport" >"$tmp/moto.log" 2>&1 &
 	pids+=($!)
-	for i in $(seq 1 200); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$motoport") 2>/dev/null; then
-			break
-		fi
-		if [ "$i" = 200 ] || ! kill -0 "${pids[-1]}" 2>/dev/null; then
-			echo "with-services: moto did not start:" >&2
-			cat "$tmp/moto.log" >&2
-			exit 3
-		fi
-		sleep 0.1
-	done
+	wait_listening moto "$motoport" "$tmp/moto.log"
 	echo "with-services: moto (AWS Glue) on 127.0.0.1:$motoport (pid ${pids[-1]})" >&2
 	export LAKECTL_TEST_GLUE_ENDPOINT="http://127.0.0.1:$motoport"
 elif [ "${CI:-}" = true ]; then
