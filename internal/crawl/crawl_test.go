@@ -642,3 +642,69 @@ func TestPartitionKeyTypeIsKept(t *testing.T) {
 		t.Errorf("a key with the value \"unknown\" is %s, want string", got)
 	}
 }
+
+// A year that holds only one month so far (every January) is a partition
+// of the same table as the years before it: logs/2024/{01,02} and
+// logs/2025/01 hold their data two levels below logs alike.
+func TestLoneMonthJoinsItsYears(t *testing.T) {
+	const day = `{"level": "info", "msg": "x"}` + "\n"
+	for name, files := range map[string][]string{
+		"2025 with one month":  {"logs/2024/01/a.json", "logs/2024/02/a.json", "logs/2025/01/a.json"},
+		"2025 with two months": {"logs/2024/01/a.json", "logs/2024/02/a.json", "logs/2025/01/a.json", "logs/2025/02/a.json"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tree := map[string]string{}
+			for _, f := range files {
+				tree[f] = day
+			}
+			l := newLake(t, tree)
+			rep := l.mustCrawl(nil, "logs")
+			if got := l.tables(); !slices.Equal(got, []string{"logs"}) {
+				t.Fatalf("tables %v, want [logs]; decisions %+v", got, rep.Decisions)
+			}
+			if keys := keyNames(l.table("logs").PartitionKeys); !slices.Equal(keys, []string{"partition_0", "partition_1"}) {
+				t.Errorf("partition keys %v", keys)
+			}
+			var values []string
+			for _, p := range l.partitions("logs") {
+				values = append(values, strings.Join(p.Values, "/"))
+			}
+			slices.Sort(values)
+			want := []string{"2024/01", "2024/02", "2025/01"}
+			if len(files) == 4 {
+				want = append(want, "2025/02")
+			}
+			if !slices.Equal(values, want) {
+				t.Errorf("partitions %v, want %v", values, want)
+			}
+			for _, d := range rep.Decisions {
+				if strings.Contains(d.Reason, "depth") {
+					t.Errorf("decision %+v speaks of depths, but every folder holds its data two levels down", d)
+				}
+			}
+		})
+	}
+}
+
+// Folders that really hold their data at different depths stay apart, and
+// the report says at which depths.
+func TestDataAtDifferentDepthsStaysApart(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"logs/a/01/x.json": `{"level": "info"}`,
+		"logs/a/02/x.json": `{"level": "info"}`,
+		"logs/b/x.json":    `{"level": "info"}`,
+	})
+	rep := l.mustCrawl(nil, "logs")
+	if got := l.tables(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("tables %v", got)
+	}
+	var d *Decision
+	for i := range rep.Decisions {
+		if strings.HasSuffix(rep.Decisions[i].Folder, "/logs/") {
+			d = &rep.Decisions[i]
+		}
+	}
+	if d == nil || d.Outcome != Separate || !strings.Contains(d.Reason, "different depths: a at depth 2, b at depth 1 below file://") {
+		t.Errorf("decision %+v", d)
+	}
+}

@@ -265,9 +265,12 @@ func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool,
 	}
 	d.Similarity = float64(ok) / float64(total)
 	d.Schemas = len(keys)
+	// Depths count from f, not from each candidate's own root: a lone
+	// folder (2025/01 when 2025 holds one month) is a candidate rooted at
+	// itself, yet its data lies as deep below f as 2024/01's.
 	sameDepth := true
 	for _, c := range cands {
-		sameDepth = sameDepth && c.depth() == cands[0].depth()
+		sameDepth = sameDepth && c.parts[0].depth == cands[0].parts[0].depth
 	}
 	for _, x := range datas {
 		if x.sig() != ref.sig() {
@@ -277,7 +280,7 @@ func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool,
 	}
 	switch {
 	case !sameDepth:
-		d.Outcome, d.Reason = Separate, "the folders hold their data at different depths of subfolders"
+		d.Outcome, d.Reason = Separate, "the folders hold their data at different depths: "+depths(f, names, cands)
 		return false, d
 	case hiveLevel(names):
 		d.Outcome, d.Reason = Grouped, fmt.Sprintf("key=value partition folders (%s=...) always form one table; schemas merged", strings.SplitN(names[0], "=", 2)[0])
@@ -294,6 +297,16 @@ func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool,
 		d.Outcome, d.Reason = Separate, fmt.Sprintf("only %.0f%% of files have a schema compatible with the majority's (need more than %.0f%%)", 100*d.Similarity, 100*groupShare)
 	}
 	return false, d
+}
+
+// depths says how deep below f each candidate holds its data ("a at
+// depth 2, b at depth 1 below logs/").
+func depths(f *folder, names []string, cands []*candidate) string {
+	parts := make([]string, len(cands))
+	for i, c := range cands {
+		parts[i] = fmt.Sprintf("%s at depth %d", names[i], c.parts[0].depth-f.depth)
+	}
+	return strings.Join(parts, ", ") + " below " + f.uri()
 }
 
 // forceTable makes f one table of everything below it (--table-level):
