@@ -16,7 +16,9 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
@@ -239,19 +241,22 @@ func TestSimilarUnnamedFoldersBecomePartitions(t *testing.T) {
 }
 
 func TestTableLevelAndCombine(t *testing.T) {
+	// y's columns begin as x's do (a table read by position can hold
+	// both), but most of them are x's no more: by similarity, two tables.
 	files := map[string]string{
 		"lake/a/x/1.csv": ordersCSV,
-		"lake/a/y/1.csv": "name,email\nAnn,ann@x.org\nBob,bob@x.org\n",
+		"lake/a/y/1.csv": "id,amount,day,name,email,city,zip\n1,2.50,2024-01-01,Ann,ann@x.org,Paris,75001\n2,3.00,2024-01-02,Bob,bob@x.org,Rome,00184\n",
 		"lake/b/1.csv":   ordersCSV,
+		"lake/c/1.csv":   "name,email,city\nAnn,ann@x.org,Paris\nBob,bob@x.org,Rome\n",
 	}
 	l := newLake(t, files)
 	l.mustCrawl(nil, "lake")
-	if got := l.tables(); !slices.Equal(got, []string{"b", "x", "y"}) {
+	if got := l.tables(); !slices.Equal(got, []string{"b", "c", "x", "y"}) {
 		t.Errorf("by similarity: %v", got)
 	}
 	l = newLake(t, files)
 	rep := l.mustCrawl(func(o *Options) { o.TableLevel = 2 }, "lake")
-	if got := l.tables(); !slices.Equal(got, []string{"a", "b"}) {
+	if got := l.tables(); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Errorf("--table-level 2: %v", got)
 	}
 	if tb := l.table("a"); keyNames(tb.PartitionKeys)[0] != "partition_0" || len(l.partitions("a")) != 2 {
@@ -262,8 +267,32 @@ func TestTableLevelAndCombine(t *testing.T) {
 	}
 	l = newLake(t, files)
 	l.mustCrawl(func(o *Options) { o.CombineSchemas = true }, "lake/a")
-	if got := l.tables(); !slices.Equal(got, []string{"a"}) || columns(l.table("a")) != "id:bigint amount:decimal(18,2) day:date name:string email:string" {
+	if got := l.tables(); !slices.Equal(got, []string{"a"}) || columns(l.table("a")) != "id:bigint amount:decimal(18,2) day:date name:string email:string city:string zip:string" {
 		t.Errorf("--combine-schemas: %v %s", got, columns(l.table("a")))
+	}
+	// CSV columns in another order cannot share a table read by position,
+	// whatever the options say: --combine-schemas keeps them apart, and
+	// --table-level leaves out the folder of fewer files, with the reason.
+	files = map[string]string{
+		"lake/a/x/1.csv": ordersCSV,
+		"lake/a/x/2.csv": ordersCSV,
+		"lake/a/y/1.csv": "day,id,amount\n2024-01-01,1,2.50\n",
+	}
+	l = newLake(t, files)
+	rep = l.mustCrawl(func(o *Options) { o.CombineSchemas = true }, "lake/a")
+	if got := l.tables(); !slices.Equal(got, []string{"x", "y"}) {
+		t.Errorf("--combine-schemas over reordered columns: %v, decisions %+v", got, rep.Decisions)
+	}
+	if d := rep.Decisions[0]; d.Outcome != Separate || !strings.Contains(d.Reason, "CSV columns not in the order id,amount,day: y (day,id,amount); Athena reads CSV by position") {
+		t.Errorf("decision %+v", d)
+	}
+	l = newLake(t, files)
+	rep = l.mustCrawl(func(o *Options) { o.TableLevel = 1 }, "lake/a")
+	if got := l.tables(); !slices.Equal(got, []string{"a"}) || len(l.partitions("a")) != 1 || columns(l.table("a")) != "id:bigint amount:decimal(18,2) day:date" {
+		t.Errorf("--table-level over reordered columns: %v", got)
+	}
+	if r := skippedFor(rep, "lake/a/y/1.csv"); !strings.Contains(r, "its columns (day,id,amount) are not in the order of id,amount,day") {
+		t.Errorf("y/1.csv skipped for %q", r)
 	}
 }
 
@@ -706,5 +735,98 @@ func TestDataAtDifferentDepthsStaysApart(t *testing.T) {
 	}
 	if d == nil || d.Outcome != Separate || !strings.Contains(d.Reason, "different depths: a at depth 2, b at depth 1 below file://") {
 		t.Errorf("decision %+v", d)
+	}
+}
+
+// Athena reads CSV by position (the table says so: columnsOrdered), not
+// by header name. Folders whose columns stand in other places cannot be
+// partitions of one table; columns added at the end can (older files read
+// them as nulls).
+func TestCSVColumnsAreReadByPosition(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"sales/day=1/a.csv": "id,amount,name\n1,2.50,Ann\n",
+		"sales/day=2/a.csv": "id,amount,name\n2,3.50,Bob\n",
+		"sales/day=3/a.csv": "id,amount,name,extra\n3,4.50,Cy,x\n", // a column added at the end
+		"sales/day=4/a.csv": "id,name,amount,extra\n4,Di,5.50,y\n", // reordered
+	})
+	rep := l.mustCrawl(nil, "sales")
+	if got := l.tables(); !slices.Equal(got, []string{"day_4", "sales"}) {
+		t.Fatalf("tables %v; decisions %+v", got, rep.Decisions)
+	}
+	tb := l.table("sales")
+	if got := columns(tb); got != "id:bigint amount:decimal(18,2) name:string extra:string" {
+		t.Errorf("columns %s", got)
+	}
+	if tb.Parameters[catalog.ParamColumnsOrdered] != "true" {
+		t.Errorf("columnsOrdered %q", tb.Parameters[catalog.ParamColumnsOrdered])
+	}
+	var values []string
+	for _, p := range l.partitions("sales") {
+		values = append(values, p.Values[0])
+	}
+	if !slices.Equal(values, []string{"1", "2", "3"}) {
+		t.Errorf("partitions %v", values)
+	}
+	if got := columns(l.table("day_4")); got != "id:bigint name:string amount:decimal(18,2) extra:string" {
+		t.Errorf("day_4 columns %s", got)
+	}
+	d := rep.Decisions[0]
+	if d.Outcome != Grouped || !strings.Contains(d.Reason, "apart, as tables of their own: CSV columns not in the order id,amount,name,extra: day=4 (id,name,amount,extra); Athena reads CSV by position") {
+		t.Errorf("decision %+v", d)
+	}
+
+	// Two unnamed folders, one reordered: nothing to group.
+	l = newLake(t, map[string]string{
+		"logs/a/x.csv": "id,amount,name\n1,2.50,Ann\n",
+		"logs/b/x.csv": "id,name,amount\n2,Bob,3.50\n",
+	})
+	rep = l.mustCrawl(nil, "logs")
+	if got := l.tables(); !slices.Equal(got, []string{"a", "b"}) || rep.Decisions[0].Outcome != Separate {
+		t.Errorf("tables %v, decisions %+v", got, rep.Decisions)
+	}
+
+	// Files of one folder: the reordered one is skipped, with the reason.
+	l = newLake(t, map[string]string{
+		"t/1.csv": "id,amount,name\n1,2.50,Ann\n",
+		"t/2.csv": "id,amount,name\n2,3.50,Bob\n",
+		"t/3.csv": "id,name,amount\n3,Cy,4.50\n",
+	})
+	rep = l.mustCrawl(nil, "t")
+	if r := skippedFor(rep, "t/3.csv"); !strings.Contains(r, "its columns (id,name,amount) are not in the order of id,amount,name") {
+		t.Errorf("3.csv: %q", r)
+	}
+	if n := l.table("t").Parameters[catalog.ParamObjectCount]; n != "2" {
+		t.Errorf("objectCount %s", n)
+	}
+}
+
+// lakectl's readers read CSV by header name; they read a table's file only
+// when that gives what Athena reads by position.
+func TestReadersSkipCSVColumnsOutOfPlace(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"t/1.csv": "id,amount,name\n1,2.50,Ann\n",
+	})
+	l.mustCrawl(nil, "t")
+	l.write(map[string]string{
+		"t/2.csv": "id,amount\n2,3.50\n",                // older: fewer columns at the end
+		"t/3.csv": "id,amount,name,note\n3,1.00,Cy,x\n", // newer: one more at the end
+		"t/4.csv": "amount,id,name\n4.50,4,Di\n",        // reordered
+	})
+	tb := l.table("t")
+	files, skipped, err := dataset.List(t.Context(), dataset.Input{Table: tb, Store: func(_ context.Context, uri string) (storage.Store, error) {
+		return local.New(strings.TrimPrefix(uri, "file://"))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, f := range files {
+		keys = append(keys, f.Key)
+	}
+	if !slices.Equal(keys, []string{"1.csv", "2.csv", "3.csv"}) {
+		t.Errorf("files read %v", keys)
+	}
+	if len(skipped) != 1 || !strings.HasSuffix(skipped[0].File, "4.csv") || !strings.Contains(skipped[0].Reason, "its columns (amount,id,name) are not in the table's order (id,amount,name): delimited text is read by position") {
+		t.Errorf("skipped %+v", skipped)
 	}
 }

@@ -154,6 +154,9 @@ func shapeOf(t *catalog.Table) (format.Shape, error) {
 	shape := format.Shape{Format: f.Classification}
 	if f.Classification == format.CSV {
 		shape.Delimiter, shape.Header = f.Delim, f.Header
+		for _, k := range t.PartitionKeys {
+			shape.Keys = append(shape.Keys, k.Name)
+		}
 		for _, c := range t.StorageDescriptor.Columns {
 			typ, err := format.ParseHive(c.Type)
 			if err != nil {
