@@ -482,8 +482,8 @@ func TestRecrawlNewFoldersReadsOnlyWhatChanged(t *testing.T) {
 	if got := columns(l.table("s")); got != "id:bigint amount:decimal(18,2) late:boolean" {
 		t.Errorf("columns %s", got)
 	}
-	if !slices.Contains(r.Changes, "column day is also a partition key: the partition key is kept") {
-		t.Errorf("changes %v", r.Changes)
+	if !slices.Contains(r.Warnings, "column day is also a partition key: the partition key is kept; Athena reads CSV by position, so the columns after it (late) read the fields before theirs: rename the key or the column") {
+		t.Errorf("warnings %v", r.Warnings)
 	}
 }
 
@@ -828,5 +828,97 @@ func TestReadersSkipCSVColumnsOutOfPlace(t *testing.T) {
 	}
 	if len(skipped) != 1 || !strings.HasSuffix(skipped[0].File, "4.csv") || !strings.Contains(skipped[0].Reason, "its columns (amount,id,name) are not in the table's order (id,amount,name): delimited text is read by position") {
 		t.Errorf("skipped %+v", skipped)
+	}
+}
+
+// Quoted values need OpenCSVSerde, which Athena documents as reading
+// boolean, bigint, int and double as written, dates and timestamps only as
+// numbers since 1970, and no empty numeric cell (HIVE_BAD_DATA). Columns it
+// cannot read are strings, and the report says why.
+func TestQuotedCSVIsTypedForOpenCSVSerde(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"q/year=2024/a.csv": `id,amount,day,at,paid,n,score,name
+1,"19.90",2024-01-03,2024-01-03T10:00:00Z,true,5,1.5e3,"Lee, Ann"
+2,5.00,2024-01-04,2024-01-04T11:00:00Z,false,,2.5e3,Bob
+`,
+		// Unquoted, but in the same table: the table's values are quoted.
+		"q/year=2025/a.csv": "id,amount,day,at,paid,n,score,name\n3,1.00,2025-01-01,2025-01-01T00:00:00Z,true,7,3.5e3,Cy\n",
+	})
+	rep := l.mustCrawl(nil, "q")
+	tb := l.table("q")
+	sd := tb.StorageDescriptor
+	if sd.SerdeInfo == nil || sd.SerdeInfo.SerializationLibrary != "org.apache.hadoop.hive.serde2.OpenCSVSerde" ||
+		!maps.Equal(sd.SerdeInfo.Parameters, map[string]string{"separatorChar": ",", "quoteChar": `"`, "escapeChar": `\`}) {
+		t.Fatalf("serde %+v", sd.SerdeInfo)
+	}
+	if sd.InputFormat != "org.apache.hadoop.mapred.TextInputFormat" || tb.Parameters[catalog.ParamAreColumnsQuoted] != "true" {
+		t.Errorf("input format %s, parameters %v", sd.InputFormat, tb.Parameters)
+	}
+	if got := columns(tb); got != "id:bigint amount:string day:string at:string paid:boolean n:string score:double name:string" {
+		t.Errorf("columns %s", got)
+	}
+	r := reportTable(rep, "q")
+	for _, want := range []string{
+		"column amount is string, not decimal(18,2): values are quoted, so Athena reads the table with OpenCSVSerde; OpenCSVSerde reads only boolean, bigint, int and double as written",
+		"column day is string, not date: values are quoted, so Athena reads the table with OpenCSVSerde; OpenCSVSerde reads a date only as a number of days since 1970-01-01",
+		"column at is string, not timestamp: values are quoted, so Athena reads the table with OpenCSVSerde; OpenCSVSerde reads a timestamp only as a number of milliseconds since 1970-01-01",
+		"column n is string, not bigint: values are quoted, so Athena reads the table with OpenCSVSerde; some of its cells are empty (or missing), and OpenCSVSerde fails a query on an empty cell of a bigint column (HIVE_BAD_DATA)",
+	} {
+		if !slices.Contains(r.Warnings, want) {
+			t.Errorf("no warning %q in %q", want, r.Warnings)
+		}
+	}
+	if len(r.Warnings) != 4 {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	for _, recrawl := range []string{RecrawlEverything, RecrawlNewFolders} {
+		rep = l.mustCrawl(func(o *Options) { o.Recrawl = recrawl }, "q")
+		if r := reportTable(rep, "q"); r.Action != ActionUnchanged {
+			t.Errorf("re-crawl (%s) of unchanged data: %+v", recrawl, r)
+		}
+	}
+
+	// A column added at the end is missing from older files: nulls there.
+	l = newLake(t, map[string]string{
+		"q/1.csv": "id,name\n1,\"Ann\"\n",
+		"q/2.csv": "id,name,n\n2,\"Bob\",3\n",
+	})
+	l.mustCrawl(nil, "q")
+	if got := columns(l.table("q")); got != "id:bigint name:string n:string" {
+		t.Errorf("columns %s", got)
+	}
+
+	// Unquoted values keep their types: LazySimpleSerDe reads them.
+	l = newLake(t, map[string]string{"u/1.csv": "id,amount,day,n\n1,19.90,2024-01-03,\n2,5.00,2024-01-04,4\n"})
+	rep = l.mustCrawl(nil, "u")
+	tb = l.table("u")
+	if tb.StorageDescriptor.SerdeInfo.SerializationLibrary != "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe" || columns(tb) != "id:bigint amount:decimal(18,2) day:date n:bigint" {
+		t.Errorf("unquoted: %s %s", tb.StorageDescriptor.SerdeInfo.SerializationLibrary, columns(tb))
+	}
+	if w := reportTable(rep, "u").Warnings; len(w) != 0 {
+		t.Errorf("unquoted: warnings %q", w)
+	}
+}
+
+// A numeric column of an OpenCSVSerde table keeps its type only when every
+// cell was read: one empty cell beyond the sample would fail every query.
+func TestSampledQuotedCSVIsString(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,name\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "%d,\"n%d\"\n", i, i)
+	}
+	l := newLake(t, map[string]string{"q/1.csv": b.String()})
+	rep := l.mustCrawl(func(o *Options) { o.Format.SampleRecords = 10 }, "q")
+	if got := columns(l.table("q")); got != "id:string name:string" {
+		t.Errorf("sampled: columns %s", got)
+	}
+	if w := reportTable(rep, "q").Warnings; len(w) != 1 || !strings.Contains(w[0], "not every cell was read (the files were sampled)") {
+		t.Errorf("warnings %q", w)
+	}
+	l = newLake(t, map[string]string{"q/1.csv": b.String()})
+	l.mustCrawl(nil, "q")
+	if got := columns(l.table("q")); got != "id:bigint name:string" {
+		t.Errorf("read whole: columns %s", got)
 	}
 }

@@ -133,9 +133,14 @@ func summarize(f *folder, rep *Report) {
 			best, ref = n, fe.info.Fields
 		}
 	}
-	d := &folderData{format: same[0].info.Format, csv: same[0].info.CSV}
+	d := &folderData{format: same[0].info.Format}
+	if c := same[0].info.CSV; c != nil {
+		info := *c
+		d.csv = &info
+	}
 	compressions := map[string]int{}
 	chain := ref
+	fewest := -1
 	for _, fe := range same {
 		if sim := format.SchemaSimilarity(ref, fe.info.Fields); sim < format.CompatibleSimilarity {
 			rep.skip(f.target.Store.URI(fe.obj.Key), fmt.Sprintf("schema differs from the other files in %s (similarity %.2f, below %.2f)", f.uri(), sim, format.CompatibleSimilarity))
@@ -149,12 +154,21 @@ func summarize(f *folder, rep *Report) {
 			chain = longer(chain, fe.info.Fields)
 		}
 		d.fields = format.MergeColumns(d.fields, fe.info.Fields)
+		if d.csv != nil {
+			d.csv.Quoted = d.csv.Quoted || fe.info.CSV.Quoted
+			if fewest < 0 || len(fe.info.Fields) < fewest {
+				fewest = len(fe.info.Fields)
+			}
+		}
 		d.files++
 		d.bytes += fe.obj.Size
 		d.records += fe.info.Records
 		d.estimated = d.estimated || fe.info.Estimated
 		compressions[fe.info.Compression]++
 		fe.used = true
+	}
+	if d.csv != nil {
+		nullsBeyond(d.fields, fewest)
 	}
 	for c, n := range compressions {
 		if n > compressions[d.compression] || n == compressions[d.compression] && c < d.compression {
@@ -188,14 +202,37 @@ func (c *candidate) merged() *folderData {
 	m := *c.parts[0].data
 	m.fields = nil
 	m.files, m.bytes, m.records = 0, 0, 0
+	if m.csv != nil {
+		info := *m.csv
+		m.csv = &info
+	}
+	fewest := -1
 	for _, p := range c.parts {
 		m.fields = format.MergeColumns(m.fields, p.data.fields)
 		m.files += p.data.files
 		m.bytes += p.data.bytes
 		m.records += p.data.records
 		m.estimated = m.estimated || p.data.estimated
+		if m.csv != nil && p.data.csv != nil {
+			m.csv.Quoted = m.csv.Quoted || p.data.csv.Quoted
+		}
+		if fewest < 0 || len(p.data.fields) < fewest {
+			fewest = len(p.data.fields)
+		}
+	}
+	if m.csv != nil {
+		nullsBeyond(m.fields, fewest)
 	}
 	return &m
+}
+
+// nullsBeyond marks the columns of delimited text from position n on as
+// holding nulls: files with n columns lack them (columns added at the end
+// later), and their rows read them as nulls.
+func nullsBeyond(fields []format.Field, n int) {
+	for i := max(n, 0); i < len(fields); i++ {
+		fields[i].Empty = true
+	}
 }
 
 // depth is how many folder levels lie between the root and its partitions.

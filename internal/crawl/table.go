@@ -78,15 +78,23 @@ func partitionLayout(c *candidate) (keys []string, values [][]string) {
 	return keys, values
 }
 
-// buildTable makes the catalog table and partitions of a candidate.
+// buildTable makes the catalog table and partitions of a candidate, and
+// the warnings a user of the table should read: what it holds that a query
+// engine reads otherwise than the data says.
 func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []catalog.Partition, []string) {
 	d := c.merged()
 	keys, values := partitionLayout(c)
-	var notes []string
+	fields, warnings := readableFields(d)
 	var cols []catalog.Column
-	for _, col := range format.Columns(d.fields) {
-		if i := indexOf(keys, col.Name); i >= 0 {
-			notes = append(notes, fmt.Sprintf("column %s is also a partition key: the partition key is kept", col.Name))
+	all := format.Columns(fields)
+	for i, col := range all {
+		if indexOf(keys, col.Name) >= 0 {
+			w := fmt.Sprintf("column %s is also a partition key: the partition key is kept", col.Name)
+			if d.csv != nil && i < len(all)-1 {
+				// Without it, the columns after it are a place off.
+				w += fmt.Sprintf("; Athena reads CSV by position, so the columns after it (%s) read the fields before theirs: rename the key or the column", columnNames(all[i+1:]))
+			}
+			warnings = append(warnings, w)
 			continue
 		}
 		cols = append(cols, col)
@@ -107,7 +115,7 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			params[catalog.ParamSkipHeaderLineCount] = "1"
 		}
 		if d.csv.Quoted {
-			sd.SerdeInfo = &catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+			sd.SerdeInfo = &catalog.SerDeInfo{SerializationLibrary: openCSVSerde,
 				Parameters: map[string]string{"separatorChar": delim, "quoteChar": string(d.csv.Quote), "escapeChar": "\\"}}
 		} else {
 			sd.SerdeInfo.Parameters["field.delim"] = delim
@@ -136,7 +144,7 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			parts = append(parts, catalog.Partition{Values: values[i], StorageDescriptor: psd, Parameters: pp})
 		}
 	}
-	return t, parts, notes
+	return t, parts, warnings
 }
 
 // keepKeyTypes gives want's partition keys the types the existing table
@@ -172,6 +180,14 @@ func setStats(params map[string]string, d *folderData) {
 	}
 }
 
+func columnNames(cols []catalog.Column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ",")
+}
+
 func indexOf(list []string, s string) int {
 	for i, x := range list {
 		if x == s {
@@ -200,12 +216,16 @@ func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, file
 			d.csv.Quote = t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"][0]
 		}
 	}
+	// Whether a cell was empty is known of an OpenCSVSerde table alone: a
+	// column it types other than string had none. Of other tables, assume
+	// there were, should the table need OpenCSVSerde now.
+	openCSV := t.StorageDescriptor.SerdeInfo != nil && t.StorageDescriptor.SerdeInfo.SerializationLibrary == openCSVSerde
 	for _, c := range t.StorageDescriptor.Columns {
 		typ, err := format.ParseHive(c.Type)
 		if err != nil {
 			typ, _ = format.ParseHive("string")
 		}
-		d.fields = append(d.fields, format.Field{Name: c.Name, Type: typ})
+		d.fields = append(d.fields, format.Field{Name: c.Name, Type: typ, Empty: !openCSV})
 	}
 	return d
 }

@@ -151,7 +151,7 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	if len(data0) > maxRecords {
 		data0 = data0[:maxRecords]
 	}
-	types := columnTypes(data0, best.fields)
+	types, empty := columnTypes(data0, best.fields)
 	switch header {
 	case HeaderPresent:
 		info.Header, info.HeaderReason = true, "header forced present"
@@ -164,15 +164,15 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	if info.Header {
 		names := headerNames(first, best.fields)
 		for i := range best.fields {
-			fields = append(fields, Field{Name: names[i], Type: types[i]})
+			fields = append(fields, Field{Name: names[i], Type: types[i], Empty: empty[i]})
 			if i < len(first) {
 				fields[i].Source = strings.TrimSpace(first[i])
 			}
 		}
 	} else {
-		types = columnTypes(recs, best.fields)
+		types, empty = columnTypes(recs, best.fields)
 		for i := range best.fields {
-			fields = append(fields, Field{Name: fmt.Sprintf("col%d", i), Type: types[i]})
+			fields = append(fields, Field{Name: fmt.Sprintf("col%d", i), Type: types[i], Empty: empty[i]})
 		}
 		data0 = recs
 		if len(data0) > maxRecords {
@@ -182,8 +182,11 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	return info, fields, sampled{records: len(data0), bytes: best.consumed, capped: len(best.records) > maxRecords}, nil
 }
 
-func columnTypes(records [][]string, n int) []*Type {
+// columnTypes infers the type of each of n columns, and whether some cell
+// of it is empty.
+func columnTypes(records [][]string, n int) ([]*Type, []bool) {
 	types := make([]*Type, n)
+	empty := make([]bool, n)
 	for i := range types {
 		types[i] = tNull
 	}
@@ -193,9 +196,10 @@ func columnTypes(records [][]string, n int) []*Type {
 		}
 		for i, v := range r {
 			types[i] = Widen(types[i], InferText(v, true))
+			empty[i] = empty[i] || v == ""
 		}
 	}
-	return types
+	return types, empty
 }
 
 // detectHeader follows Glue's rule and goes beyond it. Glue takes the first

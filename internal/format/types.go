@@ -53,6 +53,9 @@ type Field struct {
 	// Source is the name as the data spells it (a CSV header, a JSON
 	// member), for top-level fields read from text.
 	Source string
+	// Empty: a sampled CSV cell of this column was empty (a null), which
+	// some readers of a type other than string cannot take.
+	Empty bool
 }
 
 var (
@@ -182,6 +185,7 @@ func widenStruct(a, b *Type) *Type {
 		for i, fa := range out.Fields {
 			if fa.Name == fb.Name {
 				out.Fields[i].Type = Widen(fa.Type, fb.Type)
+				out.Fields[i].Empty = fa.Empty || fb.Empty
 				found = true
 				break
 			}
