@@ -60,6 +60,8 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 	}
 	if csd.InputFormat != wsd.InputFormat || serde(csd) != serde(wsd) {
 		changes = append(changes, fmt.Sprintf("format %s (%s) → %s (%s)", cur.Parameters[catalog.ParamClassification], serde(csd), want.Parameters[catalog.ParamClassification], serde(wsd)))
+	} else {
+		changes = append(changes, serdeParamChanges(csd, wsd)...)
 	}
 	for _, k := range []string{catalog.ParamClassification, catalog.ParamDelimiter, catalog.ParamSkipHeaderLineCount} {
 		if cur.Parameters[k] != want.Parameters[k] {
@@ -130,6 +132,27 @@ func columnList(cols []catalog.Column) string {
 		parts[i] = c.Name + " " + c.Type
 	}
 	return strings.Join(parts, ", ")
+}
+
+// serdeParamChanges lists the SerDe parameters that differ (a timestamp
+// pattern found, a delimiter changed).
+func serdeParamChanges(cur, want catalog.StorageDescriptor) []string {
+	var c, w map[string]string
+	if cur.SerdeInfo != nil {
+		c = cur.SerdeInfo.Parameters
+	}
+	if want.SerdeInfo != nil {
+		w = want.SerdeInfo.Parameters
+	}
+	keys := slices.AppendSeq(slices.Collect(maps.Keys(c)), maps.Keys(w))
+	slices.Sort(keys)
+	var changes []string
+	for _, k := range slices.Compact(keys) {
+		if c[k] != w[k] {
+			changes = append(changes, fmt.Sprintf("SerDe parameter %s %q → %q", k, c[k], w[k]))
+		}
+	}
+	return changes
 }
 
 func serde(sd catalog.StorageDescriptor) string {

@@ -922,3 +922,66 @@ func TestSampledQuotedCSVIsString(t *testing.T) {
 		t.Errorf("read whole: columns %s", got)
 	}
 }
+
+// LazySimpleSerDe reads timestamps written yyyy-MM-dd HH:mm:ss[.f...];
+// others (ISO 8601 with a T or a zone, a date alone in a timestamp column)
+// Athena reads as nulls unless the SerDe parameter timestamp.formats names
+// their Joda patterns.
+func TestTimestampFormatsForLazySimpleSerDe(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"ev/day=1/a.csv": "id,at,local\n1,2024-01-01T10:00:00Z,2024-01-01 10:00:00\n2,2024-01-01T12:30:00.250+02:00,2024-01-01 11:00:00.5\n",
+		"ev/day=2/a.csv": "id,at,local\n3,2024-01-02,2024-01-02 09:00:00\n", // a date alone in a timestamp column
+	})
+	l.mustCrawl(nil, "ev")
+	tb := l.table("ev")
+	if got := columns(tb); got != "id:bigint at:timestamp local:timestamp" {
+		t.Errorf("columns %s", got)
+	}
+	sd := tb.StorageDescriptor
+	want := map[string]string{
+		"field.delim":       ",",
+		"timestamp.formats": "yyyy-MM-dd,yyyy-MM-dd HH:mm:ss,yyyy-MM-dd HH:mm:ss.SSSSSSSSS,yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSZZ,yyyy-MM-dd'T'HH:mm:ssZZ",
+	}
+	if sd.SerdeInfo.SerializationLibrary != "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe" || !maps.Equal(sd.SerdeInfo.Parameters, want) {
+		t.Errorf("serde %s %v", sd.SerdeInfo.SerializationLibrary, sd.SerdeInfo.Parameters)
+	}
+	for _, p := range l.partitions("ev") {
+		if !maps.Equal(p.StorageDescriptor.SerdeInfo.Parameters, want) {
+			t.Errorf("partition %v: serde parameters %v", p.Values, p.StorageDescriptor.SerdeInfo.Parameters)
+		}
+	}
+	// A re-crawl that reads only what changed keeps the patterns of what it
+	// did not read, and adds those of what it did.
+	opts := func(o *Options) { o.Recrawl = RecrawlNewFolders }
+	if rep := l.mustCrawl(opts, "ev"); reportTable(rep, "ev").Action != ActionUnchanged {
+		t.Errorf("re-crawl: %+v", reportTable(rep, "ev"))
+	}
+	l.write(map[string]string{"ev/day=3/a.csv": "id,at,local\n4,2024-01-03T08:00,2024-01-03 08:00:00\n"})
+	rep := l.mustCrawl(opts, "ev")
+	want["timestamp.formats"] = "yyyy-MM-dd,yyyy-MM-dd HH:mm:ss,yyyy-MM-dd HH:mm:ss.SSSSSSSSS,yyyy-MM-dd'T'HH:mm,yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSZZ,yyyy-MM-dd'T'HH:mm:ssZZ"
+	if got := l.table("ev").StorageDescriptor.SerdeInfo.Parameters; !maps.Equal(got, want) {
+		t.Errorf("after a new folder: %v", got)
+	}
+	r := reportTable(rep, "ev")
+	if !slices.ContainsFunc(r.Changes, func(c string) bool {
+		return strings.HasPrefix(c, `SerDe parameter timestamp.formats "yyyy-MM-dd,`) && strings.Contains(c, `→ "yyyy-MM-dd,yyyy-MM-dd HH:mm:ss,yyyy-MM-dd HH:mm:ss.SSSSSSSSS,yyyy-MM-dd'T'HH:mm,`)
+	}) {
+		t.Errorf("changes %q", r.Changes)
+	}
+
+	// Timestamps LazySimpleSerDe reads as they are need no parameter.
+	l = newLake(t, map[string]string{"t/a.csv": "id,at\n1,2024-01-01 10:00:00\n2,2024-01-01 11:00:00.123\n"})
+	l.mustCrawl(nil, "t")
+	if got := l.table("t").StorageDescriptor.SerdeInfo.Parameters; !maps.Equal(got, map[string]string{"field.delim": ","}) {
+		t.Errorf("default timestamps: serde parameters %v", got)
+	}
+	// A fraction no Joda pattern reads makes the column a string.
+	l = newLake(t, map[string]string{"t/a.csv": "id,at\n1,2024-01-01T10:00:00.1234567890Z\n2,2024-01-01T10:00:00Z\n"})
+	rep = l.mustCrawl(nil, "t")
+	if got := columns(l.table("t")); got != "id:bigint at:string" {
+		t.Errorf("ten fraction digits: columns %s", got)
+	}
+	if w := reportTable(rep, "t").Warnings; len(w) != 1 || !strings.Contains(w[0], "column at is string, not timestamp: a value has a fraction of more than nine digits") {
+		t.Errorf("warnings %q", w)
+	}
+}

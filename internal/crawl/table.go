@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -84,7 +85,7 @@ func partitionLayout(c *candidate) (keys []string, values [][]string) {
 func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []catalog.Partition, []string) {
 	d := c.merged()
 	keys, values := partitionLayout(c)
-	fields, warnings := readableFields(d)
+	fields, serdeParams, warnings := readableFields(d)
 	var cols []catalog.Column
 	all := format.Columns(fields)
 	for i, col := range all {
@@ -120,6 +121,7 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 		} else {
 			sd.SerdeInfo.Parameters["field.delim"] = delim
 		}
+		maps.Copy(sd.SerdeInfo.Parameters, serdeParams)
 	}
 	params[catalog.ParamUpdatedByCrawler] = opts.Name
 	params[catalog.ParamCrawlerSchemaDeserializerVersion] = "1.0"
@@ -219,13 +221,27 @@ func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, file
 	// Whether a cell was empty is known of an OpenCSVSerde table alone: a
 	// column it types other than string had none. Of other tables, assume
 	// there were, should the table need OpenCSVSerde now.
-	openCSV := t.StorageDescriptor.SerdeInfo != nil && t.StorageDescriptor.SerdeInfo.SerializationLibrary == openCSVSerde
+	// The Joda patterns the table names are its timestamps' (the ones
+	// LazySimpleSerDe reads without a pattern need none).
+	var serde catalog.SerDeInfo
+	if t.StorageDescriptor.SerdeInfo != nil {
+		serde = *t.StorageDescriptor.SerdeInfo
+	}
+	openCSV := serde.SerializationLibrary == openCSVSerde
+	var patterns []string
+	if p := serde.Parameters[timestampFormats]; p != "" {
+		patterns = strings.Split(p, ",")
+	}
 	for _, c := range t.StorageDescriptor.Columns {
 		typ, err := format.ParseHive(c.Type)
 		if err != nil {
 			typ, _ = format.ParseHive("string")
 		}
-		d.fields = append(d.fields, format.Field{Name: c.Name, Type: typ, Empty: !openCSV})
+		f := format.Field{Name: c.Name, Type: typ, Empty: !openCSV}
+		if typ.Kind == format.Timestamp {
+			f.TimeFormats = patterns
+		}
+		d.fields = append(d.fields, f)
 	}
 	return d
 }
