@@ -48,6 +48,18 @@ const (
 	ParamCrawlRunID = "lakectl.crawlRunId"
 	// ParamConvertRunID is the convert run that last wrote the table.
 	ParamConvertRunID = "lakectl.convertRunId"
+	// ParamJSONLayout is how a JSON table's (or partition's) files hold
+	// their records: JSONLines, one a line, which Athena's JSON SerDes
+	// read; or JSONDocuments, some file holding them otherwise (an array,
+	// records over several lines), which those SerDes read a line at a
+	// time, so wrongly. lakectl's readers read both.
+	ParamJSONLayout = "lakectl.jsonLayout"
+)
+
+// Values of ParamJSONLayout.
+const (
+	JSONLines     = "lines"
+	JSONDocuments = "documents"
 )
 
 // ParamSourceName is the column parameter that keeps a column's name as its

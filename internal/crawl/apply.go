@@ -63,7 +63,7 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 	} else {
 		changes = append(changes, serdeParamChanges(csd, wsd)...)
 	}
-	for _, k := range []string{catalog.ParamClassification, catalog.ParamDelimiter, catalog.ParamSkipHeaderLineCount} {
+	for _, k := range []string{catalog.ParamClassification, catalog.ParamDelimiter, catalog.ParamSkipHeaderLineCount, catalog.ParamJSONLayout} {
 		if cur.Parameters[k] != want.Parameters[k] {
 			changes = append(changes, fmt.Sprintf("%s %q → %q", k, cur.Parameters[k], want.Parameters[k]))
 		}
@@ -167,13 +167,14 @@ func serde(sd catalog.StorageDescriptor) string {
 func partitionChanged(cur, want *catalog.Partition) bool {
 	if cur.StorageDescriptor.Location != want.StorageDescriptor.Location ||
 		columnList(cur.StorageDescriptor.Columns) != columnList(want.StorageDescriptor.Columns) ||
-		serde(cur.StorageDescriptor) != serde(want.StorageDescriptor) {
+		serde(cur.StorageDescriptor) != serde(want.StorageDescriptor) ||
+		len(serdeParamChanges(cur.StorageDescriptor, want.StorageDescriptor)) > 0 {
 		return true
 	}
 	if _, ok := cur.Parameters[catalog.ParamDeprecatedByCrawler]; ok {
 		return true
 	}
-	for _, k := range []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamFingerprint} {
+	for _, k := range []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamFingerprint, catalog.ParamJSONLayout} {
 		if cur.Parameters[k] != want.Parameters[k] {
 			return true
 		}

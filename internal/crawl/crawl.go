@@ -102,7 +102,7 @@ func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, kno
 				return
 			}
 			if k, ok := seen[f.uri()]; ok && k.fingerprint == fingerprint(f.files) {
-				f.data = dataFromCatalog(k.table, k.params, k.fingerprint, len(f.files))
+				f.data = dataFromCatalog(f.uri(), k.table, k.params, k.fingerprint, len(f.files))
 				for _, fe := range f.files {
 					fe.used = true
 				}

@@ -962,6 +962,11 @@ func TestTimestampFormatsForLazySimpleSerDe(t *testing.T) {
 	if got := l.table("ev").StorageDescriptor.SerdeInfo.Parameters; !maps.Equal(got, want) {
 		t.Errorf("after a new folder: %v", got)
 	}
+	for _, p := range l.partitions("ev") {
+		if !maps.Equal(p.StorageDescriptor.SerdeInfo.Parameters, want) {
+			t.Errorf("after a new folder, partition %v: serde parameters %v", p.Values, p.StorageDescriptor.SerdeInfo.Parameters)
+		}
+	}
 	r := reportTable(rep, "ev")
 	if !slices.ContainsFunc(r.Changes, func(c string) bool {
 		return strings.HasPrefix(c, `SerDe parameter timestamp.formats "yyyy-MM-dd,`) && strings.Contains(c, `→ "yyyy-MM-dd,yyyy-MM-dd HH:mm:ss,yyyy-MM-dd HH:mm:ss.SSSSSSSSS,yyyy-MM-dd'T'HH:mm,`)
@@ -983,5 +988,50 @@ func TestTimestampFormatsForLazySimpleSerDe(t *testing.T) {
 	}
 	if w := reportTable(rep, "t").Warnings; len(w) != 1 || !strings.Contains(w[0], "column at is string, not timestamp: a value has a fraction of more than nine digits") {
 		t.Errorf("warnings %q", w)
+	}
+}
+
+// Athena's JSON SerDes (OpenX, Hive) read one record a line: a file that
+// is one array of records, or pretty-printed, reads wrong. The table says
+// how its files hold their records, and the report names the files.
+func TestJSONArraysAreReported(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"ev/day=1/a.json": "{\"id\": 1, \"kind\": \"click\"}\n{\"id\": 2, \"kind\": \"view\"}\n",
+		"ev/day=2/a.json": "[\n  {\"id\": 3, \"kind\": \"click\"},\n  {\"id\": 4, \"kind\": \"view\"}\n]\n",
+		"ev/day=2/b.json": "{\"id\": 5, \"kind\": \"click\"}\n",
+	})
+	rep := l.mustCrawl(nil, "ev")
+	tb := l.table("ev")
+	if got := columns(tb); got != "id:bigint kind:string" || tb.StorageDescriptor.SerdeInfo.SerializationLibrary != "org.openx.data.jsonserde.JsonSerDe" {
+		t.Errorf("table %s %s", got, tb.StorageDescriptor.SerdeInfo.SerializationLibrary)
+	}
+	if got := tb.Parameters[catalog.ParamJSONLayout]; got != catalog.JSONDocuments {
+		t.Errorf("table %s %q", catalog.ParamJSONLayout, got)
+	}
+	layouts := map[string]string{}
+	for _, p := range l.partitions("ev") {
+		layouts[p.Values[0]] = p.Parameters[catalog.ParamJSONLayout]
+	}
+	if !maps.Equal(layouts, map[string]string{"1": catalog.JSONLines, "2": catalog.JSONDocuments}) {
+		t.Errorf("partitions: %v", layouts)
+	}
+	w := reportTable(rep, "ev").Warnings
+	if len(w) != 1 || !strings.HasPrefix(w[0], "Athena's JSON SerDes read one record a line; these files hold theirs otherwise (an array, or records over several lines), and Athena reads them wrong: file://") ||
+		!strings.HasSuffix(w[0], "/ev/day=2/a.json") {
+		t.Errorf("warnings %q", w)
+	}
+	// Re-crawls that read nothing again still know, and still say so.
+	rep = l.mustCrawl(func(o *Options) { o.Recrawl = RecrawlNewFolders }, "ev")
+	if r := reportTable(rep, "ev"); r.Action != ActionUnchanged || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "/ev/day=2/ (not read again)") {
+		t.Errorf("re-crawl: %+v", r)
+	}
+	// The array rewritten as JSON lines: the table says lines, and is updated.
+	l.write(map[string]string{"ev/day=2/a.json": "{\"id\": 3, \"kind\": \"click\"}\n{\"id\": 4, \"kind\": \"view\"}\n"})
+	rep = l.mustCrawl(nil, "ev")
+	if r := reportTable(rep, "ev"); len(r.Warnings) != 0 || !slices.Contains(r.Changes, `lakectl.jsonLayout "documents" → "lines"`) {
+		t.Errorf("after the rewrite: %+v", r)
+	}
+	if got := l.table("ev").Parameters[catalog.ParamJSONLayout]; got != catalog.JSONLines {
+		t.Errorf("after the rewrite: %s %q", catalog.ParamJSONLayout, got)
 	}
 }

@@ -21,6 +21,8 @@ type folderData struct {
 	fingerprint string
 	// unchanged: taken from the catalog, not read (--recrawl new-folders).
 	unchanged bool
+	// documents are the JSON files whose records are not one a line.
+	documents []string
 }
 
 // sig is the format signature: folders group only when theirs agree.
@@ -160,6 +162,9 @@ func summarize(f *folder, rep *Report) {
 				fewest = len(fe.info.Fields)
 			}
 		}
+		if fe.info.JSONDocument {
+			d.documents = append(d.documents, f.target.Store.URI(fe.obj.Key))
+		}
 		d.files++
 		d.bytes += fe.obj.Size
 		d.records += fe.info.Records
@@ -207,7 +212,9 @@ func (c *candidate) merged() *folderData {
 		m.csv = &info
 	}
 	fewest := -1
+	m.documents = nil
 	for _, p := range c.parts {
+		m.documents = append(m.documents, p.data.documents...)
 		m.fields = format.MergeColumns(m.fields, p.data.fields)
 		m.files += p.data.files
 		m.bytes += p.data.bytes

@@ -123,6 +123,12 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 		}
 		maps.Copy(sd.SerdeInfo.Parameters, serdeParams)
 	}
+	if d.format == format.JSON {
+		params[catalog.ParamJSONLayout] = jsonLayout(d)
+		if len(d.documents) > 0 {
+			warnings = append(warnings, "Athena's JSON SerDes read one record a line; these files hold theirs otherwise (an array, or records over several lines), and Athena reads them wrong: "+listSome(d.documents, 5))
+		}
+	}
 	params[catalog.ParamUpdatedByCrawler] = opts.Name
 	params[catalog.ParamCrawlerSchemaDeserializerVersion] = "1.0"
 	params[catalog.ParamCrawlerSchemaSerializerVersion] = "1.0"
@@ -142,6 +148,9 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			psd := sd
 			psd.Location = p.uri()
 			pp := map[string]string{catalog.ParamCompressionType: p.data.compression, catalog.ParamFingerprint: p.data.fingerprint}
+			if d.format == format.JSON {
+				pp[catalog.ParamJSONLayout] = jsonLayout(p.data)
+			}
 			setStats(pp, p.data)
 			parts = append(parts, catalog.Partition{Values: values[i], StorageDescriptor: psd, Parameters: pp})
 		}
@@ -182,6 +191,22 @@ func setStats(params map[string]string, d *folderData) {
 	}
 }
 
+// jsonLayout is the catalog.ParamJSONLayout of JSON files.
+func jsonLayout(d *folderData) string {
+	if len(d.documents) > 0 {
+		return catalog.JSONDocuments
+	}
+	return catalog.JSONLines
+}
+
+// listSome lists up to n items, and how many more there are.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
 func columnNames(cols []catalog.Column) string {
 	names := make([]string, len(cols))
 	for i, c := range cols {
@@ -201,13 +226,16 @@ func indexOf(list []string, s string) int {
 
 // dataFromCatalog rebuilds a folder's summary from what the catalog kept
 // of it, for a folder a re-crawl does not read again.
-func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, files int) *folderData {
+func dataFromCatalog(uri string, t *catalog.Table, params map[string]string, fp string, files int) *folderData {
 	d := &folderData{
 		format:      t.Parameters[catalog.ParamClassification],
 		compression: orNone(params[catalog.ParamCompressionType]),
 		fingerprint: fp,
 		files:       files,
 		unchanged:   true,
+	}
+	if params[catalog.ParamJSONLayout] == catalog.JSONDocuments {
+		d.documents = []string{"the files of " + uri + " (not read again)"}
 	}
 	d.bytes, _ = strconv.ParseInt(params[catalog.ParamSizeKey], 10, 64)
 	d.records, _ = strconv.ParseInt(params[catalog.ParamRecordCount], 10, 64)
