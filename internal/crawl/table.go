@@ -93,7 +93,7 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			w := fmt.Sprintf("column %s is also a partition key: the partition key is kept", col.Name)
 			if d.csv != nil && i < len(all)-1 {
 				// Without it, the columns after it are a place off.
-				w += fmt.Sprintf("; Athena reads CSV by position, so the columns after it (%s) read the fields before theirs: rename the key or the column", columnNames(all[i+1:]))
+				w += fmt.Sprintf("; Athena reads CSV by position, so the columns after it (%s) read the fields before theirs: rename the key or the column", strings.Join(keyNames(all[i+1:]), ","))
 			}
 			warnings = append(warnings, w)
 			continue
@@ -207,14 +207,6 @@ func listSome(items []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
-func columnNames(cols []catalog.Column) string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.Name
-	}
-	return strings.Join(names, ",")
-}
-
 func indexOf(list []string, s string) int {
 	for i, x := range list {
 		if x == s {
@@ -248,9 +240,9 @@ func dataFromCatalog(uri string, t *catalog.Table, params map[string]string, fp 
 	}
 	// Whether a cell was empty is known of an OpenCSVSerde table alone: a
 	// column it types other than string had none. Of other tables, assume
-	// there were, should the table need OpenCSVSerde now.
-	// The Joda patterns the table names are its timestamps' (the ones
-	// LazySimpleSerDe reads without a pattern need none).
+	// there were, should the table need OpenCSVSerde now. The Joda
+	// patterns a table names are its timestamps' (those LazySimpleSerDe
+	// reads without one need none).
 	var serde catalog.SerDeInfo
 	if t.StorageDescriptor.SerdeInfo != nil {
 		serde = *t.StorageDescriptor.SerdeInfo
