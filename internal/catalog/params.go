@@ -66,3 +66,9 @@ const (
 // source spells it (a CSV header, a JSON member), when the catalog's name
 // differs: readers match members by it, and reports of files show it.
 const ParamSourceName = "lakectl.sourceName"
+
+// ParamInferredType is the column parameter that keeps the type a column's
+// values have (decimal(18,2), date) when the column is typed string
+// because its table's SerDe cannot read that type (OpenCSVSerde): Athena
+// reads the strings, and convert writes the values with this type.
+const ParamInferredType = "lakectl.inferredType"

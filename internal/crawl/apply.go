@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,8 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 			changes = append(changes, fmt.Sprintf("column %s %s added", w.Name, w.Type))
 		case curCols[i].Type != w.Type:
 			changes = append(changes, fmt.Sprintf("column %s %s → %s", w.Name, curCols[i].Type, w.Type))
+		case curCols[i].Parameters[catalog.ParamInferredType] != w.Parameters[catalog.ParamInferredType]:
+			changes = append(changes, fmt.Sprintf("column %s holds %s → %s", w.Name, cmp.Or(curCols[i].Parameters[catalog.ParamInferredType], curCols[i].Type), cmp.Or(w.Parameters[catalog.ParamInferredType], w.Type)))
 		}
 	}
 	for _, c := range curCols {
@@ -116,12 +119,23 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 	return changes, true
 }
 
+// keepComments keeps the comments and parameters the catalog has for the
+// columns, but for those the crawler decides (lakectl.inferredType).
 func keepComments(cols, old []catalog.Column) {
 	for i := range cols {
 		for _, o := range old {
-			if o.Name == cols[i].Name {
-				cols[i].Comment, cols[i].Parameters = o.Comment, o.Parameters
+			if o.Name != cols[i].Name {
+				continue
 			}
+			params := maps.Clone(o.Parameters)
+			delete(params, catalog.ParamInferredType)
+			if v := cols[i].Parameters[catalog.ParamInferredType]; v != "" {
+				if params == nil {
+					params = map[string]string{}
+				}
+				params[catalog.ParamInferredType] = v
+			}
+			cols[i].Comment, cols[i].Parameters = o.Comment, params
 		}
 	}
 }

@@ -857,6 +857,16 @@ func TestQuotedCSVIsTypedForOpenCSVSerde(t *testing.T) {
 	if got := columns(tb); got != "id:bigint amount:string day:string at:string paid:boolean n:string score:double name:string" {
 		t.Errorf("columns %s", got)
 	}
+	// The values' own types are kept for lakectl's readers (convert).
+	inferred := map[string]string{}
+	for _, c := range sd.Columns {
+		if v, ok := c.Parameters[catalog.ParamInferredType]; ok {
+			inferred[c.Name] = v
+		}
+	}
+	if !maps.Equal(inferred, map[string]string{"amount": "decimal(18,2)", "day": "date", "at": "timestamp", "n": "bigint"}) {
+		t.Errorf("inferred types %v", inferred)
+	}
 	r := reportTable(rep, "q")
 	for _, want := range []string{
 		"column amount is string, not decimal(18,2): values are quoted, so Athena reads the table with OpenCSVSerde; OpenCSVSerde reads only boolean, bigint, int and double as written",
@@ -1033,5 +1043,27 @@ func TestJSONArraysAreReported(t *testing.T) {
 	}
 	if got := l.table("ev").Parameters[catalog.ParamJSONLayout]; got != catalog.JSONLines {
 		t.Errorf("after the rewrite: %s %q", catalog.ParamJSONLayout, got)
+	}
+}
+
+// A column typed string for OpenCSVSerde keeps its values' type aside; a
+// re-crawl that finds them of another type says so and updates it (here:
+// text, so nothing is kept aside), and keeps the column's other
+// parameters.
+func TestInferredTypeOfAStringColumnFollowsTheData(t *testing.T) {
+	l := newLake(t, map[string]string{"q/1.csv": "id,Amount\n1,\"2.50\"\n"})
+	l.mustCrawl(nil, "q")
+	col := l.table("q").StorageDescriptor.Columns[1]
+	if col.Type != "string" || col.Parameters[catalog.ParamInferredType] != "decimal(18,2)" || col.Parameters[catalog.ParamSourceName] != "Amount" {
+		t.Fatalf("column %+v", col)
+	}
+	l.write(map[string]string{"q/2.csv": "id,Amount\n2,\"n/a\"\n"})
+	rep := l.mustCrawl(nil, "q")
+	if r := reportTable(rep, "q"); r.Action != ActionUpdated || !slices.Contains(r.Changes, "column amount holds decimal(18,2) → string") {
+		t.Errorf("report %+v", r)
+	}
+	col = l.table("q").StorageDescriptor.Columns[1]
+	if _, ok := col.Parameters[catalog.ParamInferredType]; col.Type != "string" || ok || col.Parameters[catalog.ParamSourceName] != "Amount" {
+		t.Errorf("column %+v", col)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
 )
 
@@ -88,6 +89,14 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 	fields, serdeParams, warnings := readableFields(d)
 	var cols []catalog.Column
 	all := format.Columns(fields)
+	for i := range all {
+		if inferred := d.fields[i].Type.String(); all[i].Type != inferred {
+			if all[i].Parameters == nil {
+				all[i].Parameters = map[string]string{}
+			}
+			all[i].Parameters[catalog.ParamInferredType] = inferred
+		}
+	}
 	for i, col := range all {
 		if indexOf(keys, col.Name) >= 0 {
 			w := fmt.Sprintf("column %s is also a partition key: the partition key is kept", col.Name)
@@ -253,11 +262,13 @@ func dataFromCatalog(uri string, t *catalog.Table, params map[string]string, fp 
 		patterns = strings.Split(p, ",")
 	}
 	for _, c := range t.StorageDescriptor.Columns {
-		typ, err := format.ParseHive(c.Type)
+		typ, err := format.ParseHive(dataset.ValueType(c))
 		if err != nil {
 			typ, _ = format.ParseHive("string")
 		}
-		f := format.Field{Name: c.Name, Type: typ, Empty: !openCSV}
+		// A column typed string for OpenCSVSerde's sake was so for a reason
+		// (an empty cell, a sample) that holds until its folder is read.
+		f := format.Field{Name: c.Name, Type: typ, Empty: !openCSV || c.Parameters[catalog.ParamInferredType] != ""}
 		if typ.Kind == format.Timestamp {
 			f.TimeFormats = patterns
 		}

@@ -8,6 +8,7 @@ package dataset
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -313,6 +314,14 @@ func typedText(s, hive string) (Value, error) {
 		return Value{Kind: KindTime, I: ts.Micros}, nil
 	}
 	return Value{Kind: KindString, S: s}, nil
+}
+
+// ValueType is the Hive type of a column's values: the type the crawler
+// inferred where the column is typed string for its SerDe's sake (quoted
+// CSV under OpenCSVSerde, catalog.ParamInferredType), else its type. A
+// conversion writes the values with it, and a compare types them by it.
+func ValueType(c catalog.Column) string {
+	return cmp.Or(c.Parameters[catalog.ParamInferredType], c.Type)
 }
 
 // Format is how a table's text files are laid out.
