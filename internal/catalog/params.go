@@ -48,9 +48,27 @@ const (
 	ParamCrawlRunID = "lakectl.crawlRunId"
 	// ParamConvertRunID is the convert run that last wrote the table.
 	ParamConvertRunID = "lakectl.convertRunId"
+	// ParamJSONLayout is how a JSON table's (or partition's) files hold
+	// their records: JSONLines, one a line, which Athena's JSON SerDes
+	// read; or JSONDocuments, some file holding them otherwise (an array,
+	// records over several lines), which those SerDes read a line at a
+	// time, so wrongly. lakectl's readers read both.
+	ParamJSONLayout = "lakectl.jsonLayout"
+)
+
+// Values of ParamJSONLayout.
+const (
+	JSONLines     = "lines"
+	JSONDocuments = "documents"
 )
 
 // ParamSourceName is the column parameter that keeps a column's name as its
 // source spells it (a CSV header, a JSON member), when the catalog's name
 // differs: readers match members by it, and reports of files show it.
 const ParamSourceName = "lakectl.sourceName"
+
+// ParamInferredType is the column parameter that keeps the type a column's
+// values have (decimal(18,2), date) when the column is typed string
+// because its table's SerDe cannot read that type (OpenCSVSerde): Athena
+// reads the strings, and convert writes the values with this type.
+const ParamInferredType = "lakectl.inferredType"

@@ -134,10 +134,12 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	sum := &Summary{RunID: opts.RunID, Source: source, Destination: dest.URI(""),
 		Table: opts.Register, Mode: opts.Mode, Compression: opts.Compression, MaxBadRecords: opts.MaxBadRecords, Partitions: []PartitionSummary{}}
 
-	// The input columns: the table's, then its partition keys.
+	// The input columns: the table's, then its partition keys. A text
+	// column typed string for its SerDe's sake (quoted CSV) holds values of
+	// the type the crawler inferred, and is written as such.
 	var inFields []format.Field
 	for _, c := range append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...) {
-		typ, err := format.ParseHive(c.Type)
+		typ, err := format.ParseHive(dataset.ValueType(c))
 		if err != nil {
 			return nil, err
 		}

@@ -409,14 +409,23 @@ func TestCompact(t *testing.T) {
 
 // Files written before a column was added lack it: with a header, columns
 // are matched by name and the missing one is null.
+// A table's CSV is read by header name, which for the files it reads gives
+// what Athena reads by position: a file written before a column was added
+// at the end lacks it (nulls). A file whose columns stand elsewhere would
+// read otherwise in Athena: it is skipped, with the reason.
 func TestConvertCSVMatchesHeaderByName(t *testing.T) {
 	e := newEnv(t, map[string]string{
-		"old.csv": "id,amount\n1,2.50\n",
-		"new.csv": "id,channel,amount\n2,web,3.00\n",
+		"old.csv":   "id,amount\n1,2.50\n",
+		"new.csv":   "id,amount,channel\n2,3.00,web\n",
+		"moved.csv": "id,channel,amount\n3,app,4.00\n",
 	})
 	sum, err := e.run(e.csvTable("id:bigint", "amount:decimal(18,2)", "channel:string"), nil, Options{})
 	if err != nil || sum.RowsWritten != 2 {
 		t.Fatalf("%v %+v", err, sum)
+	}
+	if len(sum.FilesSkipped) != 1 || !strings.HasSuffix(sum.FilesSkipped[0].File, "/moved.csv") ||
+		sum.FilesSkipped[0].Reason != "its columns (id,channel,amount) are not in the table's order (id,amount,channel): delimited text is read by position" {
+		t.Errorf("skipped %+v", sum.FilesSkipped)
 	}
 	got := e.readAll("")
 	if got["channel"] != `["web",null]` && got["channel"] != `[null,"web"]` {
@@ -424,6 +433,36 @@ func TestConvertCSVMatchesHeaderByName(t *testing.T) {
 	}
 	if got["amount"] != `["3","2.5"]` && got["amount"] != `["2.5","3"]` {
 		t.Errorf("amount %s", got["amount"])
+	}
+}
+
+// A quoted CSV's table types string what OpenCSVSerde cannot read, and
+// keeps the values' type in lakectl.inferredType: convert writes that.
+func TestConvertWritesTheInferredTypeOfAStringColumn(t *testing.T) {
+	e := newEnv(t, map[string]string{"a.csv": "id,amount,day\n1,\"2.50\",2024-01-03\n2,\"3.00\",2024-01-04\n"})
+	tb := e.csvTable("id:bigint", "amount:string", "day:string")
+	tb.StorageDescriptor.Columns[1].Parameters = map[string]string{catalog.ParamInferredType: "decimal(18,2)"}
+	tb.StorageDescriptor.Columns[2].Parameters = map[string]string{catalog.ParamInferredType: "date"}
+	if sum, err := e.run(tb, nil, Options{}); err != nil || sum.RowsWritten != 2 {
+		t.Fatalf("%v %+v", err, sum)
+	}
+	read := 0
+	for _, k := range e.files() {
+		if !strings.HasSuffix(k, ".parquet") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(strings.TrimPrefix(e.dest.URI(""), "file://"), k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readBack(t, data)
+		if got["amount:type"] != "decimal(18, 2)" || got["day:type"] != "date32" || got["amount"] != `["2.5","3"]` {
+			t.Errorf("read back %v", got)
+		}
+		read++
+	}
+	if read != 1 {
+		t.Errorf("%d Parquet files", read)
 	}
 }
 

@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,8 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 			changes = append(changes, fmt.Sprintf("column %s %s added", w.Name, w.Type))
 		case curCols[i].Type != w.Type:
 			changes = append(changes, fmt.Sprintf("column %s %s → %s", w.Name, curCols[i].Type, w.Type))
+		case curCols[i].Parameters[catalog.ParamInferredType] != w.Parameters[catalog.ParamInferredType]:
+			changes = append(changes, fmt.Sprintf("column %s holds %s → %s", w.Name, cmp.Or(curCols[i].Parameters[catalog.ParamInferredType], curCols[i].Type), cmp.Or(w.Parameters[catalog.ParamInferredType], w.Type)))
 		}
 	}
 	for _, c := range curCols {
@@ -60,8 +63,10 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 	}
 	if csd.InputFormat != wsd.InputFormat || serde(csd) != serde(wsd) {
 		changes = append(changes, fmt.Sprintf("format %s (%s) → %s (%s)", cur.Parameters[catalog.ParamClassification], serde(csd), want.Parameters[catalog.ParamClassification], serde(wsd)))
+	} else {
+		changes = append(changes, serdeParamChanges(csd, wsd)...)
 	}
-	for _, k := range []string{catalog.ParamClassification, catalog.ParamDelimiter, catalog.ParamSkipHeaderLineCount} {
+	for _, k := range []string{catalog.ParamClassification, catalog.ParamDelimiter, catalog.ParamSkipHeaderLineCount, catalog.ParamJSONLayout} {
 		if cur.Parameters[k] != want.Parameters[k] {
 			changes = append(changes, fmt.Sprintf("%s %q → %q", k, cur.Parameters[k], want.Parameters[k]))
 		}
@@ -114,12 +119,23 @@ func reconcile(cur, want *catalog.Table, behavior string) (changes []string, cha
 	return changes, true
 }
 
+// keepComments keeps the comments and parameters the catalog has for the
+// columns, but for those the crawler decides (lakectl.inferredType).
 func keepComments(cols, old []catalog.Column) {
 	for i := range cols {
 		for _, o := range old {
-			if o.Name == cols[i].Name {
-				cols[i].Comment, cols[i].Parameters = o.Comment, o.Parameters
+			if o.Name != cols[i].Name {
+				continue
 			}
+			params := maps.Clone(o.Parameters)
+			delete(params, catalog.ParamInferredType)
+			if v := cols[i].Parameters[catalog.ParamInferredType]; v != "" {
+				if params == nil {
+					params = map[string]string{}
+				}
+				params[catalog.ParamInferredType] = v
+			}
+			cols[i].Comment, cols[i].Parameters = o.Comment, params
 		}
 	}
 }
@@ -130,6 +146,27 @@ func columnList(cols []catalog.Column) string {
 		parts[i] = c.Name + " " + c.Type
 	}
 	return strings.Join(parts, ", ")
+}
+
+// serdeParamChanges lists the SerDe parameters that differ (a timestamp
+// pattern found, a delimiter changed).
+func serdeParamChanges(cur, want catalog.StorageDescriptor) []string {
+	var c, w map[string]string
+	if cur.SerdeInfo != nil {
+		c = cur.SerdeInfo.Parameters
+	}
+	if want.SerdeInfo != nil {
+		w = want.SerdeInfo.Parameters
+	}
+	keys := slices.AppendSeq(slices.Collect(maps.Keys(c)), maps.Keys(w))
+	slices.Sort(keys)
+	var changes []string
+	for _, k := range slices.Compact(keys) {
+		if c[k] != w[k] {
+			changes = append(changes, fmt.Sprintf("SerDe parameter %s %q → %q", k, c[k], w[k]))
+		}
+	}
+	return changes
 }
 
 func serde(sd catalog.StorageDescriptor) string {
@@ -144,13 +181,14 @@ func serde(sd catalog.StorageDescriptor) string {
 func partitionChanged(cur, want *catalog.Partition) bool {
 	if cur.StorageDescriptor.Location != want.StorageDescriptor.Location ||
 		columnList(cur.StorageDescriptor.Columns) != columnList(want.StorageDescriptor.Columns) ||
-		serde(cur.StorageDescriptor) != serde(want.StorageDescriptor) {
+		serde(cur.StorageDescriptor) != serde(want.StorageDescriptor) ||
+		len(serdeParamChanges(cur.StorageDescriptor, want.StorageDescriptor)) > 0 {
 		return true
 	}
 	if _, ok := cur.Parameters[catalog.ParamDeprecatedByCrawler]; ok {
 		return true
 	}
-	for _, k := range []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamFingerprint} {
+	for _, k := range []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalog.ParamRecordCount, catalog.ParamFingerprint, catalog.ParamJSONLayout} {
 		if cur.Parameters[k] != want.Parameters[k] {
 			return true
 		}

@@ -102,7 +102,7 @@ func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, kno
 				return
 			}
 			if k, ok := seen[f.uri()]; ok && k.fingerprint == fingerprint(f.files) {
-				f.data = dataFromCatalog(k.table, k.params, k.fingerprint, len(f.files))
+				f.data = dataFromCatalog(f.uri(), k.table, k.params, k.fingerprint, len(f.files))
 				for _, fe := range f.files {
 					fe.used = true
 				}
@@ -253,12 +253,12 @@ func plan(ctx context.Context, st *state, roots []*folder, cands []*candidate, o
 			name = catalog.SanitizeName(name + "_" + shortHash(c.root.uri()))
 		}
 		used[name] = true
-		want, parts, notes := buildTable(c, name, opts)
+		want, parts, warnings := buildTable(c, name, opts)
 		d := c.merged()
 		p := &planned{want: want, parts: parts, report: &TableReport{
 			Name: name, Location: want.StorageDescriptor.Location, Format: d.format,
 			Columns: len(want.StorageDescriptor.Columns), PartitionKeys: keyNames(want.PartitionKeys),
-			Files: d.files, Records: d.records, RecordsEstimated: d.estimated, Changes: notes,
+			Files: d.files, Records: d.records, RecordsEstimated: d.estimated, Warnings: warnings,
 		}}
 		ex := byLocation[want.StorageDescriptor.Location]
 		if ex == nil {

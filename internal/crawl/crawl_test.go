@@ -16,7 +16,9 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
@@ -239,19 +241,22 @@ func TestSimilarUnnamedFoldersBecomePartitions(t *testing.T) {
 }
 
 func TestTableLevelAndCombine(t *testing.T) {
+	// y's columns begin as x's do (a table read by position can hold
+	// both), but most of them are x's no more: by similarity, two tables.
 	files := map[string]string{
 		"lake/a/x/1.csv": ordersCSV,
-		"lake/a/y/1.csv": "name,email\nAnn,ann@x.org\nBob,bob@x.org\n",
+		"lake/a/y/1.csv": "id,amount,day,name,email,city,zip\n1,2.50,2024-01-01,Ann,ann@x.org,Paris,75001\n2,3.00,2024-01-02,Bob,bob@x.org,Rome,00184\n",
 		"lake/b/1.csv":   ordersCSV,
+		"lake/c/1.csv":   "name,email,city\nAnn,ann@x.org,Paris\nBob,bob@x.org,Rome\n",
 	}
 	l := newLake(t, files)
 	l.mustCrawl(nil, "lake")
-	if got := l.tables(); !slices.Equal(got, []string{"b", "x", "y"}) {
+	if got := l.tables(); !slices.Equal(got, []string{"b", "c", "x", "y"}) {
 		t.Errorf("by similarity: %v", got)
 	}
 	l = newLake(t, files)
 	rep := l.mustCrawl(func(o *Options) { o.TableLevel = 2 }, "lake")
-	if got := l.tables(); !slices.Equal(got, []string{"a", "b"}) {
+	if got := l.tables(); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Errorf("--table-level 2: %v", got)
 	}
 	if tb := l.table("a"); keyNames(tb.PartitionKeys)[0] != "partition_0" || len(l.partitions("a")) != 2 {
@@ -262,8 +267,32 @@ func TestTableLevelAndCombine(t *testing.T) {
 	}
 	l = newLake(t, files)
 	l.mustCrawl(func(o *Options) { o.CombineSchemas = true }, "lake/a")
-	if got := l.tables(); !slices.Equal(got, []string{"a"}) || columns(l.table("a")) != "id:bigint amount:decimal(18,2) day:date name:string email:string" {
+	if got := l.tables(); !slices.Equal(got, []string{"a"}) || columns(l.table("a")) != "id:bigint amount:decimal(18,2) day:date name:string email:string city:string zip:string" {
 		t.Errorf("--combine-schemas: %v %s", got, columns(l.table("a")))
+	}
+	// CSV columns in another order cannot share a table read by position,
+	// whatever the options say: --combine-schemas keeps them apart, and
+	// --table-level leaves out the folder of fewer files, with the reason.
+	files = map[string]string{
+		"lake/a/x/1.csv": ordersCSV,
+		"lake/a/x/2.csv": ordersCSV,
+		"lake/a/y/1.csv": "day,id,amount\n2024-01-01,1,2.50\n",
+	}
+	l = newLake(t, files)
+	rep = l.mustCrawl(func(o *Options) { o.CombineSchemas = true }, "lake/a")
+	if got := l.tables(); !slices.Equal(got, []string{"x", "y"}) {
+		t.Errorf("--combine-schemas over reordered columns: %v, decisions %+v", got, rep.Decisions)
+	}
+	if d := rep.Decisions[0]; d.Outcome != Separate || !strings.Contains(d.Reason, "CSV columns not in the order id,amount,day: y (day,id,amount); Athena reads CSV by position") {
+		t.Errorf("decision %+v", d)
+	}
+	l = newLake(t, files)
+	rep = l.mustCrawl(func(o *Options) { o.TableLevel = 1 }, "lake/a")
+	if got := l.tables(); !slices.Equal(got, []string{"a"}) || len(l.partitions("a")) != 1 || columns(l.table("a")) != "id:bigint amount:decimal(18,2) day:date" {
+		t.Errorf("--table-level over reordered columns: %v", got)
+	}
+	if r := skippedFor(rep, "lake/a/y/1.csv"); !strings.Contains(r, "its columns (day,id,amount) are not in the order of id,amount,day") {
+		t.Errorf("y/1.csv skipped for %q", r)
 	}
 }
 
@@ -453,8 +482,8 @@ func TestRecrawlNewFoldersReadsOnlyWhatChanged(t *testing.T) {
 	if got := columns(l.table("s")); got != "id:bigint amount:decimal(18,2) late:boolean" {
 		t.Errorf("columns %s", got)
 	}
-	if !slices.Contains(r.Changes, "column day is also a partition key: the partition key is kept") {
-		t.Errorf("changes %v", r.Changes)
+	if !slices.Contains(r.Warnings, "column day is also a partition key: the partition key is kept; Athena reads CSV by position, so the columns after it (late) read the fields before theirs: rename the key or the column") {
+		t.Errorf("warnings %v", r.Warnings)
 	}
 }
 
@@ -640,5 +669,401 @@ func TestPartitionKeyTypeIsKept(t *testing.T) {
 	l.mustCrawl(nil, "t")
 	if got := l.table("t").PartitionKeys[0].Type; got != "string" {
 		t.Errorf("a key with the value \"unknown\" is %s, want string", got)
+	}
+}
+
+// A year that holds only one month so far (every January) is a partition
+// of the same table as the years before it: logs/2024/{01,02} and
+// logs/2025/01 hold their data two levels below logs alike.
+func TestLoneMonthJoinsItsYears(t *testing.T) {
+	const day = `{"level": "info", "msg": "x"}` + "\n"
+	for name, files := range map[string][]string{
+		"2025 with one month":  {"logs/2024/01/a.json", "logs/2024/02/a.json", "logs/2025/01/a.json"},
+		"2025 with two months": {"logs/2024/01/a.json", "logs/2024/02/a.json", "logs/2025/01/a.json", "logs/2025/02/a.json"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tree := map[string]string{}
+			for _, f := range files {
+				tree[f] = day
+			}
+			l := newLake(t, tree)
+			rep := l.mustCrawl(nil, "logs")
+			if got := l.tables(); !slices.Equal(got, []string{"logs"}) {
+				t.Fatalf("tables %v, want [logs]; decisions %+v", got, rep.Decisions)
+			}
+			if keys := keyNames(l.table("logs").PartitionKeys); !slices.Equal(keys, []string{"partition_0", "partition_1"}) {
+				t.Errorf("partition keys %v", keys)
+			}
+			var values []string
+			for _, p := range l.partitions("logs") {
+				values = append(values, strings.Join(p.Values, "/"))
+			}
+			slices.Sort(values)
+			want := []string{"2024/01", "2024/02", "2025/01"}
+			if len(files) == 4 {
+				want = append(want, "2025/02")
+			}
+			if !slices.Equal(values, want) {
+				t.Errorf("partitions %v, want %v", values, want)
+			}
+			for _, d := range rep.Decisions {
+				if strings.Contains(d.Reason, "depth") {
+					t.Errorf("decision %+v speaks of depths, but every folder holds its data two levels down", d)
+				}
+			}
+		})
+	}
+}
+
+// Folders that really hold their data at different depths stay apart, and
+// the report says at which depths.
+func TestDataAtDifferentDepthsStaysApart(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"logs/a/01/x.json": `{"level": "info"}`,
+		"logs/a/02/x.json": `{"level": "info"}`,
+		"logs/b/x.json":    `{"level": "info"}`,
+	})
+	rep := l.mustCrawl(nil, "logs")
+	if got := l.tables(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("tables %v", got)
+	}
+	var d *Decision
+	for i := range rep.Decisions {
+		if strings.HasSuffix(rep.Decisions[i].Folder, "/logs/") {
+			d = &rep.Decisions[i]
+		}
+	}
+	if d == nil || d.Outcome != Separate || !strings.Contains(d.Reason, "different depths: a at depth 2, b at depth 1 below file://") {
+		t.Errorf("decision %+v", d)
+	}
+}
+
+// Athena reads CSV by position (the table says so: columnsOrdered), not
+// by header name. Folders whose columns stand in other places cannot be
+// partitions of one table; columns added at the end can (older files read
+// them as nulls).
+func TestCSVColumnsAreReadByPosition(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"sales/day=1/a.csv": "id,amount,name\n1,2.50,Ann\n",
+		"sales/day=2/a.csv": "id,amount,name\n2,3.50,Bob\n",
+		"sales/day=3/a.csv": "id,amount,name,extra\n3,4.50,Cy,x\n", // a column added at the end
+		"sales/day=4/a.csv": "id,name,amount,extra\n4,Di,5.50,y\n", // reordered
+	})
+	rep := l.mustCrawl(nil, "sales")
+	if got := l.tables(); !slices.Equal(got, []string{"day_4", "sales"}) {
+		t.Fatalf("tables %v; decisions %+v", got, rep.Decisions)
+	}
+	tb := l.table("sales")
+	if got := columns(tb); got != "id:bigint amount:decimal(18,2) name:string extra:string" {
+		t.Errorf("columns %s", got)
+	}
+	if tb.Parameters[catalog.ParamColumnsOrdered] != "true" {
+		t.Errorf("columnsOrdered %q", tb.Parameters[catalog.ParamColumnsOrdered])
+	}
+	var values []string
+	for _, p := range l.partitions("sales") {
+		values = append(values, p.Values[0])
+	}
+	if !slices.Equal(values, []string{"1", "2", "3"}) {
+		t.Errorf("partitions %v", values)
+	}
+	if got := columns(l.table("day_4")); got != "id:bigint name:string amount:decimal(18,2) extra:string" {
+		t.Errorf("day_4 columns %s", got)
+	}
+	d := rep.Decisions[0]
+	if d.Outcome != Grouped || !strings.Contains(d.Reason, "apart, as tables of their own: CSV columns not in the order id,amount,name,extra: day=4 (id,name,amount,extra); Athena reads CSV by position") {
+		t.Errorf("decision %+v", d)
+	}
+
+	// Two unnamed folders, one reordered: nothing to group.
+	l = newLake(t, map[string]string{
+		"logs/a/x.csv": "id,amount,name\n1,2.50,Ann\n",
+		"logs/b/x.csv": "id,name,amount\n2,Bob,3.50\n",
+	})
+	rep = l.mustCrawl(nil, "logs")
+	if got := l.tables(); !slices.Equal(got, []string{"a", "b"}) || rep.Decisions[0].Outcome != Separate {
+		t.Errorf("tables %v, decisions %+v", got, rep.Decisions)
+	}
+
+	// Files of one folder: the reordered one is skipped, with the reason.
+	l = newLake(t, map[string]string{
+		"t/1.csv": "id,amount,name\n1,2.50,Ann\n",
+		"t/2.csv": "id,amount,name\n2,3.50,Bob\n",
+		"t/3.csv": "id,name,amount\n3,Cy,4.50\n",
+	})
+	rep = l.mustCrawl(nil, "t")
+	if r := skippedFor(rep, "t/3.csv"); !strings.Contains(r, "its columns (id,name,amount) are not in the order of id,amount,name") {
+		t.Errorf("3.csv: %q", r)
+	}
+	if n := l.table("t").Parameters[catalog.ParamObjectCount]; n != "2" {
+		t.Errorf("objectCount %s", n)
+	}
+}
+
+// lakectl's readers read CSV by header name; they read a table's file only
+// when that gives what Athena reads by position.
+func TestReadersSkipCSVColumnsOutOfPlace(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"t/1.csv": "id,amount,name\n1,2.50,Ann\n",
+	})
+	l.mustCrawl(nil, "t")
+	l.write(map[string]string{
+		"t/2.csv": "id,amount\n2,3.50\n",                // older: fewer columns at the end
+		"t/3.csv": "id,amount,name,note\n3,1.00,Cy,x\n", // newer: one more at the end
+		"t/4.csv": "amount,id,name\n4.50,4,Di\n",        // reordered
+	})
+	tb := l.table("t")
+	files, skipped, err := dataset.List(t.Context(), dataset.Input{Table: tb, Store: func(_ context.Context, uri string) (storage.Store, error) {
+		return local.New(strings.TrimPrefix(uri, "file://"))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, f := range files {
+		keys = append(keys, f.Key)
+	}
+	if !slices.Equal(keys, []string{"1.csv", "2.csv", "3.csv"}) {
+		t.Errorf("files read %v", keys)
+	}
+	if len(skipped) != 1 || !strings.HasSuffix(skipped[0].File, "4.csv") || !strings.Contains(skipped[0].Reason, "its columns (amount,id,name) are not in the table's order (id,amount,name): delimited text is read by position") {
+		t.Errorf("skipped %+v", skipped)
+	}
+}
+
+// Quoted values need OpenCSVSerde, which Athena documents as reading
+// boolean, bigint, int and double as written, dates and timestamps only as
+// numbers since 1970, and no empty numeric cell (HIVE_BAD_DATA). Columns it
+// cannot read are strings, and the report says why.
+func TestQuotedCSVIsTypedForOpenCSVSerde(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"q/year=2024/a.csv": `id,amount,day,at,paid,n,score,name
+1,"19.90",2024-01-03,2024-01-03T10:00:00Z,true,5,1.5e3,"Lee, Ann"
+2,5.00,2024-01-04,2024-01-04T11:00:00Z,false,,2.5e3,Bob
+`,
+		// Unquoted, but in the same table: the table's values are quoted.
+		"q/year=2025/a.csv": "id,amount,day,at,paid,n,score,name\n3,1.00,2025-01-01,2025-01-01T00:00:00Z,true,7,3.5e3,Cy\n",
+	})
+	rep := l.mustCrawl(nil, "q")
+	tb := l.table("q")
+	sd := tb.StorageDescriptor
+	if sd.SerdeInfo == nil || sd.SerdeInfo.SerializationLibrary != "org.apache.hadoop.hive.serde2.OpenCSVSerde" ||
+		!maps.Equal(sd.SerdeInfo.Parameters, map[string]string{"separatorChar": ",", "quoteChar": `"`, "escapeChar": `\`}) {
+		t.Fatalf("serde %+v", sd.SerdeInfo)
+	}
+	if sd.InputFormat != "org.apache.hadoop.mapred.TextInputFormat" || tb.Parameters[catalog.ParamAreColumnsQuoted] != "true" {
+		t.Errorf("input format %s, parameters %v", sd.InputFormat, tb.Parameters)
+	}
+	if got := columns(tb); got != "id:bigint amount:string day:string at:string paid:boolean n:string score:double name:string" {
+		t.Errorf("columns %s", got)
+	}
+	// The values' own types are kept for lakectl's readers (convert).
+	inferred := map[string]string{}
+	for _, c := range sd.Columns {
+		if v, ok := c.Parameters[catalog.ParamInferredType]; ok {
+			inferred[c.Name] = v
+		}
+	}
+	if !maps.Equal(inferred, map[string]string{"amount": "decimal(18,2)", "day": "date", "at": "timestamp", "n": "bigint"}) {
+		t.Errorf("inferred types %v", inferred)
+	}
+	r := reportTable(rep, "q")
+	for _, want := range []string{
+		"column amount is string, not decimal(18,2): values are quoted, so Athena reads the table with OpenCSVSerde; OpenCSVSerde reads only boolean, bigint, int and double as written",
+		"column day is string, not date: values are quoted, so Athena reads the table with OpenCSVSerde; OpenCSVSerde reads a date only as a number of days since 1970-01-01",
+		"column at is string, not timestamp: values are quoted, so Athena reads the table with OpenCSVSerde; OpenCSVSerde reads a timestamp only as a number of milliseconds since 1970-01-01",
+		"column n is string, not bigint: values are quoted, so Athena reads the table with OpenCSVSerde; some of its cells are empty (or missing), and OpenCSVSerde fails a query on an empty cell of a bigint column (HIVE_BAD_DATA)",
+	} {
+		if !slices.Contains(r.Warnings, want) {
+			t.Errorf("no warning %q in %q", want, r.Warnings)
+		}
+	}
+	if len(r.Warnings) != 4 {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	for _, recrawl := range []string{RecrawlEverything, RecrawlNewFolders} {
+		rep = l.mustCrawl(func(o *Options) { o.Recrawl = recrawl }, "q")
+		if r := reportTable(rep, "q"); r.Action != ActionUnchanged {
+			t.Errorf("re-crawl (%s) of unchanged data: %+v", recrawl, r)
+		}
+	}
+
+	// A column added at the end is missing from older files: nulls there.
+	l = newLake(t, map[string]string{
+		"q/1.csv": "id,name\n1,\"Ann\"\n",
+		"q/2.csv": "id,name,n\n2,\"Bob\",3\n",
+	})
+	l.mustCrawl(nil, "q")
+	if got := columns(l.table("q")); got != "id:bigint name:string n:string" {
+		t.Errorf("columns %s", got)
+	}
+
+	// Unquoted values keep their types: LazySimpleSerDe reads them.
+	l = newLake(t, map[string]string{"u/1.csv": "id,amount,day,n\n1,19.90,2024-01-03,\n2,5.00,2024-01-04,4\n"})
+	rep = l.mustCrawl(nil, "u")
+	tb = l.table("u")
+	if tb.StorageDescriptor.SerdeInfo.SerializationLibrary != "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe" || columns(tb) != "id:bigint amount:decimal(18,2) day:date n:bigint" {
+		t.Errorf("unquoted: %s %s", tb.StorageDescriptor.SerdeInfo.SerializationLibrary, columns(tb))
+	}
+	if w := reportTable(rep, "u").Warnings; len(w) != 0 {
+		t.Errorf("unquoted: warnings %q", w)
+	}
+}
+
+// A numeric column of an OpenCSVSerde table keeps its type only when every
+// cell was read: one empty cell beyond the sample would fail every query.
+func TestSampledQuotedCSVIsString(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,name\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "%d,\"n%d\"\n", i, i)
+	}
+	l := newLake(t, map[string]string{"q/1.csv": b.String()})
+	rep := l.mustCrawl(func(o *Options) { o.Format.SampleRecords = 10 }, "q")
+	if got := columns(l.table("q")); got != "id:string name:string" {
+		t.Errorf("sampled: columns %s", got)
+	}
+	if w := reportTable(rep, "q").Warnings; len(w) != 1 || !strings.Contains(w[0], "not every cell was read (the files were sampled)") {
+		t.Errorf("warnings %q", w)
+	}
+	l = newLake(t, map[string]string{"q/1.csv": b.String()})
+	l.mustCrawl(nil, "q")
+	if got := columns(l.table("q")); got != "id:bigint name:string" {
+		t.Errorf("read whole: columns %s", got)
+	}
+}
+
+// LazySimpleSerDe reads timestamps written yyyy-MM-dd HH:mm:ss[.f...];
+// others (ISO 8601 with a T or a zone, a date alone in a timestamp column)
+// Athena reads as nulls unless the SerDe parameter timestamp.formats names
+// their Joda patterns.
+func TestTimestampFormatsForLazySimpleSerDe(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"ev/day=1/a.csv": "id,at,local\n1,2024-01-01T10:00:00Z,2024-01-01 10:00:00\n2,2024-01-01T12:30:00.250+02:00,2024-01-01 11:00:00.5\n",
+		"ev/day=2/a.csv": "id,at,local\n3,2024-01-02,2024-01-02 09:00:00\n", // a date alone in a timestamp column
+	})
+	l.mustCrawl(nil, "ev")
+	tb := l.table("ev")
+	if got := columns(tb); got != "id:bigint at:timestamp local:timestamp" {
+		t.Errorf("columns %s", got)
+	}
+	sd := tb.StorageDescriptor
+	want := map[string]string{
+		"field.delim":       ",",
+		"timestamp.formats": "yyyy-MM-dd,yyyy-MM-dd HH:mm:ss,yyyy-MM-dd HH:mm:ss.SSSSSSSSS,yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSZZ,yyyy-MM-dd'T'HH:mm:ssZZ",
+	}
+	if sd.SerdeInfo.SerializationLibrary != "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe" || !maps.Equal(sd.SerdeInfo.Parameters, want) {
+		t.Errorf("serde %s %v", sd.SerdeInfo.SerializationLibrary, sd.SerdeInfo.Parameters)
+	}
+	for _, p := range l.partitions("ev") {
+		if !maps.Equal(p.StorageDescriptor.SerdeInfo.Parameters, want) {
+			t.Errorf("partition %v: serde parameters %v", p.Values, p.StorageDescriptor.SerdeInfo.Parameters)
+		}
+	}
+	// A re-crawl that reads only what changed keeps the patterns of what it
+	// did not read, and adds those of what it did.
+	opts := func(o *Options) { o.Recrawl = RecrawlNewFolders }
+	if rep := l.mustCrawl(opts, "ev"); reportTable(rep, "ev").Action != ActionUnchanged {
+		t.Errorf("re-crawl: %+v", reportTable(rep, "ev"))
+	}
+	l.write(map[string]string{"ev/day=3/a.csv": "id,at,local\n4,2024-01-03T08:00,2024-01-03 08:00:00\n"})
+	rep := l.mustCrawl(opts, "ev")
+	want["timestamp.formats"] = "yyyy-MM-dd,yyyy-MM-dd HH:mm:ss,yyyy-MM-dd HH:mm:ss.SSSSSSSSS,yyyy-MM-dd'T'HH:mm,yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSZZ,yyyy-MM-dd'T'HH:mm:ssZZ"
+	if got := l.table("ev").StorageDescriptor.SerdeInfo.Parameters; !maps.Equal(got, want) {
+		t.Errorf("after a new folder: %v", got)
+	}
+	for _, p := range l.partitions("ev") {
+		if !maps.Equal(p.StorageDescriptor.SerdeInfo.Parameters, want) {
+			t.Errorf("after a new folder, partition %v: serde parameters %v", p.Values, p.StorageDescriptor.SerdeInfo.Parameters)
+		}
+	}
+	r := reportTable(rep, "ev")
+	if !slices.ContainsFunc(r.Changes, func(c string) bool {
+		return strings.HasPrefix(c, `SerDe parameter timestamp.formats "yyyy-MM-dd,`) && strings.Contains(c, `→ "yyyy-MM-dd,yyyy-MM-dd HH:mm:ss,yyyy-MM-dd HH:mm:ss.SSSSSSSSS,yyyy-MM-dd'T'HH:mm,`)
+	}) {
+		t.Errorf("changes %q", r.Changes)
+	}
+
+	// Timestamps LazySimpleSerDe reads as they are need no parameter.
+	l = newLake(t, map[string]string{"t/a.csv": "id,at\n1,2024-01-01 10:00:00\n2,2024-01-01 11:00:00.123\n"})
+	l.mustCrawl(nil, "t")
+	if got := l.table("t").StorageDescriptor.SerdeInfo.Parameters; !maps.Equal(got, map[string]string{"field.delim": ","}) {
+		t.Errorf("default timestamps: serde parameters %v", got)
+	}
+	// A fraction no Joda pattern reads makes the column a string.
+	l = newLake(t, map[string]string{"t/a.csv": "id,at\n1,2024-01-01T10:00:00.1234567890Z\n2,2024-01-01T10:00:00Z\n"})
+	rep = l.mustCrawl(nil, "t")
+	if got := columns(l.table("t")); got != "id:bigint at:string" {
+		t.Errorf("ten fraction digits: columns %s", got)
+	}
+	if w := reportTable(rep, "t").Warnings; len(w) != 1 || !strings.Contains(w[0], "column at is string, not timestamp: a value has a fraction of more than nine digits") {
+		t.Errorf("warnings %q", w)
+	}
+}
+
+// Athena's JSON SerDes (OpenX, Hive) read one record a line: a file that
+// is one array of records, or pretty-printed, reads wrong. The table says
+// how its files hold their records, and the report names the files.
+func TestJSONArraysAreReported(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"ev/day=1/a.json": "{\"id\": 1, \"kind\": \"click\"}\n{\"id\": 2, \"kind\": \"view\"}\n",
+		"ev/day=2/a.json": "[\n  {\"id\": 3, \"kind\": \"click\"},\n  {\"id\": 4, \"kind\": \"view\"}\n]\n",
+		"ev/day=2/b.json": "{\"id\": 5, \"kind\": \"click\"}\n",
+	})
+	rep := l.mustCrawl(nil, "ev")
+	tb := l.table("ev")
+	if got := columns(tb); got != "id:bigint kind:string" || tb.StorageDescriptor.SerdeInfo.SerializationLibrary != "org.openx.data.jsonserde.JsonSerDe" {
+		t.Errorf("table %s %s", got, tb.StorageDescriptor.SerdeInfo.SerializationLibrary)
+	}
+	if got := tb.Parameters[catalog.ParamJSONLayout]; got != catalog.JSONDocuments {
+		t.Errorf("table %s %q", catalog.ParamJSONLayout, got)
+	}
+	layouts := map[string]string{}
+	for _, p := range l.partitions("ev") {
+		layouts[p.Values[0]] = p.Parameters[catalog.ParamJSONLayout]
+	}
+	if !maps.Equal(layouts, map[string]string{"1": catalog.JSONLines, "2": catalog.JSONDocuments}) {
+		t.Errorf("partitions: %v", layouts)
+	}
+	w := reportTable(rep, "ev").Warnings
+	if len(w) != 1 || !strings.HasPrefix(w[0], "Athena's JSON SerDes read one record a line; these files hold theirs otherwise (an array, or records over several lines), and Athena reads them wrong: file://") ||
+		!strings.HasSuffix(w[0], "/ev/day=2/a.json") {
+		t.Errorf("warnings %q", w)
+	}
+	// Re-crawls that read nothing again still know, and still say so.
+	rep = l.mustCrawl(func(o *Options) { o.Recrawl = RecrawlNewFolders }, "ev")
+	if r := reportTable(rep, "ev"); r.Action != ActionUnchanged || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "/ev/day=2/ (not read again)") {
+		t.Errorf("re-crawl: %+v", r)
+	}
+	// The array rewritten as JSON lines: the table says lines, and is updated.
+	l.write(map[string]string{"ev/day=2/a.json": "{\"id\": 3, \"kind\": \"click\"}\n{\"id\": 4, \"kind\": \"view\"}\n"})
+	rep = l.mustCrawl(nil, "ev")
+	if r := reportTable(rep, "ev"); len(r.Warnings) != 0 || !slices.Contains(r.Changes, `lakectl.jsonLayout "documents" → "lines"`) {
+		t.Errorf("after the rewrite: %+v", r)
+	}
+	if got := l.table("ev").Parameters[catalog.ParamJSONLayout]; got != catalog.JSONLines {
+		t.Errorf("after the rewrite: %s %q", catalog.ParamJSONLayout, got)
+	}
+}
+
+// A column typed string for OpenCSVSerde keeps its values' type aside; a
+// re-crawl that finds them of another type says so and updates it (here:
+// text, so nothing is kept aside), and keeps the column's other
+// parameters.
+func TestInferredTypeOfAStringColumnFollowsTheData(t *testing.T) {
+	l := newLake(t, map[string]string{"q/1.csv": "id,Amount\n1,\"2.50\"\n"})
+	l.mustCrawl(nil, "q")
+	col := l.table("q").StorageDescriptor.Columns[1]
+	if col.Type != "string" || col.Parameters[catalog.ParamInferredType] != "decimal(18,2)" || col.Parameters[catalog.ParamSourceName] != "Amount" {
+		t.Fatalf("column %+v", col)
+	}
+	l.write(map[string]string{"q/2.csv": "id,Amount\n2,\"n/a\"\n"})
+	rep := l.mustCrawl(nil, "q")
+	if r := reportTable(rep, "q"); r.Action != ActionUpdated || !slices.Contains(r.Changes, "column amount holds decimal(18,2) → string") {
+		t.Errorf("report %+v", r)
+	}
+	col = l.table("q").StorageDescriptor.Columns[1]
+	if _, ok := col.Parameters[catalog.ParamInferredType]; col.Type != "string" || ok || col.Parameters[catalog.ParamSourceName] != "Amount" {
+		t.Errorf("column %+v", col)
 	}
 }

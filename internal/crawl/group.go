@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/format"
@@ -20,11 +21,39 @@ type folderData struct {
 	fingerprint string
 	// unchanged: taken from the catalog, not read (--recrawl new-folders).
 	unchanged bool
+	// documents are the JSON files whose records are not one a line.
+	documents []string
 }
 
 // sig is the format signature: folders group only when theirs agree.
 func (d *folderData) sig() string {
 	return format.ShapeOf(&format.File{Format: d.format, CSV: d.csv}).Signature()
+}
+
+// byPosition: the table's files are read by column position, not by name.
+// Athena's SerDes for delimited text (LazySimpleSerDe, OpenCSVSerde) read
+// fields by position, which the table states with columnsOrdered; so
+// delimited text with a header groups only with headers whose columns
+// stand in the same places (format.SamePositions). Without a header the
+// columns are col0, col1, ... anyway.
+func (d *folderData) byPosition() bool { return d.csv != nil && d.csv.Header }
+
+// positionConflict says why the columns of b cannot be read by position
+// in a table that reads chain's ("" when they can).
+func positionConflict(chain, b []format.Field) string {
+	if format.SamePositions(chain, b) {
+		return ""
+	}
+	return fmt.Sprintf("its columns (%s) are not in the order of %s: delimited text is read by position (Athena's CSV SerDes, columnsOrdered), so one table would read values from the wrong fields", format.FieldNames(b), format.FieldNames(chain))
+}
+
+// longer returns the longer of two column lists that SamePositions holds
+// for: the one that has the other's columns, and more.
+func longer(a, b []format.Field) []format.Field {
+	if len(b) > len(a) {
+		return b
+	}
+	return a
 }
 
 // Thresholds of grouping, as Glue's crawler documents them.
@@ -106,20 +135,45 @@ func summarize(f *folder, rep *Report) {
 			best, ref = n, fe.info.Fields
 		}
 	}
-	d := &folderData{format: same[0].info.Format, csv: same[0].info.CSV}
+	d := &folderData{format: same[0].info.Format}
+	if c := same[0].info.CSV; c != nil {
+		info := *c
+		d.csv = &info
+	}
 	compressions := map[string]int{}
+	chain := ref
+	fewest := -1
 	for _, fe := range same {
 		if sim := format.SchemaSimilarity(ref, fe.info.Fields); sim < format.CompatibleSimilarity {
 			rep.skip(f.target.Store.URI(fe.obj.Key), fmt.Sprintf("schema differs from the other files in %s (similarity %.2f, below %.2f)", f.uri(), sim, format.CompatibleSimilarity))
 			continue
 		}
+		if d.byPosition() {
+			if why := positionConflict(chain, fe.info.Fields); why != "" {
+				rep.skip(f.target.Store.URI(fe.obj.Key), why+" in "+f.uri())
+				continue
+			}
+			chain = longer(chain, fe.info.Fields)
+		}
 		d.fields = format.MergeColumns(d.fields, fe.info.Fields)
+		if d.csv != nil {
+			d.csv.Quoted = d.csv.Quoted || fe.info.CSV.Quoted
+			if fewest < 0 || len(fe.info.Fields) < fewest {
+				fewest = len(fe.info.Fields)
+			}
+		}
+		if fe.info.JSONDocument {
+			d.documents = append(d.documents, f.target.Store.URI(fe.obj.Key))
+		}
 		d.files++
 		d.bytes += fe.obj.Size
 		d.records += fe.info.Records
 		d.estimated = d.estimated || fe.info.Estimated
 		compressions[fe.info.Compression]++
 		fe.used = true
+	}
+	if d.csv != nil {
+		nullsBeyond(d.fields, fewest)
 	}
 	for c, n := range compressions {
 		if n > compressions[d.compression] || n == compressions[d.compression] && c < d.compression {
@@ -153,14 +207,39 @@ func (c *candidate) merged() *folderData {
 	m := *c.parts[0].data
 	m.fields = nil
 	m.files, m.bytes, m.records = 0, 0, 0
+	if m.csv != nil {
+		info := *m.csv
+		m.csv = &info
+	}
+	fewest := -1
+	m.documents = nil
 	for _, p := range c.parts {
+		m.documents = append(m.documents, p.data.documents...)
 		m.fields = format.MergeColumns(m.fields, p.data.fields)
 		m.files += p.data.files
 		m.bytes += p.data.bytes
 		m.records += p.data.records
 		m.estimated = m.estimated || p.data.estimated
+		if m.csv != nil && p.data.csv != nil {
+			m.csv.Quoted = m.csv.Quoted || p.data.csv.Quoted
+		}
+		if fewest < 0 || len(p.data.fields) < fewest {
+			fewest = len(p.data.fields)
+		}
+	}
+	if m.csv != nil {
+		nullsBeyond(m.fields, fewest)
 	}
 	return &m
+}
+
+// nullsBeyond marks the columns of delimited text from position n on as
+// holding nulls: files with n columns lack them (columns added at the end
+// later), and their rows read them as nulls.
+func nullsBeyond(fields []format.Field, n int) {
+	for i := max(n, 0); i < len(fields); i++ {
+		fields[i].Empty = true
+	}
 }
 
 // depth is how many folder levels lie between the root and its partitions.
@@ -212,18 +291,23 @@ func resolve(f *folder, opts *Options, rep *Report) []*candidate {
 		skipOwn(f, rep, "sits beside folders that hold tables of their own")
 		return all
 	}
-	group, d := decide(f, names, singles, opts)
+	apart, d := decide(f, names, singles, opts)
 	rep.Decisions = append(rep.Decisions, d)
-	if !group {
+	if d.Outcome != Grouped {
 		skipOwn(f, rep, "sits beside folders that hold tables of their own")
 		return singles
 	}
 	skipOwn(f, rep, "sits beside partition folders, so it belongs to no partition")
 	g := &candidate{root: f}
-	for _, s := range singles {
+	out := []*candidate{g}
+	for i, s := range singles {
+		if apart[i] {
+			out = append(out, s)
+			continue
+		}
 		g.parts = append(g.parts, s.parts...)
 	}
-	return []*candidate{g}
+	return out
 }
 
 // hiveLevel: every name is key=value with the same key.
@@ -239,9 +323,12 @@ func hiveLevel(names []string) bool {
 	return key != ""
 }
 
-// decide whether sibling candidates become one table rooted at f.
-func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool, Decision) {
-	d := Decision{Folder: f.uri(), Children: names}
+// decide whether sibling candidates become one table rooted at f (the
+// Decision's outcome is Grouped). Those marked apart stay tables of their
+// own: delimited text whose columns stand in other places than those of
+// most of the data.
+func decide(f *folder, names []string, cands []*candidate, opts *Options) (apart []bool, d Decision) {
+	d = Decision{Folder: f.uri(), Children: names}
 	datas := make([]*folderData, len(cands))
 	total := 0
 	for i, c := range cands {
@@ -265,35 +352,80 @@ func decide(f *folder, names []string, cands []*candidate, opts *Options) (bool,
 	}
 	d.Similarity = float64(ok) / float64(total)
 	d.Schemas = len(keys)
+	// Depths count from f, not from each candidate's own root: a lone
+	// folder (2025/01 when 2025 holds one month) is a candidate rooted at
+	// itself, yet its data lies as deep below f as 2024/01's.
 	sameDepth := true
 	for _, c := range cands {
-		sameDepth = sameDepth && c.depth() == cands[0].depth()
+		sameDepth = sameDepth && c.parts[0].depth == cands[0].parts[0].depth
 	}
 	for _, x := range datas {
 		if x.sig() != ref.sig() {
 			d.Outcome, d.Reason = Separate, fmt.Sprintf("different formats: %s and %s", ref.sig(), x.sig())
-			return false, d
+			return nil, d
 		}
 	}
+	if !sameDepth {
+		d.Outcome, d.Reason = Separate, "the folders hold their data at different depths: "+depths(f, names, cands)
+		return nil, d
+	}
 	switch {
-	case !sameDepth:
-		d.Outcome, d.Reason = Separate, "the folders hold their data at different depths of subfolders"
-		return false, d
 	case hiveLevel(names):
 		d.Outcome, d.Reason = Grouped, fmt.Sprintf("key=value partition folders (%s=...) always form one table; schemas merged", strings.SplitN(names[0], "=", 2)[0])
-		return true, d
 	case opts.CombineSchemas:
 		d.Outcome, d.Reason = Grouped, "schemas combined: one table for folders of the same format"
-		return true, d
 	case d.Similarity > groupShare && d.Schemas <= maxSchemas:
 		d.Outcome, d.Reason = Grouped, fmt.Sprintf("%.0f%% of files have a schema compatible with the majority's (more than %.0f%%) and there are %d distinct schemas (at most %d)", 100*d.Similarity, 100*groupShare, d.Schemas, maxSchemas)
-		return true, d
 	case d.Schemas > maxSchemas:
 		d.Outcome, d.Reason = Separate, fmt.Sprintf("%d distinct schemas (more than %d)", d.Schemas, maxSchemas)
+		return nil, d
 	default:
 		d.Outcome, d.Reason = Separate, fmt.Sprintf("only %.0f%% of files have a schema compatible with the majority's (need more than %.0f%%)", 100*d.Similarity, 100*groupShare)
+		return nil, d
 	}
-	return false, d
+	apart = make([]bool, len(cands))
+	if !ref.byPosition() {
+		return apart, d
+	}
+	// Whatever groups them (similarity, key=value folders,
+	// --combine-schemas), columns in other places cannot share a table read
+	// by position: the folders with the most files set the order, the
+	// others stay apart.
+	order := make([]int, len(datas))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return datas[j].files - datas[i].files })
+	var chain []format.Field
+	var left []string
+	for _, i := range order {
+		if !format.SamePositions(chain, datas[i].fields) {
+			apart[i] = true
+			left = append(left, fmt.Sprintf("%s (%s)", names[i], format.FieldNames(datas[i].fields)))
+			continue
+		}
+		chain = longer(chain, datas[i].fields)
+	}
+	if len(left) == 0 {
+		return apart, d
+	}
+	why := fmt.Sprintf("CSV columns not in the order %s: %s; Athena reads CSV by position, so one table would read values from the wrong fields", format.FieldNames(chain), strings.Join(left, ", "))
+	if len(cands)-len(left) < 2 && !hiveLevel(names) {
+		d.Outcome, d.Reason = Separate, why
+		return apart, d
+	}
+	d.Reason += "; apart, as tables of their own: " + why
+	return apart, d
+}
+
+// depths says how deep below f each candidate holds its data ("a at
+// depth 2, b at depth 1 below logs/").
+func depths(f *folder, names []string, cands []*candidate) string {
+	parts := make([]string, len(cands))
+	for i, c := range cands {
+		parts[i] = fmt.Sprintf("%s at depth %d", names[i], c.parts[0].depth-f.depth)
+	}
+	return strings.Join(parts, ", ") + " below " + f.uri()
 }
 
 // forceTable makes f one table of everything below it (--table-level):
@@ -325,17 +457,25 @@ func forceTable(f *folder, rep *Report) []*candidate {
 			sig = s
 		}
 	}
+	// Folders with the most files first: a table read by position takes
+	// the column order of most of its data.
+	slices.SortStableFunc(withData, func(a, b *folder) int { return b.data.files - a.data.files })
 	c := &candidate{root: f}
+	var chain []format.Field
 	for _, x := range withData {
 		switch {
 		case x.depth != depth:
 			skipOwn(x, rep, fmt.Sprintf("is %d folder levels below the table %s, whose partitions are %d levels below it", x.depth-f.depth, f.uri(), depth-f.depth))
 		case x.data.sig() != sig:
 			skipOwn(x, rep, fmt.Sprintf("%s differs from the %s of most files of the table %s", x.data.sig(), sig, f.uri()))
+		case x.data.byPosition() && positionConflict(chain, x.data.fields) != "":
+			skipOwn(x, rep, positionConflict(chain, x.data.fields)+" of the table "+f.uri())
 		default:
+			chain = longer(chain, x.data.fields)
 			c.parts = append(c.parts, x)
 		}
 	}
+	slices.SortFunc(c.parts, func(a, b *folder) int { return strings.Compare(a.key, b.key) })
 	if len(c.parts) == 0 {
 		return nil
 	}

@@ -52,7 +52,11 @@ type TableReport struct {
 	Location string `json:"location"`
 	Action   string `json:"action"`
 	// Changes lists the differences found (columns added, retyped, ...).
-	Changes          []string `json:"changes,omitempty"`
+	Changes []string `json:"changes,omitempty"`
+	// Warnings say what the table holds that a query engine reads
+	// otherwise than the data says: a column typed string for its SerDe's
+	// sake, files Athena cannot read as they are.
+	Warnings         []string `json:"warnings,omitempty"`
 	Format           string   `json:"format,omitempty"`
 	Columns          int      `json:"columns"`
 	PartitionKeys    []string `json:"partitionKeys,omitempty"`

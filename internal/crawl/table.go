@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
 )
 
@@ -78,15 +80,31 @@ func partitionLayout(c *candidate) (keys []string, values [][]string) {
 	return keys, values
 }
 
-// buildTable makes the catalog table and partitions of a candidate.
+// buildTable makes the catalog table and partitions of a candidate, and
+// the warnings a user of the table should read: what it holds that a query
+// engine reads otherwise than the data says.
 func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []catalog.Partition, []string) {
 	d := c.merged()
 	keys, values := partitionLayout(c)
-	var notes []string
+	fields, serdeParams, warnings := readableFields(d)
 	var cols []catalog.Column
-	for _, col := range format.Columns(d.fields) {
-		if i := indexOf(keys, col.Name); i >= 0 {
-			notes = append(notes, fmt.Sprintf("column %s is also a partition key: the partition key is kept", col.Name))
+	all := format.Columns(fields)
+	for i := range all {
+		if inferred := d.fields[i].Type.String(); all[i].Type != inferred {
+			if all[i].Parameters == nil {
+				all[i].Parameters = map[string]string{}
+			}
+			all[i].Parameters[catalog.ParamInferredType] = inferred
+		}
+	}
+	for i, col := range all {
+		if indexOf(keys, col.Name) >= 0 {
+			w := fmt.Sprintf("column %s is also a partition key: the partition key is kept", col.Name)
+			if d.csv != nil && i < len(all)-1 {
+				// Without it, the columns after it are a place off.
+				w += fmt.Sprintf("; Athena reads CSV by position, so the columns after it (%s) read the fields before theirs: rename the key or the column", strings.Join(keyNames(all[i+1:]), ","))
+			}
+			warnings = append(warnings, w)
 			continue
 		}
 		cols = append(cols, col)
@@ -107,10 +125,17 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			params[catalog.ParamSkipHeaderLineCount] = "1"
 		}
 		if d.csv.Quoted {
-			sd.SerdeInfo = &catalog.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+			sd.SerdeInfo = &catalog.SerDeInfo{SerializationLibrary: openCSVSerde,
 				Parameters: map[string]string{"separatorChar": delim, "quoteChar": string(d.csv.Quote), "escapeChar": "\\"}}
 		} else {
 			sd.SerdeInfo.Parameters["field.delim"] = delim
+		}
+		maps.Copy(sd.SerdeInfo.Parameters, serdeParams)
+	}
+	if d.format == format.JSON {
+		params[catalog.ParamJSONLayout] = jsonLayout(d)
+		if len(d.documents) > 0 {
+			warnings = append(warnings, "Athena's JSON SerDes read one record a line; these files hold theirs otherwise (an array, or records over several lines), and Athena reads them wrong: "+listSome(d.documents, 5))
 		}
 	}
 	params[catalog.ParamUpdatedByCrawler] = opts.Name
@@ -132,11 +157,14 @@ func buildTable(c *candidate, name string, opts *Options) (*catalog.Table, []cat
 			psd := sd
 			psd.Location = p.uri()
 			pp := map[string]string{catalog.ParamCompressionType: p.data.compression, catalog.ParamFingerprint: p.data.fingerprint}
+			if d.format == format.JSON {
+				pp[catalog.ParamJSONLayout] = jsonLayout(p.data)
+			}
 			setStats(pp, p.data)
 			parts = append(parts, catalog.Partition{Values: values[i], StorageDescriptor: psd, Parameters: pp})
 		}
 	}
-	return t, parts, notes
+	return t, parts, warnings
 }
 
 // keepKeyTypes gives want's partition keys the types the existing table
@@ -172,6 +200,22 @@ func setStats(params map[string]string, d *folderData) {
 	}
 }
 
+// jsonLayout is the catalog.ParamJSONLayout of JSON files.
+func jsonLayout(d *folderData) string {
+	if len(d.documents) > 0 {
+		return catalog.JSONDocuments
+	}
+	return catalog.JSONLines
+}
+
+// listSome lists up to n items, and how many more there are.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
 func indexOf(list []string, s string) int {
 	for i, x := range list {
 		if x == s {
@@ -183,13 +227,16 @@ func indexOf(list []string, s string) int {
 
 // dataFromCatalog rebuilds a folder's summary from what the catalog kept
 // of it, for a folder a re-crawl does not read again.
-func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, files int) *folderData {
+func dataFromCatalog(uri string, t *catalog.Table, params map[string]string, fp string, files int) *folderData {
 	d := &folderData{
 		format:      t.Parameters[catalog.ParamClassification],
 		compression: orNone(params[catalog.ParamCompressionType]),
 		fingerprint: fp,
 		files:       files,
 		unchanged:   true,
+	}
+	if params[catalog.ParamJSONLayout] == catalog.JSONDocuments {
+		d.documents = []string{"the files of " + uri + " (not read again)"}
 	}
 	d.bytes, _ = strconv.ParseInt(params[catalog.ParamSizeKey], 10, 64)
 	d.records, _ = strconv.ParseInt(params[catalog.ParamRecordCount], 10, 64)
@@ -200,12 +247,32 @@ func dataFromCatalog(t *catalog.Table, params map[string]string, fp string, file
 			d.csv.Quote = t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"][0]
 		}
 	}
+	// Whether a cell was empty is known of an OpenCSVSerde table alone: a
+	// column it types other than string had none. Of other tables, assume
+	// there were, should the table need OpenCSVSerde now. The Joda
+	// patterns a table names are its timestamps' (those LazySimpleSerDe
+	// reads without one need none).
+	var serde catalog.SerDeInfo
+	if t.StorageDescriptor.SerdeInfo != nil {
+		serde = *t.StorageDescriptor.SerdeInfo
+	}
+	openCSV := serde.SerializationLibrary == openCSVSerde
+	var patterns []string
+	if p := serde.Parameters[timestampFormats]; p != "" {
+		patterns = strings.Split(p, ",")
+	}
 	for _, c := range t.StorageDescriptor.Columns {
-		typ, err := format.ParseHive(c.Type)
+		typ, err := format.ParseHive(dataset.ValueType(c))
 		if err != nil {
 			typ, _ = format.ParseHive("string")
 		}
-		d.fields = append(d.fields, format.Field{Name: c.Name, Type: typ})
+		// A column typed string for OpenCSVSerde's sake was so for a reason
+		// (an empty cell, a sample) that holds until its folder is read.
+		f := format.Field{Name: c.Name, Type: typ, Empty: !openCSV || c.Parameters[catalog.ParamInferredType] != ""}
+		if typ.Kind == format.Timestamp {
+			f.TimeFormats = patterns
+		}
+		d.fields = append(d.fields, f)
 	}
 	return d
 }

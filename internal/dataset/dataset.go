@@ -8,6 +8,7 @@ package dataset
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,6 +155,9 @@ func shapeOf(t *catalog.Table) (format.Shape, error) {
 	shape := format.Shape{Format: f.Classification}
 	if f.Classification == format.CSV {
 		shape.Delimiter, shape.Header = f.Delim, f.Header
+		for _, k := range t.PartitionKeys {
+			shape.Keys = append(shape.Keys, k.Name)
+		}
 		for _, c := range t.StorageDescriptor.Columns {
 			typ, err := format.ParseHive(c.Type)
 			if err != nil {
@@ -310,6 +314,14 @@ func typedText(s, hive string) (Value, error) {
 		return Value{Kind: KindTime, I: ts.Micros}, nil
 	}
 	return Value{Kind: KindString, S: s}, nil
+}
+
+// ValueType is the Hive type of a column's values: the type the crawler
+// inferred where the column is typed string for its SerDe's sake (quoted
+// CSV under OpenCSVSerde, catalog.ParamInferredType), else its type. A
+// conversion writes the values with it, and a compare types them by it.
+func ValueType(c catalog.Column) string {
+	return cmp.Or(c.Parameters[catalog.ParamInferredType], c.Type)
 }
 
 // Format is how a table's text files are laid out.

@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -151,7 +152,7 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	if len(data0) > maxRecords {
 		data0 = data0[:maxRecords]
 	}
-	types := columnTypes(data0, best.fields)
+	types, empty, formats := columnTypes(data0, best.fields)
 	switch header {
 	case HeaderPresent:
 		info.Header, info.HeaderReason = true, "header forced present"
@@ -164,15 +165,15 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	if info.Header {
 		names := headerNames(first, best.fields)
 		for i := range best.fields {
-			fields = append(fields, Field{Name: names[i], Type: types[i]})
+			fields = append(fields, Field{Name: names[i], Type: types[i], Empty: empty[i], TimeFormats: formats[i]})
 			if i < len(first) {
 				fields[i].Source = strings.TrimSpace(first[i])
 			}
 		}
 	} else {
-		types = columnTypes(recs, best.fields)
+		types, empty, formats = columnTypes(recs, best.fields)
 		for i := range best.fields {
-			fields = append(fields, Field{Name: fmt.Sprintf("col%d", i), Type: types[i]})
+			fields = append(fields, Field{Name: fmt.Sprintf("col%d", i), Type: types[i], Empty: empty[i], TimeFormats: formats[i]})
 		}
 		data0 = recs
 		if len(data0) > maxRecords {
@@ -182,8 +183,12 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 	return info, fields, sampled{records: len(data0), bytes: best.consumed, capped: len(best.records) > maxRecords}, nil
 }
 
-func columnTypes(records [][]string, n int) []*Type {
+// columnTypes infers the type of each of n columns, whether some cell of
+// it is empty, and the Joda patterns of its dates and timestamps.
+func columnTypes(records [][]string, n int) ([]*Type, []bool, [][]string) {
 	types := make([]*Type, n)
+	empty := make([]bool, n)
+	formats := make([][]string, n)
 	for i := range types {
 		types[i] = tNull
 	}
@@ -192,10 +197,20 @@ func columnTypes(records [][]string, n int) []*Type {
 			continue
 		}
 		for i, v := range r {
-			types[i] = Widen(types[i], InferText(v, true))
+			t := InferText(v, true)
+			types[i] = Widen(types[i], t)
+			empty[i] = empty[i] || v == ""
+			if k := t.Kind; k == Date || k == Timestamp {
+				if p := JodaPattern(v); !slices.Contains(formats[i], p) {
+					formats[i] = append(formats[i], p)
+				}
+			}
 		}
 	}
-	return types
+	for _, f := range formats {
+		slices.Sort(f)
+	}
+	return types, empty, formats
 }
 
 // detectHeader follows Glue's rule and goes beyond it. Glue takes the first

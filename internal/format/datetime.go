@@ -142,3 +142,53 @@ func daysFromCivil(y, m, d int) int {
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
 }
+
+// JodaPattern is a Joda-Time pattern that parses s, a date or timestamp
+// ParseDate or ParseTimestamp reads, to the same day or instant: the
+// language of the "timestamp.formats" SerDe parameter, by which Hive's
+// LazySimpleSerDe and Athena read timestamps written otherwise than
+// yyyy-MM-dd HH:mm:ss[.f...]. It is "" when no pattern can (a fraction of
+// more than nine digits).
+//
+// Joda's parsers are more lenient than its patterns look: S×9 reads one
+// to nine fraction digits, and ZZ reads Z (either case), ±HH, ±HHMM and
+// ±HH:MM alike, so one pattern covers every value of a shape.
+func JodaPattern(s string) string {
+	if _, ok := ParseDate(s); ok {
+		return "yyyy-MM-dd"
+	}
+	if _, ok := ParseTimestamp(s); !ok {
+		return ""
+	}
+	p := "yyyy-MM-dd HH:mm"
+	if s[10] == 'T' {
+		p = "yyyy-MM-dd'T'HH:mm"
+	}
+	r := s[16:]
+	if len(r) >= 3 && r[0] == ':' {
+		p += ":ss"
+		r = r[3:]
+		if len(r) > 0 && r[0] == '.' {
+			i := 1
+			for i < len(r) && r[i] >= '0' && r[i] <= '9' {
+				i++
+			}
+			if i-1 > 9 {
+				return ""
+			}
+			p += ".SSSSSSSSS"
+			r = r[i:]
+		}
+	}
+	if r != "" {
+		p += "ZZ"
+	}
+	return p
+}
+
+// HiveReadsTimestamp: a timestamp of this Joda pattern's shape is one
+// Hive's LazySimpleSerDe reads without "timestamp.formats":
+// yyyy-MM-dd HH:mm:ss[.f...], no zone.
+func HiveReadsTimestamp(pattern string) bool {
+	return pattern == "yyyy-MM-dd HH:mm:ss" || pattern == "yyyy-MM-dd HH:mm:ss.SSSSSSSSS"
+}

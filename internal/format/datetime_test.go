@@ -59,3 +59,32 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestJodaPattern(t *testing.T) {
+	for s, want := range map[string]string{
+		"2024-01-01":                          "yyyy-MM-dd",
+		"2024-01-01 10:00:00":                 "yyyy-MM-dd HH:mm:ss",
+		"2024-01-01 10:00:00.5":               "yyyy-MM-dd HH:mm:ss.SSSSSSSSS",
+		"2024-01-01 10:00:00.123456789":       "yyyy-MM-dd HH:mm:ss.SSSSSSSSS",
+		"2024-01-01T10:00:00Z":                "yyyy-MM-dd'T'HH:mm:ssZZ",
+		"2024-01-01T10:00:00z":                "yyyy-MM-dd'T'HH:mm:ssZZ",
+		"2024-01-01T10:00:00+02:00":           "yyyy-MM-dd'T'HH:mm:ssZZ",
+		"2024-01-01T10:00:00-0330":            "yyyy-MM-dd'T'HH:mm:ssZZ",
+		"2024-01-01T10:00:00+02":              "yyyy-MM-dd'T'HH:mm:ssZZ",
+		"2024-01-01T10:00:00.123Z":            "yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSZZ",
+		"2024-01-01T10:00":                    "yyyy-MM-dd'T'HH:mm",
+		"2024-01-01 10:00+01:00":              "yyyy-MM-dd HH:mmZZ",
+		"2024-01-01T10:00:00":                 "yyyy-MM-dd'T'HH:mm:ss",
+		"2024-01-01T10:00:00.1234567890Z":     "", // ten fraction digits: no Joda pattern reads them
+		"2024-02-30":                          "",
+		"yesterday":                           "",
+		"2024-01-01T10:00:00.123456789+01:00": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSZZ",
+	} {
+		if got := JodaPattern(s); got != want {
+			t.Errorf("JodaPattern(%q) = %q, want %q", s, got, want)
+		}
+	}
+	if !HiveReadsTimestamp("yyyy-MM-dd HH:mm:ss") || HiveReadsTimestamp("yyyy-MM-dd'T'HH:mm:ssZZ") || HiveReadsTimestamp("yyyy-MM-dd") {
+		t.Error("HiveReadsTimestamp")
+	}
+}

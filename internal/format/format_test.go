@@ -422,3 +422,25 @@ func TestSniffParquetCodec(t *testing.T) {
 		}
 	}
 }
+
+// Athena's JSON SerDes read one record a line; a file that holds its
+// records otherwise is marked so.
+func TestJSONDocumentLayout(t *testing.T) {
+	for name, c := range map[string]struct {
+		text     string
+		document bool
+	}{
+		"JSON lines":             {"{\"a\": 1}\n{\"a\": 2}\r\n\n{\"a\": 3}\n", false},
+		"one record":             {`{"a": 1}`, false},
+		"an array":               {`[{"a": 1}, {"a": 2}]`, true},
+		"a pretty-printed array": {"[\n  {\"a\": 1},\n  {\"a\": 2}\n]\n", true},
+		"a pretty-printed value": {"{\n  \"a\": 1\n}\n", true},
+		"two values on a line":   {`{"a": 1} {"a": 2}`, true},
+		"a newline in a string":  {"{\"a\": \"x\\ny\"}\n{\"a\": \"z\"}\n", false},
+	} {
+		f := sniffBytes(t, "x.json", []byte(c.text), DefaultOptions())
+		if f.Format != JSON || f.JSONDocument != c.document {
+			t.Errorf("%s: format %q, document %v, want %v (%s)", name, f.Format, f.JSONDocument, c.document, f.Skip)
+		}
+	}
+}

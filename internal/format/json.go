@@ -22,6 +22,7 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	dec.UseNumber()
 	row := &Type{Kind: Struct}
 	records := 0
+	document := false
 	add := func(t *Type) error {
 		if t.Kind != Struct {
 			return fmt.Errorf("JSON values are not objects (found %s)", t)
@@ -31,18 +32,19 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 		return nil
 	}
 	done := func() ([]Field, sampled, error) {
-		return memberColumns(row.Fields), sampled{records: records, bytes: int(dec.InputOffset()), capped: records == max}, nil
+		return memberColumns(row.Fields), sampled{records: records, bytes: int(dec.InputOffset()), capped: records == max, document: document}, nil
 	}
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, sampled{}, jsonErr(err, atEOF, 0)
 	}
 	if d, ok := tok.(json.Delim); ok && d == '[' {
+		document = true
 		for dec.More() && records < max {
 			offset := dec.InputOffset()
 			t, err := jsonType(dec, nil, true)
 			if err != nil {
-				return finishJSON(row, records, int(offset), err, atEOF)
+				return finishJSON(row, records, int(offset), document, err, atEOF)
 			}
 			if err := add(t); err != nil {
 				return nil, sampled{}, err
@@ -51,6 +53,7 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 		return done()
 	}
 	first := tok
+	start := 0 // where the text of the next record (and the space before it) starts
 	for records < max {
 		offset := dec.InputOffset()
 		t, err := jsonType(dec, first, true)
@@ -59,13 +62,25 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 			if err == io.EOF && records > 0 {
 				break
 			}
-			return finishJSON(row, records, int(offset), err, atEOF)
+			return finishJSON(row, records, int(offset), document, err, atEOF)
 		}
 		if err := add(t); err != nil {
 			return nil, sampled{}, err
 		}
+		end := int(dec.InputOffset())
+		document = document || !onItsLine(data[start:end], records == 1)
+		start = end
 	}
 	return done()
+}
+
+// onItsLine: the text of a record (after the space before it) is one line,
+// and, unless it is the first, a new line starts it: JSON lines, which
+// Athena's JSON SerDes read one record a line.
+func onItsLine(text []byte, first bool) bool {
+	value := bytes.TrimLeft(text, " \t\r\n")
+	space := text[:len(text)-len(value)]
+	return !bytes.ContainsRune(value, '\n') && (first || bytes.ContainsRune(space, '\n'))
 }
 
 // MemberNames names the members of one nested object as fields, the way
@@ -99,10 +114,10 @@ func memberColumns(fields []Field) []Field {
 	return fields
 }
 
-func finishJSON(row *Type, records, offset int, err error, atEOF bool) ([]Field, sampled, error) {
+func finishJSON(row *Type, records, offset int, document bool, err error, atEOF bool) ([]Field, sampled, error) {
 	if records > 0 && !atEOF && isTruncation(err) {
 		// The sample cut a record short.
-		return memberColumns(row.Fields), sampled{records: records, bytes: offset, capped: true}, nil
+		return memberColumns(row.Fields), sampled{records: records, bytes: offset, capped: true, document: document}, nil
 	}
 	return nil, sampled{}, jsonErr(err, atEOF, records)
 }

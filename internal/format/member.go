@@ -3,6 +3,7 @@ package format
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // This file decides which files are data of a table: the crawler when it
@@ -22,6 +23,9 @@ type Shape struct {
 	Header    bool
 	// Columns of the table (CSV with a header is checked against them).
 	Columns []Field
+	// Keys are the table's partition keys: a header's column of such a
+	// name is not among the table's columns (the partition key wins).
+	Keys []string
 }
 
 // ShapeOf is the shape of a classified file.
@@ -43,10 +47,12 @@ func (s Shape) Signature() string {
 
 // Belongs says why a classified file is not data of a table of this shape,
 // or "" when it is. Delimited text must have the table's delimiter and
-// header, and a header compatible with the table's columns (without a
-// header, as many fields as the table has columns). JSON and Parquet files
-// need only be JSON and Parquet: members and columns a file lacks are
-// nulls, and members the table lacks are reported record by record.
+// header, and a header compatible with the table's columns and in their
+// order (without a header, as many fields as the table has columns): query
+// engines read delimited text by position, lakectl by header name, and the
+// two agree only then. JSON and Parquet files need only be JSON and
+// Parquet: members and columns a file lacks are nulls, and members the
+// table lacks are reported record by record.
 func (s Shape) Belongs(f *File) string {
 	if f.Skip != "" {
 		return f.Skip
@@ -67,7 +73,34 @@ func (s Shape) Belongs(f *File) string {
 	if sim := SchemaSimilarity(s.Columns, f.Fields); sim < CompatibleSimilarity {
 		return fmt.Sprintf("its header is not the table's (similarity %.2f, below %.2f)", sim, CompatibleSimilarity)
 	}
+	header := slices.DeleteFunc(slices.Clone(f.Fields), func(c Field) bool { return slices.Contains(s.Keys, c.Name) })
+	if !SamePositions(s.Columns, header) {
+		return fmt.Sprintf("its columns (%s) are not in the table's order (%s): delimited text is read by position", FieldNames(header), FieldNames(s.Columns))
+	}
 	return ""
+}
+
+// SamePositions: every column both lists have a position for has the same
+// name in both, so that reading delimited text by position (as Athena,
+// Hive and Spark do) gives what reading by header name gives. One list
+// may be longer: columns added at the end read as nulls from files
+// written before them.
+func SamePositions(a, b []Field) bool {
+	for i := range min(len(a), len(b)) {
+		if a[i].Name != b[i].Name {
+			return false
+		}
+	}
+	return true
+}
+
+// FieldNames lists the fields' names, comma-separated.
+func FieldNames(fields []Field) string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ",")
 }
 
 // SchemaSimilarity is the share of all columns of a and b that are common

@@ -49,6 +49,11 @@ type File struct {
 	Skip   string
 	Fields []Field
 	CSV    *CSVInfo
+	// JSONDocument: the JSON records are not one a line, as JSON lines
+	// have them: the file is an array of records (pretty-printed or not),
+	// or records spread over lines. lakectl reads such files whole;
+	// Athena's JSON SerDes read a line as a record.
+	JSONDocument bool
 	// Records is exact for Parquet (from the footer) and for text files
 	// read to the end; otherwise it is estimated from the sample.
 	Records   int64
@@ -120,6 +125,9 @@ type sampled struct {
 	records int  // records parsed
 	bytes   int  // decompressed bytes those records took
 	capped  bool // more records followed them
+	// document: JSON whose records are not one a line (an array, or
+	// values over several lines).
+	document bool
 }
 
 // sniffText samples decompressed text and classifies it as JSON or
@@ -151,7 +159,7 @@ func sniffText(f *File, body io.Reader, raw *countingReader, opts Options) {
 			}
 		}
 		if err == nil {
-			f.Format, f.Fields = JSON, fields
+			f.Format, f.Fields, f.JSONDocument = JSON, fields, n.document
 			f.setRecords(n, len(sample), raw.n, atEOF)
 			return
 		}

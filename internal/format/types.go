@@ -5,6 +5,7 @@ package format
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,13 @@ type Field struct {
 	// Source is the name as the data spells it (a CSV header, a JSON
 	// member), for top-level fields read from text.
 	Source string
+	// Empty: a sampled CSV cell of this column was empty (a null), which
+	// some readers of a type other than string cannot take.
+	Empty bool
+	// TimeFormats are the Joda patterns of the column's sampled CSV dates
+	// and timestamps (JodaPattern; "" for a value no pattern reads), in
+	// order: what a SerDe must be told to read them.
+	TimeFormats []string
 }
 
 var (
@@ -182,6 +190,8 @@ func widenStruct(a, b *Type) *Type {
 		for i, fa := range out.Fields {
 			if fa.Name == fb.Name {
 				out.Fields[i].Type = Widen(fa.Type, fb.Type)
+				out.Fields[i].Empty = fa.Empty || fb.Empty
+				out.Fields[i].TimeFormats = unionSorted(fa.TimeFormats, fb.TimeFormats)
 				found = true
 				break
 			}
@@ -191,6 +201,17 @@ func widenStruct(a, b *Type) *Type {
 		}
 	}
 	return out
+}
+
+// unionSorted is the sorted union of two sorted lists, a new slice (nil
+// when both are empty).
+func unionSorted(a, b []string) []string {
+	if len(a)+len(b) == 0 {
+		return nil
+	}
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // MergeColumns widens a column list with another: columns of b that a lacks

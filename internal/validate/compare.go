@@ -296,7 +296,7 @@ func (s *side) result() *Profile {
 // isTextColumn: a string column is compared as text on both sides.
 func isTextColumn(t *catalog.Table, p int) bool {
 	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
-	typ := all[p].Type
+	typ := dataset.ValueType(all[p])
 	return typ == "string" || strings.HasPrefix(typ, "varchar") || strings.HasPrefix(typ, "char")
 }
 

@@ -81,7 +81,7 @@ func schemaTypes(t *catalog.Table, pick []int) []string {
 	all := append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...)
 	typed := make([]string, len(pick))
 	for i, p := range pick {
-		typed[i] = deequType(all[p].Type)
+		typed[i] = deequType(dataset.ValueType(all[p]))
 	}
 	return typed
 }

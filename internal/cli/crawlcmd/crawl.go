@@ -196,10 +196,13 @@ func printReport(f *cmdutil.Factory, rep *crawl.Report) error {
 			fmt.Fprintf(w, "  %s: %s\n", r[0], r[1])
 		}
 	}
-	var changes, decisions, skipped [][2]string
+	var changes, warnings, decisions, skipped [][2]string
 	for _, t := range rep.Tables {
 		for _, c := range t.Changes {
 			changes = append(changes, [2]string{t.Name, c})
+		}
+		for _, c := range t.Warnings {
+			warnings = append(warnings, [2]string{t.Name, c})
 		}
 	}
 	for _, d := range rep.Decisions {
@@ -210,6 +213,7 @@ func printReport(f *cmdutil.Factory, rep *crawl.Report) error {
 		skipped = append(skipped, [2]string{s.File, s.Reason})
 	}
 	section("Changes:", changes)
+	section("Warnings:", warnings)
 	section("Grouping decisions:", decisions)
 	section("Skipped files:", skipped)
 	if rep.ThresholdExceeded {
