@@ -9,6 +9,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/migrate"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/storage/s3"
@@ -33,6 +34,7 @@ func TestExitCode(t *testing.T) {
 		{live, wrap(backends.ErrBadURI), 2},
 		{live, wrap(sqlite.ErrNotCatalog), 2},
 		{live, wrap(sqlite.ErrNoFolder), 2},
+		{live, wrap(migrate.ErrTooNew), 2},
 		{live, wrap(s3.ErrNoCredentials), 2},
 		{live, wrap(s3.ErrBucketNotFound), 2},
 		{live, wrap(s3.ErrAccessDenied), 2},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/migrate"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/cli/catalogcmd"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
@@ -106,6 +107,7 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, backends.ErrBadURI),
 		errors.Is(err, sqlite.ErrNotCatalog),
 		errors.Is(err, sqlite.ErrNoFolder),
+		errors.Is(err, migrate.ErrTooNew),
 		errors.Is(err, s3.ErrNoCredentials),
 		errors.Is(err, s3.ErrBucketNotFound),
 		errors.Is(err, s3.ErrAccessDenied):
