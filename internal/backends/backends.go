@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/postgres"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -39,7 +40,7 @@ func (e *uriError) Error() string        { return e.msg }
 func (e *uriError) Is(target error) bool { return target == ErrBadURI }
 
 // CatalogSchemes lists the catalog URIs lakectl understands, for messages.
-const CatalogSchemes = "sqlite:PATH[?busy_timeout=60s] (the embedded default)"
+const CatalogSchemes = "sqlite:PATH[?busy_timeout=60s] (the embedded default), postgres://USER@HOST[:PORT]/DB[?schema=NAME]"
 
 // DefaultCatalog is the catalog URI used when none is configured.
 func DefaultCatalog(home string) string {
@@ -48,7 +49,7 @@ func DefaultCatalog(home string) string {
 
 // OpenCatalog opens the catalog a URI names, making it when it does not
 // exist yet: "sqlite:PATH" (or "sqlite://PATH"), or a plain path, which is
-// taken as a SQLite file.
+// taken as a SQLite file; "postgres://..." (or "postgresql://...").
 func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
 	return openCatalog(ctx, uri, false)
 }
@@ -66,7 +67,7 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 	if !ok {
 		scheme, rest = "sqlite", uri
 		if futureSchemes[uri] {
-			return nil, badURI("catalog %q: a catalog is named by a URI (%s:// is not supported yet); want %s", uri, uri, CatalogSchemes)
+			return nil, badURI("catalog %q: a catalog is named by a URI, not a bare word; want %s", uri, CatalogSchemes)
 		}
 	}
 	switch scheme {
@@ -100,6 +101,11 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 			return nil, badURI("catalog %s: no catalog there yet (commands that write make one: crawl, convert --register, catalog create-database)", path)
 		}
 		return sqlite.OpenReadOnly(ctx, path)
+	case "postgres", "postgresql":
+		if mustExist {
+			return postgres.OpenExisting(ctx, uri)
+		}
+		return postgres.Open(ctx, uri)
 	}
 	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }
