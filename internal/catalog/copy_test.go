@@ -1,0 +1,268 @@
+package catalog_test
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/catalogtest"
+	"github.com/lakectl/lakectl/internal/catalog/postgres"
+	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/testenv"
+)
+
+func newSQLite(t *testing.T) catalog.Catalog {
+	c, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func newPostgres(t *testing.T) catalog.Catalog {
+	c, err := postgres.Open(t.Context(), testenv.PostgresCatalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+const seededPartitions = 1203 // more than two batches
+
+// seed fills a catalog: two databases, tables with several versions,
+// comments and parameters, and partitions.
+func seed(t *testing.T, c catalog.Catalog) {
+	ctx := t.Context()
+	must(t, c.CreateDatabase(ctx, catalog.Database{Name: "sales", Description: "orders and invoices", LocationURI: "s3://lake/sales/", Parameters: map[string]string{"team": "finance"}}))
+	must(t, c.CreateDatabase(ctx, catalog.Database{Name: "hr"}))
+	orders := catalog.Table{DatabaseName: "sales", Name: "orders", Parameters: map[string]string{"classification": "parquet"},
+		PartitionKeys: []catalog.Column{{Name: "year", Type: "int"}, {Name: "region", Type: "string"}},
+		StorageDescriptor: catalog.StorageDescriptor{Location: "s3://lake/sales/orders/",
+			Columns: []catalog.Column{{Name: "id", Type: "bigint"}, {Name: "amount", Type: "decimal(10,2)"}}}}
+	must(t, c.CreateTable(ctx, orders))
+	for _, edit := range []func(*catalog.Table){
+		func(t *catalog.Table) { t.Description = "one row per order" },
+		func(t *catalog.Table) { t.Column("amount").Comment = "in EUR"; t.Parameters["recordCount"] = "1000" },
+	} {
+		_, err := catalog.UpdateTableFunc(ctx, c, "sales", "orders", func(t *catalog.Table) error { edit(t); return nil })
+		must(t, err)
+	}
+	var parts []catalog.Partition
+	for i := range seededPartitions {
+		year, region := fmt.Sprint(1000+i/3), []string{"eu", "us", "ap"}[i%3]
+		parts = append(parts, catalog.Partition{Values: []string{year, region}, Parameters: map[string]string{"recordCount": fmt.Sprint(i)},
+			StorageDescriptor: catalog.StorageDescriptor{Location: "s3://lake/sales/orders/year=" + year + "/region=" + region + "/"}})
+	}
+	must(t, c.CreatePartitions(ctx, "sales", "orders", parts))
+	must(t, c.CreateTable(ctx, catalog.Table{DatabaseName: "sales", Name: "customers",
+		StorageDescriptor: catalog.StorageDescriptor{Columns: []catalog.Column{{Name: "id", Type: "bigint", Comment: "customer id"}}}}))
+	_, err := catalog.UpdateTableFunc(ctx, c, "sales", "customers", func(t *catalog.Table) error {
+		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, catalog.Column{Name: "email", Type: "string"})
+		return nil
+	})
+	must(t, err)
+	must(t, c.CreateTable(ctx, catalog.Table{DatabaseName: "hr", Name: "people", PartitionKeys: []catalog.Column{{Name: "day", Type: "date"}}}))
+	must(t, c.CreatePartitions(ctx, "hr", "people", []catalog.Partition{{Values: []string{"2024-01-01"}}, {Values: []string{"2024-01-02"}}}))
+}
+
+func copyAll(t *testing.T, from, to catalog.Catalog, opts catalog.CopyOptions) *catalog.CopyReport {
+	t.Helper()
+	rep, err := catalog.Copy(t.Context(), from, to, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func sameContents(t *testing.T, a, b catalog.Catalog) {
+	t.Helper()
+	ca, cb := catalogtest.Contents(t, a), catalogtest.Contents(t, b)
+	if !reflect.DeepEqual(ca, cb) {
+		for _, l := range ca {
+			if !slices.Contains(cb, l) {
+				t.Errorf("only in the first: %.300s", l)
+			}
+		}
+		for _, l := range cb {
+			if !slices.Contains(ca, l) {
+				t.Errorf("only in the second: %.300s", l)
+			}
+		}
+		t.FailNow()
+	}
+}
+
+// A copy, SQLite to PostgreSQL and back, brings every database, table
+// version and partition; a second copy finds everything the same and
+// writes nothing.
+func TestCopyBothWays(t *testing.T) {
+	src, pg, back := newSQLite(t), newPostgres(t), newSQLite(t)
+	seed(t, src)
+
+	rep := copyAll(t, src, pg, catalog.CopyOptions{})
+	sameContents(t, src, pg)
+	tt := rep.Totals
+	if tt.Databases.Copied != 2 || tt.Tables.Copied != 3 || tt.Versions != 6 || tt.Partitions.Copied != seededPartitions+2 || rep.Differs() {
+		t.Errorf("first copy: totals %+v", tt)
+	}
+	orders, err := pg.GetTable(t.Context(), "sales", "orders")
+	must(t, err)
+	if orders.VersionID != 3 {
+		t.Errorf("the copy of a table with 3 versions is at version %d", orders.VersionID)
+	}
+
+	before := catalogtest.Contents(t, pg)
+	rep = copyAll(t, src, pg, catalog.CopyOptions{})
+	tt = rep.Totals
+	if tt.Databases.Same != 2 || tt.Tables.Same != 3 || tt.Versions != 0 || tt.Partitions.Same != seededPartitions+2 || tt.Partitions.Copied != 0 {
+		t.Errorf("second copy: totals %+v, want everything the same", tt)
+	}
+	if again, err := pg.GetTable(t.Context(), "sales", "orders"); err != nil || again.VersionID != 3 || !again.UpdateTime.Equal(orders.UpdateTime) {
+		t.Errorf("the second copy changed the table: %+v %v", again, err)
+	}
+	if !reflect.DeepEqual(before, catalogtest.Contents(t, pg)) {
+		t.Error("the second copy changed the target")
+	}
+
+	copyAll(t, pg, back, catalog.CopyOptions{})
+	sameContents(t, src, back)
+}
+
+// Objects that exist in the target but differ are reported, field by
+// field, and left alone; with Overwrite they are made as the source's, a
+// table by a new version that keeps the old one in its history.
+func TestCopyDifferences(t *testing.T) {
+	ctx := t.Context()
+	src, dst := newSQLite(t), newPostgres(t)
+	seed(t, src)
+	copyAll(t, src, dst, catalog.CopyOptions{})
+	must(t, dst.UpdateDatabase(ctx, catalog.Database{Name: "hr", Description: "changed in the target"}))
+	_, err := catalog.UpdateTableFunc(ctx, dst, "sales", "customers", func(t *catalog.Table) error {
+		t.Column("id").Comment = "changed in the target"
+		return nil
+	})
+	must(t, err)
+	p, err := dst.GetPartition(ctx, "sales", "orders", []string{"1000", "eu"})
+	must(t, err)
+	p.StorageDescriptor.Location = "s3://elsewhere/"
+	must(t, dst.UpdatePartition(ctx, *p))
+	must(t, dst.DeletePartitions(ctx, "sales", "orders", [][]string{{"1000", "us"}}))
+	changed := catalogtest.Contents(t, dst)
+
+	rep := copyAll(t, src, dst, catalog.CopyOptions{})
+	if !rep.Differs() {
+		t.Error("Differs() = false")
+	}
+	got := map[string]string{}
+	for _, o := range rep.Objects {
+		got[o.Name()] = o.Result + " " + strings.Join(o.Differences, ",")
+	}
+	for name, want := range map[string]string{
+		"hr":                     "differs Description",
+		"sales.customers":        "differs StorageDescriptor.Columns",
+		"sales.orders [1000 eu]": "differs StorageDescriptor.Location",
+		"sales.orders":           "same ",
+		"sales":                  "same ",
+		"hr.people":              "same ",
+		"sales.orders [1000 us]": "",
+		"sales.orders [1001 eu]": "",
+	} {
+		if got[name] != want {
+			t.Errorf("%s: %q, want %q", name, got[name], want)
+		}
+	}
+	if tt := rep.Totals; tt.Partitions.Copied != 1 || tt.Partitions.Differs != 1 || tt.Tables.Differs != 1 || tt.Databases.Differs != 1 {
+		t.Errorf("totals %+v", tt)
+	}
+	// The missing partition was added; nothing else changed.
+	added := catalogtest.Contents(t, dst)
+	if len(added) != len(changed)+1 {
+		t.Errorf("the copy changed the target beyond the missing partition: %d lines, had %d", len(added), len(changed))
+	}
+
+	rep = copyAll(t, src, dst, catalog.CopyOptions{Overwrite: true})
+	if rep.Differs() || rep.Totals.Tables.Updated != 1 || rep.Totals.Databases.Updated != 1 || rep.Totals.Partitions.Updated != 1 {
+		t.Errorf("with Overwrite: totals %+v", rep.Totals)
+	}
+	var comments []string
+	for v, err := range dst.ListTableVersions(ctx, "sales", "customers") {
+		must(t, err)
+		comments = append(comments, fmt.Sprintf("%d:%s", v.VersionID, v.Column("id").Comment))
+	}
+	if want := []string{"4:customer id", "3:changed in the target", "2:customer id", "1:customer id"}; !reflect.DeepEqual(comments, want) {
+		t.Errorf("versions after the overwrite: %v, want %v", comments, want)
+	}
+	rep = copyAll(t, src, dst, catalog.CopyOptions{})
+	if rep.Differs() || rep.Totals.Tables.Same != 3 || rep.Totals.Partitions.Same != seededPartitions+2 {
+		t.Errorf("after the overwrite: totals %+v", rep.Totals)
+	}
+}
+
+// A copy stopped at any step is finished by running it again: the target
+// ends with what the source holds, nothing twice.
+func TestCopyStoppedAndRerun(t *testing.T) {
+	src := newSQLite(t)
+	seed(t, src)
+	for _, step := range []string{"copy.database", "copy.version", "copy.version#2", "copy.version#5", "copy.table", "copy.table#2", "copy.partitions", "copy.partitions#3"} {
+		t.Run(step, func(t *testing.T) {
+			dst := newPostgres(t)
+			name, nth, _ := strings.Cut(step, "#")
+			if nth == "" {
+				nth = "1"
+			}
+			reached := 0
+			stop := errors.New("stopped")
+			_, err := catalog.Copy(t.Context(), src, dst, catalog.CopyOptions{Batch: 500, Failpoint: func(s string) error {
+				if s == name {
+					if reached++; fmt.Sprint(reached) == nth {
+						return stop
+					}
+				}
+				return nil
+			}})
+			if !errors.Is(err, stop) {
+				t.Fatalf("the copy did not stop at %s: %v", step, err)
+			}
+			rep := copyAll(t, src, dst, catalog.CopyOptions{})
+			sameContents(t, src, dst)
+			if rep.Differs() {
+				t.Errorf("the rerun found differences: %+v", rep.Totals)
+			}
+		})
+	}
+}
+
+// Databases limits the copy; a database the source lacks is an error and
+// nothing is written.
+func TestCopySomeDatabases(t *testing.T) {
+	src, dst := newSQLite(t), newSQLite(t)
+	seed(t, src)
+	_, err := catalog.Copy(t.Context(), src, dst, catalog.CopyOptions{Databases: []string{"hr", "nope"}})
+	if !errors.Is(err, catalog.ErrNotFound) || !strings.Contains(err.Error(), "from: database nope: not found") {
+		t.Errorf("a missing database: %v", err)
+	}
+	if got := catalogtest.Contents(t, dst); len(got) != 0 {
+		t.Errorf("something was written: %v", got)
+	}
+	rep := copyAll(t, src, dst, catalog.CopyOptions{Databases: []string{"HR"}})
+	if rep.Totals.Databases.Copied != 1 || rep.Totals.Tables.Copied != 1 {
+		t.Errorf("totals %+v", rep.Totals)
+	}
+	if _, err := dst.GetDatabase(t.Context(), "sales"); !errors.Is(err, catalog.ErrNotFound) {
+		t.Errorf("sales was copied: %v", err)
+	}
+}
