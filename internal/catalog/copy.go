@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -54,14 +53,6 @@ type CopyOptions struct {
 	Failpoint func(step string) error
 }
 
-// PartitionCounts count a table's partitions by what Copy did with them.
-type PartitionCounts struct {
-	Copied  int `json:"Copied"`
-	Same    int `json:"Same"`
-	Differs int `json:"Differs"`
-	Updated int `json:"Updated"`
-}
-
 // CopyResult is what Copy did with one database, table or partition.
 type CopyResult struct {
 	Kind     string   `json:"Kind"`
@@ -76,7 +67,7 @@ type CopyResult struct {
 	Versions int `json:"Versions,omitempty"`
 	// Partitions counts a table's partitions; nil when they were not
 	// compared (the table differs and was left as it is).
-	Partitions *PartitionCounts `json:"Partitions,omitempty"`
+	Partitions *CopyCounts `json:"Partitions,omitempty"`
 }
 
 // Name is the object as messages name it: sales, sales.orders,
@@ -91,7 +82,7 @@ func (r CopyResult) Name() string {
 	return r.Database
 }
 
-// CopyCounts count objects of one kind by result.
+// CopyCounts count objects of one kind (a table's partitions) by result.
 type CopyCounts struct {
 	Copied  int `json:"Copied"`
 	Same    int `json:"Same"`
@@ -327,7 +318,9 @@ func (cp *copier) table(ctx context.Context, t *Table) error {
 			}
 		}
 	}
-	if res.Result != Differs {
+	if res.Result == Differs && len(current.PartitionKeys) == 0 {
+		res.Partitions = &CopyCounts{} // none to compare
+	} else if res.Result != Differs {
 		counts, err := cp.partitions(ctx, current)
 		res.Partitions = &counts
 		if err != nil {
@@ -376,8 +369,8 @@ func (cp *copier) versions(ctx context.Context, history, have []*Table) (int, er
 // partitions copies a table's partitions: the target's are indexed by
 // their values (with a digest of each), then the source's are read page
 // by page and the missing ones added in batches.
-func (cp *copier) partitions(ctx context.Context, t *Table) (PartitionCounts, error) {
-	var n PartitionCounts
+func (cp *copier) partitions(ctx context.Context, t *Table) (CopyCounts, error) {
+	var n CopyCounts
 	if len(t.PartitionKeys) == 0 {
 		return n, nil
 	}
@@ -435,7 +428,7 @@ func (cp *copier) partitions(ctx context.Context, t *Table) (PartitionCounts, er
 }
 
 // partition copies one partition that may exist in the target.
-func (cp *copier) partition(ctx context.Context, t *Table, p *Partition, n *PartitionCounts) error {
+func (cp *copier) partition(ctx context.Context, t *Table, p *Partition, n *CopyCounts) error {
 	err := cp.to.CreatePartitions(ctx, t.DatabaseName, t.Name, []Partition{*p})
 	if err == nil {
 		n.Copied++
@@ -614,6 +607,3 @@ func jsonEqual(a, b any) bool {
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)
 }
-
-// DifferencesText is a result's differences for people.
-func (r CopyResult) DifferencesText() string { return strings.Join(r.Differences, ", ") }

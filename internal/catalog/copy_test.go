@@ -41,44 +41,6 @@ func must(t *testing.T, err error) {
 	}
 }
 
-const seededPartitions = 1203 // more than two batches
-
-// seed fills a catalog: two databases, tables with several versions,
-// comments and parameters, and partitions.
-func seed(t *testing.T, c catalog.Catalog) {
-	ctx := t.Context()
-	must(t, c.CreateDatabase(ctx, catalog.Database{Name: "sales", Description: "orders and invoices", LocationURI: "s3://lake/sales/", Parameters: map[string]string{"team": "finance"}}))
-	must(t, c.CreateDatabase(ctx, catalog.Database{Name: "hr"}))
-	orders := catalog.Table{DatabaseName: "sales", Name: "orders", Parameters: map[string]string{"classification": "parquet"},
-		PartitionKeys: []catalog.Column{{Name: "year", Type: "int"}, {Name: "region", Type: "string"}},
-		StorageDescriptor: catalog.StorageDescriptor{Location: "s3://lake/sales/orders/",
-			Columns: []catalog.Column{{Name: "id", Type: "bigint"}, {Name: "amount", Type: "decimal(10,2)"}}}}
-	must(t, c.CreateTable(ctx, orders))
-	for _, edit := range []func(*catalog.Table){
-		func(t *catalog.Table) { t.Description = "one row per order" },
-		func(t *catalog.Table) { t.Column("amount").Comment = "in EUR"; t.Parameters["recordCount"] = "1000" },
-	} {
-		_, err := catalog.UpdateTableFunc(ctx, c, "sales", "orders", func(t *catalog.Table) error { edit(t); return nil })
-		must(t, err)
-	}
-	var parts []catalog.Partition
-	for i := range seededPartitions {
-		year, region := fmt.Sprint(1000+i/3), []string{"eu", "us", "ap"}[i%3]
-		parts = append(parts, catalog.Partition{Values: []string{year, region}, Parameters: map[string]string{"recordCount": fmt.Sprint(i)},
-			StorageDescriptor: catalog.StorageDescriptor{Location: "s3://lake/sales/orders/year=" + year + "/region=" + region + "/"}})
-	}
-	must(t, c.CreatePartitions(ctx, "sales", "orders", parts))
-	must(t, c.CreateTable(ctx, catalog.Table{DatabaseName: "sales", Name: "customers",
-		StorageDescriptor: catalog.StorageDescriptor{Columns: []catalog.Column{{Name: "id", Type: "bigint", Comment: "customer id"}}}}))
-	_, err := catalog.UpdateTableFunc(ctx, c, "sales", "customers", func(t *catalog.Table) error {
-		t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, catalog.Column{Name: "email", Type: "string"})
-		return nil
-	})
-	must(t, err)
-	must(t, c.CreateTable(ctx, catalog.Table{DatabaseName: "hr", Name: "people", PartitionKeys: []catalog.Column{{Name: "day", Type: "date"}}}))
-	must(t, c.CreatePartitions(ctx, "hr", "people", []catalog.Partition{{Values: []string{"2024-01-01"}}, {Values: []string{"2024-01-02"}}}))
-}
-
 func copyAll(t *testing.T, from, to catalog.Catalog, opts catalog.CopyOptions) *catalog.CopyReport {
 	t.Helper()
 	rep, err := catalog.Copy(t.Context(), from, to, opts)
@@ -111,12 +73,12 @@ func sameContents(t *testing.T, a, b catalog.Catalog) {
 // writes nothing.
 func TestCopyBothWays(t *testing.T) {
 	src, pg, back := newSQLite(t), newPostgres(t), newSQLite(t)
-	seed(t, src)
+	catalogtest.Fill(t, src)
 
 	rep := copyAll(t, src, pg, catalog.CopyOptions{})
 	sameContents(t, src, pg)
 	tt := rep.Totals
-	if tt.Databases.Copied != 2 || tt.Tables.Copied != 3 || tt.Versions != 6 || tt.Partitions.Copied != seededPartitions+2 || rep.Differs() {
+	if tt.Databases.Copied != 2 || tt.Tables.Copied != catalogtest.FilledTables || tt.Versions != catalogtest.FilledVersions || tt.Partitions.Copied != catalogtest.FilledPartitions || rep.Differs() {
 		t.Errorf("first copy: totals %+v", tt)
 	}
 	orders, err := pg.GetTable(t.Context(), "sales", "orders")
@@ -128,7 +90,7 @@ func TestCopyBothWays(t *testing.T) {
 	before := catalogtest.Contents(t, pg)
 	rep = copyAll(t, src, pg, catalog.CopyOptions{})
 	tt = rep.Totals
-	if tt.Databases.Same != 2 || tt.Tables.Same != 3 || tt.Versions != 0 || tt.Partitions.Same != seededPartitions+2 || tt.Partitions.Copied != 0 {
+	if tt.Databases.Same != 2 || tt.Tables.Same != catalogtest.FilledTables || tt.Versions != 0 || tt.Partitions.Same != catalogtest.FilledPartitions || tt.Partitions.Copied != 0 {
 		t.Errorf("second copy: totals %+v, want everything the same", tt)
 	}
 	if again, err := pg.GetTable(t.Context(), "sales", "orders"); err != nil || again.VersionID != 3 || !again.UpdateTime.Equal(orders.UpdateTime) {
@@ -148,7 +110,7 @@ func TestCopyBothWays(t *testing.T) {
 func TestCopyDifferences(t *testing.T) {
 	ctx := t.Context()
 	src, dst := newSQLite(t), newPostgres(t)
-	seed(t, src)
+	catalogtest.Fill(t, src)
 	copyAll(t, src, dst, catalog.CopyOptions{})
 	must(t, dst.UpdateDatabase(ctx, catalog.Database{Name: "hr", Description: "changed in the target"}))
 	_, err := catalog.UpdateTableFunc(ctx, dst, "sales", "customers", func(t *catalog.Table) error {
@@ -207,7 +169,7 @@ func TestCopyDifferences(t *testing.T) {
 		t.Errorf("versions after the overwrite: %v, want %v", comments, want)
 	}
 	rep = copyAll(t, src, dst, catalog.CopyOptions{})
-	if rep.Differs() || rep.Totals.Tables.Same != 3 || rep.Totals.Partitions.Same != seededPartitions+2 {
+	if rep.Differs() || rep.Totals.Tables.Same != catalogtest.FilledTables || rep.Totals.Partitions.Same != catalogtest.FilledPartitions {
 		t.Errorf("after the overwrite: totals %+v", rep.Totals)
 	}
 }
@@ -216,7 +178,7 @@ func TestCopyDifferences(t *testing.T) {
 // ends with what the source holds, nothing twice.
 func TestCopyStoppedAndRerun(t *testing.T) {
 	src := newSQLite(t)
-	seed(t, src)
+	catalogtest.Fill(t, src)
 	for _, step := range []string{"copy.database", "copy.version", "copy.version#2", "copy.version#5", "copy.table", "copy.table#2", "copy.partitions", "copy.partitions#3"} {
 		t.Run(step, func(t *testing.T) {
 			dst := newPostgres(t)
@@ -250,7 +212,7 @@ func TestCopyStoppedAndRerun(t *testing.T) {
 // nothing is written.
 func TestCopySomeDatabases(t *testing.T) {
 	src, dst := newSQLite(t), newSQLite(t)
-	seed(t, src)
+	catalogtest.Fill(t, src)
 	_, err := catalog.Copy(t.Context(), src, dst, catalog.CopyOptions{Databases: []string{"hr", "nope"}})
 	if !errors.Is(err, catalog.ErrNotFound) || !strings.Contains(err.Error(), "from: database nope: not found") {
 		t.Errorf("a missing database: %v", err)
