@@ -189,8 +189,9 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
   1    the command ran and the data failed it: validation checks that
        failed, a migration compare that found differences, a crawl that
        would create more tables than --table-threshold, a convert with more
-       bad records than allowed, a table check that found problems (left).
-       The report is on stdout as usual.
+       bad records than allowed, a table check that found problems (left),
+       a catalog copy that left objects which differ. The report is on
+       stdout as usual.
   2    usage or configuration error: an unknown command or flag, a wrong
        argument, an invalid name or type (names are lowercase letters,
        digits and _, at most 128 characters), an unknown catalog or storage
