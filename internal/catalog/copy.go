@@ -277,6 +277,9 @@ func (cp *copier) table(ctx context.Context, t *Table) error {
 		}
 		history = append(history, v)
 	}
+	if len(history) == 0 {
+		return fromErr(fmt.Errorf("table %s.%s: no versions", t.DatabaseName, t.Name))
+	}
 	slices.Reverse(history)
 	current := history[len(history)-1]
 
@@ -390,7 +393,7 @@ func (cp *copier) partitions(ctx context.Context, t *Table) (CopyCounts, error) 
 		if errors.Is(err, ErrAlreadyExists) {
 			// Someone else added one meanwhile: one at a time, then.
 			for _, p := range batch {
-				if err := cp.partition(ctx, t, &p, &n); err != nil {
+				if err := cp.addPartition(ctx, t, &p, &n); err != nil {
 					return err
 				}
 			}
@@ -419,7 +422,7 @@ func (cp *copier) partitions(ctx context.Context, t *Table) (CopyCounts, error) 
 		case digest == sha256.Sum256(canonical(partitionDoc(p))):
 			n.Same++
 		default:
-			if err := cp.partition(ctx, t, p, &n); err != nil {
+			if err := cp.comparePartition(ctx, t, p, &n); err != nil {
 				return n, err
 			}
 		}
@@ -427,8 +430,8 @@ func (cp *copier) partitions(ctx context.Context, t *Table) (CopyCounts, error) 
 	return n, flush()
 }
 
-// partition copies one partition that may exist in the target.
-func (cp *copier) partition(ctx context.Context, t *Table, p *Partition, n *CopyCounts) error {
+// addPartition copies one partition that may exist in the target.
+func (cp *copier) addPartition(ctx context.Context, t *Table, p *Partition, n *CopyCounts) error {
 	err := cp.to.CreatePartitions(ctx, t.DatabaseName, t.Name, []Partition{*p})
 	if err == nil {
 		n.Copied++
@@ -437,6 +440,12 @@ func (cp *copier) partition(ctx context.Context, t *Table, p *Partition, n *Copy
 	if !errors.Is(err, ErrAlreadyExists) {
 		return toErr(err)
 	}
+	return cp.comparePartition(ctx, t, p, n)
+}
+
+// comparePartition compares a partition with the target's, reports what
+// differs and, with Overwrite, updates it.
+func (cp *copier) comparePartition(ctx context.Context, t *Table, p *Partition, n *CopyCounts) error {
 	have, err := cp.to.GetPartition(ctx, t.DatabaseName, t.Name, p.Values)
 	if err != nil {
 		return toErr(err)

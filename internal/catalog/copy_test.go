@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -226,5 +227,46 @@ func TestCopySomeDatabases(t *testing.T) {
 	}
 	if _, err := dst.GetDatabase(t.Context(), "sales"); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("sales was copied: %v", err)
+	}
+}
+
+// racer is a target where someone else adds a partition, one the copy is
+// about to add, just before the copy's first batch.
+type racer struct {
+	catalog.Catalog
+	raced bool
+	add   catalog.Partition
+}
+
+func (r *racer) CreatePartitions(ctx context.Context, db, table string, parts []catalog.Partition) error {
+	if !r.raced && table == r.add.TableName {
+		r.raced = true
+		if err := r.Catalog.CreatePartitions(ctx, db, table, []catalog.Partition{r.add}); err != nil {
+			return err
+		}
+	}
+	return r.Catalog.CreatePartitions(ctx, db, table, parts)
+}
+
+// A batch that meets a partition someone else added meanwhile is added one
+// partition at a time: the others are copied, that one compared.
+func TestCopyBatchMeetsAPartitionAddedMeanwhile(t *testing.T) {
+	src, dst := newSQLite(t), newPostgres(t)
+	catalogtest.Fill(t, src)
+	theirs, err := src.GetPartition(t.Context(), "sales", "orders", []string{"1001", "us"})
+	must(t, err)
+	theirs.StorageDescriptor.Location = "s3://theirs/"
+	rep := copyAll(t, src, &racer{Catalog: dst, add: *theirs}, catalog.CopyOptions{})
+	if p := rep.Totals.Partitions; p.Copied != catalogtest.FilledPartitions-1 || p.Differs != 1 {
+		t.Errorf("partitions: %+v, want all but one copied and one that differs", p)
+	}
+	var found bool
+	for _, o := range rep.Objects {
+		if o.Kind == catalog.KindPartition && o.Name() == "sales.orders [1001 us]" && o.Result == catalog.Differs {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the partition added meanwhile is not reported: %+v", rep.Objects)
 	}
 }

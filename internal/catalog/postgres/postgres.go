@@ -36,8 +36,8 @@ import (
 )
 
 const (
-	// DefaultSchema holds the catalog when the URI names no schema.
-	DefaultSchema = "lakectl"
+	// defaultSchema holds the catalog when the URI names no schema.
+	defaultSchema = "lakectl"
 	pageSize      = 500
 	// lockClass is the first key of the advisory lock migrations take
 	// ("LKCT"); the second is a hash of the schema's name.
@@ -163,7 +163,7 @@ func parseURI(uri string) (*pgxpool.Config, string, string, error) {
 	if q.Has("search_path") {
 		return nil, "", "", catalog.Invalidf("catalog %s: name the catalog's schema with schema=NAME, not search_path", show)
 	}
-	schema := DefaultSchema
+	schema := defaultSchema
 	if q.Has("schema") {
 		schema = q.Get("schema")
 		q.Del("schema")
@@ -192,9 +192,6 @@ func (c *Catalog) Close() error {
 	c.pool.Close()
 	return nil
 }
-
-// Schema is the PostgreSQL schema that holds the catalog.
-func (c *Catalog) Schema() string { return c.schema }
 
 func (c *Catalog) now() time.Time { return c.Now().UTC().Truncate(time.Second) }
 
