@@ -66,8 +66,11 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 	scheme, rest, ok := strings.Cut(uri, ":")
 	if !ok {
 		scheme, rest = "sqlite", uri
+		if uri == "postgres" || uri == "postgresql" {
+			return nil, badURI("catalog %q: a catalog is named by a URI: want postgres://USER@HOST[:PORT]/DB[?schema=NAME]", uri)
+		}
 		if futureSchemes[uri] {
-			return nil, badURI("catalog %q: a catalog is named by a URI, not a bare word; want %s", uri, CatalogSchemes)
+			return nil, badURI("catalog %q: a catalog is named by a URI (%s:// is not supported yet); want %s", uri, uri, CatalogSchemes)
 		}
 	}
 	switch scheme {
