@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +29,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
+	"github.com/lakectl/lakectl/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -47,15 +49,51 @@ func TestMain(m *testing.M) {
 // segments and VersionId checks moto leaves out), $GLUE_ENDPOINT is moto
 // itself for the aws CLI to read back what lakectl wrote, and $P is a
 // prefix of the script's own for database names (moto is shared).
+//
+// With a PostgreSQL test server, $PG_CATALOG is the URI of a catalog of
+// the script's own there (a new schema, dropped when it ends).
 func TestScripts(t *testing.T) {
+	params := scriptParams(t)
+	params.Dir = "testdata/script"
+	testscript.Run(t, params)
+}
+
+// TestScriptsOnPostgres runs the catalog scripts again with the PostgreSQL
+// catalog as the configured one (LAKECTL_CATALOG=$PG_CATALOG): every
+// `lakectl catalog` command, and the 16+16 processes of
+// catalog_concurrency.txtar, against the real server. The scripts of
+// catalog copy name both their catalogs, and run once.
+func TestScriptsOnPostgres(t *testing.T) {
+	testenv.URL(t, "LAKECTL_TEST_POSTGRES_URL")
+	files, err := filepath.Glob("testdata/script/catalog_*.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasPrefix(filepath.Base(f), "catalog_copy") })
+	if len(files) < 5 {
+		t.Fatalf("found only %v", files)
+	}
+	params := scriptParams(t)
+	params.Files = files
+	setup := params.Setup
+	params.Setup = func(env *testscript.Env) error {
+		if err := setup(env); err != nil {
+			return err
+		}
+		env.Setenv("LAKECTL_CATALOG", env.Getenv("PG_CATALOG"))
+		return nil
+	}
+	testscript.Run(t, params)
+}
+
+func scriptParams(t *testing.T) testscript.Params {
 	srv, haveS3 := s3Server(t)
 	glueEndpoint := os.Getenv("LAKECTL_TEST_GLUE_ENDPOINT")
 	var glueProxy *gluetest.Proxy
 	if glueEndpoint != "" {
 		glueProxy = gluetest.NewProxy(t, glueEndpoint)
 	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+	return testscript.Params{
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("HOME", env.WorkDir)
@@ -74,6 +112,15 @@ func TestScripts(t *testing.T) {
 					env.Setenv("AWS_ACCESS_KEY_ID", "lakectl-test")
 					env.Setenv("AWS_SECRET_ACCESS_KEY", "lakectl-test-secret")
 				}
+			}
+			if base := os.Getenv("LAKECTL_TEST_POSTGRES_URL"); base != "" {
+				uri, drop := testenv.NewPostgresSchema(base)
+				env.Setenv("PG_CATALOG", uri)
+				env.Defer(func() {
+					if err := drop(); err != nil {
+						env.T().Fatal(err)
+					}
+				})
 			}
 			if haveS3 {
 				for _, kv := range srv.Env() {
@@ -119,7 +166,7 @@ func TestScripts(t *testing.T) {
 			"s3-put":     func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 			"s3-uploads": func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Uploads(ts, srv, neg, args) },
 		},
-	})
+	}
 }
 
 // s3Server finds the test S3 server; under CI=true its absence fails.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/glue"
+	"github.com/lakectl/lakectl/internal/catalog/postgres"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -43,7 +44,7 @@ func (e *uriError) Error() string        { return e.msg }
 func (e *uriError) Is(target error) bool { return target == ErrBadURI }
 
 // CatalogSchemes lists the catalog URIs lakectl understands, for messages.
-const CatalogSchemes = "sqlite:PATH[?busy_timeout=60s] (the embedded default) or glue://?region=R[&catalog-id=ID] (the AWS Glue Data Catalog)"
+const CatalogSchemes = "sqlite:PATH[?busy_timeout=60s] (the embedded default), postgres://USER@HOST[:PORT]/DB[?schema=NAME] or glue://?region=R[&catalog-id=ID] (the AWS Glue Data Catalog)"
 
 // DefaultCatalog is the catalog URI used when none is configured.
 func DefaultCatalog(home string) string {
@@ -52,7 +53,7 @@ func DefaultCatalog(home string) string {
 
 // OpenCatalog opens the catalog a URI names, making it when it does not
 // exist yet: "sqlite:PATH" (or "sqlite://PATH"), or a plain path, which is
-// taken as a SQLite file.
+// taken as a SQLite file; "postgres://..." (or "postgresql://...").
 func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
 	return openCatalog(ctx, uri, false)
 }
@@ -69,6 +70,9 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 	scheme, rest, ok := strings.Cut(uri, ":")
 	if !ok {
 		scheme, rest = "sqlite", uri
+		if uri == "postgres" || uri == "postgresql" {
+			return nil, badURI("catalog %q: a catalog is named by a URI: want postgres://USER@HOST[:PORT]/DB[?schema=NAME]", uri)
+		}
 		if futureSchemes[uri] {
 			return nil, badURI("catalog %q: a catalog is named by a URI (%s:// is not supported yet); want %s", uri, uri, CatalogSchemes)
 		}
@@ -106,6 +110,11 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 		return sqlite.OpenReadOnly(ctx, path)
 	case "glue":
 		return openGlue(ctx, uri, rest)
+	case "postgres", "postgresql":
+		if mustExist {
+			return postgres.OpenExisting(ctx, uri)
+		}
+		return postgres.Open(ctx, uri)
 	}
 	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/migrate"
+	"github.com/lakectl/lakectl/internal/catalog/postgres"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/storage/s3"
@@ -34,6 +36,9 @@ func TestExitCode(t *testing.T) {
 		{live, wrap(backends.ErrAWSConfig), 2},
 		{live, wrap(sqlite.ErrNotCatalog), 2},
 		{live, wrap(sqlite.ErrNoFolder), 2},
+		{live, wrap(migrate.ErrTooNew), 2},
+		{live, wrap(postgres.ErrNotCatalog), 2},
+		{live, wrap(postgres.ErrRefused), 2},
 		{live, wrap(s3.ErrNoCredentials), 2},
 		{live, wrap(s3.ErrBucketNotFound), 2},
 		{live, wrap(s3.ErrAccessDenied), 2},

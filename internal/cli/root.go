@@ -17,6 +17,8 @@ import (
 
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/migrate"
+	"github.com/lakectl/lakectl/internal/catalog/postgres"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/cli/catalogcmd"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
@@ -107,6 +109,9 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, backends.ErrAWSConfig),
 		errors.Is(err, sqlite.ErrNotCatalog),
 		errors.Is(err, sqlite.ErrNoFolder),
+		errors.Is(err, migrate.ErrTooNew),
+		errors.Is(err, postgres.ErrNotCatalog),
+		errors.Is(err, postgres.ErrRefused),
 		errors.Is(err, s3.ErrNoCredentials),
 		errors.Is(err, s3.ErrBucketNotFound),
 		errors.Is(err, s3.ErrAccessDenied):
@@ -185,13 +190,16 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
   1    the command ran and the data failed it: validation checks that
        failed, a migration compare that found differences, a crawl that
        would create more tables than --table-threshold, a convert with more
-       bad records than allowed, a table check that found problems (left).
-       The report is on stdout as usual.
+       bad records than allowed, a table check that found problems (left),
+       a catalog copy that left objects which differ. The report is on
+       stdout as usual.
   2    usage or configuration error: an unknown command or flag, a wrong
        argument, an invalid name or type (names are lowercase letters,
        digits and _, at most 128 characters), an unknown catalog or storage
-       scheme, a file that is not a lakectl catalog, a config file that
-       cannot be read, missing or rejected S3 credentials, a missing bucket.
+       scheme, a file or schema that is not a lakectl catalog, a catalog a
+       newer lakectl wrote, a config file that cannot be read, missing or
+       rejected S3 credentials, a missing bucket, a PostgreSQL login,
+       database or permission the server refused.
   3    runtime failure: I/O, network, or the catalog refused the operation
        (something to create already exists, something to change or show
        does not exist, a concurrent update won the race). A write that
@@ -226,5 +234,7 @@ come from the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, ~/.aws/config, instance and container roles); lakectl
 never prints or stores them.
 
-Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file).
+Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file), or
+postgres://USER@HOST[:PORT]/DB[?schema=NAME] (the password from PGPASSWORD
+or ~/.pgpass, or in the URI; see docs/catalog.md).
 Storage URIs: a local path, file:///PATH, or s3://BUCKET/PREFIX.`

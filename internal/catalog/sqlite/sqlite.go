@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/catalog/migrate"
 
 	sqlitedriver "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -31,7 +32,6 @@ import (
 const (
 	// applicationID marks a SQLite file as a lakectl catalog ("LKCT").
 	applicationID = 0x4c4b4354
-	schemaVersion = 1
 	// DefaultBusyTimeout is how long a writer waits for another process's
 	// write transaction before it gives up.
 	DefaultBusyTimeout = 60 * time.Second
@@ -47,38 +47,44 @@ type Catalog struct {
 	// PageSize is how many rows one query of a listing reads.
 	PageSize int
 	readOnly bool
+	steps    []migrate.Step // the schema's migrations (tests add some)
 }
 
 var _ catalog.Catalog = (*Catalog)(nil)
 
-var schema = []string{
-	`CREATE TABLE databases (
-		name TEXT PRIMARY KEY,
-		doc  TEXT NOT NULL
-	)`,
-	`CREATE TABLE tables (
-		db      TEXT NOT NULL REFERENCES databases(name) ON DELETE CASCADE,
-		name    TEXT NOT NULL,
-		version INTEGER NOT NULL,
-		doc     TEXT NOT NULL,
-		PRIMARY KEY (db, name)
-	)`,
-	`CREATE TABLE table_versions (
-		db      TEXT NOT NULL,
-		name    TEXT NOT NULL,
-		version INTEGER NOT NULL,
-		doc     TEXT NOT NULL,
-		PRIMARY KEY (db, name, version),
-		FOREIGN KEY (db, name) REFERENCES tables(db, name) ON DELETE CASCADE
-	)`,
-	`CREATE TABLE partitions (
-		db   TEXT NOT NULL,
-		tbl  TEXT NOT NULL,
-		vals TEXT NOT NULL,
-		doc  TEXT NOT NULL,
-		PRIMARY KEY (db, tbl, vals),
-		FOREIGN KEY (db, tbl) REFERENCES tables(db, name) ON DELETE CASCADE
-	)`,
+// migrations make the catalog's schema, step by step; the file's
+// user_version is the last step applied. A released step is never edited:
+// a change is a new step at the end (see package migrate).
+var migrations = []migrate.Step{
+	{Version: 1, Name: "databases, tables, table versions, partitions", SQL: []string{
+		`CREATE TABLE databases (
+			name TEXT PRIMARY KEY,
+			doc  TEXT NOT NULL
+		)`,
+		`CREATE TABLE tables (
+			db      TEXT NOT NULL REFERENCES databases(name) ON DELETE CASCADE,
+			name    TEXT NOT NULL,
+			version INTEGER NOT NULL,
+			doc     TEXT NOT NULL,
+			PRIMARY KEY (db, name)
+		)`,
+		`CREATE TABLE table_versions (
+			db      TEXT NOT NULL,
+			name    TEXT NOT NULL,
+			version INTEGER NOT NULL,
+			doc     TEXT NOT NULL,
+			PRIMARY KEY (db, name, version),
+			FOREIGN KEY (db, name) REFERENCES tables(db, name) ON DELETE CASCADE
+		)`,
+		`CREATE TABLE partitions (
+			db   TEXT NOT NULL,
+			tbl  TEXT NOT NULL,
+			vals TEXT NOT NULL,
+			doc  TEXT NOT NULL,
+			PRIMARY KEY (db, tbl, vals),
+			FOREIGN KEY (db, tbl) REFERENCES tables(db, name) ON DELETE CASCADE
+		)`,
+	}},
 }
 
 // Errors about the catalog file that are the user's to fix.
@@ -100,6 +106,10 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 // OpenBusy is Open with a busy timeout of its own: how long a write waits
 // for another process's write transaction before it fails.
 func OpenBusy(ctx context.Context, path string, busy time.Duration) (*Catalog, error) {
+	return openBusy(ctx, path, busy, migrations)
+}
+
+func openBusy(ctx context.Context, path string, busy time.Duration, steps []migrate.Step) (*Catalog, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
@@ -117,7 +127,7 @@ func OpenBusy(ctx context.Context, path string, busy time.Duration) (*Catalog, e
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
 	}
-	c := &Catalog{db: db, path: abs, Now: time.Now, PageSize: pageSize}
+	c := &Catalog{db: db, path: abs, Now: time.Now, PageSize: pageSize, steps: steps}
 	if err := c.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -143,6 +153,10 @@ var ErrReadOnly = errors.New("read-only: lakectl may read it but not change it")
 // shared image or owned by another user can be read. Writes through it fail
 // with ErrReadOnly.
 func OpenReadOnly(ctx context.Context, path string) (*Catalog, error) {
+	return openReadOnly(ctx, path, migrations)
+}
+
+func openReadOnly(ctx context.Context, path string, steps []migrate.Step) (*Catalog, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", path, err)
@@ -162,10 +176,14 @@ func OpenReadOnly(ctx context.Context, path string) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", path, err)
 		}
-		c := &Catalog{db: db, path: abs, Now: time.Now, PageSize: pageSize, readOnly: true}
-		ready, err := c.checkSchema(ctx, db)
-		if err == nil && !ready {
+		c := &Catalog{db: db, path: abs, Now: time.Now, PageSize: pageSize, readOnly: true, steps: steps}
+		version, err := c.checkSchema(ctx, db)
+		if err == nil && version == 0 {
 			err = fmt.Errorf("catalog %s: %w: it has no catalog in it yet", path, ErrNotCatalog)
+		}
+		if err == nil && version < migrate.Latest(steps) {
+			db.Close()
+			return upgradeThenRead(ctx, path, version, steps)
 		}
 		if err == nil {
 			return c, nil
@@ -182,6 +200,23 @@ func OpenReadOnly(ctx context.Context, path string) (*Catalog, error) {
 		}
 	}
 	return nil, lastErr
+}
+
+// upgradeThenRead brings a catalog an older lakectl wrote up to date, as
+// any command that writes it would, and opens it to read.
+func upgradeThenRead(ctx context.Context, path string, version int, steps []migrate.Step) (*Catalog, error) {
+	w, err := openBusy(ctx, path, DefaultBusyTimeout, steps)
+	if errors.Is(err, ErrReadOnly) {
+		return nil, fmt.Errorf("catalog %s: written by an older lakectl (schema version %d; this one reads %d once it has upgraded the file, which it may not write): run lakectl once as a user who may write it: %w",
+			path, version, migrate.Latest(steps), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, w.fail("close", err)
+	}
+	return openReadOnly(ctx, path, steps)
 }
 
 // writable says why lakectl may not write the catalog file at path (nil
@@ -226,53 +261,63 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// init checks that the file is a lakectl catalog and creates the schema in a
-// new (empty) one. The common case, an existing catalog, takes no write lock.
+// init checks that the file is a lakectl catalog and brings its schema up
+// to date: all of it in a new (empty) file, the missing steps in one an
+// older lakectl wrote. The common case, an up-to-date catalog, takes no
+// write lock.
 func (c *Catalog) init(ctx context.Context) error {
-	ready, err := c.checkSchema(ctx, c.db)
-	if ready || err != nil {
+	version, err := c.checkSchema(ctx, c.db)
+	if err != nil || version == migrate.Latest(c.steps) {
 		return err
 	}
 	return c.write(ctx, func(tx *sql.Tx) error {
-		// Another process may have created the schema since we looked.
-		if ready, err := c.checkSchema(ctx, tx); ready || err != nil {
+		// Another process may have migrated it since we looked.
+		version, err := c.checkSchema(ctx, tx)
+		if err != nil {
 			return err
 		}
-		for _, stmt := range schema {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		if version == 0 {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
 				return c.fail("create schema", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
-			return c.fail("create schema", err)
-		}
-		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion))
-		return c.fail("create schema", err)
+		_, err = migrate.Apply(ctx, c.steps, version,
+			func(ctx context.Context, stmt string) error {
+				_, err := tx.ExecContext(ctx, stmt)
+				return err
+			},
+			func(ctx context.Context, s migrate.Step) error {
+				_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, s.Version))
+				return err
+			})
+		return c.fail("migrate schema", err)
 	})
 }
 
-// checkSchema reports whether the schema is in place, and an error when the
-// file belongs to something else.
-func (c *Catalog) checkSchema(ctx context.Context, q querier) (bool, error) {
+// checkSchema returns the version of the catalog's schema (0 for a new,
+// empty file), and an error when the file belongs to something else or to
+// a newer lakectl.
+func (c *Catalog) checkSchema(ctx context.Context, q querier) (int, error) {
 	var appID, version, objects int
 	if err := q.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
-		return false, c.fail("open", err)
+		return 0, c.fail("open", err)
 	}
 	if err := q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return false, c.fail("open", err)
+		return 0, c.fail("open", err)
 	}
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&objects); err != nil {
-		return false, c.fail("open", err)
+		return 0, c.fail("open", err)
 	}
 	switch {
-	case appID == applicationID && version == schemaVersion:
-		return true, nil
-	case appID == applicationID && version > schemaVersion:
-		return false, fmt.Errorf("catalog %s: %w: it was written by a newer lakectl (schema %d, this one knows %d)", c.path, ErrNotCatalog, version, schemaVersion)
+	case appID == applicationID:
+		if _, err := migrate.Pending(c.steps, version); err != nil {
+			return 0, fmt.Errorf("catalog %s: %w", c.path, err)
+		}
+		return version, nil
 	case appID != 0 || objects > 0:
-		return false, fmt.Errorf("catalog %s: %w: it is a SQLite database of another program (left untouched)", c.path, ErrNotCatalog)
+		return 0, fmt.Errorf("catalog %s: %w: it is a SQLite database of another program (left untouched)", c.path, ErrNotCatalog)
 	}
-	return false, nil
+	return 0, nil
 }
 
 // fail wraps an error of the SQLite layer with the catalog path; nil stays

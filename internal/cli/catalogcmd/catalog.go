@@ -38,6 +38,7 @@ be lowercase letters, digits and _, at most 128 characters.`,
 		NewCmdDropPartition(f),
 		NewCmdVersions(f),
 		NewCmdDropTable(f),
+		NewCmdCopy(f),
 	)
 	return cmd
 }

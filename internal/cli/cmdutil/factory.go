@@ -73,6 +73,31 @@ func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog,
 	return c, nil
 }
 
+// CatalogURI is the configured catalog's URI (the default one unless
+// --catalog or LAKECTL_CATALOG names another).
+func (f *Factory) CatalogURI() string {
+	if f.Settings.Catalog != "" {
+		return f.Settings.Catalog
+	}
+	return backends.DefaultCatalog(f.Settings.Home)
+}
+
+// CatalogAt opens the catalog a URI names, besides the configured one: to
+// write it (made when it does not exist) or only to read it. Close closes
+// it.
+func (f *Factory) CatalogAt(ctx context.Context, uri string, write bool) (catalog.Catalog, error) {
+	open := backends.OpenExistingCatalog
+	if write {
+		open = backends.OpenCatalog
+	}
+	c, err := open(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	f.opened = append(f.opened, c)
+	return c, nil
+}
+
 // Store opens the object store a URI names, with the S3 settings.
 func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) {
 	return backends.OpenStore(ctx, uri, f.storeOptions())

@@ -46,7 +46,7 @@ type GlobalFlag struct {
 // GlobalFlags are the flags resolved by Resolve; their config-file keys are
 // their names.
 var GlobalFlags = []GlobalFlag{
-	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH (default sqlite:$LAKECTL_HOME/catalog.db)"},
+	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH or postgres://USER@HOST/DB[?schema=NAME] (default sqlite:$LAKECTL_HOME/catalog.db)"},
 	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv (junit for validate check)"},
 	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
 	{"s3-endpoint", "LAKECTL_S3_ENDPOINT", "URL of an S3-compatible server (implies path-style addressing)"},
