@@ -23,8 +23,9 @@ func NewCmdCatalog(f *cmdutil.Factory) *cobra.Command {
 Objects are shaped like the AWS Glue Data Catalog; with --output json they are
 printed as 'aws glue get-table' (aws CLI v2) prints them: every member of the
 Glue API's shapes under its Glue name, times in ISO 8601 with their UTC offset
-(2024-01-02T03:04:05.123000+00:00). Names are folded to lower case and must
-then be lowercase letters, digits and _, at most 128 characters.`,
+(2024-01-02T03:04:05.123000+00:00); --query selects from it with a JMESPath
+expression, as the aws CLI's --query does. Names are folded to lower case and
+must then be lowercase letters, digits and _, at most 128 characters.`,
 	}
 	cmd.AddCommand(
 		NewCmdDatabases(f),

@@ -4,7 +4,9 @@
 package cmdutil
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -122,7 +124,31 @@ func (f *Factory) Print(t Table, jsonValue any) error {
 	if f.Settings.Output == "junit" {
 		return Usagef("--output junit is for lakectl validate check")
 	}
+	if f.Settings.Output == "json" {
+		return f.writeJSON(jsonValue)
+	}
 	return Print(f.IO.Out, f.Settings.Output, t, jsonValue)
+}
+
+// writeJSON prints a JSON result, or what --query selects from it.
+func (f *Factory) writeJSON(v any) error {
+	if f.Settings.Query == nil {
+		return WriteJSON(f.IO.Out, v)
+	}
+	// JMESPath reads what a JSON parser gives: print, parse, search.
+	var b bytes.Buffer
+	if err := WriteJSON(&b, v); err != nil {
+		return err
+	}
+	var data any
+	if err := json.Unmarshal(b.Bytes(), &data); err != nil {
+		return err
+	}
+	found, err := f.Settings.Query.Search(data)
+	if err != nil {
+		return Usagef("--query: %v", err)
+	}
+	return WriteJSON(f.IO.Out, found)
 }
 
 // Done confirms a change: one line on stdout in table output (unless
@@ -130,7 +156,7 @@ func (f *Factory) Print(t Table, jsonValue any) error {
 func (f *Factory) Done(jsonValue any, format string, args ...any) error {
 	switch f.Settings.Output {
 	case "json":
-		return Print(f.IO.Out, "json", Table{}, jsonValue)
+		return f.writeJSON(jsonValue)
 	case "table":
 		if !f.Settings.Quiet {
 			_, err := fmt.Fprintf(f.IO.Out, format+"\n", args...)

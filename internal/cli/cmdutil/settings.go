@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmespath-community/go-jmespath"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
@@ -32,6 +33,8 @@ type Settings struct {
 	// S3Timeout and S3MaxAttempts bound S3 requests (zero: the defaults).
 	S3Timeout     time.Duration
 	S3MaxAttempts int
+	// Query selects what JSON output prints (--query), nil for all of it.
+	Query jmespath.JMESPath
 }
 
 // Outputs are the values of --output (junit only for validate check).
@@ -135,6 +138,17 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		return nil, Usagef("%s: output %q: want table, json, csv (or junit for validate check)", orFlag(from, "--output"), out)
 	}
 	s.Output = out
+	if q := flagValue(flags, "query"); q != "" {
+		if s.Query, err = jmespath.Compile(q); err != nil {
+			return nil, Usagef("--query %q: not a JMESPath expression: %v", q, err)
+		}
+		// --query selects from JSON: a flag, it outranks the output the
+		// environment or the config file set, but not --output.
+		if out != "json" && from == "--output" {
+			return nil, Usagef("--query selects from JSON output, and --output asks for %s: leave one out", out)
+		}
+		s.Output = "json"
+	}
 	if q, from := value("quiet"); q != "" {
 		b, err := strconv.ParseBool(q)
 		if err != nil {
