@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
@@ -106,6 +107,7 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, backends.ErrBadURI),
 		errors.Is(err, sqlite.ErrNotCatalog),
 		errors.Is(err, sqlite.ErrNoFolder),
+		errors.Is(err, awsconfig.ErrConfig),
 		errors.Is(err, s3.ErrNoCredentials),
 		errors.Is(err, s3.ErrBucketNotFound),
 		errors.Is(err, s3.ErrAccessDenied):
@@ -191,7 +193,8 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
        argument, an invalid name or type (names are lowercase letters,
        digits and _, at most 128 characters), an unknown catalog or storage
        scheme, a file that is not a lakectl catalog, a config file that
-       cannot be read, missing or rejected S3 credentials, a missing bucket.
+       cannot be read, an AWS profile that does not exist, missing or
+       rejected S3 credentials, a missing bucket.
   3    runtime failure: I/O, network, or the catalog refused the operation
        (something to create already exists, something to change or show
        does not exist, a concurrent update won the race). A write that
@@ -208,8 +211,10 @@ LAKECTL_* environment variables, then the config file, then defaults.
   --catalog       LAKECTL_CATALOG        catalog        sqlite:$LAKECTL_HOME/catalog.db
   --output, -o    LAKECTL_OUTPUT         output         table
   --quiet, -q     LAKECTL_QUIET          quiet          false
+  --profile       LAKECTL_PROFILE        profile        (AWS_PROFILE, else default)
+  --region        LAKECTL_REGION         region         (AWS_REGION, else the profile's)
   --s3-endpoint   LAKECTL_S3_ENDPOINT    s3-endpoint    (AWS)
-  --s3-region     LAKECTL_S3_REGION      s3-region      (AWS configuration)
+  --s3-region     LAKECTL_S3_REGION      s3-region      (--region)
   --s3-timeout    LAKECTL_S3_TIMEOUT     s3-timeout     15s
   --s3-max-attempts LAKECTL_S3_MAX_ATTEMPTS s3-max-attempts 3
   --config        LAKECTL_CONFIG         -              $LAKECTL_HOME/config.yaml
@@ -223,8 +228,13 @@ above, for example:
 
 An unknown key in the config file is an error. AWS credentials and region
 come from the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and
-AWS_SECRET_ACCESS_KEY, ~/.aws/config, instance and container roles); lakectl
-never prints or stores them.
+AWS_SECRET_ACCESS_KEY, ~/.aws/config, SSO, instance and container roles),
+one configuration for S3 and Glue alike; lakectl never prints or stores
+them. --profile (or LAKECTL_PROFILE, or profile: in the config file) chooses
+a profile of the AWS config files, and outranks credentials in the
+environment, as the aws CLI's --profile does; a profile that does not exist
+is a configuration error (exit 2). --region outranks AWS_REGION and the
+profile's region; --s3-region outranks --region for S3 alone.
 
 Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file).
 Storage URIs: a local path, file:///PATH, or s3://BUCKET/PREFIX.`

@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/crawl"
@@ -31,6 +34,20 @@ type Factory struct {
 	catalog         catalog.Catalog
 	catalogWritable bool
 	opened          []catalog.Catalog // closed by Close
+
+	awsOnce sync.Once
+	aws     *awsconfig.Loader
+}
+
+// AWSConfig is the AWS configuration that every AWS client of a command
+// shares — the S3 stores, a Glue catalog: the standard chain with --profile
+// and --region, loaded once, on first use. An error (a profile that does
+// not exist) wraps awsconfig.ErrConfig, a usage error.
+func (f *Factory) AWSConfig(ctx context.Context) (aws.Config, error) {
+	f.awsOnce.Do(func() {
+		f.aws = &awsconfig.Loader{Settings: awsconfig.Settings{Profile: f.Settings.AWSProfile, Region: f.Settings.AWSRegion}}
+	})
+	return f.aws.Load(ctx)
 }
 
 // Catalog opens the configured catalog once, for a command that writes
@@ -88,6 +105,7 @@ func (f *Factory) ExistingStore(ctx context.Context, uri string) (storage.Store,
 
 func (f *Factory) storeOptions() backends.StoreOptions {
 	return backends.StoreOptions{S3: s3.Options{
+		Config:      f.AWSConfig,
 		Endpoint:    f.Settings.S3Endpoint,
 		Region:      f.Settings.S3Region,
 		Timeout:     f.Settings.S3Timeout,

@@ -28,6 +28,10 @@ type Settings struct {
 	Catalog    string // catalog URI
 	Output     string // table, json or csv
 	Quiet      bool
+	// AWSProfile and AWSRegion choose the AWS configuration every AWS
+	// client shares (see Factory.AWSConfig); empty: the standard chain's.
+	AWSProfile string
+	AWSRegion  string
 	S3Endpoint string
 	S3Region   string
 	// S3Timeout and S3MaxAttempts bound S3 requests (zero: the defaults).
@@ -52,8 +56,10 @@ var GlobalFlags = []GlobalFlag{
 	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH (default sqlite:$LAKECTL_HOME/catalog.db)"},
 	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv (junit for validate check)"},
 	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
+	{"profile", "LAKECTL_PROFILE", "AWS profile for S3 and Glue, from the AWS config files (default: AWS_PROFILE, else default)"},
+	{"region", "LAKECTL_REGION", "AWS region for S3 and Glue (default: AWS_REGION, else the profile's)"},
 	{"s3-endpoint", "LAKECTL_S3_ENDPOINT", "URL of an S3-compatible server (implies path-style addressing)"},
-	{"s3-region", "LAKECTL_S3_REGION", "AWS region for S3 (default: from the AWS configuration)"},
+	{"s3-region", "LAKECTL_S3_REGION", "AWS region for S3 alone, where it differs from --region"},
 	{"s3-timeout", "LAKECTL_S3_TIMEOUT", "how long an S3 request waits to connect and for an answer to start (default 15s)"},
 	{"s3-max-attempts", "LAKECTL_S3_MAX_ATTEMPTS", "tries of an S3 request that failed for a transient reason (default 3)"},
 }
@@ -108,6 +114,8 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 	}
 
 	s.Catalog, _ = value("catalog")
+	s.AWSProfile, _ = value("profile")
+	s.AWSRegion, _ = value("region")
 	var from string
 	s.S3Endpoint, from = value("s3-endpoint")
 	if e := s.S3Endpoint; e != "" {
