@@ -42,8 +42,8 @@ update wins, as with 'aws glue update-table' without --version-id).`,
 		Example: `  lakectl catalog show sales.orders -o json > orders.json
   # edit orders.json
   lakectl catalog update-table sales.orders --table-input file://orders.json
-  lakectl catalog update-table sales.orders --version-id 3 \
-      --table-input '{"Name": "orders", "Owner": "data-eng", "StorageDescriptor": {...}}'`,
+  lakectl catalog update-table sales.orders --version-id 3 --table-input \
+      '{"Name": "orders", "Owner": "data-eng", "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}]}}'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Table = args[0]

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
