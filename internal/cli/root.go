@@ -148,7 +148,8 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 	}
 	pf.Lookup("output").Shorthand = "o"
 	pf.Lookup("output").DefValue = "table"
-	pf.String("query", "", "a JMESPath expression that selects what JSON output prints, as the aws CLI's --query does (implies -o json)")
+	pf.String("query", "", "a JMESPath expression that selects what JSON output prints, as the aws CLI's --query does (implies -o json; on validate check, profile and suggest, --query is the SQL of a database source)")
+	pf.SetAnnotation("query", cmdutil.JMESPathAnnotation, []string{"true"})
 	root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cmdutil.Outputs, cobra.ShellCompDirectiveNoFileComp))
 
 	// Errors before a command runs (unknown commands, flags, arguments)

@@ -146,7 +146,7 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		return nil, Usagef("%s: output %q: want table, json, csv (or junit for validate check)", orFlag(from, "--output"), out)
 	}
 	s.Output = out
-	if q := flagValue(flags, "query"); q != "" {
+	if q := jmespathQuery(flags); q != "" {
 		if s.Query, err = jmespath.Compile(q); err != nil {
 			return nil, Usagef("--query %q: not a JMESPath expression: %v", q, err)
 		}
@@ -165,6 +165,19 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		s.Quiet = b
 	}
 	return s, nil
+}
+
+// JMESPathAnnotation marks the global --query flag, the JMESPath one: the
+// commands of validate that read a database source have a --query of their
+// own, the SQL whose rows are the source, which hides it.
+const JMESPathAnnotation = "lakectl/jmespath"
+
+func jmespathQuery(flags *pflag.FlagSet) string {
+	f := flags.Lookup("query")
+	if f == nil || f.Annotations[JMESPathAnnotation] == nil {
+		return ""
+	}
+	return f.Value.String()
 }
 
 func orFlag(from, flag string) string {
