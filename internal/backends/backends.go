@@ -16,8 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsglue "github.com/aws/aws-sdk-go-v2/service/glue"
 
+	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/glue"
 	"github.com/lakectl/lakectl/internal/catalog/postgres"
@@ -55,7 +57,24 @@ func DefaultCatalog(home string) string {
 // exist yet: "sqlite:PATH" (or "sqlite://PATH"), or a plain path, which is
 // taken as a SQLite file; "postgres://..." (or "postgresql://...").
 func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
-	return openCatalog(ctx, uri, false)
+	return openCatalog(ctx, uri, false, CatalogOptions{})
+}
+
+// CatalogOptions configure the catalog backends.
+type CatalogOptions struct {
+	// AWSConfig gives the AWS configuration a Glue catalog uses (nil: the
+	// standard chain, with the URI's profile and region).
+	AWSConfig func(context.Context) (aws.Config, error)
+}
+
+// OpenCatalogWith is OpenCatalog with options.
+func OpenCatalogWith(ctx context.Context, uri string, opts CatalogOptions) (catalog.Catalog, error) {
+	return openCatalog(ctx, uri, false, opts)
+}
+
+// OpenExistingCatalogWith is OpenExistingCatalog with options.
+func OpenExistingCatalogWith(ctx context.Context, uri string, opts CatalogOptions) (catalog.Catalog, error) {
+	return openCatalog(ctx, uri, true, opts)
 }
 
 // OpenExistingCatalog opens the catalog a URI names for a command that only
@@ -63,10 +82,10 @@ func OpenCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
 // in a catalog's name does not read as an empty catalog; it is opened read
 // only, so that a catalog lakectl may not write can be read.
 func OpenExistingCatalog(ctx context.Context, uri string) (catalog.Catalog, error) {
-	return openCatalog(ctx, uri, true)
+	return openCatalog(ctx, uri, true, CatalogOptions{})
 }
 
-func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catalog, error) {
+func openCatalog(ctx context.Context, uri string, mustExist bool, opts CatalogOptions) (catalog.Catalog, error) {
 	scheme, rest, ok := strings.Cut(uri, ":")
 	if !ok {
 		scheme, rest = "sqlite", uri
@@ -109,7 +128,7 @@ func openCatalog(ctx context.Context, uri string, mustExist bool) (catalog.Catal
 		}
 		return sqlite.OpenReadOnly(ctx, path)
 	case "glue":
-		return openGlue(ctx, uri, rest)
+		return openGlue(ctx, uri, rest, opts)
 	case "postgres", "postgresql":
 		if mustExist {
 			return postgres.OpenExisting(ctx, uri)
@@ -125,10 +144,10 @@ var futureSchemes = map[string]bool{"glue": true, "postgres": true, "postgresql"
 
 // openGlue opens glue://?region=R&catalog-id=ID&endpoint=URL&profile=P&
 // segments=N&retry-mode=standard|adaptive&max-attempts=N. Every parameter
-// is optional: the region, credentials and retry settings come from the
-// standard AWS configuration (environment, shared files, roles) unless
-// given here.
-func openGlue(ctx context.Context, uri, rest string) (catalog.Catalog, error) {
+// is optional: the AWS configuration is the command's (opts.AWSConfig:
+// the standard chain with --profile and --region), which region= and
+// profile= override for this catalog.
+func openGlue(ctx context.Context, uri, rest string, opts CatalogOptions) (catalog.Catalog, error) {
 	rest = strings.TrimPrefix(rest, "//")
 	host, query, _ := strings.Cut(rest, "?")
 	if host != "" {
@@ -138,34 +157,47 @@ func openGlue(ctx context.Context, uri, rest string) (catalog.Catalog, error) {
 	if err != nil {
 		return nil, badURI("catalog %q: %v", uri, err)
 	}
-	var opts glue.Options
-	var ac AWSOptions
+	var gopts glue.Options
+	var settings awsconfig.Settings
+	var endpoint, retryMode string
+	maxAttempts := 0
 	for k, v := range q {
 		val := v[len(v)-1]
 		switch k {
 		case "region":
-			ac.Region = val
+			settings.Region = val
 		case "profile":
-			ac.Profile = val
+			settings.Profile = val
 		case "endpoint":
-			ac.Endpoint = val
+			endpoint = val
 		case "retry-mode":
-			ac.RetryMode = val
+			if val != "standard" && val != "adaptive" {
+				return nil, badURI("catalog %q: retry-mode %q: want standard or adaptive", uri, val)
+			}
+			retryMode = val
 		case "max-attempts":
-			if ac.MaxAttempts, err = strconv.Atoi(val); err != nil || ac.MaxAttempts < 1 {
+			if maxAttempts, err = strconv.Atoi(val); err != nil || maxAttempts < 1 {
 				return nil, badURI("catalog %q: max-attempts %q: want a number from 1", uri, val)
 			}
 		case "catalog-id":
-			opts.CatalogID = val
+			gopts.CatalogID = val
 		case "segments":
-			if opts.Segments, err = strconv.Atoi(val); err != nil || opts.Segments < 1 || opts.Segments > glue.MaxSegments {
+			if gopts.Segments, err = strconv.Atoi(val); err != nil || gopts.Segments < 1 || gopts.Segments > glue.MaxSegments {
 				return nil, badURI("catalog %q: segments %q: want 1 to %d", uri, val, glue.MaxSegments)
 			}
 		default:
 			return nil, badURI("catalog %q: unknown parameter %q: want region, catalog-id, endpoint, profile, segments, retry-mode or max-attempts", uri, k)
 		}
 	}
-	cfg, err := LoadAWSConfig(ctx, ac)
+	var cfg aws.Config
+	if settings.Profile != "" || opts.AWSConfig == nil {
+		cfg, err = awsconfig.Load(ctx, settings)
+	} else {
+		cfg, err = opts.AWSConfig(ctx)
+		if settings.Region != "" {
+			cfg.Region = settings.Region
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", redact.Text(uri), err)
 	}
@@ -173,13 +205,19 @@ func openGlue(ctx context.Context, uri, rest string) (catalog.Catalog, error) {
 		return nil, fmt.Errorf("catalog glue: %w", s3.ErrNoCredentials)
 	}
 	if cfg.Region == "" {
-		return nil, badURI("catalog %q: no AWS region: add region=R to the URI, or set AWS_REGION or a profile's region", uri)
+		return nil, badURI("catalog %q: no AWS region: add region=R to the URI, or set --region, AWS_REGION or a profile's region", uri)
 	}
-	var fns []func(*awsglue.Options)
-	if ac.Endpoint != "" {
-		fns = append(fns, func(o *awsglue.Options) { o.BaseEndpoint = &ac.Endpoint })
-	}
-	return glue.New(cfg, opts, fns...)
+	return glue.New(cfg, gopts, func(o *awsglue.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = &endpoint
+		}
+		if retryMode != "" {
+			o.RetryMode = aws.RetryMode(retryMode)
+		}
+		if maxAttempts > 0 {
+			o.RetryMaxAttempts = maxAttempts
+		}
+	})
 }
 
 // StoreOptions configure the storage backends.

@@ -33,7 +33,6 @@ func TestExitCode(t *testing.T) {
 		{live, wrap(catalog.Invalidf("bad name")), 2},
 		{live, wrap(fs.ErrInvalid), 2},
 		{live, wrap(backends.ErrBadURI), 2},
-		{live, wrap(backends.ErrAWSConfig), 2},
 		{live, wrap(sqlite.ErrNotCatalog), 2},
 		{live, wrap(sqlite.ErrNoFolder), 2},
 		{live, wrap(migrate.ErrTooNew), 2},

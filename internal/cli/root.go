@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/migrate"
@@ -106,12 +107,12 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, catalog.ErrInvalid),
 		errors.Is(err, fs.ErrInvalid),
 		errors.Is(err, backends.ErrBadURI),
-		errors.Is(err, backends.ErrAWSConfig),
 		errors.Is(err, sqlite.ErrNotCatalog),
 		errors.Is(err, sqlite.ErrNoFolder),
 		errors.Is(err, migrate.ErrTooNew),
 		errors.Is(err, postgres.ErrNotCatalog),
 		errors.Is(err, postgres.ErrRefused),
+		errors.Is(err, awsconfig.ErrConfig),
 		errors.Is(err, s3.ErrNoCredentials),
 		errors.Is(err, s3.ErrBucketNotFound),
 		errors.Is(err, s3.ErrAccessDenied):
@@ -152,6 +153,8 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 	}
 	pf.Lookup("output").Shorthand = "o"
 	pf.Lookup("output").DefValue = "table"
+	pf.String("query", "", "a JMESPath expression that selects what JSON output prints, as the aws CLI's --query does (implies -o json; on validate check, profile and suggest, --query is the SQL of a database source)")
+	pf.SetAnnotation("query", cmdutil.JMESPathAnnotation, []string{"true"})
 	root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cmdutil.Outputs, cobra.ShellCompDirectiveNoFileComp))
 
 	// Errors before a command runs (unknown commands, flags, arguments)
@@ -197,9 +200,10 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
        argument, an invalid name or type (names are lowercase letters,
        digits and _, at most 128 characters), an unknown catalog or storage
        scheme, a file or schema that is not a lakectl catalog, a catalog a
-       newer lakectl wrote, a config file that cannot be read, missing or
-       rejected S3 credentials, a missing bucket, a PostgreSQL login,
-       database or permission the server refused.
+       newer lakectl wrote, a config file that cannot be read, an AWS
+       profile that does not exist, missing or rejected S3 credentials, a
+       missing bucket, a PostgreSQL login, database or permission the
+       server refused.
   3    runtime failure: I/O, network, or the catalog refused the operation
        (something to create already exists, something to change or show
        does not exist, a concurrent update won the race). A write that
@@ -216,8 +220,10 @@ LAKECTL_* environment variables, then the config file, then defaults.
   --catalog       LAKECTL_CATALOG        catalog        sqlite:$LAKECTL_HOME/catalog.db
   --output, -o    LAKECTL_OUTPUT         output         table
   --quiet, -q     LAKECTL_QUIET          quiet          false
+  --profile       LAKECTL_PROFILE        profile        (AWS_PROFILE, else default)
+  --region        LAKECTL_REGION         region         (AWS_REGION, else the profile's)
   --s3-endpoint   LAKECTL_S3_ENDPOINT    s3-endpoint    (AWS)
-  --s3-region     LAKECTL_S3_REGION      s3-region      (AWS configuration)
+  --s3-region     LAKECTL_S3_REGION      s3-region      (--region)
   --s3-timeout    LAKECTL_S3_TIMEOUT     s3-timeout     15s
   --s3-max-attempts LAKECTL_S3_MAX_ATTEMPTS s3-max-attempts 3
   --config        LAKECTL_CONFIG         -              $LAKECTL_HOME/config.yaml
@@ -231,8 +237,13 @@ above, for example:
 
 An unknown key in the config file is an error. AWS credentials and region
 come from the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and
-AWS_SECRET_ACCESS_KEY, ~/.aws/config, instance and container roles); lakectl
-never prints or stores them.
+AWS_SECRET_ACCESS_KEY, ~/.aws/config, SSO, instance and container roles),
+one configuration for S3 and Glue alike; lakectl never prints or stores
+them. --profile (or LAKECTL_PROFILE, or profile: in the config file) chooses
+a profile of the AWS config files, and outranks credentials in the
+environment, as the aws CLI's --profile does; a profile that does not exist
+is a configuration error (exit 2). --region outranks AWS_REGION and the
+profile's region; --s3-region outranks --region for S3 alone.
 
 Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file), or
 postgres://USER@HOST[:PORT]/DB[?schema=NAME] (the password from PGPASSWORD

@@ -21,9 +21,11 @@ func NewCmdCatalog(f *cmdutil.Factory) *cobra.Command {
 		Long: `Inspect and edit the catalog by hand.
 
 Objects are shaped like the AWS Glue Data Catalog; with --output json they are
-printed with the field names of the Glue API (as 'aws glue get-table' prints
-them), with RFC 3339 timestamps. Names are folded to lower case and must then
-be lowercase letters, digits and _, at most 128 characters.`,
+printed as 'aws glue get-table' (aws CLI v2) prints them: every member of the
+Glue API's shapes under its Glue name, times in ISO 8601 with their UTC offset
+(2024-01-02T03:04:05.123000+00:00); --query selects from it with a JMESPath
+expression, as the aws CLI's --query does. Names are folded to lower case and
+must then be lowercase letters, digits and _, at most 128 characters.`,
 	}
 	cmd.AddCommand(
 		NewCmdDatabases(f),
@@ -31,6 +33,7 @@ be lowercase letters, digits and _, at most 128 characters.`,
 		NewCmdDropDatabase(f),
 		NewCmdTables(f),
 		NewCmdCreateTable(f),
+		NewCmdUpdateTable(f),
 		NewCmdShow(f),
 		NewCmdDescribe(f),
 		NewCmdPartitions(f),

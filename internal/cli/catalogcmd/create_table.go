@@ -1,13 +1,8 @@
 package catalogcmd
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,9 +31,16 @@ func NewCmdCreateTable(f *cmdutil.Factory) *cobra.Command {
 		Use:   "create-table DB.TABLE --column NAME:TYPE... | create-table DB[.TABLE] --table-input file://T.json",
 		Short: "Create a table from columns given as flags or from a Glue TableInput JSON",
 		Long: `Create a table, either from flags or from the TableInput JSON that
-'aws glue create-table --table-input' takes (file://PATH, a path, or - for
-stdin). With --table-input the table name comes from the JSON's Name unless
-DB.TABLE gives one.
+'aws glue create-table --table-input' takes: inline ('{"Name": ...}'),
+file://PATH, a path, or - for stdin. With --table-input the table name comes
+from the JSON's Name unless DB.TABLE gives one.
+
+--table-input reads what the aws CLI reads there, times included: seconds
+since 1970 (1700000000.5) or ISO 8601 ("2023-11-14T22:13:20Z", UTC when no
+offset is given). It also reads a table as 'aws glue get-table' or 'lakectl
+catalog show -o json' prints it ({"Table": ...} or what is inside), so one
+can be copied: the members the catalog sets (CreateTime, UpdateTime, VersionId) are
+set anew. A member lakectl does not know is an error naming it.
 
 Types are Hive types: string, bigint, int, double, boolean, date, timestamp,
 decimal(p,s), array<T>, map<K,V>, struct<name:T,...>. Partition keys must
@@ -60,7 +62,7 @@ classification that Glue and Athena expect for csv, json or parquet.`,
 	fl.StringVar(&opts.Format, "format", "", "data format: csv, json or parquet")
 	fl.StringVar(&opts.Description, "description", "", "what the table holds")
 	fl.StringArrayVar(&opts.Parameters, "parameter", nil, "a table parameter KEY=VALUE (repeatable)")
-	fl.StringVar(&opts.TableInput, "table-input", "", "a Glue TableInput JSON: file://PATH, PATH or -")
+	fl.StringVar(&opts.TableInput, "table-input", "", "a Glue TableInput JSON: inline, file://PATH, PATH or - (stdin)")
 	fl.BoolVar(&opts.IfNotExists, "if-not-exists", false, "succeed without change when the table exists")
 	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(catalog.Formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -105,6 +107,9 @@ func tableFromOptions(opts *CreateTableOptions) (catalog.Table, error) {
 		}
 		t = *in
 		t.DatabaseName = db
+		// What the catalog holding a table sets, not the table's: a table
+		// copied from Glue's output leaves its account behind.
+		t.CatalogID, t.IsRegisteredWithLakeFormation, t.Status = "", false, nil
 		if hasName {
 			t.Name = name
 		}
@@ -165,36 +170,4 @@ func parseColumns(flag string, specs []string) ([]catalog.Column, error) {
 		cols = append(cols, catalog.Column{Name: name, Type: typ})
 	}
 	return cols, nil
-}
-
-// readTableInput reads the TableInput structure of the Glue API. Fields
-// that lakectl does not know are refused rather than silently dropped.
-func readTableInput(stdin io.Reader, src string) (*catalog.Table, error) {
-	var data []byte
-	var err error
-	if src == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(strings.TrimPrefix(src, "file://"))
-	}
-	if err != nil {
-		return nil, cmdutil.Usagef("--table-input: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var t catalog.Table
-	if err := dec.Decode(&t); err != nil {
-		return nil, cmdutil.Usagef("--table-input %s: %v", src, jsonError(data, err))
-	}
-	return &t, nil
-}
-
-// jsonError adds the line number to a JSON syntax error.
-func jsonError(data []byte, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line := 1 + bytes.Count(data[:se.Offset], []byte("\n"))
-		return fmt.Errorf("line %d: %w", line, err)
-	}
-	return err
 }

@@ -4,12 +4,18 @@
 package cmdutil
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/crawl"
@@ -29,6 +35,20 @@ type Factory struct {
 	catalog         catalog.Catalog
 	catalogWritable bool
 	opened          []catalog.Catalog // closed by Close
+
+	awsOnce sync.Once
+	aws     *awsconfig.Loader
+}
+
+// AWSConfig is the AWS configuration that every AWS client of a command
+// shares — the S3 stores, a Glue catalog: the standard chain with --profile
+// and --region, loaded once, on first use. An error (a profile that does
+// not exist) wraps awsconfig.ErrConfig, a usage error.
+func (f *Factory) AWSConfig(ctx context.Context) (aws.Config, error) {
+	f.awsOnce.Do(func() {
+		f.aws = &awsconfig.Loader{Settings: awsconfig.Settings{Profile: f.Settings.AWSProfile, Region: f.Settings.AWSRegion}}
+	})
+	return f.aws.Load(ctx)
 }
 
 // Catalog opens the configured catalog once, for a command that writes
@@ -60,16 +80,11 @@ func (f *Factory) openCatalog(ctx context.Context, write bool) (catalog.Catalog,
 		}
 		uri = backends.DefaultCatalog(f.Settings.Home)
 	}
-	open := backends.OpenExistingCatalog
-	if write {
-		open = backends.OpenCatalog
-	}
-	c, err := open(ctx, uri)
+	c, err := f.CatalogAt(ctx, uri, write)
 	if err != nil {
 		return nil, err
 	}
 	f.catalog, f.catalogWritable = c, write
-	f.opened = append(f.opened, c)
 	return c, nil
 }
 
@@ -86,11 +101,11 @@ func (f *Factory) CatalogURI() string {
 // write it (made when it does not exist) or only to read it. Close closes
 // it.
 func (f *Factory) CatalogAt(ctx context.Context, uri string, write bool) (catalog.Catalog, error) {
-	open := backends.OpenExistingCatalog
+	open := backends.OpenExistingCatalogWith
 	if write {
-		open = backends.OpenCatalog
+		open = backends.OpenCatalogWith
 	}
-	c, err := open(ctx, uri)
+	c, err := open(ctx, uri, backends.CatalogOptions{AWSConfig: f.AWSConfig})
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +126,7 @@ func (f *Factory) ExistingStore(ctx context.Context, uri string) (storage.Store,
 
 func (f *Factory) storeOptions() backends.StoreOptions {
 	return backends.StoreOptions{S3: s3.Options{
+		Config:      f.AWSConfig,
 		Endpoint:    f.Settings.S3Endpoint,
 		Region:      f.Settings.S3Region,
 		Timeout:     f.Settings.S3Timeout,
@@ -147,7 +163,31 @@ func (f *Factory) Print(t Table, jsonValue any) error {
 	if f.Settings.Output == "junit" {
 		return Usagef("--output junit is for lakectl validate check")
 	}
+	if f.Settings.Output == "json" {
+		return f.writeJSON(jsonValue)
+	}
 	return Print(f.IO.Out, f.Settings.Output, t, jsonValue)
+}
+
+// writeJSON prints a JSON result, or what --query selects from it.
+func (f *Factory) writeJSON(v any) error {
+	if f.Settings.Query == nil {
+		return WriteJSON(f.IO.Out, v)
+	}
+	// JMESPath reads what a JSON parser gives: print, parse, search.
+	var b bytes.Buffer
+	if err := WriteJSON(&b, v); err != nil {
+		return err
+	}
+	var data any
+	if err := json.Unmarshal(b.Bytes(), &data); err != nil {
+		return err
+	}
+	found, err := f.Settings.Query.Search(data)
+	if err != nil {
+		return Usagef("--query: %v", err)
+	}
+	return WriteJSON(f.IO.Out, found)
 }
 
 // Done confirms a change: one line on stdout in table output (unless
@@ -155,7 +195,7 @@ func (f *Factory) Print(t Table, jsonValue any) error {
 func (f *Factory) Done(jsonValue any, format string, args ...any) error {
 	switch f.Settings.Output {
 	case "json":
-		return Print(f.IO.Out, "json", Table{}, jsonValue)
+		return f.writeJSON(jsonValue)
 	case "table":
 		if !f.Settings.Quiet {
 			_, err := fmt.Fprintf(f.IO.Out, format+"\n", args...)

@@ -2,7 +2,6 @@ package cmdutil
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -20,14 +19,11 @@ type Table struct {
 func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
 
 // Print writes a result in the chosen output: tab-aligned columns, CSV
-// with a header row, or the JSON value (indented, stable field names).
+// with a header row, or the JSON value (see WriteJSON).
 func Print(w io.Writer, output string, t Table, jsonValue any) error {
 	switch output {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "    ")
-		enc.SetEscapeHTML(false) // types such as array<string> print as they are
-		return enc.Encode(jsonValue)
+		return WriteJSON(w, jsonValue)
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write(t.Header)

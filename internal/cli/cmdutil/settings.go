@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmespath-community/go-jmespath"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
@@ -27,11 +28,17 @@ type Settings struct {
 	Catalog    string // catalog URI
 	Output     string // table, json or csv
 	Quiet      bool
+	// AWSProfile and AWSRegion choose the AWS configuration every AWS
+	// client shares (see Factory.AWSConfig); empty: the standard chain's.
+	AWSProfile string
+	AWSRegion  string
 	S3Endpoint string
 	S3Region   string
 	// S3Timeout and S3MaxAttempts bound S3 requests (zero: the defaults).
 	S3Timeout     time.Duration
 	S3MaxAttempts int
+	// Query selects what JSON output prints (--query), nil for all of it.
+	Query jmespath.JMESPath
 }
 
 // Outputs are the values of --output (junit only for validate check).
@@ -49,8 +56,10 @@ var GlobalFlags = []GlobalFlag{
 	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH or postgres://USER@HOST/DB[?schema=NAME] (default sqlite:$LAKECTL_HOME/catalog.db)"},
 	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv (junit for validate check)"},
 	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
+	{"profile", "LAKECTL_PROFILE", "AWS profile for S3 and Glue, from the AWS config files (default: AWS_PROFILE, else default)"},
+	{"region", "LAKECTL_REGION", "AWS region for S3 and Glue (default: AWS_REGION, else the profile's)"},
 	{"s3-endpoint", "LAKECTL_S3_ENDPOINT", "URL of an S3-compatible server (implies path-style addressing)"},
-	{"s3-region", "LAKECTL_S3_REGION", "AWS region for S3 (default: from the AWS configuration)"},
+	{"s3-region", "LAKECTL_S3_REGION", "AWS region for S3 alone, where it differs from --region"},
 	{"s3-timeout", "LAKECTL_S3_TIMEOUT", "how long an S3 request waits to connect and for an answer to start (default 15s)"},
 	{"s3-max-attempts", "LAKECTL_S3_MAX_ATTEMPTS", "tries of an S3 request that failed for a transient reason (default 3)"},
 }
@@ -105,6 +114,8 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 	}
 
 	s.Catalog, _ = value("catalog")
+	s.AWSProfile, _ = value("profile")
+	s.AWSRegion, _ = value("region")
 	var from string
 	s.S3Endpoint, from = value("s3-endpoint")
 	if e := s.S3Endpoint; e != "" {
@@ -135,6 +146,17 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		return nil, Usagef("%s: output %q: want table, json, csv (or junit for validate check)", orFlag(from, "--output"), out)
 	}
 	s.Output = out
+	if q := jmespathQuery(flags); q != "" {
+		if s.Query, err = jmespath.Compile(q); err != nil {
+			return nil, Usagef("--query %q: not a JMESPath expression: %v", q, err)
+		}
+		// --query selects from JSON: a flag, it outranks the output the
+		// environment or the config file set, but not --output.
+		if out != "json" && from == "--output" {
+			return nil, Usagef("--query selects from JSON output, and --output asks for %s: leave one out", out)
+		}
+		s.Output = "json"
+	}
 	if q, from := value("quiet"); q != "" {
 		b, err := strconv.ParseBool(q)
 		if err != nil {
@@ -143,6 +165,19 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		s.Quiet = b
 	}
 	return s, nil
+}
+
+// JMESPathAnnotation marks the global --query flag, the JMESPath one: the
+// commands of validate that read a database source have a --query of their
+// own, the SQL whose rows are the source, which hides it.
+const JMESPathAnnotation = "lakectl/jmespath"
+
+func jmespathQuery(flags *pflag.FlagSet) string {
+	f := flags.Lookup("query")
+	if f == nil || f.Annotations[JMESPathAnnotation] == nil {
+		return ""
+	}
+	return f.Value.String()
 }
 
 func orFlag(from, flag string) string {

@@ -20,18 +20,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/logging"
 
+	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
 // Options configure the connection. Zero values take the SDK's defaults.
 type Options struct {
-	// Region overrides the region of the AWS configuration.
+	// Config gives the AWS configuration lakectl's AWS clients share
+	// (credentials, profile, region); nil loads the standard chain's.
+	Config func(context.Context) (aws.Config, error)
+	// Region overrides the region of the AWS configuration, for S3 alone.
 	Region string
 	// Endpoint is the URL of an S3-compatible server; it implies
 	// path-style addressing.
@@ -83,9 +85,13 @@ var (
 // Open connects to the bucket and checks that it can be reached with the
 // credentials found.
 func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, error) {
-	var loads []func(*config.LoadOptions) error
-	if opts.Region != "" {
-		loads = append(loads, config.WithRegion(opts.Region))
+	load := opts.Config
+	if load == nil {
+		load = func(ctx context.Context) (aws.Config, error) { return awsconfig.Load(ctx, awsconfig.Settings{}) }
+	}
+	cfg, err := load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("s3://%s: %w", bucket, err)
 	}
 	timeout, attempts := opts.Timeout, opts.MaxAttempts
 	if timeout <= 0 {
@@ -94,31 +100,30 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 	if attempts <= 0 {
 		attempts = DefaultMaxAttempts
 	}
-	loads = append(loads,
-		config.WithLogger(logging.Nop{}), // the SDK's own warnings are no message for lakectl's users
-		config.WithHTTPClient(awshttp.NewBuildableClient().
-			WithDialerOptions(func(d *net.Dialer) { d.Timeout = timeout }).
-			WithTransportOptions(func(t *http.Transport) {
-				t.TLSHandshakeTimeout = timeout
-				t.ResponseHeaderTimeout = timeout
-			})),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = attempts
-				o.MaxBackoff = maxBackoff
-			})
-		}))
-	cfg, err := config.LoadDefaultConfig(ctx, loads...)
-	if err != nil {
-		return nil, fmt.Errorf("s3://%s: aws configuration: %w", bucket, err)
+	if opts.Region != "" {
+		cfg.Region = opts.Region
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
+	}
+	cfg.HTTPClient = awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = timeout }).
+		WithTransportOptions(func(t *http.Transport) {
+			t.TLSHandshakeTimeout = timeout
+			t.ResponseHeaderTimeout = timeout
+		})
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.MaxBackoff = maxBackoff
+		})
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("s3://%s: %w", bucket, ErrNoCredentials)
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		// S3-compatible servers, and S3 for ranged reads, return no
+		// checksum to validate: the SDK would log that on every such GET.
 		o.DisableLogOutputChecksumValidationSkipped = true
 		if opts.Endpoint != "" {
 			o.BaseEndpoint = aws.String(opts.Endpoint)
