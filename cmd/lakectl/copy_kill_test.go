@@ -15,12 +15,14 @@ import (
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/catalogtest"
+	"github.com/lakectl/lakectl/internal/catalog/glue/gluetest"
 	"github.com/lakectl/lakectl/internal/catalog/postgres"
 	"github.com/lakectl/lakectl/internal/testenv"
 )
 
 // `lakectl catalog copy` is killed (SIGKILL, as a crash would kill it) at
-// each of its steps, SQLite to PostgreSQL and PostgreSQL to SQLite. Run
+// each of its steps, SQLite to PostgreSQL and back, and SQLite to Glue
+// (moto) and back. Run
 // again, it finishes without an error and without copying anything twice:
 // the two catalogs then hold the same objects (compared as sets), and a
 // third run finds everything the same and writes nothing.
@@ -48,19 +50,31 @@ func TestCopyKilledAndRerun(t *testing.T) {
 	pgSource := newPG(t)
 	copyCatalog(t, dir, sqliteSource, pgSource)
 
+	// Glue (moto) is shared: its catalogs here are regions of this test's
+	// own, emptied after each run.
+	glueSource, glueTarget := glueCatalogIn(t, "eu-west-2"), glueCatalogIn(t, "eu-west-3")
+	copyCatalog(t, dir, sqliteSource, glueSource)
+	newGlue := func(t *testing.T) string {
+		t.Cleanup(func() { dropAll(t, glueTarget) })
+		return glueTarget
+	}
+
 	steps := []string{"copy.database", "copy.database#2", "copy.version", "copy.version#2", "copy.version#4",
 		"copy.table", "copy.table#2", "copy.partitions", "copy.partitions#2", "copy.partitions#3"}
 	for _, dir := range []struct {
 		name   string
 		from   string
 		target func(*testing.T) string
+		steps  []string
 	}{
-		{"sqlite-to-postgres", sqliteSource, newPG},
-		{"postgres-to-sqlite", pgSource, newSQLite},
+		{"sqlite-to-postgres", sqliteSource, newPG, steps},
+		{"postgres-to-sqlite", pgSource, newSQLite, steps},
+		{"sqlite-to-glue", sqliteSource, newGlue, steps},
+		{"glue-to-sqlite", glueSource, newSQLite, steps},
 	} {
 		t.Run(dir.name, func(t *testing.T) {
 			want := contents(t, dir.from)
-			for _, step := range steps {
+			for _, step := range dir.steps {
 				t.Run(step, func(t *testing.T) {
 					to := dir.target(t)
 					cmd := lakectlCmd(t.TempDir(), "catalog", "copy", "--from", dir.from, "--to", to, "-q")
@@ -153,4 +167,37 @@ func diffLines(want, got []string) string {
 		}
 	}
 	return b.String()
+}
+
+// glueCatalogIn is a glue:// URI on the test's Glue (moto, through the
+// proxy that adds what moto leaves out) in a region of the caller's own,
+// emptied when the test ends.
+func glueCatalogIn(t *testing.T, region string) string {
+	endpoint := testenv.URL(t, "LAKECTL_TEST_GLUE_ENDPOINT")
+	proxy := gluetest.NewProxy(t, endpoint)
+	uri := "glue://?region=" + region + "&endpoint=" + proxy.URL
+	t.Setenv("AWS_ACCESS_KEY_ID", "lakectl-test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "lakectl-test-secret")
+	t.Cleanup(func() { dropAll(t, uri) })
+	dropAll(t, uri)
+	return uri
+}
+
+// dropAll drops every database of a catalog.
+func dropAll(t *testing.T, uri string) {
+	t.Helper()
+	c := openCatalog(t, uri, true)
+	defer c.Close()
+	var names []string
+	for db, err := range c.ListDatabases(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, db.Name)
+	}
+	for _, n := range names {
+		if err := c.DeleteDatabase(context.Background(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

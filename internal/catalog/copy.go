@@ -489,17 +489,19 @@ func valuesKey(values []string) string {
 }
 
 // The documents compared: the object without what each catalog stamps on
-// it itself (times, version numbers).
+// it itself (times, version numbers; in Glue the account it belongs to,
+// the identity that created a table, its Lake Formation registration).
 
 func databaseDoc(db *Database) any {
 	d := *db
-	d.CreateTime = time.Time{}
+	d.CreateTime, d.CatalogID = time.Time{}, ""
 	return d
 }
 
 func tableDoc(t *Table) any {
 	d := *t
 	d.CreateTime, d.UpdateTime, d.LastAccessTime, d.VersionID = time.Time{}, time.Time{}, time.Time{}, 0
+	d.CatalogID, d.CreatedBy, d.IsRegisteredWithLakeFormation = "", "", false
 	if d.TableType == "" {
 		d.TableType = ExternalTable
 	}
@@ -508,7 +510,7 @@ func tableDoc(t *Table) any {
 
 func partitionDoc(p *Partition) any {
 	d := *p
-	d.CreationTime, d.LastAccessTime = time.Time{}, time.Time{}
+	d.CreationTime, d.LastAccessTime, d.CatalogID = time.Time{}, time.Time{}, ""
 	return d
 }
 

@@ -6,10 +6,14 @@ import (
 
 // Backends call the Prepare functions before they write: they normalize
 // names and types in place and reject what Glue would reject, with errors
-// that wrap ErrInvalid.
+// that wrap ErrInvalid. Members a catalog sets itself and no Glue *Input
+// shape carries (the CatalogId of the account, a table's Lake Formation
+// registration) are cleared: an object read from one catalog (Glue) and
+// written to another (catalog copy) does not claim the first one's.
 
 // PrepareDatabase normalizes and checks a database.
 func PrepareDatabase(db *Database) error {
+	db.CatalogID = ""
 	var err error
 	if db.Name, err = NormalizeName("database", db.Name); err != nil {
 		return err
@@ -19,6 +23,7 @@ func PrepareDatabase(db *Database) error {
 
 // PrepareTable normalizes and checks a table.
 func PrepareTable(t *Table) error {
+	t.CatalogID, t.IsRegisteredWithLakeFormation = "", false
 	var err error
 	if t.DatabaseName, err = NormalizeName("database", t.DatabaseName); err != nil {
 		return err
@@ -80,7 +85,7 @@ func prepareColumns(where string, cols []Column, seen map[string]bool, primitive
 // PreparePartition normalizes and checks a partition of table t: one value
 // per partition key.
 func PreparePartition(t *Table, p *Partition) error {
-	p.DatabaseName, p.TableName = t.DatabaseName, t.Name
+	p.DatabaseName, p.TableName, p.CatalogID = t.DatabaseName, t.Name, ""
 	if len(p.Values) != len(t.PartitionKeys) {
 		return Invalidf("partition %v of %s.%s: %d values for %d partition keys",
 			p.Values, t.DatabaseName, t.Name, len(p.Values), len(t.PartitionKeys))

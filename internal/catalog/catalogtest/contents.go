@@ -31,7 +31,9 @@ func Contents(t testing.TB, c catalog.Catalog) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.CreateTime = time.Time{}
+		// What a catalog stamps itself: times, versions, and in Glue the
+		// account and the creating identity.
+		db.CreateTime, db.CatalogID = time.Time{}, ""
 		line("database "+db.Name, db)
 		for tb, err := range c.ListTables(ctx, db.Name) {
 			if err != nil {
@@ -47,6 +49,7 @@ func Contents(t testing.TB, c catalog.Catalog) []string {
 			slices.Reverse(versions)
 			for i, v := range versions {
 				v.CreateTime, v.UpdateTime, v.VersionID = time.Time{}, time.Time{}, 0
+				v.CatalogID, v.CreatedBy, v.IsRegisteredWithLakeFormation = "", "", false
 				line(fmt.Sprintf("table %s.%s version %d", tb.DatabaseName, tb.Name, i+1), v)
 			}
 			if len(tb.PartitionKeys) == 0 {
@@ -56,7 +59,7 @@ func Contents(t testing.TB, c catalog.Catalog) []string {
 				if err != nil {
 					t.Fatal(err)
 				}
-				p.CreationTime = time.Time{}
+				p.CreationTime, p.CatalogID = time.Time{}, ""
 				line(fmt.Sprintf("partition %s.%s %v", tb.DatabaseName, tb.Name, p.Values), p)
 			}
 		}
