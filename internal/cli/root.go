@@ -245,7 +245,8 @@ environment, as the aws CLI's --profile does; a profile that does not exist
 is a configuration error (exit 2). --region outranks AWS_REGION and the
 profile's region; --s3-region outranks --region for S3 alone.
 
-Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file), or
+Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file),
 postgres://USER@HOST[:PORT]/DB[?schema=NAME] (the password from PGPASSWORD
-or ~/.pgpass, or in the URI; see docs/catalog.md).
+or ~/.pgpass, or in the URI), or glue://?region=R[&catalog-id=ID] (the AWS
+Glue Data Catalog, with the AWS configuration above); see docs/catalog.md.
 Storage URIs: a local path, file:///PATH, or s3://BUCKET/PREFIX.`

@@ -53,7 +53,7 @@ type GlobalFlag struct {
 // GlobalFlags are the flags resolved by Resolve; their config-file keys are
 // their names.
 var GlobalFlags = []GlobalFlag{
-	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH or postgres://USER@HOST/DB[?schema=NAME] (default sqlite:$LAKECTL_HOME/catalog.db)"},
+	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH, postgres://USER@HOST/DB[?schema=NAME] or glue://?region=R (default sqlite:$LAKECTL_HOME/catalog.db)"},
 	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv (junit for validate check)"},
 	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
 	{"profile", "LAKECTL_PROFILE", "AWS profile for S3 and Glue, from the AWS config files (default: AWS_PROFILE, else default)"},
