@@ -89,11 +89,13 @@ func openCatalog(ctx context.Context, uri string, mustExist bool, opts CatalogOp
 	scheme, rest, ok := strings.Cut(uri, ":")
 	if !ok {
 		scheme, rest = "sqlite", uri
-		if uri == "postgres" || uri == "postgresql" {
+		// A bare word that names a kind of catalog is never taken for the
+		// name of a SQLite file.
+		switch uri {
+		case "postgres", "postgresql":
 			return nil, badURI("catalog %q: a catalog is named by a URI: want postgres://USER@HOST[:PORT]/DB[?schema=NAME]", uri)
-		}
-		if futureSchemes[uri] {
-			return nil, badURI("catalog %q: a catalog is named by a URI (%s:// is not supported yet); want %s", uri, uri, CatalogSchemes)
+		case "glue":
+			return nil, badURI("catalog %q: a catalog is named by a URI: want glue://?region=R[&catalog-id=ID]", uri)
 		}
 	}
 	switch scheme {
@@ -138,9 +140,6 @@ func openCatalog(ctx context.Context, uri string, mustExist bool, opts CatalogOp
 	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }
 
-// futureSchemes are catalog kinds a bare word may mean (--catalog glue):
-// never taken for the name of a SQLite file.
-var futureSchemes = map[string]bool{"glue": true, "postgres": true, "postgresql": true}
 
 // openGlue opens glue://?region=R&catalog-id=ID&endpoint=URL&profile=P&
 // segments=N&retry-mode=standard|adaptive&max-attempts=N. Every parameter
