@@ -140,7 +140,6 @@ func openCatalog(ctx context.Context, uri string, mustExist bool, opts CatalogOp
 	return nil, badURI("catalog %q: unknown scheme %q: want %s", uri, scheme, CatalogSchemes)
 }
 
-
 // openGlue opens glue://?region=R&catalog-id=ID&endpoint=URL&profile=P&
 // segments=N&retry-mode=standard|adaptive&max-attempts=N. Every parameter
 // is optional: the AWS configuration is the command's (opts.AWSConfig:

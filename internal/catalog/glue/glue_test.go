@@ -99,3 +99,30 @@ func TestFilterIsPushedDown(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottlingIsRetried: Glue's throttling and its passing failures are
+// retried by the SDK's retryer, with back-off, and the call succeeds;
+// failures that last longer than the attempts are reported.
+func TestThrottlingIsRetried(t *testing.T) {
+	proxy := gluetest.NewProxy(t, gluetest.Endpoint(t))
+	c := newCatalog(t, proxy)
+	db := fmt.Sprintf("lakectltest_throttle_%d", os.Getpid())
+	if err := c.CreateDatabase(t.Context(), catalog.Database{Name: db}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DeleteDatabase(context.Background(), db) })
+
+	proxy.FailNext("GetDatabase", "ThrottlingException", 1)
+	proxy.FailNext("GetDatabase", "InternalServiceException", 1)
+	if _, err := c.GetDatabase(t.Context(), db); err != nil {
+		t.Fatalf("after a throttled and a failed try: %v", err)
+	}
+	if got := c.Requests()["GetDatabase"]; got != 3 {
+		t.Errorf("GetDatabase sent %d times, want 3 (two retries)", got)
+	}
+	// The SDK's standard retryer tries 3 times in all.
+	proxy.FailNext("GetDatabase", "ThrottlingException", 3)
+	if _, err := c.GetDatabase(t.Context(), db); err == nil || !strings.Contains(err.Error(), "ThrottlingException") {
+		t.Errorf("throttled on every try: got %v, want the ThrottlingException", err)
+	}
+}

@@ -70,6 +70,19 @@ type Proxy struct {
 	listings map[int]savedListing
 	next     int
 	wholes   map[string][]byte
+	// failures answers the next requests of an operation with an error.
+	failures map[string][]string
+}
+
+// FailNext answers the next n requests of operation op with the error
+// code (ThrottlingException, InternalServiceException, …), as Glue
+// answers when it throttles or fails for a moment.
+func (p *Proxy) FailNext(op, code string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for range n {
+		p.failures[op] = append(p.failures[op], code)
+	}
 }
 
 type savedListing struct {
@@ -80,7 +93,7 @@ type savedListing struct {
 // NewProxy starts a proxy in front of moto at endpoint, closed when the
 // test ends.
 func NewProxy(t testing.TB, endpoint string) *Proxy {
-	p := &Proxy{moto: strings.TrimSuffix(endpoint, "/"), listings: map[int]savedListing{}, wholes: map[string][]byte{}}
+	p := &Proxy{moto: strings.TrimSuffix(endpoint, "/"), listings: map[int]savedListing{}, wholes: map[string][]byte{}, failures: map[string][]string{}}
 	srv := httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
@@ -118,7 +131,22 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(op, "Get") {
 		clear(p.wholes) // a write: whole listings asked before are stale
 	}
+	var fail string
+	if f := p.failures[op]; len(f) > 0 {
+		fail, p.failures[op] = f[0], f[1:]
+	}
 	p.mu.Unlock()
+	if fail != "" {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-ErrorType", fail)
+		status := http.StatusBadRequest
+		if fail == "InternalServiceException" {
+			status = http.StatusInternalServerError
+		}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"__type": fail, "message": "injected by the test proxy"})
+		return
+	}
 
 	switch {
 	case listKey[op] != "" && in != nil:
