@@ -65,6 +65,9 @@ type CatalogOptions struct {
 	// AWSConfig gives the AWS configuration a Glue catalog uses (nil: the
 	// standard chain, with the URI's profile and region).
 	AWSConfig func(context.Context) (aws.Config, error)
+	// Region is the command's --region, for a URI that names a profile
+	// of its own but no region.
+	Region string
 }
 
 // OpenCatalogWith is OpenCatalog with options.
@@ -189,6 +192,9 @@ func openGlue(ctx context.Context, uri, rest string, opts CatalogOptions) (catal
 	}
 	var cfg aws.Config
 	if settings.Profile != "" || opts.AWSConfig == nil {
+		if settings.Region == "" {
+			settings.Region = opts.Region // the command's --region
+		}
 		cfg, err = awsconfig.Load(ctx, settings)
 	} else {
 		cfg, err = opts.AWSConfig(ctx)
@@ -200,20 +206,22 @@ func openGlue(ctx context.Context, uri, rest string, opts CatalogOptions) (catal
 		return nil, fmt.Errorf("catalog %s: %w", redact.Text(uri), err)
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, fmt.Errorf("catalog glue: %w", s3.ErrNoCredentials)
+		return nil, fmt.Errorf("catalog glue: %w: %v", s3.ErrNoCredentials, err)
 	}
 	if cfg.Region == "" {
 		return nil, badURI("catalog %q: no AWS region: add region=R to the URI, or set --region, AWS_REGION or a profile's region", uri)
 	}
+	// The client picks its retryer from the configuration before any
+	// option function runs: the retry settings go there.
+	if retryMode != "" {
+		cfg.RetryMode = aws.RetryMode(retryMode)
+	}
+	if maxAttempts > 0 {
+		cfg.RetryMaxAttempts = maxAttempts
+	}
 	return glue.New(cfg, gopts, func(o *awsglue.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = &endpoint
-		}
-		if retryMode != "" {
-			o.RetryMode = aws.RetryMode(retryMode)
-		}
-		if maxAttempts > 0 {
-			o.RetryMaxAttempts = maxAttempts
 		}
 	})
 }

@@ -101,6 +101,10 @@ func New(cfg aws.Config, opts Options, optFns ...func(*glue.Options)) (*Catalog,
 	return c, nil
 }
 
+// Client is the Glue client, for tests and operations the catalog does
+// not cover.
+func (c *Catalog) Client() *glue.Client { return c.client }
+
 // Close releases nothing: the client holds no connection of its own.
 func (c *Catalog) Close() error { return nil }
 

@@ -27,6 +27,14 @@ import (
 // UTC when no offset is given). Members lakectl does not know are refused,
 // not dropped.
 func readTableInput(stdin io.Reader, src string) (*catalog.Table, error) {
+	t, _, err := readTableInputVersion(stdin, src)
+	return t, err
+}
+
+// readTableInputVersion is readTableInput that also says whether the input
+// names a VersionId: Glue numbers a table's first version 0, so a VersionId
+// of 0 is a version given, not none.
+func readTableInputVersion(stdin io.Reader, src string) (*catalog.Table, bool, error) {
 	var data []byte
 	var err error
 	switch {
@@ -38,13 +46,19 @@ func readTableInput(stdin io.Reader, src string) (*catalog.Table, error) {
 		data, err = os.ReadFile(strings.TrimPrefix(src, "file://"))
 	}
 	if err != nil {
-		return nil, cmdutil.Usagef("--table-input: %v", err)
+		return nil, false, cmdutil.Usagef("--table-input: %v", err)
 	}
 	var t catalog.Table
 	if err := decodeGlueJSON(data, "Table", &t); err != nil {
-		return nil, cmdutil.Usagef("--table-input %s: %v", src, err)
+		return nil, false, cmdutil.Usagef("--table-input %s: %v", src, err)
 	}
-	return &t, nil
+	var named struct {
+		VersionId *json.RawMessage
+		Table     *struct{ VersionId *json.RawMessage }
+	}
+	json.Unmarshal(data, &named)
+	given := named.VersionId != nil || named.Table != nil && named.Table.VersionId != nil
+	return &t, given, nil
 }
 
 // decodeGlueJSON decodes the JSON of a Glue shape into v, refusing members

@@ -14,8 +14,9 @@ type UpdateTableOptions struct {
 	F          *cmdutil.Factory
 	Table      string
 	TableInput string
-	// VersionID, when not 0, is the version the update must replace.
-	VersionID int64
+	// VersionID, when not nil, is the version the update must replace
+	// (Glue numbers a table's first version 0).
+	VersionID *int64
 }
 
 func NewCmdUpdateTable(f *cmdutil.Factory) *cobra.Command {
@@ -52,10 +53,10 @@ update wins, as with 'aws glue update-table' without --version-id).`,
 			}
 			if cmd.Flags().Changed("version-id") {
 				v, err := strconv.ParseInt(versionID, 10, 64)
-				if err != nil || v < 1 {
-					return cmdutil.Usagef("--version-id %q: want a version number, 1 or more (see 'lakectl catalog versions')", versionID)
+				if err != nil || v < 0 {
+					return cmdutil.Usagef("--version-id %q: want a version number (see 'lakectl catalog versions')", versionID)
 				}
-				opts.VersionID = v
+				opts.VersionID = &v
 			}
 			return updateTableRun(cmd.Context(), opts)
 		},
@@ -70,7 +71,7 @@ func updateTableRun(ctx context.Context, opts *UpdateTableOptions) error {
 	if err != nil {
 		return err
 	}
-	in, err := readTableInput(opts.F.IO.In, opts.TableInput)
+	in, inVersion, err := readTableInputVersion(opts.F.IO.In, opts.TableInput)
 	if err != nil {
 		return err
 	}
@@ -84,11 +85,11 @@ func updateTableRun(ctx context.Context, opts *UpdateTableOptions) error {
 		}
 	}
 	version := opts.VersionID
-	if in.VersionID != 0 {
-		if version != 0 && version != in.VersionID {
-			return cmdutil.Usagef("--version-id %d, but the table input has VersionId %d: give one", version, in.VersionID)
+	if inVersion {
+		if version != nil && *version != in.VersionID {
+			return cmdutil.Usagef("--version-id %d, but the table input has VersionId %d: give one", *version, in.VersionID)
 		}
-		version = in.VersionID
+		version = &in.VersionID
 	}
 	c, err := opts.F.Catalog(ctx)
 	if err != nil {
@@ -105,13 +106,13 @@ func updateTableRun(ctx context.Context, opts *UpdateTableOptions) error {
 		t.VersionID = current.VersionID
 		return &t
 	}
-	if version != 0 {
+	if version != nil {
 		var current *catalog.Table
 		if current, err = c.GetTable(ctx, db, name); err != nil {
 			return err
 		}
 		t := replace(current)
-		t.VersionID = version
+		t.VersionID = *version
 		err = c.UpdateTable(ctx, t)
 	} else {
 		_, err = catalog.UpdateTableFunc(ctx, c, db, name, func(current *catalog.Table) error {

@@ -105,7 +105,7 @@ func (f *Factory) CatalogAt(ctx context.Context, uri string, write bool) (catalo
 	if write {
 		open = backends.OpenCatalogWith
 	}
-	c, err := open(ctx, uri, backends.CatalogOptions{AWSConfig: f.AWSConfig})
+	c, err := open(ctx, uri, backends.CatalogOptions{AWSConfig: f.AWSConfig, Region: f.Settings.AWSRegion})
 	if err != nil {
 		return nil, err
 	}
