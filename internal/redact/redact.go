@@ -5,6 +5,7 @@ package redact
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -12,11 +13,20 @@ import (
 const Mask = "xxxxx"
 
 // Text hides the password of every URI in s that has one
-// (scheme://user:password@...). A password may be written raw, as users
+// (scheme://user:password@..., or ?password=... in its query). A password may be written raw, as users
 // mistype URIs, holding '/', '?', '#' or spaces: it runs from the ':' after
 // the user name to the last '@' before the end of the line (or the next
 // URI). Hiding too much is the lesser harm.
 func Text(s string) string {
+	return passwordParam.ReplaceAllString(userinfo(s), "${1}"+Mask)
+}
+
+// passwordParam is a password given as a URI's query parameter
+// (postgres://alice@host/db?password=…, as pgx and libpq take it).
+var passwordParam = regexp.MustCompile(`(?i)([?&](?:password|sslpassword|passwd|pwd)=)[^&\s"'#]*`)
+
+// userinfo hides the passwords of URIs' user information.
+func userinfo(s string) string {
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "://")

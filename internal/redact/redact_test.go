@@ -18,6 +18,9 @@ func TestText(t *testing.T) {
 		"postgres://alice:p/w?x@host/db: refused":                        "postgres://alice:xxxxx@host/db: refused",
 		"postgres://alice:p w@host/db":                                   "postgres://alice:xxxxx@host/db",
 		"http://127.0.0.1:9000/bucket":                                   "http://127.0.0.1:9000/bucket",
+		"postgres://u@h:1/db?password=s3cretpw&schema=Bad":               "postgres://u@h:1/db?password=xxxxx&schema=Bad",
+		"postgres://u@h/db?schema=a&PASSWORD=pw%20x":                     "postgres://u@h/db?schema=a&PASSWORD=xxxxx",
+		"host=h sslpassword=k&x":                                         "host=h sslpassword=k&x",
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
