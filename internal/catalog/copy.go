@@ -490,11 +490,15 @@ func valuesKey(values []string) string {
 
 // The documents compared: the object without what each catalog stamps on
 // it itself (times, version numbers; in Glue the account it belongs to,
-// the identity that created a table, its Lake Formation registration).
+// the identity that created a table, Lake Formation's registration and
+// default permissions).
 
 func databaseDoc(db *Database) any {
 	d := *db
 	d.CreateTime, d.CatalogID = time.Time{}, ""
+	// Lake Formation stamps a new Glue database with its default
+	// permissions (IAM_ALLOWED_PRINCIPALS, ALL) when none are given.
+	d.CreateTableDefaultPermissions = nil
 	return d
 }
 

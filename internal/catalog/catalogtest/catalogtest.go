@@ -124,6 +124,23 @@ func wantErr(t *testing.T, err, target error) {
 	}
 }
 
+// wantListErr: a listing yields an error wrapping target (and nothing
+// else).
+func wantListErr[T any](t *testing.T, seq iter.Seq2[*T, error], target error) {
+	t.Helper()
+	var errs []error
+	for v, err := range seq {
+		if err == nil {
+			t.Fatalf("listed %+v, want an error wrapping %q", v, target)
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		t.Fatalf("listed nothing and no error, want an error wrapping %q", target)
+	}
+	wantErr(t, errs[0], target)
+}
+
 func collect[T any](t *testing.T, seq iter.Seq2[*T, error]) []*T {
 	t.Helper()
 	var out []*T
@@ -229,9 +246,7 @@ func testTables(t *testing.T, c catalog.Catalog, n names) {
 	if slices.Sort(names); !reflect.DeepEqual(names, []string{"customers", "orders"}) {
 		t.Errorf("ListTables = %v", names)
 	}
-	for _, err := range c.ListTables(ctx(t), n.db("nodb")) {
-		wantErr(t, err, catalog.ErrNotFound)
-	}
+	wantListErr(t, c.ListTables(ctx(t), n.db("nodb")), catalog.ErrNotFound)
 
 	must(t, c.DeleteTable(ctx(t), n.db("db"), "orders"))
 	_, err = c.GetTable(ctx(t), n.db("db"), "orders")
@@ -355,9 +370,7 @@ func testVersions(t *testing.T, c catalog.Catalog, n names) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("versions = %v, want %v", got, want)
 	}
-	for _, err := range c.ListTableVersions(ctx(t), n.db("db"), "missing") {
-		wantErr(t, err, catalog.ErrNotFound)
-	}
+	wantListErr(t, c.ListTableVersions(ctx(t), n.db("db"), "missing"), catalog.ErrNotFound)
 }
 
 func testConcurrentEdits(t *testing.T, c catalog.Catalog, n names) {
@@ -464,6 +477,14 @@ func testPartitions(t *testing.T, c catalog.Catalog, n names) {
 	_, err := c.GetPartition(ctx(t), n.db("db"), "sales", []string{"2025", "eu"})
 	wantErr(t, err, catalog.ErrNotFound)
 	wantErr(t, c.CreatePartitions(ctx(t), n.db("db"), "sales", []catalog.Partition{{Values: []string{"2025"}}}), catalog.ErrInvalid)
+	// Nor does a batch that names one partition twice.
+	if err := c.CreatePartitions(ctx(t), n.db("db"), "sales", []catalog.Partition{part("2026", "eu"), part("2027", "eu"), part("2026", "eu")}); err == nil {
+		t.Error("a batch with a partition twice was accepted")
+	}
+	for _, y := range []string{"2026", "2027"} {
+		_, err = c.GetPartition(ctx(t), n.db("db"), "sales", []string{y, "eu"})
+		wantErr(t, err, catalog.ErrNotFound)
+	}
 	wantErr(t, c.CreatePartitions(ctx(t), n.db("db"), "missing", []catalog.Partition{part("2025", "eu")}), catalog.ErrNotFound)
 
 	p, err := c.GetPartition(ctx(t), n.db("db"), "sales", []string{"2024", "us"})

@@ -365,10 +365,18 @@ func (c *Catalog) preparePartitions(ctx context.Context, db, table string, parts
 		return nil, err
 	}
 	out := make([]catalog.Partition, len(parts))
+	seen := make(map[string]bool, len(parts))
 	for i, p := range parts {
 		p.DatabaseName, p.TableName = t.DatabaseName, t.Name
 		if err := catalog.PreparePartition(t, &p); err != nil {
 			return nil, err
+		}
+		// Glue would make the first of two equal partitions of a batch
+		// and refuse the second: a call names each partition once.
+		if k := valuesKey(p.Values); seen[k] {
+			return nil, catalog.Invalidf("%s: partition %v given twice", tableName(db, table), p.Values)
+		} else {
+			seen[k] = true
 		}
 		out[i] = p
 	}
@@ -379,6 +387,9 @@ func (c *Catalog) preparePartitions(ctx context.Context, db, table string, parts
 // Glue adds what it can of a batch and reports the rest; to keep the
 // interface's all or nothing, the partitions this call added are deleted
 // again when any of them failed. (A reader may see them for that moment.)
+// A batch whose answer is lost (a timeout after Glue applied it) is not
+// known to be this call's, and is not deleted: a retry then finds its
+// partitions there (ErrAlreadyExists).
 func (c *Catalog) CreatePartitions(ctx context.Context, db, table string, parts []catalog.Partition) error {
 	if len(parts) == 0 {
 		return nil
@@ -423,7 +434,10 @@ func (c *Catalog) CreatePartitions(ctx context.Context, db, table string, parts 
 		return nil
 	}
 	if len(made) > 0 {
-		if err := c.DeletePartitions(context.WithoutCancel(ctx), db, table, made); err != nil {
+		// Removed even when the caller gave up (Ctrl-C), within a bound.
+		undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := c.DeletePartitions(undo, db, table, made); err != nil {
 			return errors.Join(failed, fmt.Errorf("%s: removing the %d partitions this batch added: %w", tableName(db, table), len(made), err))
 		}
 	}

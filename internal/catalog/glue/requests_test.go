@@ -61,6 +61,9 @@ func TestCrawlRequests(t *testing.T) {
 	if got, want := first["BatchCreatePartition"], parts/glue.MaxCreatePartitions; got != want {
 		t.Errorf("BatchCreatePartition sent %d times, want %d (batches of %d)", got, want, glue.MaxCreatePartitions)
 	}
+	if n := total(first); n > 14 {
+		t.Errorf("the crawl sent %d requests, want at most 14", n)
+	}
 	if first["CreatePartition"] > 0 || first["UpdatePartition"] > 0 || first["GetPartition"] > 0 {
 		t.Errorf("partitions were written or read one by one: %v", first)
 	}
@@ -80,6 +83,9 @@ func TestCrawlRequests(t *testing.T) {
 
 	again := run()
 	t.Logf("re-crawl of the same files: %d requests: %v", total(again), again)
+	if n := total(again); n > 6 {
+		t.Errorf("the re-crawl sent %d requests, want at most 6", n)
+	}
 	for op := range again {
 		if strings.HasPrefix(op, "Batch") || strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Update") || strings.HasPrefix(op, "Delete") {
 			t.Errorf("a re-crawl of unchanged files wrote: %v", again)

@@ -162,6 +162,13 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.forward(w, r, body)
 	}
+	if !strings.HasPrefix(op, "Get") {
+		// A listing asked while the write was under way may hold the
+		// state before it.
+		p.mu.Lock()
+		clear(p.wholes)
+		p.mu.Unlock()
+	}
 }
 
 func writeError(w http.ResponseWriter, code, msg string) {
