@@ -8,6 +8,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"time"
 )
@@ -140,6 +141,10 @@ type Table struct {
 	IsMultiDialectView *bool           `json:"IsMultiDialectView,omitempty"`
 	IsMaterializedView *bool           `json:"IsMaterializedView,omitempty"`
 	Status             *TableStatus    `json:"Status,omitempty"`
+	// Members Glue returns and no TableInput sets, of newer Glue APIs than
+	// botocore's model here: shown as Glue gives them.
+	IcebergTableMetadata json.RawMessage `json:"IcebergTableMetadata,omitempty"`
+	RLSProperties        json.RawMessage `json:"RLSProperties,omitempty"`
 }
 
 // TableIdentifier names the table a resource link points to.
@@ -169,6 +174,11 @@ type ViewDefinition struct {
 	SubObjects          []string             `json:"SubObjects,omitempty"`
 	SubObjectVersionIDs []int64              `json:"SubObjectVersionIds,omitempty"`
 	Representations     []ViewRepresentation `json:"Representations,omitempty"`
+	// Members of newer Glue APIs than botocore's model here, carried as
+	// Glue gives them so that an update keeps them.
+	IsManaged            *bool             `json:"IsManaged,omitempty"`
+	SparkPipelineInfo    map[string]string `json:"SparkPipelineInfo,omitempty"`
+	SubObjectsStatistics []json.RawMessage `json:"SubObjectsStatistics,omitempty"`
 }
 
 // ViewRepresentation is a view's text in one SQL dialect.

@@ -44,8 +44,10 @@ func TestTypesHaveEveryGlueMember(t *testing.T) {
 			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
 			got = append(got, name)
 		}
-		if !slices.Equal(got, want.Members) {
-			t.Errorf("%s (Glue's %s) has JSON members\n %v\nwant\n %v", want.Type, shape, got, want.Members)
+		// After the model's members may come those of newer Glue APIs
+		// (the SDK's, checked in package glue).
+		if len(got) < len(want.Members) || !slices.Equal(got[:len(want.Members)], want.Members) {
+			t.Errorf("%s (Glue's %s) has JSON members\n %v\nwant first\n %v", want.Type, shape, got, want.Members)
 		}
 	}
 }
