@@ -208,11 +208,7 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		cols.Add(c.Column, c.TargetColumn, c.SrcDataType, c.TgtDataType, fmtF(c.SrcCompleteness), fmtF(c.TgtCompleteness),
 			strconv.FormatInt(c.SrcDistinct, 10), strconv.FormatInt(c.TgtDistinct, 10), strconv.FormatInt(c.SrcCount, 10), strconv.FormatInt(c.TgtCount, 10), c.Status)
 	}
-	if f.Settings.Output == "table" {
-		for _, r := range cols.Rows {
-			r[0], r[1] = clipCell(r[0]), clipCell(r[1])
-		}
-	} else {
+	if f.Settings.Output != "table" {
 		out := map[string]any{"columns": rep}
 		if diff != nil {
 			out["rows"] = diff
@@ -274,7 +270,7 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		line := fmt.Sprintf("  %s: %s", s.Key, s.Kind)
 		for _, c := range slices.Sorted(maps.Keys(s.Columns)) {
 			v := s.Columns[c]
-			line += fmt.Sprintf("; %s %s → %s", clipCell(c), clip(shown(v[0]), maxSampleValue), clip(shown(v[1]), maxSampleValue))
+			line += fmt.Sprintf("; %s %s → %s", cmdutil.Escape(c), clip(shown(v[0]), maxSampleValue), clip(shown(v[1]), maxSampleValue))
 		}
 		fmt.Fprintln(w, line)
 	}

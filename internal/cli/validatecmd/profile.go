@@ -47,10 +47,9 @@ typeCounts, minLength, maxLength, variance, zerosCount, numRecords and
 malformedRecords. NaN and infinities are the strings "NaN", "Infinity" and
 "-Infinity" there (JSON has no such numbers).
 
-On a terminal, values are cut at 60 characters (histogram values at 40,
-with the 10 most frequent shown), and --percentiles shows the 1st, 5th,
-25th, 50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and
-keeps values whole.`,
+In table output, a histogram shows its 10 most frequent values, each cut
+at 40 characters, and --percentiles the 1st, 5th, 25th, 50th, 75th, 95th
+and 99th; --output csv adds P1 to P100 columns and keeps values whole.`,
 		Example: `  lakectl validate profile curated.orders
   lakectl validate profile ./exports/customers.csv --columns email,country -o json`,
 		Args: cobra.ExactArgs(1),
@@ -79,7 +78,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		return err
 	}
 	if opts.F.Settings.Output != "table" {
-		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, func(s string) string { return s }), p)
+		return opts.F.Print(profileTable(p, opts.Profile.Percentiles), p)
 	}
 	w := opts.F.IO.Out
 	fmt.Fprintf(w, "Profile of %s: %d rows", p.Source, p.Rows)
@@ -98,7 +97,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		fmt.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
 	}
 	fmt.Fprint(w, "\n")
-	if err := opts.F.Print(profileTable(p, false, clipCell), nil); err != nil {
+	if err := opts.F.Print(profileTable(p, false), nil); err != nil {
 		return err
 	}
 	for _, c := range p.Columns {
@@ -107,7 +106,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 			for _, q := range tablePercentiles {
 				qs = append(qs, fmt.Sprintf("%d%%: %s", q, c.ApproxPercentiles[q-1].Text(6)))
 			}
-			fmt.Fprintf(w, "\nPercentiles of %s: %s", clipCell(c.Column), strings.Join(qs, ", "))
+			fmt.Fprintf(w, "\nPercentiles of %s: %s", cmdutil.Escape(c.Column), strings.Join(qs, ", "))
 		}
 	}
 	for _, c := range p.Columns {
@@ -122,13 +121,13 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 			}
 			bins = append(bins, fmt.Sprintf("%s: %d (%.1f%%)", clip(h.Value, maxBinValue), h.Count, 100*h.Ratio))
 		}
-		fmt.Fprintf(w, "\nHistogram of %s: %s", clipCell(c.Column), strings.Join(bins, ", "))
+		fmt.Fprintf(w, "\nHistogram of %s: %s", cmdutil.Escape(c.Column), strings.Join(bins, ", "))
 	}
 	fmt.Fprintln(w)
 	return nil
 }
 
-// What a profile shows on a terminal, where a value may be a whole nested
+// What a profile shows in table output, where a value may be a whole nested
 // document: the first bins of a histogram, each value clipped, and a few
 // percentiles. CSV and JSON carry everything.
 const (
@@ -140,8 +139,8 @@ const (
 var tablePercentiles = []int{1, 5, 25, 50, 75, 95, 99}
 
 // profileTable is the profile a row per column; with percentiles (CSV),
-// P1 to P100 follow. cell bounds each text cell.
-func profileTable(p *validate.Profile, percentiles bool, cell func(string) string) cmdutil.Table {
+// P1 to P100 follow.
+func profileTable(p *validate.Profile, percentiles bool) cmdutil.Table {
 	t := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMPLETENESS", "DISTINCT", "MIN", "MAX", "MEAN", "STDDEV", "LENGTH"}}
 	if percentiles {
 		for i := 1; i <= 100; i++ {
@@ -161,7 +160,7 @@ func profileTable(p *validate.Profile, percentiles bool, cell func(string) strin
 		if c.MinLength != nil {
 			length = fmt.Sprintf("%d..%d", *c.MinLength, *c.MaxLength)
 		}
-		row := []string{cell(c.Column), typ, num(ptr(validate.Double(c.Completeness))), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length}
+		row := []string{c.Column, typ, num(ptr(validate.Double(c.Completeness))), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length}
 		if percentiles {
 			for i := range 100 {
 				q := "-"
