@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -247,4 +248,45 @@ func Escape(s string) string {
 
 func printable(r rune) bool {
 	return r == ' ' || (r != utf8.RuneError && strconv.IsPrint(r))
+}
+
+// Number prints a number exactly, for a table or CSV cell: an integer in
+// full (999988000, never 9.99988e+08), any other value as the shortest
+// decimal that reads back as the same float64 (0.1, 1234.5678), an
+// exponent only outside 1e-6 to 1e21 (as JavaScript prints numbers), and
+// NaN and the infinities by the names Spark gives them.
+func Number(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// Statistic prints a statistic computed over many values (a mean, a
+// standard deviation, a ratio) for people: 6 significant digits, but the
+// integer part always in full (999988123.4 as 999988123, never
+// 9.99988e+08), trailing zeros dropped. CSV and JSON print it exactly
+// (Number).
+func Statistic(f float64) string {
+	a := math.Abs(f)
+	if math.IsNaN(f) || math.IsInf(f, 0) || a == 0 {
+		return Number(f)
+	}
+	if a < 1e-6 || a >= 1e21 {
+		return strconv.FormatFloat(f, 'g', 6, 64)
+	}
+	digits := int(math.Floor(math.Log10(a))) + 1 // before the point
+	s := strconv.FormatFloat(f, 'f', max(6-digits, 0), 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
 }

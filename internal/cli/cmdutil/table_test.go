@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -155,5 +156,51 @@ func TestWriteTableNeverCutsNumbers(t *testing.T) {
 	got := strings.Split(writeTable(t, tab, 30), "\n")
 	if got[1] != "9007199254740993  nnnnnnnnnnn…" {
 		t.Errorf("got %q", got[1])
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for f, want := range map[float64]string{
+		999988000:             "999988000",
+		999988123:             "999988123",
+		1e12 + 1:              "1000000000001",
+		9007199254740992:      "9007199254740992",
+		-42:                   "-42",
+		0:                     "0",
+		0.1:                   "0.1",
+		1234.5678:             "1234.5678",
+		1.0 / 3:               "0.3333333333333333",
+		0.000001:              "0.000001",
+		1.5e-7:                "1.5e-07",
+		1e21:                  "1e+21",
+		123456789012345680000: "123456789012345680000",
+		math.NaN():            "NaN",
+		math.Inf(1):           "Infinity",
+		math.Inf(-1):          "-Infinity",
+	} {
+		if got := Number(f); got != want {
+			t.Errorf("Number(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func TestStatistic(t *testing.T) {
+	for f, want := range map[float64]string{
+		999988123.4:        "999988123",
+		2.8722813232690143: "2.87228",
+		5.5:                "5.5",
+		1.0 / 3:            "0.333333",
+		2.0 / 3:            "0.666667",
+		0.000123456789:     "0.000123457",
+		9.9999999:          "10",
+		-1234.56789:        "-1234.57",
+		0:                  "0",
+		1.5e-7:             "1.5e-07",
+		math.NaN():         "NaN",
+		math.Inf(-1):       "-Infinity",
+	} {
+		if got := Statistic(f); got != want {
+			t.Errorf("Statistic(%v) = %s, want %s", f, got, want)
+		}
 	}
 }

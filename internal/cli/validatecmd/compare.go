@@ -204,8 +204,12 @@ func tolerances(abs, rel []string) (validate.Tolerance, map[string]validate.Tole
 
 func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validate.KeyedDiff) error {
 	cols := cmdutil.Table{Header: []string{"COLUMN", "TARGET COLUMN", "SRC TYPE", "TGT TYPE", "SRC COMPLETENESS", "TGT COMPLETENESS", "SRC DISTINCT", "TGT DISTINCT", "SRC COUNT", "TGT COUNT", "STATUS"}}
+	stat := cmdutil.Statistic // for people; CSV has every digit
+	if f.Settings.Output != "table" {
+		stat = cmdutil.Number
+	}
 	for _, c := range rep.Columns {
-		cols.Add(c.Column, c.TargetColumn, c.SrcDataType, c.TgtDataType, fmtF(c.SrcCompleteness), fmtF(c.TgtCompleteness),
+		cols.Add(c.Column, c.TargetColumn, c.SrcDataType, c.TgtDataType, stat(c.SrcCompleteness), stat(c.TgtCompleteness),
 			strconv.FormatInt(c.SrcDistinct, 10), strconv.FormatInt(c.TgtDistinct, 10), strconv.FormatInt(c.SrcCount, 10), strconv.FormatInt(c.TgtCount, 10), c.Status)
 	}
 	if f.Settings.Output != "table" {
@@ -287,8 +291,6 @@ func shown(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-func fmtF(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
 
 // compareGCPercent is the Go runtime's GC percent during a compare by key.
 const compareGCPercent = 50

@@ -47,9 +47,11 @@ typeCounts, minLength, maxLength, variance, zerosCount, numRecords and
 malformedRecords. NaN and infinities are the strings "NaN", "Infinity" and
 "-Infinity" there (JSON has no such numbers).
 
-In table output, a histogram shows its 10 most frequent values, each cut
-at 40 characters, and --percentiles the 1st, 5th, 25th, 50th, 75th, 95th
-and 99th; --output csv adds P1 to P100 columns and keeps values whole.`,
+In table output, statistics (completeness, mean, standard deviation,
+percentiles) show 6 significant digits, a histogram its 10 most frequent
+values, each cut at 40 characters, and --percentiles the 1st, 5th, 25th,
+50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and keeps
+every value and digit.`,
 		Example: `  lakectl validate profile curated.orders
   lakectl validate profile ./exports/customers.csv --columns email,country -o json`,
 		Args: cobra.ExactArgs(1),
@@ -78,7 +80,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		return err
 	}
 	if opts.F.Settings.Output != "table" {
-		return opts.F.Print(profileTable(p, opts.Profile.Percentiles), p)
+		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, true), p)
 	}
 	w := opts.F.IO.Out
 	fmt.Fprintf(w, "Profile of %s: %d rows", p.Source, p.Rows)
@@ -97,14 +99,14 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		fmt.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
 	}
 	fmt.Fprint(w, "\n")
-	if err := opts.F.Print(profileTable(p, false), nil); err != nil {
+	if err := opts.F.Print(profileTable(p, false, false), nil); err != nil {
 		return err
 	}
 	for _, c := range p.Columns {
 		if len(c.ApproxPercentiles) == 100 {
 			var qs []string
 			for _, q := range tablePercentiles {
-				qs = append(qs, fmt.Sprintf("%d%%: %s", q, c.ApproxPercentiles[q-1].Text(6)))
+				qs = append(qs, fmt.Sprintf("%d%%: %s", q, cmdutil.Statistic(float64(c.ApproxPercentiles[q-1]))))
 			}
 			fmt.Fprintf(w, "\nPercentiles of %s: %s", cmdutil.Escape(c.Column), strings.Join(qs, ", "))
 		}
@@ -138,9 +140,14 @@ const (
 // tablePercentiles are the percentiles a table shows.
 var tablePercentiles = []int{1, 5, 25, 50, 75, 95, 99}
 
-// profileTable is the profile a row per column; with percentiles (CSV),
-// P1 to P100 follow.
-func profileTable(p *validate.Profile, percentiles bool) cmdutil.Table {
+// profileTable is the profile a row per column; with percentiles, P1 to
+// P100 follow. In a table for people (exact false), statistics show 6
+// significant digits; values (minimum, maximum) are always exact.
+func profileTable(p *validate.Profile, percentiles, exact bool) cmdutil.Table {
+	stat := cmdutil.Statistic
+	if exact {
+		stat = cmdutil.Number
+	}
 	t := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMPLETENESS", "DISTINCT", "MIN", "MAX", "MEAN", "STDDEV", "LENGTH"}}
 	if percentiles {
 		for i := 1; i <= 100; i++ {
@@ -160,12 +167,12 @@ func profileTable(p *validate.Profile, percentiles bool) cmdutil.Table {
 		if c.MinLength != nil {
 			length = fmt.Sprintf("%d..%d", *c.MinLength, *c.MaxLength)
 		}
-		row := []string{c.Column, typ, num(ptr(validate.Double(c.Completeness))), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length}
+		row := []string{c.Column, typ, stat(c.Completeness), distinct, num(c.Minimum), num(c.Maximum), orDash(c.Mean, stat), orDash(c.StdDev, stat), length}
 		if percentiles {
 			for i := range 100 {
 				q := "-"
 				if i < len(c.ApproxPercentiles) {
-					q = c.ApproxPercentiles[i].Text(-1)
+					q = stat(float64(c.ApproxPercentiles[i]))
 				}
 				row = append(row, q)
 			}

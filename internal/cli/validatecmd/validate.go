@@ -22,16 +22,17 @@ Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.`,
 	return cmd
 }
 
-// num prints a statistic or metric with 6 significant digits, NaN and the
-// infinities by name, a missing one as "-".
-func num(f *validate.Double) string {
+// num prints a value or a metric exactly (cmdutil.Number), a missing one
+// as "-".
+func num(f *validate.Double) string { return orDash(f, cmdutil.Number) }
+
+// orDash prints f with format, a missing one as "-".
+func orDash(f *validate.Double, format func(float64) string) string {
 	if f == nil {
 		return "-"
 	}
-	return f.Text(6)
+	return format(float64(*f))
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // clip shows s on one line, its control characters escaped
 // (cmdutil.Escape), cut to n characters with an ellipsis: the longest value
