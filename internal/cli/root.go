@@ -60,7 +60,7 @@ func Main() int {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	f := &cmdutil.Factory{IO: cmdutil.System(), Getenv: os.Getenv, Now: time.Now}
+	f := &cmdutil.Factory{IO: cmdutil.System(os.Getenv), Getenv: os.Getenv, Now: time.Now}
 	return Run(ctx, f, os.Args[1:])
 }
 
@@ -244,6 +244,11 @@ a profile of the AWS config files, and outranks credentials in the
 environment, as the aws CLI's --profile does; a profile that does not exist
 is a configuration error (exit 2). --region outranks AWS_REGION and the
 profile's region; --s3-region outranks --region for S3 alone.
+
+Tables are fitted to the terminal's width, its cells cut with "…", only when
+stdout is a terminal (COLUMNS gives the width of one that does not tell it);
+LAKECTL_FORCE_TTY=COLUMNS prints as on a terminal that many columns wide,
+whatever stdout is (LAKECTL_FORCE_TTY=$COLUMNS lakectl ... | less).
 
 Catalog URIs: sqlite:PATH (a plain PATH also means a SQLite file),
 postgres://USER@HOST[:PORT]/DB[?schema=NAME] (the password from PGPASSWORD

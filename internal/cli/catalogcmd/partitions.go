@@ -2,12 +2,12 @@ package catalogcmd
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/format"
 )
 
 type PartitionsOptions struct {
@@ -21,7 +21,8 @@ func NewCmdPartitions(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "partitions DB.TABLE [--filter EXPR]",
 		Short: "List a table's partitions",
-		Long: `List a table's partitions, one column per partition key.
+		Long: `List a table's partitions, each named as Hive names its folder
+(year=2024/region=eu, values escaped as in folder names), with its location.
 
 --filter keeps the partitions whose values satisfy an expression in the
 language of the Expression of Glue's GetPartitions (a SQL WHERE clause on
@@ -69,18 +70,21 @@ func partitionsRun(ctx context.Context, opts *PartitionsOptions) error {
 	if err != nil {
 		return err
 	}
-	out := cmdutil.Table{}
-	for _, k := range t.PartitionKeys {
-		out.Header = append(out.Header, strings.ToUpper(k.Name))
+	// A partition is named as Hive names its folder (year=2024/region=eu):
+	// a header spelled from key names could be spelled like another
+	// (a key named location).
+	keys := make([]string, len(t.PartitionKeys))
+	for i, k := range t.PartitionKeys {
+		keys[i] = k.Name
 	}
-	out.Header = append(out.Header, "LOCATION", "CREATED")
+	out := cmdutil.Table{Header: []string{"PARTITION", "LOCATION", "CREATED"}}
 	list := []*catalog.Partition{}
 	for p, err := range c.ListPartitions(ctx, db, name, filter) {
 		if err != nil {
 			return err
 		}
 		list = append(list, p)
-		out.Add(append(append([]string{}, p.Values...), cmdutil.OrDash(p.StorageDescriptor.Location), cmdutil.FormatTime(p.CreationTime))...)
+		out.Add(format.PartitionPath(keys[:min(len(keys), len(p.Values))], p.Values), cmdutil.OrDash(p.StorageDescriptor.Location), cmdutil.FormatTime(p.CreationTime))
 	}
 	return opts.F.Print(out, map[string]any{"Partitions": list})
 }

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -58,8 +57,8 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		return opts.F.Print(cols, map[string]any{"Table": t})
 	}
 
-	w := tabwriter.NewWriter(opts.F.IO.Out, 0, 4, 2, ' ', 0)
 	sd := t.StorageDescriptor
+	props := cmdutil.Table{}
 	for _, kv := range [][2]string{
 		{"Table", qualified(t.DatabaseName, t.Name)},
 		{"Description", t.Description},
@@ -71,12 +70,14 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		{"Created", cmdutil.FormatTime(t.CreateTime)},
 		{"Updated", cmdutil.FormatTime(t.UpdateTime)},
 	} {
-		fmt.Fprintf(w, "%s:\t%s\n", kv[0], cmdutil.OrDash(kv[1]))
+		props.Add(kv[0]+":", cmdutil.OrDash(kv[1]))
 	}
 	if sd.SerdeInfo != nil && sd.SerdeInfo.SerializationLibrary != "" {
-		fmt.Fprintf(w, "SerDe:\t%s\n", sd.SerdeInfo.SerializationLibrary)
+		props.Add("SerDe:", sd.SerdeInfo.SerializationLibrary)
 	}
-	w.Flush()
+	if err := opts.F.PrintTable(props); err != nil {
+		return err
+	}
 	fmt.Fprintln(opts.F.IO.Out)
 	human := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMMENT"}}
 	for _, col := range t.StorageDescriptor.Columns {
@@ -85,7 +86,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	for _, col := range t.PartitionKeys {
 		human.Add(col.Name, col.Type, strings.TrimSpace(col.Comment+" (partition key)"))
 	}
-	if err := cmdutil.Print(opts.F.IO.Out, "table", human, nil); err != nil {
+	if err := opts.F.PrintTable(human); err != nil {
 		return err
 	}
 	if len(t.Parameters) > 0 {
@@ -94,7 +95,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		for _, k := range slices.Sorted(maps.Keys(t.Parameters)) {
 			params.Add(k, t.Parameters[k])
 		}
-		return cmdutil.Print(opts.F.IO.Out, "table", params, nil)
+		return opts.F.PrintTable(params)
 	}
 	return nil
 }

@@ -163,10 +163,20 @@ func (f *Factory) Print(t Table, jsonValue any) error {
 	if f.Settings.Output == "junit" {
 		return Usagef("--output junit is for lakectl validate check")
 	}
-	if f.Settings.Output == "json" {
+	switch f.Settings.Output {
+	case "json":
 		return f.writeJSON(jsonValue)
+	case "csv":
+		return WriteCSV(f.IO.Out, t)
 	}
-	return Print(f.IO.Out, f.Settings.Output, t, jsonValue)
+	return f.PrintTable(t)
+}
+
+// PrintTable writes a table for people to stdout, whatever the output
+// format: fitted to the terminal's width when stdout is a terminal, every
+// cell whole otherwise (WriteTable).
+func (f *Factory) PrintTable(t Table) error {
+	return WriteTable(f.IO.Out, t, f.IO.StdoutWidth)
 }
 
 // writeJSON prints a JSON result, or what --query selects from it.

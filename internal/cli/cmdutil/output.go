@@ -4,45 +4,16 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 )
 
-// Table is a result as rows for people (table) and CSV.
-type Table struct {
-	Header []string
-	Rows   [][]string
-}
-
-// Add appends a row.
-func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
-
-// Print writes a result in the chosen output: tab-aligned columns, CSV
-// with a header row, or the JSON value (see WriteJSON).
-func Print(w io.Writer, output string, t Table, jsonValue any) error {
-	switch output {
-	case "json":
-		return WriteJSON(w, jsonValue)
-	case "csv":
-		cw := csv.NewWriter(w)
-		cw.Write(t.Header)
-		cw.WriteAll(t.Rows)
-		return cw.Error()
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	if len(t.Header) > 0 {
-		fmt.Fprintln(tw, strings.Join(t.Header, "\t"))
-	}
-	for _, r := range t.Rows {
-		cells := make([]string, len(r))
-		for i, c := range r {
-			// One row per line, whatever the cell holds.
-			cells[i] = strings.NewReplacer("\n", `\n`, "\t", " ").Replace(c)
-		}
-		fmt.Fprintln(tw, strings.TrimRight(strings.Join(cells, "\t"), " "))
-	}
-	return tw.Flush()
+// WriteCSV writes t as RFC 4180 CSV with a header row, every value as it
+// is: nothing is cut or escaped.
+func WriteCSV(w io.Writer, t Table) error {
+	cw := csv.NewWriter(w)
+	cw.Write(t.Header)
+	cw.WriteAll(t.Rows)
+	return cw.Error()
 }
 
 // FormatTime prints a time for a table cell (RFC 3339, UTC), "-" when unset.

@@ -138,6 +138,11 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 		}
 		s.S3MaxAttempts = n
 	}
+	if v := getenv(ForceTTYEnv); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 {
+			return nil, Usagef("%s %q: want the width of a terminal, in columns", ForceTTYEnv, v)
+		}
+	}
 	out, from := value("output")
 	if out == "" {
 		out = "table"

@@ -127,9 +127,9 @@ func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
 		fmt.Fprintf(w, "\n%s [%s]: %s\n", cmdutil.OrDash(c.Description), c.Level, c.Status)
 		t := cmdutil.Table{Header: []string{"STATUS", "CONSTRAINT", "METRIC", "MESSAGE"}}
 		for _, r := range c.Constraints {
-			t.Add(r.Status, clipCell(r.Constraint), num(r.Metric), cmdutil.OrDash(r.Message))
+			t.Add(r.Status, r.Constraint, num(r.Metric), cmdutil.OrDash(r.Message))
 		}
-		if err := cmdutil.Print(w, "table", t, nil); err != nil {
+		if err := f.PrintTable(t); err != nil {
 			return err
 		}
 	}

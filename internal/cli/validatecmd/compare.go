@@ -204,15 +204,15 @@ func tolerances(abs, rel []string) (validate.Tolerance, map[string]validate.Tole
 
 func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validate.KeyedDiff) error {
 	cols := cmdutil.Table{Header: []string{"COLUMN", "TARGET COLUMN", "SRC TYPE", "TGT TYPE", "SRC COMPLETENESS", "TGT COMPLETENESS", "SRC DISTINCT", "TGT DISTINCT", "SRC COUNT", "TGT COUNT", "STATUS"}}
+	stat := cmdutil.Statistic // for people; CSV has every digit
+	if f.Settings.Output != "table" {
+		stat = cmdutil.Number
+	}
 	for _, c := range rep.Columns {
-		cols.Add(c.Column, c.TargetColumn, c.SrcDataType, c.TgtDataType, fmtF(c.SrcCompleteness), fmtF(c.TgtCompleteness),
+		cols.Add(c.Column, c.TargetColumn, c.SrcDataType, c.TgtDataType, stat(c.SrcCompleteness), stat(c.TgtCompleteness),
 			strconv.FormatInt(c.SrcDistinct, 10), strconv.FormatInt(c.TgtDistinct, 10), strconv.FormatInt(c.SrcCount, 10), strconv.FormatInt(c.TgtCount, 10), c.Status)
 	}
-	if f.Settings.Output == "table" {
-		for _, r := range cols.Rows {
-			r[0], r[1] = clipCell(r[0]), clipCell(r[1])
-		}
-	} else {
+	if f.Settings.Output != "table" {
 		out := map[string]any{"columns": rep}
 		if diff != nil {
 			out["rows"] = diff
@@ -274,7 +274,7 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		line := fmt.Sprintf("  %s: %s", s.Key, s.Kind)
 		for _, c := range slices.Sorted(maps.Keys(s.Columns)) {
 			v := s.Columns[c]
-			line += fmt.Sprintf("; %s %s → %s", clipCell(c), clip(shown(v[0]), maxSampleValue), clip(shown(v[1]), maxSampleValue))
+			line += fmt.Sprintf("; %s %s → %s", cmdutil.Escape(c), clip(shown(v[0]), maxSampleValue), clip(shown(v[1]), maxSampleValue))
 		}
 		fmt.Fprintln(w, line)
 	}
@@ -291,8 +291,6 @@ func shown(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-func fmtF(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
 
 // compareGCPercent is the Go runtime's GC percent during a compare by key.
 const compareGCPercent = 50

@@ -47,10 +47,11 @@ typeCounts, minLength, maxLength, variance, zerosCount, numRecords and
 malformedRecords. NaN and infinities are the strings "NaN", "Infinity" and
 "-Infinity" there (JSON has no such numbers).
 
-On a terminal, values are cut at 60 characters (histogram values at 40,
-with the 10 most frequent shown), and --percentiles shows the 1st, 5th,
-25th, 50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and
-keeps values whole.`,
+In table output, statistics (completeness, mean, standard deviation,
+percentiles) show 6 significant digits, a histogram its 10 most frequent
+values, each cut at 40 characters, and --percentiles the 1st, 5th, 25th,
+50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and keeps
+every value and digit.`,
 		Example: `  lakectl validate profile curated.orders
   lakectl validate profile ./exports/customers.csv --columns email,country -o json`,
 		Args: cobra.ExactArgs(1),
@@ -79,7 +80,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		return err
 	}
 	if opts.F.Settings.Output != "table" {
-		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, func(s string) string { return s }), p)
+		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, true), p)
 	}
 	w := opts.F.IO.Out
 	fmt.Fprintf(w, "Profile of %s: %d rows", p.Source, p.Rows)
@@ -98,16 +99,16 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		fmt.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
 	}
 	fmt.Fprint(w, "\n")
-	if err := opts.F.Print(profileTable(p, false, clipCell), nil); err != nil {
+	if err := opts.F.Print(profileTable(p, false, false), nil); err != nil {
 		return err
 	}
 	for _, c := range p.Columns {
 		if len(c.ApproxPercentiles) == 100 {
 			var qs []string
 			for _, q := range tablePercentiles {
-				qs = append(qs, fmt.Sprintf("%d%%: %s", q, c.ApproxPercentiles[q-1].Text(6)))
+				qs = append(qs, fmt.Sprintf("%d%%: %s", q, cmdutil.Statistic(float64(c.ApproxPercentiles[q-1]))))
 			}
-			fmt.Fprintf(w, "\nPercentiles of %s: %s", clipCell(c.Column), strings.Join(qs, ", "))
+			fmt.Fprintf(w, "\nPercentiles of %s: %s", cmdutil.Escape(c.Column), strings.Join(qs, ", "))
 		}
 	}
 	for _, c := range p.Columns {
@@ -122,13 +123,13 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 			}
 			bins = append(bins, fmt.Sprintf("%s: %d (%.1f%%)", clip(h.Value, maxBinValue), h.Count, 100*h.Ratio))
 		}
-		fmt.Fprintf(w, "\nHistogram of %s: %s", clipCell(c.Column), strings.Join(bins, ", "))
+		fmt.Fprintf(w, "\nHistogram of %s: %s", cmdutil.Escape(c.Column), strings.Join(bins, ", "))
 	}
 	fmt.Fprintln(w)
 	return nil
 }
 
-// What a profile shows on a terminal, where a value may be a whole nested
+// What a profile shows in table output, where a value may be a whole nested
 // document: the first bins of a histogram, each value clipped, and a few
 // percentiles. CSV and JSON carry everything.
 const (
@@ -139,9 +140,14 @@ const (
 // tablePercentiles are the percentiles a table shows.
 var tablePercentiles = []int{1, 5, 25, 50, 75, 95, 99}
 
-// profileTable is the profile a row per column; with percentiles (CSV),
-// P1 to P100 follow. cell bounds each text cell.
-func profileTable(p *validate.Profile, percentiles bool, cell func(string) string) cmdutil.Table {
+// profileTable is the profile a row per column; with percentiles, P1 to
+// P100 follow. In a table for people (exact false), statistics show 6
+// significant digits; values (minimum, maximum) are always exact.
+func profileTable(p *validate.Profile, percentiles, exact bool) cmdutil.Table {
+	stat := cmdutil.Statistic
+	if exact {
+		stat = cmdutil.Number
+	}
 	t := cmdutil.Table{Header: []string{"COLUMN", "TYPE", "COMPLETENESS", "DISTINCT", "MIN", "MAX", "MEAN", "STDDEV", "LENGTH"}}
 	if percentiles {
 		for i := 1; i <= 100; i++ {
@@ -161,12 +167,12 @@ func profileTable(p *validate.Profile, percentiles bool, cell func(string) strin
 		if c.MinLength != nil {
 			length = fmt.Sprintf("%d..%d", *c.MinLength, *c.MaxLength)
 		}
-		row := []string{cell(c.Column), typ, num(ptr(validate.Double(c.Completeness))), distinct, num(c.Minimum), num(c.Maximum), num(c.Mean), num(c.StdDev), length}
+		row := []string{c.Column, typ, stat(c.Completeness), distinct, num(c.Minimum), num(c.Maximum), orDash(c.Mean, stat), orDash(c.StdDev, stat), length}
 		if percentiles {
 			for i := range 100 {
 				q := "-"
 				if i < len(c.ApproxPercentiles) {
-					q = c.ApproxPercentiles[i].Text(-1)
+					q = stat(float64(c.ApproxPercentiles[i]))
 				}
 				row = append(row, q)
 			}

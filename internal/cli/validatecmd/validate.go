@@ -22,44 +22,42 @@ Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.`,
 	return cmd
 }
 
-// num prints a statistic or metric with 6 significant digits, NaN and the
-// infinities by name, a missing one as "-".
-func num(f *validate.Double) string {
+// num prints a value or a metric exactly (cmdutil.Number), a missing one
+// as "-".
+func num(f *validate.Double) string { return orDash(f, cmdutil.Number) }
+
+// orDash prints f with format, a missing one as "-".
+func orDash(f *validate.Double, format func(float64) string) string {
 	if f == nil {
 		return "-"
 	}
-	return f.Text(6)
+	return format(float64(*f))
 }
 
-func ptr[T any](v T) *T { return &v }
-
-// maxCell is the widest value a table cell shows: a value can be a whole
-// nested document (CSV and JSON output keep it whole).
-const maxCell = 60
-
-func clipCell(s string) string { return clip(s, maxCell) }
-
-// clip shows s on one line, cut to n characters with an ellipsis.
+// clip shows s on one line, its control characters escaped
+// (cmdutil.Escape), cut to n characters with an ellipsis: the longest value
+// a summary line (a histogram, a sample of differences) shows, on a
+// terminal or not. An escape is kept or cut whole.
 func clip(s string, n int) string {
-	long := utf8.RuneCountInString(s) > n
-	if long {
-		s = s[:runeOffset(s, n)] // bound the work on a long value
+	var pieces []string // the escaped characters, up to one past n
+	width := 0
+	for i := 0; i < len(s) && width <= n; {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		p := cmdutil.Escape(s[i : i+size])
+		pieces = append(pieces, p)
+		width += utf8.RuneCountInString(p)
+		i += size
 	}
-	s = oneLine.Replace(s)
-	if long || utf8.RuneCountInString(s) > n {
-		return s[:runeOffset(s, n-1)] + "…"
+	if width <= n {
+		return strings.Join(pieces, "")
 	}
-	return s
+	var b strings.Builder
+	width = 0
+	for _, p := range pieces {
+		if width += utf8.RuneCountInString(p); width > n-1 {
+			break
+		}
+		b.WriteString(p)
+	}
+	return b.String() + "…"
 }
-
-// runeOffset is the byte offset of the n-th character of s.
-func runeOffset(s string, n int) int {
-	off := 0
-	for ; n > 0 && off < len(s); n-- {
-		_, size := utf8.DecodeRuneInString(s[off:])
-		off += size
-	}
-	return off
-}
-
-var oneLine = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", " ")

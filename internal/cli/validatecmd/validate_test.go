@@ -12,8 +12,10 @@ func TestClip(t *testing.T) {
 		"exactly10!":             "exactly10!",
 		"eleven char":            "eleven ch…",
 		"héllo wörld, long":      "héllo wör…",
-		"a\nb\tc":                `a\nb c`,
+		"a\nb\tc":                `a\nb\tc`,
 		"line\nline\nline\nline": `line\nlin…`,
+		"abcdefgh\x00":           `abcdefgh…`, // \x00 is cut whole
+		"abcdef\x00":             `abcdef\x00`,
 	}
 	for in, want := range cases {
 		if got := clip(in, 10); got != want {
