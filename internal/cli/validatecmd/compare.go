@@ -73,10 +73,10 @@ differences.`,
 	fl.StringVar(&opts.Target, "target", "", "the target (required)")
 	fl.StringVar(&opts.SourceQuery, "source-query", "", "SQL whose rows are the source (with a postgres:// or mysql:// --source)")
 	fl.StringVar(&opts.TargetQuery, "target-query", "", "SQL whose rows are the target (with a postgres:// or mysql:// --target)")
-	fl.StringSliceVar(&opts.Key, "key", nil, "key columns (of the source) for a row-level diff")
-	fl.StringArrayVar(&opts.Map, "map", nil, "pair a source column with a differently named target column: SRC=TGT (repeatable)")
-	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL, or COL=TOL (repeatable)")
-	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL, or COL=TOL (repeatable)")
+	cmdutil.ListVar(fl, &opts.Key, "key", "key columns (of the source) for a row-level diff (COL,... or repeated)")
+	cmdutil.ListVar(fl, &opts.Map, "map", "pair source columns with differently named target columns (SRC=TGT,... or repeated)")
+	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
+	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
 	fl.StringVar(&opts.Save, "save", "", "append the column report to this catalog table (DB.TABLE), Parquet partitioned by run date")
 	fl.StringVar(&opts.SaveTo, "save-to", "", "where --save keeps its files (default: $LAKECTL_HOME/validation/DB/TABLE/)")
 	fl.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
@@ -85,13 +85,13 @@ differences.`,
 
 func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if opts.Source == "" || opts.Target == "" {
-		return cmdutil.Usagef("--source and --target are required")
+		return cmdutil.Usagef("--source and --target are required: the data and its migrated copy")
 	}
 	mapping := map[string]string{}
 	for _, m := range opts.Map {
 		s, t, ok := strings.Cut(m, "=")
 		if !ok || s == "" || t == "" {
-			return cmdutil.Usagef("--map %q: want SRC_COL=TGT_COL", m)
+			return cmdutil.Want("--map", m, "SRC_COL=TGT_COL")
 		}
 		mapping[s] = t
 	}
@@ -169,26 +169,34 @@ func saveReport(ctx context.Context, opts *CompareOptions, rep *validate.Compare
 	return nil
 }
 
-// tolerances reads --abs-tol and --rel-tol: a global value, or COL=TOL.
+// tolerances reads --abs-tol and --rel-tol: TOL for all columns, or
+// COL=TOL,... A list holds COL=TOL items only, so that a decimal comma
+// (0,5; amount=0,5) is refused rather than read as two tolerances.
 func tolerances(abs, rel []string) (validate.Tolerance, map[string]validate.Tolerance, error) {
 	var global validate.Tolerance
 	cols := map[string]validate.Tolerance{}
 	parse := func(flag string, vals []string, set func(*validate.Tolerance, float64)) error {
 		for _, v := range vals {
-			col, num, per := strings.Cut(v, "=")
-			if !per {
-				num = col
+			items, err := cmdutil.SplitList(v)
+			if err != nil {
+				return cmdutil.Usagef("--%s %q: %v", flag, v, err)
 			}
-			f, err := strconv.ParseFloat(num, 64)
-			if err != nil || f < 0 {
-				return cmdutil.Usagef("--%s %q: want a non-negative number, or COL=NUMBER", flag, v)
-			}
-			if per {
-				t := cols[col]
-				set(&t, f)
-				cols[col] = t
-			} else {
-				set(&global, f)
+			for _, item := range items {
+				col, num, per := strings.Cut(item, "=")
+				if !per {
+					num = col
+				}
+				f, err := strconv.ParseFloat(num, 64)
+				if err != nil || f < 0 || (!per && len(items) > 1) {
+					return cmdutil.Want("--"+flag, v, "a non-negative number (with a decimal point), or COL=NUMBER,...")
+				}
+				if per {
+					t := cols[col]
+					set(&t, f)
+					cols[col] = t
+				} else {
+					set(&global, f)
+				}
 			}
 		}
 		return nil

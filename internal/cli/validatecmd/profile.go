@@ -59,7 +59,7 @@ keeps values whole.`,
 			return profileRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringSliceVar(&opts.Profile.Columns, "columns", nil, "profile only these columns")
+	cmdutil.ListVar(cmd.Flags(), &opts.Profile.Columns, "columns", "profile only these columns (COL,... or repeated)")
 	cmd.Flags().BoolVar(&opts.Profile.Percentiles, "percentiles", false, "add approximate percentiles (1st to 100th) of numeric columns")
 	cmd.Flags().IntVar(&opts.Profile.HistogramThreshold, "histogram-threshold", validate.HistogramMaxDistinct, "histograms for columns with at most this many distinct values")
 	cmd.Flags().IntVar(&opts.Profile.Workers, "workers", 0, "parallel workers (default: one per core)")
