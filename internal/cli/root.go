@@ -139,12 +139,17 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "lakectl",
 		Short: "The AWS Glue data-lake toolkit in one binary",
-		Long: `lakectl keeps a Glue-shaped catalog of a data lake on local disk or S3:
-it ingests, crawls, converts and validates data, and searches its metadata.
+		Long: `lakectl keeps a Glue-shaped catalog of a data lake on local disk or S3. It
+crawls data files into tables as a Glue crawler does, converts them to
+partitioned Parquet, profiles, checks and compares data with Deequ's
+definitions, and verifies and repairs tables. Data is read from local
+paths, s3:// URIs and catalog tables (DB.TABLE); the validate commands also
+read PostgreSQL and MySQL tables and queries (postgres://, mysql://).
 
 The catalog is an embedded SQLite file by default ($LAKECTL_HOME/catalog.db,
 LAKECTL_HOME defaulting to ~/.lakectl); --catalog or LAKECTL_CATALOG choose
-another. Results go to stdout (--output table|json|csv), diagnostics to
+another: a SQLite file, a PostgreSQL schema (postgres://) or the AWS Glue
+Data Catalog (glue://). Results go to stdout (--output table|json|csv), diagnostics to
 stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,

@@ -46,7 +46,7 @@ Types are Hive types: string, bigint, int, double, boolean, date, timestamp,
 decimal(p,s), array<T>, map<K,V>, struct<name:T,...>. Partition keys must
 have primitive types. --format sets the input/output formats, SerDe and
 classification that Glue and Athena expect for csv, json or parquet.`,
-		Example: `  lakectl catalog create-table sales.orders --column id:bigint --column amount:decimal(10,2) \
+		Example: `  lakectl catalog create-table sales.orders --column id:bigint --column 'amount:decimal(10,2)' \
       --partition-key year:string --location s3://lake/sales/orders/ --format parquet
   lakectl catalog create-table sales --table-input file://orders.json`,
 		Args: cobra.ExactArgs(1),

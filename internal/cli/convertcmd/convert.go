@@ -44,7 +44,8 @@ func NewCmdConvert(f *cmdutil.Factory) *cobra.Command {
 		Long: `Convert CSV or JSON data to Parquet. SOURCE is a catalog table (DB.TABLE, as the
 crawler registered it: format, delimiter, header, schema) or a path or URI
 (a file or folder, whose format and schema are inferred as the crawler would).
-DEST is a local path or an s3:// URI.
+DEST is a local path or an s3:// URI. (A PostgreSQL or MySQL table is a
+source of 'lakectl validate', not yet of convert.)
 
 Rows stream through in bounded memory on all cores. Types are written
 faithfully: bigint INT64, double DOUBLE, boolean, string UTF-8, date DATE,

@@ -35,8 +35,10 @@ func NewCmdCompare(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare --source SRC --target TGT [--key COL,...]",
 		Short: "Compare a source with its migrated target: per column, or row by row by key; exit 1 on differences",
-		Long: `Compare SRC with TGT (each a catalog table or a path or URI of CSV, JSON or
-Parquet files).
+		Long: `Compare SRC with TGT, each a catalog table, a path or URI of CSV, JSON or
+Parquet files, or a PostgreSQL or MySQL table or query (see 'lakectl
+validate --help'): a database against its copy in the lake, or against
+another database.
 
 Without --key: the report of the PyDeequ migration blog, per column: data
 type, completeness, approximate distinct values and row count on each side,
@@ -62,7 +64,9 @@ Exit status, as diff(1): 0 when they match, 1 when differences are found
 (duplicate keys count), 2 usage error, 3 could not run. Never 0 with
 differences.`,
 		Example: `  lakectl validate compare --source raw.orders --target curated.orders
-  lakectl validate compare --source ./export.csv --target s3://lake/orders/ --key order_id --abs-tol 0.005`,
+  lakectl validate compare --source ./export.csv --target s3://lake/orders/ --key order_id --abs-tol 0.005
+  lakectl validate compare --source 'postgres://etl@db.example.com/shop?table=public.orders' \
+      --target 'mysql://etl@tcp(db2.example.com:3306)/shop?table=orders' --key id`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return compareRun(cmd.Context(), opts)
