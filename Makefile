@@ -11,10 +11,13 @@ all: build
 
 ## build: the lakectl binary, pure Go, into bin/lakectl
 build:
+	@echo "build: bin/lakectl (the first build on a machine downloads and compiles every module: a few minutes)"
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lakectl ./cmd/lakectl
 
-## test: lint, then every test, with MinIO started on 127.0.0.1 for the S3 tests
+## test: lint, then every test, with MinIO, PostgreSQL, MariaDB and moto
+## started on 127.0.0.1 (scripts/with-services.sh)
 test: lint
+	@echo "test: go test ./... under scripts/with-services.sh (the first run builds MinIO and compiles every test: many minutes)"
 	scripts/with-services.sh $(GO) test -count=1 ./...
 
 ## fuzz: every fuzz target, FUZZTIME each, from its seeds on. The budget is a
@@ -32,8 +35,12 @@ fuzz:
 
 ## lint: gofmt and go vet
 lint:
+	@echo "lint: gofmt"
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
+	@echo "lint: go mod download (the first run on a machine downloads every module: about 180 MB)"
+	$(GO) mod download
+	@echo "lint: go vet ./... (the first run compiles every package and its dependencies: several minutes)"
 	$(GO) vet ./...
 
 ## bench: the Go benchmarks, then lakectl convert against DuckDB (bench/, cgo); see docs/performance.md

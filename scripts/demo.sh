@@ -3,7 +3,9 @@
 # a fresh LAKECTL_HOME under .tmp/demo (nothing outside it is touched):
 # a small raw zone (CSV in hive partitions, one gzipped; JSON lines; a stray
 # marker file) is crawled into the catalog, converted to partitioned Parquet
-# with sensitive columns tokenised and masked, and the result is shown.
+# with sensitive columns masked, profiled, checked and compared — each check
+# and compare with its exit status, which is what a CI job acts on — and
+# what was built is summed up at the end.
 set -euo pipefail
 lakectl=$(realpath "${1:-bin/lakectl}")
 demo=$(pwd)/.tmp/demo
@@ -39,6 +41,25 @@ run() {
 	"$lakectl" "$@"
 }
 
+# expect STATUS ARGS...: run lakectl ARGS and show its exit status, as a
+# shell would; stop if it is not STATUS, since the story told would be false.
+expect() {
+	local want=$1 got=0
+	shift
+	run "$@" || got=$?
+	printf '\n$ echo $?\n%s\n' "$got"
+	if [ "$got" != "$want" ]; then
+		echo "demo: lakectl $* exited $got, not $want" >&2
+		exit 1
+	fi
+}
+
+# note TEXT...: a comment of the story, one line each.
+note() {
+	printf '\n'
+	printf '# %s\n' "$@"
+}
+
 run version
 run storage ls "$raw"
 run crawl "$raw" --database raw --table-threshold 10
@@ -47,18 +68,19 @@ run catalog show raw.orders
 run catalog partitions raw.orders
 run catalog show raw.customers
 run catalog describe raw.orders --column amount="total in EUR, VAT included"
-printf '\n# New data arrives; only new and changed folders are read again.\n'
+note 'New data arrives; only new and changed folders are read again.'
 mkdir -p "$raw/orders/year=2025"
 printf 'order_id,customer_id,amount,ordered_at,paid,channel\n1005,2,42.00,2025-01-01T08:00:00Z,true,web\n' >"$raw/orders/year=2025/part-0.csv"
 run crawl "$raw" --database raw --recrawl new-folders
 run catalog versions raw.orders
-printf '\n# The curated zone: Parquet, orders partitioned by year, customer names masked.\n'
+note 'The curated zone: Parquet, orders partitioned by year, customer names masked.'
 run convert raw.orders --to lake/curated/orders --register curated.orders --partition-by year
 run convert raw.customers --to lake/curated/customers --register curated.customers --mask name
 run catalog tables curated
 run catalog show curated.orders
 run storage ls lake/curated
-printf '\n# Profile the curated table (Deequ definitions, one pass).\n'
+note "Profile the curated table (Deequ's definitions, one pass)." \
+	"Types here are Deequ's, as PyDeequ prints them (Integral, Fractional, Boolean, String; no date or time type); the catalog keeps Glue's (bigint, double, boolean, timestamp, string)."
 run validate profile curated.orders
 cat >rules.yaml <<'YAML'
 checks:
@@ -76,7 +98,40 @@ checks:
       - hasCompleteness: channel
         assertion: ">= 0.9"
 YAML
-run validate check curated.orders --rules rules.yaml
-printf '\n# The migration check: the raw CSV orders against their Parquet copy, by key.\n'
-run validate compare --source raw.orders --target curated.orders --key order_id
-printf '\nThe catalog is %s/catalog.db\n' "$LAKECTL_HOME"
+note "Check rules (rules.yaml): an error-level check, and a warning-level one about the new channel column."
+expect 0 validate check curated.orders --rules rules.yaml
+note "Exit status 0: every error-level check passed, so a CI job goes on. The Failure row belongs to the" \
+	"warning-level check: its constraint failed (only 1 order in 5 has a channel), so that check's status" \
+	"is Warning and the report's too — reported, never failing the run."
+sed 's/level: warning/level: error/' rules.yaml >rules-strict.yaml
+note "The same rules with the channel check at level error (rules-strict.yaml): now the run fails."
+expect 1 validate check curated.orders --rules rules-strict.yaml
+note "Exit status 1: an error-level check failed; the report is printed all the same, and a CI job stops" \
+	"here (-o junit gives JUnit XML for its test report). 2 would be a usage mistake, 3 a failure to run:" \
+	"'lakectl help exit-codes'."
+
+note "The migration check: the raw CSV orders against their Parquet copy, row by row by key."
+expect 0 validate compare --source raw.orders --target curated.orders --key order_id
+note "Exit status 0: source and target match, every column and every row. Any difference — a changed" \
+	"value, a missing or extra row, a record that could not be read — gives 1, as diff(1) does."
+note "The customers were converted with their names masked: compare finds every name changed."
+expect 1 validate compare --source raw.customers --target curated.customers --key customer_id
+note "Exit status 1, as it should be here: the proof that the masking happened. In CI, a step that" \
+	"compares a migration fails on it."
+
+# What was built, as the catalog tells it: its tables, with the data files,
+# rows and bytes it counts in each (one --query, a line of text per table).
+printf '\n# What was built\n\n'
+printf '%-19s %-8s %6s %6s %8s  %s\n' TABLE FORMAT FILES ROWS BYTES LOCATION
+listing=$("$lakectl" catalog tables --query 'TableList[].join(`","`, [DatabaseName, Name,
+	Parameters.classification, Parameters.objectCount, Parameters.recordCount, Parameters.sizeKey,
+	StorageDescriptor.Location])' | sed -n 's/^ *"\(.*\)",\{0,1\}$/\1/p')
+tables=0 files=0 rows=0 dbs=()
+while IFS=, read -r db table format n r b location; do
+	printf '%-19s %-8s %6s %6s %8s  %s\n' "$db.$table" "$format" "$n" "$r" "$b" "${location#file://"$demo"/}"
+	tables=$((tables + 1)) files=$((files + n)) rows=$((rows + r))
+	[[ " ${dbs[*]} " == *" $db "* ]] || dbs+=("$db")
+done <<<"$listing"
+printf -v names '%s, ' "${dbs[@]}"
+printf '\n%d tables in %d databases (%s), %d data files, %d rows;\n' "$tables" "${#dbs[@]}" "${names%, }" "$files" "$rows"
+printf 'the catalog is %s/catalog.db, the lake %s/lake.\n' "$LAKECTL_HOME" "$demo"

@@ -111,12 +111,21 @@ echo "with-services: PostgreSQL on 127.0.0.1:$pgport (pid ${pids[-1]})" >&2
 myport=$(free_port)
 mariadb-install-db --no-defaults --datadir="$tmp/maria" --user="$(id -un)" --auth-root-authentication-method=normal \
 	>"$tmp/maria-init.log" 2>&1 || { cat "$tmp/maria-init.log" >&2; exit 3; }
+# mariadbd writes a few lines to stderr before it opens its log (a warning
+# that it could not raise its open-files limit, on a machine whose hard
+# limit is lower than it asks for, which the tests do not need): they go to
+# a log of their own, shown only if it does not start.
 "$mariadbd" --no-defaults --datadir="$tmp/maria" --port="$myport" --bind-address=127.0.0.1 --socket="$tmp/maria.sock" \
-	--user="$(id -un)" --skip-name-resolve --open-files-limit=10000 --log-error="$tmp/maria.log" --pid-file="$tmp/maria.pid" &
+	--user="$(id -un)" --skip-name-resolve --open-files-limit=10000 --log-error="$tmp/maria.log" --pid-file="$tmp/maria.pid" \
+	>"$tmp/maria-stderr.log" 2>&1 &
 pids+=($!)
 for i in $(seq 1 200); do
 	mariadb-admin --no-defaults --socket="$tmp/maria.sock" -u root ping >/dev/null 2>&1 && break
-	if [ "$i" = 200 ]; then echo "with-services: MariaDB did not start:" >&2; cat "$tmp/maria.log" >&2; exit 3; fi
+	if [ "$i" = 200 ] || ! kill -0 "${pids[-1]}" 2>/dev/null; then
+		echo "with-services: MariaDB did not start:" >&2
+		cat "$tmp/maria-stderr.log" "$tmp/maria.log" >&2
+		exit 3
+	fi
 	sleep 0.1
 done
 mariadb --no-defaults --socket="$tmp/maria.sock" -u root -e "CREATE DATABASE lake; CREATE USER 'lakectl'@'127.0.0.1' IDENTIFIED BY 'lakectl-test-pw'; GRANT ALL ON lake.* TO 'lakectl'@'127.0.0.1';"

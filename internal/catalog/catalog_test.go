@@ -61,3 +61,17 @@ func TestNames(t *testing.T) {
 		t.Errorf("ParseTableName without a dot: %v", err)
 	}
 }
+
+func TestOneOf(t *testing.T) {
+	cases := map[string][]string{
+		"":            nil,
+		"csv":         {"csv"},
+		"csv or json": {"csv", "json"},
+		"append, overwrite or overwrite-partitions": {"append", "overwrite", "overwrite-partitions"},
+	}
+	for want, values := range cases {
+		if got := OneOf(values...); got != want {
+			t.Errorf("OneOf(%q) = %q, want %q", values, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors every backend returns (wrapped with context); compare with
@@ -54,3 +55,16 @@ func (e *OptionError) Named(name string) string {
 
 func (e *OptionError) Error() string        { return e.Named(e.Option) }
 func (e *OptionError) Is(target error) bool { return target == ErrInvalid }
+
+// OneOf words the values an option takes as every error about one words
+// them: "append, overwrite or overwrite-partitions" (a usage error says
+// `want ` + OneOf(values)).
+func OneOf(values ...string) string {
+	switch len(values) {
+	case 0:
+		return ""
+	case 1:
+		return values[0]
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
+}

@@ -24,7 +24,7 @@ func StorageFormat(format, location string, columns []Column) (StorageDescriptor
 		sd.OutputFormat = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 		sd.SerdeInfo = &SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", Parameters: map[string]string{"serialization.format": "1"}}
 	default:
-		return sd, nil, Invalidf("format %q: want csv, json or parquet", format)
+		return sd, nil, Invalidf("format %q: want %s", format, OneOf(Formats...))
 	}
 	params[ParamTypeOfData] = "file"
 	return sd, params, nil

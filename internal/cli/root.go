@@ -84,13 +84,26 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	}
 	if err != nil && err.Error() != "" {
 		fmt.Fprintf(f.IO.ErrOut, "lakectl: %s\n", redact.Text(err.Error())) // no password in a URI is ever printed
-		if code == ExitUsage && cmdutil.IsUsage(err) {
-			if c, _, ferr := root.Find(args); ferr == nil && c != nil {
-				fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())
+		if code == ExitUsage && isUsage(err) {
+			c, _, _ := root.Find(args) // the deepest command found, even of an unknown one
+			if c == nil {
+				c = root
 			}
+			fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())
 		}
 	}
 	return code
+}
+
+// isUsage tells the errors of exit status 2 that are a mistake in the
+// command line (a flag, an argument, a name, a URI), which end with a
+// pointer to the command's --help, from those of the configuration or the
+// environment (an AWS profile, credentials, a file that is not a catalog).
+func isUsage(err error) bool {
+	return cmdutil.IsUsage(err) ||
+		errors.Is(err, catalog.ErrInvalid) ||
+		errors.Is(err, fs.ErrInvalid) ||
+		errors.Is(err, backends.ErrBadURI)
 }
 
 // ExitCode decides the exit status of an error, in one place.
@@ -126,12 +139,17 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "lakectl",
 		Short: "The AWS Glue data-lake toolkit in one binary",
-		Long: `lakectl keeps a Glue-shaped catalog of a data lake on local disk or S3:
-it ingests, crawls, converts and validates data, and searches its metadata.
+		Long: `lakectl keeps a Glue-shaped catalog of a data lake on local disk or S3. It
+crawls data files into tables as a Glue crawler does, converts them to
+partitioned Parquet, profiles, checks and compares data with Deequ's
+definitions, and verifies and repairs tables. Data is read from local
+paths, s3:// URIs and catalog tables (DB.TABLE); the validate commands also
+read PostgreSQL and MySQL tables and queries (postgres://, mysql://).
 
 The catalog is an embedded SQLite file by default ($LAKECTL_HOME/catalog.db,
 LAKECTL_HOME defaulting to ~/.lakectl); --catalog or LAKECTL_CATALOG choose
-another. Results go to stdout (--output table|json|csv), diagnostics to
+another: a SQLite file, a PostgreSQL schema (postgres://) or the AWS Glue
+Data Catalog (glue://). Results go to stdout (--output table|json|csv), diagnostics to
 stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -159,7 +177,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 
 	// Errors before a command runs (unknown commands, flags, arguments)
 	// are usage errors; see Run.
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &cmdutil.UsageError{Err: err} })
+	root.SetFlagErrorFunc(cmdutil.FlagError)
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		s, err := cmdutil.Resolve(cmd.Flags(), f.Getenv)
 		if err != nil {
@@ -180,7 +198,21 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 		helpTopic("exit-codes", "What lakectl's exit statuses mean", exitCodesHelp),
 		helpTopic("environment", "Settings from flags, LAKECTL_* variables and the config file", environmentHelp),
 	)
+	refuseUnknownCommands(root)
 	return root
+}
+
+// refuseUnknownCommands makes a group of commands (lakectl catalog) refuse
+// an argument that names none of them, as lakectl itself does: cobra would
+// print the group's help and exit 0.
+func refuseUnknownCommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.HasSubCommands() && !sub.Runnable() {
+			sub.Args = cobra.NoArgs
+			sub.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		}
+		refuseUnknownCommands(sub)
+	}
 }
 
 func helpTopic(name, short, long string) *cobra.Command {
@@ -211,7 +243,9 @@ const exitCodesHelp = `lakectl's exit status says what happened, so that scripts
        destination, or 'lakectl table check --repair', finishes it.
   130  interrupted (Ctrl-C or SIGTERM); nothing partial is left visible.
 
-Errors are printed on stderr as one line starting with "lakectl: ".`
+Errors are printed on stderr as one line starting with "lakectl: "; a
+mistake in the command line is followed by "Run 'lakectl COMMAND --help'
+for usage."`
 
 const environmentHelp = `Global settings come from, in order of precedence: command-line flags, then
 LAKECTL_* environment variables, then the config file, then defaults.

@@ -22,6 +22,9 @@ const (
 	OverwritePartitions = "overwrite-partitions"
 )
 
+// Modes lists the write modes, for flags and messages.
+var Modes = []string{Append, Overwrite, OverwritePartitions}
+
 // Defaults.
 const (
 	DefaultTargetFileSize = 128 << 20
@@ -92,13 +95,13 @@ func (o *Options) Check() error {
 		o.Compression = "snappy"
 	}
 	if _, ok := Codecs[o.Compression]; !ok {
-		return catalog.Invalidf("compression %q: want one of %s", o.Compression, strings.Join(CodecNames, ", "))
+		return catalog.Invalidf("compression %q: want %s", o.Compression, catalog.OneOf(CodecNames...))
 	}
 	if o.Mode == "" {
 		o.Mode = Append
 	}
-	if !slices.Contains([]string{Append, Overwrite, OverwritePartitions}, o.Mode) {
-		return catalog.Invalidf("mode %q: want append, overwrite or overwrite-partitions", o.Mode)
+	if !slices.Contains(Modes, o.Mode) {
+		return catalog.Invalidf("mode %q: want %s", o.Mode, catalog.OneOf(Modes...))
 	}
 	if o.Mode == OverwritePartitions && len(o.PartitionBy) == 0 {
 		return catalog.OptionErrorf("PartitionBy", "", "mode overwrite-partitions needs partition columns")

@@ -8,6 +8,8 @@
 package crawl
 
 import (
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
@@ -36,6 +38,14 @@ const (
 	DeleteDeprecate   = "deprecate" // mark with DEPRECATED_BY_CRAWLER
 	DeleteFromCatalog = "delete"
 	DeleteLog         = "log"
+)
+
+// The choices of Recrawl, UpdateBehavior and DeleteBehavior, for flags and
+// messages.
+var (
+	RecrawlPolicies = []string{RecrawlEverything, RecrawlNewFolders}
+	UpdateBehaviors = []string{UpdateInDatabase, MergeNewColumns, UpdateLog}
+	DeleteBehaviors = []string{DeleteDeprecate, DeleteFromCatalog, DeleteLog}
 )
 
 // Target is one location to crawl: its URI and the store rooted there.
@@ -101,30 +111,36 @@ func (o *Options) Check() error {
 	if o.DeleteBehavior == "" {
 		o.DeleteBehavior = DeleteDeprecate
 	}
-	checks := []struct {
-		name, value string
-		allowed     []string
+	choices := []struct {
+		option, value string
+		allowed       []string
 	}{
-		{"recrawl", o.Recrawl, []string{RecrawlEverything, RecrawlNewFolders}},
-		{"update behavior", o.UpdateBehavior, []string{UpdateInDatabase, MergeNewColumns, UpdateLog}},
-		{"delete behavior", o.DeleteBehavior, []string{DeleteDeprecate, DeleteFromCatalog, DeleteLog}},
-		{"csv header", o.Format.Header, []string{format.HeaderAuto, format.HeaderPresent, format.HeaderAbsent}},
+		{"Recrawl", o.Recrawl, RecrawlPolicies},
+		{"UpdateBehavior", o.UpdateBehavior, UpdateBehaviors},
+		{"DeleteBehavior", o.DeleteBehavior, DeleteBehaviors},
+		{"Format.Header", o.Format.Header, format.Headers},
 	}
-	for _, c := range checks {
-		ok := false
-		for _, a := range c.allowed {
-			ok = ok || a == c.value
-		}
-		if !ok {
-			return catalog.Invalidf("%s %q: want one of %v", c.name, c.value, c.allowed)
+	for _, c := range choices {
+		if !slices.Contains(c.allowed, c.value) {
+			return catalog.OptionErrorf(c.option, strconv.Quote(c.value), "want %s", catalog.OneOf(c.allowed...))
 		}
 	}
-	if o.TableLevel < 0 || o.TableThreshold < 0 || o.SampleFiles < 0 {
-		return catalog.Invalidf("table level, table threshold and sample files cannot be negative")
+	for _, c := range []struct {
+		option string
+		n      int
+	}{{"TableLevel", o.TableLevel}, {"TableThreshold", o.TableThreshold}, {"SampleFiles", o.SampleFiles}} {
+		if c.n < 0 {
+			return catalog.OptionErrorf(c.option, strconv.Itoa(c.n), "cannot be negative")
+		}
 	}
-	for _, g := range append(append([]string{}, o.Include...), o.Exclude...) {
-		if _, err := newGlob(g); err != nil {
-			return catalog.Invalidf("glob %q: %v", g, err)
+	for _, c := range []struct {
+		option string
+		globs  []string
+	}{{"Include", o.Include}, {"Exclude", o.Exclude}} {
+		for _, g := range c.globs {
+			if _, err := newGlob(g); err != nil {
+				return catalog.OptionErrorf(c.option, strconv.Quote(g), "%v", err)
+			}
 		}
 	}
 	if o.Name == "" {

@@ -34,6 +34,9 @@ const (
 	HeaderAbsent  = "absent"
 )
 
+// Headers lists the header choices, for flags and messages.
+var Headers = []string{HeaderAuto, HeaderPresent, HeaderAbsent}
+
 // detectQuote picks the quote character: the one that more often wraps a
 // field (right after a line start or a delimiter and right before one).
 func detectQuote(data []byte) byte {

@@ -69,7 +69,7 @@ func parseKeyValues(flag string, kvs []string) (map[string]string, error) {
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, cmdutil.Usagef("--%s %q: want KEY=VALUE", flag, kv)
+			return nil, cmdutil.Want("--"+flag, kv, "KEY=VALUE")
 		}
 		out[k] = v
 	}

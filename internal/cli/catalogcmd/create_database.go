@@ -34,7 +34,7 @@ func NewCmdCreateDatabase(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.Description, "description", "", "what the database holds")
 	cmd.Flags().StringVar(&opts.Location, "location", "", "where its data lives (path or URI)")
-	cmd.Flags().StringArrayVar(&opts.Parameters, "parameter", nil, "a parameter KEY=VALUE (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.Parameters, "parameter", nil, "a parameter KEY=VALUE (repeatable; the value is taken whole, commas and all)")
 	cmd.Flags().BoolVar(&opts.IfNotExists, "if-not-exists", false, "succeed without change when the database exists")
 	return cmd
 }

@@ -46,7 +46,7 @@ Types are Hive types: string, bigint, int, double, boolean, date, timestamp,
 decimal(p,s), array<T>, map<K,V>, struct<name:T,...>. Partition keys must
 have primitive types. --format sets the input/output formats, SerDe and
 classification that Glue and Athena expect for csv, json or parquet.`,
-		Example: `  lakectl catalog create-table sales.orders --column id:bigint --column amount:decimal(10,2) \
+		Example: `  lakectl catalog create-table sales.orders --column id:bigint --column 'amount:decimal(10,2)' \
       --partition-key year:string --location s3://lake/sales/orders/ --format parquet
   lakectl catalog create-table sales --table-input file://orders.json`,
 		Args: cobra.ExactArgs(1),
@@ -56,15 +56,14 @@ classification that Glue and Athena expect for csv, json or parquet.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&opts.Columns, "column", nil, "a column NAME:TYPE (repeatable, in order)")
-	fl.StringArrayVar(&opts.PartitionKeys, "partition-key", nil, "a partition key NAME:TYPE (repeatable, in order)")
+	cmdutil.ListVar(fl, &opts.Columns, "column", "columns, in order (NAME:TYPE,... or repeated; a comma inside a type, decimal(10,2), does not split)")
+	cmdutil.ListVar(fl, &opts.PartitionKeys, "partition-key", "partition keys, in order (NAME:TYPE,... or repeated)")
 	fl.StringVar(&opts.Location, "location", "", "where the table's data lives (path or URI)")
-	fl.StringVar(&opts.Format, "format", "", "data format: csv, json or parquet")
+	cmdutil.EnumVar(cmd, &opts.Format, "format", "", catalog.Formats, "data format")
 	fl.StringVar(&opts.Description, "description", "", "what the table holds")
-	fl.StringArrayVar(&opts.Parameters, "parameter", nil, "a table parameter KEY=VALUE (repeatable)")
+	fl.StringArrayVar(&opts.Parameters, "parameter", nil, "a table parameter KEY=VALUE (repeatable; the value is taken whole, commas and all)")
 	fl.StringVar(&opts.TableInput, "table-input", "", "a Glue TableInput JSON: inline, file://PATH, PATH or - (stdin)")
 	fl.BoolVar(&opts.IfNotExists, "if-not-exists", false, "succeed without change when the table exists")
-	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(catalog.Formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -118,7 +117,7 @@ func tableFromOptions(opts *CreateTableOptions) (catalog.Table, error) {
 		}
 	} else {
 		if !hasName {
-			return t, cmdutil.Usagef("table %q: want DATABASE.TABLE", opts.Target)
+			return t, cmdutil.Want("table", opts.Target, "DATABASE.TABLE")
 		}
 		if len(opts.Columns) == 0 {
 			return t, cmdutil.Usagef("a table needs columns: give --column NAME:TYPE (or --table-input)")
@@ -165,7 +164,7 @@ func parseColumns(flag string, specs []string) ([]catalog.Column, error) {
 	for _, s := range specs {
 		name, typ, ok := strings.Cut(s, ":")
 		if !ok || name == "" || typ == "" {
-			return nil, cmdutil.Usagef("--%s %q: want NAME:TYPE, e.g. amount:decimal(10,2)", flag, s)
+			return nil, cmdutil.Want("--"+flag, s, "NAME:TYPE, e.g. amount:decimal(10,2)")
 		}
 		cols = append(cols, catalog.Column{Name: name, Type: typ})
 	}

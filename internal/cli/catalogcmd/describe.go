@@ -42,7 +42,7 @@ Each change archives the previous version (see 'lakectl catalog versions').`,
 		},
 	}
 	cmd.Flags().StringVar(&description, "description", "", "the table's description (empty clears it)")
-	cmd.Flags().StringArrayVar(&opts.Columns, "column", nil, "a column comment NAME=COMMENT (repeatable; empty clears it)")
+	cmd.Flags().StringArrayVar(&opts.Columns, "column", nil, "a column comment NAME=COMMENT (repeatable; the comment is taken whole, commas and all; empty clears it)")
 	return cmd
 }
 
@@ -55,7 +55,7 @@ func describeRun(ctx context.Context, opts *DescribeOptions) error {
 	for _, kv := range opts.Columns {
 		col, comment, ok := strings.Cut(kv, "=")
 		if !ok {
-			return cmdutil.Usagef("--column %q: want NAME=COMMENT", kv)
+			return cmdutil.Want("--column", kv, "NAME=COMMENT")
 		}
 		col = strings.ToLower(col)
 		comments[col] = comment

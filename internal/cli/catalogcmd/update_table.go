@@ -54,7 +54,7 @@ update wins, as with 'aws glue update-table' without --version-id).`,
 			if cmd.Flags().Changed("version-id") {
 				v, err := strconv.ParseInt(versionID, 10, 64)
 				if err != nil || v < 0 {
-					return cmdutil.Usagef("--version-id %q: want a version number (see 'lakectl catalog versions')", versionID)
+					return cmdutil.Want("--version-id", versionID, "a version number (see 'lakectl catalog versions')")
 				}
 				opts.VersionID = &v
 			}

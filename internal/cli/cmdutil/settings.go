@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,21 +119,21 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 	s.S3Endpoint, from = value("s3-endpoint")
 	if e := s.S3Endpoint; e != "" {
 		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, Usagef("%s: s3-endpoint %q: want http://HOST[:PORT] or https://HOST[:PORT]", orFlag(from, "--s3-endpoint"), redact.Text(e))
+			return nil, Want(orFlag(from, "--s3-endpoint"), redact.Text(e), "http://HOST[:PORT] or https://HOST[:PORT]")
 		}
 	}
 	s.S3Region, _ = value("s3-region")
 	if v, from := value("s3-timeout"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, Usagef("%s: s3-timeout %q: want a positive duration such as 15s", orFlag(from, "--s3-timeout"), v)
+			return nil, Want(orFlag(from, "--s3-timeout"), v, "a positive duration such as 15s")
 		}
 		s.S3Timeout = d
 	}
 	if v, from := value("s3-max-attempts"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return nil, Usagef("%s: s3-max-attempts %q: want a whole number, at least 1", orFlag(from, "--s3-max-attempts"), v)
+			return nil, Want(orFlag(from, "--s3-max-attempts"), v, "a whole number, at least 1")
 		}
 		s.S3MaxAttempts = n
 	}
@@ -147,9 +146,11 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 	if out == "" {
 		out = "table"
 	}
-	if !slices.Contains(Outputs, out) {
-		return nil, Usagef("%s: output %q: want table, json, csv (or junit for validate check)", orFlag(from, "--output"), out)
+	chosen, ok := Choose(out, Outputs)
+	if !ok {
+		return nil, Want(orFlag(from, "--output"), out, "table, json or csv (or junit, for validate check)")
 	}
+	out = chosen
 	s.Output = out
 	if q := jmespathQuery(flags); q != "" {
 		if s.Query, err = jmespath.Compile(q); err != nil {
@@ -165,7 +166,7 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 	if q, from := value("quiet"); q != "" {
 		b, err := strconv.ParseBool(q)
 		if err != nil {
-			return nil, Usagef("%s: quiet %q: want true or false", orFlag(from, "--quiet"), q)
+			return nil, Want(orFlag(from, "--quiet"), q, "true or false")
 		}
 		s.Quiet = b
 	}

@@ -44,7 +44,8 @@ func NewCmdConvert(f *cmdutil.Factory) *cobra.Command {
 		Long: `Convert CSV or JSON data to Parquet. SOURCE is a catalog table (DB.TABLE, as the
 crawler registered it: format, delimiter, header, schema) or a path or URI
 (a file or folder, whose format and schema are inferred as the crawler would).
-DEST is a local path or an s3:// URI.
+DEST is a local path or an s3:// URI. (A PostgreSQL or MySQL table is a
+source of 'lakectl validate', not yet of convert.)
 
 Rows stream through in bounded memory on all cores. Types are written
 faithfully: bigint INT64, double DOUBLE, boolean, string UTF-8, date DATE,
@@ -100,15 +101,15 @@ data adds or retypes a column of the registered table.`,
 	c := &opts.Convert
 	fl.StringVar(&opts.Dest, "to", "", "destination folder: a path or s3:// URI (required)")
 	fl.StringVar(&c.Register, "register", "", "create or update this catalog table (DB.TABLE) for the output")
-	fl.StringVar(&c.Compression, "compression", "snappy", "snappy, zstd, gzip or none")
-	fl.StringSliceVar(&opts.PartitionBy, "partition-by", nil, "partition columns, in order (COL,COL)")
-	fl.StringVar(&c.Mode, "mode", convert.Append, "append, overwrite or overwrite-partitions")
+	cmdutil.EnumVar(cmd, &c.Compression, "compression", "snappy", convert.CodecNames, "Parquet compression")
+	cmdutil.ListVar(fl, &opts.PartitionBy, "partition-by", "partition columns, in order (COL,... or repeated)")
+	cmdutil.EnumVar(cmd, &c.Mode, "mode", convert.Append, convert.Modes, "what happens to the data already in DEST")
 	fl.StringVar(&opts.TargetFileSize, "target-file-size", "128MiB", "start a new file past this size (e.g. 64MiB, 1GiB)")
 	fl.IntVar(&c.RowGroupSize, "row-group-size", convert.DefaultRowGroupSize, "rows per Parquet row group")
-	fl.StringArrayVar(&opts.Mask, "mask", nil, "mask this column (repeatable)")
-	fl.StringArrayVar(&opts.Tokenize, "tokenize", nil, "tokenize this column (repeatable)")
-	fl.StringArrayVar(&opts.Drop, "drop", nil, "leave out this column (repeatable)")
-	fl.StringArrayVar(&opts.Cast, "cast", nil, "read a column as another type: COL=TYPE (repeatable)")
+	cmdutil.ListVar(fl, &opts.Mask, "mask", "mask these columns (COL,... or repeated)")
+	cmdutil.ListVar(fl, &opts.Tokenize, "tokenize", "tokenize these columns (COL,... or repeated)")
+	cmdutil.ListVar(fl, &opts.Drop, "drop", "leave out these columns (COL,... or repeated)")
+	cmdutil.ListVar(fl, &opts.Cast, "cast", "read columns as other types (COL=TYPE,... or repeated; a comma inside a type, decimal(10,2), does not split)")
 	fl.StringVar(&opts.TransformFile, "transforms", "", "a YAML file of transforms (mask, tokenize, drop, cast)")
 	fl.StringVar(&opts.TokenKeyEnv, "token-key-env", "LAKECTL_TOKEN_KEY", "environment variable holding the HMAC key for --tokenize (never printed)")
 	fl.Int64Var(&c.MaxBadRecords, "max-bad-records", 0, "fail (exit 1) when more rows than this do not fit the schema")
@@ -117,8 +118,6 @@ data adds or retypes a column of the registered table.`,
 	fl.IntVar(&c.Workers, "workers", 0, "parallel workers (default: one per core)")
 	fl.DurationVar(&c.StaleAfter, "stale-staging-after", commit.DefaultStaleAfter, "remove the staged files of other runs into DEST whose heartbeat is older than this")
 	fl.MarkDeprecated("stale-staging-after", "a run holds DEST's lease and removes dead runs' staged files at once")
-	cmd.RegisterFlagCompletionFunc("compression", cobra.FixedCompletions(convert.CodecNames, cobra.ShellCompDirectiveNoFileComp))
-	cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions([]string{convert.Append, convert.Overwrite, convert.OverwritePartitions}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.AddCommand(NewCmdCompact(f))
 	return cmd
 }
@@ -177,7 +176,7 @@ func (o *Options) transforms() ([]convert.Transform, error) {
 	for _, c := range o.Cast {
 		col, typ, ok := strings.Cut(c, "=")
 		if !ok {
-			return nil, cmdutil.Usagef("--cast %q: want COL=TYPE", c)
+			return nil, cmdutil.Want("--cast", c, "COL=TYPE")
 		}
 		out = append(out, convert.Transform{Kind: convert.Cast, Column: col, Type: typ})
 	}

@@ -45,6 +45,9 @@ one table when more than 70% of their files have a schema compatible with the
 majority's and there are at most 5 distinct schemas; otherwise each becomes its
 own table. Every grouping decision is reported with the similarity that decided it.
 
+--recrawl new-folders reads only the folders that are new or whose files
+changed since the last crawl; the others keep what the catalog says of them.
+
 The database is created if missing. A table whose schema changed is handled by
 --update-behavior (a changed table archives a version); tables and partitions
 whose files are gone by --delete-behavior. --dry-run reports what would change
@@ -67,29 +70,35 @@ JSON output (--output json) is the run report; see docs/crawl.md.`,
 	c := &opts.Crawl
 	fl.StringVarP(&c.Database, "database", "d", "", "database to keep the tables in (created if missing)")
 	fl.StringVar(&c.TablePrefix, "table-prefix", "", "prefix for the names of new tables")
-	fl.StringArrayVar(&c.Include, "include", nil, "crawl only files matching this glob, relative to each URI (repeatable)")
-	fl.StringArrayVar(&c.Exclude, "exclude", nil, "leave out files matching this glob, relative to each URI (repeatable): * one level, ** any levels, ?, [a-z], [!a-c], {a,b}")
+	cmdutil.ListVar(fl, &c.Include, "include", "crawl only files matching these globs, relative to each URI (GLOB,... or repeated)")
+	cmdutil.ListVar(fl, &c.Exclude, "exclude", "leave out files matching these globs, relative to each URI (GLOB,... or repeated): * one level, ** any levels, ?, [a-z], [!a-c], {a,b}")
 	fl.IntVar(&c.TableLevel, "table-level", 0, "form tables at this folder depth (1 = the URI itself); default: by schema similarity")
 	fl.BoolVar(&c.CombineSchemas, "combine-schemas", false, "one table for sibling folders of the same format, whatever their schemas")
 	fl.IntVar(&c.TableThreshold, "table-threshold", 0, "fail (exit 1, writing nothing) if the crawl would create more tables than this")
 	fl.IntVar(&c.SampleFiles, "sample-files", 0, "read only the first N files of each folder (0: all)")
-	fl.StringVar(&c.Recrawl, "recrawl", crawl.RecrawlEverything, "everything, or new-folders: read only new folders and files changed since the last crawl")
-	fl.StringVar(&c.UpdateBehavior, "update-behavior", crawl.UpdateInDatabase, "on a schema change: update, merge-new-columns, or log")
-	fl.StringVar(&c.DeleteBehavior, "delete-behavior", crawl.DeleteDeprecate, "when files are gone: deprecate, delete, or log")
-	fl.StringVar(&c.Format.Header, "csv-header", format.HeaderAuto, "CSV header: auto, present or absent")
+	cmdutil.EnumVar(cmd, &c.Recrawl, "recrawl", crawl.RecrawlEverything, crawl.RecrawlPolicies, "which files to read")
+	cmdutil.EnumVar(cmd, &c.UpdateBehavior, "update-behavior", crawl.UpdateInDatabase, crawl.UpdateBehaviors, "on a schema change")
+	cmdutil.EnumVar(cmd, &c.DeleteBehavior, "delete-behavior", crawl.DeleteDeprecate, crawl.DeleteBehaviors, "when files are gone")
+	cmdutil.EnumVar(cmd, &c.Format.Header, "csv-header", format.HeaderAuto, format.Headers, "CSV header")
 	fl.StringVar(&opts.Delimiter, "delimiter", "", "CSV delimiter: a character, or comma, pipe, tab, semicolon, ctrl-a (default: detected)")
 	fl.StringVar(&c.Name, "name", "lakectl", "crawler name, kept in the tables' UPDATED_BY_CRAWLER parameter")
 	fl.BoolVar(&c.DryRun, "dry-run", false, "report what would change, change nothing")
-	fl.IntVar(&c.Concurrency, "concurrency", 16, "files read at once")
-	for flag, values := range map[string][]string{
-		"recrawl":         {crawl.RecrawlEverything, crawl.RecrawlNewFolders},
-		"update-behavior": {crawl.UpdateInDatabase, crawl.MergeNewColumns, crawl.UpdateLog},
-		"delete-behavior": {crawl.DeleteDeprecate, crawl.DeleteFromCatalog, crawl.DeleteLog},
-		"csv-header":      {format.HeaderAuto, format.HeaderPresent, format.HeaderAbsent},
-	} {
-		cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-	}
+	fl.IntVar(&c.Concurrency, "workers", 16, "parallel workers: files read at once")
+	cmdutil.Alias(fl, "workers", "concurrency")
 	return cmd
+}
+
+// crawlFlags are the flags of crawl's options.
+var crawlFlags = map[string]string{
+	"Recrawl":        "--recrawl",
+	"UpdateBehavior": "--update-behavior",
+	"DeleteBehavior": "--delete-behavior",
+	"Format.Header":  "--csv-header",
+	"TableLevel":     "--table-level",
+	"TableThreshold": "--table-threshold",
+	"SampleFiles":    "--sample-files",
+	"Include":        "--include",
+	"Exclude":        "--exclude",
 }
 
 // delimiters by name, for --delimiter.
@@ -105,11 +114,11 @@ func crawlRun(ctx context.Context, opts *Options) error {
 		} else if len(d) == 1 {
 			opts.Crawl.Format.Delimiter = d[0]
 		} else {
-			return cmdutil.Usagef("--delimiter %q: want one character or comma, pipe, tab, semicolon, ctrl-a", d)
+			return cmdutil.Want("--delimiter", d, "one character, or comma, pipe, tab, semicolon or ctrl-a")
 		}
 	}
 	if err := opts.Crawl.Check(); err != nil {
-		return err
+		return cmdutil.FlagErrors(err, crawlFlags)
 	}
 	var targets []crawl.Target
 	for _, uri := range opts.URIs {

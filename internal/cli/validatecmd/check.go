@@ -26,7 +26,8 @@ func NewCmdCheck(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check SOURCE --rules FILE",
 		Short: "Check data against declarative rules named after Deequ's checks; exit 1 when an error-level check fails",
-		Long: `Check SOURCE (a catalog table, or a path or URI of CSV, JSON or Parquet files)
+		Long: `Check SOURCE (a catalog table; a path or URI of CSV, JSON or Parquet files;
+or a PostgreSQL or MySQL table or query, see 'lakectl validate --help')
 against the rules in a YAML file, all in one pass over the data:
 
   checks:
@@ -53,6 +54,10 @@ Deequ's:
 Exit status 1 when a constraint of an error-level check fails (the report is
 printed all the same); warnings never fail the run. --output json gives the
 report; --output junit gives JUnit XML for CI test reports.`,
+		Example: `  lakectl validate check curated.orders --rules rules.yaml
+  lakectl validate check curated.orders --rules rules.yaml -o junit > check.xml
+  lakectl validate check 'mysql://etl@tcp(db.example.com:3306)/shop' --rules rules.yaml \
+      --query 'SELECT id, amount FROM orders WHERE ordered_at >= CURRENT_DATE'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source = args[0]

@@ -35,8 +35,10 @@ func NewCmdCompare(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare --source SRC --target TGT [--key COL,...]",
 		Short: "Compare a source with its migrated target: per column, or row by row by key; exit 1 on differences",
-		Long: `Compare SRC with TGT (each a catalog table or a path or URI of CSV, JSON or
-Parquet files).
+		Long: `Compare SRC with TGT, each a catalog table, a path or URI of CSV, JSON or
+Parquet files, or a PostgreSQL or MySQL table or query (see 'lakectl
+validate --help'): a database against its copy in the lake, or against
+another database.
 
 Without --key: the report of the PyDeequ migration blog, per column: data
 type, completeness, approximate distinct values and row count on each side,
@@ -62,7 +64,9 @@ Exit status, as diff(1): 0 when they match, 1 when differences are found
 (duplicate keys count), 2 usage error, 3 could not run. Never 0 with
 differences.`,
 		Example: `  lakectl validate compare --source raw.orders --target curated.orders
-  lakectl validate compare --source ./export.csv --target s3://lake/orders/ --key order_id --abs-tol 0.005`,
+  lakectl validate compare --source ./export.csv --target s3://lake/orders/ --key order_id --abs-tol 0.005
+  lakectl validate compare --source 'postgres://etl@db.example.com/shop?table=public.orders' \
+      --target 'mysql://etl@tcp(db2.example.com:3306)/shop?table=orders' --key id`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return compareRun(cmd.Context(), opts)
@@ -73,10 +77,10 @@ differences.`,
 	fl.StringVar(&opts.Target, "target", "", "the target (required)")
 	fl.StringVar(&opts.SourceQuery, "source-query", "", "SQL whose rows are the source (with a postgres:// or mysql:// --source)")
 	fl.StringVar(&opts.TargetQuery, "target-query", "", "SQL whose rows are the target (with a postgres:// or mysql:// --target)")
-	fl.StringSliceVar(&opts.Key, "key", nil, "key columns (of the source) for a row-level diff")
-	fl.StringArrayVar(&opts.Map, "map", nil, "pair a source column with a differently named target column: SRC=TGT (repeatable)")
-	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL, or COL=TOL (repeatable)")
-	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL, or COL=TOL (repeatable)")
+	cmdutil.ListVar(fl, &opts.Key, "key", "key columns (of the source) for a row-level diff (COL,... or repeated)")
+	cmdutil.ListVar(fl, &opts.Map, "map", "pair source columns with differently named target columns (SRC=TGT,... or repeated)")
+	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
+	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
 	fl.StringVar(&opts.Save, "save", "", "append the column report to this catalog table (DB.TABLE), Parquet partitioned by run date")
 	fl.StringVar(&opts.SaveTo, "save-to", "", "where --save keeps its files (default: $LAKECTL_HOME/validation/DB/TABLE/)")
 	fl.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
@@ -85,13 +89,13 @@ differences.`,
 
 func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if opts.Source == "" || opts.Target == "" {
-		return cmdutil.Usagef("--source and --target are required")
+		return cmdutil.Usagef("--source and --target are required: the data and its migrated copy")
 	}
 	mapping := map[string]string{}
 	for _, m := range opts.Map {
 		s, t, ok := strings.Cut(m, "=")
 		if !ok || s == "" || t == "" {
-			return cmdutil.Usagef("--map %q: want SRC_COL=TGT_COL", m)
+			return cmdutil.Want("--map", m, "SRC_COL=TGT_COL")
 		}
 		mapping[s] = t
 	}
@@ -169,26 +173,34 @@ func saveReport(ctx context.Context, opts *CompareOptions, rep *validate.Compare
 	return nil
 }
 
-// tolerances reads --abs-tol and --rel-tol: a global value, or COL=TOL.
+// tolerances reads --abs-tol and --rel-tol: TOL for all columns, or
+// COL=TOL,... A list holds COL=TOL items only, so that a decimal comma
+// (0,5; amount=0,5) is refused rather than read as two tolerances.
 func tolerances(abs, rel []string) (validate.Tolerance, map[string]validate.Tolerance, error) {
 	var global validate.Tolerance
 	cols := map[string]validate.Tolerance{}
 	parse := func(flag string, vals []string, set func(*validate.Tolerance, float64)) error {
 		for _, v := range vals {
-			col, num, per := strings.Cut(v, "=")
-			if !per {
-				num = col
+			items, err := cmdutil.SplitList(v)
+			if err != nil {
+				return cmdutil.Usagef("--%s %q: %v", flag, v, err)
 			}
-			f, err := strconv.ParseFloat(num, 64)
-			if err != nil || f < 0 {
-				return cmdutil.Usagef("--%s %q: want a non-negative number, or COL=NUMBER", flag, v)
-			}
-			if per {
-				t := cols[col]
-				set(&t, f)
-				cols[col] = t
-			} else {
-				set(&global, f)
+			for _, item := range items {
+				col, num, per := strings.Cut(item, "=")
+				if !per {
+					num = col
+				}
+				f, err := strconv.ParseFloat(num, 64)
+				if err != nil || f < 0 || (!per && len(items) > 1) {
+					return cmdutil.Want("--"+flag, v, "a non-negative number (with a decimal point), or COL=NUMBER,...")
+				}
+				if per {
+					t := cols[col]
+					set(&t, f)
+					cols[col] = t
+				} else {
+					set(&global, f)
+				}
 			}
 		}
 		return nil

@@ -28,8 +28,9 @@ func NewCmdProfile(f *cmdutil.Factory) *cobra.Command {
 		Use:   "profile SOURCE [--columns COL,...] [--percentiles]",
 		Short: "Profile every column in one pass: completeness, distinct values, type, statistics, histogram",
 		Long: `Profile every column of SOURCE in one pass over the data, on all cores, with
-Deequ's definitions. SOURCE is a catalog table (DB.TABLE) or a path or URI of
-CSV, JSON or Parquet files (described as the crawler would).
+Deequ's definitions. SOURCE is a catalog table (DB.TABLE), a path or URI of
+CSV, JSON or Parquet files (described as the crawler would), or a PostgreSQL
+or MySQL table or query (see 'lakectl validate --help').
 
 For each column: completeness (an empty string is a value, not a null; an
 empty CSV cell is a null, as Spark reads CSV), approximate number of distinct
@@ -53,14 +54,15 @@ values, each cut at 40 characters, and --percentiles the 1st, 5th, 25th,
 50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and keeps
 every value and digit.`,
 		Example: `  lakectl validate profile curated.orders
-  lakectl validate profile ./exports/customers.csv --columns email,country -o json`,
+  lakectl validate profile ./exports/customers.csv --columns email,country -o json
+  lakectl validate profile 'postgres://etl@db.example.com/shop?table=public.orders'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source = args[0]
 			return profileRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringSliceVar(&opts.Profile.Columns, "columns", nil, "profile only these columns")
+	cmdutil.ListVar(cmd.Flags(), &opts.Profile.Columns, "columns", "profile only these columns (COL,... or repeated)")
 	cmd.Flags().BoolVar(&opts.Profile.Percentiles, "percentiles", false, "add approximate percentiles (1st to 100th) of numeric columns")
 	cmd.Flags().IntVar(&opts.Profile.HistogramThreshold, "histogram-threshold", validate.HistogramMaxDistinct, "histograms for columns with at most this many distinct values")
 	cmd.Flags().IntVar(&opts.Profile.Workers, "workers", 0, "parallel workers (default: one per core)")

@@ -24,7 +24,9 @@ func NewCmdSuggest(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "suggest SOURCE [--write FILE]",
 		Short: "Propose rules from a profile with Deequ's suggestion rules, as a rules file check accepts",
-		Long: `Profile SOURCE and propose constraints with Deequ's suggestion rules:
+		Long: `Profile SOURCE (a catalog table, a path or URI of files, or a PostgreSQL or
+MySQL table or query: see 'lakectl validate --help') and propose
+constraints with Deequ's suggestion rules:
 
   isComplete       completeness is 1
   hasCompleteness  0.2 < completeness < 1: at least the lower bound of its 95%
@@ -40,6 +42,8 @@ func NewCmdSuggest(f *cmdutil.Factory) *cobra.Command {
 --write FILE writes them as a rules file for 'lakectl validate check'. The
 suggestions describe the data as it is; review them before enforcing them.
 The data they came from always passes them.`,
+		Example: `  lakectl validate suggest curated.orders --write rules.yaml
+  lakectl validate suggest 'postgres://etl@db.example.com/shop?table=public.orders'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source = args[0]

@@ -16,11 +16,28 @@ func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
 		Use:   "validate",
 		Short: "Profile data and check it against rules, with Deequ's definitions",
 		Long: `Profile data and check it against declarative rules with the definitions of
-Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.`,
+Deequ, so that a PyDeequ user reads the same numbers. See docs/validate.md.
+
+` + sourcesHelp,
 	}
 	cmd.AddCommand(NewCmdProfile(f), NewCmdCheck(f), NewCmdSuggest(f), NewCmdCompare(f))
 	return cmd
 }
+
+// sourcesHelp says what a source of the validate commands can be.
+const sourcesHelp = `A source (SOURCE, --source, --target) is one of:
+
+  - a catalog table, DB.TABLE;
+  - a path or URI (local, file://, s3://) of CSV, JSON or Parquet files, a
+    folder or one file, described as the crawler would describe it;
+  - a database table, PostgreSQL or MySQL/MariaDB:
+      'postgres://USER@HOST[:PORT]/DB?table=SCHEMA.NAME'
+      'mysql://USER@tcp(HOST:PORT)/DB?table=NAME'
+    or, with a query (--query; --source-query and --target-query for
+    compare) and no table=, the query's rows. The password comes from the
+    URI, from a password_env=VAR or password_file=PATH parameter, or from
+    PGPASSWORD, ~/.pgpass or MYSQL_PWD; it is never printed. Quote the URI
+    in a shell: ?, & and ( ) are shell syntax.`
 
 // num prints a value or a metric exactly (cmdutil.Number), a missing one
 // as "-".
