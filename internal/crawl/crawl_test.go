@@ -84,7 +84,74 @@ func (l *lake) mustCrawl(mod func(*Options), paths ...string) *Report {
 	if err != nil {
 		l.t.Fatal(err)
 	}
+	checkCounts(l.t, rep)
 	return rep
+}
+
+// checkCounts asserts that a report's counts add up: every listed file is
+// read into a table, unchanged, not sampled or skipped, and only one of
+// these; the tables hold the files that were not skipped.
+func checkCounts(t *testing.T, rep *Report) {
+	t.Helper()
+	c := rep.Files
+	if c.Listed != c.Read+c.Unchanged+c.NotSampled+c.Skipped {
+		t.Errorf("%d listed, but %d read + %d unchanged + %d not sampled + %d skipped", c.Listed, c.Read, c.Unchanged, c.NotSampled, c.Skipped)
+	}
+	if c.Skipped != len(rep.Skipped) {
+		t.Errorf("%d skipped, but %d reasons", c.Skipped, len(rep.Skipped))
+	}
+	// Unchanged files may include files skipped before, and again now.
+	inTables := 0
+	for _, tr := range rep.Tables {
+		inTables += tr.Files
+	}
+	if inTables < c.Read+c.NotSampled || inTables > c.Read+c.Unchanged+c.NotSampled || c.Unchanged == 0 && inTables != c.Read+c.NotSampled {
+		t.Errorf("the tables hold %d files, but %d read + %d unchanged + %d not sampled", inTables, c.Read, c.Unchanged, c.NotSampled)
+	}
+}
+
+// A folder of mixed files: each listed file is counted once, an Arrow file
+// as skipped (and named), and a re-crawl counts the files it did not read
+// again as unchanged, whatever became of them before.
+func TestReportCountsAddUp(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"s/day=1/a.csv":    ordersCSV,
+		"s/day=1/b.csv":    ordersCSV,
+		"s/day=1/c.csv":    ordersCSV,
+		"s/day=2/a.csv":    ordersCSV,
+		"s/day=2/b.csv":    ordersCSV,
+		"s/day=2/0.arrow":  "ARROW1\x00\x00\xff\xff\xff\xff\x10\x00\x00\x00",
+		"s/day=2/_SUCCESS": "",
+		"s/readme.csv":     ordersCSV,
+	})
+	opts := func(o *Options) { o.Recrawl = RecrawlNewFolders; o.SampleFiles = 2 }
+	rep := l.mustCrawl(opts, "s")
+	want := FileSummary{Listed: 8, Read: 3, NotSampled: 2, Skipped: 3}
+	if got := rep.Files; got.Listed != want.Listed || got.Read != want.Read || got.Unchanged != 0 || got.NotSampled != want.NotSampled || got.Skipped != want.Skipped {
+		t.Errorf("first crawl: %+v, want %+v", got, want)
+	}
+	for file, reason := range map[string]string{
+		"/day=2/0.arrow":  "an Arrow IPC file (Feather v2): not supported",
+		"/day=2/_SUCCESS": "hidden or marker file",
+		"/readme.csv":     "sits beside partition folders",
+	} {
+		if got := skippedFor(rep, file); !strings.Contains(got, reason) {
+			t.Errorf("%s: skipped with %q, want %q", file, got, reason)
+		}
+	}
+	if r := reportTable(rep, "s"); r == nil || r.Files != 5 || l.table("s").Parameters[catalog.ParamObjectCount] != "5" {
+		t.Fatalf("table %+v, parameters %v", r, l.table("s").Parameters)
+	}
+	// A new folder: the known ones are not read again.
+	l.write(map[string]string{"s/day=3/a.csv": ordersCSV})
+	rep = l.mustCrawl(opts, "s")
+	want = FileSummary{Listed: 9, Read: 1, Unchanged: 6, Skipped: 2}
+	if got := rep.Files; got.Listed != want.Listed || got.Read != want.Read || got.Unchanged != want.Unchanged || got.NotSampled != 0 || got.Skipped != want.Skipped {
+		t.Errorf("re-crawl: %+v, want %+v", got, want)
+	}
+	if r := reportTable(rep, "s"); r == nil || r.Files != 6 || r.PartitionsAdded != 1 || r.PartitionsUpdated != 0 || l.table("s").Parameters[catalog.ParamObjectCount] != "6" {
+		t.Errorf("re-crawl: table %+v, objectCount %s", r, l.table("s").Parameters[catalog.ParamObjectCount])
+	}
 }
 
 func (l *lake) table(name string) *catalog.Table {

@@ -81,7 +81,6 @@ func summarize(f *folder, rep *Report) {
 	var read, notRead []*fileEntry
 	for _, fe := range f.files {
 		if fe.info != nil {
-			rep.Files.Read++
 			rep.Files.BytesRead += fe.info.BytesRead
 		}
 		switch {
@@ -188,7 +187,6 @@ func summarize(f *folder, rep *Report) {
 			d.records += int64(perByte * float64(fe.obj.Size))
 			fe.used = true
 		}
-		rep.Files.NotSampled += len(notRead)
 		d.estimated = true
 	}
 	d.fingerprint = fingerprint(f.files)

@@ -22,16 +22,21 @@ type Report struct {
 	ThresholdExceeded bool `json:"thresholdExceeded,omitempty"`
 }
 
-// FileSummary counts files and bytes.
+// FileSummary counts files and bytes. Each listed file is counted once
+// more, by what became of it: Listed = Read + Unchanged + NotSampled +
+// Skipped.
 type FileSummary struct {
 	Listed int `json:"listed"`
-	// Read: files opened and sampled. Unchanged: files of known folders
-	// not read again (--recrawl new-folders). NotSampled: files beyond
-	// --sample-files.
-	Read       int   `json:"read"`
-	Unchanged  int   `json:"unchanged"`
-	NotSampled int   `json:"notSampled"`
-	Skipped    int   `json:"skipped"`
+	// Read: files sampled into a table. Unchanged: files of known folders
+	// not read again (--recrawl new-folders), in their tables.
+	// NotSampled: files beyond --sample-files, in their folders' tables.
+	// Skipped: files in no table, each with its reason in Report.Skipped
+	// (some were read to find the reason).
+	Read       int `json:"read"`
+	Unchanged  int `json:"unchanged"`
+	NotSampled int `json:"notSampled"`
+	Skipped    int `json:"skipped"`
+	// BytesRead: every byte fetched, the skipped files' included.
 	BytesRead  int64 `json:"bytesRead"`
 	BytesTotal int64 `json:"bytesTotal"`
 }

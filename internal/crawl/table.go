@@ -238,6 +238,11 @@ func dataFromCatalog(uri string, t *catalog.Table, params map[string]string, fp 
 	if params[catalog.ParamJSONLayout] == catalog.JSONDocuments {
 		d.documents = []string{"the files of " + uri + " (not read again)"}
 	}
+	// The files the table held: the folder's files may include some the
+	// last crawl skipped.
+	if n, err := strconv.Atoi(params[catalog.ParamObjectCount]); err == nil && n <= files {
+		d.files = n
+	}
 	d.bytes, _ = strconv.ParseInt(params[catalog.ParamSizeKey], 10, 64)
 	d.records, _ = strconv.ParseInt(params[catalog.ParamRecordCount], 10, 64)
 	d.estimated = params[catalog.ParamRecordCountEstimated] == "true"
