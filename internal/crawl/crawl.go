@@ -52,8 +52,12 @@ func Run(ctx context.Context, cat catalog.Catalog, targets []Target, opts Option
 	}
 	if opts.TableThreshold > 0 && created > opts.TableThreshold {
 		rep.ThresholdExceeded = true
+		rep.nothingWritten()
 		rep.Finished = opts.Now().UTC()
 		return rep, fmt.Errorf("the crawl would create %d tables, more than the threshold of %d; nothing was written: %w", created, opts.TableThreshold, ErrThresholdExceeded)
+	}
+	if opts.DryRun {
+		rep.nothingWritten()
 	}
 	if !opts.DryRun && len(plans) > 0 {
 		if !st.dbExists {

@@ -373,23 +373,67 @@ func TestThresholdWritesNothing(t *testing.T) {
 	if !errors.Is(err, ErrThresholdExceeded) || !rep.ThresholdExceeded || len(rep.Tables) != 3 {
 		t.Fatalf("err %v, report %+v", err, rep)
 	}
+	checkCounts(t, rep)
+	if got := actions(rep); got != "a would create, b would create, c would create" {
+		t.Errorf("actions: %s", got)
+	}
 	if got := l.tables(); len(got) != 0 {
 		t.Errorf("tables written despite the threshold: %v", got)
 	}
-	l.mustCrawl(func(o *Options) { o.TableThreshold = 3 }, "raw")
+	rep = l.mustCrawl(func(o *Options) { o.TableThreshold = 3 }, "raw")
+	if got := actions(rep); got != "a created, b created, c created" {
+		t.Errorf("actions: %s", got)
+	}
 	if got := l.tables(); len(got) != 3 {
 		t.Errorf("tables %v", got)
 	}
+	// Over the threshold, a table that would change is not updated either.
+	l.write(map[string]string{"raw/a/2.csv": "id,amount,day,note\n3,1.00,2024-01-05,x\n", "raw/d/1.json": `{"y": 1}`, "raw/e/1.json": `{"z": true}`})
+	l.remove("raw/c")
+	rep, err = l.crawl(func(o *Options) { o.TableThreshold = 1 }, "raw")
+	if !errors.Is(err, ErrThresholdExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	if got := actions(rep); got != "a would update, b unchanged, c would deprecate, d would create, e would create" {
+		t.Errorf("actions: %s", got)
+	}
+	if got := columns(l.table("a")); got != "id:bigint amount:decimal(18,2) day:date" {
+		t.Errorf("table a changed despite the threshold: %s", got)
+	}
+}
+
+func actions(rep *Report) string {
+	var out []string
+	for _, t := range rep.Tables {
+		out = append(out, t.Name+" "+t.Action)
+	}
+	return strings.Join(out, ", ")
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	l := newLake(t, map[string]string{"t/1.csv": ordersCSV})
-	rep := l.mustCrawl(func(o *Options) { o.DryRun = true }, "t")
-	if len(rep.Tables) != 1 || rep.Tables[0].Action != ActionCreated || !rep.DryRun {
-		t.Errorf("report %+v", rep.Tables)
+	l := newLake(t, map[string]string{"t/1.csv": ordersCSV, "u/1.json": `{"x": 1}`})
+	rep := l.mustCrawl(func(o *Options) { o.DryRun = true }, "")
+	if got := actions(rep); got != "t would create, u would create" || !rep.DryRun {
+		t.Errorf("actions: %s", got)
 	}
 	if _, err := l.cat.GetDatabase(t.Context(), "lake"); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("dry run created the database: %v", err)
+	}
+	l.mustCrawl(nil, "")
+	l.write(map[string]string{"t/2.csv": "id,amount,day,note\n3,1.00,2024-01-05,x\n"})
+	l.remove("u")
+	for behavior, want := range map[string]string{
+		DeleteDeprecate:   "t would update, u would deprecate",
+		DeleteFromCatalog: "t would update, u would delete",
+		DeleteLog:         "t would update, u logged",
+	} {
+		rep = l.mustCrawl(func(o *Options) { o.DryRun = true; o.DeleteBehavior = behavior }, "")
+		if got := actions(rep); got != want {
+			t.Errorf("%s: actions: %s, want %s", behavior, got, want)
+		}
+	}
+	if got := l.tables(); !slices.Equal(got, []string{"t", "u"}) || columns(l.table("t")) != "id:bigint amount:decimal(18,2) day:date" {
+		t.Errorf("the dry runs changed the catalog: tables %v, t %s", got, columns(l.table("t")))
 	}
 }
 

@@ -51,6 +51,33 @@ const (
 	ActionDeleted    = "deleted"
 )
 
+// Table actions of a crawl that wrote nothing (--dry-run, or over the
+// table threshold): what it would have done.
+const (
+	ActionWouldCreate    = "would create"
+	ActionWouldUpdate    = "would update"
+	ActionWouldDeprecate = "would deprecate"
+	ActionWouldDelete    = "would delete"
+)
+
+// wouldBe: the actions a crawl that writes nothing reports instead.
+var wouldBe = map[string]string{
+	ActionCreated:    ActionWouldCreate,
+	ActionUpdated:    ActionWouldUpdate,
+	ActionDeprecated: ActionWouldDeprecate,
+	ActionDeleted:    ActionWouldDelete,
+}
+
+// nothingWritten makes the report of a crawl that wrote nothing say what
+// it would have done rather than what it did.
+func (r *Report) nothingWritten() {
+	for i, t := range r.Tables {
+		if a, ok := wouldBe[t.Action]; ok {
+			r.Tables[i].Action = a
+		}
+	}
+}
+
 // TableReport is what happened to one table.
 type TableReport struct {
 	Name     string `json:"name"`
