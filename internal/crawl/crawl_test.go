@@ -1037,6 +1037,11 @@ func TestSampledQuotedCSVIsString(t *testing.T) {
 	if w := reportTable(rep, "q").Warnings; len(w) != 1 || !strings.Contains(w[0], "not every cell was read (the files were sampled)") {
 		t.Errorf("warnings %q", w)
 	}
+	// The types come from 10 records, but the count of all 50 is exact:
+	// the sample reached the end of the file.
+	if r := reportTable(rep, "q"); r.Records != 50 || r.RecordsEstimated {
+		t.Errorf("records %d, estimated %v", r.Records, r.RecordsEstimated)
+	}
 	l = newLake(t, map[string]string{"q/1.csv": b.String()})
 	l.mustCrawl(nil, "q")
 	if got := columns(l.table("q")); got != "id:bigint name:string" {
