@@ -54,6 +54,7 @@ classification that Glue and Athena expect for csv, json or parquet.`,
 			opts.Target = args[0]
 			return createTableRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.NewTableArg(f),
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Columns, "column", nil, "a column NAME:TYPE (repeatable, in order)")

@@ -32,6 +32,7 @@ partition_key).`,
 			opts.Table = args[0]
 			return showRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 }
 

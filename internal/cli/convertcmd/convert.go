@@ -95,11 +95,13 @@ data adds or retypes a column of the registered table.`,
 			opts.Source = args[0]
 			return convertRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.SourceArg(f),
 	}
 	fl := cmd.Flags()
 	c := &opts.Convert
 	fl.StringVar(&opts.Dest, "to", "", "destination folder: a path or s3:// URI (required)")
 	fl.StringVar(&c.Register, "register", "", "create or update this catalog table (DB.TABLE) for the output")
+	cmd.RegisterFlagCompletionFunc("register", cmdutil.TableFlag(f))
 	fl.StringVar(&c.Compression, "compression", "snappy", "snappy, zstd, gzip or none")
 	fl.StringSliceVar(&opts.PartitionBy, "partition-by", nil, "partition columns, in order (COL,COL)")
 	fl.StringVar(&c.Mode, "mode", convert.Append, "append, overwrite or overwrite-partitions")

@@ -66,6 +66,7 @@ JSON output (--output json) is the run report; see docs/crawl.md.`,
 	fl := cmd.Flags()
 	c := &opts.Crawl
 	fl.StringVarP(&c.Database, "database", "d", "", "database to keep the tables in (created if missing)")
+	cmd.RegisterFlagCompletionFunc("database", cmdutil.DatabaseFlag(f))
 	fl.StringVar(&c.TablePrefix, "table-prefix", "", "prefix for the names of new tables")
 	fl.StringArrayVar(&c.Include, "include", nil, "crawl only files matching this glob, relative to each URI (repeatable)")
 	fl.StringArrayVar(&c.Exclude, "exclude", nil, "leave out files matching this glob, relative to each URI (repeatable): * one level, ** any levels, ?, [a-z], [!a-c], {a,b}")
