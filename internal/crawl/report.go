@@ -28,7 +28,8 @@ type Report struct {
 type FileSummary struct {
 	Listed int `json:"listed"`
 	// Read: files sampled into a table. Unchanged: files of known folders
-	// not read again (--recrawl new-folders), in their tables.
+	// not read again (--recrawl new-folders): in their tables, or skipped,
+	// as before.
 	// NotSampled: files beyond --sample-files, in their folders' tables.
 	// Skipped: files in no table, each with its reason in Report.Skipped
 	// (some were read to find the reason).

@@ -230,9 +230,9 @@ func readSample(r io.Reader, n int) ([]byte, bool, error) {
 // NotText explains why a sample of a file's start is not text: it is a
 // binary format lakectl knows by name (Arrow IPC, ORC, Avro, an Excel
 // workbook, ...), or holds NUL bytes, or bytes that are not UTF-8 (a rune
-// cut at the end of a partial sample is fine).
-// A format is named only for binary content (a NUL byte): text in another
-// encoding than UTF-8 that starts like a magic number is still text.
+// cut at the end of a partial sample is fine). A format is named only for
+// binary content (a NUL byte): text in an encoding other than UTF-8 that
+// starts like a magic number is still text.
 func NotText(b []byte, atEOF bool) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		if name := binaryFormat(b); name != "" {
