@@ -179,6 +179,11 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 	// are usage errors; see Run.
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {
+			// Completion resolves the settings of the command it completes
+			// (cmdutil.TableArg, ...), and fails silently.
+			return nil
+		}
 		s, err := cmdutil.Resolve(cmd.Flags(), f.Getenv)
 		if err != nil {
 			return err

@@ -56,7 +56,7 @@ func readableFields(d *folderData) ([]format.Field, map[string]string, []string)
 			switch {
 			case f.Empty:
 				why = "some of its cells are empty (or missing), and OpenCSVSerde fails a query on an empty cell of a " + f.Type.String() + " column (HIVE_BAD_DATA)"
-			case d.estimated:
+			case d.sampled:
 				why = "OpenCSVSerde fails a query on an empty cell of a " + f.Type.String() + " column (HIVE_BAD_DATA), and not every cell was read (the files were sampled)"
 			}
 		case format.Date:

@@ -52,8 +52,12 @@ func Run(ctx context.Context, cat catalog.Catalog, targets []Target, opts Option
 	}
 	if opts.TableThreshold > 0 && created > opts.TableThreshold {
 		rep.ThresholdExceeded = true
+		rep.nothingWritten()
 		rep.Finished = opts.Now().UTC()
 		return rep, fmt.Errorf("the crawl would create %d tables, more than the threshold of %d; nothing was written: %w", created, opts.TableThreshold, ErrThresholdExceeded)
+	}
+	if opts.DryRun {
+		rep.nothingWritten()
 	}
 	if !opts.DryRun && len(plans) > 0 {
 		if !st.dbExists {
@@ -106,7 +110,6 @@ func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, kno
 				for _, fe := range f.files {
 					fe.used = true
 				}
-				rep.Files.Unchanged += len(f.files)
 				return
 			}
 			for i, fe := range f.files {
@@ -130,7 +133,27 @@ func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, kno
 		})
 		cands = append(cands, resolve(root, opts, rep)...)
 	}
+	for _, root := range roots {
+		walk(root, func(f *folder) { countUsed(f, &rep.Files) })
+	}
 	return roots, cands, nil
+}
+
+// countUsed counts the files of a folder that its table holds, by how
+// they came to be there. The others were skipped, and counted so: each
+// listed file is counted once.
+func countUsed(f *folder, c *FileSummary) {
+	for _, fe := range f.files {
+		switch {
+		case !fe.used:
+		case f.data.unchanged:
+			c.Unchanged++
+		case fe.info == nil:
+			c.NotSampled++
+		default:
+			c.Read++
+		}
+	}
 }
 
 // Describe describes the tables the data under a store forms, exactly as a

@@ -84,7 +84,74 @@ func (l *lake) mustCrawl(mod func(*Options), paths ...string) *Report {
 	if err != nil {
 		l.t.Fatal(err)
 	}
+	checkCounts(l.t, rep)
 	return rep
+}
+
+// checkCounts asserts that a report's counts add up: every listed file is
+// read into a table, unchanged, not sampled or skipped, and only one of
+// these; the tables hold the files that were not skipped.
+func checkCounts(t *testing.T, rep *Report) {
+	t.Helper()
+	c := rep.Files
+	if c.Listed != c.Read+c.Unchanged+c.NotSampled+c.Skipped {
+		t.Errorf("%d listed, but %d read + %d unchanged + %d not sampled + %d skipped", c.Listed, c.Read, c.Unchanged, c.NotSampled, c.Skipped)
+	}
+	if c.Skipped != len(rep.Skipped) {
+		t.Errorf("%d skipped, but %d reasons", c.Skipped, len(rep.Skipped))
+	}
+	// Unchanged files may include files skipped before, and again now.
+	inTables := 0
+	for _, tr := range rep.Tables {
+		inTables += tr.Files
+	}
+	if inTables < c.Read+c.NotSampled || inTables > c.Read+c.Unchanged+c.NotSampled || c.Unchanged == 0 && inTables != c.Read+c.NotSampled {
+		t.Errorf("the tables hold %d files, but %d read + %d unchanged + %d not sampled", inTables, c.Read, c.Unchanged, c.NotSampled)
+	}
+}
+
+// A folder of mixed files: each listed file is counted once, an Arrow file
+// as skipped (and named), and a re-crawl counts the files it did not read
+// again as unchanged, whatever became of them before.
+func TestReportCountsAddUp(t *testing.T) {
+	l := newLake(t, map[string]string{
+		"s/day=1/a.csv":    ordersCSV,
+		"s/day=1/b.csv":    ordersCSV,
+		"s/day=1/c.csv":    ordersCSV,
+		"s/day=2/a.csv":    ordersCSV,
+		"s/day=2/b.csv":    ordersCSV,
+		"s/day=2/0.arrow":  "ARROW1\x00\x00\xff\xff\xff\xff\x10\x00\x00\x00",
+		"s/day=2/_SUCCESS": "",
+		"s/readme.csv":     ordersCSV,
+	})
+	opts := func(o *Options) { o.Recrawl = RecrawlNewFolders; o.SampleFiles = 2 }
+	rep := l.mustCrawl(opts, "s")
+	want := FileSummary{Listed: 8, Read: 3, NotSampled: 2, Skipped: 3}
+	if got := rep.Files; got.Listed != want.Listed || got.Read != want.Read || got.Unchanged != 0 || got.NotSampled != want.NotSampled || got.Skipped != want.Skipped {
+		t.Errorf("first crawl: %+v, want %+v", got, want)
+	}
+	for file, reason := range map[string]string{
+		"/day=2/0.arrow":  "an Arrow IPC file (Feather v2): not supported",
+		"/day=2/_SUCCESS": "hidden or marker file",
+		"/readme.csv":     "sits beside partition folders",
+	} {
+		if got := skippedFor(rep, file); !strings.Contains(got, reason) {
+			t.Errorf("%s: skipped with %q, want %q", file, got, reason)
+		}
+	}
+	if r := reportTable(rep, "s"); r == nil || r.Files != 5 || l.table("s").Parameters[catalog.ParamObjectCount] != "5" {
+		t.Fatalf("table %+v, parameters %v", r, l.table("s").Parameters)
+	}
+	// A new folder: the known ones are not read again.
+	l.write(map[string]string{"s/day=3/a.csv": ordersCSV})
+	rep = l.mustCrawl(opts, "s")
+	want = FileSummary{Listed: 9, Read: 1, Unchanged: 6, Skipped: 2}
+	if got := rep.Files; got.Listed != want.Listed || got.Read != want.Read || got.Unchanged != want.Unchanged || got.NotSampled != 0 || got.Skipped != want.Skipped {
+		t.Errorf("re-crawl: %+v, want %+v", got, want)
+	}
+	if r := reportTable(rep, "s"); r == nil || r.Files != 6 || r.PartitionsAdded != 1 || r.PartitionsUpdated != 0 || l.table("s").Parameters[catalog.ParamObjectCount] != "6" {
+		t.Errorf("re-crawl: table %+v, objectCount %s", r, l.table("s").Parameters[catalog.ParamObjectCount])
+	}
 }
 
 func (l *lake) table(name string) *catalog.Table {
@@ -306,23 +373,67 @@ func TestThresholdWritesNothing(t *testing.T) {
 	if !errors.Is(err, ErrThresholdExceeded) || !rep.ThresholdExceeded || len(rep.Tables) != 3 {
 		t.Fatalf("err %v, report %+v", err, rep)
 	}
+	checkCounts(t, rep)
+	if got := actions(rep); got != "a would create, b would create, c would create" {
+		t.Errorf("actions: %s", got)
+	}
 	if got := l.tables(); len(got) != 0 {
 		t.Errorf("tables written despite the threshold: %v", got)
 	}
-	l.mustCrawl(func(o *Options) { o.TableThreshold = 3 }, "raw")
+	rep = l.mustCrawl(func(o *Options) { o.TableThreshold = 3 }, "raw")
+	if got := actions(rep); got != "a created, b created, c created" {
+		t.Errorf("actions: %s", got)
+	}
 	if got := l.tables(); len(got) != 3 {
 		t.Errorf("tables %v", got)
 	}
+	// Over the threshold, a table that would change is not updated either.
+	l.write(map[string]string{"raw/a/2.csv": "id,amount,day,note\n3,1.00,2024-01-05,x\n", "raw/d/1.json": `{"y": 1}`, "raw/e/1.json": `{"z": true}`})
+	l.remove("raw/c")
+	rep, err = l.crawl(func(o *Options) { o.TableThreshold = 1 }, "raw")
+	if !errors.Is(err, ErrThresholdExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	if got := actions(rep); got != "a would update, b unchanged, c would deprecate, d would create, e would create" {
+		t.Errorf("actions: %s", got)
+	}
+	if got := columns(l.table("a")); got != "id:bigint amount:decimal(18,2) day:date" {
+		t.Errorf("table a changed despite the threshold: %s", got)
+	}
+}
+
+func actions(rep *Report) string {
+	var out []string
+	for _, t := range rep.Tables {
+		out = append(out, t.Name+" "+t.Action)
+	}
+	return strings.Join(out, ", ")
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	l := newLake(t, map[string]string{"t/1.csv": ordersCSV})
-	rep := l.mustCrawl(func(o *Options) { o.DryRun = true }, "t")
-	if len(rep.Tables) != 1 || rep.Tables[0].Action != ActionCreated || !rep.DryRun {
-		t.Errorf("report %+v", rep.Tables)
+	l := newLake(t, map[string]string{"t/1.csv": ordersCSV, "u/1.json": `{"x": 1}`})
+	rep := l.mustCrawl(func(o *Options) { o.DryRun = true }, "")
+	if got := actions(rep); got != "t would create, u would create" || !rep.DryRun {
+		t.Errorf("actions: %s", got)
 	}
 	if _, err := l.cat.GetDatabase(t.Context(), "lake"); !errors.Is(err, catalog.ErrNotFound) {
 		t.Errorf("dry run created the database: %v", err)
+	}
+	l.mustCrawl(nil, "")
+	l.write(map[string]string{"t/2.csv": "id,amount,day,note\n3,1.00,2024-01-05,x\n"})
+	l.remove("u")
+	for behavior, want := range map[string]string{
+		DeleteDeprecate:   "t would update, u would deprecate",
+		DeleteFromCatalog: "t would update, u would delete",
+		DeleteLog:         "t would update, u logged",
+	} {
+		rep = l.mustCrawl(func(o *Options) { o.DryRun = true; o.DeleteBehavior = behavior }, "")
+		if got := actions(rep); got != want {
+			t.Errorf("%s: actions: %s, want %s", behavior, got, want)
+		}
+	}
+	if got := l.tables(); !slices.Equal(got, []string{"t", "u"}) || columns(l.table("t")) != "id:bigint amount:decimal(18,2) day:date" {
+		t.Errorf("the dry runs changed the catalog: tables %v, t %s", got, columns(l.table("t")))
 	}
 }
 
@@ -925,6 +1036,11 @@ func TestSampledQuotedCSVIsString(t *testing.T) {
 	}
 	if w := reportTable(rep, "q").Warnings; len(w) != 1 || !strings.Contains(w[0], "not every cell was read (the files were sampled)") {
 		t.Errorf("warnings %q", w)
+	}
+	// The types come from 10 records, but the count of all 50 is exact:
+	// the sample reached the end of the file.
+	if r := reportTable(rep, "q"); r.Records != 50 || r.RecordsEstimated {
+		t.Errorf("records %d, estimated %v", r.Records, r.RecordsEstimated)
 	}
 	l = newLake(t, map[string]string{"q/1.csv": b.String()})
 	l.mustCrawl(nil, "q")

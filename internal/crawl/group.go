@@ -18,6 +18,8 @@ type folderData struct {
 	bytes       int64
 	records     int64
 	estimated   bool
+	// sampled: some records were not read (types come from a sample).
+	sampled     bool
 	fingerprint string
 	// unchanged: taken from the catalog, not read (--recrawl new-folders).
 	unchanged bool
@@ -81,7 +83,6 @@ func summarize(f *folder, rep *Report) {
 	var read, notRead []*fileEntry
 	for _, fe := range f.files {
 		if fe.info != nil {
-			rep.Files.Read++
 			rep.Files.BytesRead += fe.info.BytesRead
 		}
 		switch {
@@ -169,6 +170,7 @@ func summarize(f *folder, rep *Report) {
 		d.bytes += fe.obj.Size
 		d.records += fe.info.Records
 		d.estimated = d.estimated || fe.info.Estimated
+		d.sampled = d.sampled || fe.info.Sampled
 		compressions[fe.info.Compression]++
 		fe.used = true
 	}
@@ -188,8 +190,7 @@ func summarize(f *folder, rep *Report) {
 			d.records += int64(perByte * float64(fe.obj.Size))
 			fe.used = true
 		}
-		rep.Files.NotSampled += len(notRead)
-		d.estimated = true
+		d.estimated, d.sampled = true, true
 	}
 	d.fingerprint = fingerprint(f.files)
 	f.data = d
@@ -220,6 +221,7 @@ func (c *candidate) merged() *folderData {
 		m.bytes += p.data.bytes
 		m.records += p.data.records
 		m.estimated = m.estimated || p.data.estimated
+		m.sampled = m.sampled || p.data.sampled
 		if m.csv != nil && p.data.csv != nil {
 			m.csv.Quoted = m.csv.Quoted || p.data.csv.Quoted
 		}

@@ -22,16 +22,22 @@ type Report struct {
 	ThresholdExceeded bool `json:"thresholdExceeded,omitempty"`
 }
 
-// FileSummary counts files and bytes.
+// FileSummary counts files and bytes. Each listed file is counted once
+// more, by what became of it: Listed = Read + Unchanged + NotSampled +
+// Skipped.
 type FileSummary struct {
 	Listed int `json:"listed"`
-	// Read: files opened and sampled. Unchanged: files of known folders
-	// not read again (--recrawl new-folders). NotSampled: files beyond
-	// --sample-files.
-	Read       int   `json:"read"`
-	Unchanged  int   `json:"unchanged"`
-	NotSampled int   `json:"notSampled"`
-	Skipped    int   `json:"skipped"`
+	// Read: files sampled into a table. Unchanged: files of known folders
+	// not read again (--recrawl new-folders): in their tables, or skipped,
+	// as before.
+	// NotSampled: files beyond --sample-files, in their folders' tables.
+	// Skipped: files in no table, each with its reason in Report.Skipped
+	// (some were read to find the reason).
+	Read       int `json:"read"`
+	Unchanged  int `json:"unchanged"`
+	NotSampled int `json:"notSampled"`
+	Skipped    int `json:"skipped"`
+	// BytesRead: every byte fetched, the skipped files' included.
 	BytesRead  int64 `json:"bytesRead"`
 	BytesTotal int64 `json:"bytesTotal"`
 }
@@ -45,6 +51,33 @@ const (
 	ActionDeprecated = "deprecated"
 	ActionDeleted    = "deleted"
 )
+
+// Table actions of a crawl that wrote nothing (--dry-run, or over the
+// table threshold): what it would have done.
+const (
+	ActionWouldCreate    = "would create"
+	ActionWouldUpdate    = "would update"
+	ActionWouldDeprecate = "would deprecate"
+	ActionWouldDelete    = "would delete"
+)
+
+// wouldBe: the actions a crawl that writes nothing reports instead.
+var wouldBe = map[string]string{
+	ActionCreated:    ActionWouldCreate,
+	ActionUpdated:    ActionWouldUpdate,
+	ActionDeprecated: ActionWouldDeprecate,
+	ActionDeleted:    ActionWouldDelete,
+}
+
+// nothingWritten makes the report of a crawl that wrote nothing say what
+// it would have done rather than what it did.
+func (r *Report) nothingWritten() {
+	for i, t := range r.Tables {
+		if a, ok := wouldBe[t.Action]; ok {
+			r.Tables[i].Action = a
+		}
+	}
+}
 
 // TableReport is what happened to one table.
 type TableReport struct {

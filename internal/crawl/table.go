@@ -238,9 +238,18 @@ func dataFromCatalog(uri string, t *catalog.Table, params map[string]string, fp 
 	if params[catalog.ParamJSONLayout] == catalog.JSONDocuments {
 		d.documents = []string{"the files of " + uri + " (not read again)"}
 	}
+	// The files the table held: the folder's files may include some the
+	// last crawl skipped.
+	if n, err := strconv.Atoi(params[catalog.ParamObjectCount]); err == nil && n <= files {
+		d.files = n
+	}
 	d.bytes, _ = strconv.ParseInt(params[catalog.ParamSizeKey], 10, 64)
 	d.records, _ = strconv.ParseInt(params[catalog.ParamRecordCount], 10, 64)
 	d.estimated = params[catalog.ParamRecordCountEstimated] == "true"
+	// Whether the types came from a sample is not kept; an estimated count
+	// says so, and a column typed string for a sample's sake stays string
+	// (below).
+	d.sampled = d.estimated
 	if delim := t.Parameters[catalog.ParamDelimiter]; d.format == format.CSV && delim != "" {
 		d.csv = &format.CSVInfo{Delimiter: delim[0], Header: t.Parameters[catalog.ParamSkipHeaderLineCount] == "1", Quote: '"', Quoted: t.Parameters[catalog.ParamAreColumnsQuoted] == "true"}
 		if t.StorageDescriptor.SerdeInfo != nil && t.StorageDescriptor.SerdeInfo.Parameters["quoteChar"] != "" {

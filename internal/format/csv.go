@@ -183,7 +183,40 @@ func sniffCSV(data []byte, atEOF bool, delim byte, header string, maxRecords int
 			data0 = data0[:maxRecords]
 		}
 	}
-	return info, fields, sampled{records: len(data0), bytes: best.consumed, capped: len(best.records) > maxRecords}, nil
+	n := countCSV(data, atEOF, CSVDialect{Delim: best.delim, Quote: quote}, info.Header)
+	n.partial = !atEOF || len(best.records) > maxRecords
+	return info, fields, n, nil
+}
+
+// countCSV counts the records of the whole sample, after the header when
+// there is one: every record that ends within it, bad ones included (they
+// are records of the file, which a reader quarantines); blank lines are
+// none.
+func countCSV(data []byte, atEOF bool, d CSVDialect, header bool) sampled {
+	var n sampled
+	pos := 0
+	for pos < len(data) {
+		// A line without a quote is a record (the common case, found fast).
+		end := bytes.IndexByte(data[pos:], '\n') + 1
+		if end == 0 || d.Quote != 0 && bytes.IndexByte(data[pos:pos+end], d.Quote) >= 0 {
+			var ok bool
+			if end, _, ok = d.RecordEnd(data[pos:], atEOF); !ok {
+				break
+			}
+		}
+		if line := bytes.TrimSuffix(bytes.TrimSuffix(data[pos:pos+end], []byte("\n")), []byte("\r")); len(line) > 0 {
+			if header {
+				header, n.start = false, pos+end
+			} else {
+				n.records++
+			}
+		}
+		pos += end
+	}
+	n.end = max(pos, n.start)
+	n.lines = bytes.Count(data[n.start:n.end], []byte("\n"))
+	n.complete = atEOF && pos == len(data)
+	return n
 }
 
 // columnTypes infers the type of each of n columns, whether some cell of

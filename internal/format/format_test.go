@@ -302,16 +302,35 @@ func TestSniffHugeSingleLine(t *testing.T) {
 	}
 }
 
-func TestRecordEstimate(t *testing.T) {
+// A file the sample reads to its end is counted exactly, though its
+// schema comes from its first 1,000 records.
+func TestRecordCountExactWhenSampleReachesEnd(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("id,name\n")
-	for i := range 50000 {
+	for range 50000 {
 		b.WriteString("1234567,abcdefghij\n")
-		_ = i
 	}
+	b.WriteString("\n")
 	f := sniffBytes(t, "big.csv", []byte(b.String()), DefaultOptions())
-	if !f.Estimated || f.Records < 49000 || f.Records > 51000 {
-		t.Errorf("50,000 rows: records %d estimated %v", f.Records, f.Estimated)
+	if f.Records != 50000 || f.Estimated || !f.Sampled {
+		t.Errorf("50,000 rows: records %d estimated %v sampled %v", f.Records, f.Estimated, f.Sampled)
+	}
+	var j strings.Builder
+	j.WriteString("[")
+	for i := range 20000 {
+		if i > 0 {
+			j.WriteString(",\n")
+		}
+		j.WriteString(`{"id": 1234567, "name": "abcdefghij"}`)
+	}
+	j.WriteString("]\n")
+	f = sniffBytes(t, "big.json", []byte(j.String()), DefaultOptions())
+	if f.Records != 20000 || f.Estimated || !f.Sampled || !f.JSONDocument {
+		t.Errorf("an array of 20,000 records: records %d estimated %v sampled %v", f.Records, f.Estimated, f.Sampled)
+	}
+	f = sniffBytes(t, "big.json", []byte(strings.TrimSuffix(j.String(), "]\n")), DefaultOptions())
+	if !f.Estimated {
+		t.Errorf("an array not closed: records %d estimated %v", f.Records, f.Estimated)
 	}
 	if f.BytesRead > 1<<20+64<<10 {
 		t.Errorf("read %d bytes; the sample is 1 MiB", f.BytesRead)

@@ -31,8 +31,11 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 		records++
 		return nil
 	}
-	done := func() ([]Field, sampled, error) {
-		return memberColumns(row.Fields), sampled{records: records, bytes: int(dec.InputOffset()), capped: records == max, document: document}, nil
+	start := 0 // where the first record starts (after an array's '[')
+	done := func(array bool) ([]Field, sampled, error) {
+		n := countJSON(dec, data, start, records, array, atEOF)
+		n.document = document
+		return memberColumns(row.Fields), n, nil
 	}
 	tok, err := dec.Token()
 	if err != nil {
@@ -40,20 +43,21 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 	}
 	if d, ok := tok.(json.Delim); ok && d == '[' {
 		document = true
+		start = int(dec.InputOffset())
 		for dec.More() && records < max {
 			offset := dec.InputOffset()
 			t, err := jsonType(dec, nil, true)
 			if err != nil {
-				return finishJSON(row, records, int(offset), document, err, atEOF)
+				return finishJSON(row, records, start, int(offset), data, document, err, atEOF)
 			}
 			if err := add(t); err != nil {
 				return nil, sampled{}, err
 			}
 		}
-		return done()
+		return done(true)
 	}
 	first := tok
-	start := 0 // where the text of the next record (and the space before it) starts
+	next := 0 // where the text of the next record (and the space before it) starts
 	for records < max {
 		offset := dec.InputOffset()
 		t, err := jsonType(dec, first, true)
@@ -62,16 +66,43 @@ func sniffJSON(data []byte, atEOF bool, max int) ([]Field, sampled, error) {
 			if err == io.EOF && records > 0 {
 				break
 			}
-			return finishJSON(row, records, int(offset), document, err, atEOF)
+			return finishJSON(row, records, start, int(offset), data, document, err, atEOF)
 		}
 		if err := add(t); err != nil {
 			return nil, sampled{}, err
 		}
 		end := int(dec.InputOffset())
-		document = document || !onItsLine(data[start:end], records == 1)
-		start = end
+		document = document || !onItsLine(data[next:end], records == 1)
+		next = end
 	}
-	return done()
+	return done(false)
+}
+
+// countJSON counts the records of the whole sample: the records already
+// read for the schema, then every whole value after them (the values of an
+// array, or of a stream of values).
+func countJSON(dec *json.Decoder, data []byte, start, records int, array, atEOF bool) sampled {
+	n := sampled{records: records, start: start, end: int(dec.InputOffset())}
+	var err error
+	for {
+		if array && !dec.More() {
+			// The closing ']', and nothing after it.
+			if tok, terr := dec.Token(); terr == nil && tok == json.Delim(']') {
+				_, err = dec.Token()
+			}
+			break
+		}
+		var v json.RawMessage
+		if err = dec.Decode(&v); err != nil {
+			break
+		}
+		n.records++
+		n.end = int(dec.InputOffset())
+	}
+	n.lines = bytes.Count(data[n.start:n.end], []byte("\n"))
+	n.complete = atEOF && err == io.EOF
+	n.partial = !n.complete || n.records > records
+	return n
 }
 
 // onItsLine: the text of a record (after the space before it) is one line,
@@ -114,10 +145,12 @@ func memberColumns(fields []Field) []Field {
 	return fields
 }
 
-func finishJSON(row *Type, records, offset int, document bool, err error, atEOF bool) ([]Field, sampled, error) {
+func finishJSON(row *Type, records, start, offset int, data []byte, document bool, err error, atEOF bool) ([]Field, sampled, error) {
 	if records > 0 && !atEOF && isTruncation(err) {
 		// The sample cut a record short.
-		return memberColumns(row.Fields), sampled{records: records, bytes: offset, capped: true, document: document}, nil
+		n := sampled{records: records, start: start, end: offset, partial: true, document: document}
+		n.lines = bytes.Count(data[start:offset], []byte("\n"))
+		return memberColumns(row.Fields), n, nil
 	}
 	return nil, sampled{}, jsonErr(err, atEOF, records)
 }

@@ -55,9 +55,13 @@ type File struct {
 	// Athena's JSON SerDes read a line as a record.
 	JSONDocument bool
 	// Records is exact for Parquet (from the footer) and for text files
-	// read to the end; otherwise it is estimated from the sample.
+	// the sample read to the end; otherwise it is estimated (see
+	// estimateRecords).
 	Records   int64
 	Estimated bool
+	// Sampled: the schema comes from some of the records (the first
+	// SampleRecords, or those within SampleBytes), not all of them.
+	Sampled bool
 	// BytesRead is what was fetched from storage to classify the file.
 	BytesRead int64
 }
@@ -115,38 +119,51 @@ func Sniff(ctx context.Context, s storage.Store, obj *storage.Object, opts Optio
 		return f
 	}
 	defer body.Close()
-	sniffText(f, body, raw, opts)
+	sample, sampleBytes := sniffText(f, body, opts)
 	f.BytesRead = raw.n
+	if f.Format != "" {
+		f.estimateRecords(ctx, s, sample, sampleBytes, raw.n)
+	}
 	return f
 }
 
-// sampled is how much of a text file the sample covered.
+// sampled is what the sample showed of a text file's records.
 type sampled struct {
-	records int  // records parsed
-	bytes   int  // decompressed bytes those records took
-	capped  bool // more records followed them
+	// records counts every record that ends within the sample (not only
+	// those parsed for the schema); they span the bytes from start (after
+	// any header, offsets in the decompressed text) to end, which hold
+	// lines line ends.
+	records    int
+	start, end int
+	lines      int
+	// complete: these are all the file's records.
+	complete bool
+	// partial: the schema was inferred from some of them.
+	partial bool
 	// document: JSON whose records are not one a line (an array, or
 	// values over several lines).
 	document bool
 }
 
 // sniffText samples decompressed text and classifies it as JSON or
-// delimited text, in that order (as Glue does).
-func sniffText(f *File, body io.Reader, raw *countingReader, opts Options) {
+// delimited text, in that order (as Glue does). It returns what the
+// sample showed of the records, with offsets in the decompressed text, and
+// the size of the sample.
+func sniffText(f *File, body io.Reader, opts Options) (sampled, int) {
 	sample, atEOF, err := readSample(body, opts.SampleBytes)
 	if err != nil {
 		f.Skip = "unreadable: " + err.Error()
-		return
+		return sampled{}, 0
 	}
-	sample = bytes.TrimPrefix(sample, []byte("\xef\xbb\xbf"))
-	if reason := NotText(sample, atEOF); reason != "" {
+	text := bytes.TrimPrefix(sample, []byte("\xef\xbb\xbf"))
+	if reason := NotText(text, atEOF); reason != "" {
 		f.Skip = reason
-		return
+		return sampled{}, 0
 	}
-	trimmed := bytes.TrimLeft(sample, " \t\r\n")
+	trimmed := bytes.TrimLeft(text, " \t\r\n")
 	if len(trimmed) == 0 {
 		f.Skip = "no data: only white space"
-		return
+		return sampled{}, 0
 	}
 	if trimmed[0] == '{' || trimmed[0] == '[' {
 		fields, n, err := sniffJSON(trimmed, atEOF, opts.SampleRecords)
@@ -154,51 +171,39 @@ func sniffText(f *File, body io.Reader, raw *countingReader, opts Options) {
 			more, eof, rerr := readSample(body, opts.MaxJSONBytes-len(sample))
 			if rerr == nil {
 				sample = append(sample, more...)
+				text = bytes.TrimPrefix(sample, []byte("\xef\xbb\xbf"))
+				trimmed = bytes.TrimLeft(text, " \t\r\n")
 				atEOF = eof
-				fields, n, err = sniffJSON(bytes.TrimLeft(sample, " \t\r\n"), atEOF, opts.SampleRecords)
+				fields, n, err = sniffJSON(trimmed, atEOF, opts.SampleRecords)
 			}
 		}
 		if err == nil {
 			f.Format, f.Fields, f.JSONDocument = JSON, fields, n.document
-			f.setRecords(n, len(sample), raw.n, atEOF)
-			return
+			return n.from(len(sample) - len(trimmed)), len(sample)
 		}
 		if errors.Is(err, errTruncated) {
 			f.Skip = fmt.Sprintf("no complete JSON record in the first %d MiB", max(opts.MaxJSONBytes, len(sample))>>20)
-			return
+			return sampled{}, 0
 		}
 		if trimmed[0] == '{' {
 			f.Skip = err.Error()
-			return
+			return sampled{}, 0
 		}
 	}
-	info, fields, n, err := sniffCSV(sample, atEOF, opts.Delimiter, opts.Header, opts.SampleRecords)
+	info, fields, n, err := sniffCSV(text, atEOF, opts.Delimiter, opts.Header, opts.SampleRecords)
 	if err != nil {
 		f.Skip = "not CSV, JSON or Parquet: " + err.Error()
-		return
+		return sampled{}, 0
 	}
 	f.Format, f.Fields, f.CSV = CSV, fields, info
-	f.setRecords(n, len(sample), raw.n, atEOF)
+	return n.from(len(sample) - len(text)), len(sample)
 }
 
-// setRecords records the count: exact when every record of the file was
-// parsed; otherwise the records per byte of the sample, scaled to the
-// file's (decompressed) size.
-func (f *File) setRecords(n sampled, sampleBytes int, compressedRead int64, atEOF bool) {
-	if atEOF && !n.capped {
-		f.Records = int64(n.records)
-		return
-	}
-	f.Estimated = true
-	if n.bytes <= 0 {
-		f.Records = int64(n.records)
-		return
-	}
-	total := float64(f.Size) // decompressed size, estimated for compressed files
-	if f.Compression != NoCompression && compressedRead > 0 {
-		total = float64(f.Size) * float64(sampleBytes) / float64(compressedRead)
-	}
-	f.Records = int64(float64(n.records) * total / float64(n.bytes))
+// from moves the offsets of a sample that began offset bytes into the text.
+func (n sampled) from(offset int) sampled {
+	n.start += offset
+	n.end += offset
+	return n
 }
 
 // readSample reads up to n bytes; atEOF reports that the stream ended
@@ -222,10 +227,17 @@ func readSample(r io.Reader, n int) ([]byte, bool, error) {
 	return buf, false, nil
 }
 
-// NotText explains why a sample is not text: NUL bytes, or bytes that are
-// not UTF-8 (a rune cut at the end of a partial sample is fine).
+// NotText explains why a sample of a file's start is not text: it is a
+// binary format lakectl knows by name (Arrow IPC, ORC, Avro, an Excel
+// workbook, ...), or holds NUL bytes, or bytes that are not UTF-8 (a rune
+// cut at the end of a partial sample is fine). A format is named only for
+// binary content (a NUL byte): text in an encoding other than UTF-8 that
+// starts like a magic number is still text.
 func NotText(b []byte, atEOF bool) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
+		if name := binaryFormat(b); name != "" {
+			return unsupported(name)
+		}
 		return fmt.Sprintf("binary content (a NUL byte at offset %d)", i)
 	}
 	for i := 0; i < len(b); {

@@ -63,6 +63,7 @@ Exit status 1 when objects differ and were left as they are.`,
 	cmd.Flags().StringVar(&opts.From, "from", "", "the catalog to copy from (default: the configured catalog)")
 	cmd.Flags().StringVar(&opts.To, "to", "", "the catalog to copy to (required)")
 	cmdutil.ListVar(cmd.Flags(), &opts.Databases, "database", "copy only these databases (DB,... or repeated)")
+	cmd.RegisterFlagCompletionFunc("database", cmdutil.DatabaseFlagOf(f, "from"))
 	cmd.Flags().BoolVar(&opts.Overwrite, "overwrite", false, "make objects of the target that differ as the source's (a table gets a new version)")
 	return cmd
 }

@@ -32,6 +32,7 @@ the table's location followed by KEY=VALUE/ folders.`,
 			opts.Table, opts.Values = args[0], args[1:]
 			return createPartitionRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 	cmd.Flags().StringVar(&opts.Location, "location", "", "where the partition's data lives (default: under the table's location)")
 	return cmd

@@ -54,6 +54,7 @@ classification that Glue and Athena expect for csv, json or parquet.`,
 			opts.Target = args[0]
 			return createTableRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.NewTableArg(f),
 	}
 	fl := cmd.Flags()
 	cmdutil.ListVar(fl, &opts.Columns, "column", "columns, in order (NAME:TYPE,... or repeated; a comma inside a type, decimal(10,2), does not split)")

@@ -40,6 +40,7 @@ Each change archives the previous version (see 'lakectl catalog versions').`,
 			}
 			return describeRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 	cmd.Flags().StringVar(&description, "description", "", "the table's description (empty clears it)")
 	cmd.Flags().StringArrayVar(&opts.Columns, "column", nil, "a column comment NAME=COMMENT (repeatable; the comment is taken whole, commas and all; empty clears it)")

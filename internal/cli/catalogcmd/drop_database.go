@@ -30,6 +30,7 @@ and partitions too. Data files are never touched.`,
 			opts.Name = args[0]
 			return dropDatabaseRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.DatabaseArg(f),
 	}
 	cmd.Flags().BoolVar(&opts.Cascade, "cascade", false, "also remove the database's tables")
 	cmd.Flags().BoolVar(&opts.IfExists, "if-exists", false, "succeed without change when the database does not exist")

@@ -27,6 +27,7 @@ func NewCmdDropPartition(f *cmdutil.Factory) *cobra.Command {
 			opts.Table, opts.Values = args[0], args[1:]
 			return dropPartitionRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 	cmd.Flags().BoolVar(&opts.IfExists, "if-exists", false, "succeed without change when the partition does not exist")
 	return cmd

@@ -26,6 +26,7 @@ func NewCmdDropTable(f *cmdutil.Factory) *cobra.Command {
 			opts.Table = args[0]
 			return dropTableRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 	cmd.Flags().BoolVar(&opts.IfExists, "if-exists", false, "succeed without change when the table does not exist")
 	return cmd

@@ -52,6 +52,7 @@ JSON output has the shape of 'aws glue get-partitions': {"Partitions": [...]}.`,
 			opts.Table = args[0]
 			return partitionsRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 	cmd.Flags().StringVar(&opts.Filter, "filter", "", "a Glue partition expression on the partition keys, e.g. \"year=2024 AND region IN ('eu','us')\"")
 	return cmd

@@ -31,6 +31,7 @@ partition_key).`,
 			opts.Table = args[0]
 			return showRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 }
 

@@ -27,6 +27,7 @@ func NewCmdTables(f *cmdutil.Factory) *cobra.Command {
 			}
 			return tablesRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.DatabaseArg(f),
 	}
 }
 

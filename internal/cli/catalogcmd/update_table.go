@@ -60,6 +60,7 @@ update wins, as with 'aws glue update-table' without --version-id).`,
 			}
 			return updateTableRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 	cmd.Flags().StringVar(&opts.TableInput, "table-input", "", "the new definition, a Glue TableInput JSON: inline, file://PATH, PATH or - (stdin)")
 	cmd.Flags().StringVar(&versionID, "version-id", "", "replace only this version of the table (default: the VersionId in the input, else the current one)")

@@ -29,6 +29,7 @@ JSON output has the shape of 'aws glue get-table-versions':
 			opts.Table = args[0]
 			return versionsRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 }
 

@@ -41,6 +41,7 @@ files are rewritten; files in subfolders stay as they are.`,
 			opts.Table = args[0]
 			return compactRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.TableArg(f),
 	}
 	cmd.Flags().StringVar(&opts.TargetFileSize, "target-file-size", "128MiB", "target size of the rewritten files")
 	cmd.Flags().IntVar(&opts.Compact.RowGroupSize, "row-group-size", convert.DefaultRowGroupSize, "rows per Parquet row group")

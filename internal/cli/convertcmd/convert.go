@@ -96,11 +96,13 @@ data adds or retypes a column of the registered table.`,
 			opts.Source = args[0]
 			return convertRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.SourceArg(f),
 	}
 	fl := cmd.Flags()
 	c := &opts.Convert
 	fl.StringVar(&opts.Dest, "to", "", "destination folder: a path or s3:// URI (required)")
 	fl.StringVar(&c.Register, "register", "", "create or update this catalog table (DB.TABLE) for the output")
+	cmd.RegisterFlagCompletionFunc("register", cmdutil.TableFlag(f))
 	cmdutil.EnumVar(cmd, &c.Compression, "compression", "snappy", convert.CodecNames, "Parquet compression")
 	cmdutil.ListVar(fl, &opts.PartitionBy, "partition-by", "partition columns, in order (COL,... or repeated)")
 	cmdutil.EnumVar(cmd, &c.Mode, "mode", convert.Append, convert.Modes, "what happens to the data already in DEST")

@@ -69,6 +69,7 @@ JSON output (--output json) is the run report; see docs/crawl.md.`,
 	fl := cmd.Flags()
 	c := &opts.Crawl
 	fl.StringVarP(&c.Database, "database", "d", "", "database to keep the tables in (created if missing)")
+	cmd.RegisterFlagCompletionFunc("database", cmdutil.DatabaseFlag(f))
 	fl.StringVar(&c.TablePrefix, "table-prefix", "", "prefix for the names of new tables")
 	cmdutil.ListVar(fl, &c.Include, "include", "crawl only files matching these globs, relative to each URI (GLOB,... or repeated)")
 	cmdutil.ListVar(fl, &c.Exclude, "exclude", "leave out files matching these globs, relative to each URI (GLOB,... or repeated): * one level, ** any levels, ?, [a-z], [!a-c], {a,b}")

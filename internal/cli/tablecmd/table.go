@@ -70,6 +70,7 @@ Exit status: 0 when nothing is wrong (or everything found was repaired),
 			opts.Table = args[0]
 			return checkRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.SourceArg(f),
 	}
 	cmd.Flags().BoolVar(&opts.Check.Repair, "repair", false, "fix what is safe to fix, and say what was done")
 	return cmd

@@ -63,6 +63,7 @@ report; --output junit gives JUnit XML for CI test reports.`,
 			opts.Source = args[0]
 			return checkRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.SourceArg(f),
 	}
 	cmd.Flags().StringVar(&opts.Rules, "rules", "", "the rules file (YAML; required)")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")

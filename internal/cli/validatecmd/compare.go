@@ -75,6 +75,8 @@ differences.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Source, "source", "", "the source (required)")
 	fl.StringVar(&opts.Target, "target", "", "the target (required)")
+	cmd.RegisterFlagCompletionFunc("source", cmdutil.SourceFlag(f))
+	cmd.RegisterFlagCompletionFunc("target", cmdutil.SourceFlag(f))
 	fl.StringVar(&opts.SourceQuery, "source-query", "", "SQL whose rows are the source (with a postgres:// or mysql:// --source)")
 	fl.StringVar(&opts.TargetQuery, "target-query", "", "SQL whose rows are the target (with a postgres:// or mysql:// --target)")
 	cmdutil.ListVar(fl, &opts.Key, "key", "key columns (of the source) for a row-level diff (COL,... or repeated)")
@@ -82,6 +84,7 @@ differences.`,
 	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
 	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
 	fl.StringVar(&opts.Save, "save", "", "append the column report to this catalog table (DB.TABLE), Parquet partitioned by run date")
+	cmd.RegisterFlagCompletionFunc("save", cmdutil.TableFlag(f))
 	fl.StringVar(&opts.SaveTo, "save-to", "", "where --save keeps its files (default: $LAKECTL_HOME/validation/DB/TABLE/)")
 	fl.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
 	return cmd

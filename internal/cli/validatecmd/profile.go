@@ -61,6 +61,7 @@ every value and digit.`,
 			opts.Source = args[0]
 			return profileRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.SourceArg(f),
 	}
 	cmdutil.ListVar(cmd.Flags(), &opts.Profile.Columns, "columns", "profile only these columns (COL,... or repeated)")
 	cmd.Flags().BoolVar(&opts.Profile.Percentiles, "percentiles", false, "add approximate percentiles (1st to 100th) of numeric columns")

@@ -49,6 +49,7 @@ The data they came from always passes them.`,
 			opts.Source = args[0]
 			return suggestRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: cmdutil.SourceArg(f),
 	}
 	cmd.Flags().StringVarP(&opts.Write, "write", "w", "", "write the suggestions as a rules file")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
