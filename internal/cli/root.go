@@ -153,9 +153,11 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 	}
 	pf.Lookup("output").Shorthand = "o"
 	pf.Lookup("output").DefValue = "table"
+	pf.Lookup("progress").DefValue = cmdutil.ProgressAuto
 	pf.String("query", "", "a JMESPath expression that selects what JSON output prints, as the aws CLI's --query does (implies -o json; on validate check, profile and suggest, --query is the SQL of a database source)")
 	pf.SetAnnotation("query", cmdutil.JMESPathAnnotation, []string{"true"})
 	root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cmdutil.Outputs, cobra.ShellCompDirectiveNoFileComp))
+	root.RegisterFlagCompletionFunc("progress", cobra.FixedCompletions(cmdutil.ProgressModes, cobra.ShellCompDirectiveNoFileComp))
 
 	// Errors before a command runs (unknown commands, flags, arguments)
 	// are usage errors; see Run.
@@ -220,6 +222,7 @@ LAKECTL_* environment variables, then the config file, then defaults.
   --catalog       LAKECTL_CATALOG        catalog        sqlite:$LAKECTL_HOME/catalog.db
   --output, -o    LAKECTL_OUTPUT         output         table
   --quiet, -q     LAKECTL_QUIET          quiet          false
+  --progress      LAKECTL_PROGRESS       progress       auto
   --profile       LAKECTL_PROFILE        profile        (AWS_PROFILE, else default)
   --region        LAKECTL_REGION         region         (AWS_REGION, else the profile's)
   --s3-endpoint   LAKECTL_S3_ENDPOINT    s3-endpoint    (AWS)
