@@ -38,7 +38,7 @@ type Progress struct {
 	barStage string
 	barUnit  string
 	barMax   int64
-	barDesc  string
+	shown    bool      // a bar is on the line
 	lastLine time.Time // of the last JSON progress line
 
 	ticker  *time.Ticker
@@ -62,7 +62,7 @@ func (f *Factory) ProgressMode() string {
 }
 
 // StartProgress starts showing the progress of a command's long work
-// (command names it: "convert", "profile"). While it shows, the command's
+// (command names it: "convert", "validate profile"). While it shows, the command's
 // other messages on stderr clear the bar before they print.
 func (f *Factory) StartProgress(command string) *Progress {
 	p := newProgress(f.IO.ErrOut, f.ProgressMode(), command, f.Now)
@@ -163,7 +163,7 @@ func (p *Progress) draw(now time.Time, final bool) {
 			p.clearBar()
 			return
 		}
-		p.drawBar(cur)
+		p.drawBar(cur, now)
 	}
 }
 
@@ -210,8 +210,9 @@ func (p *Progress) line(typ string, s progress.Snapshot, at time.Time) {
 	p.out.Write(append(b, '\n'))
 }
 
-// measure is what a stage's percent and time left are reckoned in: bytes
-// where their total is known, else rows, else files; total 0 when none is.
+// measure is what a stage's percent, rate and time left are reckoned in:
+// bytes where their total is known, else rows, else files; with no total
+// known (0), rows, else files, else bytes.
 func measure(s progress.Snapshot) (unit string, done, total int64) {
 	switch {
 	case s.Total.Bytes > 0:
@@ -222,10 +223,10 @@ func measure(s progress.Snapshot) (unit string, done, total int64) {
 		return "files", s.Done.Files, s.Total.Files
 	case s.Done.Rows > 0:
 		return "rows", s.Done.Rows, 0
-	case s.Done.Bytes > 0:
-		return "bytes", s.Done.Bytes, 0
+	case s.Done.Files > 0 || s.Done.Bytes == 0:
+		return "files", s.Done.Files, 0
 	}
-	return "files", s.Done.Files, 0
+	return "bytes", s.Done.Bytes, 0
 }
 
 func round(x float64, places int) float64 {
@@ -234,78 +235,116 @@ func round(x float64, places int) float64 {
 }
 
 // drawBar draws the current stage as a bar (a spinner while its total is
-// unknown): the library draws the bar, the rate and the time left, the
-// description the other counts.
-func (p *Progress) drawBar(s progress.Snapshot) {
+// unknown) followed by its status; the library draws the bar and fits it
+// to the terminal.
+func (p *Progress) drawBar(s progress.Snapshot, now time.Time) {
 	unit, done, total := measure(s)
-	if p.bar == nil || s.Stage != p.barStage || unit != p.barUnit || (total > 0) != (p.barMax > 0) {
+	// A bar at its total is over for the library: one whose total grew
+	// after is drawn anew.
+	grown := p.bar != nil && p.bar.IsFinished() && total > p.barMax
+	if p.bar == nil || grown || s.Stage != p.barStage || unit != p.barUnit || (total > 0) != (p.barMax > 0) {
 		p.clearBar()
-		p.bar, p.barStage, p.barUnit, p.barMax, p.barDesc = newBar(p.out, unit, total), s.Stage, unit, total, ""
+		p.bar, p.barStage, p.barUnit, p.barMax = newBar(p.out, total, p.status(s, now)), s.Stage, unit, total
+	} else {
+		p.bar.Describe(p.status(s, now)) // before the count: a bar at its total is drawn no more
 	}
 	if total > 0 && total != p.barMax {
 		p.bar.ChangeMax64(total)
 		p.barMax = total
 	}
-	if d := p.describe(s, unit); d != p.barDesc {
-		p.bar.Describe(d)
-		p.barDesc = d
-	}
 	if total > 0 {
-		// At its maximum the library ends the bar for good; a total may
-		// still grow, and the end is Stop's to draw.
-		done = min(done, total-1)
+		done = min(done, total) // past its total (a file that grew), the library draws nothing
 	}
 	p.bar.Set64(done)
+	p.shown = true
 }
 
-func newBar(w io.Writer, unit string, total int64) *progressbar.ProgressBar {
-	opts := []progressbar.Option{
+func newBar(w io.Writer, total int64, status string) *progressbar.ProgressBar {
+	if total <= 0 {
+		total = -1 // a spinner
+	}
+	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(status),
+		progressbar.OptionSetRenderBlankState(true),
 		progressbar.OptionSetWidth(30),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionShowDescriptionAtLineEnd(),
+		// The rate and the time left are the status's, reckoned from the
+		// start of the stage.
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionUseANSICodes(true),
 		progressbar.OptionSpinnerType(14),
 		// Drawn on Progress's ticks only: no goroutine of the library's
 		// writes to stderr behind a message.
 		progressbar.OptionSetSpinnerChangeInterval(0),
-	}
-	if unit == "bytes" {
-		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionUseIECUnits(true))
-	} else {
-		opts = append(opts, progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
-	}
-	if total <= 0 {
-		total = -1 // a spinner
-	}
-	return progressbar.NewOptions64(total, opts...)
+	)
 }
 
-// describe names the stage and the counts the bar does not show.
-func (p *Progress) describe(s progress.Snapshot, unit string) string {
+// status names the stage (unless the command already does) and says what
+// is done of what, at what rate, and how long is left where the total is
+// known.
+func (p *Progress) status(s progress.Snapshot, now time.Time) string {
 	label := p.command
 	if s.Stage != "" && !strings.HasSuffix(" "+p.command, " "+s.Stage) {
 		label += ": " + s.Stage
 	}
-	var parts []string
+	unit, done, total := measure(s)
+	parts := []string{amount(unit, done, total)}
 	if unit != "files" && (s.Done.Files > 0 || s.Total.Files > 0) {
-		if s.Total.Files > 0 {
-			parts = append(parts, fmt.Sprintf("%d/%d files", s.Done.Files, s.Total.Files))
+		parts = append(parts, amount("files", s.Done.Files, s.Total.Files))
+	}
+	if unit != "rows" && (s.Done.Rows > 0 || s.Total.Rows > 0) {
+		parts = append(parts, amount("rows", s.Done.Rows, s.Total.Rows))
+	}
+	if elapsed := now.Sub(s.Started).Seconds(); elapsed > 0 && done > 0 {
+		rate := float64(done) / elapsed
+		if unit == "bytes" {
+			parts = append(parts, humanBytes(int64(rate))+"/s")
 		} else {
-			parts = append(parts, fmt.Sprintf("%d files", s.Done.Files))
+			parts = append(parts, fmt.Sprintf("%.0f %s/s", rate, unit))
+		}
+		if total > done {
+			left := time.Duration(float64(total-done) / rate * float64(time.Second))
+			parts = append(parts, left.Round(time.Second).String()+" left")
 		}
 	}
-	if unit != "rows" && s.Done.Rows > 0 {
-		parts = append(parts, fmt.Sprintf("%d rows", s.Done.Rows))
-	}
-	if len(parts) == 0 {
-		return label + " "
-	}
-	return label + " (" + strings.Join(parts, ", ") + ") "
+	return label + ": " + strings.Join(parts, ", ")
 }
 
+// amount says how much of a unit is done, of how much when known.
+func amount(unit string, done, total int64) string {
+	if unit == "bytes" {
+		if total > 0 {
+			return humanBytes(done) + "/" + humanBytes(total)
+		}
+		return humanBytes(done)
+	}
+	if total > 0 {
+		return fmt.Sprintf("%d/%d %s", done, total, unit)
+	}
+	return fmt.Sprintf("%d %s", done, unit)
+}
+
+// humanBytes prints a size in binary units: 512 B, 1.5 KiB, 63.0 MiB.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+// clearBar clears the bar's line, where a bar is shown (the library's own
+// Clear leaves a bar it drew at its total).
 func (p *Progress) clearBar() {
-	if p.bar != nil {
-		p.bar.Clear()
+	if p.shown {
+		io.WriteString(p.out, "\x1b[2K\r")
+		p.shown = false
 	}
 }

@@ -93,8 +93,8 @@ func TestProgressJSONLines(t *testing.T) {
 	}
 }
 
-// The time left is reckoned in bytes where their total is known, else in
-// rows, else in files.
+// The percent and time left are reckoned in bytes where their total is
+// known, else in rows, else in files.
 func TestProgressMeasure(t *testing.T) {
 	for _, c := range []struct {
 		done, total progress.Counts
@@ -105,8 +105,9 @@ func TestProgressMeasure(t *testing.T) {
 		{progress.Counts{Files: 1, Rows: 2, Bytes: 3}, progress.Counts{Files: 4, Rows: 5}, "rows", 2, 5},
 		{progress.Counts{Files: 1, Rows: 2, Bytes: 3}, progress.Counts{Files: 4}, "files", 1, 4},
 		{progress.Counts{Files: 1, Rows: 2, Bytes: 3}, progress.Counts{}, "rows", 2, 0},
-		{progress.Counts{Files: 1, Bytes: 3}, progress.Counts{}, "bytes", 3, 0},
-		{progress.Counts{Files: 1}, progress.Counts{}, "files", 1, 0},
+		{progress.Counts{Files: 1, Bytes: 3}, progress.Counts{}, "files", 1, 0},
+		{progress.Counts{Bytes: 3}, progress.Counts{}, "bytes", 3, 0},
+		{progress.Counts{}, progress.Counts{}, "files", 0, 0},
 	} {
 		unit, d, tot := measure(progress.Snapshot{Done: c.done, Total: c.total})
 		if unit != c.unit || d != c.d || tot != c.tot {
@@ -123,27 +124,33 @@ func TestProgressBar(t *testing.T) {
 	r.Stage("read")
 	r.Expect(progress.Counts{Files: 10})
 	r.Add(progress.Counts{Files: 5, Bytes: 1 << 20})
+	c.advance(2 * time.Second)
 	p.draw(c.now(), false)
-	s := out.String()
-	for _, want := range []string{"crawl: read", " 50% |", "█", "(5/10", "files/"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("the bar %q lacks %q", s, want)
-		}
+	if s := out.String(); !strings.HasSuffix(s, "\r  50% |███████████████               |  crawl: read: 5/10 files, 2 files/s, 2s left \x1b[0K") {
+		t.Errorf("the bar: %q", s)
 	}
-	// At its total the bar stays open (a total may grow): 90%, not 100%.
+	// At its total, 100%; a total that grows after gets a new bar.
 	out.Reset()
 	r.Add(progress.Counts{Files: 5})
 	c.advance(barEvery)
 	p.draw(c.now(), false)
-	if s := out.String(); strings.Contains(s, "100%") || !strings.Contains(s, " 90% |") {
+	if s := out.String(); !strings.Contains(s, " 100% |██████████████████████████████|  crawl: read: 10/10 files, 5 files/s") || strings.Contains(s, " left") {
 		t.Errorf("at the total: %q", s)
 	}
 	out.Reset()
 	r.Expect(progress.Counts{Files: 10})
 	c.advance(barEvery)
 	p.draw(c.now(), false)
-	if s := out.String(); !strings.Contains(s, " 50% |") || !strings.Contains(s, "(10/20") {
+	if s := out.String(); !strings.Contains(s, "  50% |") || !strings.Contains(s, "|  crawl: read: 10/20 files, 5 files/s, 2s left") {
 		t.Errorf("after the total grew: %q", s)
+	}
+	// Past its total (a file grew while read): the total.
+	out.Reset()
+	r.Add(progress.Counts{Files: 15})
+	c.advance(barEvery)
+	p.draw(c.now(), false)
+	if s := out.String(); !strings.Contains(s, " 100% |") {
+		t.Errorf("past the total: %q", s)
 	}
 
 	// A message clears the bar first.
@@ -153,14 +160,13 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("a message with a bar shown: %q", s)
 	}
 
-	// A new stage of unknown size: a spinner with the count, and the
-	// description of the stage.
+	// A new stage of unknown size: a spinner, the counts and the rate.
 	out.Reset()
 	r.Stage("apply")
-	r.Add(progress.Counts{Rows: 42})
-	c.advance(barEvery)
+	r.Add(progress.Counts{Rows: 42, Bytes: 3 << 20})
+	c.advance(time.Second)
 	p.draw(c.now(), false)
-	if s := out.String(); !strings.Contains(s, "crawl: apply") || !strings.Contains(s, "42") || strings.Contains(s, "%") {
+	if s := out.String(); !strings.HasSuffix(s, "  crawl: apply: 42 rows, 42 rows/s \x1b[0K") || strings.Contains(s, "[0s]") || strings.Contains(s, "%") {
 		t.Errorf("a stage of unknown size: %q", s)
 	}
 
@@ -172,24 +178,30 @@ func TestProgressBar(t *testing.T) {
 	}
 }
 
-// The bar names the stage unless the command already does, and shows the
-// counts the bar does not.
-func TestProgressDescribe(t *testing.T) {
+// The status names the stage unless the command already does, says what
+// is done of what, the rate, and the time left where a total is known.
+func TestProgressStatus(t *testing.T) {
+	t0 := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, c := range []struct {
-		command, stage string
-		s              progress.Snapshot
-		want           string
+		command string
+		s       progress.Snapshot
+		want    string
 	}{
-		{"convert", "convert", progress.Snapshot{Done: progress.Counts{Files: 1, Rows: 1200, Bytes: 9}, Total: progress.Counts{Files: 3, Bytes: 30}}, "convert (1/3 files, 1200 rows) "},
-		{"validate profile", "profile", progress.Snapshot{Done: progress.Counts{Rows: 5}}, "validate profile "},
-		{"validate compare", "index target", progress.Snapshot{Done: progress.Counts{Files: 2, Bytes: 9}}, "validate compare: index target (2 files) "},
-		{"crawl", "list", progress.Snapshot{Done: progress.Counts{Files: 2, Bytes: 9}}, "crawl: list (2 files) "},
+		{"convert", progress.Snapshot{Stage: "convert", Done: progress.Counts{Files: 1, Rows: 1200, Bytes: 3 << 20}, Total: progress.Counts{Files: 3, Bytes: 12 << 20}},
+			"convert: 3.0 MiB/12.0 MiB, 1/3 files, 1200 rows, 768.0 KiB/s, 12s left"},
+		{"validate profile", progress.Snapshot{Stage: "profile", Done: progress.Counts{Rows: 5000}},
+			"validate profile: 5000 rows, 1250 rows/s"},
+		{"validate compare", progress.Snapshot{Stage: "index target", Done: progress.Counts{Files: 2, Bytes: 900}, Total: progress.Counts{Files: 2, Bytes: 1000}},
+			"validate compare: index target: 900 B/1000 B, 2/2 files, 225 B/s, 0s left"},
+		{"crawl", progress.Snapshot{Stage: "list", Done: progress.Counts{Files: 2, Bytes: 9}},
+			"crawl: list: 2 files, 0 files/s"},
+		{"convert compact", progress.Snapshot{Stage: "compact"},
+			"convert compact: 0 files"},
 	} {
 		p := &Progress{command: c.command}
-		c.s.Stage = c.stage
-		unit, _, _ := measure(c.s)
-		if got := p.describe(c.s, unit); got != c.want {
-			t.Errorf("%s %s %+v: %q, want %q", c.command, c.stage, c.s, got, c.want)
+		c.s.Started = t0
+		if got := p.status(c.s, t0.Add(4*time.Second)); got != c.want {
+			t.Errorf("%s %+v:\n got %q\nwant %q", c.command, c.s, got, c.want)
 		}
 	}
 }
