@@ -238,6 +238,10 @@ above, for example:
   output: json
   s3-endpoint: http://127.0.0.1:9000
 
+--progress auto shows a bar on stderr when it is a terminal, the output is
+a table and --quiet is not set; bar shows it anyway, json prints JSON lines
+(docs/conventions.md), none nothing.
+
 An unknown key in the config file is an error. AWS credentials and region
 come from the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, ~/.aws/config, SSO, instance and container roles),
