@@ -59,6 +59,12 @@ type Snapshot struct {
 	Total   Counts
 }
 
+// Empty says whether the snapshot is of no work: an unnamed stage that
+// counted and expected nothing.
+func (s Snapshot) Empty() bool {
+	return s.Stage == "" && s.Done == (Counts{}) && s.Total == (Counts{})
+}
+
 // Meter is a Reporter that keeps the counts, for a renderer to read with
 // Take.
 type Meter struct {
@@ -83,7 +89,7 @@ func (m *Meter) Stage(name string) {
 	defer m.mu.Unlock()
 	now := m.now()
 	// The unnamed work before the first stage ends too, if there was any.
-	if s := m.snapshot(); s.Stage != "" || s.Done != (Counts{}) || s.Total != (Counts{}) {
+	if s := m.snapshot(); !s.Empty() {
 		s.Ended = now
 		m.ended = append(m.ended, s)
 	}

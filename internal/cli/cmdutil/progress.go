@@ -151,7 +151,7 @@ func (p *Progress) draw(now time.Time, final bool) {
 		}
 		switch {
 		case final:
-			if cur.Stage != "" || cur.Done != (progress.Counts{}) || cur.Total != (progress.Counts{}) {
+			if !cur.Empty() {
 				p.line("end", cur, now)
 			}
 		case now.Sub(p.lastLine) >= jsonEvery:
