@@ -35,6 +35,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"lakectl": func() { os.Exit(cli.Main()) },
+		"ttyrun":  func() { os.Exit(ttyRun()) },
 	})
 }
 

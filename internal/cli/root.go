@@ -171,9 +171,11 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 	}
 	pf.Lookup("output").Shorthand = "o"
 	pf.Lookup("output").DefValue = "table"
+	pf.Lookup("progress").DefValue = cmdutil.ProgressAuto
 	pf.String("query", "", "a JMESPath expression that selects what JSON output prints, as the aws CLI's --query does (implies -o json; on validate check, profile and suggest, --query is the SQL of a database source)")
 	pf.SetAnnotation("query", cmdutil.JMESPathAnnotation, []string{"true"})
 	root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cmdutil.Outputs, cobra.ShellCompDirectiveNoFileComp))
+	root.RegisterFlagCompletionFunc("progress", cobra.FixedCompletions(cmdutil.ProgressModes, cobra.ShellCompDirectiveNoFileComp))
 
 	// Errors before a command runs (unknown commands, flags, arguments)
 	// are usage errors; see Run.
@@ -259,6 +261,7 @@ LAKECTL_* environment variables, then the config file, then defaults.
   --catalog       LAKECTL_CATALOG        catalog        sqlite:$LAKECTL_HOME/catalog.db
   --output, -o    LAKECTL_OUTPUT         output         table
   --quiet, -q     LAKECTL_QUIET          quiet          false
+  --progress      LAKECTL_PROGRESS       progress       auto
   --profile       LAKECTL_PROFILE        profile        (AWS_PROFILE, else default)
   --region        LAKECTL_REGION         region         (AWS_REGION, else the profile's)
   --s3-endpoint   LAKECTL_S3_ENDPOINT    s3-endpoint    (AWS)
@@ -273,6 +276,10 @@ above, for example:
   catalog: sqlite:/srv/lake/catalog.db
   output: json
   s3-endpoint: http://127.0.0.1:9000
+
+--progress auto shows a bar on stderr when it is a terminal, the output is
+a table and --quiet is not set; bar shows it anyway, json prints JSON lines
+(docs/conventions.md), none nothing.
 
 An unknown key in the config file is an error. AWS credentials and region
 come from the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and

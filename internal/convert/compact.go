@@ -19,6 +19,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -35,6 +36,9 @@ type CompactOptions struct {
 	Waiting func(holder string)
 	// Failpoint is called at each named step (Options.Failpoint).
 	Failpoint commit.Failpoint
+	// Progress is told of the files, rows and bytes rewritten, and
+	// expects each location's as it is found; nil when nobody watches.
+	Progress progress.Reporter
 }
 
 // CompactSummary says what a compaction did.
@@ -95,6 +99,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	if opts.RowGroupSize <= 0 {
 		opts.RowGroupSize = DefaultRowGroupSize
 	}
+	opts.Progress = progress.Or(opts.Progress)
 	t, err := cat.GetTable(ctx, db, name)
 	if err != nil {
 		return nil, err
@@ -145,6 +150,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	} else {
 		parts = []*catalog.Partition{{StorageDescriptor: t.StorageDescriptor}}
 	}
+	opts.Progress.Stage("compact")
 	tableFiles, _ := strconv.Atoi(t.Parameters[catalog.ParamObjectCount])
 	tableBytes, _ := strconv.ParseInt(t.Parameters[catalog.ParamSizeKey], 10, 64)
 	for i, p := range parts {
@@ -244,6 +250,7 @@ func compactLocation(ctx context.Context, root storage.Store, location, staging 
 		loc.BytesAfter, loc.Rows = loc.BytesBefore, rows
 		return loc, nil
 	}
+	opts.Progress.Expect(progress.Counts{Files: int64(len(objs)), Rows: rows, Bytes: loc.BytesBefore})
 	ws := &writerSet{ctx: ctx, store: root, staging: staging, prefix: fmt.Sprintf("part-%s-%s", opts.RunID, path.Base(staging)),
 		open: map[string]*fileWriter{},
 		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize, Version: opts.Version, Build: opts.Build}}
@@ -277,6 +284,7 @@ func compactLocation(ctx context.Context, root storage.Store, location, staging 
 					return nil, werr
 				}
 				loc.Rows += int64(n)
+				opts.Progress.Add(progress.Counts{Rows: int64(n)})
 			}
 			if err == io.EOF {
 				break
@@ -288,6 +296,7 @@ func compactLocation(ctx context.Context, root storage.Store, location, staging 
 		}
 		r.Close()
 		loc.old = append(loc.old, o.Key)
+		opts.Progress.Add(progress.Counts{Files: 1, Bytes: o.Size})
 	}
 	if err := ws.finishAll(); err != nil {
 		ws.abort(err)

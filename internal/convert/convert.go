@@ -17,6 +17,7 @@ import (
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -97,7 +98,7 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 			return err
 		}
 		c.sum.FilesRead = len(files)
-		reader := &dataset.Reader{Table: t, Format: c.format, Bufs: &c.bufs}
+		reader := &dataset.Reader{Table: t, Format: c.format, Bufs: &c.bufs, Progress: c.progress}
 		return reader.Read(ctx, files, send)
 	})
 }
@@ -114,6 +115,7 @@ func AppendRows(ctx context.Context, cat catalog.Catalog, columns []catalog.Colu
 	}
 	t := &catalog.Table{Name: "rows", Parameters: map[string]string{}, StorageDescriptor: catalog.StorageDescriptor{Columns: columns}}
 	return write(ctx, cat, t, source, dest, opts, func(ctx context.Context, c *conversion, send func(dataset.Task) error) error {
+		c.progress.Expect(progress.Counts{Rows: int64(len(rows))})
 		for len(rows) > 0 {
 			n := min(len(rows), columnBatchRows)
 			if err := send(dataset.Task{Rows: rows[:n]}); err != nil {
@@ -201,8 +203,10 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	c := &conversion{
 		opts: &opts, t: t, dest: dest, plan: plan, fileCols: fileCols, partIdx: partIdx,
 		format: dataset.FormatOf(t), sum: sum,
-		staging: path.Join(commit.StagingDir, opts.RunID),
+		staging:  path.Join(commit.StagingDir, opts.RunID),
+		progress: progress.Or(opts.Progress),
 	}
+	c.progress.Stage("convert")
 	if c.format.Classification == format.JSON {
 		if c.json, err = dataset.NewJSONColumns(t.StorageDescriptor.Columns); err != nil {
 			return nil, err
@@ -263,6 +267,14 @@ type conversion struct {
 	files             []written
 	qw                *quarantine
 	sources           []commit.Source // the files read, as listed
+	progress          progress.Reporter
+}
+
+// readRows counts rows read (all of a task's or chunk's at once: an atomic
+// add per record on a counter all workers share cost a fifth of the run).
+func (c *conversion) readRows(n int64) {
+	c.read.Add(n)
+	c.progress.Add(progress.Counts{Rows: n})
 }
 
 // newSources records the source files the run reads, leaving out (in
@@ -387,7 +399,7 @@ func (c *conversion) work(ctx context.Context, first dataset.Task, tasks <-chan 
 			return context.Cause(ctx)
 		}
 		if t.Rows != nil {
-			c.read.Add(int64(len(t.Rows)))
+			c.readRows(int64(len(t.Rows)))
 			for i, r := range t.Rows {
 				row, part, reason := c.typedRecord(sh, next(), r, values, partVals)
 				if reason != "" {
@@ -397,7 +409,7 @@ func (c *conversion) work(ctx context.Context, first dataset.Task, tasks <-chan 
 				add(part, row)
 			}
 		} else if t.Docs != nil {
-			c.read.Add(int64(len(t.Docs)))
+			c.readRows(int64(len(t.Docs)))
 			for _, d := range t.Docs {
 				row, part, reason := c.jsonRecord(sh, next(), d.Raw, in, values, partVals, d.File)
 				if reason != "" {
@@ -409,7 +421,7 @@ func (c *conversion) work(ctx context.Context, first dataset.Task, tasks <-chan 
 		} else if c.format.Classification == format.CSV {
 			valid := utf8.Valid(t.Chunk.Data)
 			var ferr error
-			var n int64 // added to c.read once a chunk: an atomic add per record on a counter all workers share cost a fifth of the run
+			var n int64
 			dataset.CSVRecords(t.Chunk, c.format.Dialect(), func(rec format.CSVRecord) bool {
 				n++
 				if rec.Bad != "" {
@@ -428,7 +440,7 @@ func (c *conversion) work(ctx context.Context, first dataset.Task, tasks <-chan 
 				}
 				return true
 			})
-			c.read.Add(n)
+			c.readRows(n)
 			if ferr != nil {
 				return ferr
 			}
@@ -444,7 +456,7 @@ func (c *conversion) work(ctx context.Context, first dataset.Task, tasks <-chan 
 				add(part, row)
 				return true
 			})
-			c.read.Add(n)
+			c.readRows(n)
 		}
 		if err := flush(); err != nil {
 			return err
@@ -452,6 +464,7 @@ func (c *conversion) work(ctx context.Context, first dataset.Task, tasks <-chan 
 		if t.Chunk.Data != nil {
 			c.bufs.Put(t.Chunk.Data) // its values are written: the buffer is free
 		}
+		c.progress.Add(progress.Counts{Bytes: t.Bytes})
 		return nil
 	}
 	if err := do(first); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 )
 
 // Write modes, with awswrangler's meaning.
@@ -86,6 +87,9 @@ type Options struct {
 	// Failpoint is called at each named step of the write (tests stop
 	// the process there); nil in normal runs.
 	Failpoint commit.Failpoint
+	// Progress is told of the source files, rows and bytes read; nil when
+	// nobody watches.
+	Progress progress.Reporter
 }
 
 // Check fills defaults and validates the options (errors wrap

@@ -86,6 +86,7 @@ func Run(ctx context.Context, cat catalog.Catalog, targets []Target, opts Option
 // scan lists the targets, reads what it must, and decides the tables.
 // known, when it returns folders, spares them from being read again.
 func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, known func([]*folder) (map[string]knownFolder, error)) ([]*folder, []*candidate, error) {
+	opts.Progress.Stage("list")
 	var roots []*folder
 	for i := range targets {
 		rep.Targets = append(rep.Targets, targets[i].URI)
@@ -120,6 +121,7 @@ func scan(ctx context.Context, targets []Target, opts *Options, rep *Report, kno
 			}
 		})
 	}
+	opts.Progress.Stage("read")
 	readFiles(ctx, jobs, opts)
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err

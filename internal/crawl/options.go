@@ -15,6 +15,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -84,8 +85,10 @@ type Options struct {
 	Concurrency int
 	Now         func() time.Time
 	RunID       string
-	// Progress, when set, is told as files are read.
-	Progress func(read, total int)
+	// Progress is told of the files listed (stage "list": files and their
+	// bytes) and read (stage "read": files, and the bytes fetched to
+	// classify them); nil when nobody watches.
+	Progress progress.Reporter
 	// Failpoint is called at each named step of the catalog writes
 	// (crawl.created: a table created, its partitions not yet;
 	// crawl.applied: a table's change written); nil in normal runs.
@@ -152,6 +155,7 @@ func (o *Options) Check() error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Progress = progress.Or(o.Progress)
 	if o.RunID == "" {
 		o.RunID = commit.NewRunID(o.Now())
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -92,6 +93,7 @@ func list(ctx context.Context, t *Target, opts *Options, rep *Report) (*folder, 
 		}
 		rep.Files.Listed++
 		rep.Files.BytesTotal += obj.Size
+		opts.Progress.Add(progress.Counts{Files: 1, Bytes: obj.Size})
 		if format.Hidden(obj.Key) {
 			rep.skip(t.Store.URI(obj.Key), "hidden or marker file (name starts with _ or .)")
 			continue
@@ -131,20 +133,14 @@ func fingerprint(files []*fileEntry) string {
 
 // readFiles samples the chosen files concurrently.
 func readFiles(ctx context.Context, jobs []*readJob, opts *Options) {
+	opts.Progress.Expect(progress.Counts{Files: int64(len(jobs))})
 	var wg sync.WaitGroup
 	next := make(chan *readJob)
-	var mu sync.Mutex
-	done := 0
 	for range min(opts.Concurrency, max(len(jobs), 1)) {
 		wg.Go(func() {
 			for j := range next {
 				j.file.info = format.Sniff(ctx, j.store, j.file.obj, opts.Format)
-				if opts.Progress != nil {
-					mu.Lock()
-					done++
-					opts.Progress(done, len(jobs))
-					mu.Unlock()
-				}
+				opts.Progress.Add(progress.Counts{Files: 1, Bytes: j.file.info.BytesRead})
 			}
 		})
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -363,6 +364,10 @@ type Task struct {
 	File   *File
 	Values [][]Value
 	Rows   [][]any
+	// Bytes are the bytes of the file, as stored, that a Reader read for
+	// this task: the worker that is done with it counts them as progress,
+	// so that progress follows the work done rather than the reading ahead.
+	Bytes int64
 }
 
 // Doc is one record of a JSON document (an array element, or one of
@@ -379,12 +384,18 @@ type Reader struct {
 	Table  *catalog.Table
 	Format Format
 	Bufs   *BufferPool
+	// Progress is told of the files read and expects them and their
+	// bytes; the tasks carry their bytes (Task.Bytes) for their workers to
+	// count. nil when nobody watches.
+	Progress progress.Reporter
 }
 
 // Read reads the files one after the other and hands out their tasks.
 func (r *Reader) Read(ctx context.Context, files []*File, send func(Task) error) error {
+	p := progress.Or(r.Progress)
+	p.Expect(Totals(files))
 	for _, f := range files {
-		if err := r.readFile(ctx, f, send); err != nil {
+		if err := r.readFile(ctx, f, p, send); err != nil {
 			if errors.Is(err, context.Canceled) {
 				return err
 			}
@@ -394,12 +405,49 @@ func (r *Reader) Read(ctx context.Context, files []*File, send func(Task) error)
 	return nil
 }
 
-func (r *Reader) readFile(ctx context.Context, f *File, send func(Task) error) error {
+// Totals are the files and their bytes, as listed: the work of reading
+// them.
+func Totals(files []*File) progress.Counts {
+	c := progress.Counts{Files: int64(len(files))}
+	for _, f := range files {
+		c.Bytes += f.Size
+	}
+	return c
+}
+
+func (r *Reader) readFile(ctx context.Context, f *File, p progress.Reporter, send func(Task) error) error {
 	rc, err := f.Store.Get(ctx, f.Key)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
+	raw := &countingReader{r: rc}
+	var sent int64
+	err = r.readBody(ctx, f, raw, func(t Task) error {
+		t.Bytes, sent = raw.n-sent, raw.n
+		return send(t)
+	})
+	if err != nil {
+		return err
+	}
+	// What was read after the last task (and a trailer a decompressor
+	// leaves unread): the file is read whole.
+	p.Add(progress.Counts{Files: 1, Bytes: max(f.Size-sent, 0)})
+	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+func (r *Reader) readBody(ctx context.Context, f *File, rc io.Reader, send func(Task) error) error {
 	head := make([]byte, 16)
 	n, _ := io.ReadFull(rc, head)
 	body, err := format.Decompress(format.DetectCompression(head[:n]), io.MultiReader(bytes.NewReader(head[:n]), rc))

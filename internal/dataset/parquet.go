@@ -13,12 +13,14 @@ import (
 	pformat "github.com/parquet-go/parquet-go/format"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
 // scanParquet reads Parquet files, one file a task.
-func scanParquet(ctx context.Context, t *catalog.Table, files []*File, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
-	return scanTasks(ctx, workers, newSink, func(ctx context.Context, send func(Task) error) error {
+func scanParquet(ctx context.Context, t *catalog.Table, files []*File, pick []int, opts ScanOptions, newSink func() Sink) (Sink, *ScanStats, error) {
+	return scanTasks(ctx, opts.Workers, newSink, func(ctx context.Context, send func(Task) error) error {
+		opts.Progress.Expect(Totals(files))
 		for _, f := range files {
 			if err := send(Task{File: f}); err != nil {
 				return err
@@ -27,15 +29,16 @@ func scanParquet(ctx context.Context, t *catalog.Table, files []*File, pick []in
 		return nil
 	}, func(ctx context.Context, _ *ScanStats, w Sink) func(Task) error {
 		return func(task Task) error {
-			if err := readParquetFile(ctx, task.File, t, pick, w); err != nil {
+			if err := readParquetFile(ctx, task.File, t, pick, w, opts.Progress); err != nil {
 				return fmt.Errorf("read %s: %w", task.File.URI, err)
 			}
+			opts.Progress.Add(progress.Counts{Files: 1, Bytes: task.File.Size})
 			return nil
 		}
 	})
 }
 
-func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int, w Sink) error {
+func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int, w Sink, p progress.Reporter) error {
 	obj, err := f.Store.Stat(ctx, f.Key)
 	if err != nil {
 		return err
@@ -138,6 +141,7 @@ func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int,
 					AddRows(w, g)
 				}
 				left -= int64(k)
+				p.Add(progress.Counts{Rows: int64(k)})
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}

@@ -38,7 +38,7 @@ func TestParquetColumnsSpelledWithCapitals(t *testing.T) {
 		in := Input{Table: tb, Store: func(context.Context, string) (storage.Store, error) { return local.New(dir) }}
 		var mu sync.Mutex
 		var rows [][]Value
-		if _, _, err := Scan(t.Context(), in, []int{0, 1}, 1, func() Sink { return collectSink{&mu, &rows} }); err != nil {
+		if _, _, err := Scan(t.Context(), in, []int{0, 1}, ScanOptions{Workers: 1}, func() Sink { return collectSink{&mu, &rows} }); err != nil {
 			t.Fatal(err)
 		}
 		if len(rows) != 2 || rows[0][0].Kind != KindIntegral || rows[0][0].I != 1 || rows[1][1].S != "bob" {

@@ -42,7 +42,7 @@ const pgEpochMicros = 946684800 * 1e6
 // travel, and each value is decoded from PostgreSQL's binary form straight
 // into a Value, with no driver value boxed per cell (several times
 // faster than reading the rows through database/sql).
-func scanPostgres(ctx context.Context, in Input, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+func scanPostgres(ctx context.Context, in Input, pick []int, opts ScanOptions, newSink func() Sink) (Sink, *ScanStats, error) {
 	conn, err := in.SQL.ConnectPostgres(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -74,7 +74,7 @@ func scanPostgres(ctx context.Context, in Input, pick []int, workers int, newSin
 		strings.Join(exprs, ", "), in.SQL.Query, strings.Join(aliases, ", "))
 	batches := &sync.Pool{}
 	recycle := func(b [][]Value) { b = b[:0]; batches.Put(&b) }
-	return scanBatches(ctx, workers, newSink, recycle, func(emit func([][]Value) error) error {
+	return scanBatches(ctx, opts, newSink, recycle, func(emit func([][]Value) error) error {
 		p := &copyParser{decs: decs, sizes: sizes, emit: emit, batches: batches}
 		p.newBatch()
 		if _, err := conn.CopyTo(ctx, p, copySQL); err != nil {

@@ -52,7 +52,7 @@ func TestPostgresBinaryCopyDecodesEveryType(t *testing.T) {
 	for i := range pick {
 		pick[i] = i
 	}
-	if _, _, err := Scan(t.Context(), in, pick, 2, func() Sink { return collectSink{&mu, &rows} }); err != nil {
+	if _, _, err := Scan(t.Context(), in, pick, ScanOptions{Workers: 2}, func() Sink { return collectSink{&mu, &rows} }); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 1 {

@@ -13,25 +13,37 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 )
+
+// ScanOptions configure a scan.
+type ScanOptions struct {
+	// Workers read at once (0: one per core).
+	Workers int
+	// Progress is told of the files, rows and bytes read, and expects the
+	// files and bytes listed; nil when nobody watches.
+	Progress progress.Reporter
+}
 
 // Scan reads an input once on all cores, from its files or, for a
 // database source, from its query, and hands each worker's rows of the
 // picked columns (the table's columns, then its partition keys) to the
 // worker's own sink; the sinks merge at the end. The merged sink is nil
-// when there were no rows.
-func Scan(ctx context.Context, in Input, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+// when there were no rows. The rows counted on opts.Progress are the
+// records read, malformed ones included.
+func Scan(ctx context.Context, in Input, pick []int, opts ScanOptions, newSink func() Sink) (Sink, *ScanStats, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
 	}
+	opts.Progress = progress.Or(opts.Progress)
 	if in.SQL != nil {
-		return scanSQL(ctx, in, pick, workers, newSink)
+		return scanSQL(ctx, in, pick, opts, newSink)
 	}
 	files, skipped, err := List(ctx, in)
 	if err != nil {
 		return nil, nil, err
 	}
-	sink, st, err := scanFiles(ctx, in.Table, files, pick, workers, newSink)
+	sink, st, err := scanFiles(ctx, in.Table, files, pick, opts, newSink)
 	if st != nil {
 		st.Skipped = skipped
 	}
@@ -41,9 +53,9 @@ func Scan(ctx context.Context, in Input, pick []int, workers int, newSink func()
 // scanSQL streams the query's rows: one reader, batches handed to the
 // workers' sinks. Values are typed by the columns' database types.
 // PostgreSQL is read with binary COPY (scanPostgres).
-func scanSQL(ctx context.Context, in Input, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+func scanSQL(ctx context.Context, in Input, pick []int, opts ScanOptions, newSink func() Sink) (Sink, *ScanStats, error) {
 	if in.SQL.Driver == "pgx" {
-		return scanPostgres(ctx, in, pick, workers, newSink)
+		return scanPostgres(ctx, in, pick, opts, newSink)
 	}
 	db, rows, err := in.SQL.Open(ctx)
 	if err != nil {
@@ -56,7 +68,7 @@ func scanSQL(ctx context.Context, in Input, pick []int, workers int, newSink fun
 	for i, p := range pick {
 		convs[i] = sqlConverter(cols[p].Type)
 	}
-	return scanBatches(ctx, workers, newSink, nil, func(emit func([][]Value) error) error {
+	return scanBatches(ctx, opts, newSink, nil, func(emit func([][]Value) error) error {
 		raw := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range raw {
@@ -93,12 +105,13 @@ func scanSQL(ctx context.Context, in Input, pick []int, workers int, newSink fun
 // batches to workers, each with its own sink; the sinks merge at the end.
 // A batch a worker is done with goes to recycle, when given, to be filled
 // again.
-func scanBatches(ctx context.Context, workers int, newSink func() Sink, recycle func([][]Value), read func(emit func([][]Value) error) error) (Sink, *ScanStats, error) {
-	return scanTasks(ctx, workers, newSink, func(ctx context.Context, send func(Task) error) error {
+func scanBatches(ctx context.Context, opts ScanOptions, newSink func() Sink, recycle func([][]Value), read func(emit func([][]Value) error) error) (Sink, *ScanStats, error) {
+	return scanTasks(ctx, opts.Workers, newSink, func(ctx context.Context, send func(Task) error) error {
 		return read(func(b [][]Value) error { return send(Task{Values: b}) })
 	}, func(_ context.Context, _ *ScanStats, w Sink) func(Task) error {
 		return func(t Task) error {
 			AddRows(w, t.Values)
+			opts.Progress.Add(progress.Counts{Rows: int64(len(t.Values))})
 			if recycle != nil {
 				recycle(t.Values) // sinks keep copies, never the rows
 			}
@@ -198,12 +211,12 @@ func sqlConverter(hive string) func(any) Value {
 }
 
 // scanFiles reads the files once on all cores, feeding each worker's sink.
-func scanFiles(ctx context.Context, t *catalog.Table, files []*File, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+func scanFiles(ctx context.Context, t *catalog.Table, files []*File, pick []int, opts ScanOptions, newSink func() Sink) (Sink, *ScanStats, error) {
 	switch t.Parameters[catalog.ParamClassification] {
 	case format.CSV, format.JSON:
-		return scanText(ctx, t, files, pick, workers, newSink)
+		return scanText(ctx, t, files, pick, opts, newSink)
 	case format.Parquet:
-		return scanParquet(ctx, t, files, pick, workers, newSink)
+		return scanParquet(ctx, t, files, pick, opts, newSink)
 	}
 	return nil, nil, catalog.Invalidf("%s is %q: validate reads csv, json and parquet", t.StorageDescriptor.Location, t.Parameters[catalog.ParamClassification])
 }
@@ -270,7 +283,7 @@ func (p *ScanStats) MembersOutsideSchema() map[string]int64 {
 	return p.members
 }
 
-func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, workers int, newSink func() Sink) (Sink, *ScanStats, error) {
+func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, opts ScanOptions, newSink func() Sink) (Sink, *ScanStats, error) {
 	f := FormatOf(t)
 	ncols := len(t.StorageDescriptor.Columns)
 	var cols *JSONColumns
@@ -281,14 +294,16 @@ func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, 
 		}
 	}
 	var bufs BufferPool
-	return scanTasks(ctx, workers, newSink, func(ctx context.Context, send func(Task) error) error {
-		return (&Reader{Table: t, Format: f, Bufs: &bufs}).Read(ctx, files, send)
+	return scanTasks(ctx, opts.Workers, newSink, func(ctx context.Context, send func(Task) error) error {
+		return (&Reader{Table: t, Format: f, Bufs: &bufs, Progress: opts.Progress}).Read(ctx, files, send)
 	}, func(_ context.Context, st *ScanStats, w Sink) func(Task) error {
 		row := make([]Value, len(pick))
 		vals := make([]any, ncols)
 		return func(task Task) error {
+			var n int64 // records, counted once a task
 			switch {
 			case task.Docs != nil:
+				n = int64(len(task.Docs))
 				for _, d := range task.Docs {
 					if !jsonRow(d.Raw, cols, vals, ncols, pick, d.File, row, st) {
 						st.bad(fmt.Sprintf("%s record %d", d.File.URI, d.N))
@@ -298,6 +313,7 @@ func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, 
 				}
 			case f.Classification == format.CSV:
 				CSVRecords(task.Chunk, f.Dialect(), func(rec format.CSVRecord) bool {
+					n++
 					if rec.Bad != "" || !csvRow(rec.Fields, ncols, pick, task.Chunk.File, row) {
 						st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, rec.Line))
 						return true
@@ -307,6 +323,7 @@ func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, 
 				})
 			default:
 				JSONLines(task.Chunk, func(line int64, text []byte) bool {
+					n++
 					if !jsonRow(text, cols, vals, ncols, pick, task.Chunk.File, row, st) {
 						st.bad(fmt.Sprintf("%s line %d", task.Chunk.File.URI, line))
 						return true
@@ -315,6 +332,7 @@ func scanText(ctx context.Context, t *catalog.Table, files []*File, pick []int, 
 					return true
 				})
 			}
+			opts.Progress.Add(progress.Counts{Rows: n, Bytes: task.Bytes})
 			if task.Chunk.Data != nil {
 				bufs.Put(task.Chunk.Data)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/progress"
 )
 
 // Statuses of constraints, checks and a run.
@@ -53,8 +54,16 @@ type ConstraintResult struct {
 // Failed reports whether an error-level check failed.
 func (r *CheckReport) Failed() bool { return r.Status == Error }
 
-// Check runs the rules over the input in one pass.
-func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int) (*CheckReport, error) {
+// CheckOptions configure a check.
+type CheckOptions struct {
+	Workers int
+	// Progress is told of the files, rows and bytes read; nil when nobody
+	// watches.
+	Progress progress.Reporter
+}
+
+// CheckInput runs the rules over the input in one pass.
+func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, opts CheckOptions) (*CheckReport, error) {
 	t := in.Table
 	cols := columnNamesOf(in)
 	colIndex := map[string]int{} // a column as the rules name it → its place in pick
@@ -97,7 +106,9 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, workers int
 		}
 	}
 	newSink := func() dataset.Sink { return newCheckSink(names, typed, cons, colIndex, seed) }
-	merged, st, err := dataset.Scan(ctx, in, pick, workers, newSink)
+	p := progress.Or(opts.Progress)
+	p.Stage("check")
+	merged, st, err := dataset.Scan(ctx, in, pick, dataset.ScanOptions{Workers: opts.Workers, Progress: p}, newSink)
 	if err != nil {
 		return nil, err
 	}

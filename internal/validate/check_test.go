@@ -54,7 +54,7 @@ func runCheck(t *testing.T, rules string) *CheckReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckInput(t.Context(), dataset.Input{Table: table(dir, "csv", "id:bigint", "amount:double", "region:string", "email:string"), Store: openLocal}, r, 2)
+	rep, err := CheckInput(t.Context(), dataset.Input{Table: table(dir, "csv", "id:bigint", "amount:double", "region:string", "email:string"), Store: openLocal}, r, CheckOptions{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestRulesFileErrors(t *testing.T) {
 	}
 	dir := writeFiles(t, map[string]string{"a.csv": checkCSV})
 	r, _ := ParseRules("rules.yaml", []byte("checks:\n  - constraints:\n      - isComplete: nope\n"))
-	_, err := CheckInput(t.Context(), dataset.Input{Table: table(dir, "csv", "id:bigint"), Store: openLocal}, r, 1)
+	_, err := CheckInput(t.Context(), dataset.Input{Table: table(dir, "csv", "id:bigint"), Store: openLocal}, r, CheckOptions{Workers: 1})
 	if err == nil || !strings.Contains(err.Error(), `rules.yaml:3:9: isComplete: no column "nope"`) {
 		t.Errorf("unknown column: %v", err)
 	}

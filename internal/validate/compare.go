@@ -12,6 +12,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/progress"
 )
 
 // CompareOptions configure a compare.
@@ -19,6 +20,9 @@ type CompareOptions struct {
 	// Map names the target column of a source column where they differ.
 	Map     map[string]string
 	Workers int
+	// Progress is told of the files, rows and bytes read on both sides;
+	// nil when nobody watches.
+	Progress progress.Reporter
 }
 
 // CompareReport is the source-against-target report: per column (the
@@ -114,7 +118,7 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 	}
 	var diff *KeyedDiff
 	if keyed == nil {
-		if err := countBoth(ctx, srcSide, tgtSide, fp, opts.Workers); err != nil {
+		if err := countBoth(ctx, srcSide, tgtSide, fp, dataset.ScanOptions{Workers: opts.Workers, Progress: opts.Progress}); err != nil {
 			return nil, nil, err
 		}
 	} else {
@@ -154,7 +158,7 @@ func compare(ctx context.Context, src, tgt dataset.Input, opts CompareOptions, k
 		}
 		keyed.Workers = opts.Workers
 		var err error
-		if diff, err = keyedPass(ctx, srcSide, tgtSide, fp, *keyed); err != nil {
+		if diff, err = keyedPass(ctx, srcSide, tgtSide, fp, *keyed, opts.Progress); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -301,13 +305,15 @@ func isTextColumn(t *catalog.Table, p int) bool {
 }
 
 // countBoth counts the columns of both sides, both read at once.
-func countBoth(ctx context.Context, src, tgt *side, fp *fingerprinter, workers int) error {
+func countBoth(ctx context.Context, src, tgt *side, fp *fingerprinter, opts dataset.ScanOptions) error {
+	opts.Progress = progress.Or(opts.Progress)
+	opts.Progress.Stage("compare")
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, sd := range []*side{src, tgt} {
 		wg.Go(func() {
 			newSink := func() dataset.Sink { return &countSink{fp: fp.clone(), counts: newCounts(len(sd.pick))} }
-			merged, st, err := dataset.Scan(ctx, sd.in, sd.pick, workers, newSink)
+			merged, st, err := dataset.Scan(ctx, sd.in, sd.pick, opts, newSink)
 			sd.noteScan(st)
 			if merged == nil {
 				merged = newSink()

@@ -19,6 +19,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 )
 
 // Tolerance is how far numbers may differ and still be equal: within Abs,
@@ -849,18 +850,21 @@ type KeyedOptions struct {
 // keyedPass reads the target into a key index (counting its columns),
 // then the source against it (counting its columns); a second pass over
 // the target names the extra rows and the target values of the sampled
-// changed rows, when there are any.
-func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts KeyedOptions) (*KeyedDiff, error) {
+// changed rows, when there are any. Each pass is a stage on p.
+func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts KeyedOptions, p progress.Reporter) (*KeyedDiff, error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	p = progress.Or(p)
+	scan := dataset.ScanOptions{Workers: workers, Progress: p}
 	hint, _ := strconv.ParseInt(tgt.in.Table.Parameters[catalog.ParamRecordCount], 10, 64)
 	newIndex := func() dataset.Sink {
 		return &indexSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(tgt.pick))},
 			runs: newRuns(len(tgt.pick), len(fp.tolCols), hint, workers)}
 	}
-	merged, st, err := dataset.Scan(ctx, tgt.in, tgt.pick, workers, newIndex)
+	p.Stage("index target")
+	merged, st, err := dataset.Scan(ctx, tgt.in, tgt.pick, scan, newIndex)
 	tgt.noteScan(st)
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
@@ -886,7 +890,8 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 		return &probeSink{countSink: countSink{fp: fp.clone(), counts: newCounts(len(src.pick))}, table: table, tols: tols,
 			changedBy: make([]int64, len(src.pick)), missing: map[[2]uint64]struct{}{}, samples: sampler{}}
 	}
-	merged, st, err = dataset.Scan(ctx, src.in, src.pick, workers, newProbe)
+	p.Stage("match source")
+	merged, st, err = dataset.Scan(ctx, src.in, src.pick, scan, newProbe)
 	src.noteScan(st)
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
@@ -935,7 +940,8 @@ func keyedPass(ctx context.Context, src, tgt *side, fp *fingerprinter, opts Keye
 		newTrace := func() dataset.Sink {
 			return &traceSink{fp: fp.clone(), table: table, wanted: wanted, cols: cols, full: make([]dataset.Value, len(tgt.pick)), mu: &mu, samples: sampler{}}
 		}
-		merged, _, err := dataset.Scan(ctx, tgt.in, pick, workers, newTrace)
+		p.Stage("trace target")
+		merged, _, err := dataset.Scan(ctx, tgt.in, pick, scan, newTrace)
 		if err != nil {
 			return nil, fmt.Errorf("target: %w", err)
 		}

@@ -44,7 +44,7 @@ func TestColumnsResolveEitherName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckInput(t.Context(), in, rules, 1)
+	rep, err := CheckInput(t.Context(), in, rules, CheckOptions{Workers: 1})
 	if err != nil || rep.Status != Success {
 		t.Fatalf("%v %+v", err, rep)
 	}

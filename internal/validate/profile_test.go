@@ -266,7 +266,7 @@ func TestProfileParquetNaNToJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckInput(t.Context(), dataset.Input{Table: pt, Store: openLocal}, rules, 1)
+	rep, err := CheckInput(t.Context(), dataset.Input{Table: pt, Store: openLocal}, rules, CheckOptions{Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

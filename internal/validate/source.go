@@ -9,6 +9,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 )
 
 // ProfileOptions configure a profile.
@@ -20,6 +21,9 @@ type ProfileOptions struct {
 	// HistogramThreshold: histograms for columns with at most this many
 	// distinct values (0: Deequ's 120).
 	HistogramThreshold int
+	// Progress is told of the files, rows and bytes read; nil when nobody
+	// watches.
+	Progress progress.Reporter
 }
 
 // ProfileInput profiles a table's data in one pass on all cores. CSV cells
@@ -40,7 +44,9 @@ func ProfileInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 		p.HistogramThreshold = opts.HistogramThreshold
 		return p
 	}
-	merged, st, err := dataset.Scan(ctx, in, pick, opts.Workers, newProfiler)
+	p := progress.Or(opts.Progress)
+	p.Stage("profile")
+	merged, st, err := dataset.Scan(ctx, in, pick, dataset.ScanOptions{Workers: opts.Workers, Progress: p}, newProfiler)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func SuggestInput(ctx context.Context, in dataset.Input, opts ProfileOptions) (*
 	if len(guessed) == 0 {
 		return p, sug, nil
 	}
-	rep, err := CheckInput(ctx, in, rules, opts.Workers)
+	rep, err := CheckInput(ctx, in, rules, CheckOptions{Workers: opts.Workers, Progress: opts.Progress})
 	if err != nil {
 		return nil, nil, err
 	}

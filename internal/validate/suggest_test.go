@@ -55,7 +55,7 @@ func TestSuggest(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, yaml)
 	}
-	rep, err := CheckInput(t.Context(), dataset.Input{Table: table(dir, "csv", "id:bigint", "region:string", "score:bigint", "note:string", "flag:boolean"), Store: openLocal}, rules, 2)
+	rep, err := CheckInput(t.Context(), dataset.Input{Table: table(dir, "csv", "id:bigint", "region:string", "score:bigint", "note:string", "flag:boolean"), Store: openLocal}, rules, CheckOptions{Workers: 2})
 	if err != nil || rep.Status != Success {
 		t.Errorf("the data fails its own suggestions: %v %+v", err, rep)
 	}
@@ -77,7 +77,7 @@ func suggestThenCheck(t *testing.T, name string, in dataset.Input) []Suggestion 
 	if err != nil {
 		t.Fatalf("%s: the suggestions are no rules file: %v\n%s", name, err, yaml)
 	}
-	rep, err := CheckInput(t.Context(), in, rules, 2)
+	rep, err := CheckInput(t.Context(), in, rules, CheckOptions{Workers: 2})
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", name, err, yaml)
 	}

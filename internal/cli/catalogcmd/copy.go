@@ -97,7 +97,7 @@ func copyRun(ctx context.Context, opts *CopyOptions) error {
 	if copyOpts.Failpoint, err = f.Failpoint(); err != nil {
 		return err
 	}
-	if f.IO.StderrTTY && !f.Settings.Quiet && f.Settings.Output == "table" {
+	if f.ProgressMode() == cmdutil.ProgressBar { // a line for each object, not a bar: there is no total
 		copyOpts.Progress = func(r catalog.CopyResult) {
 			fmt.Fprintf(f.IO.ErrOut, "\r\033[Kcopy: %s %s: %s", r.Kind, r.Name(), r.Result)
 		}

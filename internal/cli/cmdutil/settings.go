@@ -38,10 +38,24 @@ type Settings struct {
 	S3MaxAttempts int
 	// Query selects what JSON output prints (--query), nil for all of it.
 	Query jmespath.JMESPath
+	// Progress is how long work shows its progress on stderr: auto (a bar
+	// when a person watches), bar, json or none.
+	Progress string
 }
 
 // Outputs are the values of --output (junit only for validate check).
 var Outputs = []string{"table", "json", "csv", "junit"}
+
+// Progress modes, the values of --progress.
+const (
+	ProgressAuto = "auto"
+	ProgressBar  = "bar"
+	ProgressJSON = "json"
+	ProgressNone = "none"
+)
+
+// ProgressModes are the values of --progress.
+var ProgressModes = []string{ProgressAuto, ProgressBar, ProgressJSON, ProgressNone}
 
 // GlobalFlag describes a global flag that may also come from the
 // environment and the config file, under the same name.
@@ -55,6 +69,7 @@ var GlobalFlags = []GlobalFlag{
 	{"catalog", "LAKECTL_CATALOG", "catalog URI: sqlite:PATH, postgres://USER@HOST/DB[?schema=NAME] or glue://?region=R (default sqlite:$LAKECTL_HOME/catalog.db)"},
 	{"output", "LAKECTL_OUTPUT", "output format: table, json or csv (junit for validate check)"},
 	{"quiet", "LAKECTL_QUIET", "print no progress or confirmations, only results and errors"},
+	{"progress", "LAKECTL_PROGRESS", "progress of long work on stderr: auto (a bar when stderr is a terminal, the output a table and -q not set), bar, json (JSON lines) or none"},
 	{"profile", "LAKECTL_PROFILE", "AWS profile for S3 and Glue, from the AWS config files (default: AWS_PROFILE, else default)"},
 	{"region", "LAKECTL_REGION", "AWS region for S3 and Glue (default: AWS_REGION, else the profile's)"},
 	{"s3-endpoint", "LAKECTL_S3_ENDPOINT", "URL of an S3-compatible server (implies path-style addressing)"},
@@ -162,6 +177,13 @@ func Resolve(flags *pflag.FlagSet, getenv func(string) string) (*Settings, error
 			return nil, Usagef("--query selects from JSON output, and --output asks for %s: leave one out", out)
 		}
 		s.Output = "json"
+	}
+	s.Progress = ProgressAuto
+	if v, from := value("progress"); v != "" {
+		var ok bool
+		if s.Progress, ok = Choose(v, ProgressModes); !ok {
+			return nil, Want(orFlag(from, "--progress"), v, "auto, bar, json or none")
+		}
 	}
 	if q, from := value("quiet"); q != "" {
 		b, err := strconv.ParseBool(q)

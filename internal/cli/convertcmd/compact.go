@@ -68,7 +68,10 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 	if opts.Compact.Failpoint, err = opts.F.Failpoint(); err != nil {
 		return err
 	}
+	prog := opts.F.StartProgress("convert compact")
+	opts.Compact.Progress = prog.Reporter()
 	sum, err := convert.Compact(ctx, c, opts.F.Store, db, name, opts.Compact)
+	prog.Stop()
 	if err != nil {
 		return err
 	}

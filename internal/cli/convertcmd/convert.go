@@ -241,7 +241,10 @@ func convertRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
+	prog := opts.F.StartProgress("convert")
+	opts.Convert.Progress = prog.Reporter()
 	sum, err := convert.Run(ctx, cat, in, dest, opts.Convert)
+	prog.Stop()
 	failed := errors.Is(err, convert.ErrTooManyBadRecords) || errors.Is(err, convert.ErrSchemaChange)
 	if sum != nil && (err == nil || failed) {
 		if perr := printSummary(opts.F, sum); perr != nil {

@@ -5,11 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -133,16 +130,13 @@ func crawlRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.F.IO.StderrTTY && !opts.F.Settings.Quiet && opts.F.Settings.Output == "table" {
-		opts.Crawl.Progress = progress(opts.F.IO.ErrOut)
-	}
 	if opts.Crawl.Failpoint, err = opts.F.Failpoint(); err != nil {
 		return err
 	}
+	prog := opts.F.StartProgress("crawl")
+	opts.Crawl.Progress = prog.Reporter()
 	rep, err := crawl.Run(ctx, c, targets, opts.Crawl)
-	if opts.Crawl.Progress != nil {
-		fmt.Fprint(opts.F.IO.ErrOut, "\r\033[K")
-	}
+	prog.Stop()
 	if rep != nil && (err == nil || errors.Is(err, crawl.ErrThresholdExceeded)) {
 		if perr := printReport(opts.F, rep); perr != nil {
 			return perr
@@ -152,21 +146,6 @@ func crawlRun(ctx context.Context, opts *Options) error {
 		return &cmdutil.ExitError{Code: 1, Msg: err.Error()}
 	}
 	return err
-}
-
-// progress draws "read N of M files" on a terminal, at most ten times a second.
-func progress(w io.Writer) func(int, int) {
-	var mu sync.Mutex
-	var last time.Time
-	return func(done, total int) {
-		mu.Lock()
-		defer mu.Unlock()
-		if done < total && time.Since(last) < 100*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(w, "\rcrawl: read %d of %d files", done, total)
-	}
 }
 
 func printReport(f *cmdutil.Factory, rep *crawl.Report) error {

@@ -87,7 +87,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := validate.CheckInput(ctx, in, rules, opts.Workers)
+	prog := opts.F.StartProgress("validate check")
+	rep, err := validate.CheckInput(ctx, in, rules, validate.CheckOptions{Workers: opts.Workers, Progress: prog.Reporter()})
+	prog.Stop()
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,8 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
-	copts := validate.CompareOptions{Map: mapping, Workers: opts.Workers}
+	prog := opts.F.StartProgress("validate compare")
+	copts := validate.CompareOptions{Map: mapping, Workers: opts.Workers, Progress: prog.Reporter()}
 	var rep *validate.CompareReport
 	var diff *validate.KeyedDiff
 	if len(opts.Key) > 0 {
@@ -130,6 +131,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	} else {
 		rep, err = validate.Compare(ctx, src, tgt, copts)
 	}
+	prog.Stop()
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,10 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 	if err != nil {
 		return err
 	}
+	prog := opts.F.StartProgress("validate profile")
+	opts.Profile.Progress = prog.Reporter()
 	p, err := validate.ProfileInput(ctx, in, opts.Profile)
+	prog.Stop()
 	if colErr := (*validate.ColumnError)(nil); errors.As(err, &colErr) {
 		return fmt.Errorf("--columns: %w", err)
 	} else if err != nil {

@@ -62,7 +62,9 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if err != nil {
 		return err
 	}
-	p, sug, err := validate.SuggestInput(ctx, in, validate.ProfileOptions{Workers: opts.Workers})
+	prog := opts.F.StartProgress("validate suggest")
+	p, sug, err := validate.SuggestInput(ctx, in, validate.ProfileOptions{Workers: opts.Workers, Progress: prog.Reporter()})
+	prog.Stop()
 	if err != nil {
 		return err
 	}
