@@ -2,8 +2,10 @@ package cmdutil
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -202,5 +204,23 @@ func TestStatistic(t *testing.T) {
 		if got := Statistic(f); got != want {
 			t.Errorf("Statistic(%v) = %s, want %s", f, got, want)
 		}
+	}
+}
+
+// BenchmarkWriteTable prints a listing of 10,000 objects, as storage ls
+// prints them.
+func BenchmarkWriteTable(b *testing.B) {
+	tab := Table{Header: []string{"KEY", "SIZE", "LAST MODIFIED"}}
+	for i := range 10_000 {
+		tab.Add("data/year=2024/part-"+strconv.Itoa(i)+".parquet", strconv.Itoa(i*1000), "2024-01-02T03:04:05Z")
+	}
+	for _, width := range []int{0, 80} {
+		b.Run("width="+strconv.Itoa(width), func(b *testing.B) {
+			for b.Loop() {
+				if err := WriteTable(io.Discard, tab, width); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
