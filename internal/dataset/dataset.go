@@ -421,10 +421,10 @@ func (r *Reader) readFile(ctx context.Context, f *File, p progress.Reporter, sen
 		return err
 	}
 	defer rc.Close()
-	raw := &countingReader{r: rc}
+	raw := &format.CountingReader{R: rc}
 	var sent int64
 	err = r.readBody(ctx, f, raw, func(t Task) error {
-		t.Bytes, sent = raw.n-sent, raw.n
+		t.Bytes, sent = raw.N-sent, raw.N
 		return send(t)
 	})
 	if err != nil {
@@ -434,17 +434,6 @@ func (r *Reader) readFile(ctx context.Context, f *File, p progress.Reporter, sen
 	// leaves unread): the file is read whole.
 	p.Add(progress.Counts{Files: 1, Bytes: max(f.Size-sent, 0)})
 	return nil
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.n += int64(n)
-	return n, err
 }
 
 func (r *Reader) readBody(ctx context.Context, f *File, rc io.Reader, send func(Task) error) error {

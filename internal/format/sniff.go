@@ -66,15 +66,15 @@ type File struct {
 	BytesRead int64
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
+// CountingReader counts the bytes read through it (in N).
+type CountingReader struct {
+	R io.Reader
+	N int64
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += int64(n)
 	return n, err
 }
 
@@ -92,7 +92,7 @@ func Sniff(ctx context.Context, s storage.Store, obj *storage.Object, opts Optio
 		return f
 	}
 	defer rc.Close()
-	raw := &countingReader{r: rc}
+	raw := &CountingReader{R: rc}
 	head := make([]byte, 16)
 	n, err := io.ReadFull(raw, head)
 	head = head[:n]
@@ -103,7 +103,7 @@ func Sniff(ctx context.Context, s storage.Store, obj *storage.Object, opts Optio
 	if bytes.HasPrefix(head, []byte("PAR1")) {
 		rc.Close()
 		fields, rows, codec, read, err := sniffParquet(ctx, s, obj.Key, obj.Size)
-		f.BytesRead = raw.n + read
+		f.BytesRead = raw.N + read
 		if err != nil {
 			f.Skip = err.Error()
 			return f
@@ -114,15 +114,15 @@ func Sniff(ctx context.Context, s storage.Store, obj *storage.Object, opts Optio
 	f.Compression = DetectCompression(head)
 	body, err := Decompress(f.Compression, io.MultiReader(bytes.NewReader(head), raw))
 	if err != nil {
-		f.BytesRead = raw.n
+		f.BytesRead = raw.N
 		f.Skip = "unreadable: " + err.Error()
 		return f
 	}
 	defer body.Close()
 	sample, sampleBytes := sniffText(f, body, opts)
-	f.BytesRead = raw.n
+	f.BytesRead = raw.N
 	if f.Format != "" {
-		f.estimateRecords(ctx, s, sample, sampleBytes, raw.n)
+		f.estimateRecords(ctx, s, sample, sampleBytes, raw.N)
 	}
 	return f
 }
