@@ -8,7 +8,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"time"
 )
@@ -143,8 +142,8 @@ type Table struct {
 	Status             *TableStatus    `json:"Status,omitempty"`
 	// Members Glue returns and no TableInput sets, of newer Glue APIs than
 	// botocore's model here: shown as Glue gives them.
-	IcebergTableMetadata json.RawMessage `json:"IcebergTableMetadata,omitempty"`
-	RLSProperties        json.RawMessage `json:"RLSProperties,omitempty"`
+	IcebergTableMetadata Opaque `json:"IcebergTableMetadata,omitempty"`
+	RLSProperties        Opaque `json:"RLSProperties,omitempty"`
 }
 
 // TableIdentifier names the table a resource link points to.
@@ -178,7 +177,7 @@ type ViewDefinition struct {
 	// Glue gives them so that an update keeps them.
 	IsManaged            *bool             `json:"IsManaged,omitempty"`
 	SparkPipelineInfo    map[string]string `json:"SparkPipelineInfo,omitempty"`
-	SubObjectsStatistics []json.RawMessage `json:"SubObjectsStatistics,omitempty"`
+	SubObjectsStatistics []Opaque          `json:"SubObjectsStatistics,omitempty"`
 }
 
 // ViewRepresentation is a view's text in one SQL dialect.
@@ -336,5 +335,27 @@ func UpdatePartitions(ctx context.Context, c Catalog, db, table string, parts []
 			return err
 		}
 	}
+	return nil
+}
+
+// Opaque is a member lakectl carries as Glue gives it, without reading it:
+// JSON kept as it is, where null is none.
+type Opaque []byte
+
+// MarshalJSON writes the JSON as it was read.
+func (o Opaque) MarshalJSON() ([]byte, error) {
+	if len(o) == 0 {
+		return []byte("null"), nil
+	}
+	return o, nil
+}
+
+// UnmarshalJSON keeps the JSON, and null as none.
+func (o *Opaque) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*o = nil
+		return nil
+	}
+	*o = append((*o)[:0], b...)
 	return nil
 }
