@@ -9,6 +9,7 @@ import (
 	"github.com/lakectl/lakectl/internal/backends"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/format"
 )
 
 type CreatePartitionOptions struct {
@@ -53,11 +54,14 @@ func createPartitionRun(ctx context.Context, opts *CreatePartitionOptions) error
 	case opts.Location != "":
 		p.StorageDescriptor.Location = backends.LocationURI(opts.Location)
 	case t.StorageDescriptor.Location != "" && len(opts.Values) == len(t.PartitionKeys):
-		loc := strings.TrimSuffix(t.StorageDescriptor.Location, "/") + "/"
+		// The folders as Hive and Spark name them: a value's '/' (and
+		// other unsafe characters) escaped, so that the folder holds one
+		// partition.
+		keys := make([]string, len(t.PartitionKeys))
 		for i, k := range t.PartitionKeys {
-			loc += k.Name + "=" + opts.Values[i] + "/"
+			keys[i] = k.Name
 		}
-		p.StorageDescriptor.Location = loc
+		p.StorageDescriptor.Location = strings.TrimSuffix(t.StorageDescriptor.Location, "/") + "/" + format.PartitionPath(keys, opts.Values) + "/"
 	}
 	if err := c.CreatePartitions(ctx, db, name, []catalog.Partition{p}); err != nil {
 		return err
