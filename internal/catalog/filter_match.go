@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"math/big"
 	"regexp"
 	"slices"
@@ -261,23 +262,13 @@ func (k keyKind) compare(a, b string) (int, bool) {
 	case string:
 		return strings.Compare(x, y.(string)), true
 	case int64:
-		return cmpInt(x, y.(int64)), true
+		return cmp.Compare(x, y.(int64)), true
 	case *big.Rat:
 		return x.Cmp(y.(*big.Rat)), true
 	case time.Time:
 		return x.Compare(y.(time.Time)), true
 	}
 	return 0, false
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 var fractionRE = regexp.MustCompile(`^(\.[0-9]{1,9})?$`)
