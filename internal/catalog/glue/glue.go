@@ -13,6 +13,7 @@
 package glue
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,8 +40,6 @@ const (
 	MaxDeletePartitions = 25
 	// MaxUpdatePartitions is BatchUpdatePartition's limit.
 	MaxUpdatePartitions = 100
-	// MaxGetPartitions is BatchGetPartition's limit.
-	MaxGetPartitions = 1000
 	// MaxSegments is GetPartitions' largest TotalSegments.
 	MaxSegments = 10
 	// DefaultSegments is how many segments list a table's partitions at
@@ -160,25 +159,10 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("glue: %s: %w", what, err)
 }
 
-// wrapRaw wraps an error of listPartitions, keeping Glue's own for
-// refusedExpression.
-func wrapRaw(what string, err error) error {
-	return &listError{err: err, wrapped: wrap(what, err)}
-}
-
-type listError struct{ err, wrapped error }
-
-func (e *listError) Error() string { return e.wrapped.Error() }
-func (e *listError) Unwrap() error { return e.wrapped }
-
 // refusedExpression: Glue (or moto) refused a partition expression.
 func refusedExpression(err error) bool {
-	var le *listError
 	var api smithy.APIError
-	if !errors.As(err, &le) || !errors.As(le.err, &api) {
-		return false
-	}
-	return api.ErrorCode() == "InvalidInputException" || api.ErrorCode() == "InvalidStateException"
+	return errors.As(err, &api) && (api.ErrorCode() == "InvalidInputException" || api.ErrorCode() == "InvalidStateException")
 }
 
 func tableName(db, name string) string { return "table " + db + "." + name }
@@ -347,7 +331,7 @@ func (c *Catalog) ListTableVersions(ctx context.Context, db, name string) iter.S
 				all = append(all, t)
 			}
 		}
-		slices.SortFunc(all, func(a, b *catalog.Table) int { return int(b.VersionID - a.VersionID) })
+		slices.SortFunc(all, func(a, b *catalog.Table) int { return cmp.Compare(b.VersionID, a.VersionID) })
 		for _, t := range all {
 			if !yield(t, nil) {
 				return
@@ -506,7 +490,7 @@ func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter c
 			all, err = c.listPartitions(ctx, db, table, "")
 		}
 		if err != nil {
-			yield(nil, err)
+			yield(nil, wrap(tableName(db, table)+": partitions", err))
 			return
 		}
 		slices.SortFunc(all, func(a, b *catalog.Partition) int { return slices.Compare(a.Values, b.Values) })
@@ -521,6 +505,8 @@ func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter c
 	}
 }
 
+// listPartitions lists the partitions expr selects ("": all) in c.segments
+// parallel segments; its errors are Glue's, not yet wrapped.
 func (c *Catalog) listPartitions(ctx context.Context, db, table, expr string) ([]*catalog.Partition, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -557,13 +543,16 @@ func (c *Catalog) listPartitions(ctx context.Context, db, table, expr string) ([
 		})
 	}
 	wg.Wait()
+	// The first segment's own failure, not the cancellation it caused in
+	// the others. Glue's errors are returned as they are (the caller
+	// wraps them).
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {
-			return nil, wrapRaw(tableName(db, table)+": partitions", err)
+			return nil, err
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, wrapRaw(tableName(db, table)+": partitions", err)
+		return nil, err
 	}
 	return slices.Concat(results...), nil
 }

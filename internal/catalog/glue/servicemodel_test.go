@@ -214,7 +214,6 @@ func TestLimitsAreGlues(t *testing.T) {
 		{"BatchCreatePartition", "PartitionInputList", glue.MaxCreatePartitions},
 		{"BatchDeletePartition", "PartitionsToDelete", glue.MaxDeletePartitions},
 		{"BatchUpdatePartition", "Entries", glue.MaxUpdatePartitions},
-		{"BatchGetPartition", "PartitionsToGet", glue.MaxGetPartitions},
 	} {
 		if got := limit(c.op, c.member); got != c.ours {
 			t.Errorf("%s.%s: Glue's limit is %d, lakectl uses %d", c.op, c.member, got, c.ours)
