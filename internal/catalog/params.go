@@ -72,3 +72,9 @@ const ParamSourceName = "lakectl.sourceName"
 // because its table's SerDe cannot read that type (OpenCSVSerde): Athena
 // reads the strings, and convert writes the values with this type.
 const ParamInferredType = "lakectl.inferredType"
+
+// ParamLocalTime is the column parameter ("true") of a timestamp column
+// whose values are local date-times, without a zone (SQL's timestamp
+// without time zone): written as such, they read back as they were in any
+// session time zone. A timestamp column without it holds instants.
+const ParamLocalTime = "lakectl.localTime"

@@ -1,11 +1,13 @@
 package commit
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"path"
 	"slices"
 	"strings"
@@ -25,6 +27,9 @@ const (
 	// SourcesKey indexes the source files the destination's runs have
 	// read, so that a run does not convert the same unchanged file twice.
 	SourcesKey = "_lakectl_sources.json"
+	// StateKey holds what a writer carries from one run to the next (an
+	// ingest's watermark), replaced by each commit that has a State.
+	StateKey = "_lakectl_state.json"
 )
 
 // A Journal is a commit, written down before any of it becomes visible:
@@ -53,6 +58,9 @@ type Journal struct {
 	Record *Record `json:"record,omitempty"`
 	// Staging is the run's staging folder, removed at the end.
 	Staging string `json:"staging,omitempty"`
+	// State replaces StateKey once the record is kept: it advances with
+	// the data it describes, never before it.
+	State json.RawMessage `json:"state,omitempty"`
 }
 
 // Move is one staged file and its place.
@@ -101,6 +109,22 @@ type Record struct {
 	// and so the sources whose rows all lay there leave the index.
 	Partitions         []string `json:"partitions,omitempty"`
 	ReplacesPartitions bool     `json:"replacesPartitions,omitempty"`
+
+	// What an ingest run keeps for its history (lakectl ingest history).
+	// Source names what the run read (never with a secret in it).
+	Source  string    `json:"source,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+	// Bytes are the bytes the run landed.
+	Bytes int64 `json:"bytes,omitempty"`
+	// Outcome is "committed" for a run whose data is in place; a run that
+	// landed nothing or failed keeps a record too, with "nothing new" or
+	// "failed" and its Error.
+	Outcome string `json:"outcome,omitempty"`
+	Error   string `json:"error,omitempty"`
+	// WatermarkBefore and WatermarkAfter are an incremental run's
+	// watermark (its column's greatest value landed) before and after it.
+	WatermarkBefore string `json:"watermarkBefore,omitempty"`
+	WatermarkAfter  string `json:"watermarkAfter,omitempty"`
 }
 
 // Source is a file a run read, as it was listed.
@@ -109,6 +133,10 @@ type Source struct {
 	Size    int64     `json:"size"`
 	ModTime time.Time `json:"modTime,omitzero"`
 	ETag    string    `json:"etag,omitempty"`
+	// SHA256 is the hex SHA-256 of its bytes, where the run computed it,
+	// and Landed the key it was landed at (ingest).
+	SHA256 string `json:"sha256,omitempty"`
+	Landed string `json:"landed,omitempty"`
 	// Run is the run that read it, and Partitions those the run wrote
 	// (in the SourcesKey index).
 	Run        string   `json:"run,omitempty"`
@@ -338,6 +366,14 @@ func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 			return err
 		}
 	}
+	if j.State != nil {
+		if err := s.Put(ctx, StateKey, bytes.NewReader(j.State)); err != nil {
+			return fmt.Errorf("keep the state of run %s: %w", j.Run, err)
+		}
+		if err := fp.At(j.Command + ".state"); err != nil {
+			return err
+		}
+	}
 	if j.Staging != "" {
 		if err := storage.RemoveFolder(ctx, s, j.Staging); err != nil {
 			return err
@@ -458,6 +494,48 @@ func keepRecord(ctx context.Context, s storage.Store, r *Record) error {
 		return fmt.Errorf("record sources: %w", err)
 	}
 	return nil
+}
+
+// KeepRecord stores the record of a run that committed nothing (it landed
+// nothing new, or failed before its commit), for the destination's
+// history; it leaves the sources index as it is.
+func KeepRecord(ctx context.Context, s storage.Store, r *Record) error {
+	data, _ := json.MarshalIndent(r, "", " ")
+	if err := s.Put(ctx, path.Join(RunsDir, r.Run+".json"), bytes.NewReader(data)); err != nil {
+		return fmt.Errorf("record run %s: %w", r.Run, err)
+	}
+	return nil
+}
+
+// ReadState reads the state the destination's last commit kept
+// (found false when none did).
+func ReadState(ctx context.Context, s storage.Store, v any) (found bool, err error) {
+	return readJSON(ctx, s, StateKey, v)
+}
+
+// Records reads the records of the destination's runs, oldest first.
+func Records(ctx context.Context, s storage.Store) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for o, err := range s.List(ctx, RunsDir+"/") {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !strings.HasSuffix(o.Key, ".json") {
+				continue
+			}
+			var r Record
+			if found, err := readJSON(ctx, s, o.Key, &r); err != nil || !found {
+				if err != nil && !yield(nil, err) {
+					return
+				}
+				continue
+			}
+			if !yield(&r, nil) {
+				return
+			}
+		}
+	}
 }
 
 // ReadSources reads the index of the source files the destination's runs

@@ -304,6 +304,22 @@ func Begin(ctx context.Context, dest storage.Store, cat catalog.Catalog, command
 	if err != nil {
 		return nil, err
 	}
+	return begin(ctx, dest, cat, command, run, lease, staleAfter, fp)
+}
+
+// BeginNow is Begin for a run that does not wait its turn: while another
+// writer holds the destination it fails at once with a *HeldError
+// (ErrHeld), which names the holder.
+func BeginNow(ctx context.Context, dest storage.Store, cat catalog.Catalog, command, run string, staleAfter time.Duration, fp Failpoint) (*Writer, error) {
+	lease, err := TryTake(ctx, dest, run)
+	if err != nil {
+		return nil, err
+	}
+	return begin(ctx, dest, cat, command, run, lease, staleAfter, fp)
+}
+
+func begin(ctx context.Context, dest storage.Store, cat catalog.Catalog, command, run string, lease *Lease, staleAfter time.Duration, fp Failpoint) (*Writer, error) {
+	var err error
 	w := &Writer{lease: lease, stop: func() {}}
 	fail := func(err error) (*Writer, error) {
 		w.End(ctx)

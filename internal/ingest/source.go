@@ -102,8 +102,10 @@ type ReadRequest struct {
 type RowReader interface {
 	// Columns are the rows' columns, in catalog types (bigint, double,
 	// decimal(p,s), string, boolean, date, timestamp, array<…>, …).
-	// Timestamps with a zone in the source stay instants when landed, and
-	// those without stay local date-times (as convert writes them).
+	// A timestamp column without a zone in the source (local date-times)
+	// has the parameter catalog.ParamLocalTime "true", and its values are
+	// time.Time in UTC holding the wall clock as written; one with a zone
+	// holds instants.
 	Columns() []catalog.Column
 	// Next returns the next batch, one value per column in each row as
 	// convert.AppendRows takes them (nil, string, bool, int64, float64,
