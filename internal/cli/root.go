@@ -24,6 +24,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/catalogcmd"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/convertcmd"
+	"github.com/lakectl/lakectl/internal/cli/ingestcmd"
 	"github.com/lakectl/lakectl/internal/cli/crawlcmd"
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
 	"github.com/lakectl/lakectl/internal/cli/tablecmd"
@@ -196,6 +197,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 
 	root.AddCommand(
 		catalogcmd.NewCmdCatalog(f),
+		ingestcmd.NewCmdIngest(f),
 		crawlcmd.NewCmdCrawl(f),
 		convertcmd.NewCmdConvert(f),
 		validatecmd.NewCmdValidate(f),

@@ -53,6 +53,10 @@ var (
 type Target struct {
 	URI   string
 	Store storage.Store
+	// Table names the table the target's own folder becomes, when it
+	// becomes one (TableLevel 1, or a folder of one schema); "" names it
+	// after the folder, as Glue does.
+	Table string
 }
 
 // Options configure a crawl.

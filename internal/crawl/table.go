@@ -24,6 +24,9 @@ var statParams = []string{catalog.ParamObjectCount, catalog.ParamSizeKey, catalo
 // path element for the target itself).
 func tableName(c *candidate, prefix string) string {
 	name := c.root.name
+	if c.root.key == "" && c.root.target.Table != "" {
+		return catalog.SanitizeName(c.root.target.Table)
+	}
 	if c.root.key == "" {
 		u, err := url.Parse(c.root.target.URI)
 		if err == nil && u.Scheme != "" {

@@ -1,0 +1,188 @@
+package ingestcmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/shlex"
+	"github.com/spf13/cobra"
+
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/commit"
+	"github.com/lakectl/lakectl/internal/ingest"
+	"github.com/lakectl/lakectl/internal/storage"
+)
+
+// TriggerKey holds, in the dataset's folder, what --then has waited for
+// since it last ran.
+const TriggerKey = "_lakectl_trigger.json"
+
+// Trigger is --then with its conditions: Glue's event batching (a batch
+// size and a window), for cron.
+type Trigger struct {
+	Then     []string
+	NewFiles int
+	After    time.Duration
+}
+
+func (t *Trigger) flags(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&t.Then, "then", nil, "a lakectl command to run after the run, when its conditions hold (repeatable, run in order)")
+	fl.IntVar(&t.NewFiles, "when-new-files", 0, "run --then once this many files were landed since it last ran")
+	fl.DurationVar(&t.After, "or-after", 0, "or once this long has passed since the first file it has not seen was landed")
+}
+
+func (t *Trigger) check() error {
+	if len(t.Then) == 0 && (t.NewFiles != 0 || t.After != 0) {
+		return cmdutil.Usagef("--when-new-files and --or-after say when --then runs: give --then")
+	}
+	if t.NewFiles < 0 || t.After < 0 {
+		return cmdutil.Usagef("--when-new-files and --or-after cannot be negative")
+	}
+	for _, c := range t.Then {
+		args, err := shlex.Split(c)
+		if err != nil || len(args) == 0 {
+			return cmdutil.Usagef("--then %q: want a lakectl command, such as 'crawl s3://lake/raw/orders --database raw'", c)
+		}
+		if args[0] == "lakectl" {
+			args = args[1:]
+		}
+		if len(args) > 0 && args[0] == "ingest" && !slices.Contains(args, "history") {
+			return cmdutil.Usagef("--then %q: an ingest cannot start another ingest", c)
+		}
+	}
+	return nil
+}
+
+// triggerState is what --then has waited for since it last ran.
+type triggerState struct {
+	// Pending counts the files landed since --then last ran, the first of
+	// them at First.
+	Pending int       `json:"pending"`
+	First   time.Time `json:"first,omitzero"`
+	LastRun time.Time `json:"lastRun,omitzero"`
+}
+
+// after counts what the run landed for --then, and runs it when its
+// conditions hold; it says which fired, or why nothing ran.
+func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Store, sum *ingest.Summary) error {
+	if len(t.Then) == 0 {
+		return nil
+	}
+	// One trigger at a time per dataset: overlapping runs do not both run
+	// --then for the same files.
+	lease, err := commit.Take(ctx, ds, sum.Run+"-then", cmdutil.WaitingMessage(f, ds.URI("")))
+	if err != nil {
+		return err
+	}
+	if lease != nil {
+		defer lease.Release(context.WithoutCancel(ctx))
+	}
+	var st triggerState
+	rc, err := ds.Get(ctx, TriggerKey)
+
+	switch {
+	case err == nil:
+		err = json.NewDecoder(rc).Decode(&st)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", ds.URI(TriggerKey), err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	now := time.Now().UTC()
+	if n := len(sum.Landed); n > 0 && sum.Outcome == ingest.Committed {
+		if st.Pending == 0 {
+			st.First = now
+		}
+		st.Pending += n
+	}
+	var why string
+	fire := false
+	switch {
+	case st.Pending == 0:
+		why = "nothing landed since it last ran"
+	case t.NewFiles > 0 && st.Pending >= t.NewFiles:
+		fire, why = true, fmt.Sprintf("%s landed since it last ran, --when-new-files %d", cmdutil.Count(st.Pending, "file"), t.NewFiles)
+	case t.After > 0 && now.Sub(st.First) >= t.After:
+		fire, why = true, fmt.Sprintf("the first of %s landed %s ago, --or-after %s", cmdutil.Count(st.Pending, "file"), now.Sub(st.First).Round(time.Second), t.After)
+	case t.NewFiles == 0 && t.After == 0:
+		fire, why = true, fmt.Sprintf("%s landed", cmdutil.Count(st.Pending, "file"))
+	default:
+		var waits []string
+		if t.NewFiles > 0 {
+			waits = append(waits, fmt.Sprintf("%d of %d files", st.Pending, t.NewFiles))
+		}
+		if t.After > 0 {
+			waits = append(waits, fmt.Sprintf("%s of %s since the first", now.Sub(st.First).Round(time.Second), t.After))
+		}
+		why = "waiting: " + strings.Join(waits, ", ")
+	}
+	say := func(format string, args ...any) {
+		if !f.Settings.Quiet {
+			fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+		}
+	}
+	if !fire {
+		say("Then: not run (%s)", why)
+		return putTrigger(ctx, ds, st)
+	}
+	say("Then: running (%s)", why)
+	for _, c := range t.Then {
+		if err := runThen(ctx, f, c); err != nil {
+			// Pending stays: the next run tries again.
+			if perr := putTrigger(ctx, ds, st); perr != nil {
+				return perr
+			}
+			return err
+		}
+	}
+	return putTrigger(ctx, ds, triggerState{LastRun: now})
+}
+
+func putTrigger(ctx context.Context, ds storage.Store, st triggerState) error {
+	data, _ := json.Marshal(st)
+	return ds.Put(ctx, TriggerKey, bytes.NewReader(data))
+}
+
+// runThen runs one lakectl command as its own process, with this one's
+// catalog and settings in its environment; its output goes to stderr when
+// this command's stdout is JSON or CSV.
+func runThen(ctx context.Context, f *cmdutil.Factory, command string) error {
+	args, _ := shlex.Split(command)
+	if args[0] == "lakectl" {
+		args = args[1:]
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, self, args...)
+	cmd.Env = append(os.Environ(), "LAKECTL_CATALOG="+f.CatalogURI())
+	cmd.Stdout, cmd.Stderr = f.IO.Out, f.IO.ErrOut
+	if f.Settings.Output != "table" {
+		cmd.Stdout = f.IO.ErrOut
+	}
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code := ee.ExitCode()
+			if code != 1 && code != 2 && code != 130 {
+				code = 3
+			}
+			return &cmdutil.ExitError{Code: code, Msg: fmt.Sprintf("then %q: exit status %d; it runs again after the next ingest", command, ee.ExitCode())}
+		}
+		return fmt.Errorf("then %q: %w", command, err)
+	}
+	return nil
+}
