@@ -152,6 +152,7 @@ type Summary struct {
 	WatermarkBefore string        `json:"watermarkBefore,omitempty"`
 	WatermarkAfter  string        `json:"watermarkAfter,omitempty"`
 	Recovered       string        `json:"recovered,omitempty"`
+	Started         time.Time     `json:"started"`
 	Duration        time.Duration `json:"durationNs"`
 }
 
@@ -194,7 +195,7 @@ func begin(ctx context.Context, ds storage.Store, cat catalog.Catalog, name, sou
 		return nil, err
 	}
 	r := &run{ds: ds, cat: cat, opts: *opts, start: opts.Now(), prog: progress.Or(opts.Progress)}
-	r.sum = &Summary{Run: opts.RunID, Dataset: name, Source: redact.Text(source), Destination: ds.URI(""), Landed: []Landed{}}
+	r.sum = &Summary{Run: opts.RunID, Dataset: name, Source: redact.Text(source), Destination: ds.URI(""), Landed: []Landed{}, Started: r.start.UTC()}
 	var err error
 	if opts.NoWait {
 		r.w, err = commit.BeginNow(ctx, ds, cat, Command, opts.RunID, commit.DefaultStaleAfter, opts.Failpoint)

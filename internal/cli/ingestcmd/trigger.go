@@ -103,7 +103,7 @@ func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Stor
 	now := time.Now().UTC()
 	if n := len(sum.Landed); n > 0 && sum.Outcome == ingest.Committed {
 		if st.Pending == 0 {
-			st.First = now
+			st.First = sum.Started
 		}
 		st.Pending += n
 	}
@@ -168,7 +168,7 @@ func runThen(ctx context.Context, f *cmdutil.Factory, command string) error {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
-	cmd.Env = append(os.Environ(), "LAKECTL_CATALOG="+f.CatalogURI())
+	cmd.Env = append(os.Environ(), childEnv(f.Settings)...)
 	cmd.Stdout, cmd.Stderr = f.IO.Out, f.IO.ErrOut
 	if f.Settings.Output != "table" {
 		cmd.Stdout = f.IO.ErrOut
@@ -185,4 +185,27 @@ func runThen(ctx context.Context, f *cmdutil.Factory, command string) error {
 		return fmt.Errorf("then %q: %w", command, err)
 	}
 	return nil
+}
+
+// childEnv passes the settings this command resolved (from flags, the
+// environment or the config file) to a lakectl it runs, through their
+// environment variables.
+func childEnv(s *cmdutil.Settings) []string {
+	env := []string{"LAKECTL_HOME=" + s.Home}
+	for name, v := range map[string]string{"LAKECTL_CATALOG": s.Catalog, "LAKECTL_PROFILE": s.AWSProfile, "LAKECTL_REGION": s.AWSRegion,
+		"LAKECTL_S3_ENDPOINT": s.S3Endpoint, "LAKECTL_S3_REGION": s.S3Region} {
+		if v != "" {
+			env = append(env, name+"="+v)
+		}
+	}
+	if s.S3Timeout > 0 {
+		env = append(env, "LAKECTL_S3_TIMEOUT="+s.S3Timeout.String())
+	}
+	if s.S3MaxAttempts > 0 {
+		env = append(env, fmt.Sprintf("LAKECTL_S3_MAX_ATTEMPTS=%d", s.S3MaxAttempts))
+	}
+	if s.Quiet {
+		env = append(env, "LAKECTL_QUIET=true")
+	}
+	return env
 }
