@@ -279,6 +279,9 @@ func TestConvertPartitionsTransformsAndRegister(t *testing.T) {
 	if !errors.Is(err, ErrSchemaChange) || !strings.Contains(err.Error(), "~ amount double → decimal(18,2)") {
 		t.Errorf("schema change: %v", err)
 	}
+	if strings.Contains(err.Error(), "--") || !strings.Contains(err.Error(), "NoSchemaEvolution") {
+		t.Errorf("the error should name the option, not the flag: %v", err)
+	}
 	if after := e.files(); !slices.Equal(before, after) {
 		t.Errorf("files changed: %v → %v", before, after)
 	}
