@@ -83,7 +83,7 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, dest storage.Store, o
 		}
 	}
 	if evolving && opts.NoSchemaEvolution {
-		return t, changes, fmt.Errorf("%w in %s (--no-schema-evolution):\n  %s", ErrSchemaChange, opts.Register, strings.Join(changes, "\n  "))
+		return t, changes, fmt.Errorf("%w in %s, whose schema may not evolve (NoSchemaEvolution):\n  %s", ErrSchemaChange, opts.Register, strings.Join(changes, "\n  "))
 	}
 	return t, changes, nil
 }

@@ -22,10 +22,12 @@ const MaxQuotedBytes = 1 << 20
 //     before that newline is not data;
 //   - a field is quoted when its first byte is the quote character; inside
 //     it a doubled quote is one quote, and delimiters and newlines are data;
-//     text after the closing quote up to the delimiter is kept;
+//     text after the closing quote up to the delimiter is kept, unless the
+//     field runs over a line end: its opening quote is then stray (below);
 //   - a quote anywhere else is an ordinary character;
 //   - a line that is empty (or holds only a carriage return) is no record;
-//   - a quoted field left open (see MaxQuotedBytes) makes a bad record.
+//   - a quoted field left open (see MaxQuotedBytes), or one over several
+//     lines whose closing quote is followed by text, makes a bad record.
 type CSVDialect struct {
 	Delim, Quote byte
 	// maxQuoted replaces MaxQuotedBytes in tests, so that fuzzing reaches
@@ -57,6 +59,9 @@ func (d CSVDialect) RecordEnd(data []byte, atEOF bool) (end int, bad, ok bool) {
 			if more {
 				return 0, false, false
 			}
+			if closed >= 0 && strayQuote(data, i, closed, d.Delim) {
+				closed = -1
+			}
 			if closed < 0 { // unterminated: the record is the rest of this line
 				if nl := bytes.IndexByte(data[i:], '\n'); nl >= 0 {
 					return i + nl + 1, true, true
@@ -70,6 +75,18 @@ func (d CSVDialect) RecordEnd(data []byte, atEOF bool) (end int, bad, ok bool) {
 		}
 	}
 	return len(data), false, atEOF
+}
+
+// strayQuote reports a quoted field, opened at data[open] and closed at
+// data[closed], that runs over a line end and is followed by text (not a
+// delimiter or the line end): a stray quote closed by the opening quote of
+// a later line's field, which would silently swallow the lines between.
+func strayQuote(data []byte, open, closed int, delim byte) bool {
+	if closed+1 >= len(data) || bytes.IndexByte(data[open:closed], '\n') < 0 {
+		return false
+	}
+	c := data[closed+1]
+	return c != delim && c != '\n' && c != '\r'
 }
 
 // closeQuote finds the quote that closes the field opened at data[open]:
@@ -153,9 +170,9 @@ func (d CSVDialect) Records(data []byte, line int64, yield func(CSVRecord) bool)
 			line += rec.Lines
 			pos += n
 			if bad {
-				rec.Bad = "a quoted field is not closed (by the end of the file or within 1 MiB); the record is its first line"
+				rec.Bad = "a quoted field is not closed (by the end of the file, within 1 MiB, or before text on a later line); the record is its first line"
 				if rec.Lines > 1 {
-					rec.Bad = "a quoted field is not closed (by the end of the file or within 1 MiB); the record ends with the line the quote opened on"
+					rec.Bad = "a quoted field is not closed (by the end of the file, within 1 MiB, or before text on a later line); the record ends with the line the quote opened on"
 				}
 			} else {
 				fields, field = d.splitQuoted(fields[:0], field, rec.Raw)

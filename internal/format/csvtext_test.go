@@ -115,3 +115,37 @@ func TestCSVRecordEndDoubledQuoteAtTheBound(t *testing.T) {
 		t.Errorf("end %d bad %v ok %v", end, bad, ok)
 	}
 }
+
+// A stray quote closed by the opening quote of a later line's field (text
+// follows that quote) costs its own line, not the lines in between: they
+// were swallowed into one field, exit 0, nothing quarantined.
+func TestCSVRecordsStrayQuoteClosedOnALaterLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,name,note\n1,n1,\"oops\n")
+	for i := 2; i <= 300; i++ {
+		b.WriteString("2,n2,ok\n")
+	}
+	b.WriteString("301,\"Lee, J\",q\n302,n302,\"ok\"\n")
+	recs := records(t, CSVDialect{Delim: ',', Quote: '"'}, b.String())
+	if len(recs) != 303 {
+		t.Fatalf("%d records, want 303 (header, 1 bad, 301 good)", len(recs))
+	}
+	if bad := recs[1]; bad.Bad == "" || bad.Line != 2 || bad.Lines != 1 || bad.Raw != "1,n1,\"oops" {
+		t.Errorf("bad record %+v", bad)
+	}
+	for _, r := range recs[2:] {
+		if r.Bad != "" || len(r.Fields) != 3 {
+			t.Errorf("record on line %d: %q %s", r.Line, r.Fields, r.Bad)
+		}
+	}
+	if got := recs[301].Fields[1]; got != "Lee, J" {
+		t.Errorf("line 302: name %q", got)
+	}
+	// A quoted field over several lines that ends at a delimiter or the
+	// line end is data, as before.
+	for _, in := range []string{"1,\"a\nb\",c\n", "1,\"a\r\nb\"\r\n", "1,\"a\nb\""} {
+		if recs := records(t, CSVDialect{Delim: ',', Quote: '"'}, in); len(recs) != 1 || recs[0].Bad != "" {
+			t.Errorf("%q: %+v", in, recs)
+		}
+	}
+}

@@ -252,7 +252,9 @@ func convertRun(ctx context.Context, opts *Options) error {
 		}
 	}
 	if failed {
-		return &cmdutil.ExitError{Code: 1, Msg: err.Error()}
+		// The domain names the option; the user knows the flag.
+		msg := strings.Replace(err.Error(), "(NoSchemaEvolution)", "(--no-schema-evolution)", 1)
+		return &cmdutil.ExitError{Code: 1, Msg: msg}
 	}
 	return cmdutil.FlagErrors(err, convertFlags)
 }
