@@ -279,6 +279,11 @@ func plan(ctx context.Context, st *state, roots []*folder, cands []*candidate, o
 		}
 		used[name] = true
 		want, parts, warnings := buildTable(c, name, opts)
+		for _, col := range want.StorageDescriptor.Columns {
+			if src := col.Parameters[catalog.ParamSourceName]; src != "" && catalog.SanitizeName(src) != col.Name {
+				warnings = append(warnings, fmt.Sprintf("column %s holds %q, renamed: another column has that name in the catalog, whose names ignore case (Glue merges the two and loses one's values)", col.Name, src))
+			}
+		}
 		d := c.merged()
 		p := &planned{want: want, parts: parts, report: &TableReport{
 			Name: name, Location: want.StorageDescriptor.Location, Format: d.format,
