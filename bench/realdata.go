@@ -50,12 +50,26 @@ func realData(lakectl, corpus string) int {
 	check(err)
 
 	differences := 0
+	var sizes [][3]any
+	var ours, theirs int64
 	for i, table := range tables {
 		out := filepath.Join(dir, "out", table)
 		lakectlOut(lakectl, dir, "convert", "raw."+table, "--to", out, "-q", "--catalog", cat)
 		differences += compareTable(db, lakectl, dir, cat, table, files[i], out)
+		// Output size against DuckDB's writer, with the same codec.
+		duck := filepath.Join(dir, "duck-"+table+".parquet")
+		_, err := db.Exec("COPY (SELECT * FROM " + sourceOf(files[i]) + ") TO '" + duck + "' (FORMAT parquet, COMPRESSION snappy)")
+		check(err)
+		l, d := treeSize(out, ".parquet"), treeSize(duck, ".parquet")
+		ours, theirs = ours+l, theirs+d
+		sizes = append(sizes, [3]any{filepath.Base(files[i]), l, d})
 	}
 	fmt.Printf("\n%d differences in %d files\n", differences, len(tables))
+	fmt.Printf("\nParquet output size (snappy), lakectl against DuckDB's writer:\n")
+	for _, s := range sizes {
+		fmt.Printf("  %-40s %9d B  %9d B  %.2f×\n", s[0], s[1], s[2], float64(s[1].(int64))/float64(s[2].(int64)))
+	}
+	fmt.Printf("  %-40s %9d B  %9d B  %.2f×\n", "total", ours, theirs, float64(ours)/float64(theirs))
 	return differences
 }
 
@@ -80,10 +94,7 @@ func compareTable(db *sql.DB, lakectl, dir, cat, table, path, out string) int {
 	}
 	check(json.Unmarshal(lakectlOut(lakectl, dir, "validate", "profile", filepath.Join("raw", table), "-o", "json", "--catalog", cat), &prof))
 
-	src := "read_csv('" + path + "')"
-	if strings.Contains(path, ".json") {
-		src = "read_json('" + path + "')"
-	}
+	src := sourceOf(path)
 	pq := "read_parquet('" + filepath.Join(out, "*.parquet") + "')"
 	srcCols, pqCols := describe(db, src), describe(db, pq)
 	srcSum, pqSum := summarize(db, src), summarize(db, pq)
@@ -298,4 +309,27 @@ func lakectlOut(lakectl, dir string, args ...string) []byte {
 		os.Exit(3)
 	}
 	return out
+}
+
+// sourceOf is DuckDB's reader of a corpus file.
+func sourceOf(path string) string {
+	if strings.Contains(path, ".json") {
+		return "read_json('" + path + "')"
+	}
+	return "read_csv('" + path + "')"
+}
+
+// treeSize adds up the sizes of the files under root (or root itself)
+// whose names end with ext.
+func treeSize(root, ext string) int64 {
+	var n int64
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ext) {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
