@@ -151,14 +151,19 @@ func (r *Resolver) ResolveRef(ctx context.Context, ref Ref) (string, error) {
 	return v, nil
 }
 
+// Env reads an environment variable as env: references are read (a
+// driver's own variable, MYSQL_PWD), without making it known.
+func (r *Resolver) Env(name string) string {
+	if r.Getenv == nil {
+		return os.Getenv(name)
+	}
+	return r.Getenv(name)
+}
+
 func (r *Resolver) read(ctx context.Context, ref Ref) (string, error) {
 	switch ref.Kind {
 	case Env:
-		getenv := r.Getenv
-		if getenv == nil {
-			getenv = os.Getenv
-		}
-		v := getenv(ref.Name)
+		v := r.Env(ref.Name)
 		if v == "" {
 			return "", fmt.Errorf("%w: the environment variable %s is not set", ErrUnavailable, ref.Name)
 		}
