@@ -9,7 +9,7 @@
 // REST API refuses app-only tokens obtained with a client secret ("Unsupported
 // app only token"), where Graph takes them; Graph also lists a folder tree
 // with one paging style and gives each file's eTag and size. See
-// docs/ingest.md for the permissions the app needs.
+// docs/sharepoint.md for the permissions the app needs.
 package sharepoint
 
 import (
@@ -313,7 +313,7 @@ func (c *Client) statusError(r request, resp *http.Response) error {
 		msg = http.StatusText(resp.StatusCode)
 	}
 	if resp.StatusCode == http.StatusUnauthorized && strings.Contains(strings.ToLower(msg), "unsupported app only token") {
-		msg += " (SharePoint's REST API takes app-only tokens from a certificate, not a client secret: see docs/ingest.md)"
+		msg += " (SharePoint's REST API takes app-only tokens from a certificate, not a client secret: see docs/sharepoint.md)"
 	}
 	return fmt.Errorf("sharepoint: %s %s: %d: %s", r.method, r.url, resp.StatusCode, msg)
 }
