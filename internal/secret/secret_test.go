@@ -11,12 +11,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/redact"
-	"github.com/lakectl/lakectl/internal/testenv"
+	"github.com/lakectl/lakectl/internal/secret/ssmtest"
 )
 
 func TestParse(t *testing.T) {
@@ -130,29 +129,12 @@ func TestResolve(t *testing.T) {
 // through the standard AWS chain, its endpoint given by
 // AWS_ENDPOINT_URL_SSM as a user would give it.
 func TestSSMSecureString(t *testing.T) {
-	endpoint := testenv.URL(t, "LAKECTL_TEST_GLUE_ENDPOINT") // moto speaks SSM too
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_REGION", "eu-west-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	t.Setenv("AWS_ENDPOINT_URL", "")
-	t.Setenv("AWS_ENDPOINT_URL_SSM", endpoint)
+	cfg := ssmtest.Setup(t)
 	ctx := t.Context()
-
-	cfg, err := awsconfig.Load(ctx, awsconfig.Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	name := fmt.Sprintf("/DataLake/GlueIngest/SharePoint/client_secret/test-%d", os.Getpid())
 	const value = "s3cr3t~Pw7/with=odd&chars"
+	ssmtest.PutSecureString(t, cfg, name, value)
 	put := ssm.NewFromConfig(cfg)
-	if _, err := put.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value),
-		Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { put.DeleteParameter(context.Background(), &ssm.DeleteParameterInput{Name: aws.String(name)}) })
 	// Without decryption SSM returns a SecureString's ciphertext: reading
 	// the value back proves WithDecryption was asked.
 	raw, err := put.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})

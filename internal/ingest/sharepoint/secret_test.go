@@ -1,15 +1,10 @@
 package sharepoint_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/ingest"
@@ -17,7 +12,7 @@ import (
 	"github.com/lakectl/lakectl/internal/ingest/sharepoint/standin"
 	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/secret"
-	"github.com/lakectl/lakectl/internal/testenv"
+	"github.com/lakectl/lakectl/internal/secret/ssmtest"
 )
 
 // TestClientSecretFromSSM: the app's client secret is kept where
@@ -26,27 +21,10 @@ import (
 // for SSM); read with ssm:/path, it gets the token that reads the list,
 // and a token error after it was read does not show it.
 func TestClientSecretFromSSM(t *testing.T) {
-	endpoint := testenv.URL(t, "LAKECTL_TEST_GLUE_ENDPOINT") // moto speaks SSM too
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "eu-west-1",
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-		"AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_SSM": endpoint} {
-		t.Setenv(k, v)
-	}
+	cfg := ssmtest.Setup(t)
 	ctx := t.Context()
-	cfg, err := awsconfig.Load(ctx, awsconfig.Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	name := fmt.Sprintf("/DataLake/GlueIngest/SharePoint/client_secret/finance-%d", os.Getpid())
-	put := func(value string) {
-		t.Helper()
-		if _, err := ssm.NewFromConfig(cfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value),
-			Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	put(standin.ClientSecret)
-	t.Cleanup(func() { ssm.NewFromConfig(cfg).DeleteParameter(context.Background(), &ssm.DeleteParameterInput{Name: aws.String(name)}) })
+	ssmtest.PutSecureString(t, cfg, name, standin.ClientSecret)
 
 	s := standin.New(t)
 	orders(s)
@@ -81,7 +59,7 @@ func TestClientSecretFromSSM(t *testing.T) {
 	if err := read(); err != nil {
 		t.Fatal(err)
 	}
-	put("rotated-but-not-in-Entra")
+	ssmtest.PutSecureString(t, cfg, name, "rotated-but-not-in-Entra")
 	if err := read(); err == nil || !strings.Contains(err.Error(), "AADSTS7000215") {
 		t.Errorf("a wrong secret from SSM: %v", err)
 	}
