@@ -11,6 +11,7 @@ import (
 
 	"errors"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,6 +105,12 @@ func scriptParams(t *testing.T) testscript.Params {
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 			for _, db := range []string{"LAKECTL_TEST_POSTGRES_URL", "LAKECTL_TEST_MYSQL_URL"} {
 				env.Setenv(strings.TrimSuffix(strings.TrimPrefix(db, "LAKECTL_TEST_"), "_URL")+"_URL", os.Getenv(db))
+			}
+			// $POSTGRES_NOPW_URL is $POSTGRES_URL without its password, for
+			// scripts that give it as password=env:VAR or ssm:/path.
+			if u, err := url.Parse(os.Getenv("LAKECTL_TEST_POSTGRES_URL")); err == nil && u.User != nil {
+				u.User = url.User(u.User.Username())
+				env.Setenv("POSTGRES_NOPW_URL", u.String())
 			}
 			if glueProxy != nil {
 				env.Setenv("GLUE_CATALOG", "glue://?region=us-east-1&endpoint="+glueProxy.URL)
@@ -397,7 +404,7 @@ func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: sql URL STATEMENT...")
 	}
-	src, err := dataset.ParseDatabaseURI(args[0], "SELECT 1", os.Getenv)
+	src, err := dataset.ParseDatabaseURI(context.Background(), args[0], "SELECT 1", nil)
 	ts.Check(err)
 	db, rows, err := src.Open(context.Background())
 	ts.Check(err)

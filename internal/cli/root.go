@@ -30,7 +30,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/tablecmd"
 	"github.com/lakectl/lakectl/internal/cli/validatecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
-	"github.com/lakectl/lakectl/internal/redact"
+	"github.com/lakectl/lakectl/internal/secret"
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
 
@@ -84,7 +84,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		err = errors.New("interrupted; nothing partial was left visible")
 	}
 	if err != nil && err.Error() != "" {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: %s\n", redact.Text(err.Error())) // no password in a URI is ever printed
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: %s\n", f.Redact(err.Error())) // no password in a URI, no secret read, is ever printed
 		if code == ExitUsage && isUsage(err) {
 			c, _, _ := root.Find(args) // the deepest command found, even of an unknown one
 			if c == nil {
@@ -127,6 +127,7 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, postgres.ErrNotCatalog),
 		errors.Is(err, postgres.ErrRefused),
 		errors.Is(err, awsconfig.ErrConfig),
+		errors.Is(err, secret.ErrUnavailable),
 		errors.Is(err, s3.ErrNoCredentials),
 		errors.Is(err, s3.ErrBucketNotFound),
 		errors.Is(err, s3.ErrAccessDenied):

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +41,7 @@ func TestPostgresBinaryCopyDecodesEveryType(t *testing.T) {
 		TIMESTAMP '2024-01-02 03:04:05.678901' AS o, TIMESTAMPTZ '1970-01-01 00:00:00+00' AS p,
 		'héllo'::text AS q, 'ab'::varchar(5) AS r, 'x'::char(3) AS s, '{"a": 1}'::jsonb AS u,
 		'0b5e2a86-8f0e-4c5c-9b25-3c1f6e4b0f00'::uuid AS v, interval '1 day' AS w, ''::text AS x, NULL::int8 AS y, NULL::text AS z`
-	in, err := Sources{Getenv: os.Getenv}.Resolve(t.Context(), uri, query)
+	in, err := Sources{}.Resolve(t.Context(), uri, query)
 	if err != nil {
 		t.Fatal(err)
 	}

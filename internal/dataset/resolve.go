@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/secret"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -18,7 +19,9 @@ var tableRE = regexp.MustCompile(`^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$`)
 type Sources struct {
 	Catalog func() (catalog.Catalog, error) // called only for a table
 	Store   func(context.Context, string) (storage.Store, error)
-	Getenv  func(string) string // for database passwords
+	// Secrets reads database passwords given as references (password=env:VAR,
+	// file:PATH, ssm:/path), and the drivers' own variables.
+	Secrets *secret.Resolver
 	// Describe describes the data under a store as the crawler would: its
 	// tables (include, when set, is the only file to consider), and the
 	// files that are no table's data, with the reason. The crawler
@@ -39,7 +42,7 @@ type Described struct {
 // describe it — a folder, or a single file.
 func (s Sources) Resolve(ctx context.Context, src, query string) (Input, error) {
 	if IsDatabaseURI(src) {
-		db, err := ParseDatabaseURI(src, query, s.Getenv)
+		db, err := ParseDatabaseURI(ctx, src, query, s.Secrets)
 		if err != nil {
 			return Input{}, err
 		}

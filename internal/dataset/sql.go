@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -16,6 +15,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/redact"
+	"github.com/lakectl/lakectl/internal/secret"
 )
 
 // SQL is a database table, or query, as a source.
@@ -43,9 +43,13 @@ func IsDatabaseURI(s string) bool {
 //	mysql://user[:password]@tcp(host:port)/db?table=name
 //
 // with query instead of the table when given. A password missing from the
-// URI comes from the parameter password_env=VAR (an environment variable),
-// password_file=PATH, or the drivers' own PGPASSWORD / MYSQL_PWD.
-func ParseDatabaseURI(uri, query string, getenv func(string) string) (*SQL, error) {
+// URI comes from the parameter password=env:VAR, password=file:PATH or
+// password=ssm:/path (a reference secrets resolves: an environment
+// variable, a file, an SSM parameter), from the older password_env=VAR and
+// password_file=PATH, or from the drivers' own PGPASSWORD / MYSQL_PWD. A
+// password= that is no reference is the password itself, as the drivers
+// take it.
+func ParseDatabaseURI(ctx context.Context, uri, query string, secrets *secret.Resolver) (*SQL, error) {
 	scheme, rest, _ := strings.Cut(uri, "://")
 	userinfo, hostpath, ok := strings.Cut(rest, "@")
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
@@ -65,17 +69,37 @@ func ParseDatabaseURI(uri, query string, getenv func(string) string) (*SQL, erro
 	}
 	table := params.Get("table")
 	params.Del("table")
+	if secrets == nil {
+		secrets = &secret.Resolver{}
+	}
+	// One reference at most: password=REF, password_env=VAR or
+	// password_file=PATH.
+	var refs []secret.Ref
+	if p := params.Get("password"); secret.IsRef(p) {
+		ref, err := secret.Parse(p)
+		if err != nil {
+			return nil, catalog.Invalidf("database URI: password: %v", err)
+		}
+		refs = append(refs, ref)
+		params.Del("password")
+	}
 	if env := params.Get("password_env"); env != "" {
-		password = getenv(env)
+		refs = append(refs, secret.Ref{Kind: secret.Env, Name: env})
 		params.Del("password_env")
 	}
 	if file := params.Get("password_file"); file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, catalog.Invalidf("database URI: password_file: %v", err)
-		}
-		password = strings.TrimRight(string(b), "\r\n")
+		refs = append(refs, secret.Ref{Kind: secret.File, Name: file})
 		params.Del("password_file")
+	}
+	switch {
+	case len(refs) > 1:
+		return nil, catalog.Invalidf("database URI: password: give one of password=, password_env= and password_file=, not %d", len(refs))
+	case len(refs) == 1:
+		v, err := secrets.ResolveRef(ctx, refs[0])
+		if err != nil {
+			return nil, fmt.Errorf("database URI: password: %w", err)
+		}
+		password = v
 	}
 	s := &SQL{secret: password}
 	display := scheme + "://" + user
@@ -107,7 +131,7 @@ func ParseDatabaseURI(uri, query string, getenv func(string) string) (*SQL, erro
 		cfg.User = user
 		cfg.Passwd = password
 		if cfg.Passwd == "" {
-			cfg.Passwd = getenv("MYSQL_PWD")
+			cfg.Passwd = secrets.Env("MYSQL_PWD")
 			s.secret = cfg.Passwd
 		}
 		addr, db, _ := strings.Cut(pathPart, "/")

@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lakectl/lakectl/internal/secret"
 )
 
 // FuzzDatabaseURIRedaction: a password given in a database URI (as
-// written or percent-encoded) or through password_env never shows in the
+// written or percent-encoded) or through password=env:VAR or password_env never shows in the
 // parsed source's display form, in its formatted value, in a parse error,
 // or in a driver error redacted by the source — not even in the encoded
 // form the connection string carries.
@@ -36,6 +38,8 @@ func FuzzDatabaseURIRedaction(f *testing.F) {
 		}
 		uri := scheme + "://" + user + ":"
 		switch {
+		case fromEnv && len(password)%2 == 0:
+			uri += "@" + host + "/db?password=env:DB_PASSWORD&table=" + url.QueryEscape(table)
 		case fromEnv:
 			uri += "@" + host + "/db?password_env=DB_PASSWORD&table=" + url.QueryEscape(table)
 		case encode:
@@ -58,7 +62,7 @@ func FuzzDatabaseURIRedaction(f *testing.F) {
 				}
 			}
 		}
-		s, err := ParseDatabaseURI(uri, "", getenv)
+		s, err := ParseDatabaseURI(t.Context(), uri, "", &secret.Resolver{Getenv: getenv})
 		if err != nil {
 			leaks("the parse error", err.Error())
 			return

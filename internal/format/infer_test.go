@@ -1,6 +1,9 @@
 package format
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Codes written with leading zeros or an explicit sign (zip, FIPS and dial
 // codes) are text: reading them as numbers would drop what makes them
@@ -86,5 +89,32 @@ func TestIsDecimalLiteral(t *testing.T) {
 		if got := IsDecimalLiteral(s); got != want {
 			t.Errorf("%q: %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestJSONColumns: records that come in parts get the types the crawler
+// gives them read whole, in the order members were first seen.
+func TestJSONColumns(t *testing.T) {
+	var c JSONColumns
+	for _, part := range []string{
+		`{"ID": 1, "Title": "a", "Modified": "2024-01-02T03:04:05Z", "Amount": 3}`,
+		"",
+		`{"ID": 2, "Title": null, "Modified": "2024-01-03T00:00:00Z", "Amount": 2.5, "Due": "2024-02-01"}
+{"ID": 3, "id": 4}`,
+	} {
+		if err := c.Add([]byte(part)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, f := range c.Columns() {
+		got = append(got, f.Name+"("+f.Source+"):"+f.Type.String())
+	}
+	want := "id(ID):bigint title(Title):string modified(Modified):timestamp amount(Amount):double due(Due):date id_2(id):bigint"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if err := c.Add([]byte(`[1, 2]`)); err == nil {
+		t.Error("records that are not objects were taken")
 	}
 }

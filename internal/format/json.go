@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 )
 
@@ -245,4 +246,42 @@ func jsonType(dec *json.Decoder, tok json.Token, exact bool) (*Type, error) {
 		return tNull, nil
 	}
 	return nil, fmt.Errorf("unexpected token %v", tok)
+}
+
+// JSONColumns infers the columns of JSON records that come in parts (the
+// pages of a web service's answer) by the crawler's rules, every record
+// considered: Add each part, then Columns. Members are merged by their own
+// spelling before they are named, so a part that lacks one changes no
+// other's name.
+type JSONColumns struct {
+	row *Type
+}
+
+// Add widens the columns with the records of data: JSON lines, one
+// object, or an array of objects. Data without a record adds nothing.
+func (c *JSONColumns) Add(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	fields, _, err := sniffJSON(data, true, math.MaxInt)
+	if err != nil {
+		return err
+	}
+	for i := range fields {
+		fields[i].Name = fields[i].Source
+	}
+	if c.row == nil {
+		c.row = &Type{Kind: Struct}
+	}
+	c.row = Widen(c.row, &Type{Kind: Struct, Fields: fields})
+	return nil
+}
+
+// Columns are the columns so far, named as the crawler names JSON
+// members (Source keeps each member's own spelling).
+func (c *JSONColumns) Columns() []Field {
+	if c.row == nil {
+		return nil
+	}
+	return memberColumns(slices.Clone(c.row.Fields))
 }

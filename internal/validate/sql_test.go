@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ import (
 // seed creates the orders table through the source's own driver.
 func seed(t *testing.T, uri string, stmts ...string) {
 	t.Helper()
-	s, err := dataset.ParseDatabaseURI(uri, "SELECT 1", os.Getenv)
+	s, err := dataset.ParseDatabaseURI(t.Context(), uri, "SELECT 1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +33,7 @@ func seed(t *testing.T, uri string, stmts ...string) {
 }
 
 func dbSources() dataset.Sources {
-	return dataset.Sources{Store: openLocal, Getenv: os.Getenv}
+	return dataset.Sources{Store: openLocal}
 }
 
 func testDatabase(t *testing.T, uri, name string, create string) {

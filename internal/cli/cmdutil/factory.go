@@ -20,6 +20,8 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/crawl"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/redact"
+	"github.com/lakectl/lakectl/internal/secret"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
@@ -38,7 +40,26 @@ type Factory struct {
 
 	awsOnce sync.Once
 	aws     *awsconfig.Loader
+
+	secretsOnce sync.Once
+	secrets     *secret.Resolver
+	known       redact.Secrets
 }
+
+// Secrets reads the secrets that references name (password=ssm:/path in a
+// database URI, a client secret given as env:VAR) with the command's
+// environment and AWS configuration, each once a run. Every secret read is
+// hidden from what lakectl prints (Redact).
+func (f *Factory) Secrets() *secret.Resolver {
+	f.secretsOnce.Do(func() {
+		f.secrets = &secret.Resolver{Getenv: f.Getenv, Parameters: secret.NewSSMParameters(f.AWSConfig), Known: &f.known}
+	})
+	return f.secrets
+}
+
+// Redact hides, in text to be printed, the password of every URI and
+// every secret this run read.
+func (f *Factory) Redact(s string) string { return f.known.Text(s) }
 
 // AWSConfig is the AWS configuration that every AWS client of a command
 // shares — the S3 stores, a Glue catalog: the standard chain with --profile
@@ -143,7 +164,7 @@ func (f *Factory) Sources(ctx context.Context, openStore func(context.Context, s
 	return dataset.Sources{
 		Catalog:  func() (catalog.Catalog, error) { return f.ReadCatalog(ctx) },
 		Store:    openStore,
-		Getenv:   f.Getenv,
+		Secrets:  f.Secrets(),
 		Describe: crawl.Describe,
 	}
 }

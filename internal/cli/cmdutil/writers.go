@@ -13,7 +13,6 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/dataset"
-	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -117,7 +116,7 @@ func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, s
 		return in, nil
 	}
 	if err := f.finishCommit(ctx, s, j); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s, not finished now (%s): what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run, redact.Text(err.Error()))
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s, not finished now (%s): what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run, f.Redact(err.Error()))
 		return in, nil
 	}
 	fmt.Fprintf(f.IO.ErrOut, "lakectl: finished the commit of %s run %s in %s, which had stopped before its end\n", j.Command, j.Run, root)

@@ -35,9 +35,11 @@ const sourcesHelp = `A source (SOURCE, --source, --target) is one of:
       'mysql://USER@tcp(HOST:PORT)/DB?table=NAME'
     or, with a query (--query; --source-query and --target-query for
     compare) and no table=, the query's rows. The password comes from the
-    URI, from a password_env=VAR or password_file=PATH parameter, or from
-    PGPASSWORD, ~/.pgpass or MYSQL_PWD; it is never printed. Quote the URI
-    in a shell: ?, & and ( ) are shell syntax.`
+    URI; from password=env:VAR, password=file:PATH or password=ssm:/path
+    (an AWS SSM parameter, SecureString decrypted); from password_env=VAR
+    or password_file=PATH; or from PGPASSWORD, ~/.pgpass or MYSQL_PWD. It
+    is never printed. Quote the URI in a shell: ?, & and ( ) are shell
+    syntax.`
 
 // num prints a value or a metric exactly (cmdutil.Number), a missing one
 // as "-".
