@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"sync"
@@ -29,6 +30,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog/glue/gluetest"
 	"github.com/lakectl/lakectl/internal/cli"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/ingest/sharepoint/standin"
 	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
 	"github.com/lakectl/lakectl/internal/testenv"
 )
@@ -90,6 +92,10 @@ func TestScriptsOnPostgres(t *testing.T) {
 
 func scriptParams(t *testing.T) testscript.Params {
 	srv, haveS3 := s3Server(t)
+	// The SharePoint stand-in (not SharePoint: a local server speaking its
+	// wire shapes and Microsoft's token endpoint's), shared by the
+	// scripts, each with lists and files of its own names.
+	sp := standin.New(t)
 	glueEndpoint := os.Getenv("LAKECTL_TEST_GLUE_ENDPOINT")
 	var glueProxy *gluetest.Proxy
 	if glueEndpoint != "" {
@@ -103,6 +109,12 @@ func scriptParams(t *testing.T) testscript.Params {
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			env.Setenv("AWS_CONFIG_FILE", os.DevNull)
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+			env.Setenv("SP_SITE", "sharepoint+http://"+strings.TrimPrefix(sp.Site, "http://"))
+			env.Setenv("SP_AUTHORITY", sp.Authority)
+			env.Setenv("SP_GRAPH", sp.Graph)
+			env.Setenv("SP_TENANT", standin.Tenant)
+			env.Setenv("SP_CLIENT", standin.ClientID)
+			env.Setenv("SP_SECRET", standin.ClientSecret)
 			for _, db := range []string{"LAKECTL_TEST_POSTGRES_URL", "LAKECTL_TEST_MYSQL_URL"} {
 				env.Setenv(strings.TrimSuffix(strings.TrimPrefix(db, "LAKECTL_TEST_"), "_URL")+"_URL", os.Getenv(db))
 			}
@@ -165,6 +177,8 @@ func scriptParams(t *testing.T) testscript.Params {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":      cmdExits,
+			"splist":     func(ts *testscript.TestScript, neg bool, args []string) { cmdSPList(ts, sp, args) },
+			"spfile":     func(ts *testscript.TestScript, neg bool, args []string) { cmdSPFile(ts, sp, args) },
 			"gzip":       cmdGzip,
 			"parquet":    cmdParquet,
 			"gencsv":     cmdGenCSV,
@@ -415,4 +429,46 @@ func cmdSQL(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: %v", st, err)
 		}
 	}
+}
+
+// splist TITLE FILE holds a list on the SharePoint stand-in: FILE is JSON,
+// {"columns": [...], "rows": [[...], ...]}, a Modified value an RFC 3339
+// time.
+func cmdSPList(ts *testscript.TestScript, sp *standin.Server, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: splist TITLE FILE")
+	}
+	var doc struct {
+		Columns []string
+		Rows    [][]any
+	}
+	d := json.NewDecoder(strings.NewReader(ts.ReadFile(args[1])))
+	d.UseNumber()
+	ts.Check(d.Decode(&doc))
+	for _, row := range doc.Rows {
+		for i, v := range row {
+			if n, ok := v.(json.Number); ok {
+				iv, err := n.Int64()
+				ts.Check(err)
+				row[i] = iv
+			}
+			if s, ok := v.(string); ok && doc.Columns[i] == "Modified" {
+				tm, err := time.Parse(time.RFC3339, s)
+				ts.Check(err)
+				row[i] = tm
+			}
+		}
+	}
+	sp.AddList(args[0], doc.Columns, doc.Rows...)
+}
+
+// spfile PATH FILE MODIFIED stores FILE in the stand-in's library
+// "Documents" at PATH, modified at MODIFIED (RFC 3339).
+func cmdSPFile(ts *testscript.TestScript, sp *standin.Server, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: spfile PATH FILE MODIFIED")
+	}
+	tm, err := time.Parse(time.RFC3339, args[2])
+	ts.Check(err)
+	sp.PutFile(args[0], []byte(ts.ReadFile(args[1])), tm)
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/tablecmd"
 	"github.com/lakectl/lakectl/internal/cli/validatecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/ingest/sharepoint"
 	"github.com/lakectl/lakectl/internal/secret"
 	"github.com/lakectl/lakectl/internal/storage/s3"
 )
@@ -128,6 +129,8 @@ func ExitCode(ctx context.Context, err error) int {
 		errors.Is(err, postgres.ErrRefused),
 		errors.Is(err, awsconfig.ErrConfig),
 		errors.Is(err, secret.ErrUnavailable),
+		errors.Is(err, sharepoint.ErrAccess),
+		errors.Is(err, sharepoint.ErrNotFound),
 		errors.Is(err, s3.ErrNoCredentials),
 		errors.Is(err, s3.ErrBucketNotFound),
 		errors.Is(err, s3.ErrAccessDenied):

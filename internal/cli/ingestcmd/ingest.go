@@ -34,6 +34,7 @@ type Options struct {
 	Crawl          string
 	Register       string
 	Trigger        Trigger
+	SharePoint     SharePoint
 }
 
 func NewCmdIngest(f *cmdutil.Factory) *cobra.Command {
@@ -113,6 +114,7 @@ Exit status 1: a --then command failed with exit status 1 (its data failed).
 	fl.StringVar(&opts.Register, "register", "", "crawl the dataset into this table (DB.TABLE) after a committed run")
 	cmd.RegisterFlagCompletionFunc("register", cmdutil.TableFlag(f))
 	opts.Trigger.flags(cmd)
+	opts.SharePoint.flags(cmd)
 	cmd.AddCommand(NewCmdHistory(f))
 	return cmd
 }
