@@ -145,11 +145,14 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Use:   "lakectl",
 		Short: "The AWS Glue data-lake toolkit in one binary",
 		Long: `lakectl keeps a Glue-shaped catalog of a data lake on local disk or S3. It
-crawls data files into tables as a Glue crawler does, converts them to
-partitioned Parquet, profiles, checks and compares data with Deequ's
-definitions, and verifies and repairs tables. Data is read from local
-paths, s3:// URIs and catalog tables (DB.TABLE); the validate commands also
-read PostgreSQL and MySQL tables and queries (postgres://, mysql://).
+lands files, database tables and SharePoint lists in the raw zone (only
+what is new, exactly once), crawls data files into tables as a Glue crawler
+does, converts them to partitioned Parquet, profiles, checks and compares
+data with Deequ's definitions, and verifies and repairs tables. Data is
+read from local paths, s3:// URIs and catalog tables (DB.TABLE); ingest
+also reads http(s):// URLs and SharePoint, and ingest and the validate
+commands read PostgreSQL and MySQL tables and queries (postgres://,
+mysql://).
 
 The catalog is an embedded SQLite file by default ($LAKECTL_HOME/catalog.db,
 LAKECTL_HOME defaulting to ~/.lakectl); --catalog or LAKECTL_CATALOG choose
