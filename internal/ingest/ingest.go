@@ -87,6 +87,10 @@ type Options struct {
 	// Progress is told of files, rows and bytes landed; nil when nobody
 	// watches.
 	Progress progress.Reporter
+	// Redact hides secrets in the text a run keeps in its record (its
+	// source, its error): redact.Text when nil; the command gives one that
+	// also knows the secrets it read.
+	Redact func(string) string
 }
 
 func (o *Options) check() error {
@@ -109,6 +113,9 @@ func (o *Options) check() error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Redact == nil {
+		o.Redact = redact.Text
 	}
 	if o.RunID == "" {
 		o.RunID = commit.NewRunID(o.Now())
@@ -195,7 +202,7 @@ func begin(ctx context.Context, ds storage.Store, cat catalog.Catalog, name, sou
 		return nil, err
 	}
 	r := &run{ds: ds, cat: cat, opts: *opts, start: opts.Now(), prog: progress.Or(opts.Progress)}
-	r.sum = &Summary{Run: opts.RunID, Dataset: name, Source: redact.Text(source), Destination: ds.URI(""), Landed: []Landed{}, Started: r.start.UTC()}
+	r.sum = &Summary{Run: opts.RunID, Dataset: name, Source: opts.Redact(source), Destination: ds.URI(""), Landed: []Landed{}, Started: r.start.UTC()}
 	var err error
 	if opts.NoWait {
 		r.w, err = commit.BeginNow(ctx, ds, cat, Command, opts.RunID, commit.DefaultStaleAfter, opts.Failpoint)
@@ -268,7 +275,7 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 	rec.Files, rec.Sources, rec.WatermarkAfter = nil, nil, ""
 	rec.Finished = time.Now().UTC()
 	if err != nil {
-		r.sum.Outcome, rec.Outcome, rec.Error = Failed, Failed, redact.Text(err.Error())
+		r.sum.Outcome, rec.Outcome, rec.Error = Failed, Failed, r.opts.Redact(err.Error())
 		rec.Rows, rec.Bytes = 0, 0
 	} else {
 		rec.Outcome = NothingNew

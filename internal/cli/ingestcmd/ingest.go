@@ -186,6 +186,7 @@ func ingestRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	in.Version, in.Build = version.Version, version.Commit
+	in.Redact = opts.F.Redact
 	dsURI := DatasetURI(opts.Dest, opts.Dataset)
 	in.Waiting = cmdutil.WaitingMessage(opts.F, dsURI)
 	if in.Failpoint, err = opts.F.Failpoint(); err != nil {
