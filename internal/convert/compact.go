@@ -255,7 +255,7 @@ func compactLocation(ctx context.Context, root storage.Store, location, staging 
 		open: map[string]*fileWriter{},
 		opts: &Options{Compression: codec, TargetFileSize: opts.TargetFileSize, RowGroupSize: opts.RowGroupSize, Version: opts.Version, Build: opts.Build}}
 	schema := NewSchema(markLocal(fields, local))
-	ws.schema = schema.parquet
+	ws.schema = schema
 	// What a failed compaction staged is removed (a kill leaves it to the
 	// next writer's sweep).
 	defer func() {

@@ -141,11 +141,11 @@ func write(ctx context.Context, cat catalog.Catalog, t *catalog.Table, source st
 	// the type the crawler inferred, and is written as such.
 	var inFields []format.Field
 	for _, c := range append(slices.Clone(t.StorageDescriptor.Columns), t.PartitionKeys...) {
-		typ, err := format.ParseHive(dataset.ValueType(c))
+		f, err := fieldOf(c)
 		if err != nil {
 			return nil, err
 		}
-		inFields = append(inFields, format.Field{Name: c.Name, Type: typ})
+		inFields = append(inFields, f)
 	}
 	plan, err := planColumns(inFields, opts.Transforms)
 	if err != nil {
@@ -304,7 +304,7 @@ func (c *conversion) run(ctx context.Context, input produce) error {
 	// gets one (workers open their writers on their first task).
 	start := func(first *dataset.Task) {
 		l := c.sampleLayout(first)
-		c.schema = newSchema(l.fields(c.fileCols), l.plain)
+		c.schema = newSchema(l.fields(c.fileFields()), l.plain)
 	}
 	err := dataset.FanOut(ctx, c.opts.Workers, func(ctx context.Context, send func(dataset.Task) error) error {
 		err := input(ctx, c, func(t dataset.Task) error {
@@ -319,7 +319,7 @@ func (c *conversion) run(ctx context.Context, input produce) error {
 			return nil
 		}
 		ws := &writerSet{ctx: ctx, store: c.dest, staging: c.staging, prefix: fmt.Sprintf("part-%s-%02d", c.opts.RunID, w),
-			schema: c.schema.parquet, opts: c.opts, open: map[string]*fileWriter{}}
+			schema: c.schema, opts: c.opts, open: map[string]*fileWriter{}}
 		err := c.work(ctx, first, tasks, ws)
 		if err == nil {
 			err = ws.finishAll()

@@ -95,12 +95,11 @@ type Options struct {
 // Check fills defaults and validates the options (errors wrap
 // catalog.ErrInvalid).
 func (o *Options) Check() error {
-	if o.Compression == "" {
-		o.Compression = "snappy"
+	fo := o.file()
+	if err := fo.check(); err != nil {
+		return err
 	}
-	if _, ok := Codecs[o.Compression]; !ok {
-		return catalog.Invalidf("compression %q: want %s", o.Compression, catalog.OneOf(CodecNames...))
-	}
+	o.Compression, o.RowGroupSize = fo.Compression, fo.RowGroupSize
 	if o.Mode == "" {
 		o.Mode = Append
 	}
@@ -113,11 +112,8 @@ func (o *Options) Check() error {
 	if o.TargetFileSize == 0 {
 		o.TargetFileSize = DefaultTargetFileSize
 	}
-	if o.RowGroupSize == 0 {
-		o.RowGroupSize = DefaultRowGroupSize
-	}
-	if o.TargetFileSize < 0 || o.RowGroupSize < 0 || o.MaxBadRecords < 0 {
-		return catalog.Invalidf("target file size, row group size and max bad records cannot be negative")
+	if o.TargetFileSize < 0 || o.MaxBadRecords < 0 {
+		return catalog.Invalidf("target file size and max bad records cannot be negative")
 	}
 	for i, p := range o.PartitionBy {
 		o.PartitionBy[i] = strings.ToLower(p)

@@ -18,14 +18,29 @@ type shredder struct {
 	cols   [][]parquet.Value // per leaf, reused between rows
 	leaves map[*format.Type]int
 	text   []func(string) (parquet.Value, error) // per field, for text rows
+	// typed converts typed values, per leaf type; typedFields per field.
+	typed       map[*format.Type]func(any) (parquet.Value, error)
+	typedFields []func(any) (parquet.Value, error)
 }
 
 func newShredder(s *Schema) *shredder {
-	sh := &shredder{schema: s, cols: make([][]parquet.Value, s.leaves), leaves: map[*format.Type]int{}}
+	sh := &shredder{schema: s, cols: make([][]parquet.Value, s.leaves), leaves: map[*format.Type]int{},
+		typed: map[*format.Type]func(any) (parquet.Value, error){}}
 	for _, f := range s.Fields {
 		sh.text = append(sh.text, textConverter(f.Type))
+		sh.typedFields = append(sh.typedFields, sh.typedConverter(f.Type))
 	}
 	return sh
+}
+
+// typedConverter is the converter of typed values of leaf type t.
+func (sh *shredder) typedConverter(t *format.Type) func(any) (parquet.Value, error) {
+	conv := sh.typed[t]
+	if conv == nil {
+		conv = typedConverter(t)
+		sh.typed[t] = conv
+	}
+	return conv
 }
 
 func (sh *shredder) leafCount(t *format.Type) int {
@@ -61,6 +76,29 @@ func (sh *shredder) textColumns(cols [][]parquet.Value, cells []string) (int, er
 		}
 		// Levels set in place (inlined), not through Value.Level, which
 		// copies the value twice: this loop runs once a cell.
+		c := append(cols[i], v)
+		p := &c[len(c)-1]
+		if !v.IsNull() {
+			p.SetDefinitionLevel(1)
+		}
+		p.SetColumnIndex(i)
+		cols[i] = c
+	}
+	return -1, nil
+}
+
+// typedColumns appends a flat row of typed values to per-column values.
+// On error it returns the index of the field at fault, having added
+// nothing.
+func (sh *shredder) typedColumns(cols [][]parquet.Value, values []any) (int, error) {
+	for i, conv := range sh.typedFields {
+		v, err := conv(values[i])
+		if err != nil {
+			for j := range i {
+				cols[j] = cols[j][:len(cols[j])-1]
+			}
+			return i, err
+		}
 		c := append(cols[i], v)
 		p := &c[len(c)-1]
 		if !v.IsNull() {
@@ -168,7 +206,7 @@ func (sh *shredder) shred(v any, t *format.Type, leaf, r, d, rl int) error {
 		}
 		return nil
 	}
-	val, err := jsonValue(t, v)
+	val, err := sh.typedConverter(t)(v)
 	if err != nil {
 		return err
 	}

@@ -371,3 +371,113 @@ func jsonKind(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// typedConverter returns the converter of typed values (as AppendRows
+// takes them) of type t. The values whose conversion is plain (an int64
+// into a bigint, a time.Time into a timestamp, a string into a string)
+// are converted directly; others as jsonValue converts them.
+func typedConverter(t *format.Type) func(any) (parquet.Value, error) {
+	general := func(v any) (parquet.Value, error) { return jsonValue(t, v) }
+	switch t.Kind {
+	case format.Bigint:
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(int64); ok {
+				return parquet.Int64Value(x), nil
+			}
+			return general(v)
+		}
+	case format.Int:
+		lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
+		switch t.Hive {
+		case "tinyint":
+			lo, hi = math.MinInt8, math.MaxInt8
+		case "smallint":
+			lo, hi = math.MinInt16, math.MaxInt16
+		}
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(int64); ok && x >= lo && x <= hi {
+				return parquet.Int32Value(int32(x)), nil
+			}
+			return general(v)
+		}
+	case format.Double:
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(float64); ok {
+				return parquet.DoubleValue(x), nil
+			}
+			return general(v)
+		}
+	case format.Float:
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(float64); ok {
+				return parquet.FloatValue(float32(x)), nil
+			}
+			return general(v)
+		}
+	case format.Boolean:
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(bool); ok {
+				return parquet.BooleanValue(x), nil
+			}
+			return general(v)
+		}
+	case format.Decimal:
+		p, scale := decimalPS(t)
+		return func(v any) (parquet.Value, error) {
+			var s string
+			switch x := v.(type) {
+			case json.Number:
+				s = string(x)
+			case string:
+				s = x
+			default:
+				return general(v)
+			}
+			if s == "" {
+				return parquet.NullValue(), nil
+			}
+			return decimalValueOf(t, p, scale, s)
+		}
+	case format.Date:
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(time.Time); ok {
+				y, m, d := x.UTC().Date()
+				return parquet.Int32Value(int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)), nil
+			}
+			return general(v)
+		}
+	case format.Timestamp:
+		local := t.Hive == localTime
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(time.Time); ok {
+				us := x.UnixMicro()
+				if local {
+					// A local date-time is its wall clock, read as UTC.
+					_, off := x.Zone()
+					us += int64(off) * 1e6
+				}
+				return parquet.Int64Value(us), nil
+			}
+			return general(v)
+		}
+	case format.String:
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(string); ok {
+				if !utf8.ValidString(x) {
+					return parquet.Value{}, fmt.Errorf("not valid UTF-8")
+				}
+				// Not copied: the writer copies the bytes it keeps.
+				return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(x), len(x))), nil
+			}
+			return general(v)
+		}
+	case format.Binary:
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.([]byte); ok {
+				return parquet.ByteArrayValue(x), nil
+			}
+			return general(v)
+		}
+	}
+	return general
+}

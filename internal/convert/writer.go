@@ -12,33 +12,17 @@ import (
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// fileWriter writes one Parquet file. Its bytes stay in memory until its
-// first row group is written, and then stream into an atomic Put: a file
-// of a partition that gets few rows costs no upload until it is finished.
+// fileWriter is one Parquet file of a writerSet: its bytes stay in
+// memory until its first row group is written, and then stream into an
+// atomic Put, so that a file of a partition that gets few rows costs no
+// upload until it is finished.
 type fileWriter struct {
+	*RowWriter
 	key  string
 	head *bytes.Buffer // the file's bytes before it streams; nil after
 	pw   *io.PipeWriter
 	done chan error
-	cw   *countingWriter
-	w    *parquet.Writer
-	rows int64
-	// rgRows and buffered: rows and bytes in the current row group, not
-	// yet written out.
-	rgRows, buffered int64
-	used             uint64 // for finishing the least recently used file
+	used uint64 // for finishing the least recently used file
 }
 
 // written describes a finished output file.
@@ -56,7 +40,7 @@ type writerSet struct {
 	store    storage.Store
 	staging  string // key prefix of the run's staging folder
 	prefix   string // file name prefix
-	schema   *parquet.Schema
+	schema   *Schema
 	opts     *Options
 	open     map[string]*fileWriter
 	seq      int
@@ -64,10 +48,6 @@ type writerSet struct {
 	buffered int64 // bytes in the row groups of all open files
 	files    []written
 }
-
-// maxRowGroupBytes ends a row group early when its buffered data passes
-// this size, so that memory stays bounded whatever the rows' width.
-const maxRowGroupBytes = 64 << 20
 
 // maxBufferedBytes bounds the row groups a worker holds in memory over all
 // its open files: past it the largest is written out (the file stays open).
@@ -91,12 +71,11 @@ func (ws *writerSet) writeColumns(part string, cols [][]parquet.Value, n int) er
 	if err != nil {
 		return err
 	}
-	for i, cw := range fw.w.ColumnWriters() {
-		if _, err := cw.WriteRowValues(cols[i]); err != nil {
-			return fmt.Errorf("write %s: %w", fw.key, err)
-		}
+	before := fw.buffered
+	if err := fw.writeValues(cols, n); err != nil {
+		return fmt.Errorf("write %s: %w", fw.key, err)
 	}
-	return ws.wrote(part, fw, n)
+	return ws.wrote(part, fw, before)
 }
 
 func (ws *writerSet) write(part string, rows []parquet.Row) error {
@@ -104,29 +83,20 @@ func (ws *writerSet) write(part string, rows []parquet.Row) error {
 	if err != nil {
 		return err
 	}
-	if _, err := fw.w.WriteRows(rows); err != nil {
+	before := fw.buffered
+	if err := fw.writeRows(rows); err != nil {
 		return fmt.Errorf("write %s: %w", fw.key, err)
 	}
-	return ws.wrote(part, fw, len(rows))
+	return ws.wrote(part, fw, before)
 }
 
-// wrote accounts for n rows written to a file: it ends the row group at
-// its size, rolls the file at the target size, and writes out the largest
-// row groups while the worker holds too many bytes.
-func (ws *writerSet) wrote(part string, fw *fileWriter, n int) error {
-	fw.rows += int64(n)
-	fw.rgRows += int64(n)
-	ws.account(fw)
-	var err error
-	switch {
-	case fw.rgRows >= int64(ws.opts.RowGroupSize) || fw.buffered >= maxRowGroupBytes:
-		err = ws.flush(part, fw)
-	case fw.cw.n >= ws.opts.TargetFileSize:
-		err = ws.finish(part) // the writer ended row groups itself (MaxRowsPerRowGroup)
-	case fw.cw.n > 4: // more than the magic number: a row group was written
-		err = ws.stream(fw)
-	}
-	if err != nil {
+// wrote accounts for rows written to a file whose current row group held
+// before bytes: it rolls the file at the target size, starts its stream
+// once a row group is out, and writes out the largest row groups while
+// the worker holds too many bytes.
+func (ws *writerSet) wrote(part string, fw *fileWriter, before int64) error {
+	ws.buffered += fw.buffered - before
+	if err := ws.rolled(part, fw); err != nil {
 		return err
 	}
 	for ws.buffered > maxBufferedBytes {
@@ -136,35 +106,33 @@ func (ws *writerSet) wrote(part string, fw *fileWriter, n int) error {
 				big = p
 			}
 		}
-		if ws.open[big].buffered == 0 {
+		f := ws.open[big]
+		if f.buffered == 0 {
 			break
 		}
-		if err := ws.flush(big, ws.open[big]); err != nil {
+		before := f.buffered
+		if err := f.flush(); err != nil {
+			return fmt.Errorf("write %s: %w", f.key, err)
+		}
+		ws.buffered += f.buffered - before
+		if err := ws.rolled(big, f); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// account updates the bytes a file holds in its current row group.
-func (ws *writerSet) account(fw *fileWriter) {
-	buffered := fw.w.Size() - fw.cw.n
-	ws.buffered += buffered - fw.buffered
-	fw.buffered = buffered
-}
-
-// flush writes out a file's row group and finishes the file past the
-// target size.
-func (ws *writerSet) flush(part string, fw *fileWriter) error {
-	fw.rgRows = 0
-	if err := fw.w.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", fw.key, err)
-	}
-	ws.account(fw)
-	if fw.cw.n >= ws.opts.TargetFileSize {
+// rolled finishes a file past the target size, or starts its stream once
+// a row group was written (ended by the file, or by the writer itself
+// past MaxRowsPerRowGroup: then the file holds more than the magic number).
+func (ws *writerSet) rolled(part string, fw *fileWriter) error {
+	switch {
+	case fw.Bytes() >= ws.opts.TargetFileSize:
 		return ws.finish(part)
+	case fw.rowGroups > 0 || fw.Bytes() > 4:
+		return ws.stream(fw)
 	}
-	return ws.stream(fw)
+	return nil
 }
 
 // writer returns the open file of a partition, opening one (and finishing
@@ -197,11 +165,7 @@ func (ws *writerSet) start(part string) (*fileWriter, error) {
 	ws.seq++
 	name := fmt.Sprintf("%s-%05d.%s.parquet", ws.prefix, ws.seq, ws.opts.Compression)
 	fw := &fileWriter{key: path.Join(ws.staging, part, name), head: new(bytes.Buffer)}
-	fw.cw = &countingWriter{w: fw.head}
-	fw.w = parquet.NewWriter(fw.cw, ws.schema,
-		parquet.Compression(Codecs[ws.opts.Compression]),
-		parquet.MaxRowsPerRowGroup(int64(ws.opts.RowGroupSize)),
-		newCreatedBy(ws.opts.Version, ws.opts.Build))
+	fw.RowWriter = newRowWriter(fw.head, ws.schema, ws.opts.file())
 	ws.open[part] = fw
 	return fw, nil
 }
@@ -232,7 +196,7 @@ func (ws *writerSet) stream(fw *fileWriter) error {
 	fw.pw, fw.done = pw, make(chan error, 1)
 	head := bytes.NewReader(fw.head.Bytes())
 	fw.head = nil
-	fw.cw.w = pw
+	fw.out.w = pw
 	go func() {
 		err := ws.store.Put(ws.ctx, fw.key, io.MultiReader(head, pr))
 		pr.CloseWithError(err)
@@ -241,31 +205,12 @@ func (ws *writerSet) stream(fw *fileWriter) error {
 	return nil
 }
 
-// createdBy is the created_by of lakectl's Parquet footers, in the form
-// the Parquet spec gives and readers parse to work around writers' bugs:
-// "lakectl version 1.2.0 (build 3f2a9c1)". (parquet.CreatedBy leaves out
-// the space before the build.)
-type createdBy string
-
-func newCreatedBy(version, build string) createdBy {
-	if version == "" {
-		version = "unknown" // readers parse "NAME version VERSION"
-	}
-	s := "lakectl version " + version
-	if build != "" {
-		s += " (build " + build + ")"
-	}
-	return createdBy(s)
-}
-
-func (c createdBy) ConfigureWriter(cfg *parquet.WriterConfig) { cfg.CreatedBy = string(c) }
-
 // finish completes a file: the Put returns once the object is whole.
 func (ws *writerSet) finish(part string) error {
 	fw := ws.open[part]
 	delete(ws.open, part)
 	ws.buffered -= fw.buffered
-	if err := fw.w.Close(); err != nil {
+	if err := fw.close(); err != nil {
 		if fw.pw != nil {
 			fw.pw.CloseWithError(err)
 			<-fw.done
@@ -282,7 +227,7 @@ func (ws *writerSet) finish(part string) error {
 			return err
 		}
 	}
-	ws.files = append(ws.files, written{Partition: part, Key: fw.key, Name: path.Base(fw.key), Rows: fw.rows, Bytes: fw.cw.n})
+	ws.files = append(ws.files, written{Partition: part, Key: fw.key, Name: path.Base(fw.key), Rows: fw.rows, Bytes: fw.Bytes()})
 	return nil
 }
 
