@@ -212,10 +212,10 @@ func decodeNumeric(b []byte, _ *arena) Value {
 		case exp < 0 && exp >= -22:
 			f = float64(m) / math.Pow10(-exp)
 		default:
-			f = numericViaText(b[8:], ndigits, weight)
+			f = numericViaText(b)
 		}
 	} else {
-		f = numericViaText(b[8:], ndigits, weight)
+		f = numericViaText(b)
 	}
 	if sign == 0x4000 {
 		f = -f
@@ -223,16 +223,15 @@ func decodeNumeric(b []byte, _ *arena) Value {
 	return Value{Kind: KindFractional, F: f}
 }
 
-// numericViaText converts the digits as decimal text, exactly rounded.
-func numericViaText(digits []byte, ndigits, weight int) float64 {
-	var sb strings.Builder
-	for i := range ndigits {
-		fmt.Fprintf(&sb, "%04d", binary.BigEndian.Uint16(digits[2*i:]))
+// numericViaText converts a numeric through its exact decimal text,
+// exactly rounded.
+func numericViaText(b []byte) float64 {
+	text, _, err := pgNumericText(b)
+	if err != nil {
+		return math.NaN()
 	}
-	sb.WriteString("e")
-	sb.WriteString(strconv.Itoa(4 * (weight - ndigits + 1)))
-	f, _ := strconv.ParseFloat(sb.String(), 64)
-	return f
+	f, _ := strconv.ParseFloat(text, 64)
+	return math.Abs(f)
 }
 
 // arena holds the bytes of a scan's strings: values point into it, and its
@@ -243,12 +242,18 @@ func (a *arena) str(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
+	c := a.bytes(b)
+	return unsafe.String(&c[0], len(c))
+}
+
+// bytes is a copy of b in the arena (its capacity its length).
+func (a *arena) bytes(b []byte) []byte {
 	if cap(a.buf)-len(a.buf) < len(b) {
 		a.buf = make([]byte, 0, max(256<<10, len(b)))
 	}
 	start := len(a.buf)
 	a.buf = append(a.buf, b...)
-	return unsafe.String(&a.buf[start], len(b))
+	return a.buf[start:len(a.buf):len(a.buf)]
 }
 
 // copySignature opens a binary COPY stream.

@@ -3,10 +3,14 @@ package dataset
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -23,6 +27,9 @@ type SQL struct {
 	Driver string // "pgx" or "mysql"
 	dsn    string // with the password: never printed
 	Query  string
+	// TableName is the table named by ?table= whose rows Query reads ("" for
+	// a query of the user's).
+	TableName string
 	// Display is the source for messages, its password hidden.
 	Display string
 	secret  string
@@ -31,6 +38,51 @@ type SQL struct {
 // ErrDatabase: a database could not be reached or queried (exit status 3
 // as any runtime failure; messages never hold the password).
 var ErrDatabase = errors.New("database")
+
+// ErrTransient: a database error that trying again may cure (a connection
+// refused, reset or timed out, a server starting or shutting down, too
+// many connections, a deadlock or serialization failure). Such an error
+// is an ErrDatabase too.
+var ErrTransient = errors.New("transient database error")
+
+// dbError is a database error with its password hidden.
+type dbError struct {
+	msg       string
+	transient bool
+}
+
+func (e *dbError) Error() string { return e.msg }
+
+func (e *dbError) Is(target error) bool {
+	return target == ErrDatabase || target == ErrTransient && e.transient
+}
+
+// transient says whether a driver error may pass if tried again.
+func transient(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		if strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "53") { // connection exception, insufficient resources
+			return true
+		}
+		switch pg.Code {
+		case "57P01", "57P02", "57P03", "40001", "40P01": // shutdown, cannot connect now, serialization failure, deadlock
+			return true
+		}
+		return false
+	}
+	var my *mysql.MySQLError
+	if errors.As(err, &my) {
+		switch my.Number {
+		case 1040, 1053, 1205, 1213, 2002, 2003, 2006, 2013: // too many connections, shutdown, lock wait, deadlock, lost connection
+			return true
+		}
+		return false
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		pgconn.Timeout(err)
+}
 
 // IsDatabaseURI reports whether a source names a database.
 func IsDatabaseURI(s string) bool {
@@ -124,6 +176,7 @@ func ParseDatabaseURI(ctx context.Context, uri, query string, secrets *secret.Re
 		s.dsn = u.String()
 		if table != "" && query == "" {
 			query = "SELECT * FROM " + quoteIdent(table, '"')
+			s.TableName = table
 		}
 	case "mysql":
 		s.Driver = "mysql"
@@ -140,15 +193,16 @@ func ParseDatabaseURI(ctx context.Context, uri, query string, secrets *secret.Re
 		}
 		cfg.Net, cfg.Addr, cfg.DBName = "tcp", addr, db
 		cfg.ParseTime = true
+		// The session in UTC: TIMESTAMP values are read as the instants
+		// they are, whatever the server's zone (cfg.Loc is UTC).
+		cfg.Params = map[string]string{"time_zone": "'+00:00'"}
 		for k := range params {
-			if cfg.Params == nil {
-				cfg.Params = map[string]string{}
-			}
 			cfg.Params[k] = params.Get(k)
 		}
 		s.dsn = cfg.FormatDSN()
 		if table != "" && query == "" {
 			query = "SELECT * FROM " + quoteIdent(table, '`')
+			s.TableName = table
 		}
 	default:
 		return nil, catalog.Invalidf("database URI %q: want postgres:// or mysql://", s.Display)
@@ -175,7 +229,7 @@ func (s *SQL) redact(err error) error {
 		return nil
 	}
 	msg := redact.Text(redact.Secret(err.Error(), s.secret))
-	return fmt.Errorf("%s: %s: %w", s.Display, msg, ErrDatabase)
+	return &dbError{msg: s.Display + ": " + msg + ": " + ErrDatabase.Error(), transient: transient(err)}
 }
 
 // Open connects and returns the rows of the query.
