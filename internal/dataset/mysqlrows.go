@@ -122,7 +122,7 @@ func (s *SQL) declared(ctx context.Context, db *sql.DB, types []mysqlType) error
 // readMySQL reads the query's rows through database/sql, typed by the
 // result's metadata (and a table's declared types).
 func (s *SQL) readMySQL(ctx context.Context, req RowsRequest) (*SQLRows, error) {
-	db, err := sql.Open(s.Driver, s.dsn)
+	db, err := s.openDB()
 	if err != nil {
 		return nil, s.redact(err)
 	}

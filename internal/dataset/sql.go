@@ -26,6 +26,7 @@ import (
 type SQL struct {
 	Driver string // "pgx" or "mysql"
 	dsn    string // with the password: never printed
+	mysql  *mysql.Config
 	Query  string
 	// TableName is the table named by ?table= whose rows Query reads ("" for
 	// a query of the user's).
@@ -193,13 +194,14 @@ func ParseDatabaseURI(ctx context.Context, uri, query string, secrets *secret.Re
 		}
 		cfg.Net, cfg.Addr, cfg.DBName = "tcp", addr, db
 		cfg.ParseTime = true
+		cfg.Logger = &mysql.NopLogger{} // errors are returned; the driver prints nothing
 		// The session in UTC: TIMESTAMP values are read as the instants
 		// they are, whatever the server's zone (cfg.Loc is UTC).
 		cfg.Params = map[string]string{"time_zone": "'+00:00'"}
 		for k := range params {
 			cfg.Params[k] = params.Get(k)
 		}
-		s.dsn = cfg.FormatDSN()
+		s.dsn, s.mysql = cfg.FormatDSN(), cfg
 		if table != "" && query == "" {
 			query = "SELECT * FROM " + quoteIdent(table, '`')
 			s.TableName = table
@@ -232,9 +234,21 @@ func (s *SQL) redact(err error) error {
 	return &dbError{msg: s.Display + ": " + msg + ": " + ErrDatabase.Error(), transient: transient(err)}
 }
 
+// openDB opens the database (connecting when first used).
+func (s *SQL) openDB() (*sql.DB, error) {
+	if s.mysql != nil {
+		c, err := mysql.NewConnector(s.mysql)
+		if err != nil {
+			return nil, err
+		}
+		return sql.OpenDB(c), nil
+	}
+	return sql.Open(s.Driver, s.dsn)
+}
+
 // Open connects and returns the rows of the query.
 func (s *SQL) Open(ctx context.Context) (*sql.DB, *sql.Rows, error) {
-	db, err := sql.Open(s.Driver, s.dsn)
+	db, err := s.openDB()
 	if err != nil {
 		return nil, nil, s.redact(err)
 	}
@@ -272,7 +286,7 @@ func (s *SQL) Redact(err error) error { return s.redact(err) }
 // Table describes the query's result as a table (columns and types from
 // the result's metadata), read by running it with no rows.
 func (s *SQL) Table(ctx context.Context) (*catalog.Table, error) {
-	db, err := sql.Open(s.Driver, s.dsn)
+	db, err := s.openDB()
 	if err != nil {
 		return nil, s.redact(err)
 	}

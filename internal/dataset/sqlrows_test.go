@@ -50,7 +50,7 @@ func testDB(t *testing.T, uri string) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open(s.Driver, s.dsn)
+	db, err := s.openDB()
 	if err != nil {
 		t.Fatal(err)
 	}
