@@ -65,10 +65,21 @@ func (sh *shredder) leafCount(t *format.Type) int {
 
 // textColumns appends a flat record of text cells to per-column values.
 func (sh *shredder) textColumns(cols [][]parquet.Value, cells []string) (int, error) {
-	for i, conv := range sh.text {
-		v, err := conv(cells[i])
+	return appendColumns(cols, len(sh.text), func(i int) (parquet.Value, error) { return sh.text[i](cells[i]) })
+}
+
+// typedColumns appends a flat row of typed values to per-column values.
+func (sh *shredder) typedColumns(cols [][]parquet.Value, values []any) (int, error) {
+	return appendColumns(cols, len(sh.typedFields), func(i int) (parquet.Value, error) { return sh.typedFields[i](values[i]) })
+}
+
+// appendColumns appends a flat row of n values (value(i) is column i's) to
+// per-column values. On error it returns the index of the column at
+// fault, having added nothing.
+func appendColumns(cols [][]parquet.Value, n int, value func(i int) (parquet.Value, error)) (int, error) {
+	for i := range n {
+		v, err := value(i)
 		if err != nil {
-			// Undo the values this record already added.
 			for j := range i {
 				cols[j] = cols[j][:len(cols[j])-1]
 			}
@@ -76,29 +87,6 @@ func (sh *shredder) textColumns(cols [][]parquet.Value, cells []string) (int, er
 		}
 		// Levels set in place (inlined), not through Value.Level, which
 		// copies the value twice: this loop runs once a cell.
-		c := append(cols[i], v)
-		p := &c[len(c)-1]
-		if !v.IsNull() {
-			p.SetDefinitionLevel(1)
-		}
-		p.SetColumnIndex(i)
-		cols[i] = c
-	}
-	return -1, nil
-}
-
-// typedColumns appends a flat row of typed values to per-column values.
-// On error it returns the index of the field at fault, having added
-// nothing.
-func (sh *shredder) typedColumns(cols [][]parquet.Value, values []any) (int, error) {
-	for i, conv := range sh.typedFields {
-		v, err := conv(values[i])
-		if err != nil {
-			for j := range i {
-				cols[j] = cols[j][:len(cols[j])-1]
-			}
-			return i, err
-		}
 		c := append(cols[i], v)
 		p := &c[len(c)-1]
 		if !v.IsNull() {

@@ -380,12 +380,7 @@ func typedConverter(t *format.Type) func(any) (parquet.Value, error) {
 	general := func(v any) (parquet.Value, error) { return jsonValue(t, v) }
 	switch t.Kind {
 	case format.Bigint:
-		return func(v any) (parquet.Value, error) {
-			if x, ok := v.(int64); ok {
-				return parquet.Int64Value(x), nil
-			}
-			return general(v)
-		}
+		return direct(general, parquet.Int64Value)
 	case format.Int:
 		lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
 		switch t.Hive {
@@ -398,29 +393,32 @@ func typedConverter(t *format.Type) func(any) (parquet.Value, error) {
 			if x, ok := v.(int64); ok && x >= lo && x <= hi {
 				return parquet.Int32Value(int32(x)), nil
 			}
-			return general(v)
+			return general(v) // which says why not
 		}
 	case format.Double:
-		return func(v any) (parquet.Value, error) {
-			if x, ok := v.(float64); ok {
-				return parquet.DoubleValue(x), nil
-			}
-			return general(v)
-		}
+		return direct(general, parquet.DoubleValue)
 	case format.Float:
-		return func(v any) (parquet.Value, error) {
-			if x, ok := v.(float64); ok {
-				return parquet.FloatValue(float32(x)), nil
-			}
-			return general(v)
-		}
+		return direct(general, func(x float64) parquet.Value { return parquet.FloatValue(float32(x)) })
 	case format.Boolean:
-		return func(v any) (parquet.Value, error) {
-			if x, ok := v.(bool); ok {
-				return parquet.BooleanValue(x), nil
+		return direct(general, parquet.BooleanValue)
+	case format.Binary:
+		return direct(general, parquet.ByteArrayValue)
+	case format.Date:
+		return direct(general, func(x time.Time) parquet.Value {
+			y, m, d := x.UTC().Date()
+			return parquet.Int32Value(int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400))
+		})
+	case format.Timestamp:
+		local := t.Hive == localTime
+		return direct(general, func(x time.Time) parquet.Value {
+			us := x.UnixMicro()
+			if local {
+				// A local date-time is its wall clock, read as UTC.
+				_, off := x.Zone()
+				us += int64(off) * 1e6
 			}
-			return general(v)
-		}
+			return parquet.Int64Value(us)
+		})
 	case format.Decimal:
 		p, scale := decimalPS(t)
 		return func(v any) (parquet.Value, error) {
@@ -438,46 +436,28 @@ func typedConverter(t *format.Type) func(any) (parquet.Value, error) {
 			}
 			return decimalValueOf(t, p, scale, s)
 		}
-	case format.Date:
-		return func(v any) (parquet.Value, error) {
-			if x, ok := v.(time.Time); ok {
-				y, m, d := x.UTC().Date()
-				return parquet.Int32Value(int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)), nil
-			}
-			return general(v)
-		}
-	case format.Timestamp:
-		local := t.Hive == localTime
-		return func(v any) (parquet.Value, error) {
-			if x, ok := v.(time.Time); ok {
-				us := x.UnixMicro()
-				if local {
-					// A local date-time is its wall clock, read as UTC.
-					_, off := x.Zone()
-					us += int64(off) * 1e6
-				}
-				return parquet.Int64Value(us), nil
-			}
-			return general(v)
-		}
 	case format.String:
 		return func(v any) (parquet.Value, error) {
-			if x, ok := v.(string); ok {
-				if !utf8.ValidString(x) {
-					return parquet.Value{}, fmt.Errorf("not valid UTF-8")
-				}
-				// Not copied: the writer copies the bytes it keeps.
-				return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(x), len(x))), nil
+			x, ok := v.(string)
+			if !ok {
+				return general(v)
 			}
-			return general(v)
-		}
-	case format.Binary:
-		return func(v any) (parquet.Value, error) {
-			if x, ok := v.([]byte); ok {
-				return parquet.ByteArrayValue(x), nil
+			if !utf8.ValidString(x) {
+				return parquet.Value{}, fmt.Errorf("not valid UTF-8")
 			}
-			return general(v)
+			// Not copied: the writer copies the bytes it keeps.
+			return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(x), len(x))), nil
 		}
 	}
 	return general
+}
+
+// direct converts values of type T with to, and others with general.
+func direct[T any](general func(any) (parquet.Value, error), to func(T) parquet.Value) func(any) (parquet.Value, error) {
+	return func(v any) (parquet.Value, error) {
+		if x, ok := v.(T); ok {
+			return to(x), nil
+		}
+		return general(v)
+	}
 }

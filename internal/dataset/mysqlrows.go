@@ -216,16 +216,7 @@ func (s *SQL) startMySQL(ctx context.Context, db *sql.DB, req RowsRequest) (*SQL
 				batch = make([][]any, 0, rowsBatch)
 			}
 		}
-		if err := rows.Err(); err != nil {
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			return s.redact(err)
-		}
-		if len(batch) > 0 {
-			return emit(batch)
-		}
-		return nil
+		return s.endRows(ctx, rows.Err(), batch, emit)
 	}), nil
 }
 

@@ -334,15 +334,7 @@ func (s *SQL) startPostgres(ctx context.Context, conn *pgconn.PgConn, req RowsRe
 				batch = newBatch()
 			}
 		}
-		if _, err := rr.Close(); err != nil {
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			return s.redact(err)
-		}
-		if len(batch) > 0 {
-			return emit(batch)
-		}
-		return nil
+		_, err := rr.Close()
+		return s.endRows(ctx, err, batch, emit)
 	}), nil
 }

@@ -114,6 +114,20 @@ func startRows(ctx context.Context, cols []catalog.Column, closeConn func() erro
 	return r
 }
 
+// endRows ends a read: with the driver's error (the context's when it was
+// cancelled), or with the last batch.
+func (s *SQL) endRows(ctx context.Context, err error, batch [][]any, emit func([][]any) error) error {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return context.Cause(ctx)
+	case err != nil:
+		return s.redact(err)
+	case len(batch) > 0:
+		return emit(batch)
+	}
+	return nil
+}
+
 // ReadRows starts reading the source's rows typed (see the mapping above).
 // A request for a column the rows do not have is an error naming it
 // (catalog.ErrInvalid); failures of the database are ErrDatabase, and

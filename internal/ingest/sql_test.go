@@ -58,36 +58,41 @@ func sqlTable(t testing.TB, uri string, stmts ...string) string {
 	return name
 }
 
-// landParquet reads a source's rows into one Parquet file with
+// land reads a source's rows into one Parquet file on out with
 // convert.RowWriter, as ingest lands a batch stream.
-func landParquet(t *testing.T, src RowSource, req ReadRequest) ([]catalog.Column, []byte) {
-	t.Helper()
-	r, err := src.Read(t.Context(), req)
+func land(ctx context.Context, src RowSource, req ReadRequest, out io.Writer) ([]catalog.Column, *convert.RowWriter, error) {
+	r, err := src.Read(ctx, req)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	defer r.Close()
+	w, err := convert.NewRowWriter(out, r.Columns(), convert.FileOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	for {
+		rows, err := r.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return r.Columns(), w, w.Close()
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := w.Write(rows); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// landParquet lands a source's rows in memory.
+func landParquet(t *testing.T, src RowSource, req ReadRequest) ([]catalog.Column, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
-	w, err := convert.NewRowWriter(&buf, r.Columns(), convert.FileOptions{})
+	cols, _, err := land(t.Context(), src, req, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		rows, err := r.Next(t.Context())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Write(rows); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return r.Columns(), buf.Bytes()
+	return cols, buf.Bytes()
 }
 
 // arrowValues reads a Parquet file with Apache Arrow (no code of
