@@ -197,13 +197,8 @@ func (rw *RowWriter) Write(rows [][]any) error {
 		}
 	}
 	if rw.schema.flat {
-		for i := range rw.cols {
-			rw.cols[i] = rw.cols[i][:0]
-		}
-		for i, r := range rows {
-			if col, err := rw.sh.typedColumns(rw.cols, r); err != nil {
-				return bad(i, col, err)
-			}
+		if r, col, err := rw.sh.typedColumns(rw.cols, rows); err != nil {
+			return bad(r, col, err)
 		}
 		return rw.writeValues(rw.cols, len(rows))
 	}

@@ -65,37 +65,48 @@ func (sh *shredder) leafCount(t *format.Type) int {
 
 // textColumns appends a flat record of text cells to per-column values.
 func (sh *shredder) textColumns(cols [][]parquet.Value, cells []string) (int, error) {
-	return appendColumns(cols, len(sh.text), func(i int) (parquet.Value, error) { return sh.text[i](cells[i]) })
-}
-
-// typedColumns appends a flat row of typed values to per-column values.
-func (sh *shredder) typedColumns(cols [][]parquet.Value, values []any) (int, error) {
-	return appendColumns(cols, len(sh.typedFields), func(i int) (parquet.Value, error) { return sh.typedFields[i](values[i]) })
-}
-
-// appendColumns appends a flat row of n values (value(i) is column i's) to
-// per-column values. On error it returns the index of the column at
-// fault, having added nothing.
-func appendColumns(cols [][]parquet.Value, n int, value func(i int) (parquet.Value, error)) (int, error) {
-	for i := range n {
-		v, err := value(i)
+	for i, conv := range sh.text {
+		v, err := conv(cells[i])
 		if err != nil {
+			// Undo the values this record already added.
 			for j := range i {
 				cols[j] = cols[j][:len(cols[j])-1]
 			}
 			return i, err
 		}
-		// Levels set in place (inlined), not through Value.Level, which
-		// copies the value twice: this loop runs once a cell.
-		c := append(cols[i], v)
-		p := &c[len(c)-1]
-		if !v.IsNull() {
-			p.SetDefinitionLevel(1)
-		}
-		p.SetColumnIndex(i)
-		cols[i] = c
+		cols[i] = appendLeveled(cols[i], v, i)
 	}
 	return -1, nil
+}
+
+// typedColumns converts flat rows of typed values into per-column values,
+// a column at a time. On error it says which row and column is at fault.
+func (sh *shredder) typedColumns(cols [][]parquet.Value, rows [][]any) (row, col int, err error) {
+	for i, conv := range sh.typedFields {
+		c := cols[i][:0]
+		for r, values := range rows {
+			v, err := conv(values[i])
+			if err != nil {
+				return r, i, err
+			}
+			c = appendLeveled(c, v, i)
+		}
+		cols[i] = c
+	}
+	return -1, -1, nil
+}
+
+// appendLeveled appends a value of flat column i, with its definition
+// level and column index set in place (inlined), not through Value.Level,
+// which copies the value twice: this runs once a cell.
+func appendLeveled(c []parquet.Value, v parquet.Value, i int) []parquet.Value {
+	c = append(c, v)
+	p := &c[len(c)-1]
+	if !v.IsNull() {
+		p.SetDefinitionLevel(1)
+	}
+	p.SetColumnIndex(i)
+	return c
 }
 
 // jsonRow shreds a record of decoded JSON values (one per field, nil for

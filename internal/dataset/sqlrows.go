@@ -95,10 +95,10 @@ func (r *SQLRows) Close() error {
 	return r.close()
 }
 
-// start runs read on its own goroutine, its batches going to Next.
+// startRows runs read on its own goroutine, its batches going to Next;
+// ctx is the read's, which Close cancels.
 func startRows(ctx context.Context, cols []catalog.Column, closeConn func() error, read func(ctx context.Context, emit func([][]any) error) error) *SQLRows {
-	ctx, stop := context.WithCancel(ctx)
-	r := &SQLRows{cols: cols, batches: make(chan [][]any, 2), stop: stop, done: make(chan struct{}), close: closeConn}
+	r := &SQLRows{cols: cols, batches: make(chan [][]any, 2), done: make(chan struct{}), close: closeConn}
 	go func() {
 		defer close(r.done)
 		defer close(r.batches)
@@ -133,10 +133,20 @@ func (s *SQL) endRows(ctx context.Context, err error, batch [][]any, emit func([
 // (catalog.ErrInvalid); failures of the database are ErrDatabase, and
 // those trying again may cure ErrTransient too.
 func (s *SQL) ReadRows(ctx context.Context, req RowsRequest) (*SQLRows, error) {
+	// The queries run in a context Close cancels, which ends a query in
+	// flight (a driver would read the rest of the rows otherwise).
+	ctx, stop := context.WithCancel(ctx)
+	read := s.readMySQL
 	if s.Driver == "pgx" {
-		return s.readPostgres(ctx, req)
+		read = s.readPostgres
 	}
-	return s.readMySQL(ctx, req)
+	r, err := read(ctx, req)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	r.stop = stop
+	return r, nil
 }
 
 // sqlColumn is a result column: its names and how its values are typed.

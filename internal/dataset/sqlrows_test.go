@@ -374,3 +374,31 @@ func TestCanonicalJSON(t *testing.T) {
 		}
 	}
 }
+
+// Closing a reader before its last row ends the query in flight rather
+// than reading the rest: 50 million rows would take many seconds.
+func TestReadRowsCloseEarly(t *testing.T) {
+	for env, query := range map[string]string{
+		"LAKECTL_TEST_POSTGRES_URL": "SELECT a * 50000 + b FROM generate_series(0, 999) a, generate_series(1, 50000) b",
+		"LAKECTL_TEST_MYSQL_URL":    "SELECT seq FROM seq_1_to_50000000",
+	} {
+		t.Run(env, func(t *testing.T) {
+			s, err := ParseDatabaseURI(testenv.URL(t, env), query, os.Getenv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := s.ReadRows(t.Context(), RowsRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, err := r.Next(t.Context()); err != nil || len(b) != rowsBatch {
+				t.Fatalf("first batch: %d rows, %v", len(b), err)
+			}
+			start := time.Now()
+			r.Close()
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("Close took %v", d)
+			}
+		})
+	}
+}
