@@ -74,7 +74,15 @@ func (sh *shredder) textColumns(cols [][]parquet.Value, cells []string) (int, er
 			}
 			return i, err
 		}
-		cols[i] = appendLeveled(cols[i], v, i)
+		// Levels set in place (inlined), not through Value.Level, which
+		// copies the value twice: this loop runs once a cell.
+		c := append(cols[i], v)
+		p := &c[len(c)-1]
+		if !v.IsNull() {
+			p.SetDefinitionLevel(1)
+		}
+		p.SetColumnIndex(i)
+		cols[i] = c
 	}
 	return -1, nil
 }
@@ -89,24 +97,16 @@ func (sh *shredder) typedColumns(cols [][]parquet.Value, rows [][]any) (row, col
 			if err != nil {
 				return r, i, err
 			}
-			c = appendLeveled(c, v, i)
+			c = append(c, v) // levels set in place, as textColumns does
+			p := &c[len(c)-1]
+			if !v.IsNull() {
+				p.SetDefinitionLevel(1)
+			}
+			p.SetColumnIndex(i)
 		}
 		cols[i] = c
 	}
 	return -1, -1, nil
-}
-
-// appendLeveled appends a value of flat column i, with its definition
-// level and column index set in place (inlined), not through Value.Level,
-// which copies the value twice: this runs once a cell.
-func appendLeveled(c []parquet.Value, v parquet.Value, i int) []parquet.Value {
-	c = append(c, v)
-	p := &c[len(c)-1]
-	if !v.IsNull() {
-		p.SetDefinitionLevel(1)
-	}
-	p.SetColumnIndex(i)
-	return c
 }
 
 // jsonRow shreds a record of decoded JSON values (one per field, nil for

@@ -380,7 +380,12 @@ func typedConverter(t *format.Type) func(any) (parquet.Value, error) {
 	general := func(v any) (parquet.Value, error) { return jsonValue(t, v) }
 	switch t.Kind {
 	case format.Bigint:
-		return direct(general, parquet.Int64Value)
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(int64); ok {
+				return parquet.Int64Value(x), nil
+			}
+			return general(v)
+		}
 	case format.Int:
 		lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
 		switch t.Hive {
@@ -396,29 +401,56 @@ func typedConverter(t *format.Type) func(any) (parquet.Value, error) {
 			return general(v) // which says why not
 		}
 	case format.Double:
-		return direct(general, parquet.DoubleValue)
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(float64); ok {
+				return parquet.DoubleValue(x), nil
+			}
+			return general(v)
+		}
 	case format.Float:
-		return direct(general, func(x float64) parquet.Value { return parquet.FloatValue(float32(x)) })
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(float64); ok {
+				return parquet.FloatValue(float32(x)), nil
+			}
+			return general(v)
+		}
 	case format.Boolean:
-		return direct(general, parquet.BooleanValue)
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(bool); ok {
+				return parquet.BooleanValue(x), nil
+			}
+			return general(v)
+		}
 	case format.Binary:
-		return direct(general, parquet.ByteArrayValue)
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.([]byte); ok {
+				return parquet.ByteArrayValue(x), nil
+			}
+			return general(v)
+		}
 	case format.Date:
-		return direct(general, func(x time.Time) parquet.Value {
-			y, m, d := x.UTC().Date()
-			return parquet.Int32Value(int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400))
-		})
+		return func(v any) (parquet.Value, error) {
+			if x, ok := v.(time.Time); ok {
+				y, m, d := x.UTC().Date()
+				return parquet.Int32Value(int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)), nil
+			}
+			return general(v)
+		}
 	case format.Timestamp:
 		local := t.Hive == localTime
-		return direct(general, func(x time.Time) parquet.Value {
+		return func(v any) (parquet.Value, error) {
+			x, ok := v.(time.Time)
+			if !ok {
+				return general(v)
+			}
 			us := x.UnixMicro()
 			if local {
 				// A local date-time is its wall clock, read as UTC.
 				_, off := x.Zone()
 				us += int64(off) * 1e6
 			}
-			return parquet.Int64Value(us)
-		})
+			return parquet.Int64Value(us), nil
+		}
 	case format.Decimal:
 		p, scale := decimalPS(t)
 		return func(v any) (parquet.Value, error) {
@@ -450,14 +482,4 @@ func typedConverter(t *format.Type) func(any) (parquet.Value, error) {
 		}
 	}
 	return general
-}
-
-// direct converts values of type T with to, and others with general.
-func direct[T any](general func(any) (parquet.Value, error), to func(T) parquet.Value) func(any) (parquet.Value, error) {
-	return func(v any) (parquet.Value, error) {
-		if x, ok := v.(T); ok {
-			return to(x), nil
-		}
-		return general(v)
-	}
 }

@@ -68,11 +68,13 @@ func pgTypeOf(oid uint32, typmod int32) pgType {
 		if exact {
 			t.hive = fmt.Sprintf("decimal(%d,%d)", p, s)
 		}
-		t.decode = func(b []byte, _ *arena) (any, error) {
-			text, finite, err := pgNumericText(b)
+		t.decode = func(b []byte, a *arena) (any, error) {
+			var tmp [40]byte
+			buf, finite, err := appendPgNumeric(tmp[:0], b)
 			if err != nil {
 				return nil, err
 			}
+			text := a.str(buf)
 			if exact && finite {
 				return json.Number(text), nil
 			}
@@ -185,8 +187,14 @@ func decodePgArray(b []byte, elemOID uint32, elem pgType, a *arena) (any, error)
 // count of base-10000 digits, the weight of the first, a sign, the display
 // scale, then the digits.
 func pgNumericText(b []byte) (text string, finite bool, err error) {
+	buf, finite, err := appendPgNumeric(nil, b)
+	return string(buf), finite, err
+}
+
+// appendPgNumeric appends a numeric's text (pgNumericText) to dst.
+func appendPgNumeric(dst, b []byte) ([]byte, bool, error) {
 	if len(b) < 8 {
-		return "", false, fmt.Errorf("a numeric of %d bytes", len(b))
+		return dst, false, fmt.Errorf("a numeric of %d bytes", len(b))
 	}
 	ndigits := int(binary.BigEndian.Uint16(b))
 	weight := int(int16(binary.BigEndian.Uint16(b[2:])))
@@ -194,17 +202,17 @@ func pgNumericText(b []byte) (text string, finite bool, err error) {
 	dscale := int(binary.BigEndian.Uint16(b[6:]))
 	switch sign {
 	case 0xC000:
-		return "NaN", false, nil
+		return append(dst, "NaN"...), false, nil
 	case 0xD000:
-		return "Infinity", false, nil
+		return append(dst, "Infinity"...), false, nil
 	case 0xF000:
-		return "-Infinity", false, nil
+		return append(dst, "-Infinity"...), false, nil
 	case 0x0000, 0x4000:
 	default:
-		return "", false, fmt.Errorf("a numeric of sign %#x", sign)
+		return dst, false, fmt.Errorf("a numeric of sign %#x", sign)
 	}
 	if len(b) != 8+2*ndigits || dscale > 0x3FFF {
-		return "", false, fmt.Errorf("a numeric of %d digits and scale %d in %d bytes", ndigits, dscale, len(b))
+		return dst, false, fmt.Errorf("a numeric of %d digits and scale %d in %d bytes", ndigits, dscale, len(b))
 	}
 	digit := func(i int) int {
 		if i < 0 || i >= ndigits {
@@ -214,13 +222,13 @@ func pgNumericText(b []byte) (text string, finite bool, err error) {
 	}
 	for i := range ndigits {
 		if digit(i) > 9999 {
-			return "", false, fmt.Errorf("a numeric digit %d", digit(i))
+			return dst, false, fmt.Errorf("a numeric digit %d", digit(i))
 		}
 	}
 	four := func(buf []byte, d int) []byte {
 		return append(buf, byte('0'+d/1000), byte('0'+d/100%10), byte('0'+d/10%10), byte('0'+d%10))
 	}
-	buf := make([]byte, 0, 4*max(weight+1, 1)+dscale+6)
+	buf := dst
 	if sign == 0x4000 {
 		buf = append(buf, '-')
 	}
@@ -240,7 +248,7 @@ func pgNumericText(b []byte) (text string, finite bool, err error) {
 		}
 		buf = buf[:start+dscale]
 	}
-	return string(buf), true, nil
+	return buf, true, nil
 }
 
 // readPostgres reads the query's rows with the extended protocol, typed

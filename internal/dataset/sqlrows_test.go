@@ -11,7 +11,6 @@ import (
 	"io"
 	"math"
 	"net"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -46,7 +45,7 @@ func testTable(t *testing.T, uri, columns string, inserts ...string) string {
 // testDB connects to a test database as ReadRows does.
 func testDB(t *testing.T, uri string) *sql.DB {
 	t.Helper()
-	s, err := ParseDatabaseURI(uri, "SELECT 1", os.Getenv)
+	s, err := ParseDatabaseURI(t.Context(), uri, "SELECT 1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +154,7 @@ func TestPostgresRowsEveryType(t *testing.T) {
 		`(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
 		`(3, 0, 0, 'NaN', '-Infinity', 0, 0, 'NaN', false, '1970-01-01', '1970-01-01', '1970-01-01 00:00:00+00', '', '', '',
 		  '00000000-0000-0000-0000-000000000000', '[]', '"x"', '', '{}', '{}', '{}', '{}', '0')`)
-	s, err := ParseDatabaseURI(uri+"?table="+table, "", os.Getenv)
+	s, err := ParseDatabaseURI(t.Context(), uri+"?table="+table, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +176,7 @@ func TestPostgresRowsEveryType(t *testing.T) {
 		})
 	// The same rows from a query, and from the row at id 2 on (by the
 	// column's catalog name, in any case): the database compares.
-	s, err = ParseDatabaseURI(uri, "SELECT id, tstz AS \"When\", n FROM "+table+" ORDER BY id;", os.Getenv)
+	s, err = ParseDatabaseURI(t.Context(), uri, "SELECT id, tstz AS \"When\", n FROM "+table+" ORDER BY id;", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +191,7 @@ func TestPostgresRowsEveryType(t *testing.T) {
 	if len(rows) != 1 || rows[0][0] != int64(1) {
 		t.Errorf("from a decimal: %v", rows)
 	}
-	s, _ = ParseDatabaseURI(uri+"?table="+table, "", os.Getenv)
+	s, _ = ParseDatabaseURI(t.Context(), uri+"?table="+table, "", nil)
 	_, rows = readAll(t, s, RowsRequest{Column: "ts", From: utc("2024-01-02T03:04:05.678901Z")})
 	if len(rows) != 1 || rows[0][0] != int64(1) {
 		t.Errorf("from a local date-time: %v", rows)
@@ -250,7 +249,7 @@ func TestMySQLRowsEveryType(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := ParseDatabaseURI(uri+"?table="+table, "", os.Getenv)
+	s, err := ParseDatabaseURI(t.Context(), uri+"?table="+table, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +279,7 @@ func TestMySQLRowsEveryType(t *testing.T) {
 		})
 	// A query's rows are typed by the result alone: a BOOLEAN is the
 	// tinyint it is stored as, MariaDB's JSON the text it holds.
-	q, err := ParseDatabaseURI(uri, "SELECT id, b, j, ts FROM "+table+" WHERE id = 1", os.Getenv)
+	q, err := ParseDatabaseURI(t.Context(), uri, "SELECT id, b, j, ts FROM "+table+" WHERE id = 1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +320,7 @@ func TestReadRowsErrors(t *testing.T) {
 	for _, env := range []string{"LAKECTL_TEST_POSTGRES_URL", "LAKECTL_TEST_MYSQL_URL"} {
 		t.Run(env, func(t *testing.T) {
 			uri := testenv.URL(t, env)
-			s, err := ParseDatabaseURI(uri, "SELECT nope FROM nowhere", os.Getenv)
+			s, err := ParseDatabaseURI(t.Context(), uri, "SELECT nope FROM nowhere", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,7 +329,7 @@ func TestReadRowsErrors(t *testing.T) {
 			if !errors.Is(err, ErrDatabase) || errors.Is(err, ErrTransient) || !strings.Contains(strings.ToLower(err.Error()), "nowhere") || strings.Contains(err.Error(), "lakectl-test-pw") {
 				t.Errorf("a failing query: %v", err)
 			}
-			wrong, _ := ParseDatabaseURI(strings.Replace(uri, "lakectl-test-pw", "wrong-pw", 1), "SELECT 1", os.Getenv)
+			wrong, _ := ParseDatabaseURI(t.Context(), strings.Replace(uri, "lakectl-test-pw", "wrong-pw", 1), "SELECT 1", nil)
 			_, err = wrong.ReadRows(t.Context(), RowsRequest{})
 			if !errors.Is(err, ErrDatabase) || errors.Is(err, ErrTransient) || strings.Contains(err.Error(), "wrong-pw") {
 				t.Errorf("a wrong password: %v", err)
@@ -344,7 +343,7 @@ func TestReadRowsErrors(t *testing.T) {
 			host := uri[strings.Index(uri, "@")+1:]
 			host = host[:strings.IndexAny(host, "/")]
 			host = strings.TrimSuffix(strings.TrimPrefix(host, "tcp("), ")")
-			gone, _ := ParseDatabaseURI(strings.Replace(uri, host, addr, 1), "SELECT 1", os.Getenv)
+			gone, _ := ParseDatabaseURI(t.Context(), strings.Replace(uri, host, addr, 1), "SELECT 1", nil)
 			_, err = gone.ReadRows(t.Context(), RowsRequest{})
 			t.Log(err)
 			if !errors.Is(err, ErrTransient) || !errors.Is(err, ErrDatabase) || strings.Contains(err.Error(), "lakectl-test-pw") {
@@ -383,7 +382,7 @@ func TestReadRowsCloseEarly(t *testing.T) {
 		"LAKECTL_TEST_MYSQL_URL":    "SELECT seq FROM seq_1_to_50000000",
 	} {
 		t.Run(env, func(t *testing.T) {
-			s, err := ParseDatabaseURI(testenv.URL(t, env), query, os.Getenv)
+			s, err := ParseDatabaseURI(t.Context(), testenv.URL(t, env), query, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

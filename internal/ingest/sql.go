@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/secret"
 )
 
 // SQLSource is a PostgreSQL or MySQL/MariaDB table or query as a row
@@ -37,12 +38,13 @@ type Retry struct {
 // DefaultRetry tries 5 times over about 7.5 s: 0.5, 1, 2 and 4 s apart.
 var DefaultRetry = Retry{Attempts: 5, First: 500 * time.Millisecond, Max: 10 * time.Second}
 
-// NewSQLSource reads a database URI as ParseDatabaseURI takes it
+// NewSQLSource reads a database URI as dataset.ParseDatabaseURI takes it
 // (postgres://… or mysql://…, ?table=T, schema-qualified or not, unless a
-// query is given), with password_env=VAR looked up by getenv. Nothing is
-// connected until Read.
-func NewSQLSource(uri, query string, getenv func(string) string) (*SQLSource, error) {
-	db, err := dataset.ParseDatabaseURI(uri, query, getenv)
+// query is given), its password reference (password=env:VAR, file:PATH,
+// ssm:/path) read by secrets (nil: the environment and files only).
+// Nothing is connected until Read.
+func NewSQLSource(ctx context.Context, uri, query string, secrets *secret.Resolver) (*SQLSource, error) {
+	db, err := dataset.ParseDatabaseURI(ctx, uri, query, secrets)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func reportRows(b *testing.B, rows int) {
 // peak-MiB is the whole test process's.
 func BenchmarkPostgresToParquet(b *testing.B) {
 	uri, table, rows := benchTable(b)
-	src, err := NewSQLSource(uri+"?table="+table, "", os.Getenv)
+	src, err := NewSQLSource(b.Context(), uri+"?table="+table, "", nil)
 	if err != nil {
 		b.Fatal(err)
 	}

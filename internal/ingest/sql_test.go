@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -148,7 +147,7 @@ func TestSQLSourceLandsEveryPostgresType(t *testing.T) {
 		  true, '2024-02-29', '2024-01-02 03:04:05.678901', '2024-01-02 03:04:05.678901-05', 'héllo', '0b5e2a86-8f0e-4c5c-9b25-3c1f6e4b0f00',
 		  '{"b": 1, "a": [true, null]}', '{"b": 1, "a": [true, null]}', '\x00ff', '{1,NULL}', '{"2024-01-02 00:00:00+00"}', '90 minutes'),
 		  (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`)
-	src, err := NewSQLSource(uri+"?table=public."+table, "", os.Getenv)
+	src, err := NewSQLSource(t.Context(), uri+"?table=public."+table, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +185,7 @@ func TestSQLSourceLandsEveryMariaDBType(t *testing.T) {
 		`INSERT INTO %s VALUES (1, -128, 65535, -2147483648, 1.5, 0.1, -12345.67, true, '2024-02-29', '2024-01-02 03:04:05.678901',
 		  '2024-01-02 08:04:05.678901', 'héllo', '{"b": 1, "a": [true, null]}', X'00ff', '0b5e2a86-8f0e-4c5c-9b25-3c1f6e4b0f00', '01:30:00'),
 		  (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`)
-	src, err := NewSQLSource(uri+"?table="+table, "", os.Getenv)
+	src, err := NewSQLSource(t.Context(), uri+"?table="+table, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +225,7 @@ func TestSQLSourceReadsFromALowerBound(t *testing.T) {
 			table := sqlTable(t, uri, "CREATE TABLE %s (id bigint, updated_at "+ts+", note varchar(20))",
 				`INSERT INTO %s VALUES (1, '2024-01-01 00:00:00', 'a'), (2, '2024-01-02 00:00:00', 'b'), (3, '2024-01-02 00:00:00', 'c'),
 				  (4, '2024-01-03 12:00:00.5', 'd'), (5, NULL, 'e')`)
-			src, err := NewSQLSource(uri+"?table="+table, "", os.Getenv)
+			src, err := NewSQLSource(t.Context(), uri+"?table="+table, "", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -255,7 +254,7 @@ func TestSQLSourceReadsFromALowerBound(t *testing.T) {
 			if got := ids(ReadRequest{Column: "id", From: int64(4)}); got != "int64 4 | 5" {
 				t.Errorf("from id 4: %s", got)
 			}
-			q, err := NewSQLSource(uri, "SELECT id, note FROM "+table+" WHERE id <> 3", os.Getenv)
+			q, err := NewSQLSource(t.Context(), uri, "SELECT id, note FROM "+table+" WHERE id <> 3", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +268,7 @@ func TestSQLSourceReadsFromALowerBound(t *testing.T) {
 				!strings.Contains(err.Error(), "Column modified: no such column in ") || !strings.Contains(err.Error(), "(its columns: id, updated_at, note)") {
 				t.Errorf("a missing column: %v", err)
 			}
-			bad, err := NewSQLSource(uri, "SELECT id FROM "+table+" WHERE nope = 1", os.Getenv)
+			bad, err := NewSQLSource(t.Context(), uri, "SELECT id FROM "+table+" WHERE nope = 1", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -333,7 +332,7 @@ func TestSQLSourceRetriesTransientFailures(t *testing.T) {
 				Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }}
 
 			addr, conns := flakyProxy(t, host, 3)
-			src, err := NewSQLSource(strings.Replace(uri, host, addr, 1), "SELECT 1 AS one", os.Getenv)
+			src, err := NewSQLSource(t.Context(), strings.Replace(uri, host, addr, 1), "SELECT 1 AS one", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -349,7 +348,7 @@ func TestSQLSourceRetriesTransientFailures(t *testing.T) {
 
 			waits = nil
 			addr, _ = flakyProxy(t, host, 100)
-			src, _ = NewSQLSource(strings.Replace(uri, host, addr, 1), "SELECT 1", os.Getenv)
+			src, _ = NewSQLSource(t.Context(), strings.Replace(uri, host, addr, 1), "SELECT 1", nil)
 			src.Retry = retry
 			_, err = src.Read(t.Context(), ReadRequest{})
 			if !errors.Is(err, dataset.ErrTransient) || !strings.Contains(err.Error(), "(tried 4 times)") || len(waits) != 3 || strings.Contains(err.Error(), testPassword) {
@@ -357,7 +356,7 @@ func TestSQLSourceRetriesTransientFailures(t *testing.T) {
 			}
 			// A refusal that trying again cannot cure is not tried again.
 			waits = nil
-			src, _ = NewSQLSource(strings.Replace(uri, testPassword, "wrong", 1), "SELECT 1", os.Getenv)
+			src, _ = NewSQLSource(t.Context(), strings.Replace(uri, testPassword, "wrong", 1), "SELECT 1", nil)
 			src.Retry = retry
 			if _, err := src.Read(t.Context(), ReadRequest{}); err == nil || errors.Is(err, dataset.ErrTransient) || len(waits) != 0 {
 				t.Errorf("a wrong password: %v, waits %v", err, waits)
