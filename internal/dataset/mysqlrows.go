@@ -53,9 +53,9 @@ func mysqlTypeOf(ct *sql.ColumnType) mysqlType {
 // decimal types a decimal(p,s) column: a decimal up to Parquet's
 // precision of 38, its exact text beyond.
 func (t *mysqlType) decimal(p, s int) {
-	t.hive, t.conv = "string", mysqlText
+	t.hive, t.conv, t.numberText = "string", mysqlText, true
 	if p >= 1 && p <= 38 && s >= 0 && s <= p {
-		t.hive, t.conv = fmt.Sprintf("decimal(%d,%d)", p, s), mysqlDecimal
+		t.hive, t.conv, t.numberText = fmt.Sprintf("decimal(%d,%d)", p, s), mysqlDecimal, false
 	}
 }
 

@@ -32,10 +32,13 @@ var pgArrayElem = map[uint32]uint32{
 // the decoder of its binary form (nil: the column is read as text, a
 // string).
 type pgType struct {
-	hive   string
-	local  bool
-	size   int // the binary form's fixed size, 0 when it varies
-	decode func(b []byte, a *arena) (any, error)
+	hive  string
+	local bool
+	// numberText: numeric without a precision, or wider than 38 digits,
+	// read as its exact text.
+	numberText bool
+	size       int // the binary form's fixed size, 0 when it varies
+	decode     func(b []byte, a *arena) (any, error)
 }
 
 // pgTypeOf types a column of this type OID and type modifier.
@@ -64,7 +67,7 @@ func pgTypeOf(oid uint32, typmod int32) pgType {
 		// above p, since PostgreSQL 15); unbounded numeric has none.
 		p, s := int((typmod-4)>>16)&0xffff, int((typmod-4)&0x7ff^1024)-1024
 		exact := typmod >= 4 && p >= 1 && p <= 38 && s >= 0 && s <= p
-		t.hive = "string"
+		t.hive, t.numberText = "string", !exact
 		if exact {
 			t.hive = fmt.Sprintf("decimal(%d,%d)", p, s)
 		}
@@ -277,7 +280,7 @@ func (s *SQL) startPostgres(ctx context.Context, conn *pgconn.PgConn, req RowsRe
 	formats := make([]int16, len(desc.Fields))
 	for i, f := range desc.Fields {
 		types[i] = pgTypeOf(f.DataTypeOID, f.TypeModifier)
-		cols[i] = sqlColumn{source: f.Name, hive: types[i].hive, local: types[i].local}
+		cols[i] = sqlColumn{source: f.Name, hive: types[i].hive, local: types[i].local, numberText: types[i].numberText}
 		if types[i].decode != nil {
 			formats[i] = 1 // binary
 		}

@@ -154,6 +154,9 @@ type sqlColumn struct {
 	source string // as the database spells it
 	hive   string
 	local  bool // timestamps without a zone
+	// numberText: a number too wide for a decimal, read as its exact text
+	// (whose order is not the numbers' order).
+	numberText bool
 }
 
 // catalogColumns names the columns as the crawler names CSV headers, and
@@ -183,14 +186,20 @@ func catalogColumns(cols []sqlColumn) []catalog.Column {
 // incremental finds the request's column: by its name in the database,
 // else by its catalog name (in any case).
 func (s *SQL) incremental(cols []sqlColumn, names []catalog.Column, column string) (int, error) {
+	found := func(i int) (int, error) {
+		if cols[i].numberText {
+			return -1, catalog.OptionErrorf("Column", column, "column %s is a number wider than a decimal(38), read as its text, whose order is not the numbers': read it through a query that casts it (numeric(38,s), bigint)", cols[i].source)
+		}
+		return i, nil
+	}
 	for i, c := range cols {
 		if c.source == column {
-			return i, nil
+			return found(i)
 		}
 	}
 	for i, c := range names {
 		if strings.EqualFold(c.Name, column) {
-			return i, nil
+			return found(i)
 		}
 	}
 	all := make([]string, len(names))

@@ -158,6 +158,13 @@ func TestPostgresRowsEveryType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A number read as its text cannot be incremental: text order is not
+	// number order ("9" > "10").
+	for _, col := range []string{"nwide", "nfree"} {
+		if _, err := s.ReadRows(t.Context(), RowsRequest{Column: col}); !errors.Is(err, catalog.ErrInvalid) || !strings.Contains(err.Error(), "is a number wider than a decimal(38), read as its text") {
+			t.Errorf("incremental on %s: %v", col, err)
+		}
+	}
 	cols, rows := readAll(t, s, RowsRequest{})
 	checkRows(t, cols, rows,
 		"id bigint, i2 smallint, i4 int, f4 float, f8 double, n decimal(12,2), nwide string, nfree string, b boolean, d date, "+

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"regexp"
 	"strings"
@@ -87,6 +88,10 @@ type Options struct {
 	// Progress is told of files, rows and bytes landed; nil when nobody
 	// watches.
 	Progress progress.Reporter
+	// Parquet starts a Parquet file of rows of these columns on w, for
+	// Format parquet (the command gives convert's writer: ingest does not
+	// import another domain package).
+	Parquet func(w io.Writer, cols []catalog.Column) (RowEncoder, error)
 	// Redact hides secrets in the text a run keeps in its record (its
 	// source, its error): redact.Text when nil; the command gives one that
 	// also knows the secrets it read.
@@ -104,7 +109,11 @@ func (o *Options) check() error {
 		o.Format = FormatJSONL
 	}
 	switch o.Format {
-	case FormatJSONL, FormatCSV, FormatParquet:
+	case FormatJSONL, FormatCSV:
+	case FormatParquet:
+		if o.Parquet == nil {
+			return catalog.OptionErrorf("Format", "", "format parquet: no Parquet writer was given")
+		}
 	default:
 		return catalog.OptionErrorf("Format", "", "format %q: want %s", o.Format, catalog.OneOf(Formats...))
 	}

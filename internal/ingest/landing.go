@@ -31,19 +31,17 @@ type landingFile struct {
 	pw     *io.PipeWriter
 	put    chan error
 	n      *countWriter
-	enc    rowEncoder
+	enc    RowEncoder
 	rows   int64
 }
 
-// A rowEncoder writes rows of one file in its format.
-type rowEncoder interface {
+// A RowEncoder writes the rows of one file in its format.
+type RowEncoder interface {
 	Write(rows [][]any) error
-	// Close ends the file (its footer, its last buffered bytes).
+	// Close ends the file (its footer, its last buffered bytes), leaving
+	// the writer under it open.
 	Close() error
 }
-
-// newParquetEncoder writes rows as one Parquet file.
-var newParquetEncoder func(w io.Writer, cols []catalog.Column, opts *Options) (rowEncoder, error)
 
 func (l *landing) write(ctx context.Context, rows [][]any) error {
 	if l.cur == nil {
@@ -80,11 +78,7 @@ func (l *landing) open(ctx context.Context) error {
 	case FormatJSONL:
 		f.enc = newJSONLEncoder(f.n, l.cols)
 	case FormatParquet:
-		if newParquetEncoder == nil {
-			err = fmt.Errorf("rows cannot be landed as Parquet by this build")
-		} else {
-			f.enc, err = newParquetEncoder(f.n, l.cols, &l.r.opts)
-		}
+		f.enc, err = l.r.opts.Parquet(f.n, l.cols)
 	}
 	l.cur = f
 	if err != nil {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -257,7 +258,7 @@ func valueText(v any) string {
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano)
 	case []byte:
-		return string(x)
+		return base64.StdEncoding.EncodeToString(x)
 	}
 	return dataset.NestedText(v)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/convertcmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/commit"
+	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/crawl"
 	"github.com/lakectl/lakectl/internal/format"
 	"github.com/lakectl/lakectl/internal/ingest"
@@ -186,6 +188,9 @@ func ingestRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	in.Version, in.Build = version.Version, version.Commit
+	in.Parquet = func(w io.Writer, cols []catalog.Column) (ingest.RowEncoder, error) {
+		return convert.NewRowWriter(w, cols, convert.FileOptions{Version: version.Version, Build: version.Commit})
+	}
 	in.Redact = opts.F.Redact
 	dsURI := DatasetURI(opts.Dest, opts.Dataset)
 	in.Waiting = cmdutil.WaitingMessage(opts.F, dsURI)

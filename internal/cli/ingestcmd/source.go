@@ -19,10 +19,10 @@ import (
 func openSource(ctx context.Context, opts *Options) (any, error) {
 	arg := opts.Source
 	scheme, _, ok := strings.Cut(arg, "://")
+	if opts.Query != "" && scheme != "postgres" && scheme != "postgresql" && scheme != "mysql" {
+		return nil, cmdutil.Usagef("--query reads a database: SOURCE is a postgres:// or mysql:// URI")
+	}
 	if !ok || scheme == "file" {
-		if opts.Query != "" {
-			return nil, cmdutil.Usagef("--query reads a database: SOURCE is a postgres:// or mysql:// URI")
-		}
 		l, err := ingest.NewLocal(arg)
 		if err != nil {
 			return nil, cmdutil.Usagef("%v", err)
@@ -30,6 +30,12 @@ func openSource(ctx context.Context, opts *Options) (any, error) {
 		return l, nil
 	}
 	switch scheme {
+	case "postgres", "postgresql", "mysql":
+		src, err := ingest.NewSQLSource(ctx, arg, opts.Query, opts.F.Secrets())
+		if err != nil {
+			return nil, err
+		}
+		return src, nil
 	case "sharepoint", "sharepoint+http":
 		return opts.SharePoint.open(ctx, opts.F, arg)
 	}
