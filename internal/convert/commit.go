@@ -94,6 +94,7 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, dest storage.Store, o
 // in place, in the partition folders the table already has.
 func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *catalog.Table) error {
 	ctx = context.WithoutCancel(ctx) // a commit, once begun, is finished
+	c.progress.Stage("commit")
 	root := c.dest.URI("")
 	byPart := map[string][]written{}
 	for _, f := range c.files {
@@ -210,7 +211,7 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 		j.Catalog = c.change(target, existing, after)
 	}
 	j.Record = rec
-	if err := commit.Commit(ctx, c.dest, cat, j, c.opts.Failpoint); err != nil {
+	if err := commit.Commit(ctx, c.dest, cat, j, c.opts.Failpoint, c.progress); err != nil {
 		return err
 	}
 	c.sum.FilesReplaced = len(replaced)

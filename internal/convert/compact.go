@@ -36,8 +36,10 @@ type CompactOptions struct {
 	Waiting func(holder string)
 	// Failpoint is called at each named step (Options.Failpoint).
 	Failpoint commit.Failpoint
-	// Progress is told of the files, rows and bytes rewritten, and
-	// expects each location's as it is found; nil when nobody watches.
+	// Progress is told of the files, rows and bytes rewritten (stage
+	// "compact"), expecting each location's as it is found, and of the
+	// files each location's commit moves into place (stage "commit",
+	// switched to and back for each); nil when nobody watches.
 	Progress progress.Reporter
 }
 
@@ -189,7 +191,10 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 			storage.RemoveFolder(context.WithoutCancel(ctx), root, staging)
 			return sum, fmt.Errorf("%s: %w", root.URI(""), err) // another writer took the table: commit nothing
 		}
-		if err := commit.Commit(ctx, root, cat, j, opts.Failpoint); err != nil {
+		opts.Progress.Switch("commit")
+		err = commit.Commit(ctx, root, cat, j, opts.Failpoint, opts.Progress)
+		opts.Progress.Switch("compact")
+		if err != nil {
 			return sum, fmt.Errorf("compact %s: %w", p.StorageDescriptor.Location, err)
 		}
 	}
