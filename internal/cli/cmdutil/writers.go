@@ -13,6 +13,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/redact"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -97,13 +98,16 @@ func WaitingMessage(f *Factory, dest string) func(holder string) {
 	}
 }
 
-// Resolve resolves a source as Sources does. When the folder it reads
+// Resolve resolves a source as Sources does, counting the description of
+// a path on p (nil when nobody watches). When the folder it reads
 // holds a commit a killed writer left unfinished, it finishes it first, as
 // the next writer would, and says so on stderr; where it cannot (another
 // writer holds the folder, the catalog is read-only or missing) it warns
 // that what is read may be part of that commit.
-func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), name, query string) (dataset.Input, error) {
-	in, err := f.Sources(ctx, openStore).Resolve(ctx, name, query)
+func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), name, query string, p progress.Reporter) (dataset.Input, error) {
+	sources := f.Sources(ctx, openStore)
+	sources.Progress = p
+	in, err := sources.Resolve(ctx, name, query)
 	if err != nil || in.SQL != nil || in.Table == nil || in.Store == nil {
 		return in, err
 	}

@@ -227,7 +227,9 @@ func convertRun(ctx context.Context, opts *Options) error {
 		}
 		return s, err
 	}
-	in, err := opts.F.Resolve(ctx, openStore, opts.Source, "")
+	prog := opts.F.StartProgress("convert")
+	defer prog.Stop()
+	in, err := opts.F.Resolve(ctx, openStore, opts.Source, "", prog.Reporter())
 	if err != nil {
 		return err
 	}
@@ -241,7 +243,6 @@ func convertRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	prog := opts.F.StartProgress("convert")
 	opts.Convert.Progress = prog.Reporter()
 	sum, err := convert.Run(ctx, cat, in, dest, opts.Convert)
 	prog.Stop()

@@ -83,11 +83,12 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
+	prog := opts.F.StartProgress("validate check")
+	defer prog.Stop()
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
 	if err != nil {
 		return err
 	}
-	prog := opts.F.StartProgress("validate check")
 	rep, err := validate.CheckInput(ctx, in, rules, validate.CheckOptions{Workers: opts.Workers, Progress: prog.Reporter()})
 	prog.Stop()
 	if err != nil {

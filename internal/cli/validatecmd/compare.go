@@ -16,6 +16,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/convert"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
@@ -106,15 +107,16 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	src, err := opts.F.Resolve(ctx, nil, opts.Source, opts.SourceQuery)
+	prog := opts.F.StartProgress("validate compare")
+	defer prog.Stop()
+	src, err := opts.F.Resolve(ctx, nil, opts.Source, opts.SourceQuery, progress.Named(prog.Reporter(), "source"))
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
 	}
-	tgt, err := opts.F.Resolve(ctx, nil, opts.Target, opts.TargetQuery)
+	tgt, err := opts.F.Resolve(ctx, nil, opts.Target, opts.TargetQuery, progress.Named(prog.Reporter(), "target"))
 	if err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
-	prog := opts.F.StartProgress("validate compare")
 	copts := validate.CompareOptions{Map: mapping, Workers: opts.Workers, Progress: prog.Reporter()}
 	var rep *validate.CompareReport
 	var diff *validate.KeyedDiff

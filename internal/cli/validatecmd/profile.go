@@ -72,11 +72,12 @@ every value and digit.`,
 }
 
 func profileRun(ctx context.Context, opts *ProfileOptions) error {
-	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
+	prog := opts.F.StartProgress("validate profile")
+	defer prog.Stop()
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
 	if err != nil {
 		return err
 	}
-	prog := opts.F.StartProgress("validate profile")
 	opts.Profile.Progress = prog.Reporter()
 	p, err := validate.ProfileInput(ctx, in, opts.Profile)
 	prog.Stop()
