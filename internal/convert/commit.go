@@ -132,7 +132,7 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 				loc = p.StorageDescriptor.Location
 			}
 			loc = strings.TrimSuffix(loc, "/") + "/"
-			rel, ok := strings.CutPrefix(loc, root)
+			rel, ok := storage.KeyOf(c.dest, loc)
 			if !ok {
 				return catalog.Invalidf("partition %s of table %s lives at %s, outside the destination %s: a table's data is written under its destination only", cmp.Or(part, "(the table's)"), c.opts.Register, loc, root)
 			}
