@@ -133,7 +133,7 @@ func printCopy(f *cmdutil.Factory, rep *copyReport) error {
 	counts := func(c catalog.CopyCounts) string {
 		return fmt.Sprintf("%d copied, %d same, %d differ, %d updated", c.Copied, c.Same, c.Differs, c.Updated)
 	}
-	_, err := fmt.Fprintf(f.IO.Out, "\nDatabases:  %s\nTables:     %s (%s written)\nPartitions: %s\n",
+	_, err := cmdutil.Fprintf(f.IO.Out, "\nDatabases:  %s\nTables:     %s (%s written)\nPartitions: %s\n",
 		counts(t.Databases), counts(t.Tables), cmdutil.Count(t.Versions, "version"), counts(t.Partitions))
 	return err
 }

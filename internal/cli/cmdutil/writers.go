@@ -93,7 +93,7 @@ func (f *Factory) Failpoint() (commit.Failpoint, error) {
 func WaitingMessage(f *Factory, dest string) func(holder string) {
 	return func(holder string) {
 		if !f.Settings.Quiet {
-			fmt.Fprintf(f.IO.ErrOut, "Waiting for %s, which is writing to %s (Ctrl-C to give up)\n", holder, dest)
+			Fprintf(f.IO.ErrOut, "Waiting for %s, which is writing to %s (Ctrl-C to give up)\n", holder, dest)
 		}
 	}
 }
@@ -121,10 +121,10 @@ func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, s
 		return in, nil
 	}
 	if err := f.finishCommit(ctx, s, j); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s, not finished now (%s): what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run, redact.Text(err.Error()))
+		Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s, not finished now (%s): what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run, redact.Text(err.Error()))
 		return in, nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "lakectl: finished the commit of %s run %s in %s, which had stopped before its end\n", j.Command, j.Run, root)
+	Fprintf(f.IO.ErrOut, "lakectl: finished the commit of %s run %s in %s, which had stopped before its end\n", j.Command, j.Run, root)
 	return f.Sources(ctx, openStore).Resolve(ctx, name, query) // the catalog may have changed
 }
 

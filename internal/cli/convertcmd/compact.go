@@ -93,9 +93,9 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 	if opts.Compact.DryRun {
 		verb = "Would compact (dry run)"
 	}
-	fmt.Fprintf(opts.F.IO.Out, "%s %s: %d files into %d, %d rows, in %d locations\n", verb, sum.Table, sum.FilesRead, sum.FilesWritten, sum.Rows, len(sum.Locations))
+	cmdutil.Fprintf(opts.F.IO.Out, "%s %s: %d files into %d, %d rows, in %d locations\n", verb, sum.Table, sum.FilesRead, sum.FilesWritten, sum.Rows, len(sum.Locations))
 	for _, r := range sum.Refused {
-		fmt.Fprintf(opts.F.IO.Out, "Left as it is: %s: %s\n", r.Location, r.Reason)
+		cmdutil.Fprintf(opts.F.IO.Out, "Left as it is: %s: %s\n", r.Location, r.Reason)
 	}
 	if len(sum.Locations) == 0 {
 		fmt.Fprintln(opts.F.IO.Out, "Nothing to compact.")

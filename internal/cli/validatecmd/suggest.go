@@ -83,9 +83,9 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	}
 	if opts.F.Settings.Output == "table" && !opts.F.Settings.Quiet {
 		if opts.Write != "" {
-			fmt.Fprintf(opts.F.IO.Out, "\n%d rules written to %s\n", len(sug), opts.Write)
+			cmdutil.Fprintf(opts.F.IO.Out, "\n%d rules written to %s\n", len(sug), opts.Write)
 		} else {
-			fmt.Fprintf(opts.F.IO.Out, "\n%d rules; write them as a rules file with --write FILE\n", len(sug))
+			cmdutil.Fprintf(opts.F.IO.Out, "\n%d rules; write them as a rules file with --write FILE\n", len(sug))
 		}
 	}
 	return nil
