@@ -166,6 +166,9 @@ func countUsed(f *folder, c *FileSummary) {
 // p, in the stages "list" and "read" as a crawl's.
 func Describe(ctx context.Context, s storage.Store, include string, p progress.Reporter) ([]dataset.Described, []dataset.SkippedFile, error) {
 	opts := Options{Database: "scan", Format: format.DefaultOptions(), Progress: p}
+	// The command reads the data whole anyway: a compressed file's records
+	// are not counted twice (the description's counts are estimates).
+	opts.Format.CountCompressed = 0
 	if include != "" {
 		opts.Include = []string{include}
 	}
