@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/lakectl/lakectl/internal/progress"
 )
 
 // What Copy did with an object.
@@ -43,9 +45,10 @@ type CopyOptions struct {
 	// Batch is how many partitions are added at once (DefaultCopyBatch
 	// when 0); each batch is all or nothing.
 	Batch int
-	// Progress, when set, is told of each database and table when it is
-	// done.
-	Progress func(CopyResult)
+	// Progress is told of the databases, tables and partitions gone
+	// through (copied, the same, differing or updated), one row each, as
+	// the catalog keeps them: stage "copy". Nil when nobody watches.
+	Progress progress.Reporter
 	// Failpoint, when set, is called at each step: copy.database after a
 	// database, copy.version after a table version written, copy.table
 	// after a table with its versions, copy.partitions after a batch of
@@ -153,6 +156,8 @@ func Copy(ctx context.Context, from, to Catalog, opts CopyOptions) (*CopyReport,
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultCopyBatch
 	}
+	opts.Progress = progress.Or(opts.Progress)
+	opts.Progress.Stage("copy")
 	cp := &copier{from: from, to: to, opts: opts, rep: &CopyReport{Objects: []CopyResult{}}}
 	dbs, err := cp.databases(ctx)
 	if err != nil {
@@ -181,9 +186,7 @@ func (cp *copier) done(res CopyResult, step string) error {
 	cp.rep.add(res)
 	cp.rep.Objects = append(cp.rep.Objects, cp.parts...)
 	cp.parts = cp.parts[:0]
-	if cp.opts.Progress != nil {
-		cp.opts.Progress(res)
-	}
+	cp.opts.Progress.Add(progress.Counts{Rows: 1})
 	return cp.at(step)
 }
 
@@ -399,7 +402,7 @@ func (cp *copier) partitions(ctx context.Context, t *Table) (CopyCounts, error) 
 			}
 			err = nil
 		} else if err == nil {
-			n.Copied += len(batch)
+			cp.count(&n, Copied, len(batch))
 		}
 		batch = batch[:0]
 		if err != nil {
@@ -420,7 +423,7 @@ func (cp *copier) partitions(ctx context.Context, t *Table) (CopyCounts, error) 
 				}
 			}
 		case digest == sha256.Sum256(canonical(partitionDoc(p))):
-			n.Same++
+			cp.count(&n, Same, 1)
 		default:
 			if err := cp.comparePartition(ctx, t, p, &n); err != nil {
 				return n, err
@@ -434,7 +437,7 @@ func (cp *copier) partitions(ctx context.Context, t *Table) (CopyCounts, error) 
 func (cp *copier) addPartition(ctx context.Context, t *Table, p *Partition, n *CopyCounts) error {
 	err := cp.to.CreatePartitions(ctx, t.DatabaseName, t.Name, []Partition{*p})
 	if err == nil {
-		n.Copied++
+		cp.count(n, Copied, 1)
 		return nil
 	}
 	if !errors.Is(err, ErrAlreadyExists) {
@@ -452,7 +455,7 @@ func (cp *copier) comparePartition(ctx context.Context, t *Table, p *Partition, 
 	}
 	diff := differences(partitionDoc(p), partitionDoc(have))
 	if diff == nil {
-		n.Same++
+		cp.count(n, Same, 1)
 		return nil
 	}
 	res := CopyResult{Kind: KindPartition, Database: t.DatabaseName, Table: t.Name, Values: p.Values, Result: Differs, Differences: diff}
@@ -461,12 +464,16 @@ func (cp *copier) comparePartition(ctx context.Context, t *Table, p *Partition, 
 			return toErr(err)
 		}
 		res.Result = Updated
-		n.Updated++
-	} else {
-		n.Differs++
 	}
+	cp.count(n, res.Result, 1)
 	cp.parts = append(cp.parts, res)
 	return nil
+}
+
+// count counts partitions of a table by result.
+func (cp *copier) count(n *CopyCounts, result string, k int) {
+	n.add(result, k)
+	cp.opts.Progress.Add(progress.Counts{Rows: int64(k)})
 }
 
 // isPrefix reports whether the target's versions are the first of the

@@ -121,8 +121,9 @@ func TestProgressJSONCountsWhatWasDone(t *testing.T) {
 		t.Errorf("crawl: stages %v, report %+v", ends, crawled)
 	}
 
-	// Converted twice (--again), one file each: two files to compact.
-	var converted struct{ FilesRead, RowsRead, RowsWritten int64 }
+	// Converted twice (--again), one file each: two files to compact. The
+	// commit counts the files it moves into place.
+	var converted struct{ FilesRead, RowsRead, RowsWritten, FilesWritten int64 }
 	for range 2 {
 		stdout, ends = run("convert", "convert", "raw.orders", "--to", cur, "--register", "cur.orders", "--workers", "1", "--again")
 		decode(t, stdout, &converted)
@@ -130,19 +131,39 @@ func TestProgressJSONCountsWhatWasDone(t *testing.T) {
 		if converted.RowsRead != 1500 || ends["convert"].TotalBytes != sourceBytes || ends["convert"].TotalFiles != 2 {
 			t.Errorf("convert: %+v, progress %+v", converted, ends["convert"])
 		}
+		check("convert: commit", ends["commit"], converted.FilesWritten, 0, 0)
+		if len(ends) != 2 || converted.FilesWritten != 1 || ends["commit"].TotalFiles != 1 {
+			t.Errorf("convert: stages %v, report %+v", ends, converted)
+		}
+	}
+
+	// A path named on the command line is described as a crawl would
+	// (stages list and read): the same files and bytes as the crawl's.
+	stdout, ends = run("convert", "convert", raw, "--to", filepath.Join(dir, "regions"), "--partition-by", "region", "--register", "cur.regions")
+	decode(t, stdout, &converted)
+	check("convert a path: list", ends["list"], crawled.Files.Listed, 0, crawled.Files.BytesTotal)
+	check("convert a path: read", ends["read"], crawled.Files.Read, 0, crawled.Files.BytesRead)
+	check("convert a path", ends["convert"], 2, 1500, sourceBytes)
+	check("convert a path: commit", ends["commit"], converted.FilesWritten, 0, 0)
+	if len(ends) != 4 || converted.FilesWritten < 5 { // 5 regions, a file or more each
+		t.Errorf("convert a path: stages %v, report %+v", ends, converted)
 	}
 
 	stdout, ends = run("convert compact", "convert", "compact", "cur.orders")
 	var compacted struct {
-		FilesRead int64
-		Rows      int64
-		Locations []struct{ BytesBefore int64 }
+		FilesRead, FilesWritten int64
+		Rows                    int64
+		Locations               []struct{ BytesBefore int64 }
 	}
 	decode(t, stdout, &compacted)
 	if len(compacted.Locations) != 1 || compacted.FilesRead != 2 {
 		t.Fatalf("compact: %+v", compacted)
 	}
 	check("compact", ends["compact"], compacted.FilesRead, compacted.Rows, compacted.Locations[0].BytesBefore)
+	check("compact: commit", ends["commit"], compacted.FilesWritten, 0, 0)
+	if len(ends) != 2 || compacted.FilesWritten != 1 {
+		t.Errorf("compact: stages %v, report %+v", ends, compacted)
+	}
 
 	stdout, ends = run("validate profile", "validate", "profile", "raw.orders")
 	var profiled struct{ NumRecords, MalformedRecords int64 }
@@ -168,6 +189,34 @@ func TestProgressJSONCountsWhatWasDone(t *testing.T) {
 	check("compare: the source", ends["match source"], 2, compared.Columns.SourceRows, sourceBytes)
 	if e := ends["index target"]; e.Files != 1 || e.Rows != compared.Columns.TargetRows || e.Rows != 3000 || e.Bytes != e.TotalBytes {
 		t.Errorf("compare: the target: progress %+v, report %+v", e, compared.Columns)
+	}
+
+	// Two paths: each is described in stages of its own.
+	_, ends = run("validate compare", "validate", "compare", "--source", raw, "--target", raw)
+	for _, side := range []string{"source", "target"} {
+		check("compare two paths: list "+side, ends["list "+side], crawled.Files.Listed, 0, crawled.Files.BytesTotal)
+		check("compare two paths: read "+side, ends["read "+side], crawled.Files.Read, 0, crawled.Files.BytesRead)
+	}
+	if len(ends) != 5 || ends["compare"].Rows != 3000 {
+		t.Errorf("compare two paths: stages %v", ends)
+	}
+
+	// catalog copy counts the databases, tables and partitions it went
+	// through, one row each.
+	stdout, ends = run("catalog copy", "catalog", "copy", "--to", "sqlite:"+filepath.Join(dir, "copy.db"))
+	var copied struct {
+		Totals struct {
+			Databases, Tables, Partitions struct{ Copied, Same, Differs, Updated int64 }
+		}
+	}
+	decode(t, stdout, &copied)
+	objects := int64(0)
+	for _, c := range []struct{ Copied, Same, Differs, Updated int64 }{copied.Totals.Databases, copied.Totals.Tables, copied.Totals.Partitions} {
+		objects += c.Copied + c.Same + c.Differs + c.Updated
+	}
+	check("catalog copy", ends["copy"], 0, objects, 0)
+	if len(ends) != 1 || objects != 2+3+5 { // raw and cur; raw.orders, cur.orders and cur.regions; 5 regions
+		t.Errorf("catalog copy: stages %v, report %+v", ends, copied.Totals)
 	}
 }
 

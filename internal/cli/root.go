@@ -85,7 +85,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		err = errors.New("interrupted; nothing partial was left visible")
 	}
 	if err != nil && err.Error() != "" {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: %s\n", f.Redact(err.Error())) // no password in a URI, no secret read, is ever printed
+		// No password in a URI, no secret read, is ever printed, nor a
+		// control character of a name or value (an error may hold lines of
+		// its own).
+		fmt.Fprintf(f.IO.ErrOut, "lakectl: %s\n", cmdutil.EscapeLines(f.Redact(err.Error())))
 		if code == ExitUsage && isUsage(err) {
 			c, _, _ := root.Find(args) // the deepest command found, even of an unknown one
 			if c == nil {

@@ -147,7 +147,7 @@ func CheckTable(ctx context.Context, cat catalog.Catalog, openStore func(context
 	var covered []string // locations under the root, as keys
 	for _, l := range locs {
 		uri := strings.TrimSuffix(l.uri, "/") + "/"
-		if rel, ok := strings.CutPrefix(uri, rep.Root); ok {
+		if rel, ok := storage.KeyOf(root, uri); ok {
 			covered = append(covered, rel)
 		} else if uri == rep.Root {
 			covered = append(covered, "")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -168,9 +169,12 @@ func (fp Failpoint) At(name string) error {
 	return fp(name)
 }
 
-// Commit stores the journal and then carries it out.
-func Commit(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journal, fp Failpoint) error {
+// Commit stores the journal and then carries it out, counting the files
+// it moves into place on p (nil when nobody watches).
+func Commit(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journal, fp Failpoint, p progress.Reporter) error {
 	ctx = context.WithoutCancel(ctx) // a commit, once begun, is finished
+	p = progress.Or(p)
+	p.Expect(progress.Counts{Files: int64(len(j.Move))})
 	if err := fp.At(j.Command + ".staged"); err != nil {
 		return err
 	}
@@ -192,7 +196,7 @@ func Commit(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 	if err := fp.At(j.Command + ".journaled"); err != nil {
 		return &DecidedError{Run: j.Run, Dest: s.URI(""), Err: err}
 	}
-	if err := finish(ctx, s, cat, j, fp); err != nil {
+	if err := finish(ctx, s, cat, j, fp, p); err != nil {
 		if errors.Is(err, ErrRolledBack) {
 			return err
 		}
@@ -265,7 +269,7 @@ func Recover(ctx context.Context, s storage.Store, cat catalog.Catalog, fp Failp
 	if j.Catalog != nil && cat == nil {
 		return j, fmt.Errorf("%s: the unfinished commit of run %s changes table %s.%s, which needs its catalog", s.URI(""), j.Run, j.Catalog.Database, j.Catalog.Table)
 	}
-	if err := finish(context.WithoutCancel(ctx), s, cat, j, fp); err != nil {
+	if err := finish(context.WithoutCancel(ctx), s, cat, j, fp, progress.Nop); err != nil {
 		return j, fmt.Errorf("finish the commit of run %s left unfinished: %w", j.Run, err)
 	}
 	return j, nil
@@ -275,8 +279,9 @@ func Recover(ctx context.Context, s storage.Store, cat catalog.Catalog, fp Failp
 // was carried out, was removed: the commit did not happen.
 var ErrRolledBack = errors.New("rolled back")
 
-// finish carries out a stored journal, step by step, and removes it.
-func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journal, fp Failpoint) error {
+// finish carries out a stored journal, step by step, and removes it,
+// counting each file in place on p.
+func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journal, fp Failpoint, p progress.Reporter) error {
 	// Every file to place must be staged or in place already; if one is
 	// neither, nothing is removed. A journal none of whose steps was
 	// carried out (its files to place all still staged or gone, none in
@@ -346,6 +351,7 @@ func finish(ctx context.Context, s storage.Store, cat catalog.Catalog, j *Journa
 				return fmt.Errorf("commit %s: %w", s.URI(m.To), err)
 			}
 		}
+		p.Add(progress.Counts{Files: 1})
 		if err := fp.At(j.Command + ".moved"); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
 )
@@ -32,12 +33,18 @@ func TestJournalFinishesFromEveryStep(t *testing.T) {
 			put(t, s, "_lakectl_staging/r1/p=2/new-b.parquet", "new")
 			j := testJournal(s)
 			stopped := errors.New("stopped")
+			m := progress.NewMeter(time.Now)
 			err := Commit(t.Context(), s, cat, j, func(name string) error {
 				if name == stop {
 					return stopped
 				}
 				return nil
-			})
+			}, m)
+			// The files moved into place are counted, of the two to move.
+			moved := map[string]int64{"x.moved": 1, "x.cataloged": 2, "x.recorded": 2, "x.finished": 2}[stop]
+			if _, c := m.Take(); c.Done.Files != moved || c.Total.Files != 2 {
+				t.Errorf("progress: %d of %d files moved, want %d of 2", c.Done.Files, c.Total.Files, moved)
+			}
 			var decided *DecidedError
 			switch {
 			case stop == "x.staged":
@@ -111,7 +118,7 @@ func TestCommitMissingStagedFile(t *testing.T) {
 	put(t, s, "p=1/old-a.parquet", "old")
 	put(t, s, "p=1/old-b.parquet", "old")
 	put(t, s, "_lakectl_staging/r1/p=1/new-a.parquet", "new")
-	err := Commit(t.Context(), s, cat, testJournal(s), nil)
+	err := Commit(t.Context(), s, cat, testJournal(s), nil, nil)
 	if !errors.Is(err, ErrRolledBack) {
 		t.Errorf("commit with a staged file missing: %v, want it rolled back", err)
 	}
@@ -142,7 +149,7 @@ func TestCommitJournalWriteAnswerLost(t *testing.T) {
 		put(t, s, "_lakectl_staging/r1/p=1/new-a.parquet", "new")
 		put(t, s, "_lakectl_staging/r1/p=2/new-b.parquet", "new")
 		lossy := &lostAnswer{Store: s, key: JournalKey, store: stored}
-		err := Commit(t.Context(), lossy, cat, testJournal(s), nil)
+		err := Commit(t.Context(), lossy, cat, testJournal(s), nil, nil)
 		switch {
 		case stored && err != nil:
 			t.Errorf("stored journal, lost answer: %v, want the commit carried out", err)

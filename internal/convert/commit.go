@@ -94,6 +94,7 @@ func checkTarget(ctx context.Context, cat catalog.Catalog, dest storage.Store, o
 // in place, in the partition folders the table already has.
 func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *catalog.Table) error {
 	ctx = context.WithoutCancel(ctx) // a commit, once begun, is finished
+	c.progress.Stage("commit")
 	root := c.dest.URI("")
 	byPart := map[string][]written{}
 	for _, f := range c.files {
@@ -131,7 +132,7 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 				loc = p.StorageDescriptor.Location
 			}
 			loc = strings.TrimSuffix(loc, "/") + "/"
-			rel, ok := strings.CutPrefix(loc, root)
+			rel, ok := storage.KeyOf(c.dest, loc)
 			if !ok {
 				return catalog.Invalidf("partition %s of table %s lives at %s, outside the destination %s: a table's data is written under its destination only", cmp.Or(part, "(the table's)"), c.opts.Register, loc, root)
 			}
@@ -210,7 +211,7 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 		j.Catalog = c.change(target, existing, after)
 	}
 	j.Record = rec
-	if err := commit.Commit(ctx, c.dest, cat, j, c.opts.Failpoint); err != nil {
+	if err := commit.Commit(ctx, c.dest, cat, j, c.opts.Failpoint, c.progress); err != nil {
 		return err
 	}
 	c.sum.FilesReplaced = len(replaced)

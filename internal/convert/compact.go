@@ -36,8 +36,10 @@ type CompactOptions struct {
 	Waiting func(holder string)
 	// Failpoint is called at each named step (Options.Failpoint).
 	Failpoint commit.Failpoint
-	// Progress is told of the files, rows and bytes rewritten, and
-	// expects each location's as it is found; nil when nobody watches.
+	// Progress is told of the files, rows and bytes rewritten (stage
+	// "compact"), expecting each location's as it is found, and of the
+	// files each location's commit moves into place (stage "commit",
+	// switched to and back for each); nil when nobody watches.
 	Progress progress.Reporter
 }
 
@@ -70,7 +72,11 @@ func (r *refusal) Error() string { return r.reason }
 // a location in a run-<id>/ folder of an older lakectl, whose files come
 // back to the partition's own folder).
 type CompactedLocation struct {
-	Partition   []string `json:"partition,omitempty"`
+	// Partition names the partition as Hive names its folder
+	// (year=2023/region=eu, values escaped), and Values are its values;
+	// both are left out for an unpartitioned table.
+	Partition   string   `json:"partition,omitempty"`
+	Values      []string `json:"values,omitempty"`
 	From        string   `json:"from"`
 	To          string   `json:"to"`
 	FilesBefore int      `json:"filesBefore"`
@@ -140,6 +146,10 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 	sum := &CompactSummary{RunID: opts.RunID, Table: db + "." + name, Locations: []CompactedLocation{}}
 
 	var parts []*catalog.Partition
+	var keys []string
+	for _, k := range t.PartitionKeys {
+		keys = append(keys, k.Name)
+	}
 	if len(t.PartitionKeys) > 0 {
 		for p, err := range cat.ListPartitions(ctx, db, name, nil) {
 			if err != nil {
@@ -170,7 +180,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 		if loc == nil {
 			continue
 		}
-		loc.Partition = p.Values
+		loc.Partition, loc.Values = format.PartitionPath(keys, p.Values), p.Values
 		sum.Locations = append(sum.Locations, *loc)
 		sum.FilesRead += loc.FilesBefore
 		sum.FilesWritten += loc.FilesAfter
@@ -189,7 +199,10 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 			storage.RemoveFolder(context.WithoutCancel(ctx), root, staging)
 			return sum, fmt.Errorf("%s: %w", root.URI(""), err) // another writer took the table: commit nothing
 		}
-		if err := commit.Commit(ctx, root, cat, j, opts.Failpoint); err != nil {
+		opts.Progress.Switch("commit")
+		err = commit.Commit(ctx, root, cat, j, opts.Failpoint, opts.Progress)
+		opts.Progress.Switch("compact")
+		if err != nil {
 			return sum, fmt.Errorf("compact %s: %w", p.StorageDescriptor.Location, err)
 		}
 	}
@@ -204,7 +217,7 @@ func Compact(ctx context.Context, cat catalog.Catalog, openStore func(context.Co
 // the root is refused: its files could not be replaced in one commit.
 func compactLocation(ctx context.Context, root storage.Store, location, staging string, fields []format.Field, codec string, opts CompactOptions) (_ *CompactedLocation, err error) {
 	rootURI := root.URI("")
-	rel, ok := strings.CutPrefix(strings.TrimSuffix(location, "/")+"/", rootURI)
+	rel, ok := storage.KeyOf(root, strings.TrimSuffix(location, "/")+"/")
 	if !ok {
 		if strings.TrimSuffix(location, "/")+"/" != rootURI {
 			return nil, &refusal{fmt.Sprintf("outside the table's location %s: compaction rewrites the files under it", rootURI)}

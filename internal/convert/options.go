@@ -87,8 +87,9 @@ type Options struct {
 	// Failpoint is called at each named step of the write (tests stop
 	// the process there); nil in normal runs.
 	Failpoint commit.Failpoint
-	// Progress is told of the source files, rows and bytes read; nil when
-	// nobody watches.
+	// Progress is told of the source files, rows and bytes read (stage
+	// "convert"), then of the files the commit moves into place (stage
+	// "commit"); nil when nobody watches.
 	Progress progress.Reporter
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/format"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -161,9 +162,13 @@ func countUsed(f *folder, c *FileSummary) {
 // Describe describes the tables the data under a store forms, exactly as a
 // crawl would, without a catalog: for commands that read data named by a
 // path rather than a table (dataset.Sources.Describe). include, when set,
-// is the only file to consider.
-func Describe(ctx context.Context, s storage.Store, include string) ([]dataset.Described, []dataset.SkippedFile, error) {
-	opts := Options{Database: "scan", Format: format.DefaultOptions()}
+// is the only file to consider. The files listed and read are counted on
+// p, in the stages "list" and "read" as a crawl's.
+func Describe(ctx context.Context, s storage.Store, include string, p progress.Reporter) ([]dataset.Described, []dataset.SkippedFile, error) {
+	opts := Options{Database: "scan", Format: format.DefaultOptions(), Progress: p}
+	// The command reads the data whole anyway: a compressed file's records
+	// are not counted twice (the description's counts are estimates).
+	opts.Format.CountCompressed = 0
 	if include != "" {
 		opts.Include = []string{include}
 	}

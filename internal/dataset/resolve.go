@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/secret"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -24,9 +25,12 @@ type Sources struct {
 	Secrets *secret.Resolver
 	// Describe describes the data under a store as the crawler would: its
 	// tables (include, when set, is the only file to consider), and the
-	// files that are no table's data, with the reason. The crawler
-	// provides it (crawl.Describe); dataset sits below it.
-	Describe func(ctx context.Context, s storage.Store, include string) ([]Described, []SkippedFile, error)
+	// files that are no table's data, with the reason, counting the files
+	// it lists and reads on p. The crawler provides it (crawl.Describe);
+	// dataset sits below it.
+	Describe func(ctx context.Context, s storage.Store, include string, p progress.Reporter) ([]Described, []SkippedFile, error)
+	// Progress is told of a path's description (nil when nobody watches).
+	Progress progress.Reporter
 }
 
 // Described is a table found in a path, with its partitions.
@@ -89,7 +93,7 @@ func (s Sources) Resolve(ctx context.Context, src, query string) (Input, error) 
 	if s.Describe == nil {
 		return Input{}, fmt.Errorf("%s: no crawler to describe a path with", src)
 	}
-	tables, skipped, err := s.Describe(ctx, store, include)
+	tables, skipped, err := s.Describe(ctx, store, include, s.Progress)
 	if err != nil {
 		return Input{}, err
 	}

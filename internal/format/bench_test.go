@@ -44,12 +44,24 @@ func BenchmarkSniffLargeFiles(b *testing.B) {
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}
 	s, _ := local.New(dir)
-	for _, name := range []string{"big.csv", "big.csv.gz", "big.parquet"} {
-		b.Run(name, func(b *testing.B) {
-			obj, _ := s.Stat(context.Background(), name)
+	// A gzip file under DefaultCountCompressed is read whole, its records
+	// counted; beyond the bound (here: 0), its sample alone.
+	sampleOnly := DefaultOptions()
+	sampleOnly.CountCompressed = 0
+	for _, c := range []struct {
+		name, file string
+		opts       Options
+	}{
+		{"big.csv", "big.csv", DefaultOptions()},
+		{"big.csv.gz", "big.csv.gz", DefaultOptions()},
+		{"big.csv.gz-beyond-the-bound", "big.csv.gz", sampleOnly},
+		{"big.parquet", "big.parquet", DefaultOptions()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			obj, _ := s.Stat(context.Background(), c.file)
 			var f *File
 			for b.Loop() {
-				f = Sniff(context.Background(), s, obj, DefaultOptions())
+				f = Sniff(context.Background(), s, obj, c.opts)
 			}
 			if f.Skip != "" {
 				b.Fatal(f.Skip)

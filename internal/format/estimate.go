@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"slices"
 
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -105,4 +106,78 @@ func readRange(ctx context.Context, rg storage.RangeGetter, key string, offset, 
 	}
 	defer rc.Close()
 	return io.ReadAll(io.LimitReader(rc, length))
+}
+
+// countChunk is how much decompressed text countRest reads at a time.
+const countChunk = 1 << 20
+
+// countRest counts the records of a compressed text file after its
+// sample: carry is the sample's text after its last whole record, r the
+// rest of the decompressed file. They are counted as the sample's were,
+// and as the readers read them: CSV by the tokenizer's rules (a blank line
+// is no record, a bad one is one), JSON lines one a non-blank line.
+func countRest(f *File, r io.Reader, carry []byte) (int64, error) {
+	if f.Format == CSV {
+		return countStream(r, carry, countChunk, csvCounter(CSVDialect{Delim: f.CSV.Delimiter, Quote: f.CSV.Quote}))
+	}
+	return countStream(r, carry, countChunk, countJSONLines)
+}
+
+// csvCounter counts the CSV records that end in data (all of them at the
+// end of the input) and says where the first record not counted starts.
+func csvCounter(d CSVDialect) func(data []byte, atEOF bool) (int64, int) {
+	return func(data []byte, atEOF bool) (int64, int) {
+		n := countCSV(data, atEOF, d, false)
+		return int64(n.records), n.end
+	}
+}
+
+// countStream counts the records of carry followed by r, chunk bytes or
+// more at a time, with count, which counts the records that end in data
+// (all at the end of the input) and says where the rest starts.
+func countStream(r io.Reader, carry []byte, chunk int, count func(data []byte, atEOF bool) (int64, int)) (int64, error) {
+	buf := append(make([]byte, 0, len(carry)+chunk), carry...)
+	var total int64
+	for {
+		k, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+k]
+		atEOF := err == io.EOF
+		if err != nil && !atEOF {
+			return 0, err
+		}
+		if !atEOF && len(buf) < cap(buf) {
+			continue // count whole chunks
+		}
+		n, end := count(buf, atEOF)
+		total += n
+		if atEOF {
+			return total, nil
+		}
+		buf = buf[:copy(buf, buf[end:])]
+		if len(buf) > cap(buf)/2 {
+			buf = slices.Grow(buf, chunk) // a record longer than half the buffer
+		}
+	}
+}
+
+// countJSONLines counts the non-blank lines that end in data, and the
+// last one at the end of the input, and says where the first line not
+// counted starts.
+func countJSONLines(data []byte, atEOF bool) (int64, int) {
+	var n int64
+	pos := 0
+	for {
+		i := bytes.IndexByte(data[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		if len(bytes.TrimSpace(data[pos:pos+i])) > 0 {
+			n++
+		}
+		pos += i + 1
+	}
+	if atEOF && len(bytes.TrimSpace(data[pos:])) > 0 {
+		n, pos = n+1, len(data)
+	}
+	return n, pos
 }

@@ -120,10 +120,12 @@ func ParsePartitionFolder(name string) (key, value string, ok bool) {
 
 // PartitionPath is the folder path of partition values, as Hive and Spark
 // write it: key=value segments joined by '/', keys and values escaped,
-// empty values (and DefaultPartition itself) as DefaultPartition.
+// empty values (and DefaultPartition itself) as DefaultPartition. Keys
+// beyond the values, or values beyond the keys (a catalog written by hand),
+// are left out.
 func PartitionPath(keys, values []string) string {
 	var b strings.Builder
-	for i, k := range keys {
+	for i, k := range keys[:min(len(keys), len(values))] {
 		if i > 0 {
 			b.WriteByte('/')
 		}

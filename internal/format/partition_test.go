@@ -60,6 +60,14 @@ func TestPartitionPath(t *testing.T) {
 	if _, _, err := ParsePartitionPath("year=2024/loose"); err == nil {
 		t.Error("a segment without = was accepted")
 	}
+	// A catalog written by hand may give a partition fewer values than
+	// keys, or more: only the pairs are named.
+	if p := PartitionPath(keys, values[:1]); p != "year=2024" {
+		t.Errorf("fewer values than keys: %q", p)
+	}
+	if p := PartitionPath(keys[:1], values); p != "year=2024" {
+		t.Errorf("more values than keys: %q", p)
+	}
 }
 
 // FuzzPartitionCodec: any value survives a trip through a folder name;

@@ -257,10 +257,8 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 	} else if err == nil {
 		if err = r.w.Check(ctx); err == nil {
 			r.prog.Stage("commit")
-			r.prog.Expect(progress.Counts{Files: int64(len(r.journal.Move))})
 			rec.Outcome, rec.Finished = Committed, time.Now().UTC()
-			err = commit.Commit(ctx, r.ds, r.cat, &r.journal, r.opts.Failpoint)
-			r.prog.Add(progress.Counts{Files: int64(len(r.journal.Move))})
+			err = commit.Commit(ctx, r.ds, r.cat, &r.journal, r.opts.Failpoint, r.prog)
 			var decided *commit.DecidedError
 			if err == nil || errors.As(err, &decided) {
 				r.sum.Outcome = Committed

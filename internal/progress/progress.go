@@ -5,6 +5,8 @@
 package progress
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,8 +24,14 @@ type Counts struct {
 // or batch of rows, not per value.
 type Reporter interface {
 	// Stage begins a named stage of the work ("list", "read"): what was
-	// counted before belongs to the stage before, whose counts are final.
+	// counted before belongs to the stages before, whose counts are final.
 	Stage(name string)
+	// Switch goes to a stage, new or begun before, and leaves the current
+	// one unfinished: for work that goes back and forth between stages
+	// (compaction rewrites a location, commits it, rewrites the next). A
+	// stage switched back to goes on with its counts and totals. Stages
+	// left by Switch end with the work, or at the next Stage.
+	Switch(name string)
 	// Expect adds to the totals the stage is known to reach (a stage's
 	// totals may grow as it finds more work); a total never told is
 	// unknown.
@@ -38,6 +46,7 @@ var Nop Reporter = nop{}
 type nop struct{}
 
 func (nop) Stage(string)  {}
+func (nop) Switch(string) {}
 func (nop) Expect(Counts) {}
 func (nop) Add(Counts)    {}
 
@@ -50,9 +59,29 @@ func Or(r Reporter) Reporter {
 	return r
 }
 
+// Named reports to r with a word added to the name of each stage, for one
+// of two like passes: Named(r, "source") reports stage "list" as "list
+// source".
+func Named(r Reporter, word string) Reporter {
+	if r = Or(r); r == Nop {
+		return Nop
+	}
+	return named{r, word}
+}
+
+type named struct {
+	Reporter
+	word string
+}
+
+func (n named) Stage(name string)  { n.Reporter.Stage(name + " " + n.word) }
+func (n named) Switch(name string) { n.Reporter.Switch(name + " " + n.word) }
+
 // Snapshot is a stage's counts at one moment.
 type Snapshot struct {
-	Stage   string
+	Stage string
+	// Started is when the stage began, moved on by the time it spent left
+	// (Switch): Ended (or now) less Started is the time it ran.
 	Started time.Time
 	Ended   time.Time // zero while the stage goes on
 	Done    Counts
@@ -76,6 +105,8 @@ type Meter struct {
 	stage   string
 	started time.Time
 	total   Counts
+	left    []Snapshot // stages left by Switch (Ended: when), to be gone back to
+	begun   []string   // the stages since the last Stage, in the order they began
 	ended   []Snapshot // stages over and not yet taken
 }
 
@@ -87,16 +118,70 @@ func NewMeter(now func() time.Time) *Meter {
 func (m *Meter) Stage(name string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.endAll()
+	m.begin(Snapshot{Stage: name, Started: m.now()})
+	m.begun = []string{name}
+}
+
+func (m *Meter) Switch(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if name == m.stage {
+		return
+	}
 	now := m.now()
-	// The unnamed work before the first stage ends too, if there was any.
 	if s := m.snapshot(); !s.Empty() {
 		s.Ended = now
-		m.ended = append(m.ended, s)
+		m.left = append(m.left, s)
 	}
-	m.files.Store(0)
-	m.rows.Store(0)
-	m.bytes.Store(0)
-	m.stage, m.started, m.total = name, now, Counts{}
+	next := Snapshot{Stage: name, Started: now}
+	if !slices.Contains(m.begun, name) {
+		m.begun = append(m.begun, name)
+	}
+	for i, s := range m.left {
+		if s.Stage == name {
+			next = s
+			next.Started = now.Add(-s.Ended.Sub(s.Started)) // the time it ran, not the time it was left
+			next.Ended = time.Time{}
+			m.left = append(m.left[:i], m.left[i+1:]...)
+			break
+		}
+	}
+	m.begin(next)
+}
+
+// End ends the work: the current stage, and those left by Switch.
+func (m *Meter) End() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.endAll()
+	m.begin(Snapshot{Started: m.now()})
+	m.begun = nil
+}
+
+// endAll ends the stages left by Switch and the current one, in the order
+// they began (the unnamed work before the first stage too, if there was
+// any).
+func (m *Meter) endAll() {
+	now := m.now()
+	over := m.left
+	if s := m.snapshot(); !s.Empty() {
+		s.Ended = now
+		over = append(over, s)
+	}
+	slices.SortStableFunc(over, func(a, b Snapshot) int {
+		return cmp.Compare(slices.Index(m.begun, a.Stage), slices.Index(m.begun, b.Stage))
+	})
+	m.ended = append(m.ended, over...)
+	m.left = nil
+}
+
+// begin makes s the current stage.
+func (m *Meter) begin(s Snapshot) {
+	m.files.Store(s.Done.Files)
+	m.rows.Store(s.Done.Rows)
+	m.bytes.Store(s.Done.Bytes)
+	m.stage, m.started, m.total = s.Stage, s.Started, s.Total
 }
 
 func (m *Meter) Expect(c Counts) {

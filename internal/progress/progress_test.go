@@ -1,6 +1,7 @@
 package progress
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +42,66 @@ func TestMeterStages(t *testing.T) {
 	m.Stage("write")
 	if ended, cur := m.Take(); len(ended) != 1 || ended[0].Stage != "read" || ended[0].Done.Rows != 7 || cur.Done != (Counts{}) || cur.Total != (Counts{}) {
 		t.Errorf("after a new stage: ended %+v, current %+v", ended, cur)
+	}
+}
+
+// Work that goes back and forth (compaction: rewrite a location, commit
+// it, rewrite the next) switches between stages: each goes on with its
+// counts and totals, timed by the time it ran, and all end together, in
+// the order they began, at the next Stage or at the end.
+func TestMeterSwitch(t *testing.T) {
+	c := &clock{t: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
+	t0 := c.t
+	m := NewMeter(c.now)
+	m.Stage("compact")
+	m.Expect(Counts{Files: 2})
+	m.Add(Counts{Files: 2, Rows: 10})
+	c.advance(3 * time.Second)
+	m.Switch("commit")
+	m.Expect(Counts{Files: 1})
+	m.Add(Counts{Files: 1})
+	c.advance(time.Second)
+	m.Switch("compact")
+	if ended, cur := m.Take(); len(ended) != 0 || cur.Stage != "compact" || cur.Done != (Counts{Files: 2, Rows: 10}) || cur.Total != (Counts{Files: 2}) || !cur.Started.Equal(t0.Add(time.Second)) {
+		t.Errorf("back to compact: ended %+v, current %+v", ended, cur)
+	}
+	m.Expect(Counts{Files: 3})
+	m.Add(Counts{Files: 3, Rows: 5})
+	c.advance(2 * time.Second)
+	m.Switch("commit")
+	m.Add(Counts{Files: 2})
+	m.Switch("commit") // where it is: nothing changes
+	c.advance(time.Second)
+	m.End()
+	ended, cur := m.Take()
+	want := []Snapshot{
+		{Stage: "compact", Started: t0.Add(time.Second), Ended: t0.Add(6 * time.Second), Done: Counts{Files: 5, Rows: 15}, Total: Counts{Files: 5}},
+		{Stage: "commit", Started: t0.Add(5 * time.Second), Ended: t0.Add(7 * time.Second), Done: Counts{Files: 3}, Total: Counts{Files: 1}},
+	}
+	if !slices.Equal(ended, want) || !cur.Empty() {
+		t.Errorf("at the end:\n got %+v\nwant %+v\n current %+v", ended, want, cur)
+	}
+	// Stage ends the stages switched between, as End does.
+	m.Switch("a")
+	m.Switch("b")
+	m.Stage("c")
+	if ended, cur := m.Take(); len(ended) != 2 || ended[0].Stage != "a" || ended[1].Stage != "b" || cur.Stage != "c" {
+		t.Errorf("after Stage: ended %+v, current %+v", ended, cur)
+	}
+}
+
+// Named adds a word to each stage's name; of Nop, it is Nop.
+func TestNamed(t *testing.T) {
+	m := NewMeter(time.Now)
+	r := Named(m, "source")
+	r.Stage("list")
+	r.Switch("read")
+	r.Add(Counts{Files: 1})
+	if _, cur := m.Take(); cur.Stage != "read source" || cur.Done.Files != 1 {
+		t.Errorf("current %+v", cur)
+	}
+	if Named(nil, "x") != Nop || Named(Nop, "x") != Nop {
+		t.Error("Named of no reporter is not Nop")
 	}
 }
 

@@ -35,6 +35,18 @@ type Store interface {
 	URI(key string) string
 }
 
+// KeyOf is the key a URI names in a store — the reverse of s.URI — and
+// whether the URI is under the store at all: a catalog location is a URI,
+// and a writer needs its key. A store whose URIs escape their keys
+// (file:// URIs spell '%' as %25) reads them back with a KeyOf method of
+// its own.
+func KeyOf(s Store, uri string) (string, bool) {
+	if k, ok := s.(interface{ KeyOf(string) (string, bool) }); ok {
+		return k.KeyOf(uri)
+	}
+	return strings.CutPrefix(uri, s.URI(""))
+}
+
 // Object describes a stored object.
 type Object struct {
 	Key     string

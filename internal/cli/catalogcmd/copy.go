@@ -97,15 +97,10 @@ func copyRun(ctx context.Context, opts *CopyOptions) error {
 	if copyOpts.Failpoint, err = f.Failpoint(); err != nil {
 		return err
 	}
-	if f.ProgressMode() == cmdutil.ProgressBar { // a line for each object, not a bar: there is no total
-		copyOpts.Progress = func(r catalog.CopyResult) {
-			fmt.Fprintf(f.IO.ErrOut, "\r\033[Kcopy: %s %s: %s", r.Kind, r.Name(), r.Result)
-		}
-	}
+	prog := f.StartProgress("catalog copy")
+	copyOpts.Progress = prog.Reporter()
 	rep, err := catalog.Copy(ctx, from, to, copyOpts)
-	if copyOpts.Progress != nil {
-		fmt.Fprint(f.IO.ErrOut, "\r\033[K")
-	}
+	prog.Stop()
 	if err != nil {
 		return err
 	}
@@ -138,7 +133,7 @@ func printCopy(f *cmdutil.Factory, rep *copyReport) error {
 	counts := func(c catalog.CopyCounts) string {
 		return fmt.Sprintf("%d copied, %d same, %d differ, %d updated", c.Copied, c.Same, c.Differs, c.Updated)
 	}
-	_, err := fmt.Fprintf(f.IO.Out, "\nDatabases:  %s\nTables:     %s (%s written)\nPartitions: %s\n",
+	_, err := cmdutil.Fprintf(f.IO.Out, "\nDatabases:  %s\nTables:     %s (%s written)\nPartitions: %s\n",
 		counts(t.Databases), counts(t.Tables), cmdutil.Count(t.Versions, "version"), counts(t.Partitions))
 	return err
 }

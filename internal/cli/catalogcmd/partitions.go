@@ -85,7 +85,7 @@ func partitionsRun(ctx context.Context, opts *PartitionsOptions) error {
 			return err
 		}
 		list = append(list, p)
-		out.Add(format.PartitionPath(keys[:min(len(keys), len(p.Values))], p.Values), cmdutil.OrDash(p.StorageDescriptor.Location), cmdutil.FormatTime(p.CreationTime))
+		out.Add(format.PartitionPath(keys, p.Values), cmdutil.OrDash(p.StorageDescriptor.Location), cmdutil.FormatTime(p.CreationTime))
 	}
 	return opts.F.Print(out, map[string]any{"Partitions": list})
 }

@@ -229,7 +229,7 @@ func (f *Factory) Done(jsonValue any, format string, args ...any) error {
 		return f.writeJSON(jsonValue)
 	case "table":
 		if !f.Settings.Quiet {
-			_, err := fmt.Fprintf(f.IO.Out, format+"\n", args...)
+			_, err := Fprintf(f.IO.Out, format+"\n", args...)
 			return err
 		}
 	}

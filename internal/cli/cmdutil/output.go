@@ -39,3 +39,26 @@ func Count(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// Fprintf prints a line of prose that embeds data — a report's header, a
+// crawl's decision, a confirmation — as fmt.Fprintf does, with every
+// argument that is text (a string, an error, a fmt.Stringer) escaped as
+// table cells are (Escape): a name or value holding a tab, a newline or an
+// escape sequence can neither break the line nor reach the terminal.
+// Numbers print as they are; the format itself is not escaped.
+func Fprintf(w io.Writer, format string, args ...any) (int, error) {
+	escaped := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			escaped[i] = Escape(v)
+		case error:
+			escaped[i] = Escape(v.Error())
+		case fmt.Stringer:
+			escaped[i] = Escape(v.String())
+		default:
+			escaped[i] = a
+		}
+	}
+	return fmt.Fprintf(w, format, escaped...)
+}

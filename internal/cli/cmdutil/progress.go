@@ -143,6 +143,9 @@ func (p *Progress) Write(b []byte) (int, error) {
 // meter's counts and now, so that tests draw with a clock of their own.
 // final draws the end of the work.
 func (p *Progress) draw(now time.Time, final bool) {
+	if final {
+		p.meter.End()
+	}
 	ended, cur := p.meter.Take()
 	switch p.mode {
 	case ProgressJSON:
@@ -151,9 +154,6 @@ func (p *Progress) draw(now time.Time, final bool) {
 		}
 		switch {
 		case final:
-			if !cur.Empty() {
-				p.line("end", cur, now)
-			}
 		case now.Sub(p.lastLine) >= jsonEvery:
 			p.line("progress", cur, now)
 			p.lastLine = now

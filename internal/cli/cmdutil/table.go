@@ -246,6 +246,16 @@ func Escape(s string) string {
 	return b.String()
 }
 
+// EscapeLines escapes each line of a message made of several (an error
+// that lists changes, one a line) as Escape does, keeping its line ends.
+func EscapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Escape(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 func printable(r rune) bool {
 	return r == ' ' || (r != utf8.RuneError && strconv.IsPrint(r))
 }

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math"
 	"slices"
@@ -78,6 +79,19 @@ func TestWriteTableEscapes(t *testing.T) {
 	// Headers are escaped too: a key can be named anything.
 	if got := writeTable(t, Table{Header: []string{"A\tB"}}, 0); got != "A\\tB\n" {
 		t.Errorf("header: %q", got)
+	}
+}
+
+// Prose escapes the text it embeds as a table escapes its cells: the
+// format's own line ends stay, an argument's control characters do not.
+func TestFprintfEscapes(t *testing.T) {
+	var b bytes.Buffer
+	Fprintf(&b, "Check of %s: %d rows (%v)\n", "a\tb\x1b[31m", 3, errors.New("bad\nline"))
+	if got, want := b.String(), `Check of a\tb\x1b[31m: 3 rows (bad\nline)`+"\n"; got != want {
+		t.Errorf("Fprintf: %q, want %q", got, want)
+	}
+	if got, want := EscapeLines("changes:\n  + a\x1bb\n"), "changes:\n  + a\\x1bb\n"; got != want {
+		t.Errorf("EscapeLines: %q, want %q", got, want)
 	}
 }
 

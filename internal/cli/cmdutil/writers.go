@@ -13,6 +13,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -91,18 +92,21 @@ func (f *Factory) Failpoint() (commit.Failpoint, error) {
 func WaitingMessage(f *Factory, dest string) func(holder string) {
 	return func(holder string) {
 		if !f.Settings.Quiet {
-			fmt.Fprintf(f.IO.ErrOut, "Waiting for %s, which is writing to %s (Ctrl-C to give up)\n", holder, dest)
+			Fprintf(f.IO.ErrOut, "Waiting for %s, which is writing to %s (Ctrl-C to give up)\n", holder, dest)
 		}
 	}
 }
 
-// Resolve resolves a source as Sources does. When the folder it reads
+// Resolve resolves a source as Sources does, counting the description of
+// a path on p (nil when nobody watches). When the folder it reads
 // holds a commit a killed writer left unfinished, it finishes it first, as
 // the next writer would, and says so on stderr; where it cannot (another
 // writer holds the folder, the catalog is read-only or missing) it warns
 // that what is read may be part of that commit.
-func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), name, query string) (dataset.Input, error) {
-	in, err := f.Sources(ctx, openStore).Resolve(ctx, name, query)
+func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, string) (storage.Store, error), name, query string, p progress.Reporter) (dataset.Input, error) {
+	sources := f.Sources(ctx, openStore)
+	sources.Progress = p
+	in, err := sources.Resolve(ctx, name, query)
 	if err != nil || in.SQL != nil || in.Table == nil || in.Store == nil {
 		return in, err
 	}
@@ -116,10 +120,10 @@ func (f *Factory) Resolve(ctx context.Context, openStore func(context.Context, s
 		return in, nil
 	}
 	if err := f.finishCommit(ctx, s, j); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s, not finished now (%s): what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run, f.Redact(err.Error()))
+		Fprintf(f.IO.ErrOut, "lakectl: warning: %s holds the unfinished commit of %s run %s, not finished now (%s): what is read may be part of it; the next write into it, or `lakectl table check --repair` of its table, finishes it\n", root, j.Command, j.Run, f.Redact(err.Error()))
 		return in, nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "lakectl: finished the commit of %s run %s in %s, which had stopped before its end\n", j.Command, j.Run, root)
+	Fprintf(f.IO.ErrOut, "lakectl: finished the commit of %s run %s in %s, which had stopped before its end\n", j.Command, j.Run, root)
 	return f.Sources(ctx, openStore).Resolve(ctx, name, query) // the catalog may have changed
 }
 

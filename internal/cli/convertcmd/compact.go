@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +34,14 @@ The table keeps its layout: the new files go into the same partition
 folders, under the table's lease, one commit per location through the
 journal that convert uses (the old files removed, the new ones moved in, the
 statistics set): a reader never sees a row twice. Only a location's own
-files are rewritten; files in subfolders stay as they are.`,
+files are rewritten; files in subfolders stay as they are.
+
+Each location is reported on a line: its partition named as Hive names its
+folder (year=2023/region=eu, values escaped: region=eu%2Fwest for eu/west),
+files and bytes before and after, rows, and its location. JSON output:
+{"runId", "table", "locations": [{"partition", "values", "from", "to",
+"filesBefore", "filesAfter", "bytesBefore", "bytesAfter", "rows"}],
+"filesRead", "filesWritten", "rows", "refused": [{"location", "reason"}]}.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Table = args[0]
@@ -77,7 +83,7 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 	}
 	t := cmdutil.Table{Header: []string{"PARTITION", "FILES", "BYTES", "ROWS", "LOCATION"}}
 	for _, l := range sum.Locations {
-		t.Add(cmdutil.OrDash(strings.Join(l.Partition, "/")), fmt.Sprintf("%d → %d", l.FilesBefore, l.FilesAfter),
+		t.Add(cmdutil.OrDash(l.Partition), fmt.Sprintf("%d → %d", l.FilesBefore, l.FilesAfter),
 			fmt.Sprintf("%d → %d", l.BytesBefore, l.BytesAfter), strconv.FormatInt(l.Rows, 10), l.To)
 	}
 	if opts.F.Settings.Output != "table" {
@@ -87,9 +93,9 @@ func compactRun(ctx context.Context, opts *CompactOptions) error {
 	if opts.Compact.DryRun {
 		verb = "Would compact (dry run)"
 	}
-	fmt.Fprintf(opts.F.IO.Out, "%s %s: %d files into %d, %d rows, in %d locations\n", verb, sum.Table, sum.FilesRead, sum.FilesWritten, sum.Rows, len(sum.Locations))
+	cmdutil.Fprintf(opts.F.IO.Out, "%s %s: %d files into %d, %d rows, in %d locations\n", verb, sum.Table, sum.FilesRead, sum.FilesWritten, sum.Rows, len(sum.Locations))
 	for _, r := range sum.Refused {
-		fmt.Fprintf(opts.F.IO.Out, "Left as it is: %s: %s\n", r.Location, r.Reason)
+		cmdutil.Fprintf(opts.F.IO.Out, "Left as it is: %s: %s\n", r.Location, r.Reason)
 	}
 	if len(sum.Locations) == 0 {
 		fmt.Fprintln(opts.F.IO.Out, "Nothing to compact.")

@@ -227,7 +227,9 @@ func convertRun(ctx context.Context, opts *Options) error {
 		}
 		return s, err
 	}
-	in, err := opts.F.Resolve(ctx, openStore, opts.Source, "")
+	prog := opts.F.StartProgress("convert")
+	defer prog.Stop()
+	in, err := opts.F.Resolve(ctx, openStore, opts.Source, "", prog.Reporter())
 	if err != nil {
 		return err
 	}
@@ -241,7 +243,6 @@ func convertRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	prog := opts.F.StartProgress("convert")
 	opts.Convert.Progress = prog.Reporter()
 	sum, err := convert.Run(ctx, cat, in, dest, opts.Convert)
 	prog.Stop()
@@ -281,26 +282,26 @@ func printSummary(f *cmdutil.Factory, s *convert.Summary) error {
 	if s.Table != "" {
 		reg = ", registered as " + s.Table
 	}
-	fmt.Fprintf(w, "Convert %s: %s → %s (%s, %s%s)\n", s.RunID, s.Source, s.Destination, s.Mode, s.Compression, reg)
-	fmt.Fprintf(w, "Rows: %d read, %d written, %d quarantined (at most %d allowed)\n", s.RowsRead, s.RowsWritten, s.RowsQuarantined, s.MaxBadRecords)
+	cmdutil.Fprintf(w, "Convert %s: %s → %s (%s, %s%s)\n", s.RunID, s.Source, s.Destination, s.Mode, s.Compression, reg)
+	cmdutil.Fprintf(w, "Rows: %d read, %d written, %d quarantined (at most %d allowed)\n", s.RowsRead, s.RowsWritten, s.RowsQuarantined, s.MaxBadRecords)
 	if s.Quarantine != "" {
-		fmt.Fprintf(w, "Quarantine: %s\n", s.Quarantine)
+		cmdutil.Fprintf(w, "Quarantine: %s\n", s.Quarantine)
 	}
-	fmt.Fprintf(w, "Files: %d read, %d written (%d bytes), %d replaced\n", s.FilesRead, s.FilesWritten, s.BytesWritten, s.FilesReplaced)
+	cmdutil.Fprintf(w, "Files: %d read, %d written (%d bytes), %d replaced\n", s.FilesRead, s.FilesWritten, s.BytesWritten, s.FilesReplaced)
 	for _, sk := range s.FilesSkipped {
-		fmt.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
+		cmdutil.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
 	}
 	for _, c := range s.SchemaChanges {
-		fmt.Fprintf(w, "Schema: %s\n", strings.TrimSpace(c))
+		cmdutil.Fprintf(w, "Schema: %s\n", strings.TrimSpace(c))
 	}
 	for _, r := range s.StaleRunsRemoved {
-		fmt.Fprintf(w, "Removed the staged files of dead run %s\n", r)
+		cmdutil.Fprintf(w, "Removed the staged files of dead run %s\n", r)
 	}
 	if s.Recovered != "" {
-		fmt.Fprintf(w, "Finished the commit of run %s, which had stopped before its end\n", s.Recovered)
+		cmdutil.Fprintf(w, "Finished the commit of run %s, which had stopped before its end\n", s.Recovered)
 	}
 	if n := len(s.FilesUnchanged); n > 0 {
-		fmt.Fprintf(w, "Unchanged since converted: %s (%s by run %s%s); --again converts them again\n", cmdutil.Count(n, "file"), s.FilesUnchanged[0].File, s.FilesUnchanged[0].Run, map[bool]string{true: ", …", false: ""}[n > 1])
+		cmdutil.Fprintf(w, "Unchanged since converted: %s (%s by run %s%s); --again converts them again\n", cmdutil.Count(n, "file"), s.FilesUnchanged[0].File, s.FilesUnchanged[0].Run, map[bool]string{true: ", …", false: ""}[n > 1])
 	}
 	if !s.Committed {
 		fmt.Fprintln(w, "Nothing was written.")

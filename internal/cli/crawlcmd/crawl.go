@@ -167,9 +167,9 @@ func printReport(f *cmdutil.Factory, rep *crawl.Report) error {
 	if rep.DryRun {
 		mode = " (dry run: nothing written)"
 	}
-	fmt.Fprintf(w, "Crawl %s by %s into database %s%s\n", rep.RunID, rep.Crawler, rep.Database, mode)
+	cmdutil.Fprintf(w, "Crawl %s by %s into database %s%s\n", rep.RunID, rep.Crawler, rep.Database, mode)
 	fs := rep.Files
-	fmt.Fprintf(w, "Files: %d listed, %d read, %d unchanged, %d not sampled, %d skipped; %s read of %s\n\n",
+	cmdutil.Fprintf(w, "Files: %d listed, %d read, %d unchanged, %d not sampled, %d skipped; %s read of %s\n\n",
 		fs.Listed, fs.Read, fs.Unchanged, fs.NotSampled, fs.Skipped, size(fs.BytesRead), size(fs.BytesTotal))
 	if len(rep.Tables) == 0 {
 		fmt.Fprintln(w, "No tables found.")
@@ -180,9 +180,9 @@ func printReport(f *cmdutil.Factory, rep *crawl.Report) error {
 		if len(rows) == 0 {
 			return
 		}
-		fmt.Fprintf(w, "\n%s\n", title)
+		cmdutil.Fprintf(w, "\n%s\n", title)
 		for _, r := range rows {
-			fmt.Fprintf(w, "  %s: %s\n", r[0], r[1])
+			cmdutil.Fprintf(w, "  %s: %s\n", r[0], r[1])
 		}
 	}
 	var changes, warnings, decisions, skipped [][2]string
@@ -206,7 +206,7 @@ func printReport(f *cmdutil.Factory, rep *crawl.Report) error {
 	section("Grouping decisions:", decisions)
 	section("Skipped files:", skipped)
 	if rep.ThresholdExceeded {
-		fmt.Fprintf(w, "\nNothing was written: the crawl would create more tables than --table-threshold.\n")
+		cmdutil.Fprintf(w, "\nNothing was written: the crawl would create more tables than --table-threshold.\n")
 	}
 	return nil
 }

@@ -253,7 +253,7 @@ func crawlDataset(ctx context.Context, opts *Options, cat catalog.Catalog, ds st
 	}
 	if opts.F.Settings.Output == "table" && !opts.F.Settings.Quiet {
 		for _, t := range rep.Tables {
-			fmt.Fprintf(opts.F.IO.ErrOut, "Crawl: %s %s.%s (%s, %s, %s added)\n", t.Action, db, t.Name, cmdutil.OrDash(t.Format), cmdutil.Count(t.Files, "file"), cmdutil.Count(t.PartitionsAdded, "partition"))
+			cmdutil.Fprintf(opts.F.IO.ErrOut, "Crawl: %s %s.%s (%s, %s, %s added)\n", t.Action, db, t.Name, cmdutil.OrDash(t.Format), cmdutil.Count(t.Files, "file"), cmdutil.Count(t.PartitionsAdded, "partition"))
 		}
 	}
 	return nil
@@ -272,21 +272,21 @@ func printSummary(f *cmdutil.Factory, s *ingest.Summary) error {
 		return f.Print(t, s)
 	}
 	w := f.IO.Out
-	fmt.Fprintf(w, "Ingest %s: %s → %s (%s)\n", s.Run, s.Source, s.Destination, s.Outcome)
+	cmdutil.Fprintf(w, "Ingest %s: %s → %s (%s)\n", s.Run, s.Source, s.Destination, s.Outcome)
 	if s.Recovered != "" {
-		fmt.Fprintf(w, "Finished the commit of run %s, which had stopped before its end\n", s.Recovered)
+		cmdutil.Fprintf(w, "Finished the commit of run %s, which had stopped before its end\n", s.Recovered)
 	}
 	if s.Listed > 0 || s.RowsRead == 0 && s.Rows == 0 && s.WatermarkBefore == "" {
-		fmt.Fprintf(w, "Files: %d listed, %d landed (%d bytes), %d unchanged since landed", s.Listed, len(s.Landed), s.Bytes, s.Unchanged)
+		cmdutil.Fprintf(w, "Files: %d listed, %d landed (%d bytes), %d unchanged since landed", s.Listed, len(s.Landed), s.Bytes, s.Unchanged)
 		if s.Older > 0 {
-			fmt.Fprintf(w, ", %d older than --since", s.Older)
+			cmdutil.Fprintf(w, ", %d older than --since", s.Older)
 		}
 		fmt.Fprintln(w)
 	} else {
-		fmt.Fprintf(w, "Rows: %d read, %d landed in %s (%d bytes), %d landed before\n", s.RowsRead, s.Rows, cmdutil.Count(len(s.Landed), "file"), s.Bytes, s.Duplicates)
+		cmdutil.Fprintf(w, "Rows: %d read, %d landed in %s (%d bytes), %d landed before\n", s.RowsRead, s.Rows, cmdutil.Count(len(s.Landed), "file"), s.Bytes, s.Duplicates)
 	}
 	if s.WatermarkBefore != "" || s.WatermarkAfter != "" {
-		fmt.Fprintf(w, "Watermark: %s → %s\n", cmdutil.OrDash(s.WatermarkBefore), cmdutil.OrDash(firstNonEmpty(s.WatermarkAfter, s.WatermarkBefore)))
+		cmdutil.Fprintf(w, "Watermark: %s → %s\n", cmdutil.OrDash(s.WatermarkBefore), cmdutil.OrDash(firstNonEmpty(s.WatermarkAfter, s.WatermarkBefore)))
 	}
 	renamed := 0
 	for _, l := range s.Landed {
@@ -295,7 +295,7 @@ func printSummary(f *cmdutil.Factory, s *ingest.Summary) error {
 		}
 	}
 	if renamed > 0 {
-		fmt.Fprintf(w, "Renamed: %s whose names were not safe as they were (see SOURCE and LANDED)\n", cmdutil.Count(renamed, "file"))
+		cmdutil.Fprintf(w, "Renamed: %s whose names were not safe as they were (see SOURCE and LANDED)\n", cmdutil.Count(renamed, "file"))
 	}
 	if len(s.Landed) == 0 {
 		fmt.Fprintln(w, "Nothing new.")

@@ -130,7 +130,7 @@ func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Stor
 	}
 	say := func(format string, args ...any) {
 		if !f.Settings.Quiet {
-			fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+			cmdutil.Fprintf(f.IO.ErrOut, format+"\n", args...)
 		}
 	}
 	if !fire {

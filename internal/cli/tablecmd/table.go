@@ -157,15 +157,15 @@ func report(opts *CheckOptions, rep *commit.CheckReport) error {
 			rows = fmt.Sprintf("%d rows", rep.Rows)
 		}
 		if rep.Locations == 0 { // a folder alone
-			fmt.Fprintf(opts.F.IO.Out, "Checked %s: its commit and staging\n", rep.Root)
+			cmdutil.Fprintf(opts.F.IO.Out, "Checked %s: its commit and staging\n", rep.Root)
 			if rep.Table != "" {
-				fmt.Fprintf(opts.F.IO.Out, "Its commit registers %s: `lakectl table check %s` checks its data.\n", rep.Table, rep.Table)
+				cmdutil.Fprintf(opts.F.IO.Out, "Its commit registers %s: `lakectl table check %s` checks its data.\n", rep.Table, rep.Table)
 			}
 		} else {
-			fmt.Fprintf(opts.F.IO.Out, "Checked %s: %d locations, %d files, %d bytes, %s\n", rep.Table, rep.Locations, rep.Files, rep.Bytes, rows)
+			cmdutil.Fprintf(opts.F.IO.Out, "Checked %s: %d locations, %d files, %d bytes, %s\n", rep.Table, rep.Locations, rep.Files, rep.Bytes, rows)
 		}
 		if rep.Busy != "" {
-			fmt.Fprintf(opts.F.IO.Out, "A writer is at work on it (%s): what it is staging and committing is not checked.\n", rep.Busy)
+			cmdutil.Fprintf(opts.F.IO.Out, "A writer is at work on it (%s): what it is staging and committing is not checked.\n", rep.Busy)
 		}
 		if len(rep.Findings) == 0 {
 			fmt.Fprintln(opts.F.IO.Out, "No problems found.")

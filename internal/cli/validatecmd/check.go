@@ -2,7 +2,6 @@ package validatecmd
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"os"
 	"slices"
@@ -83,11 +82,12 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
+	prog := opts.F.StartProgress("validate check")
+	defer prog.Stop()
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
 	if err != nil {
 		return err
 	}
-	prog := opts.F.StartProgress("validate check")
 	rep, err := validate.CheckInput(ctx, in, rules, validate.CheckOptions{Workers: opts.Workers, Progress: prog.Reporter()})
 	prog.Stop()
 	if err != nil {
@@ -121,18 +121,18 @@ func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {
 		return f.Print(t, rep)
 	}
 	w := f.IO.Out
-	fmt.Fprintf(w, "Check of %s: %d rows: %s\n", rep.Source, rep.Rows, rep.Status)
+	cmdutil.Fprintf(w, "Check of %s: %d rows: %s\n", rep.Source, rep.Rows, rep.Status)
 	if rep.MalformedRecords > 0 {
-		fmt.Fprintf(w, "(%d malformed records were not checked)\n", rep.MalformedRecords)
+		cmdutil.Fprintf(w, "(%d malformed records were not checked)\n", rep.MalformedRecords)
 	}
 	for _, m := range slices.Sorted(maps.Keys(rep.MembersOutsideSchema)) {
-		fmt.Fprintf(w, "(member %s outside the table's columns was not checked: %d records)\n", m, rep.MembersOutsideSchema[m])
+		cmdutil.Fprintf(w, "(member %s outside the table's columns was not checked: %d records)\n", m, rep.MembersOutsideSchema[m])
 	}
 	for _, sk := range rep.FilesSkipped {
-		fmt.Fprintf(w, "(skipped %s: %s)\n", sk.File, sk.Reason)
+		cmdutil.Fprintf(w, "(skipped %s: %s)\n", sk.File, sk.Reason)
 	}
 	for _, c := range rep.Checks {
-		fmt.Fprintf(w, "\n%s [%s]: %s\n", cmdutil.OrDash(c.Description), c.Level, c.Status)
+		cmdutil.Fprintf(w, "\n%s [%s]: %s\n", cmdutil.OrDash(c.Description), c.Level, c.Status)
 		t := cmdutil.Table{Header: []string{"STATUS", "CONSTRAINT", "METRIC", "MESSAGE"}}
 		for _, r := range c.Constraints {
 			t.Add(r.Status, r.Constraint, num(r.Metric), cmdutil.OrDash(r.Message))

@@ -16,6 +16,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/convert"
+	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
@@ -106,15 +107,16 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
-	src, err := opts.F.Resolve(ctx, nil, opts.Source, opts.SourceQuery)
+	prog := opts.F.StartProgress("validate compare")
+	defer prog.Stop()
+	src, err := opts.F.Resolve(ctx, nil, opts.Source, opts.SourceQuery, progress.Named(prog.Reporter(), "source"))
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
 	}
-	tgt, err := opts.F.Resolve(ctx, nil, opts.Target, opts.TargetQuery)
+	tgt, err := opts.F.Resolve(ctx, nil, opts.Target, opts.TargetQuery, progress.Named(prog.Reporter(), "target"))
 	if err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
-	prog := opts.F.StartProgress("validate compare")
 	copts := validate.CompareOptions{Map: mapping, Workers: opts.Workers, Progress: prog.Reporter()}
 	var rep *validate.CompareReport
 	var diff *validate.KeyedDiff
@@ -173,7 +175,7 @@ func saveReport(ctx context.Context, opts *CompareOptions, rep *validate.Compare
 		return fmt.Errorf("--save %s: %w", opts.Save, err)
 	}
 	if opts.F.Settings.Output == "table" && !opts.F.Settings.Quiet {
-		fmt.Fprintf(opts.F.IO.Out, "\nColumn report saved in %s (%s)\n", opts.Save, dest.URI(""))
+		cmdutil.Fprintf(opts.F.IO.Out, "\nColumn report saved in %s (%s)\n", opts.Save, dest.URI(""))
 	}
 	return nil
 }
@@ -237,15 +239,15 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		return f.Print(cols, out)
 	}
 	w := f.IO.Out
-	fmt.Fprintf(w, "Compare %s (%d rows) with %s (%d rows)\n\n", rep.Source, rep.SourceRows, rep.Target, rep.TargetRows)
+	cmdutil.Fprintf(w, "Compare %s (%d rows) with %s (%d rows)\n\n", rep.Source, rep.SourceRows, rep.Target, rep.TargetRows)
 	if err := f.Print(cols, nil); err != nil {
 		return err
 	}
 	if len(rep.OnlyInSource) > 0 {
-		fmt.Fprintf(w, "\nOnly in the source: %s\n", strings.Join(rep.OnlyInSource, ", "))
+		cmdutil.Fprintf(w, "\nOnly in the source: %s\n", strings.Join(rep.OnlyInSource, ", "))
 	}
 	if len(rep.OnlyInTarget) > 0 {
-		fmt.Fprintf(w, "\nOnly in the target: %s\n", strings.Join(rep.OnlyInTarget, ", "))
+		cmdutil.Fprintf(w, "\nOnly in the target: %s\n", strings.Join(rep.OnlyInTarget, ", "))
 	}
 	matching := 0
 	for _, c := range rep.Columns {
@@ -253,31 +255,31 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 			matching++
 		}
 	}
-	fmt.Fprintf(w, "\nColumns: %d matching, %d not matching\n", matching, len(rep.Columns)-matching)
+	cmdutil.Fprintf(w, "\nColumns: %d matching, %d not matching\n", matching, len(rep.Columns)-matching)
 	for _, u := range []struct {
 		side   string
 		unread validate.Unread
 	}{{"source", rep.SourceUnread}, {"target", rep.TargetUnread}} {
 		if u.unread.MalformedRecords > 0 {
-			fmt.Fprintf(w, "Not compared in the %s: %d malformed records (the first: %s)\n", u.side, u.unread.MalformedRecords, u.unread.FirstMalformed)
+			cmdutil.Fprintf(w, "Not compared in the %s: %d malformed records (the first: %s)\n", u.side, u.unread.MalformedRecords, u.unread.FirstMalformed)
 		}
 		for _, m := range slices.Sorted(maps.Keys(u.unread.MembersOutsideSchema)) {
-			fmt.Fprintf(w, "Not compared in the %s: member %s outside the table's columns (%d records)\n", u.side, m, u.unread.MembersOutsideSchema[m])
+			cmdutil.Fprintf(w, "Not compared in the %s: member %s outside the table's columns (%d records)\n", u.side, m, u.unread.MembersOutsideSchema[m])
 		}
 		for _, sk := range u.unread.FilesSkipped {
-			fmt.Fprintf(w, "Not compared in the %s: %s (%s)\n", u.side, sk.File, sk.Reason)
+			cmdutil.Fprintf(w, "Not compared in the %s: %s (%s)\n", u.side, sk.File, sk.Reason)
 		}
 	}
 	if diff == nil {
 		return nil
 	}
-	fmt.Fprintf(w, "\nBy key (%s): %d rows matched, %d identical, %d changed, %d missing in the target, %d extra in the target",
+	cmdutil.Fprintf(w, "\nBy key (%s): %d rows matched, %d identical, %d changed, %d missing in the target, %d extra in the target",
 		strings.Join(diff.Key, ", "), diff.Matched, diff.Identical, diff.Changed, diff.MissingInTarget, diff.ExtraInTarget)
 	if diff.DuplicateKeysSource+diff.DuplicateKeysTarget > 0 {
-		fmt.Fprintf(w, "; the key is not unique: %d duplicate keys in the source, %d in the target", diff.DuplicateKeysSource, diff.DuplicateKeysTarget)
+		cmdutil.Fprintf(w, "; the key is not unique: %d duplicate keys in the source, %d in the target", diff.DuplicateKeysSource, diff.DuplicateKeysTarget)
 	}
 	if diff.NullKeysSource+diff.NullKeysTarget > 0 {
-		fmt.Fprintf(w, "; rows with a null key, not compared: %d in the source, %d in the target", diff.NullKeysSource, diff.NullKeysTarget)
+		cmdutil.Fprintf(w, "; rows with a null key, not compared: %d in the source, %d in the target", diff.NullKeysSource, diff.NullKeysTarget)
 	}
 	fmt.Fprintln(w)
 	if len(diff.ChangedByColumn) > 0 {
@@ -285,15 +287,15 @@ func printCompare(f *cmdutil.Factory, rep *validate.CompareReport, diff *validat
 		for _, c := range slices.Sorted(maps.Keys(diff.ChangedByColumn)) {
 			parts = append(parts, fmt.Sprintf("%s %d", c, diff.ChangedByColumn[c]))
 		}
-		fmt.Fprintf(w, "Changed values by column: %s\n", strings.Join(parts, ", "))
+		cmdutil.Fprintf(w, "Changed values by column: %s\n", strings.Join(parts, ", "))
 	}
 	for _, s := range diff.Samples {
 		line := fmt.Sprintf("  %s: %s", s.Key, s.Kind)
 		for _, c := range slices.Sorted(maps.Keys(s.Columns)) {
 			v := s.Columns[c]
-			line += fmt.Sprintf("; %s %s → %s", cmdutil.Escape(c), clip(shown(v[0]), maxSampleValue), clip(shown(v[1]), maxSampleValue))
+			line += fmt.Sprintf("; %s %s → %s", c, clip(shown(v[0]), maxSampleValue), clip(shown(v[1]), maxSampleValue))
 		}
-		fmt.Fprintln(w, line)
+		cmdutil.Fprintf(w, "%s\n", line)
 	}
 	return nil
 }

@@ -72,11 +72,12 @@ every value and digit.`,
 }
 
 func profileRun(ctx context.Context, opts *ProfileOptions) error {
-	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
+	prog := opts.F.StartProgress("validate profile")
+	defer prog.Stop()
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
 	if err != nil {
 		return err
 	}
-	prog := opts.F.StartProgress("validate profile")
 	opts.Profile.Progress = prog.Reporter()
 	p, err := validate.ProfileInput(ctx, in, opts.Profile)
 	prog.Stop()
@@ -89,20 +90,20 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, true), p)
 	}
 	w := opts.F.IO.Out
-	fmt.Fprintf(w, "Profile of %s: %d rows", p.Source, p.Rows)
+	cmdutil.Fprintf(w, "Profile of %s: %d rows", p.Source, p.Rows)
 	if p.MalformedRecords > 0 {
-		fmt.Fprintf(w, " (%d malformed records not profiled; the first: %s)", p.MalformedRecords, p.FirstMalformed)
+		cmdutil.Fprintf(w, " (%d malformed records not profiled; the first: %s)", p.MalformedRecords, p.FirstMalformed)
 	}
 	if len(p.MembersOutsideSchema) > 0 {
 		var members []string
 		for _, m := range slices.Sorted(maps.Keys(p.MembersOutsideSchema)) {
 			members = append(members, fmt.Sprintf("%s (%d records)", m, p.MembersOutsideSchema[m]))
 		}
-		fmt.Fprintf(w, " (members outside the table's columns: %s)", strings.Join(members, ", "))
+		cmdutil.Fprintf(w, " (members outside the table's columns: %s)", strings.Join(members, ", "))
 	}
 	fmt.Fprint(w, "\n")
 	for _, sk := range p.FilesSkipped {
-		fmt.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
+		cmdutil.Fprintf(w, "Skipped %s: %s\n", sk.File, sk.Reason)
 	}
 	fmt.Fprint(w, "\n")
 	if err := opts.F.Print(profileTable(p, false, false), nil); err != nil {
@@ -114,7 +115,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 			for _, q := range tablePercentiles {
 				qs = append(qs, fmt.Sprintf("%d%%: %s", q, cmdutil.Statistic(float64(c.ApproxPercentiles[q-1]))))
 			}
-			fmt.Fprintf(w, "\nPercentiles of %s: %s", cmdutil.Escape(c.Column), strings.Join(qs, ", "))
+			cmdutil.Fprintf(w, "\nPercentiles of %s: %s", c.Column, strings.Join(qs, ", "))
 		}
 	}
 	for _, c := range p.Columns {
@@ -129,7 +130,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 			}
 			bins = append(bins, fmt.Sprintf("%s: %d (%.1f%%)", clip(h.Value, maxBinValue), h.Count, 100*h.Ratio))
 		}
-		fmt.Fprintf(w, "\nHistogram of %s: %s", cmdutil.Escape(c.Column), strings.Join(bins, ", "))
+		cmdutil.Fprintf(w, "\nHistogram of %s: %s", c.Column, strings.Join(bins, ", "))
 	}
 	fmt.Fprintln(w)
 	return nil

@@ -58,11 +58,12 @@ The data they came from always passes them.`,
 }
 
 func suggestRun(ctx context.Context, opts *SuggestOptions) error {
-	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query)
+	prog := opts.F.StartProgress("validate suggest")
+	defer prog.Stop()
+	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
 	if err != nil {
 		return err
 	}
-	prog := opts.F.StartProgress("validate suggest")
 	p, sug, err := validate.SuggestInput(ctx, in, validate.ProfileOptions{Workers: opts.Workers, Progress: prog.Reporter()})
 	prog.Stop()
 	if err != nil {
@@ -82,9 +83,9 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	}
 	if opts.F.Settings.Output == "table" && !opts.F.Settings.Quiet {
 		if opts.Write != "" {
-			fmt.Fprintf(opts.F.IO.Out, "\n%d rules written to %s\n", len(sug), opts.Write)
+			cmdutil.Fprintf(opts.F.IO.Out, "\n%d rules written to %s\n", len(sug), opts.Write)
 		} else {
-			fmt.Fprintf(opts.F.IO.Out, "\n%d rules; write them as a rules file with --write FILE\n", len(sug))
+			cmdutil.Fprintf(opts.F.IO.Out, "\n%d rules; write them as a rules file with --write FILE\n", len(sug))
 		}
 	}
 	return nil

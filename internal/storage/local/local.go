@@ -58,6 +58,20 @@ func (s *Store) URI(key string) string {
 	return u.String()
 }
 
+// KeyOf reads a file:// URI under the store back into its key (see
+// storage.KeyOf): URI escapes the path.
+func (s *Store) KeyOf(uri string) (string, bool) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" || u.Host != "" {
+		return "", false
+	}
+	root := filepath.ToSlash(s.root)
+	if u.Path == root || u.Path == root+"/" {
+		return "", true
+	}
+	return strings.CutPrefix(u.Path, strings.TrimSuffix(root, "/")+"/")
+}
+
 func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	p, err := s.path(key)
 	if err != nil {

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"PutIsAtomic", testAtomicPut},
 		{"SwapCreatesOnce", testSwapCreatesOnce},
 		{"SwapRace", testSwapRace},
+		{"KeyOfURI", testKeyOfURI},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -119,6 +120,22 @@ func testMissing(t *testing.T, s storage.Store) {
 		}
 		if _, err := s.Stat(t.Context(), key); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("Stat(%q) = %v, want fs.ErrNotExist", key, err)
+		}
+	}
+}
+
+// A key comes back from its URI, whatever the URI escapes (a Hive folder
+// name spells '/' in a value as %2F; file:// URIs spell '%' as %25), and
+// a URI outside the store is not taken for one of its keys.
+func testKeyOfURI(t *testing.T, s storage.Store) {
+	for _, key := range []string{"", "raw/x.csv", "p=1/", "year=2024/k=a%3Db%2Fc/part 1.parquet", "a+b/#c?d"} {
+		if got, ok := storage.KeyOf(s, s.URI(key)); !ok || got != key {
+			t.Errorf("KeyOf(URI(%q) = %q) = %q, %v", key, s.URI(key), got, ok)
+		}
+	}
+	for _, uri := range []string{"file:///elsewhere/x.csv", "s3://elsewhere/x.csv"} {
+		if got, ok := storage.KeyOf(s, uri); ok {
+			t.Errorf("KeyOf(%q) = %q: a URI outside the store", uri, got)
 		}
 	}
 }
