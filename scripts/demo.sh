@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh LAKECTL: lakectl's main job end to end on the embedded catalog, in
 # a fresh LAKECTL_HOME under .tmp/demo (nothing outside it is touched):
-# a small raw zone (CSV in hive partitions, one gzipped; JSON lines; a stray
-# marker file) is crawled into the catalog, converted to partitioned Parquet
+# a customer export (JSON lines) is ingested into a small raw zone, beside
+# orders (CSV in hive partitions, one gzipped; a stray marker file); the
+# raw zone is crawled into the catalog, converted to partitioned Parquet
 # with sensitive columns masked, profiled, checked and compared — each check
 # and compare with its exit status, which is what a CI job acts on — and
 # what was built is summed up at the end.
@@ -15,7 +16,7 @@ mkdir -p "$demo"
 cd "$demo"
 
 raw=lake/raw
-mkdir -p "$raw/orders/year=2023" "$raw/orders/year=2024" "$raw/customers"
+mkdir -p "$raw/orders/year=2023" "$raw/orders/year=2024" exports/customers
 cat >"$raw/orders/year=2023/part-0.csv" <<'CSV'
 order_id,customer_id,amount,ordered_at,paid
 1001,1,19.90,2023-11-30T10:00:00Z,true
@@ -28,7 +29,7 @@ order_id,customer_id,amount,ordered_at,paid
 CSV
 gzip "$raw/orders/year=2024/part-0.csv"
 touch "$raw/orders/_SUCCESS"
-cat >"$raw/customers/part-0.json" <<'JSON'
+cat >exports/customers/part-0.json <<'JSON'
 {"customer_id": 1, "name": "Ann Lee", "since": "2020-01-15", "address": {"city": "Paris", "zip": "75001"}}
 {"customer_id": 2, "name": "Bob Ray", "since": "2021-06-30", "address": {"city": "Rome"}}
 {"customer_id": 3, "name": "Cy Chu", "since": "2022-02-02", "address": {"city": "Oslo"}, "vip": true}
@@ -61,6 +62,13 @@ note() {
 }
 
 run version
+note "The shop's customer export arrives in exports/; ingest lands it in the raw zone, checked, in a" \
+	"partition of the day, and keeps a record of the run."
+run ingest exports/customers --to "$raw" --dataset customers
+note 'Run again (as cron would): nothing is new, nothing is landed twice.'
+run ingest exports/customers --to "$raw" --dataset customers
+run ingest history customers --to "$raw"
+note 'The orders are written into the raw zone by the shop itself, a folder per year.'
 run storage ls "$raw"
 run crawl "$raw" --database raw --table-threshold 10
 run catalog tables raw

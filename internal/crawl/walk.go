@@ -88,7 +88,7 @@ func list(ctx context.Context, t *Target, opts *Options, rep *Report) (*folder, 
 		if len(includes) > 0 && !slices.ContainsFunc(includes, func(g glob) bool { return g.match(obj.Key) }) {
 			continue
 		}
-		if slices.ContainsFunc(excludes, func(g glob) bool { return g.match(obj.Key) }) {
+		if slices.ContainsFunc(excludes, func(g glob) bool { return g.match(obj.Key) }) || format.Bookkeeping(obj.Key) {
 			continue
 		}
 		rep.Files.Listed++

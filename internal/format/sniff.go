@@ -283,6 +283,19 @@ func NotText(b []byte, atEOF bool) string {
 	return ""
 }
 
+// Bookkeeping says whether a key is one of lakectl's own objects beside
+// data (leases, journals, run records, staging: _lakectl_*, and the lock
+// files of local leases, .lakectl-*): not data, and not a file a crawl
+// lists or reports.
+func Bookkeeping(key string) bool {
+	for seg := range strings.SplitSeq(key, "/") {
+		if strings.HasPrefix(seg, "_lakectl_") || strings.HasPrefix(seg, ".lakectl-") {
+			return true
+		}
+	}
+	return false
+}
+
 // Hidden reports keys that are not data by the conventions of Hive, Spark
 // and Athena: a path element starting with _ or . (_SUCCESS, .crc files,
 // lakectl's own _lakectl_* folders) or a "$folder$" marker.
