@@ -5,6 +5,7 @@ package s3
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +13,6 @@ import (
 	"iter"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +22,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/lakectl/lakectl/internal/awsconfig"
@@ -49,6 +50,13 @@ type Options struct {
 	// with backoff between tries of at most maxBackoff.
 	Timeout     time.Duration
 	MaxAttempts int
+	// CopyThreshold is the size above which a server-side copy is a
+	// multipart copy (DefaultCopyThreshold when zero: S3's CopyObject
+	// takes at most 5 GiB), in parts of CopyPartSize bytes
+	// (DefaultCopyPartSize when zero; S3 takes 5 MiB to 5 GiB). Tests
+	// lower both to copy small objects in parts.
+	CopyThreshold int64
+	CopyPartSize  int64
 }
 
 // The defaults bound a request to an endpoint that accepts connections and
@@ -58,6 +66,9 @@ const (
 	DefaultTimeout     = 15 * time.Second
 	DefaultMaxAttempts = 3
 	maxBackoff         = 2 * time.Second
+
+	DefaultCopyThreshold = 5 << 30
+	DefaultCopyPartSize  = 512 << 20
 )
 
 // Errors of Open that are the user's configuration rather than a failure.
@@ -74,6 +85,8 @@ type Store struct {
 	bucket   string
 	prefix   string // "" or ends with "/"
 	timeout  time.Duration
+	endpoint string // "" for AWS
+	copy     copyOptions
 }
 
 var (
@@ -143,9 +156,11 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 				u.Concurrency = opts.Concurrency
 			}
 		}),
-		bucket:  bucket,
-		prefix:  prefix,
-		timeout: timeout,
+		bucket:   bucket,
+		prefix:   prefix,
+		timeout:  timeout,
+		endpoint: opts.Endpoint,
+		copy:     newCopyOptions(opts),
 	}
 	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
 		switch status(err) {
@@ -227,6 +242,55 @@ func (s *Store) GetRange(ctx context.Context, key string, offset, length int64) 
 		return io.NopCloser(strings.NewReader("")), nil
 	}
 	return newStallGuard(out.Body, s.timeout), nil
+}
+
+// Info is an object as a download or a copy found it.
+type Info struct {
+	storage.Object
+	// ETagIsMD5: the ETag is the MD5 of the object's bytes. It is for an
+	// object stored by a single PUT (a multipart ETag has a '-') without
+	// SSE-KMS or SSE-C encryption (which make the ETag something else).
+	ETagIsMD5 bool
+}
+
+// GetIf downloads an object from offset to its end, and says what the
+// object is. With ifMatch (an ETag) set it reads only that object: one
+// that changed since fails with storage.ErrPrecondition, so that a
+// download resumed at an offset reads on in the same bytes.
+func (s *Store) GetIf(ctx context.Context, key string, offset int64, ifMatch string) (io.ReadCloser, *Info, error) {
+	k, err := s.key(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := &s3.GetObjectInput{Bucket: &s.bucket, Key: &k}
+	if offset > 0 {
+		in.Range = aws.String(fmt.Sprintf("bytes=%d-", offset))
+	}
+	if ifMatch != "" {
+		in.IfMatch = aws.String(`"` + ifMatch + `"`)
+	}
+	out, err := s.client.GetObject(ctx, in)
+	if err != nil {
+		if status(err) == http.StatusPreconditionFailed {
+			return nil, nil, fmt.Errorf("get %s: %w", s.URI(key), storage.ErrPrecondition)
+		}
+		return nil, nil, s.wrap("get", key, err)
+	}
+	etag := strings.Trim(aws.ToString(out.ETag), `"`)
+	d := &Info{
+		Object:    storage.Object{Key: key, Size: offset + aws.ToInt64(out.ContentLength), ModTime: aws.ToTime(out.LastModified), ETag: etag},
+		ETagIsMD5: etagIsMD5(etag, out.ServerSideEncryption, out.SSECustomerAlgorithm),
+	}
+	return newStallGuard(out.Body, s.timeout), d, nil
+}
+
+// etagIsMD5 tells whether S3 made an object's ETag as the MD5 of its bytes.
+func etagIsMD5(etag string, sse types.ServerSideEncryption, customerKey *string) bool {
+	if len(etag) != 32 || customerKey != nil || sse == types.ServerSideEncryptionAwsKms || sse == types.ServerSideEncryptionAwsKmsDsse {
+		return false
+	}
+	_, err := hex.DecodeString(etag)
+	return err == nil
 }
 
 // stallGuard fails a download whose server stops sending: a Read that
@@ -329,20 +393,6 @@ func (s *Store) RemoveFolder(ctx context.Context, folder string) error {
 		}
 	}
 	return nil
-}
-
-func (s *Store) Copy(ctx context.Context, src, dst string) error {
-	sk, err := s.key(src)
-	if err != nil {
-		return err
-	}
-	dk, err := s.key(dst)
-	if err != nil {
-		return err
-	}
-	source := url.PathEscape(s.bucket) + "/" + strings.ReplaceAll(url.PathEscape(sk), "%2F", "/")
-	_, err = s.client.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &s.bucket, Key: &dk, CopySource: &source})
-	return s.wrap("copy", src, err)
 }
 
 // List pages through ListObjectsV2 (1,000 keys a request) and yields as it
