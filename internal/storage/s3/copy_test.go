@@ -138,4 +138,3 @@ func TestCopyFromAnotherBucket(t *testing.T) {
 		t.Errorf("%d uploads left open", n)
 	}
 }
-

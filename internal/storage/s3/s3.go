@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -241,7 +240,7 @@ func (s *Store) GetRange(ctx context.Context, key string, offset, length int64) 
 		out.Body.Close()
 		return io.NopCloser(strings.NewReader("")), nil
 	}
-	return newStallGuard(out.Body, s.timeout), nil
+	return storage.StallGuard(out.Body, s.timeout), nil
 }
 
 // Info is an object as a download or a copy found it.
@@ -281,7 +280,7 @@ func (s *Store) GetIf(ctx context.Context, key string, offset int64, ifMatch str
 		Object:    storage.Object{Key: key, Size: offset + aws.ToInt64(out.ContentLength), ModTime: aws.ToTime(out.LastModified), ETag: etag},
 		ETagIsMD5: etagIsMD5(etag, out.ServerSideEncryption, out.SSECustomerAlgorithm),
 	}
-	return newStallGuard(out.Body, s.timeout), d, nil
+	return storage.StallGuard(out.Body, s.timeout), d, nil
 }
 
 // etagIsMD5 tells whether S3 made an object's ETag as the MD5 of its bytes.
@@ -291,42 +290,6 @@ func etagIsMD5(etag string, sse types.ServerSideEncryption, customerKey *string)
 	}
 	_, err := hex.DecodeString(etag)
 	return err == nil
-}
-
-// stallGuard fails a download whose server stops sending: a Read that
-// gets nothing for the timeout closes the body, and the Read returns an
-// error rather than waiting for ever. Time spent between Reads (the
-// reader's own work) does not count.
-type stallGuard struct {
-	body     io.ReadCloser
-	timeout  time.Duration
-	timer    *time.Timer
-	timedOut atomic.Bool
-}
-
-func newStallGuard(body io.ReadCloser, timeout time.Duration) *stallGuard {
-	g := &stallGuard{body: body, timeout: timeout}
-	g.timer = time.AfterFunc(time.Hour, func() {
-		g.timedOut.Store(true)
-		body.Close()
-	})
-	g.timer.Stop()
-	return g
-}
-
-func (g *stallGuard) Read(p []byte) (int, error) {
-	g.timer.Reset(g.timeout)
-	n, err := g.body.Read(p)
-	g.timer.Stop()
-	if g.timedOut.Load() {
-		return n, fmt.Errorf("the download stalled: no data for %v", g.timeout)
-	}
-	return n, err
-}
-
-func (g *stallGuard) Close() error {
-	g.timer.Stop()
-	return g.body.Close()
 }
 
 // Put uploads in one PUT, or as a multipart upload for large streams; a

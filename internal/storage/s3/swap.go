@@ -30,7 +30,7 @@ func (s *Store) ReadVersion(ctx context.Context, key string) ([]byte, string, er
 		return nil, "", s.wrap("get", key, err)
 	}
 	defer out.Body.Close()
-	data, err := io.ReadAll(newStallGuard(out.Body, s.timeout))
+	data, err := io.ReadAll(storage.StallGuard(out.Body, s.timeout))
 	if err != nil {
 		return nil, "", s.wrap("get", key, err)
 	}
