@@ -13,7 +13,8 @@ import (
 const Mask = "xxxxx"
 
 // Text hides the password of every URI in s that has one
-// (scheme://user:password@..., or ?password=... in its query). A password may be written raw, as users
+// (scheme://user:password@..., or ?password=... in its query), and the
+// other secrets a query may carry (token=, key=, sig=, X-Amz-Signature=...). A password may be written raw, as users
 // mistype URIs, holding '/', '?', '#' or spaces: it runs from the ':' after
 // the user name to the last '@' before the end of the line (or the next
 // URI). Hiding too much is the lesser harm.
@@ -21,9 +22,11 @@ func Text(s string) string {
 	return passwordParam.ReplaceAllString(userinfo(s), "${1}"+Mask)
 }
 
-// passwordParam is a password given as a URI's query parameter
-// (postgres://alice@host/db?password=…, as pgx and libpq take it).
-var passwordParam = regexp.MustCompile(`(?i)([?&](?:password|sslpassword|passwd|pwd)=)[^&\s"'#]*`)
+// passwordParam is a secret given as a URI's query parameter: a password
+// (postgres://alice@host/db?password=…, as pgx and libpq take it), a token,
+// an API key, or a signature (an S3 presigned URL's X-Amz-Signature, an
+// Azure SAS's sig).
+var passwordParam = regexp.MustCompile(`(?i)([?&](?:[\w.-]*(?:password|passwd|pwd|token|secret|signature|credential|api_?key|api-key)|sig|key|code|auth)=)[^&\s"'#]*`)
 
 // userinfo hides the passwords of URIs' user information.
 func userinfo(s string) string {
