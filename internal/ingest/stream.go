@@ -10,6 +10,8 @@ import (
 	"hash"
 	"io"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/storage"
@@ -30,9 +32,13 @@ type announced struct {
 // source announced fail the Put, which then leaves nothing.
 func land(ctx context.Context, dst storage.Store, key string, r io.Reader, want announced) (*Fetched, error) {
 	c := &checked{r: r, want: want, sha: sha256.New()}
+	hashes := []hash.Hash{c.sha}
 	if want.md5 != "" {
 		c.md5 = md5.New()
+		hashes = append(hashes, c.md5)
 	}
+	c.digests = newDigests(hashes...)
+	defer c.digests.wait()
 	if err := dst.Put(ctx, key, c); err != nil {
 		if c.err != nil {
 			return nil, c.err // the source failed, or sent other bytes
@@ -55,13 +61,14 @@ func land(ctx context.Context, dst storage.Store, key string, r io.Reader, want 
 // against what the source announced: a mismatch is the last Read's error
 // instead of io.EOF, so that the Put reading it fails.
 type checked struct {
-	r    io.Reader
-	want announced
-	sha  hash.Hash
-	md5  hash.Hash // nil when no MD5 was announced
-	n    int64
-	done bool
-	err  error // the error of the source or of the check, once
+	r       io.Reader
+	want    announced
+	digests *digests
+	sha     hash.Hash
+	md5     hash.Hash // nil when no MD5 was announced
+	n       int64
+	done    bool
+	err     error // the error of the source or of the check, once
 }
 
 func (c *checked) Read(p []byte) (int, error) {
@@ -74,10 +81,7 @@ func (c *checked) Read(p []byte) (int, error) {
 
 func (c *checked) read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.sha.Write(p[:n])
-	if c.md5 != nil {
-		c.md5.Write(p[:n])
-	}
+	c.digests.Write(p[:n])
 	c.n += int64(n)
 	if c.want.size >= 0 && c.n > c.want.size {
 		return n, fmt.Errorf("%w: more than the %d bytes announced", ErrMismatch, c.want.size)
@@ -88,6 +92,7 @@ func (c *checked) read(p []byte) (int, error) {
 	if c.want.size >= 0 && c.n != c.want.size {
 		return n, fmt.Errorf("%w: %d bytes, %d announced", ErrMismatch, c.n, c.want.size)
 	}
+	c.digests.wait()
 	if c.md5 != nil {
 		if got := hex.EncodeToString(c.md5.Sum(nil)); got != c.want.md5 {
 			return n, fmt.Errorf("%w: MD5 %s, %s announced", ErrMismatch, got, c.want.md5)
@@ -95,6 +100,119 @@ func (c *checked) read(p []byte) (int, error) {
 	}
 	c.done = true
 	return n, io.EOF
+}
+
+// digests computes hashes of a stream beside the copy that reads it, each
+// on a goroutine of its own: MD5 (650 MB/s a core here) and SHA-256 (1.7
+// GB/s) computed in line would take the copy to less than half the disk's
+// rate. The bytes are copied into chunks; at most digestChunks are in
+// flight, so memory stays bounded. A stream shorter than a chunk is
+// hashed in line, with no goroutine.
+type digests struct {
+	hashes  []hash.Hash
+	in      []chan *chunk // one a hash
+	free    chan *chunk
+	made    int // chunks taken from the pool
+	wg      sync.WaitGroup
+	cur     *chunk
+	waited  bool
+	started bool
+}
+
+const (
+	digestChunk  = 1 << 20
+	digestChunks = 4
+)
+
+type chunk struct {
+	b       []byte
+	pending atomic.Int32 // hashes yet to read it
+}
+
+// chunks are reused from one file to the next.
+var chunks = sync.Pool{New: func() any { return &chunk{b: make([]byte, 0, digestChunk)} }}
+
+func newDigests(hashes ...hash.Hash) *digests {
+	return &digests{hashes: hashes, free: make(chan *chunk, digestChunks)}
+}
+
+func (d *digests) Write(p []byte) {
+	for len(p) > 0 {
+		if d.cur == nil {
+			d.cur = d.take()
+		}
+		n := copy(d.cur.b[len(d.cur.b):cap(d.cur.b)], p)
+		d.cur.b = d.cur.b[:len(d.cur.b)+n]
+		p = p[n:]
+		if len(d.cur.b) == cap(d.cur.b) {
+			d.send()
+		}
+	}
+}
+
+func (d *digests) take() *chunk {
+	if d.made < digestChunks {
+		d.made++
+		c := chunks.Get().(*chunk)
+		c.b = c.b[:0]
+		return c
+	}
+	c := <-d.free
+	c.b = c.b[:0]
+	return c
+}
+
+// send hands the current chunk to the hashes' goroutines (started on the
+// first chunk).
+func (d *digests) send() {
+	if !d.started {
+		d.started = true
+		for _, h := range d.hashes {
+			in := make(chan *chunk, digestChunks)
+			d.in = append(d.in, in)
+			d.wg.Go(func() {
+				for c := range in {
+					h.Write(c.b)
+					if c.pending.Add(-1) == 0 {
+						d.free <- c
+					}
+				}
+			})
+		}
+	}
+	d.cur.pending.Store(int32(len(d.in)))
+	for _, in := range d.in {
+		in <- d.cur
+	}
+	d.cur = nil
+}
+
+// wait hashes what is left and waits for every hash to be done; it
+// returns the chunks to the pool. It may be called again.
+func (d *digests) wait() {
+	if d.waited {
+		return
+	}
+	d.waited = true
+	if d.cur != nil {
+		if d.started {
+			d.send()
+		} else {
+			for _, h := range d.hashes {
+				h.Write(d.cur.b)
+			}
+			chunks.Put(d.cur)
+			d.cur = nil
+			d.made--
+		}
+	}
+	for _, in := range d.in {
+		close(in)
+	}
+	d.wg.Wait()
+	for ; d.made > 0; d.made-- {
+		chunks.Put(<-d.free)
+	}
 }
 
 // retryPolicy says how often and how long to wait when a request fails
