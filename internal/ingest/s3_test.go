@@ -22,6 +22,7 @@ import (
 	"github.com/lakectl/lakectl/internal/storage"
 	lakes3 "github.com/lakectl/lakectl/internal/storage/s3"
 	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
+	"github.com/lakectl/lakectl/internal/storage/storagetest"
 )
 
 func minio(t *testing.T) s3test.Server {
@@ -56,14 +57,7 @@ func s3Source(t *testing.T, uri string, opts lakes3.Options) (*ingest.S3Source, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var files []ingest.RemoteFile
-	for f, err := range src.List(t.Context()) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
-	return src, files
+	return src, list(t, src)
 }
 
 func md5hex(b []byte) string {
@@ -135,7 +129,7 @@ func TestS3SourceStreamsToLocal(t *testing.T) {
 		if *got != want {
 			t.Errorf("%s: Fetched %+v, want %+v", f.Rel, *got, want)
 		}
-		if !bytes.Equal(landed(t, dst, "stage/"+f.Rel), content) {
+		if !bytes.Equal(storagetest.Read(t, dst, "stage/"+f.Rel), content) {
 			t.Errorf("%s: the landed bytes differ", f.Rel)
 		}
 		prev := ingest.Seen{URI: f.URI, Size: f.Size, ETag: f.ETag}
@@ -171,7 +165,7 @@ func TestS3SourceCopiesServerSide(t *testing.T) {
 		if *got != want {
 			t.Errorf("%s: Fetched %+v, want %+v", f.Rel, *got, want)
 		}
-		if !bytes.Equal(landed(t, dst, "stage/"+f.Rel), content) {
+		if !bytes.Equal(storagetest.Read(t, dst, "stage/"+f.Rel), content) {
 			t.Errorf("%s: the copy differs", f.Rel)
 		}
 	}
@@ -264,7 +258,7 @@ func TestS3SourceResumesDroppedDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(landed(t, dst, "f.bin"), content) || got.Resumed != 2 || got.MD5 != md5hex(content) {
+	if !bytes.Equal(storagetest.Read(t, dst, "f.bin"), content) || got.Resumed != 2 || got.MD5 != md5hex(content) {
 		t.Errorf("Fetched %+v: want the object, resumed twice, its MD5 checked", got)
 	}
 	var ranges []string
@@ -293,7 +287,7 @@ func TestS3SourceResumesDroppedDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(landed(t, dst2, "f2.bin"), replaced) || got.SHA256 != sha(replaced) || got.ETag != md5hex(replaced) {
+	if !bytes.Equal(storagetest.Read(t, dst2, "f2.bin"), replaced) || got.SHA256 != sha(replaced) || got.ETag != md5hex(replaced) {
 		t.Errorf("Fetched %+v: want the replacing object whole", got)
 	}
 }

@@ -2,7 +2,6 @@ package s3_test
 
 import (
 	"bytes"
-	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	lakes3 "github.com/lakectl/lakectl/internal/storage/s3"
 	"github.com/lakectl/lakectl/internal/storage/s3/s3test"
+	"github.com/lakectl/lakectl/internal/storage/storagetest"
 )
 
 // openCopying opens a store that copies objects over 5 MiB in 5 MiB parts
@@ -29,20 +29,6 @@ func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	r := rand.NewChaCha8([32]byte{1})
 	r.Read(b)
-	return b
-}
-
-func get(t *testing.T, s *lakes3.Store, key string) []byte {
-	t.Helper()
-	rc, err := s.Get(t.Context(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return b
 }
 
@@ -69,7 +55,7 @@ func TestCopyOverThresholdIsMultipart(t *testing.T) {
 	if err := s.Copy(t.Context(), "stage/big", "final/big"); err != nil {
 		t.Fatal(err)
 	}
-	got := get(t, s, "final/big")
+	got := storagetest.Read(t, s, "final/big")
 	if !bytes.Equal(got, data) {
 		t.Fatalf("copy holds %d bytes, not the %d written", len(got), len(data))
 	}
@@ -131,7 +117,7 @@ func TestCopyFromAnotherBucket(t *testing.T) {
 	if info.Size != int64(len(data)) || info.ETagIsMD5 {
 		t.Errorf("info %+v: want size %d, no MD5 vouched for a multipart copy", info, len(data))
 	}
-	if got := get(t, dst, "staged/data.bin"); !bytes.Equal(got, data) {
+	if got := storagetest.Read(t, dst, "staged/data.bin"); !bytes.Equal(got, data) {
 		t.Fatalf("copy holds %d bytes, not the %d written", len(got), len(data))
 	}
 	if n := openUploads(t, srv, dstBucket); n != 0 {

@@ -65,12 +65,22 @@ func put(t *testing.T, s storage.Store, key, body string) {
 
 func get(t *testing.T, s storage.Store, key string) string {
 	t.Helper()
+	return string(Read(t, s, key))
+}
+
+// Read reads an object whole, failing the test if it cannot.
+func Read(t testing.TB, s storage.Store, key string) []byte {
+	t.Helper()
 	rc, err := s.Get(t.Context(), key)
-	must(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer rc.Close()
 	b, err := io.ReadAll(rc)
-	must(t, err)
-	return string(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func keys(t *testing.T, s storage.Store, prefix string) []string {
