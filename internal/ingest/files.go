@@ -2,13 +2,8 @@ package ingest
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"io/fs"
 	"strings"
 	"time"
@@ -126,34 +121,3 @@ func firstTime(a, b time.Time) time.Time {
 	}
 	return b
 }
-
-// Digest counts and hashes the bytes read through it (SHA-256 and MD5),
-// for a source to check and record what it landed.
-type Digest struct {
-	r   io.Reader
-	n   int64
-	sha hash.Hash
-	md5 hash.Hash
-}
-
-// NewDigest reads r through a Digest.
-func NewDigest(r io.Reader) *Digest {
-	return &Digest{r: r, sha: sha256.New(), md5: md5.New()}
-}
-
-func (d *Digest) Read(p []byte) (int, error) {
-	n, err := d.r.Read(p)
-	if n > 0 {
-		d.n += int64(n)
-		d.sha.Write(p[:n])
-		d.md5.Write(p[:n])
-	}
-	return n, err
-}
-
-// Size is the number of bytes read so far.
-func (d *Digest) Size() int64 { return d.n }
-
-// SHA256 and MD5 are the hex digests of the bytes read so far.
-func (d *Digest) SHA256() string { return hex.EncodeToString(d.sha.Sum(nil)) }
-func (d *Digest) MD5() string    { return hex.EncodeToString(d.md5.Sum(nil)) }

@@ -47,7 +47,7 @@ func FuzzRetryAfter(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := parseRetryAfter(v, now)
+		d, ok := RetryAfter(v, now)
 		if !ok {
 			if d != 0 {
 				t.Fatalf("%q: refused, yet a wait of %v", v, d)

@@ -293,7 +293,7 @@ func (h *HTTPSource) get(ctx context.Context, raw, name string, header http.Head
 		herr := &HTTPError{URL: name, StatusCode: r.StatusCode, Status: r.Status}
 		switch {
 		case r.StatusCode == http.StatusTooManyRequests || r.StatusCode == http.StatusServiceUnavailable:
-			after, _ := parseRetryAfter(r.Header.Get("Retry-After"), time.Now())
+			after, _ := RetryAfter(r.Header.Get("Retry-After"), time.Now())
 			return &transientError{err: herr, after: after}
 		case r.StatusCode >= 500:
 			return &transientError{err: herr}
@@ -388,9 +388,9 @@ func parseCount(s string) (int64, error) {
 	return strconv.ParseInt(s, 10, 64)
 }
 
-// parseRetryAfter reads a Retry-After header: seconds, or an HTTP date
-// (a date past is no wait).
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+// RetryAfter reads a Retry-After header: seconds, or an HTTP date (a date
+// past is no wait); false when there is none, or it is neither.
+func RetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false

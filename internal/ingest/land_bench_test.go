@@ -32,8 +32,7 @@ import (
 // one, reset before each; cp's or dd's own for them). The *-minio cases
 // need MinIO (scripts/with-services.sh).
 //
-//	file-to-local   the bytes of an open file through land (SHA-256
-//	                computed), as a local source lands them
+//	file-to-local   Local.Fetch, the local file source (SHA-256 computed)
 //	http-to-local   HTTPSource.Fetch from a loopback web server sending
 //	                the file (sendfile), with Content-MD5 checked
 //	sdk-put-to-minio  the S3 store's Put of the file alone (the SDK's
@@ -91,13 +90,13 @@ func BenchmarkLandLargeFile(b *testing.B) {
 		b.Fatal(err)
 	}
 	webFile := RemoteFile{URI: web.URL + "/big.bin", Rel: "big.bin", Size: -1}
+	disk, err := NewLocal(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	diskFile := RemoteFile{URI: "file://" + filepath.ToSlash(path), Rel: "big.bin", Size: size}
 	fromFile := func(ctx context.Context, dst storage.Store, key string) (*Fetched, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return land(ctx, dst, key, f, announced{size: size})
+		return disk.Fetch(ctx, diskFile, nil, dst, key)
 	}
 	fromWeb := func(ctx context.Context, dst storage.Store, key string) (*Fetched, error) {
 		return webSource.Fetch(ctx, webFile, nil, dst, key)

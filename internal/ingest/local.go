@@ -123,17 +123,18 @@ func (l *Local) Fetch(ctx context.Context, f RemoteFile, prev *Seen, dst storage
 	if err != nil {
 		return nil, err
 	}
-	d := NewDigest(in)
-	if err := dst.Put(ctx, key, d); err != nil {
+	got, err := land(ctx, dst, key, in, announced{size: -1})
+	if err != nil {
 		return nil, err
 	}
 	after, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
-	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || d.Size() != before.Size() {
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || got.Size != before.Size() {
 		dst.Delete(ctx, key)
 		return nil, fmt.Errorf("changed while it was read (%d bytes then %d): not landed, the next run lands it", before.Size(), after.Size())
 	}
-	return &Fetched{Size: d.Size(), ModTime: before.ModTime().UTC(), SHA256: d.SHA256(), MD5: d.MD5()}, nil
+	got.ModTime = before.ModTime().UTC()
+	return got, nil
 }

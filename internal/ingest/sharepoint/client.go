@@ -20,13 +20,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/lakectl/lakectl/internal/ingest"
 )
 
 // Errors a caller tells apart (with errors.Is); each message says more.
@@ -247,7 +248,7 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 			continue
 		case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable ||
 			code == http.StatusInternalServerError || code == http.StatusBadGateway || code == http.StatusGatewayTimeout:
-			wait, said := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			wait, said := ingest.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 			if !said {
 				wait = c.backoff(attempt)
 			}
@@ -281,21 +282,6 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 func (c *Client) backoff(attempt int) time.Duration {
 	d := time.Second << min(attempt-1, 16)
 	return min(d, c.opts.MaxWait)
-}
-
-// retryAfter reads Retry-After: seconds, or an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-		return time.Duration(min(n, 86400)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 func drain(resp *http.Response) {
