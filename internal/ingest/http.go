@@ -153,15 +153,12 @@ func lastSegment(u *url.URL) string {
 func (h *HTTPSource) Fetch(ctx context.Context, f RemoteFile, prev *Seen, dst storage.Store, key string) (*Fetched, error) {
 	raw, ok := h.byURI[f.URI]
 	if !ok {
-		return nil, fmt.Errorf("fetch %s: not a URL of %s", f.URI, h)
+		return nil, fmt.Errorf("not a URL of %s", h)
 	}
 	for try := 1; ; try++ {
 		got, err := h.fetch(ctx, raw, f.URI, prev, dst, key)
 		if errors.Is(err, errStartOver) && try < h.retry.attempts {
 			continue
-		}
-		if err != nil && !errors.Is(err, ErrUnchanged) {
-			return nil, fmt.Errorf("fetch %s: %w", f.URI, err)
 		}
 		return got, err
 	}
@@ -186,7 +183,7 @@ func (h *HTTPSource) fetch(ctx context.Context, raw, name string, prev *Seen, ds
 	if resp.StatusCode == http.StatusNotModified {
 		resp.Body.Close()
 		if len(header) == 0 {
-			return nil, fmt.Errorf("GET %s: 304 Not Modified to a request without conditions", name)
+			return nil, errors.New("304 Not Modified to a request without conditions")
 		}
 		return nil, ErrUnchanged
 	}
@@ -195,7 +192,7 @@ func (h *HTTPSource) fetch(ctx context.Context, raw, name string, prev *Seen, ds
 		sum, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(sum) != 16 {
 			resp.Body.Close()
-			return nil, fmt.Errorf("GET %s: Content-MD5 %q is not a base64 MD5", name, v)
+			return nil, fmt.Errorf("Content-MD5 %q is not a base64 MD5", v)
 		}
 		want.md5 = hex.EncodeToString(sum)
 	}
@@ -245,7 +242,7 @@ func (h *HTTPSource) resume(ctx context.Context, raw, name string, off int64, va
 		first, _, total, err := parseContentRange(cr)
 		if err != nil || first != off || (size >= 0 && total >= 0 && total != size) {
 			resp.Body.Close()
-			return nil, fmt.Errorf("GET %s from byte %d: the server sent Content-Range %q", name, off, cr)
+			return nil, fmt.Errorf("from byte %d, the server sent Content-Range %q", off, cr)
 		}
 		return storage.StallGuard(resp.Body, h.timeout), nil
 	case http.StatusOK:
@@ -273,14 +270,14 @@ func (h *HTTPSource) get(ctx context.Context, raw, name string, header http.Head
 	err := h.retry.do(ctx, func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 		if err != nil {
-			return fmt.Errorf("GET %s: %w", name, err)
+			return err
 		}
 		req.Header = header.Clone()
 		// The bytes as the server holds them, not compressed for the trip.
 		req.Header.Set("Accept-Encoding", "identity")
 		r, err := h.client.Do(req)
 		if err != nil {
-			return requestError(ctx, name, err)
+			return requestError(ctx, err)
 		}
 		for _, code := range accept {
 			if r.StatusCode == code {
@@ -303,17 +300,16 @@ func (h *HTTPSource) get(ctx context.Context, raw, name string, header http.Head
 	return resp, err
 }
 
-// requestError names the URL (without secrets) in an error of the client,
-// and says whether another try may help.
-func requestError(ctx context.Context, name string, err error) error {
+// requestError is an error of the client without the URL (its message
+// would show the URL's secrets), saying whether another try may help.
+func requestError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = ue.Err // its message holds the URL with its secrets
+		err = ue.Err
 	}
-	err = fmt.Errorf("GET %s: %w", name, err)
 	var dns *net.DNSError
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
@@ -327,7 +323,9 @@ func requestError(ctx context.Context, name string, err error) error {
 }
 
 // HTTPError is an answer that is not the file: 401, 403, 404 and other
-// 4xx at once, 429 and 5xx once retries are spent.
+// 4xx at once, 429 and 5xx once retries are spent. Its message is the
+// status and what it means; the URL is the caller's to name (ingest names
+// every failed file by its URI).
 type HTTPError struct {
 	URL        string // without secrets
 	StatusCode int
@@ -335,7 +333,7 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string {
-	msg := "GET " + e.URL + ": " + e.Status
+	msg := e.Status
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
 		msg += " (the server wants credentials, or refused those in the URL)"

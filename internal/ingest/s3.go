@@ -96,7 +96,7 @@ func (s *S3Source) file(obj *storage.Object, rel string) RemoteFile {
 func (s *S3Source) Fetch(ctx context.Context, f RemoteFile, prev *Seen, dst storage.Store, key string) (*Fetched, error) {
 	k, ok := strings.CutPrefix(f.URI, s.store.URI(""))
 	if !ok {
-		return nil, fmt.Errorf("fetch %s: not an object of %s", f.URI, s)
+		return nil, fmt.Errorf("not an object of %s", s)
 	}
 	if prev != nil && prev.ETag != "" && prev.ETag == f.ETag && prev.Size == f.Size {
 		return nil, ErrUnchanged
@@ -104,7 +104,7 @@ func (s *S3Source) Fetch(ctx context.Context, f RemoteFile, prev *Seen, dst stor
 	if d, ok := dst.(*lakes3.Store); ok && d.Reaches(ctx, s.store) {
 		info, err := d.CopyFrom(ctx, s.store, k, key)
 		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", f.URI, err)
+			return nil, err
 		}
 		got := &Fetched{Size: info.Size, ModTime: modTime(f, info.ETag, info.ModTime), ETag: info.ETag}
 		if info.ETagIsMD5 {
@@ -120,10 +120,7 @@ func (s *S3Source) Fetch(ctx context.Context, f RemoteFile, prev *Seen, dst stor
 		if errors.Is(err, storage.ErrPrecondition) && try < s3Resume.attempts {
 			continue // replaced while it was read: read the new one
 		}
-		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", f.URI, err)
-		}
-		return got, nil
+		return got, err
 	}
 }
 
