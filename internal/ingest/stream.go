@@ -275,13 +275,14 @@ func (p retryPolicy) do(ctx context.Context, try func(context.Context) error) er
 			errors.As(err, &t)
 			return fmt.Errorf("%w (gave up after %d tries)", t.err, i)
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx is done (its error then).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -347,7 +348,7 @@ func (r *resumed) resume(drop error) error {
 			return fmt.Errorf("the download dropped at byte %d and did not go on after %d tries: %w", r.off, r.failed-1, drop)
 		}
 		if r.failed > 1 {
-			if err := sleep(r.ctx, r.retry.backoff(r.failed-1)); err != nil {
+			if err := Sleep(r.ctx, r.retry.backoff(r.failed-1)); err != nil {
 				return err
 			}
 		}

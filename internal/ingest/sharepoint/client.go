@@ -114,20 +114,9 @@ func New(opts Options) (*Client, error) {
 		opts.MaxWait = 2 * time.Minute
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = ingest.Sleep
 	}
 	return &Client{opts: opts, graph: g, tokens: map[string]*oauth2.Token{}}, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // scope is the token scope of a resource: its origin and /.default (the
