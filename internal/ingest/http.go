@@ -213,7 +213,7 @@ func (h *HTTPSource) fetch(ctx context.Context, raw, name string, prev *Seen, ds
 		},
 	}
 	defer body.Close()
-	got, err := land(ctx, dst, key, body, want)
+	got, err := landStream(ctx, dst, key, body, want)
 	if err != nil {
 		return nil, err
 	}

@@ -123,7 +123,7 @@ func (l *Local) Fetch(ctx context.Context, f RemoteFile, prev *Seen, dst storage
 	if err != nil {
 		return nil, err
 	}
-	got, err := land(ctx, dst, key, in, announced{size: -1})
+	got, err := landStream(ctx, dst, key, in, announced{size: -1})
 	if err != nil {
 		return nil, err
 	}

@@ -155,7 +155,7 @@ func (s *S3Source) stream(ctx context.Context, k string, dst storage.Store, key 
 	if info.ETagIsMD5 {
 		want.md5 = info.ETag
 	}
-	got, err := land(ctx, dst, key, r, want)
+	got, err := landStream(ctx, dst, key, r, want)
 	if err != nil {
 		return nil, err
 	}

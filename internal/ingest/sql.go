@@ -69,16 +69,7 @@ func (s *SQLSource) Read(ctx context.Context, req ReadRequest) (RowReader, error
 	}
 	sleep := rt.Sleep
 	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				return nil
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-		}
+		sleep = Sleep
 	}
 	wait := rt.First
 	for try := 1; ; try++ {

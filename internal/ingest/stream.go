@@ -27,10 +27,10 @@ type announced struct {
 	md5  string // hex; "": not said
 }
 
-// land streams r into dst at key, computing the SHA-256 of the bytes (and
-// their MD5 when the source announced one). Bytes that are not what the
-// source announced fail the Put, which then leaves nothing.
-func land(ctx context.Context, dst storage.Store, key string, r io.Reader, want announced) (*Fetched, error) {
+// landStream streams r into dst at key, computing the SHA-256 of the
+// bytes (and their MD5 when the source announced one). Bytes that are not
+// what the source announced fail the Put, which then leaves nothing.
+func landStream(ctx context.Context, dst storage.Store, key string, r io.Reader, want announced) (*Fetched, error) {
 	c := &checked{r: r, want: want, sha: sha256.New()}
 	hashes := []hash.Hash{c.sha}
 	if want.md5 != "" {
@@ -281,13 +281,13 @@ func (p retryPolicy) do(ctx context.Context, try func(context.Context) error) er
 	}
 }
 
-// Sleep waits for d, or until ctx is done (its error then).
+// Sleep waits for d, or until ctx is done (its cause then).
 func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return context.Cause(ctx)
 	case <-t.C:
 		return nil
 	}
