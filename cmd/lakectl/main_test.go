@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 
@@ -177,6 +179,7 @@ func scriptParams(t *testing.T) testscript.Params {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":      cmdExits,
+			"httpserve":  cmdHTTPServe,
 			"splist":     func(ts *testscript.TestScript, neg bool, args []string) { cmdSPList(ts, sp, args) },
 			"spfile":     func(ts *testscript.TestScript, neg bool, args []string) { cmdSPFile(ts, sp, args) },
 			"gzip":       cmdGzip,
@@ -471,4 +474,16 @@ func cmdSPFile(ts *testscript.TestScript, sp *standin.Server, args []string) {
 	tm, err := time.Parse(time.RFC3339, args[2])
 	ts.Check(err)
 	sp.PutFile(args[0], []byte(ts.ReadFile(args[1])), tm)
+}
+
+// httpserve DIR serves the files of DIR over HTTP on loopback (Go's file
+// server: Last-Modified, If-Modified-Since, Range) until the script ends,
+// and sets $HTTP_URL to its root.
+func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: httpserve DIR")
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(ts.MkAbs(args[0]))))
+	ts.Defer(srv.Close)
+	ts.Setenv("HTTP_URL", srv.URL)
 }

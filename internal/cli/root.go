@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"syscall"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/tablecmd"
 	"github.com/lakectl/lakectl/internal/cli/validatecmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/ingest"
 	"github.com/lakectl/lakectl/internal/ingest/sharepoint"
 	"github.com/lakectl/lakectl/internal/secret"
 	"github.com/lakectl/lakectl/internal/storage/s3"
@@ -114,6 +116,7 @@ func isUsage(err error) bool {
 // ExitCode decides the exit status of an error, in one place.
 func ExitCode(ctx context.Context, err error) int {
 	var exit *cmdutil.ExitError
+	var httpErr *ingest.HTTPError
 	switch {
 	case err == nil:
 		return ExitOK
@@ -121,6 +124,8 @@ func ExitCode(ctx context.Context, err error) int {
 		return ExitInterrupted
 	case errors.As(err, &exit):
 		return exit.Code
+	case errors.As(err, &httpErr) && slices.Contains([]int{401, 403, 404, 410}, httpErr.StatusCode):
+		return ExitUsage // a URL that names nothing, or credentials refused: as a missing path or bucket
 	case cmdutil.IsUsage(err),
 		errors.Is(err, catalog.ErrInvalid),
 		errors.Is(err, fs.ErrInvalid),

@@ -136,16 +136,18 @@ func (f *Factory) CatalogAt(ctx context.Context, uri string, write bool) (catalo
 
 // Store opens the object store a URI names, with the S3 settings.
 func (f *Factory) Store(ctx context.Context, uri string) (storage.Store, error) {
-	return backends.OpenStore(ctx, uri, f.storeOptions())
+	return backends.OpenStore(ctx, uri, f.StoreOptions())
 }
 
 // ExistingStore opens a store to read, like Store: a local folder that
 // does not exist is an error.
 func (f *Factory) ExistingStore(ctx context.Context, uri string) (storage.Store, error) {
-	return backends.OpenExistingStore(ctx, uri, f.storeOptions())
+	return backends.OpenExistingStore(ctx, uri, f.StoreOptions())
 }
 
-func (f *Factory) storeOptions() backends.StoreOptions {
+// StoreOptions are the settings every store the command opens shares
+// (S3's endpoint, region, timeouts, AWS configuration).
+func (f *Factory) StoreOptions() backends.StoreOptions {
 	return backends.StoreOptions{S3: s3.Options{
 		Config:      f.AWSConfig,
 		Endpoint:    f.Settings.S3Endpoint,

@@ -30,6 +30,18 @@ func openSource(ctx context.Context, opts *Options) (any, error) {
 		return l, nil
 	}
 	switch scheme {
+	case "s3":
+		src, err := ingest.NewS3Source(ctx, arg, opts.F.StoreOptions().S3)
+		if err != nil {
+			return nil, err
+		}
+		return src, nil
+	case "http", "https":
+		src, err := ingest.NewHTTPSource([]string{arg}, ingest.HTTPOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return src, nil
 	case "postgres", "postgresql", "mysql":
 		src, err := ingest.NewSQLSource(ctx, arg, opts.Query, opts.F.Secrets())
 		if err != nil {
