@@ -87,6 +87,12 @@ func (r *run) files(ctx context.Context, src FileSource) error {
 			r.ds.Delete(ctx, staged)
 			r.sum.Unchanged++
 			r.prog.Add(progress.Counts{Files: 1, Bytes: got.Size})
+			// The index learns its new time or ETag, so that the next run
+			// passes it over from its listing alone.
+			if src := (commit.Source{URI: f.URI, Size: got.Size, ModTime: firstTime(got.ModTime, f.ModTime), ETag: firstString(got.ETag, f.ETag),
+				SHA256: got.SHA256, Landed: landed[f.URI].Landed}); !src.Same(landed[f.URI]) {
+				r.journal.Record.Sources = append(r.journal.Record.Sources, src)
+			}
 			continue
 		}
 		safe := SafeName(f.Rel)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog/sqlite"
 	"github.com/lakectl/lakectl/internal/commit"
+	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
@@ -102,6 +103,14 @@ func TestFilesLandsOnlyWhatIsNew(t *testing.T) {
 	if got := dataFiles(t, filepath.Join(dest, "orders")); len(got) != 3 {
 		t.Fatalf("data files %v", got)
 	}
+	// The touched file's new time is in the index now: the next run
+	// passes it over from the listing, fetching nothing.
+	l, _ := NewLocal(src)
+	counting := &countingSource{FileSource: l}
+	s3run, err := Files(ctx, cat, ds, "orders", counting, Options{})
+	if err != nil || counting.fetched != 0 || s3run.Unchanged != 2 || s3run.Outcome != NothingNew {
+		t.Fatalf("after the touch: %v, %d fetched, %+v", err, counting.fetched, s3run)
+	}
 	// Again lands everything anew.
 	if s4 := run(Options{Again: true}); len(s4.Landed) != 2 {
 		t.Fatalf("again: %+v", s4)
@@ -114,7 +123,7 @@ func TestFilesLandsOnlyWhatIsNew(t *testing.T) {
 	for _, r := range runs {
 		outcomes = append(outcomes, r.Outcome)
 	}
-	if strings.Join(outcomes, ",") != "committed,nothing new,committed,committed" {
+	if strings.Join(outcomes, ",") != "committed,nothing new,committed,committed,nothing new" {
 		t.Errorf("history %v", outcomes)
 	}
 }
@@ -152,4 +161,15 @@ func FuzzSafeName(f *testing.F) {
 			}
 		}
 	})
+}
+
+// countingSource counts the files a source fetched.
+type countingSource struct {
+	FileSource
+	fetched int
+}
+
+func (c *countingSource) Fetch(ctx context.Context, f RemoteFile, prev *Seen, dst storage.Store, key string) (*Fetched, error) {
+	c.fetched++
+	return c.FileSource.Fetch(ctx, f, prev, dst, key)
 }

@@ -3,9 +3,12 @@ package ingest
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -58,4 +61,49 @@ func sortRuns(runs []Run) {
 		}
 		return cmp.Or(a.Finished.Compare(b.Finished), strings.Compare(a.Run, b.Run))
 	})
+}
+
+// CommittedSince counts the files landed by the dataset's runs committed
+// after t (finished by themselves, or by the run that found them stopped),
+// and when the first of those runs started. Only the records of runs whose
+// ids (which start with their start time) are not older than t are read.
+func CommittedSince(ctx context.Context, ds storage.Store, t time.Time) (files int, first time.Time, err error) {
+	oldest := ""
+	if !t.IsZero() {
+		// A run's id is its start, to the second, which is before its end.
+		oldest = t.Add(-24 * time.Hour).UTC().Format("20060102T150405Z")
+	}
+	for o, err := range ds.List(ctx, commit.RunsDir+"/") {
+		if err != nil {
+			return 0, time.Time{}, err
+		}
+		name := path.Base(o.Key)
+		if !strings.HasSuffix(name, ".json") || name < oldest {
+			continue
+		}
+		var r commit.Record
+		if err := readRecord(ctx, ds, o.Key, &r); err != nil {
+			return 0, time.Time{}, err
+		}
+		if r.Outcome != Committed || !r.Finished.After(t) || len(r.Files) == 0 {
+			continue
+		}
+		files += len(r.Files)
+		if start := cmp.Or(r.Started, r.Finished); first.IsZero() || start.Before(first) {
+			first = start
+		}
+	}
+	return files, first, nil
+}
+
+func readRecord(ctx context.Context, ds storage.Store, key string, r *commit.Record) error {
+	rc, err := ds.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := json.NewDecoder(rc).Decode(r); err != nil {
+		return fmt.Errorf("%s: %w", ds.URI(key), err)
+	}
+	return nil
 }

@@ -251,17 +251,24 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 	rec := r.journal.Record
 	rec.Rows, rec.Bytes = r.sum.Rows, r.sum.Bytes
 	rec.WatermarkBefore, rec.WatermarkAfter = r.sum.WatermarkBefore, r.sum.WatermarkAfter
-	if err == nil && len(r.journal.Move) == 0 && r.journal.State == nil {
+	decided := false // the commit is decided: the next run finishes it
+	if err == nil && len(r.journal.Move) == 0 && r.journal.State == nil && len(rec.Sources) == 0 {
 		r.discard()
 		r.sum.Outcome = NothingNew
 	} else if err == nil {
 		if err = r.w.Check(ctx); err == nil {
 			r.prog.Stage("commit")
-			rec.Outcome, rec.Finished = Committed, time.Now().UTC()
+			// A commit of no file (the index learning new times of files
+			// unchanged) landed nothing new.
+			outcome := Committed
+			if len(r.journal.Move) == 0 {
+				outcome = NothingNew
+			}
+			rec.Outcome, rec.Finished = outcome, time.Now().UTC()
 			err = commit.Commit(ctx, r.ds, r.cat, &r.journal, r.opts.Failpoint, r.prog)
-			var decided *commit.DecidedError
-			if err == nil || errors.As(err, &decided) {
-				r.sum.Outcome = Committed
+			var de *commit.DecidedError
+			if err == nil || errors.As(err, &de) {
+				r.sum.Outcome, decided = outcome, true
 			}
 			if err == nil {
 				r.sum.Duration = time.Since(r.start)
@@ -269,14 +276,14 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 			}
 		}
 		var uncertain *commit.UncertainError
-		if !errors.As(err, &uncertain) && r.sum.Outcome != Committed {
+		if !errors.As(err, &uncertain) && !decided {
 			r.discard()
 		}
 	} else {
 		r.discard()
 	}
 	r.sum.Duration = time.Since(r.start)
-	if r.sum.Outcome == Committed { // decided; the next run finishes it
+	if decided { // the next run finishes it
 		return r.sum, err
 	}
 	rec.Files, rec.Sources, rec.WatermarkAfter = nil, nil, ""

@@ -35,6 +35,15 @@ type State struct {
 	Watermark string `json:"watermark"`
 	// Lookback is the margin the run that kept this state re-read.
 	Lookback string `json:"lookback,omitempty"`
+	// SeenFrom is the least value whose rows Seen covers (every row landed
+	// at or above it has its hash there): a later run reads again from no
+	// lower, or it would land rows twice.
+	SeenFrom string `json:"seenFrom,omitempty"`
+	// Key names the columns Seen's hashes are of (all columns when empty).
+	Key []string `json:"key,omitempty"`
+	// Source names the source the watermark is of (secrets hidden): a
+	// watermark means nothing for another table or query.
+	Source string `json:"source,omitempty"`
 	// Seen are the hashes (FNV-1a 64, hex) of the rows landed whose value
 	// lies in the margin a later run reads again: at the watermark, or
 	// within the lookback below it. A row read again is landed only when
@@ -73,6 +82,16 @@ func (r *run) rows(ctx context.Context, src RowSource) error {
 	if prev != nil && r.opts.Column != "" && !strings.EqualFold(prev.Column, r.opts.Column) {
 		return catalog.OptionErrorf("Column", r.opts.Column, "the dataset's watermark is on column %s, not %s: ingest into another dataset to change it", prev.Column, r.opts.Column)
 	}
+	if prev != nil && r.opts.Column != "" && prev.Source != "" && prev.Source != r.sum.Source {
+		return catalog.OptionErrorf("Dataset", "", "the dataset's watermark is of %s, not of %s: ingest into another dataset, or remove %s to start over", prev.Source, r.sum.Source, r.ds.URI(commit.StateKey))
+	}
+	if prev != nil && r.opts.Column != "" && !slices.EqualFunc(prev.Key, r.opts.Key, strings.EqualFold) {
+		was := "all columns"
+		if len(prev.Key) > 0 {
+			was = strings.Join(prev.Key, ", ")
+		}
+		return catalog.OptionErrorf("Key", strings.Join(r.opts.Key, ","), "the dataset's rows are told apart by %s: keep that --key, or ingest into another dataset", was)
+	}
 	req := ReadRequest{Column: r.opts.Column}
 	var wm, from any
 	seen := map[uint64]bool{}
@@ -87,7 +106,15 @@ func (r *run) rows(ctx context.Context, src RowSource) error {
 		// Only the margin the last run kept its rows of can be read again
 		// without landing a row twice: a wider lookback widens it from
 		// this run on.
-		if floor, err := below(wm, prev.Lookback); err == nil && compareValues(from, floor) < 0 {
+		floor := wm
+		if prev.SeenFrom != "" {
+			if floor, err = parseValue(prev.Type, prev.SeenFrom); err != nil {
+				return fmt.Errorf("the dataset's state: seenFrom %q: %w", prev.SeenFrom, err)
+			}
+		} else if f, err := below(wm, prev.Lookback); err == nil {
+			floor = f
+		}
+		if compareValues(from, floor) < 0 {
 			from = floor
 		}
 		req.From = from
@@ -106,6 +133,14 @@ func (r *run) rows(ctx context.Context, src RowSource) error {
 	}
 	defer rd.Close()
 	cols := rd.Columns()
+	if len(cols) == 0 {
+		// No row at all (a SharePoint list whose items beyond the
+		// watermark are gone says nothing of its fields): nothing new.
+		if rows, err := rd.Next(ctx); !errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s: %d rows of no columns", src, len(rows))
+		}
+		return nil
+	}
 	inc, keys := -1, []int(nil)
 	for i, c := range cols {
 		if r.opts.Column != "" && strings.EqualFold(c.Name, r.opts.Column) {
@@ -126,6 +161,10 @@ func (r *run) rows(ctx context.Context, src RowSource) error {
 		for i := range cols {
 			keys = append(keys, i)
 		}
+	}
+	if inc >= 0 && !orderedType(cols[inc].Type) {
+		_, err := parseValue(cols[inc].Type, "")
+		return catalog.OptionErrorf("Column", r.opts.Column, "column %s: %v", cols[inc].Name, err)
 	}
 	if inc >= 0 && prev != nil && prev.Type != cols[inc].Type {
 		return fmt.Errorf("column %s is %s now, and was %s when the watermark %s was kept", cols[inc].Name, cols[inc].Type, prev.Type, prev.Watermark)
@@ -201,13 +240,30 @@ func (r *run) rows(ctx context.Context, src RowSource) error {
 	if err := out.close(); err != nil {
 		return err
 	}
-	if inc < 0 || high == nil {
+	if inc < 0 {
+		return nil
+	}
+	if high == nil {
+		if len(r.journal.Move) > 0 && prev == nil {
+			// Nothing to keep as a watermark: every later run would land
+			// these rows again.
+			return catalog.OptionErrorf("Column", r.opts.Column, "column %s is null in every row read: no watermark can be kept, and each run would land the rows again; load the table in full (no --incremental-column), or fill the column", cols[inc].Name)
+		}
 		return nil
 	}
 	if err := prune(); err != nil {
 		return err
 	}
-	st := State{Column: cols[inc].Name, Type: cols[inc].Type, Watermark: valueText(high), Lookback: r.opts.Lookback}
+	lo, err := below(high, r.opts.Lookback)
+	if err != nil {
+		return err
+	}
+	if from != nil && compareValues(lo, from) < 0 {
+		lo = from // the rows below this run's bound were not read: not in Seen
+	}
+	margin = slices.DeleteFunc(margin, func(m mark) bool { return compareValues(m.v, lo) < 0 })
+	st := State{Column: cols[inc].Name, Type: cols[inc].Type, Watermark: valueText(high), Lookback: r.opts.Lookback,
+		SeenFrom: valueText(lo), Source: r.sum.Source, Key: r.opts.Key}
 	for _, m := range margin {
 		var b [8]byte
 		binary.BigEndian.PutUint64(b[:], m.h)
@@ -215,7 +271,7 @@ func (r *run) rows(ctx context.Context, src RowSource) error {
 	}
 	slices.Sort(st.Seen)
 	st.Seen = slices.Compact(st.Seen)
-	if prev != nil && st.Watermark == prev.Watermark && slices.Equal(st.Seen, prev.Seen) && len(r.journal.Move) == 0 {
+	if prev != nil && st.Watermark == prev.Watermark && st.SeenFrom == prev.SeenFrom && slices.Equal(st.Seen, prev.Seen) && len(r.journal.Move) == 0 {
 		return nil // nothing new: the state stays
 	}
 	r.sum.WatermarkAfter = st.Watermark
@@ -277,10 +333,8 @@ func parseValue(t, s string) (any, error) {
 			return nil, fmt.Errorf("%q is not a decimal", s)
 		}
 		return json.Number(s), nil
-	case t == "string" || strings.HasPrefix(t, "varchar") || strings.HasPrefix(t, "char"):
-		return s, nil
 	}
-	return nil, fmt.Errorf("a %s column cannot be incremental: want a date, timestamp, number or string", t)
+	return nil, fmt.Errorf("a %s column cannot be incremental: want a date, timestamp or number (a string's order is its database's collation, which lakectl cannot reproduce: cast it in --query)", t)
 }
 
 // below is v less the lookback (v itself without one).
@@ -371,4 +425,15 @@ func compareValues(a, b any) int {
 		}
 	}
 	return strings.Compare(valueText(a), valueText(b))
+}
+
+// orderedType says whether values of catalog type t have an order lakectl
+// reproduces as the database does: dates, timestamps and numbers.
+func orderedType(t string) bool {
+	switch {
+	case t == "date" || t == "timestamp", t == "bigint" || t == "int" || t == "smallint" || t == "tinyint",
+		t == "double" || t == "float", strings.HasPrefix(t, "decimal"):
+		return true
+	}
+	return false
 }

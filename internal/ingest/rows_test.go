@@ -22,9 +22,18 @@ import (
 type table struct {
 	rows [][]any
 	reqs []ReadRequest
+	name string // String(), "memory" when empty
+	// bare: a read of no row says nothing of its columns (as a SharePoint
+	// list's does).
+	bare bool
 }
 
-func (t *table) String() string { return "memory" }
+func (t *table) String() string {
+	if t.name != "" {
+		return t.name
+	}
+	return "memory"
+}
 
 func (t *table) Read(ctx context.Context, req ReadRequest) (RowReader, error) {
 	t.reqs = append(t.reqs, req)
@@ -35,12 +44,18 @@ func (t *table) Read(ctx context.Context, req ReadRequest) (RowReader, error) {
 		}
 		out = append(out, r)
 	}
-	return &tableReader{rows: out}, nil
+	return &tableReader{rows: out, bare: t.bare && len(out) == 0}, nil
 }
 
-type tableReader struct{ rows [][]any }
+type tableReader struct {
+	rows [][]any
+	bare bool
+}
 
 func (r *tableReader) Columns() []catalog.Column {
+	if r.bare {
+		return nil
+	}
 	return []catalog.Column{{Name: "id", Type: "bigint"}, {Name: "updated_at", Type: "timestamp", Parameters: map[string]string{catalog.ParamLocalTime: "true"}}, {Name: "note", Type: "string"}}
 }
 
@@ -182,5 +197,68 @@ func TestRowsFormats(t *testing.T) {
 	want := "id,updated_at,note\n1,2026-01-01 00:01:00,\"with, comma \"\"q\"\"\nline\"\n2,,\n"
 	if string(data) != want {
 		t.Fatalf("csv:\n%s\nwant\n%s", data, want)
+	}
+}
+
+// The review's cases: a wider lookback lands nothing twice; a column null
+// in every row, a string column, and another source's watermark are
+// refused; a read of no row and no columns is nothing new.
+func TestRowsStateEdges(t *testing.T) {
+	ctx := context.Background()
+	cat, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ds, _ := local.New(dir)
+	src := &table{rows: [][]any{{int64(1), at(1), "a"}, {int64(2), at(2), "b"}, {int64(3), at(3), "c"}}}
+	run := func(opts Options) (*Summary, error) {
+		opts.Column = "updated_at"
+		return Rows(ctx, cat, ds, "t", src, opts)
+	}
+	if _, err := run(Options{Key: []string{"id"}}); err != nil {
+		t.Fatal(err)
+	}
+	src.rows = append(src.rows, []any{int64(4), at(4), "d"})
+	for i := range 3 { // the lookback widened: rows 1-3 are not landed again
+		if _, err := run(Options{Lookback: "30m", Key: []string{"id"}}); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if got := landedIDs(t, dir); !slices.Equal(got, []int64{1, 2, 3, 4}) {
+		t.Fatalf("after widening the lookback: %v", got)
+	}
+
+	// Another source's watermark is refused.
+	other := &table{rows: src.rows, name: "another table"}
+	if _, err := Rows(ctx, cat, ds, "t", other, Options{Column: "updated_at", Key: []string{"id"}}); err == nil || !strings.Contains(err.Error(), "the dataset's watermark is of memory, not of another table") {
+		t.Fatalf("another source: %v", err)
+	}
+	// A string column cannot be incremental.
+	ds2, _ := local.New(t.TempDir())
+	if _, err := Rows(ctx, cat, ds2, "s", src, Options{Column: "note"}); err == nil || !strings.Contains(err.Error(), "a string column cannot be incremental") {
+		t.Fatalf("a string column: %v", err)
+	}
+	// A column null in every row: refused, nothing landed.
+	nulls := &table{rows: [][]any{{int64(1), nil, "a"}, {int64(2), nil, "b"}}}
+	dir3 := t.TempDir()
+	ds3, _ := local.New(dir3)
+	if _, err := Rows(ctx, cat, ds3, "n", nulls, Options{Column: "updated_at"}); err == nil || !strings.Contains(err.Error(), "is null in every row read") {
+		t.Fatalf("all null: %v", err)
+	}
+	if got := landedIDs(t, dir3); len(got) != 0 {
+		t.Fatalf("all null landed %v", got)
+	}
+	// The rows beyond the watermark are gone, and the source says nothing
+	// of its columns: nothing new.
+	bare := &table{bare: true}
+	// Another key than the one the hashes are of is refused.
+	if _, err := run(Options{}); err == nil || !strings.Contains(err.Error(), "the dataset's rows are told apart by id: keep that --key") {
+		t.Fatalf("another key: %v", err)
+	}
+	dir4 := t.TempDir()
+	ds4, _ := local.New(dir4)
+	if s, err := Rows(ctx, cat, ds4, "b", bare, Options{Column: "updated_at"}); err != nil || s.Outcome != NothingNew {
+		t.Fatalf("no row, no column: %v, %+v", err, s)
 	}
 }

@@ -21,6 +21,10 @@ type S3Source struct {
 	store  *lakes3.Store // the bucket, at its root
 	bucket string
 	prefix string // "" for the whole bucket
+	// glob, when the prefix has wildcards (path.Match: *, ?, [...]), is
+	// the pattern keys must match; the prefix is then its folder without
+	// wildcards, listed whole.
+	glob string
 }
 
 var _ FileSource = (*S3Source)(nil)
@@ -40,6 +44,14 @@ func NewS3Source(ctx context.Context, uri string, opts lakes3.Options) (*S3Sourc
 		return nil, badSource("%s: want s3://BUCKET/PREFIX", uri)
 	}
 	prefix := strings.TrimPrefix(u.Path, "/")
+	glob := ""
+	if strings.ContainsAny(prefix, "*?[") {
+		if _, err := path.Match(prefix, ""); err != nil {
+			return nil, badSource("%s: %v", uri, err)
+		}
+		glob = prefix
+		prefix = prefix[:strings.LastIndex(prefix[:strings.IndexAny(prefix, "*?[")], "/")+1]
+	}
 	if prefix != "" {
 		if err := storage.CheckKey(strings.TrimSuffix(prefix, "/")); err != nil {
 			return nil, badSource("%s: the prefix has an empty, . or .. part", uri)
@@ -49,23 +61,39 @@ func NewS3Source(ctx context.Context, uri string, opts lakes3.Options) (*S3Sourc
 	if err != nil {
 		return nil, err
 	}
-	return &S3Source{store: store, bucket: u.Host, prefix: prefix}, nil
+	return &S3Source{store: store, bucket: u.Host, prefix: prefix, glob: glob}, nil
 }
 
-func (s *S3Source) String() string { return "s3://" + s.bucket + "/" + s.prefix }
+func (s *S3Source) String() string {
+	if s.glob != "" {
+		return "s3://" + s.bucket + "/" + s.glob
+	}
+	return "s3://" + s.bucket + "/" + s.prefix
+}
 
 // List yields the one object PREFIX names, or the objects under PREFIX/
 // (Rel their key below it), a page of 1,000 at a time.
 func (s *S3Source) List(ctx context.Context) iter.Seq2[RemoteFile, error] {
 	return func(yield func(RemoteFile, error) bool) {
+		listed := 0
+		defer func() {
+			// A prefix that holds nothing, or a pattern that matches
+			// nothing, is a mistake as a missing local path is: S3 has
+			// no folder that could exist empty.
+			if listed == 0 && ctx.Err() == nil {
+				yield(RemoteFile{}, badSource("%s: no object there", s))
+			}
+		}()
 		folder := s.prefix
-		if folder != "" && !strings.HasSuffix(folder, "/") {
+		if s.glob == "" && folder != "" && !strings.HasSuffix(folder, "/") {
 			obj, err := s.store.Stat(ctx, folder)
 			if err == nil {
+				listed++
 				yield(s.file(obj, path.Base(folder)), nil)
 				return
 			}
 			if !errors.Is(err, fs.ErrNotExist) {
+				listed = -1
 				yield(RemoteFile{}, fmt.Errorf("list %s: %w", s, err))
 				return
 			}
@@ -73,10 +101,18 @@ func (s *S3Source) List(ctx context.Context) iter.Seq2[RemoteFile, error] {
 		}
 		for obj, err := range s.store.List(ctx, folder) {
 			if err != nil {
+				listed = -1
 				yield(RemoteFile{}, fmt.Errorf("list %s: %w", s, err))
 				return
 			}
+			if s.glob != "" {
+				if ok, _ := path.Match(s.glob, obj.Key); !ok {
+					continue
+				}
+			}
+			listed++
 			if !yield(s.file(obj, strings.TrimPrefix(obj.Key, folder)), nil) {
+				listed = -1 // the caller stopped: not "nothing there"
 				return
 			}
 		}

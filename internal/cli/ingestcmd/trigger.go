@@ -63,10 +63,11 @@ func (t *Trigger) check() error {
 	return nil
 }
 
-// triggerState is what --then has waited for since it last ran.
+// triggerState is when --then last ran, and what it has waited for since
+// (counted again each run from the run records).
 type triggerState struct {
 	// Pending counts the files landed since --then last ran, the first of
-	// them at First.
+	// them by a run started at First.
 	Pending int       `json:"pending"`
 	First   time.Time `json:"first,omitzero"`
 	LastRun time.Time `json:"lastRun,omitzero"`
@@ -89,7 +90,6 @@ func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Stor
 	}
 	var st triggerState
 	rc, err := ds.Get(ctx, TriggerKey)
-
 	switch {
 	case err == nil:
 		err = json.NewDecoder(rc).Decode(&st)
@@ -101,11 +101,11 @@ func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Stor
 		return err
 	}
 	now := time.Now().UTC()
-	if n := len(sum.Landed); n > 0 && sum.Outcome == ingest.Committed {
-		if st.Pending == 0 {
-			st.First = sum.Started
-		}
-		st.Pending += n
+	// What is pending is what the run records say was committed since
+	// --then last ran: a run killed after its commit, or finished by a
+	// later run, counts as much as this one.
+	if st.Pending, st.First, err = ingest.CommittedSince(ctx, ds, st.LastRun); err != nil {
+		return err
 	}
 	var why string
 	fire := false
@@ -147,7 +147,7 @@ func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Stor
 			return err
 		}
 	}
-	return putTrigger(ctx, ds, triggerState{LastRun: now})
+	return putTrigger(ctx, ds, triggerState{LastRun: time.Now().UTC()})
 }
 
 func putTrigger(ctx context.Context, ds storage.Store, st triggerState) error {
