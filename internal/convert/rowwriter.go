@@ -58,7 +58,7 @@ const maxRowGroupBytes = 64 << 20
 // them, its first values are date-times without a zone): then it holds
 // local date-times, written with isAdjustedToUTC=false.
 type RowWriter struct {
-	out *countingWriter
+	out *format.CountingWriter
 	w   *parquet.Writer // nil until the layout is decided (NewRowWriter)
 
 	schema *Schema
@@ -87,7 +87,7 @@ func NewRowWriter(w io.Writer, columns []catalog.Column, opts FileOptions) (*Row
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	rw := &RowWriter{out: &countingWriter{w: w}, opts: opts}
+	rw := &RowWriter{out: &format.CountingWriter{W: w}, opts: opts}
 	for _, c := range columns {
 		f, err := fieldOf(c)
 		if err != nil {
@@ -100,7 +100,7 @@ func NewRowWriter(w io.Writer, columns []catalog.Column, opts FileOptions) (*Row
 
 // newRowWriter starts a file of schema s on w.
 func newRowWriter(w io.Writer, s *Schema, opts FileOptions) *RowWriter {
-	rw := &RowWriter{out: &countingWriter{w: w}, opts: opts}
+	rw := &RowWriter{out: &format.CountingWriter{W: w}, opts: opts}
 	rw.start(s)
 	return rw
 }
@@ -264,7 +264,7 @@ func (rw *RowWriter) wrote(n int) error {
 }
 
 // account updates the bytes the current row group holds.
-func (rw *RowWriter) account() { rw.buffered = rw.w.Size() - rw.out.n }
+func (rw *RowWriter) account() { rw.buffered = rw.w.Size() - rw.out.N }
 
 // flush writes out the current row group.
 func (rw *RowWriter) flush() error {
@@ -298,19 +298,7 @@ func (rw *RowWriter) Rows() int64 { return rw.rows }
 
 // Bytes is the number of bytes written to the io.Writer so far (a row
 // group's bytes once it is written out; the whole file after Close).
-func (rw *RowWriter) Bytes() int64 { return rw.out.n }
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
+func (rw *RowWriter) Bytes() int64 { return rw.out.N }
 
 // createdBy is the created_by of lakectl's Parquet footers, in the form
 // the Parquet spec gives and readers parse to work around writers' bugs:

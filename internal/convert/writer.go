@@ -196,7 +196,7 @@ func (ws *writerSet) stream(fw *fileWriter) error {
 	fw.pw, fw.done = pw, make(chan error, 1)
 	head := bytes.NewReader(fw.head.Bytes())
 	fw.head = nil
-	fw.out.w = pw
+	fw.out.W = pw
 	go func() {
 		err := ws.store.Put(ws.ctx, fw.key, io.MultiReader(head, pr))
 		pr.CloseWithError(err)

@@ -95,6 +95,18 @@ func (c *CountingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// CountingWriter counts the bytes written through it (in N).
+type CountingWriter struct {
+	W io.Writer
+	N int64
+}
+
+func (c *CountingWriter) Write(p []byte) (int, error) {
+	n, err := c.W.Write(p)
+	c.N += int64(n)
+	return n, err
+}
+
 // Sniff classifies one object and infers its schema. It does not fail:
 // whatever goes wrong becomes the file's Skip reason.
 func Sniff(ctx context.Context, s storage.Store, obj *storage.Object, opts Options) *File {

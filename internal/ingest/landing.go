@@ -14,6 +14,7 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/format"
 )
 
 // landing writes a run's rows into staged files of its format, a new file
@@ -30,7 +31,7 @@ type landingFile struct {
 	name   string
 	pw     *io.PipeWriter
 	put    chan error
-	n      *countWriter
+	n      *format.CountingWriter
 	enc    RowEncoder
 	rows   int64
 }
@@ -53,7 +54,7 @@ func (l *landing) write(ctx context.Context, rows [][]any) error {
 		return l.fail(err)
 	}
 	l.cur.rows += int64(len(rows))
-	if l.cur.n.n >= l.r.opts.TargetFileSize {
+	if l.cur.n.N >= l.r.opts.TargetFileSize {
 		return l.closeFile()
 	}
 	return nil
@@ -70,7 +71,7 @@ func (l *landing) open(ctx context.Context) error {
 		pr.CloseWithError(err) // a writer blocked on a failed Put returns
 		f.put <- err
 	}()
-	f.n = &countWriter{w: pw}
+	f.n = &format.CountingWriter{W: pw}
 	var err error
 	switch l.r.opts.Format {
 	case FormatCSV:
@@ -102,7 +103,7 @@ func (l *landing) closeFile() error {
 		return err
 	}
 	l.cur = nil
-	l.r.place(f.staged, f.name, Landed{Key: f.name, Size: f.n.n, Rows: f.rows})
+	l.r.place(f.staged, f.name, Landed{Key: f.name, Size: f.n.N, Rows: f.rows})
 	return nil
 }
 
@@ -123,17 +124,6 @@ func (l *landing) abort() {
 	if l.cur != nil {
 		l.fail(fmt.Errorf("the run failed"))
 	}
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // cellText is a value's text in a CSV cell or a JSON string: dates as
