@@ -298,14 +298,11 @@ func (c *Catalog) init(ctx context.Context) error {
 // empty file), and an error when the file belongs to something else or to
 // a newer lakectl.
 func (c *Catalog) checkSchema(ctx context.Context, q querier) (int, error) {
+	// One statement, so that the three are read from one snapshot: read
+	// one by one, another process's creation committed in between made a
+	// catalog look like another program's database (objects, no id yet).
 	var appID, version, objects int
-	if err := q.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
-		return 0, c.fail("open", err)
-	}
-	if err := q.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return 0, c.fail("open", err)
-	}
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&objects); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)`).Scan(&appID, &version, &objects); err != nil {
 		return 0, c.fail("open", err)
 	}
 	switch {
