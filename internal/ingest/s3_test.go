@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -80,11 +81,13 @@ func TestS3SourceListsAFolderOrAnObject(t *testing.T) {
 	}
 	opts := lakes3.Options{Endpoint: srv.Endpoint}
 	for uri, want := range map[string][]string{
-		"s3://" + bucket + "/in":       {"a.csv", "sub/b.csv"},
-		"s3://" + bucket + "/in/":      {"a.csv", "sub/b.csv"},
-		"s3://" + bucket + "/in/a.csv": {"a.csv"},
-		"s3://" + bucket:               {"in/a.csv", "in/sub/b.csv", "inbox/c.csv", "top.csv"},
-		"s3://" + bucket + "/nothing":  nil,
+		"s3://" + bucket + "/in":         {"a.csv", "sub/b.csv"},
+		"s3://" + bucket + "/in/":        {"a.csv", "sub/b.csv"},
+		"s3://" + bucket + "/in/a.csv":   {"a.csv"},
+		"s3://" + bucket:                 {"in/a.csv", "in/sub/b.csv", "inbox/c.csv", "top.csv"},
+		"s3://" + bucket + "/in/*.csv":   {"a.csv"},
+		"s3://" + bucket + "/in/*/b.csv": {"sub/b.csv"},
+		"s3://" + bucket + "/*.csv":      {"top.csv"},
 	} {
 		_, files := s3Source(t, uri, opts)
 		var rels []string
@@ -99,7 +102,25 @@ func TestS3SourceListsAFolderOrAnObject(t *testing.T) {
 			t.Errorf("%s lists %q, want %q", uri, rels, want)
 		}
 	}
-	for _, bad := range []string{"s3://", "s3:///p", "s3://" + bucket + "/a//b", "s3://" + bucket + "/../x", "https://" + bucket + "/p"} {
+	// A prefix that holds nothing, or a pattern that matches nothing, is a
+	// mistake (fs.ErrInvalid: exit 2), as a missing local path is.
+	for _, uri := range []string{"s3://" + bucket + "/nothing", "s3://" + bucket + "/in/*.json"} {
+		src, err := ingest.NewS3Source(t.Context(), uri, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lerr error
+		for _, err := range src.List(t.Context()) {
+			if err != nil {
+				lerr = err
+				break
+			}
+		}
+		if !errors.Is(lerr, fs.ErrInvalid) || !strings.Contains(lerr.Error(), "no object there") {
+			t.Errorf("%s: %v", uri, lerr)
+		}
+	}
+	for _, bad := range []string{"s3://", "s3:///p", "s3://" + bucket + "/in/[", "s3://" + bucket + "/a//b", "s3://" + bucket + "/../x", "https://" + bucket + "/p"} {
 		if _, err := ingest.NewS3Source(t.Context(), bad, opts); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
