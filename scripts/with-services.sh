@@ -18,10 +18,14 @@ if [ ! -x "$minio" ]; then
 	(cd / && GOFLAGS= CGO_ENABLED=0 go install "github.com/minio/minio@$MINIO_VERSION")
 fi
 
+# free_port picks a port nothing listens on, below the kernel's range of
+# ephemeral ports (32768 and up by default), where an outgoing connection
+# of another program could hold it as its local port.
 free_port() {
-	local p
+	local p low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 20000))
+		p=$((20000 + RANDOM % (low > 21000 ? low - 20000 : 12000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return
