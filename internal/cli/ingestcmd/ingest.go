@@ -50,9 +50,18 @@ year=/month=/day= folders), in files named by the run's id.
 
 SOURCE is:
   a local file, folder or glob    every file, landed byte for byte
-  s3://bucket/prefix              objects, copied server side when DEST is on S3
+  s3://bucket/prefix (or glob)    objects, copied server side when DEST is on S3
   http(s)://host/path             one file, fetched with If-None-Match/If-Modified-Since
   postgres://…, mysql://…         a table (?table=NAME) or --query, landed as rows
+  sharepoint://HOST/sites/SITE?list=TITLE
+                                  a SharePoint list's items, landed as rows
+  sharepoint://HOST/sites/SITE?library=NAME[&folder=PATH]
+                                  a document library's files
+
+A database password is a URI parameter password=env:VAR, file:PATH or
+ssm:/PARAMETER (SSM Parameter Store); SharePoint signs in with
+--tenant-id, --client-id and --client-secret env:VAR|file:PATH|ssm:/PARAMETER.
+No secret is ever given on the command line, printed, or kept.
 
 Files are copied as they are and checked: size, and the source's MD5 where
 it gives one; their SHA-256 is kept with the run. A file landed before and
@@ -91,7 +100,8 @@ Exit status 1: a --then command failed with exit status 1 (its data failed).
 		Example: `  lakectl ingest ./exports --to ./raw --dataset orders
   lakectl ingest 's3://partner-drop/orders/*.csv' --to s3://lake/raw --dataset orders --crawl raw
   lakectl ingest 'postgres://etl@db:5432/shop?table=orders&password=env:PGPASS' --to s3://lake/raw --dataset orders --incremental-column updated_at --lookback 15m --key id --format parquet
-  lakectl ingest https://example.com/data/rates.csv --to ./raw --dataset rates --then 'crawl ./raw/rates --database raw' --when-new-files 10 --or-after 1h`,
+  lakectl ingest https://example.com/data/rates.csv --to ./raw --dataset rates --then 'crawl ./raw/rates --database raw' --when-new-files 10 --or-after 1h
+  lakectl ingest 'sharepoint://contoso.sharepoint.com/sites/Finance?list=Invoices' --to s3://lake/raw --dataset invoices --incremental-column Modified --key ID --tenant-id "$TENANT" --client-id "$CLIENT" --client-secret ssm:/DataLake/GlueIngest/SharePoint/client_secret/finance`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source = args[0]
