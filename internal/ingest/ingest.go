@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -348,4 +349,25 @@ func SafeName(rel string) string {
 		name = name[:200-len(ext)] + ext
 	}
 	return name
+}
+
+// Inside says whether the dataset's folder lies in the source's folder
+// (local paths, or s3:// URIs), where the source would list it.
+func Inside(dataset, source string) bool {
+	if i := strings.IndexAny(source, "*?["); i >= 0 {
+		source = source[:strings.LastIndexAny(source[:i], "/")+1]
+	}
+	if !strings.Contains(source, "://") || strings.HasPrefix(source, "file://") {
+		if strings.Contains(dataset, "://") {
+			return false
+		}
+		src, err1 := filepath.Abs(strings.TrimPrefix(source, "file://"))
+		ds, err2 := filepath.Abs(dataset)
+		return err1 == nil && err2 == nil && (ds == src || strings.HasPrefix(ds, src+string(filepath.Separator)))
+	}
+	if !strings.HasPrefix(source, "s3://") {
+		return false
+	}
+	src := strings.TrimSuffix(source, "/")
+	return dataset == src || strings.HasPrefix(dataset, src+"/")
 }

@@ -207,7 +207,7 @@ func ingestRun(ctx context.Context, opts *Options) error {
 	if in.Failpoint, err = opts.F.Failpoint(); err != nil {
 		return err
 	}
-	if inside(dsURI, opts.Source) {
+	if ingest.Inside(dsURI, opts.Source) {
 		return cmdutil.Usagef("the dataset %s is inside the source %s: each run would land what the runs before it landed", dsURI, opts.Source)
 	}
 	src, err := openSource(ctx, opts)
@@ -323,25 +323,4 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// inside says whether the dataset's folder lies in the source's folder
-// (local paths, or s3:// URIs), where the source would list it.
-func inside(dataset, source string) bool {
-	if i := strings.IndexAny(source, "*?["); i >= 0 {
-		source = source[:strings.LastIndexAny(source[:i], "/")+1]
-	}
-	if !strings.Contains(source, "://") || strings.HasPrefix(source, "file://") {
-		if strings.Contains(dataset, "://") {
-			return false
-		}
-		src, err1 := filepath.Abs(strings.TrimPrefix(source, "file://"))
-		ds, err2 := filepath.Abs(dataset)
-		return err1 == nil && err2 == nil && (ds == src || strings.HasPrefix(ds, src+string(filepath.Separator)))
-	}
-	if !strings.HasPrefix(source, "s3://") {
-		return false
-	}
-	src := strings.TrimSuffix(source, "/")
-	return dataset == src || strings.HasPrefix(dataset, src+"/")
 }

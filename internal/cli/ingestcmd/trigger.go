@@ -1,16 +1,12 @@
 package ingestcmd
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/shlex"
@@ -21,10 +17,6 @@ import (
 	"github.com/lakectl/lakectl/internal/ingest"
 	"github.com/lakectl/lakectl/internal/storage"
 )
-
-// TriggerKey holds, in the dataset's folder, what --then has waited for
-// since it last ran.
-const TriggerKey = "_lakectl_trigger.json"
 
 // Trigger is --then with its conditions: Glue's event batching (a batch
 // size and a window), for cron.
@@ -63,16 +55,6 @@ func (t *Trigger) check() error {
 	return nil
 }
 
-// triggerState is when --then last ran, and what it has waited for since
-// (counted again each run from the run records).
-type triggerState struct {
-	// Pending counts the files landed since --then last ran, the first of
-	// them by a run started at First.
-	Pending int       `json:"pending"`
-	First   time.Time `json:"first,omitzero"`
-	LastRun time.Time `json:"lastRun,omitzero"`
-}
-
 // after counts what the run landed for --then, and runs it when its
 // conditions hold; it says which fired, or why nothing ran.
 func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Store, sum *ingest.Summary) error {
@@ -88,45 +70,9 @@ func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Stor
 	if lease != nil {
 		defer lease.Release(context.WithoutCancel(ctx))
 	}
-	var st triggerState
-	rc, err := ds.Get(ctx, TriggerKey)
-	switch {
-	case err == nil:
-		err = json.NewDecoder(rc).Decode(&st)
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", ds.URI(TriggerKey), err)
-		}
-	case !errors.Is(err, fs.ErrNotExist):
+	fire, why, err := ingest.Due(ctx, ds, ingest.Batch{NewFiles: t.NewFiles, After: t.After}, time.Now())
+	if err != nil {
 		return err
-	}
-	now := time.Now().UTC()
-	// What is pending is what the run records say was committed since
-	// --then last ran: a run killed after its commit, or finished by a
-	// later run, counts as much as this one.
-	if st.Pending, st.First, err = ingest.CommittedSince(ctx, ds, st.LastRun); err != nil {
-		return err
-	}
-	var why string
-	fire := false
-	switch {
-	case st.Pending == 0:
-		why = "nothing landed since it last ran"
-	case t.NewFiles > 0 && st.Pending >= t.NewFiles:
-		fire, why = true, fmt.Sprintf("%s landed since it last ran, --when-new-files %d", cmdutil.Count(st.Pending, "file"), t.NewFiles)
-	case t.After > 0 && now.Sub(st.First) >= t.After:
-		fire, why = true, fmt.Sprintf("the first of %s landed %s ago, --or-after %s", cmdutil.Count(st.Pending, "file"), now.Sub(st.First).Round(time.Second), t.After)
-	case t.NewFiles == 0 && t.After == 0:
-		fire, why = true, fmt.Sprintf("%s landed", cmdutil.Count(st.Pending, "file"))
-	default:
-		var waits []string
-		if t.NewFiles > 0 {
-			waits = append(waits, fmt.Sprintf("%d of %d files", st.Pending, t.NewFiles))
-		}
-		if t.After > 0 {
-			waits = append(waits, fmt.Sprintf("%s of %s since the first", now.Sub(st.First).Round(time.Second), t.After))
-		}
-		why = "waiting: " + strings.Join(waits, ", ")
 	}
 	say := func(format string, args ...any) {
 		if !f.Settings.Quiet {
@@ -135,24 +81,15 @@ func (t *Trigger) after(ctx context.Context, f *cmdutil.Factory, ds storage.Stor
 	}
 	if !fire {
 		say("Then: not run (%s)", why)
-		return putTrigger(ctx, ds, st)
+		return nil
 	}
 	say("Then: running (%s)", why)
 	for _, c := range t.Then {
 		if err := runThen(ctx, f, c); err != nil {
-			// Pending stays: the next run tries again.
-			if perr := putTrigger(ctx, ds, st); perr != nil {
-				return perr
-			}
-			return err
+			return err // what was pending stays so: the next run tries again
 		}
 	}
-	return putTrigger(ctx, ds, triggerState{LastRun: time.Now().UTC()})
-}
-
-func putTrigger(ctx context.Context, ds storage.Store, st triggerState) error {
-	data, _ := json.Marshal(st)
-	return ds.Put(ctx, TriggerKey, bytes.NewReader(data))
+	return ingest.Ran(ctx, ds, time.Now())
 }
 
 // runThen runs one lakectl command as its own process, with this one's
