@@ -1,0 +1,65 @@
+// Package metricscmd is `lakectl metrics`: collect the catalog's metrics
+// into daily snapshots, report on their history, and draw them.
+package metricscmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/convert"
+)
+
+// DayKeys are the partition keys of every snapshot table: the day of the
+// snapshot, as Athena's partition projection and a crawler spell it.
+var DayKeys = []string{"year", "month", "day"}
+
+// DayValues are the values of DayKeys for the day of t (UTC).
+func DayValues(t time.Time) []any {
+	t = t.UTC()
+	return []any{fmt.Sprintf("%04d", t.Year()), fmt.Sprintf("%02d", int(t.Month())), fmt.Sprintf("%02d", t.Day())}
+}
+
+// Snapshot is one day's rows of a snapshot table: KIND under a root.
+type Snapshot struct {
+	// Root is where the snapshots live (--to); the table's files are
+	// under ROOT/KIND/year=YYYY/month=MM/day=DD/.
+	Root string
+	// Kind names the table: tables, databases, storage.
+	Kind string
+	// Columns are the table's columns, the last three of them DayKeys,
+	// and Rows its rows for the day, each ending with DayValues.
+	Columns []catalog.Column
+	Rows    [][]any
+	// Database registers the snapshots as the table DATABASE.KIND, when
+	// set (--register-database).
+	Database string
+}
+
+// Save writes a day's snapshot through the commit protocol: the day's
+// partition is replaced whole (a rerun on the same day replaces that
+// day), and nothing of a run that dies is ever visible. It returns where
+// the files are.
+func Save(ctx context.Context, f *cmdutil.Factory, s Snapshot) (string, error) {
+	dest, err := f.Store(ctx, strings.TrimSuffix(s.Root, "/")+"/"+s.Kind)
+	if err != nil {
+		return "", err
+	}
+	c, err := f.Catalog(ctx)
+	if err != nil {
+		return "", err
+	}
+	opts := convert.Options{PartitionBy: DayKeys, Mode: convert.OverwritePartitions, Workers: 1,
+		Version: version.Version, Build: version.Commit}
+	if s.Database != "" {
+		opts.Register = s.Database + "." + s.Kind
+	}
+	if _, err := convert.AppendRows(ctx, c, s.Columns, s.Rows, s.Kind+" snapshot", dest, opts); err != nil {
+		return "", fmt.Errorf("%s snapshot: %w", s.Kind, err)
+	}
+	return dest.URI(""), nil
+}
