@@ -27,6 +27,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/convertcmd"
 	"github.com/lakectl/lakectl/internal/cli/crawlcmd"
 	"github.com/lakectl/lakectl/internal/cli/ingestcmd"
+	"github.com/lakectl/lakectl/internal/cli/metricscmd"
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
 	"github.com/lakectl/lakectl/internal/cli/tablecmd"
 	"github.com/lakectl/lakectl/internal/cli/validatecmd"
@@ -226,6 +227,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 	root.AddCommand(
 		catalogcmd.NewCmdCatalog(f),
 		ingestcmd.NewCmdIngest(f),
+		metricscmd.NewCmdMetrics(f),
 		crawlcmd.NewCmdCrawl(f),
 		convertcmd.NewCmdConvert(f),
 		validatecmd.NewCmdValidate(f),

@@ -300,7 +300,7 @@ func (p *Progress) status(s progress.Snapshot, now time.Time) string {
 	if elapsed := now.Sub(s.Started).Seconds(); elapsed > 0 && done > 0 {
 		rate := float64(done) / elapsed
 		if unit == "bytes" {
-			parts = append(parts, humanBytes(int64(rate))+"/s")
+			parts = append(parts, HumanBytes(int64(rate))+"/s")
 		} else {
 			parts = append(parts, fmt.Sprintf("%.0f %s/s", rate, unit))
 		}
@@ -316,28 +316,14 @@ func (p *Progress) status(s progress.Snapshot, now time.Time) string {
 func amount(unit string, done, total int64) string {
 	if unit == "bytes" {
 		if total > 0 {
-			return humanBytes(done) + "/" + humanBytes(total)
+			return HumanBytes(done) + "/" + HumanBytes(total)
 		}
-		return humanBytes(done)
+		return HumanBytes(done)
 	}
 	if total > 0 {
 		return fmt.Sprintf("%d/%d %s", done, total, unit)
 	}
 	return fmt.Sprintf("%d %s", done, unit)
-}
-
-// humanBytes prints a size in binary units: 512 B, 1.5 KiB, 63.0 MiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
 
 // clearBar clears the bar's line, where a bar is shown (the library's own

@@ -57,7 +57,7 @@ files and bytes before and after, rows, and its location. JSON output:
 
 func compactRun(ctx context.Context, opts *CompactOptions) error {
 	var err error
-	if opts.Compact.TargetFileSize, err = ParseSize(opts.TargetFileSize); err != nil {
+	if opts.Compact.TargetFileSize, err = cmdutil.ParseSize(opts.TargetFileSize); err != nil {
 		return cmdutil.Usagef("--target-file-size: %v", err)
 	}
 	db, name, err := catalog.ParseTableName(opts.Table)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -128,20 +127,6 @@ data adds or retypes a column of the registered table.`,
 // conversion.
 const convertMemoryLimit = 200 << 20
 
-var sizeRE = regexp.MustCompile(`^(?i)\s*(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$`)
-
-// ParseSize reads 134217728, 128MiB, 64MB, 1GiB (KB, MB, GB are powers of
-// 1000; KiB, MiB, GiB and K, M, G of 1024).
-func ParseSize(s string) (int64, error) {
-	m := sizeRE.FindStringSubmatch(s)
-	if m == nil {
-		return 0, fmt.Errorf("size %q: want a number of bytes with an optional unit (KiB, MiB, GiB, KB, MB, GB)", s)
-	}
-	n, _ := strconv.ParseInt(m[1], 10, 64)
-	mult := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "kb": 1000, "m": 1 << 20, "mib": 1 << 20, "mb": 1e6, "g": 1 << 30, "gib": 1 << 30, "gb": 1e9}[strings.ToLower(m[2])]
-	return n * mult, nil
-}
-
 // transformFile is the YAML of --transforms.
 type transformFile struct {
 	Mask     []string          `yaml:"mask"`
@@ -190,7 +175,7 @@ func convertRun(ctx context.Context, opts *Options) error {
 		return cmdutil.Usagef("--to is required: the destination folder")
 	}
 	var err error
-	if opts.Convert.TargetFileSize, err = ParseSize(opts.TargetFileSize); err != nil {
+	if opts.Convert.TargetFileSize, err = cmdutil.ParseSize(opts.TargetFileSize); err != nil {
 		return cmdutil.Usagef("--target-file-size: %v", err)
 	}
 	if opts.Convert.Transforms, err = opts.transforms(); err != nil {

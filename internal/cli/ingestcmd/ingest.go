@@ -15,7 +15,6 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
-	"github.com/lakectl/lakectl/internal/cli/convertcmd"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
@@ -186,7 +185,7 @@ func ingestRun(ctx context.Context, opts *Options) error {
 			return cmdutil.Usagef("--since %q: %v", opts.Since, err)
 		}
 	}
-	if in.TargetFileSize, err = convertcmd.ParseSize(opts.TargetFileSize); err != nil {
+	if in.TargetFileSize, err = cmdutil.ParseSize(opts.TargetFileSize); err != nil {
 		return cmdutil.Usagef("--target-file-size: %v", err)
 	}
 	if opts.Register != "" {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
@@ -15,14 +14,9 @@ import (
 )
 
 // DayKeys are the partition keys of every snapshot table: the day of the
-// snapshot, as Athena's partition projection and a crawler spell it.
+// snapshot (metrics.DayValues), as Athena's partition projection and a
+// crawler spell it.
 var DayKeys = []string{"year", "month", "day"}
-
-// DayValues are the values of DayKeys for the day of t (UTC).
-func DayValues(t time.Time) []any {
-	t = t.UTC()
-	return []any{fmt.Sprintf("%04d", t.Year()), fmt.Sprintf("%02d", int(t.Month())), fmt.Sprintf("%02d", t.Day())}
-}
 
 // Snapshot is one day's rows of a snapshot table: KIND under a root.
 type Snapshot struct {
@@ -32,7 +26,7 @@ type Snapshot struct {
 	// Kind names the table: tables, databases, storage.
 	Kind string
 	// Columns are the table's columns, the last three of them DayKeys,
-	// and Rows its rows for the day, each ending with DayValues.
+	// and Rows its rows for the day, each ending with metrics.DayValues.
 	Columns []catalog.Column
 	Rows    [][]any
 	// Database registers the snapshots as the table DATABASE.KIND, when
@@ -53,8 +47,12 @@ func Save(ctx context.Context, f *cmdutil.Factory, s Snapshot) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	fp, err := f.Failpoint()
+	if err != nil {
+		return "", err
+	}
 	opts := convert.Options{PartitionBy: DayKeys, Mode: convert.OverwritePartitions, Workers: 1,
-		Version: version.Version, Build: version.Commit}
+		Version: version.Version, Build: version.Commit, Failpoint: fp}
 	if s.Database != "" {
 		opts.Register = s.Database + "." + s.Kind
 	}
