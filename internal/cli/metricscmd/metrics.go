@@ -14,7 +14,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/metrics"
-	)
+)
 
 func NewCmdMetrics(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
@@ -192,4 +192,3 @@ func requests(by map[string]int) string {
 	}
 	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
 }
-
