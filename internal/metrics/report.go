@@ -24,6 +24,7 @@ type ReportOptions struct {
 
 // Report is what a history of snapshots says.
 type Report struct {
+	// From and To are the days of the first and last snapshots.
 	From time.Time `json:"from,omitzero"`
 	To   time.Time `json:"to,omitzero"`
 	// Snapshots is how many snapshots (days) the history holds.
@@ -58,6 +59,7 @@ type Report struct {
 
 // Total is the lake on one snapshot.
 type Total struct {
+	// Time is the snapshot's day.
 	Time       time.Time `json:"time"`
 	Databases  int64     `json:"databases"`
 	Tables     int64     `json:"tables"`
@@ -189,14 +191,15 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 	if len(h.Tables) == 0 && len(h.Databases) == 0 {
 		return r
 	}
-	// Totals, a snapshot at a time.
+	// Totals, a snapshot (a day) at a time: a day's rows may come from
+	// several runs, each of some databases.
 	byTime := map[time.Time]*Total{}
 	for _, d := range h.Databases {
-		t := total(byTime, d.Time)
+		t := total(byTime, Day(d.Time))
 		t.Databases++
 	}
 	for _, row := range h.Tables {
-		t := total(byTime, row.Time)
+		t := total(byTime, Day(row.Time))
 		t.Tables++
 		t.Bytes += row.Bytes
 		t.Files += row.Files
@@ -215,7 +218,7 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 	// The last snapshot's tables.
 	var last []TableRow
 	for _, row := range h.Tables {
-		if row.Time.Equal(r.To) {
+		if Day(row.Time).Equal(r.To) {
 			last = append(last, row)
 		}
 	}
@@ -257,6 +260,9 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 	r.FastestRows = top(slices.SortedStableFunc(slices.Values(r.Growth), func(a, b Growth) int { return cmp.Compare(b.RecordsPerDay, a.RecordsPerDay) }), opts.Top)
 	return r
 }
+
+// Day is the day of a snapshot taken at t: its midnight, UTC.
+func Day(t time.Time) time.Time { return t.UTC().Truncate(day) }
 
 func total(byTime map[time.Time]*Total, t time.Time) *Total {
 	if byTime[t] == nil {

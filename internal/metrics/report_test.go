@@ -78,7 +78,7 @@ func TestGrowthProjection(t *testing.T) {
 	if len(r.Totals) != 4 || r.Totals[0].Tables != 3 || r.Totals[0].Bytes != 10001 || r.Totals[0].Records != 11 || r.Totals[3].Bytes != 14000 {
 		t.Errorf("totals: %+v", r.Totals)
 	}
-	if r.Snapshots != 4 || !r.From.Equal(h.Tables[0].Time) || r.Largest[0].Table != "flat" {
+	if r.Snapshots != 4 || !r.From.Equal(Day(h.Tables[0].Time)) || r.Largest[0].Table != "flat" {
 		t.Errorf("report: %d snapshots from %v, largest %+v", r.Snapshots, r.From, r.Largest)
 	}
 }
