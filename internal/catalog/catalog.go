@@ -36,6 +36,13 @@ type Catalog interface {
 	// ListTableVersions yields every version of a table, newest first; the
 	// first one is the current table.
 	ListTableVersions(ctx context.Context, db, name string) iter.Seq2[*Table, error]
+	// RecordAccess records that the table was read at at: its
+	// LastAccessTime becomes at (to the second, UTC) when AccessDue says
+	// so, and is left as it is otherwise. It is no change of the table's
+	// definition: its VersionID and UpdateTime stay, and no version is
+	// archived. true when it recorded; ErrNotFound when there is no
+	// such table.
+	RecordAccess(ctx context.Context, db, table string, at time.Time) (bool, error)
 
 	// CreatePartitions adds partitions to a table all at once: if one of
 	// them exists already, none is added and the error wraps

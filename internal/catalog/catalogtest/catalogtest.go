@@ -30,6 +30,10 @@ type Options struct {
 	// UpdatedPartitionIsNew: an updated partition gets a new CreationTime
 	// (moto's Glue; AWS's keeps it).
 	UpdatedPartitionIsNew bool
+	// AccessIsAnUpdate: recording an access is an update like any other,
+	// with a new version, VersionID and UpdateTime (moto's Glue, which
+	// ignores UpdateTable's SkipArchive; AWS's archives no version).
+	AccessIsAnUpdate bool
 }
 
 // Run runs the suite. newCatalog returns a catalog for each subtest (and
@@ -54,6 +58,7 @@ func RunWith(t *testing.T, newCatalog func(t *testing.T) catalog.Catalog, opts O
 		{"TableRoundTrip", testTableRoundTrip},
 		{"StaleUpdateConflicts", testStaleUpdate},
 		{"Versions", testVersions},
+		{"RecordAccess", testRecordAccess},
 		{"ConcurrentColumnEdits", testConcurrentEdits},
 		{"ListingPages", testListingPages},
 		{"Partitions", testPartitions},

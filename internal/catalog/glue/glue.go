@@ -276,27 +276,67 @@ func (c *Catalog) ListTables(ctx context.Context, db string) iter.Seq2[*catalog.
 // versions one by one, so the caller's copy gets the next one.
 func (c *Catalog) UpdateTable(ctx context.Context, t *catalog.Table) error {
 	nt := *t
-	if err := catalog.PrepareTable(&nt); err != nil {
+	if err := c.updateTable(ctx, &nt, false); err != nil {
 		return err
-	}
-	in, err := toTableInput(&nt)
-	if err != nil {
-		return err
-	}
-	_, err = c.client.UpdateTable(ctx, &glue.UpdateTableInput{
-		CatalogId:    c.catalogID,
-		DatabaseName: aws.String(nt.DatabaseName),
-		Name:         aws.String(nt.Name),
-		TableInput:   in,
-		VersionId:    aws.String(strconv.FormatInt(nt.VersionID, 10)),
-	})
-	if err != nil {
-		return wrap(tableName(nt.DatabaseName, nt.Name), err)
 	}
 	nt.VersionID++
 	nt.UpdateTime = c.Now().UTC()
 	*t = nt
 	return nil
+}
+
+// updateTable sends t as UpdateTable, with the version it was read at;
+// skipArchive asks Glue to archive no version of the table it replaces.
+func (c *Catalog) updateTable(ctx context.Context, t *catalog.Table, skipArchive bool) error {
+	if err := catalog.PrepareTable(t); err != nil {
+		return err
+	}
+	in, err := toTableInput(t)
+	if err != nil {
+		return err
+	}
+	req := &glue.UpdateTableInput{
+		CatalogId:    c.catalogID,
+		DatabaseName: aws.String(t.DatabaseName),
+		Name:         aws.String(t.Name),
+		TableInput:   in,
+		VersionId:    aws.String(strconv.FormatInt(t.VersionID, 10)),
+	}
+	if skipArchive {
+		req.SkipArchive = aws.Bool(true)
+	}
+	_, err = c.client.UpdateTable(ctx, req)
+	return wrap(tableName(t.DatabaseName, t.Name), err)
+}
+
+// accessAttempts bounds how often RecordAccess reads the table again
+// after another writer changed it between its read and its update.
+const accessAttempts = 3
+
+// RecordAccess reads the table and, when the access is due, writes it back
+// with its LastAccessTime set, as UpdateTable with SkipArchive: Glue
+// archives no version for it. The VersionId read makes the write
+// optimistic: a table another writer changed meanwhile is read again, a
+// few times at most (then the error wraps ErrConflict). Glue itself stamps
+// the update's UpdateTime (docs/catalog.md).
+func (c *Catalog) RecordAccess(ctx context.Context, db, table string, at time.Time) (bool, error) {
+	for attempt := 1; ; attempt++ {
+		t, err := c.GetTable(ctx, db, table)
+		if err != nil {
+			return false, err
+		}
+		if !catalog.AccessDue(t.LastAccessTime, at) {
+			return false, nil
+		}
+		t.LastAccessTime = catalog.AccessTime(at)
+		err = c.updateTable(ctx, t, true)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, catalog.ErrConflict) || attempt == accessAttempts {
+			return false, err
+		}
+	}
 }
 
 func (c *Catalog) DeleteTable(ctx context.Context, db, name string) error {

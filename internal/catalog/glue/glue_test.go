@@ -2,11 +2,13 @@ package glue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	awsglue "github.com/aws/aws-sdk-go-v2/service/glue"
 
@@ -34,7 +36,7 @@ func TestConformance(t *testing.T) {
 	proxy := gluetest.NewProxy(t, gluetest.Endpoint(t))
 	catalogtest.RunWith(t, func(t *testing.T) catalog.Catalog {
 		return newCatalog(t, proxy)
-	}, catalogtest.Options{CreatedByFromIdentity: true, UpdatedPartitionIsNew: true})
+	}, catalogtest.Options{CreatedByFromIdentity: true, UpdatedPartitionIsNew: true, AccessIsAnUpdate: true})
 	checkRequests(t, proxy.Requests())
 }
 
@@ -124,5 +126,54 @@ func TestThrottlingIsRetried(t *testing.T) {
 	proxy.FailNext("GetDatabase", "ThrottlingException", 3)
 	if _, err := c.GetDatabase(t.Context(), db); err == nil || !strings.Contains(err.Error(), "ThrottlingException") {
 		t.Errorf("throttled on every try: got %v, want the ThrottlingException", err)
+	}
+}
+
+// TestRecordAccessSkipsArchive: an access is recorded by one UpdateTable
+// that asks Glue to archive no version (SkipArchive), sends the VersionId
+// it read and the table as read with its LastAccessTime, all of it Glue's
+// service model. A table others keep changing is read again a few times,
+// then left alone with ErrConflict.
+func TestRecordAccessSkipsArchive(t *testing.T) {
+	proxy := gluetest.NewProxy(t, gluetest.Endpoint(t))
+	c := newCatalog(t, proxy)
+	db := fmt.Sprintf("lakectltest_access_%d", os.Getpid())
+	if err := c.CreateDatabase(t.Context(), catalog.Database{Name: db}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.DeleteDatabase(context.Background(), db) })
+	if err := c.CreateTable(t.Context(), catalog.Table{DatabaseName: db, Name: "t", Description: "kept",
+		StorageDescriptor: catalog.StorageDescriptor{Columns: []catalog.Column{{Name: "a", Type: "int"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	before := len(proxy.Requests())
+	if ok, err := c.RecordAccess(t.Context(), db, "t", at); err != nil || !ok {
+		t.Fatalf("RecordAccess = %v, %v; want true", ok, err)
+	}
+	var updates []gluetest.Request
+	for _, r := range proxy.Requests()[before:] {
+		if r.Operation == "UpdateTable" {
+			updates = append(updates, r)
+		}
+	}
+	if len(updates) != 1 {
+		t.Fatalf("%d UpdateTable requests, want 1", len(updates))
+	}
+	body := updates[0].Body
+	in, _ := body["TableInput"].(map[string]any)
+	if body["SkipArchive"] != true || body["VersionId"] == nil || in["Description"] != "kept" || in["LastAccessTime"] != float64(at.Unix()) {
+		t.Errorf("UpdateTable %v, want SkipArchive, the VersionId read and the table with LastAccessTime %d", body, at.Unix())
+	}
+	checkRequests(t, updates)
+
+	proxy.FailNext("UpdateTable", "ConcurrentModificationException", 2)
+	if ok, err := c.RecordAccess(t.Context(), db, "t", at.Add(2*time.Hour)); err != nil || !ok {
+		t.Errorf("after two conflicts: RecordAccess = %v, %v; want true on the third attempt", ok, err)
+	}
+	proxy.FailNext("UpdateTable", "ConcurrentModificationException", 3)
+	ok, err := c.RecordAccess(t.Context(), db, "t", at.Add(4*time.Hour))
+	if ok || !errors.Is(err, catalog.ErrConflict) {
+		t.Errorf("after three conflicts: RecordAccess = %v, %v; want false and ErrConflict", ok, err)
 	}
 }

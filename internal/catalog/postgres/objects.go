@@ -8,6 +8,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -123,6 +124,7 @@ func (c *Catalog) UpdateTable(ctx context.Context, t *catalog.Table) error {
 			return err
 		}
 		nt.CreateTime, nt.UpdateTime, nt.VersionID = old.CreateTime, c.now(), version+1
+		nt.LastAccessTime = catalog.LaterAccess(old.LastAccessTime, nt.LastAccessTime)
 		_, err = tx.Exec(ctx, c.sql(`UPDATE {s}.tables SET version = $3, doc = $4 WHERE db = $1 AND name = $2`),
 			nt.DatabaseName, nt.Name, nt.VersionID, encode(nt))
 		return err
@@ -131,6 +133,25 @@ func (c *Catalog) UpdateTable(ctx context.Context, t *catalog.Table) error {
 		*t = nt
 	}
 	return err
+}
+
+// RecordAccess sets LastAccessTime in the current table's document alone,
+// in one conditional UPDATE (the row's lock orders it with updates): the
+// version and its archive stay as they are.
+func (c *Catalog) RecordAccess(ctx context.Context, db, table string, at time.Time) (bool, error) {
+	name := "table " + db + "." + table
+	at = catalog.AccessTime(at)
+	tag, err := c.pool.Exec(ctx, c.sql(`UPDATE {s}.tables SET doc = jsonb_set(doc, '{LastAccessTime}', $3::jsonb)
+		WHERE db = $1 AND name = $2 AND (doc->>'LastAccessTime' IS NULL OR (doc->>'LastAccessTime')::timestamptz < $4)`),
+		db, table, encode(at), at.Add(-catalog.AccessInterval))
+	if err != nil {
+		return false, c.fail("record access to "+name, err)
+	}
+	if tag.RowsAffected() > 0 {
+		return true, nil
+	}
+	_, err = c.tableIn(ctx, c.pool, db, table, "")
+	return false, err
 }
 
 func (c *Catalog) DeleteTable(ctx context.Context, db, name string) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 )
@@ -115,6 +116,7 @@ func (c *Catalog) UpdateTable(ctx context.Context, t *catalog.Table) error {
 			return err
 		}
 		nt.CreateTime, nt.UpdateTime, nt.VersionID = old.CreateTime, c.now(), version+1
+		nt.LastAccessTime = catalog.LaterAccess(old.LastAccessTime, nt.LastAccessTime)
 		return c.exec(ctx, tx, "update "+name, `UPDATE tables SET version = ?, doc = ? WHERE db = ? AND name = ?`,
 			nt.VersionID, encode(nt), nt.DatabaseName, nt.Name)
 	})
@@ -122,6 +124,31 @@ func (c *Catalog) UpdateTable(ctx context.Context, t *catalog.Table) error {
 		*t = nt
 	}
 	return err
+}
+
+// RecordAccess sets LastAccessTime in the current table's document alone,
+// in one conditional UPDATE: the version and its archive stay as they are.
+// SQLite's julianday reads the RFC 3339 times the documents hold.
+func (c *Catalog) RecordAccess(ctx context.Context, db, table string, at time.Time) (bool, error) {
+	name := "table " + db + "." + table
+	at = catalog.AccessTime(at)
+	recorded := false
+	err := c.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tables SET doc = json_set(doc, '$.LastAccessTime', json(?))
+			WHERE db = ? AND name = ? AND (json_extract(doc, '$.LastAccessTime') IS NULL
+				OR julianday(json_extract(doc, '$.LastAccessTime')) < julianday(?))`,
+			encode(at), db, table, at.Add(-catalog.AccessInterval).Format(time.RFC3339Nano))
+		if err != nil {
+			return c.fail("record access to "+name, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			recorded = true
+			return nil
+		}
+		_, err = c.tableIn(ctx, tx, db, table)
+		return err
+	})
+	return recorded, err
 }
 
 func (c *Catalog) DeleteTable(ctx context.Context, db, name string) error {

@@ -232,6 +232,9 @@ func convertRun(ctx context.Context, opts *Options) error {
 	sum, err := convert.Run(ctx, cat, in, dest, opts.Convert)
 	prog.Stop()
 	failed := errors.Is(err, convert.ErrTooManyBadRecords) || errors.Is(err, convert.ErrSchemaChange)
+	if err == nil || failed {
+		opts.F.RecordAccess(ctx, in) // read, whatever the data made of the run
+	}
 	if sum != nil && (err == nil || failed) {
 		if perr := printSummary(opts.F, sum); perr != nil {
 			return perr

@@ -93,6 +93,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.F.RecordAccess(ctx, in)
 	if err := printCheck(opts.F, rep); err != nil {
 		return err
 	}

@@ -137,6 +137,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.F.RecordAccess(ctx, src, tgt)
 	if err := printCompare(opts.F, rep, diff); err != nil {
 		return err
 	}

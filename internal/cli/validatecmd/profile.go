@@ -86,6 +86,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 	} else if err != nil {
 		return err
 	}
+	opts.F.RecordAccess(ctx, in)
 	if opts.F.Settings.Output != "table" {
 		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, true), p)
 	}

@@ -69,6 +69,7 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.F.RecordAccess(ctx, in)
 	if opts.Write != "" {
 		if err := os.WriteFile(opts.Write, validate.SuggestedRules(p.Source, sug), 0o644); err != nil {
 			return fmt.Errorf("--write: %w", err)
