@@ -140,3 +140,31 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("the console has errors after printing: %v", problems)
 	}
 }
+
+// TestLargeDashboardInChromium loads the benchmark's page (1,000 tables
+// over 90 days, 91,090 points and bars) and logs how long Chromium takes
+// to show it.
+func TestLargeDashboardInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 19 MiB page: not with -short")
+	}
+	var buf bytes.Buffer
+	start := time.Now()
+	if err := Render(&buf, largePage()); err != nil {
+		t.Fatal(err)
+	}
+	rendered := time.Since(start)
+	file := filepath.Join(t.TempDir(), "large.html")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := headless.Open(t, file)
+	t.Logf("dashboard of %.1f MiB: rendered in %v, loaded and painted in Chromium in %v",
+		float64(buf.Len())/(1<<20), rendered.Round(time.Millisecond), p.Load.Round(time.Millisecond))
+	if n := headless.Eval[int](p, `document.querySelectorAll("[data-v][data-series]").length`); n != 1000*90+90+1000 {
+		t.Errorf("%d points and bars drawn, want %d", n, 1000*90+90+1000)
+	}
+	if problems := p.Problems(); len(problems) > 0 {
+		t.Errorf("the console has errors: %v", problems)
+	}
+}
