@@ -25,8 +25,9 @@ func TestValueTicks(t *testing.T) {
 		{0, 206, Count, "0 50 100 150 200 250", 0, 250},
 		{0, 1.2e6, Rows, "0 250k 500k 750k 1M 1.25M", 0, 1.25e6},
 		{-0.3, 0.7, "", "-0.4 -0.2 0 0.2 0.4 0.6 0.8", -0.4, 0.8},
-		{0, 0, Count, "0 0.2 0.4 0.6 0.8 1", 0, 1}, // nothing but zeros
-		{5, 5, Count, "0 2 4 6 8", 0, 8},           // one value: from zero, above it
+		{0, 0, Count, "0 1", 0, 1},
+		{0, 3, Count, "0 1 2 3", 0, 3},   // nothing but zeros
+		{5, 5, Count, "0 2 4 6 8", 0, 8}, // one value: from zero, above it
 	} {
 		ticks, min, max := valueTicks(c.lo, c.hi, c.unit, 5)
 		var labels []string

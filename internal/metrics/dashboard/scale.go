@@ -36,6 +36,9 @@ func valueTicks(lo, hi float64, unit string, n int) (ticks []tick, min, max floa
 		scale, suffix = byteUnit(math.Max(math.Abs(lo), math.Abs(hi)))
 	}
 	step := niceStep((hi - lo) / scale / float64(n))
+	if step < 1 && (unit == Count || unit == Rows) {
+		step = 1 // no half a table
+	}
 	first := math.Floor(lo/scale/step) * step
 	last := math.Ceil(hi/scale/step) * step
 	for i := 0; ; i++ {
