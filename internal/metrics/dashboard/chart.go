@@ -108,14 +108,16 @@ func lineView(c Chart, v chartView) chartView {
 	v.frame(left, top, right, bottom)
 
 	var t0, t1 time.Time
+	seen := false
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(t time.Time, x float64) {
-		if t0.IsZero() || t.Before(t0) {
+		if !seen || t.Before(t0) {
 			t0 = t
 		}
-		if t1.IsZero() || t.After(t1) {
+		if !seen || t.After(t1) {
 			t1 = t
 		}
+		seen = true
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
 	for _, s := range c.Series {
@@ -125,7 +127,7 @@ func lineView(c Chart, v chartView) chartView {
 			}
 		}
 	}
-	if t0.IsZero() {
+	if !seen {
 		return empty(v, left, top, right, bottom)
 	}
 	for _, m := range c.Marks {
