@@ -6,7 +6,8 @@
 #
 # MinIO is built from source with `go install` the first time (a few
 # minutes) and reused from the Go bin folder afterwards. PostgreSQL and
-# MariaDB come from Debian's packages, installed when missing.
+# MariaDB come from Debian's packages, installed when missing, as does
+# Chromium, which the browser tests drive headless.
 set -euo pipefail
 
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
@@ -35,11 +36,13 @@ free_port() {
 	return 1
 }
 
-# PostgreSQL and MariaDB from Debian's packages when they are missing.
+# PostgreSQL, MariaDB and Chromium from Debian's packages when they are missing.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 missing=()
 [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ] || missing+=(postgresql)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+# Headless Chromium for the dashboard's browser tests (internal/testenv/headless).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "with-services: installing ${missing[*]} (Debian packages)" >&2
 	export DEBIAN_FRONTEND=noninteractive
