@@ -30,7 +30,7 @@ projection of their size, the least used tables, small-file offenders.
 
 The snapshots live under --to / --from, $LAKECTL_HOME/metrics by default.`,
 	}
-	cmd.AddCommand(NewCmdCollect(f), NewCmdReport(f))
+	cmd.AddCommand(NewCmdCollect(f), NewCmdReport(f), NewCmdDashboard(f))
 	return cmd
 }
 

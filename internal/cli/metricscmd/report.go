@@ -21,6 +21,7 @@ type ReportOptions struct {
 	SizeGoal      string
 	MinSmallFiles int64
 	Sections      []string
+	goal          int64 // --size-goal, read
 }
 
 func NewCmdReport(f *cmdutil.Factory) *cobra.Command {
@@ -55,14 +56,19 @@ one. JSON output is one object with a member per section (docs/metrics.md).`,
 			return reportRun(cmd.Context(), opts)
 		},
 	}
+	opts.flags(cmd)
+	cmdutil.ListVar(cmd.Flags(), &opts.Sections, "section", "show only these sections (repeatable, or a comma list)")
+	return cmd
+}
+
+// flags are those report and dashboard share.
+func (opts *ReportOptions) flags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&opts.From, "from", "", "where the snapshots live: the --to of metrics collect (default: $LAKECTL_HOME/metrics)")
 	fl.IntVar(&opts.Days, "days", 90, "read the snapshots of the last N days (0: all)")
 	fl.IntVar(&opts.Top, "top", 10, "tables each ranking lists")
 	fl.StringVar(&opts.SizeGoal, "size-goal", "", "project the date each growing table reaches this size (1TiB, 500GB)")
 	fl.Int64Var(&opts.MinSmallFiles, "min-small-files", 10, "small files that make a table an offender")
-	cmdutil.ListVar(fl, &opts.Sections, "section", "show only these sections (repeatable, or a comma list)")
-	return cmd
 }
 
 // section is a part of the report: its name, title, and table.
@@ -184,20 +190,20 @@ func known(n int64) string {
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 // build reads the history and makes the report.
-func (opts *ReportOptions) build(ctx context.Context) (*metrics.Report, error) {
+func (opts *ReportOptions) build(ctx context.Context) (*metrics.History, *metrics.Report, error) {
 	f := opts.F
 	var goal int64
 	if opts.SizeGoal != "" {
 		var err error
 		if goal, err = cmdutil.ParseSize(opts.SizeGoal); err != nil || goal <= 0 {
-			return nil, cmdutil.Usagef("--size-goal %q: want a size above 0 (1TiB, 500GB)", opts.SizeGoal)
+			return nil, nil, cmdutil.Usagef("--size-goal %q: want a size above 0 (1TiB, 500GB)", opts.SizeGoal)
 		}
 	}
 	if opts.Days < 0 {
-		return nil, cmdutil.Usagef("--days %d: want 0 (all) or more", opts.Days)
+		return nil, nil, cmdutil.Usagef("--days %d: want 0 (all) or more", opts.Days)
 	}
 	if opts.Top < 1 {
-		return nil, cmdutil.Usagef("--top %d: want 1 or more", opts.Top)
+		return nil, nil, cmdutil.Usagef("--top %d: want 1 or more", opts.Top)
 	}
 	now := f.Now()
 	var since time.Time
@@ -207,12 +213,13 @@ func (opts *ReportOptions) build(ctx context.Context) (*metrics.Report, error) {
 	from := root(f, opts.From)
 	h, err := metrics.ReadHistory(ctx, f.Store, from, since)
 	if err != nil {
-		return nil, fmt.Errorf("snapshots under %s: %w", from, err)
+		return nil, nil, fmt.Errorf("snapshots under %s: %w", from, err)
 	}
 	if len(h.Tables) == 0 && len(h.Databases) == 0 {
-		return nil, cmdutil.Usagef("no snapshots under %s%s: run 'lakectl metrics collect --to %s' first", from, daysNote(opts.Days), from)
+		return nil, nil, cmdutil.Usagef("no snapshots under %s%s: run 'lakectl metrics collect --to %s' first", from, daysNote(opts.Days), from)
 	}
-	return metrics.BuildReport(h, metrics.ReportOptions{Top: opts.Top, SizeGoal: goal, MinSmallFiles: opts.MinSmallFiles, Now: now}), nil
+	opts.goal = goal
+	return h, metrics.BuildReport(h, metrics.ReportOptions{Top: opts.Top, SizeGoal: goal, MinSmallFiles: opts.MinSmallFiles, Now: now}), nil
 }
 
 func daysNote(days int) string {
@@ -242,7 +249,7 @@ func reportRun(ctx context.Context, opts *ReportOptions) error {
 	if f.Settings.Output == "csv" && len(picked) != 1 {
 		return cmdutil.Usagef("-o csv prints one section: add --section NAME (%s)", strings.Join(sectionNames(), ", "))
 	}
-	r, err := opts.build(ctx)
+	_, r, err := opts.build(ctx)
 	if err != nil {
 		return err
 	}
