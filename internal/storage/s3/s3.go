@@ -11,9 +11,11 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -86,6 +89,9 @@ type Store struct {
 	timeout  time.Duration
 	endpoint string // "" for AWS
 	copy     copyOptions
+
+	mu       sync.Mutex
+	requests map[string]int
 }
 
 var (
@@ -133,7 +139,15 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("s3://%s: %w", bucket, ErrNoCredentials)
 	}
+	s := &Store{
+		bucket:   bucket,
+		timeout:  timeout,
+		endpoint: opts.Endpoint,
+		copy:     newCopyOptions(opts),
+		requests: map[string]int{},
+	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, s.countRequests)
 		// S3-compatible servers, and S3 for ranged reads, return no
 		// checksum to validate: the SDK would log that on every such GET.
 		o.DisableLogOutputChecksumValidationSkipped = true
@@ -145,22 +159,15 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	s := &Store{
-		client: client,
-		uploader: manager.NewUploader(client, func(u *manager.Uploader) {
-			if opts.PartSize > 0 {
-				u.PartSize = opts.PartSize
-			}
-			if opts.Concurrency > 0 {
-				u.Concurrency = opts.Concurrency
-			}
-		}),
-		bucket:   bucket,
-		prefix:   prefix,
-		timeout:  timeout,
-		endpoint: opts.Endpoint,
-		copy:     newCopyOptions(opts),
-	}
+	s.client, s.prefix = client, prefix
+	s.uploader = manager.NewUploader(client, func(u *manager.Uploader) {
+		if opts.PartSize > 0 {
+			u.PartSize = opts.PartSize
+		}
+		if opts.Concurrency > 0 {
+			u.Concurrency = opts.Concurrency
+		}
+	})
 	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
 		switch status(err) {
 		case http.StatusNotFound:
@@ -176,6 +183,27 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 // Client is the underlying S3 client, for tests and for operations the
 // Store does not cover.
 func (s *Store) Client() *s3.Client { return s.client }
+
+// countRequests counts every request sent (each retry too) by operation:
+// S3 bills and throttles per request.
+func (s *Store) countRequests(stack *middleware.Stack) error {
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("lakectlCountRequests",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			op := middleware.GetOperationName(ctx)
+			s.mu.Lock()
+			s.requests[op]++
+			s.mu.Unlock()
+			return next.HandleFinalize(ctx, in)
+		}), middleware.After)
+}
+
+// Requests returns how many requests the store sent so far (the HeadBucket
+// of Open included), by operation (ListObjectsV2, GetObject, ...).
+func (s *Store) Requests() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.requests)
+}
 
 func (s *Store) URI(key string) string {
 	return "s3://" + s.bucket + "/" + s.prefix + key
