@@ -95,9 +95,11 @@ type Store struct {
 }
 
 var (
-	_ storage.Store       = (*Store)(nil)
-	_ storage.RangeGetter = (*Store)(nil)
-	_ storage.Copier      = (*Store)(nil)
+	_ storage.Store         = (*Store)(nil)
+	_ storage.RangeGetter   = (*Store)(nil)
+	_ storage.Copier        = (*Store)(nil)
+	_ storage.UploadLister  = (*Store)(nil)
+	_ storage.VersionLister = (*Store)(nil)
 )
 
 // Open connects to the bucket and checks that it can be reached with the
@@ -403,7 +405,8 @@ func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[*storage.Obje
 				if strings.HasSuffix(key, "/") {
 					continue // a "folder" marker made by a console, not an object
 				}
-				obj := &storage.Object{Key: key, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), ETag: strings.Trim(aws.ToString(o.ETag), `"`)}
+				obj := &storage.Object{Key: key, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), ETag: strings.Trim(aws.ToString(o.ETag), `"`),
+					StorageClass: string(o.StorageClass)}
 				if !yield(obj, nil) {
 					return
 				}
