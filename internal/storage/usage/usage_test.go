@@ -236,3 +236,20 @@ func TestMeasureS3Unversioned(t *testing.T) {
 		t.Errorf("requests %v, want %v", got, want)
 	}
 }
+
+// PrefixOf of any key at any depth is a prefix of the key that is empty or
+// ends with "/", with at most depth slashes, and all of them when the key
+// has fewer folders than depth.
+func FuzzPrefixOf(f *testing.F) {
+	f.Fuzz(func(t *testing.T, key string, depth uint8) {
+		d := int(depth % 8)
+		p := usage.PrefixOf(key, d)
+		n := strings.Count(p, "/")
+		if !strings.HasPrefix(key, p) || (p != "" && !strings.HasSuffix(p, "/")) || n > d {
+			t.Fatalf("PrefixOf(%q, %d) = %q", key, d, p)
+		}
+		if n < d && strings.Contains(key[len(p):], "/") {
+			t.Fatalf("PrefixOf(%q, %d) = %q stops short", key, d, p)
+		}
+	})
+}
