@@ -221,7 +221,9 @@ func TestProgressJSONCountsWhatWasDone(t *testing.T) {
 
 	// storage metrics counts the objects it lists and their bytes.
 	stdout, ends = run("storage metrics", "storage", "metrics", dir)
-	var measured struct{ Prefixes []struct{ Objects, Bytes int64 } }
+	var measured struct {
+		Prefixes []struct{ Objects, Bytes int64 }
+	}
 	decode(t, stdout, &measured)
 	if len(measured.Prefixes) != 1 || len(ends) != 1 || measured.Prefixes[0].Objects < 5 {
 		t.Fatalf("storage metrics: stages %v, report %+v", ends, measured)
