@@ -11,11 +11,9 @@ import (
 	"io"
 	"io/fs"
 	"iter"
-	"maps"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -90,8 +87,7 @@ type Store struct {
 	endpoint string // "" for AWS
 	copy     copyOptions
 
-	mu       sync.Mutex
-	requests map[string]int
+	requests awsconfig.Requests
 }
 
 var (
@@ -146,10 +142,9 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 		timeout:  timeout,
 		endpoint: opts.Endpoint,
 		copy:     newCopyOptions(opts),
-		requests: map[string]int{},
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.APIOptions = append(o.APIOptions, s.countRequests)
+		o.APIOptions = append(o.APIOptions, s.requests.Count)
 		// S3-compatible servers, and S3 for ranged reads, return no
 		// checksum to validate: the SDK would log that on every such GET.
 		o.DisableLogOutputChecksumValidationSkipped = true
@@ -186,26 +181,9 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 // Store does not cover.
 func (s *Store) Client() *s3.Client { return s.client }
 
-// countRequests counts every request sent (each retry too) by operation:
-// S3 bills and throttles per request.
-func (s *Store) countRequests(stack *middleware.Stack) error {
-	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("lakectlCountRequests",
-		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-			op := middleware.GetOperationName(ctx)
-			s.mu.Lock()
-			s.requests[op]++
-			s.mu.Unlock()
-			return next.HandleFinalize(ctx, in)
-		}), middleware.After)
-}
-
 // Requests returns how many requests the store sent so far (the HeadBucket
 // of Open included), by operation (ListObjectsV2, GetObject, ...).
-func (s *Store) Requests() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.requests)
-}
+func (s *Store) Requests() map[string]int { return s.requests.Counts() }
 
 func (s *Store) URI(key string) string {
 	return "s3://" + s.bucket + "/" + s.prefix + key
