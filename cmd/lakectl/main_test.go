@@ -26,7 +26,9 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	awstypes "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/lakectl/lakectl/internal/catalog/glue/gluetest"
@@ -190,6 +192,7 @@ func scriptParams(t *testing.T) testscript.Params {
 			"sql":        cmdSQL,
 			"s3-put":     func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 			"s3-uploads": func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Uploads(ts, srv, neg, args) },
+			"s3-bucket":  func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Bucket(ts, srv, neg, args) },
 		},
 	}
 }
@@ -238,18 +241,58 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdS3Put uploads a file of the script's work folder to the test server:
+// cmdS3Put uploads a file of the script's work folder to the test server,
+// in a storage class of S3's where -class names one:
 //
 //	s3-put FILE s3://BUCKET/KEY
+//	s3-put -class REDUCED_REDUNDANCY FILE s3://BUCKET/KEY
 func cmdS3Put(ts *testscript.TestScript, srv s3test.Server, neg bool, args []string) {
+	var class awstypes.StorageClass
+	if len(args) == 4 && args[0] == "-class" {
+		class, args = awstypes.StorageClass(args[1]), args[2:]
+	}
 	if neg || len(args) != 2 || !strings.HasPrefix(args[1], "s3://") {
-		ts.Fatalf("usage: s3-put FILE s3://BUCKET/KEY")
+		ts.Fatalf("usage: s3-put [-class CLASS] FILE s3://BUCKET/KEY")
 	}
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(args[1], "s3://"), "/")
 	f, err := os.Open(ts.MkAbs(args[0]))
 	ts.Check(err)
 	defer f.Close()
-	_, err = srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f})
+	_, err = srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f, StorageClass: class})
+	ts.Check(err)
+}
+
+// cmdS3Bucket does to the test bucket what a script cannot do with
+// lakectl: turn versioning on, delete an object (a delete marker, once
+// versioned), begin a multipart upload of one part of SIZE bytes and leave
+// it open (what a killed writer leaves).
+//
+//	s3-bucket versioning s3://BUCKET
+//	s3-bucket delete s3://BUCKET/KEY
+//	s3-bucket open-upload s3://BUCKET/KEY SIZE
+func cmdS3Bucket(ts *testscript.TestScript, srv s3test.Server, neg bool, args []string) {
+	if neg || len(args) < 2 || !strings.HasPrefix(args[1], "s3://") {
+		ts.Fatalf("usage: s3-bucket versioning|delete|open-upload s3://BUCKET[/KEY] [SIZE]")
+	}
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(args[1], "s3://"), "/")
+	c, ctx := srv.Client(), context.Background()
+	var err error
+	switch {
+	case args[0] == "versioning" && len(args) == 2:
+		_, err = c.PutBucketVersioning(ctx, &awss3.PutBucketVersioningInput{Bucket: &bucket,
+			VersioningConfiguration: &awstypes.VersioningConfiguration{Status: awstypes.BucketVersioningStatusEnabled}})
+	case args[0] == "delete" && len(args) == 2:
+		_, err = c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	case args[0] == "open-upload" && len(args) == 3:
+		size, aerr := strconv.Atoi(args[2])
+		ts.Check(aerr)
+		up, cerr := c.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{Bucket: &bucket, Key: &key})
+		ts.Check(cerr)
+		_, err = c.UploadPart(ctx, &awss3.UploadPartInput{Bucket: &bucket, Key: &key, UploadId: up.UploadId, PartNumber: aws.Int32(1),
+			Body: bytes.NewReader(make([]byte, size))})
+	default:
+		ts.Fatalf("usage: s3-bucket versioning|delete|open-upload s3://BUCKET[/KEY] [SIZE]")
+	}
 	ts.Check(err)
 }
 

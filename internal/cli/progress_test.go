@@ -218,6 +218,17 @@ func TestProgressJSONCountsWhatWasDone(t *testing.T) {
 	if len(ends) != 1 || objects != 2+3+5 { // raw and cur; raw.orders, cur.orders and cur.regions; 5 regions
 		t.Errorf("catalog copy: stages %v, report %+v", ends, copied.Totals)
 	}
+
+	// storage metrics counts the objects it lists and their bytes.
+	stdout, ends = run("storage metrics", "storage", "metrics", dir)
+	var measured struct {
+		Prefixes []struct{ Objects, Bytes int64 }
+	}
+	decode(t, stdout, &measured)
+	if len(measured.Prefixes) != 1 || len(ends) != 1 || measured.Prefixes[0].Objects < 5 {
+		t.Fatalf("storage metrics: stages %v, report %+v", ends, measured)
+	}
+	check("storage metrics", ends["list"], measured.Prefixes[0].Objects, 0, measured.Prefixes[0].Bytes)
 }
 
 // Without --progress, nothing but the results: in a pipe (or cron), with

@@ -54,6 +54,51 @@ type Object struct {
 	ModTime time.Time
 	// ETag is the server's entity tag where the store has one (S3).
 	ETag string
+	// StorageClass is S3's storage class as a listing gives it
+	// (STANDARD, STANDARD_IA, GLACIER, ...); "" where the store has none
+	// (local disk) or did not say.
+	StorageClass string
+}
+
+// Upload is a multipart upload begun and neither completed nor aborted: S3
+// keeps its parts, and bills them, until it is aborted.
+type Upload struct {
+	Key       string
+	ID        string
+	Initiated time.Time
+	// Parts and Size are the parts uploaded so far and their bytes.
+	Parts int
+	Size  int64
+}
+
+// UploadLister lists the multipart uploads open under a prefix, with the
+// parts each holds.
+type UploadLister interface {
+	ListUploads(ctx context.Context, prefix string) iter.Seq2[*Upload, error]
+}
+
+// Version is one version of an object in a store that keeps versions, or a
+// delete marker (DeleteMarker, with no size).
+type Version struct {
+	Key          string
+	VersionID    string
+	Size         int64
+	ModTime      time.Time
+	StorageClass string
+	// IsLatest: the current version of its key; a key whose latest
+	// version is a delete marker has no current object.
+	IsLatest     bool
+	DeleteMarker bool
+}
+
+// VersionLister lists every version of the objects under a prefix, where
+// the store keeps versions (an S3 bucket with versioning enabled or
+// suspended).
+type VersionLister interface {
+	// Versioned tells whether the store keeps versions at all: when not,
+	// List says everything and ListVersions need not be asked.
+	Versioned(ctx context.Context) (bool, error)
+	ListVersions(ctx context.Context, prefix string) iter.Seq2[*Version, error]
 }
 
 // RangeGetter reads part of an object: length bytes from offset, or to the

@@ -27,8 +27,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
 
+	"github.com/lakectl/lakectl/internal/awsconfig"
 	"github.com/lakectl/lakectl/internal/catalog"
 )
 
@@ -69,8 +69,7 @@ type Catalog struct {
 	// keeps its own).
 	Now func() time.Time
 
-	mu       sync.Mutex
-	requests map[string]int
+	requests awsconfig.Requests
 }
 
 var (
@@ -92,9 +91,9 @@ func New(cfg aws.Config, opts Options, optFns ...func(*glue.Options)) (*Catalog,
 	if opts.CatalogID != "" {
 		id = aws.String(opts.CatalogID)
 	}
-	c := &Catalog{catalogID: id, segments: segments, pageSize: opts.PageSize, Now: time.Now, requests: map[string]int{}}
+	c := &Catalog{catalogID: id, segments: segments, pageSize: opts.PageSize, Now: time.Now}
 	optFns = append(optFns, func(o *glue.Options) {
-		o.APIOptions = append(o.APIOptions, c.countRequests)
+		o.APIOptions = append(o.APIOptions, c.requests.Count)
 	})
 	c.client = glue.NewFromConfig(cfg, optFns...)
 	return c, nil
@@ -107,28 +106,9 @@ func (c *Catalog) Client() *glue.Client { return c.client }
 // Close releases nothing: the client holds no connection of its own.
 func (c *Catalog) Close() error { return nil }
 
-// countRequests counts every request sent (each retry too) by operation.
-func (c *Catalog) countRequests(stack *middleware.Stack) error {
-	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("lakectlCountRequests",
-		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-			op := middleware.GetOperationName(ctx)
-			c.mu.Lock()
-			c.requests[op]++
-			c.mu.Unlock()
-			return next.HandleFinalize(ctx, in)
-		}), middleware.After)
-}
-
-// Requests returns how many requests were sent so far, by operation.
-func (c *Catalog) Requests() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.requests))
-	for k, v := range c.requests {
-		out[k] = v
-	}
-	return out
-}
+// Requests returns how many requests were sent so far (each retry too),
+// by operation.
+func (c *Catalog) Requests() map[string]int { return c.requests.Counts() }
 
 // ---- errors
 

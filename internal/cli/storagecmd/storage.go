@@ -17,7 +17,7 @@ func NewCmdStorage(f *cmdutil.Factory) *cobra.Command {
 		Use:   "storage",
 		Short: "Look at object stores (local folders, S3) as lakectl sees them",
 	}
-	cmd.AddCommand(NewCmdLs(f))
+	cmd.AddCommand(NewCmdLs(f), NewCmdMetrics(f))
 	return cmd
 }
 

@@ -86,12 +86,16 @@ type Store struct {
 	timeout  time.Duration
 	endpoint string // "" for AWS
 	copy     copyOptions
+
+	requests awsconfig.Requests
 }
 
 var (
-	_ storage.Store       = (*Store)(nil)
-	_ storage.RangeGetter = (*Store)(nil)
-	_ storage.Copier      = (*Store)(nil)
+	_ storage.Store         = (*Store)(nil)
+	_ storage.RangeGetter   = (*Store)(nil)
+	_ storage.Copier        = (*Store)(nil)
+	_ storage.UploadLister  = (*Store)(nil)
+	_ storage.VersionLister = (*Store)(nil)
 )
 
 // Open connects to the bucket and checks that it can be reached with the
@@ -133,7 +137,14 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("s3://%s: %w", bucket, ErrNoCredentials)
 	}
+	s := &Store{
+		bucket:   bucket,
+		timeout:  timeout,
+		endpoint: opts.Endpoint,
+		copy:     newCopyOptions(opts),
+	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, s.requests.Count)
 		// S3-compatible servers, and S3 for ranged reads, return no
 		// checksum to validate: the SDK would log that on every such GET.
 		o.DisableLogOutputChecksumValidationSkipped = true
@@ -145,22 +156,15 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	s := &Store{
-		client: client,
-		uploader: manager.NewUploader(client, func(u *manager.Uploader) {
-			if opts.PartSize > 0 {
-				u.PartSize = opts.PartSize
-			}
-			if opts.Concurrency > 0 {
-				u.Concurrency = opts.Concurrency
-			}
-		}),
-		bucket:   bucket,
-		prefix:   prefix,
-		timeout:  timeout,
-		endpoint: opts.Endpoint,
-		copy:     newCopyOptions(opts),
-	}
+	s.client, s.prefix = client, prefix
+	s.uploader = manager.NewUploader(client, func(u *manager.Uploader) {
+		if opts.PartSize > 0 {
+			u.PartSize = opts.PartSize
+		}
+		if opts.Concurrency > 0 {
+			u.Concurrency = opts.Concurrency
+		}
+	})
 	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
 		switch status(err) {
 		case http.StatusNotFound:
@@ -176,6 +180,10 @@ func Open(ctx context.Context, bucket, prefix string, opts Options) (*Store, err
 // Client is the underlying S3 client, for tests and for operations the
 // Store does not cover.
 func (s *Store) Client() *s3.Client { return s.client }
+
+// Requests returns how many requests the store sent so far (the HeadBucket
+// of Open included), by operation (ListObjectsV2, GetObject, ...).
+func (s *Store) Requests() map[string]int { return s.requests.Counts() }
 
 func (s *Store) URI(key string) string {
 	return "s3://" + s.bucket + "/" + s.prefix + key
@@ -375,7 +383,8 @@ func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[*storage.Obje
 				if strings.HasSuffix(key, "/") {
 					continue // a "folder" marker made by a console, not an object
 				}
-				obj := &storage.Object{Key: key, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), ETag: strings.Trim(aws.ToString(o.ETag), `"`)}
+				obj := &storage.Object{Key: key, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), ETag: strings.Trim(aws.ToString(o.ETag), `"`),
+					StorageClass: string(o.StorageClass)}
 				if !yield(obj, nil) {
 					return
 				}

@@ -82,14 +82,25 @@ func (s Server) CreateBucket(ctx context.Context) (string, func(), error) {
 	}
 	remove := func() {
 		ctx := context.Background()
-		p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: &name})
+		// Every version and delete marker (a versioned bucket's too: an
+		// unversioned one lists its objects as version "null"), and the
+		// multipart uploads left open: a bucket is removed only empty.
+		p := s3.NewListObjectVersionsPaginator(c, &s3.ListObjectVersionsInput{Bucket: &name})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return
+				break
 			}
-			for _, o := range page.Contents {
-				c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: o.Key})
+			for _, v := range page.Versions {
+				c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: v.Key, VersionId: v.VersionId})
+			}
+			for _, d := range page.DeleteMarkers {
+				c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &name, Key: d.Key, VersionId: d.VersionId})
+			}
+		}
+		if out, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &name}); err == nil {
+			for _, u := range out.Uploads {
+				c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &name, Key: u.Key, UploadId: u.UploadId})
 			}
 		}
 		c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &name})
