@@ -16,6 +16,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/metricscmd"
+	"github.com/lakectl/lakectl/internal/metrics"
 	"github.com/lakectl/lakectl/internal/storage/usage"
 )
 
@@ -249,7 +250,7 @@ func MetricsRows(uri string, rep *usage.Report) [][]any {
 		}
 		row = append(row, jsonText(p.ObjectsByClass), jsonText(p.BytesByClass), p.MultipartUploads, p.MultipartBytes, oldest,
 			p.NoncurrentVersions, p.NoncurrentBytes, p.DeleteMarkers)
-		rows = append(rows, append(row, metricscmd.DayValues(rep.Time)...))
+		rows = append(rows, append(row, metrics.DayValues(rep.Time)...))
 	}
 	return rows
 }
