@@ -1,0 +1,349 @@
+package validate
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"testing"
+	"time"
+)
+
+// The series and expected anomaly indexes of Deequ's own tests
+// (src/test/scala/com/amazon/deequ/anomalydetection/*StrategyTest.scala).
+
+func f64(f float64) *float64 { return &f }
+
+// indexes are the anomalies' indexes.
+func indexes(as []Anomaly) []int {
+	out := []int{}
+	for _, a := range as {
+		out = append(out, a.Index)
+	}
+	return out
+}
+
+// span is from, from+step, ... up to to.
+func span(from, to, step int) []int {
+	out := []int{}
+	for i := from; i <= to; i += step {
+		out = append(out, i)
+	}
+	return out
+}
+
+func wantIndexes(t *testing.T, name string, got []Anomaly, want []int) {
+	t.Helper()
+	if g := indexes(got); !slices.Equal(g, want) {
+		t.Errorf("%s: anomalies at %v, want %v", name, g, want)
+	}
+	for _, a := range got {
+		if a.Detail == "" {
+			t.Errorf("%s: anomaly at %d has no detail", name, a.Index)
+		}
+	}
+}
+
+func mustChange(t *testing.T, relative bool, dec, inc *float64, order int) *ChangeStrategy {
+	t.Helper()
+	s, err := NewChangeStrategy(relative, dec, inc, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const all = math.MaxInt
+
+func TestAbsoluteChangeStrategy(t *testing.T) {
+	var data []float64
+	for i := 0; i <= 50; i++ {
+		switch {
+		case i < 20 || i > 30:
+			data = append(data, 1)
+		case i%2 == 0:
+			data = append(data, float64(i))
+		default:
+			data = append(data, float64(-i))
+		}
+	}
+	s := mustChange(t, false, f64(-2), f64(2), 1)
+	wantIndexes(t, "no interval", s.Detect(data, 0, all), span(20, 31, 1))
+	wantIndexes(t, "interval", s.Detect(data, 25, 50), span(25, 31, 1))
+	wantIndexes(t, "no decrease bound", mustChange(t, false, nil, f64(1), 1).Detect(data, 0, all), span(20, 30, 2))
+	wantIndexes(t, "no increase bound", mustChange(t, false, f64(-1), nil, 1).Detect(data, 0, all), span(21, 31, 2))
+	wantIndexes(t, "widest bounds", mustChange(t, false, f64(-math.MaxFloat64), f64(math.MaxFloat64), 1).Detect(data, 0, all), []int{})
+
+	for order, want := range map[int][]float64{1: {1, 2, -3, 1, 6}, 2: {1, -5, 4, 5}} {
+		if got := mustChange(t, false, f64(-2), f64(2), order).Diff([]float64{1, 2, 4, 1, 2, 8}); !slices.Equal(got, want) {
+			t.Errorf("diff of order %d: %v, want %v", order, got, want)
+		}
+	}
+	got := mustChange(t, false, f64(-2), f64(2), 3).Diff([]float64{1, 5, -10, 3, 100, 0.01, 0.0065})
+	wantClose(t, "diff of order 3", got, []float64{47, 56, -280.99, 296.9765})
+
+	higher := []float64{0, 1, 3, 6, 18, 72}
+	wantIndexes(t, "order 2", mustChange(t, false, nil, f64(8), 2).Detect(higher, 0, all), []int{4, 5})
+	wantIndexes(t, "order 2 in an interval", mustChange(t, false, nil, f64(8), 2).Detect(higher, 5, 6), []int{5})
+	wantIndexes(t, "order 1", s.Detect([]float64{1, -1, 4, -7}, 0, all), []int{2, 3})
+	wantIndexes(t, "empty", s.Detect(nil, 0, all), []int{})
+
+	if _, err := NewChangeStrategy(false, f64(-2), f64(-3), 1); err == nil {
+		t.Error("rates out of order: no error")
+	}
+	if _, err := NewChangeStrategy(false, nil, nil, 1); err == nil {
+		t.Error("no rate: no error")
+	}
+	if _, err := NewChangeStrategy(false, nil, f64(1), -1); err == nil {
+		t.Error("negative order: no error")
+	}
+}
+
+func TestRelativeRateOfChangeStrategy(t *testing.T) {
+	var data []float64
+	for i := 0; i <= 50; i++ {
+		if i >= 20 && i <= 30 && i%2 == 0 {
+			data = append(data, float64(i))
+		} else {
+			data = append(data, 1)
+		}
+	}
+	s := mustChange(t, true, f64(0.5), f64(2), 1)
+	wantIndexes(t, "no interval", s.Detect(data, 0, all), span(20, 31, 1))
+	wantIndexes(t, "interval", s.Detect(data, 25, 50), span(25, 31, 1))
+	wantIndexes(t, "no decrease bound", mustChange(t, true, nil, f64(1), 1).Detect(data, 0, all), span(20, 30, 2))
+	wantIndexes(t, "no increase bound", mustChange(t, true, f64(0.5), nil, 1).Detect(data, 0, all), span(21, 31, 2))
+	wantIndexes(t, "widest bounds", mustChange(t, true, f64(-math.MaxFloat64), f64(math.MaxFloat64), 1).Detect(data, 0, all), []int{})
+
+	for order, want := range map[int][]float64{1: {2, 2, 0.25, 2, 4}, 2: {4, 0.5, 0.5, 8}} {
+		if got := mustChange(t, true, f64(0.5), f64(2), order).Diff([]float64{1, 2, 4, 1, 2, 8}); !slices.Equal(got, want) {
+			t.Errorf("diff of order %d: %v, want %v", order, got, want)
+		}
+	}
+	got := mustChange(t, true, f64(0.5), f64(2), 3).Diff([]float64{1, 5, -10, 3, 100, 0.01, 0.006})
+	wantClose(t, "diff of order 3", got, []float64{3, 20, -0.001, 0.002})
+
+	higher := []float64{0, 1, 3, 6, 18, 72}
+	wantIndexes(t, "order 2", mustChange(t, true, nil, f64(8), 2).Detect(higher, 0, all), []int{2, 5})
+	wantIndexes(t, "order 2 in an interval", mustChange(t, true, nil, f64(8), 2).Detect(higher, 5, 6), []int{5})
+	wantIndexes(t, "empty", s.Detect(nil, 0, all), []int{})
+
+	if _, err := NewChangeStrategy(true, f64(-2), f64(-3), 1); err == nil {
+		t.Error("rates out of order: no error")
+	}
+	if _, err := NewChangeStrategy(true, nil, nil, 1); err == nil {
+		t.Error("no rate: no error")
+	}
+	if _, err := NewChangeStrategy(true, nil, f64(2), 0); err == nil {
+		t.Error("order 0: no error")
+	}
+}
+
+func TestSimpleThresholdStrategy(t *testing.T) {
+	data := []float64{-1, 2, 3, 0.5}
+	s, err := NewSimpleThresholdStrategy(nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIndexes(t, "interval", s.Detect(data, 0, 4), []int{1, 2})
+	wantIndexes(t, "no interval", s.Detect(data, 0, all), []int{1, 2})
+	wantIndexes(t, "empty", s.Detect(nil, 0, all), []int{})
+	both, err := NewSimpleThresholdStrategy(f64(-0.5), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIndexes(t, "both bounds", both.Detect(data, 0, all), []int{0, 1, 2})
+	if _, err := NewSimpleThresholdStrategy(f64(2), 1); err == nil {
+		t.Error("bounds out of order: no error")
+	}
+}
+
+// javaRandom is java.util.Random, whose Gaussians (scala.util.Random(1))
+// make the series of Deequ's OnlineNormalStrategyTest.
+type javaRandom struct {
+	seed     int64
+	next     float64
+	haveNext bool
+}
+
+func newJavaRandom(seed int64) *javaRandom {
+	return &javaRandom{seed: (seed ^ 0x5DEECE66D) & (1<<48 - 1)}
+}
+
+func (r *javaRandom) bits(n uint) int64 {
+	r.seed = (r.seed*0x5DEECE66D + 0xB) & (1<<48 - 1)
+	return int64(int32(uint64(r.seed) >> (48 - n)))
+}
+
+func (r *javaRandom) Float64() float64 {
+	return float64(r.bits(26)<<27+r.bits(27)) * (1.0 / (1 << 53))
+}
+
+func (r *javaRandom) NormFloat64() float64 {
+	if r.haveNext {
+		r.haveNext = false
+		return r.next
+	}
+	for {
+		v1, v2 := 2*r.Float64()-1, 2*r.Float64()-1
+		s := v1*v1 + v2*v2
+		if s < 1 && s != 0 {
+			m := math.Sqrt(-2 * math.Log(s) / s)
+			r.next, r.haveNext = v2*m, true
+			return v1 * m
+		}
+	}
+}
+
+func TestJavaRandom(t *testing.T) {
+	// new java.util.Random(1): nextDouble() 0.7308781907032909, then
+	// nextGaussian() of a fresh Random(1): 1.561581040188955.
+	if got := newJavaRandom(1).Float64(); got != 0.7308781907032909 {
+		t.Errorf("nextDouble %v", got)
+	}
+	if got := newJavaRandom(1).NormFloat64(); math.Abs(got-1.561581040188955) > 1e-15 {
+		t.Errorf("nextGaussian %v", got)
+	}
+}
+
+func mustOnline(t *testing.T, lower, upper *float64, ignoreStart float64, ignoreAnomalies bool) *OnlineNormalStrategy {
+	t.Helper()
+	s, err := NewOnlineNormalStrategy(lower, upper, ignoreStart, ignoreAnomalies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestOnlineNormalStrategy(t *testing.T) {
+	r := newJavaRandom(1)
+	data := make([]float64, 51)
+	for i := range data {
+		data[i] = r.NormFloat64()
+	}
+	for i := 20; i <= 30; i++ {
+		data[i] += float64(i + i%2*-2*i)
+	}
+	s := mustOnline(t, f64(1.5), f64(1.5), 0.2, true)
+	wantIndexes(t, "no interval", mustOnline(t, f64(3.5), f64(3.5), 0.2, true).Detect(data, 0, all), span(20, 30, 1))
+	wantIndexes(t, "interval", s.Detect(data, 25, 31), span(25, 30, 1))
+	wantIndexes(t, "no lower factor", mustOnline(t, nil, f64(1.5), 0.1, true).Detect(data, 0, all), span(20, 30, 2))
+	wantIndexes(t, "no upper factor", mustOnline(t, f64(1.5), nil, 0.1, true).Detect(data, 0, all), span(21, 29, 2))
+	wantIndexes(t, "empty", s.Detect(nil, 0, all), []int{})
+	wantIndexes(t, "widest factors", mustOnline(t, f64(math.MaxFloat64), f64(math.MaxFloat64), 0.1, true).Detect(data, 0, all), []int{})
+
+	// The running statistics against two-pass ones (Breeze's
+	// meanAndVariance is the sample variance, hence Deequ's tolerance).
+	var wide []float64
+	for i := 1; i <= 1000; i++ {
+		wide = append(wide, r.NormFloat64()*(5000.0/float64(i)))
+	}
+	last := s.Stats(wide, 0, all)
+	mean, sd := sampleMeanStdDev(wide)
+	if l := last[len(last)-1]; math.Abs(l.Mean-mean) > 1e-9*math.Abs(mean) || math.Abs(l.StdDev-sd) >= sd*0.001 {
+		t.Errorf("running mean %v and deviation %v, want %v and %v", l.Mean, l.StdDev, mean, sd)
+	}
+
+	ones := []float64{1, 1, 1, 2, 1, 1, 1}
+	if l := s.Stats(ones, 0, all)[6]; l.Mean != 1 || l.StdDev != 0 {
+		t.Errorf("anomalies ignored: mean %v, deviation %v, want 1 and 0", l.Mean, l.StdDev)
+	}
+	kept := mustOnline(t, f64(1.5), f64(1.5), 0.2, false).Stats(ones, 0, all)[6]
+	mean, sd = sampleMeanStdDev(ones)
+	if math.Abs(kept.Mean-mean) > 1e-15 || math.Abs(kept.StdDev-sd) >= sd*0.1 {
+		t.Errorf("anomalies kept: mean %v, deviation %v, want %v and %v", kept.Mean, kept.StdDev, mean, sd)
+	}
+
+	for _, bad := range []struct {
+		lower, upper *float64
+		start        float64
+	}{{nil, nil, 0.1}, {nil, f64(-3), 0.1}, {f64(-3), nil, 0.1}, {f64(3), f64(3), 1.5}, {f64(3), f64(3), -1}} {
+		if _, err := NewOnlineNormalStrategy(bad.lower, bad.upper, bad.start, true); err == nil {
+			t.Errorf("%v %v %v: no error", bad.lower, bad.upper, bad.start)
+		}
+	}
+}
+
+func sampleMeanStdDev(xs []float64) (float64, float64) {
+	sum := 0.0
+	for _, x := range xs {
+		sum += x
+	}
+	mean := sum / float64(len(xs))
+	ss := 0.0
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(xs)-1))
+}
+
+func wantClose(t *testing.T, name string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %v, want %v", name, got, want)
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-9*max(1, math.Abs(want[i])) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+			return
+		}
+	}
+}
+
+// recording is a strategy that remembers what it was asked.
+type recording struct {
+	series     []float64
+	start, end int
+}
+
+func (r *recording) Detect(series []float64, start, end int) []Anomaly {
+	r.series, r.start, r.end = series, start, end
+	return nil
+}
+func (r *recording) String() string { return "recording" }
+
+func TestIsNewPointAnomalous(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }
+	// The history is sorted by time; only the new point is judged.
+	rec := &recording{}
+	history := []DataPoint{{day(10), -1}, {day(25), 2}, {day(11), 3}, {day(1), 0.5}}
+	if a, err := IsNewPointAnomalous(rec, history, DataPoint{day(26), 7}); a != nil || err != nil {
+		t.Fatal(a, err)
+	}
+	if !slices.Equal(rec.series, []float64{0.5, -1, 3, 2, 7}) || rec.start != 4 || rec.end != 5 {
+		t.Errorf("asked about %v [%d, %d)", rec.series, rec.start, rec.end)
+	}
+	if _, err := IsNewPointAnomalous(rec, nil, DataPoint{day(26), 7}); !errors.Is(err, ErrNoHistory) {
+		t.Errorf("no history: %v", err)
+	}
+	if _, err := IsNewPointAnomalous(rec, history, DataPoint{day(25), 7}); err == nil {
+		t.Error("a new point inside the history: no error")
+	}
+	// A threshold strategy judges the new point alone: the history's own
+	// anomalies do not count.
+	th, _ := NewSimpleThresholdStrategy(f64(-0.5), 1)
+	if a, err := IsNewPointAnomalous(th, history, DataPoint{day(26), 0}); a != nil || err != nil {
+		t.Errorf("a normal point after anomalies: %v %v", a, err)
+	}
+}
+
+// TestAnomalyDetectionExample is Deequ's AnomalyDetectionExample: the
+// data had 2 rows yesterday and has 5 today; its size should not more
+// than double.
+func TestAnomalyDetectionExample(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s := mustChange(t, true, nil, f64(2), 1)
+	a, err := IsNewPointAnomalous(s, []DataPoint{{now.Add(-24 * time.Hour), 2}}, DataPoint{now, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == nil || a.Value != 5 || a.Index != 1 {
+		t.Fatalf("anomaly %+v, want the new point, 5", a)
+	}
+	if want := "change 2.5 is not in bounds [-1.7976931348623157e+308, 2] (order 1)"; a.Detail != want {
+		t.Errorf("detail %q, want %q", a.Detail, want)
+	}
+	// Four rows today is exactly double: normal.
+	if a, err := IsNewPointAnomalous(s, []DataPoint{{now.Add(-24 * time.Hour), 2}}, DataPoint{now, 4}); a != nil || err != nil {
+		t.Errorf("size 4 after 2: %+v %v", a, err)
+	}
+}
