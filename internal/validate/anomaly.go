@@ -1,11 +1,16 @@
 package validate
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Anomaly detection on a metric's history, with the strategies of Deequ's
@@ -149,8 +154,18 @@ func (s *ChangeStrategy) Detect(series []float64, start, end int) []Anomaly {
 	for i, change := range s.Diff(series[from:end]) {
 		if change < lower || change > upper {
 			at := i + from + s.Order
-			out = append(out, Anomaly{Index: at, Value: series[at],
-				Detail: fmt.Sprintf("change %s is not in bounds [%s, %s] (order %d)", fmtFloat(change), fmtFloat(lower), fmtFloat(upper), s.Order)})
+			what := "change"
+			if s.Relative {
+				what = "rate of change"
+			}
+			if s.Order != 1 {
+				what += fmt.Sprintf(" of order %d", s.Order)
+			}
+			detail := fmt.Sprintf("%s %s is below maxRateDecrease %s", what, fmtFloat(change), fmtFloat(lower))
+			if change > upper {
+				detail = fmt.Sprintf("%s %s is above maxRateIncrease %s", what, fmtFloat(change), fmtFloat(upper))
+			}
+			out = append(out, Anomaly{Index: at, Value: series[at], Detail: detail})
 		}
 	}
 	return out
@@ -190,8 +205,11 @@ func (s *SimpleThresholdStrategy) Detect(series []float64, start, end int) []Ano
 	var out []Anomaly
 	for i := start; i < end; i++ {
 		if v := series[i]; v < s.LowerBound || v > s.UpperBound {
-			out = append(out, Anomaly{Index: i, Value: v,
-				Detail: fmt.Sprintf("value %s is not in bounds [%s, %s]", fmtFloat(v), fmtFloat(s.LowerBound), fmtFloat(s.UpperBound))})
+			detail := fmt.Sprintf("value %s is below lowerBound %s", fmtFloat(v), fmtFloat(s.LowerBound))
+			if v > s.UpperBound {
+				detail = fmt.Sprintf("value %s is above upperBound %s", fmtFloat(v), fmtFloat(s.UpperBound))
+			}
+			out = append(out, Anomaly{Index: i, Value: v, Detail: detail})
 		}
 	}
 	return out
@@ -275,9 +293,13 @@ func (s *OnlineNormalStrategy) Detect(series []float64, start, end int) []Anomal
 	for i := start; i < end; i++ {
 		if st := stats[i]; st.IsAnomaly {
 			lower, upper := s.bounds(st.Mean, st.StdDev)
-			out = append(out, Anomaly{Index: i, Value: series[i],
-				Detail: fmt.Sprintf("value %s is not in bounds [%s, %s] (mean %s, standard deviation %s)",
-					fmtFloat(series[i]), fmtFloat(lower), fmtFloat(upper), fmtFloat(st.Mean), fmtFloat(st.StdDev))})
+			v := series[i]
+			detail := fmt.Sprintf("value %s is below mean - %s × deviation = %s", fmtFloat(v), optFloat(s.LowerDeviationFactor), fmtFloat(lower))
+			if v > upper {
+				detail = fmt.Sprintf("value %s is above mean + %s × deviation = %s", fmtFloat(v), optFloat(s.UpperDeviationFactor), fmtFloat(upper))
+			}
+			out = append(out, Anomaly{Index: i, Value: v,
+				Detail: fmt.Sprintf("%s (mean %s, deviation %s)", detail, fmtFloat(st.Mean), fmtFloat(st.StdDev))})
 		}
 	}
 	return out
@@ -293,3 +315,127 @@ func optFloat(f *float64) string {
 	}
 	return fmtFloat(*f)
 }
+
+// columnMetricList names the column metrics an anomaly rule may watch.
+func columnMetricList() string {
+	names := MetricNames()[1:]
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// parseWatched reads what isNewestPointNonAnomalous watches: Size, or
+// NAME(column).
+func parseWatched(c *Constraint, n *yaml.Node) error {
+	want := fmt.Errorf("%q: want Size, or NAME(column) with NAME one of %s", n.Value, columnMetricList())
+	if n.Kind != yaml.ScalarNode {
+		return want
+	}
+	name, col, hasCol := strings.Cut(strings.TrimSpace(n.Value), "(")
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "Size" && !hasCol:
+		c.Metric = name
+		return nil
+	case columnMetricNamed(name) == nil || !hasCol || !strings.HasSuffix(col, ")"):
+		return want
+	}
+	col = strings.TrimSpace(strings.TrimSuffix(col, ")"))
+	if col == "" {
+		return want
+	}
+	c.Metric, c.Columns = name, []string{col}
+	return nil
+}
+
+// strategyParams are the parameters each strategy takes, named as Deequ's.
+var strategyParams = map[string][]string{
+	"AbsoluteChange":       {"maxRateDecrease", "maxRateIncrease", "order"},
+	"RelativeRateOfChange": {"maxRateDecrease", "maxRateIncrease", "order"},
+	"SimpleThreshold":      {"lowerBound", "upperBound"},
+	"OnlineNormal":         {"lowerDeviationFactor", "upperDeviationFactor", "ignoreStartPercentage", "ignoreAnomalies"},
+}
+
+// parseStrategy builds the strategy of an anomaly rule from its options
+// (their value nodes by name), with Deequ's defaults and checks.
+func parseStrategy(opts map[string]*yaml.Node, fail func(*yaml.Node, string, ...any) error) (Strategy, error) {
+	sn := opts["strategy"]
+	name := strings.TrimSuffix(sn.Value, "Strategy")
+	params, ok := strategyParams[name]
+	if !ok {
+		return nil, fail(sn, "strategy %q: want AbsoluteChange, RelativeRateOfChange, SimpleThreshold or OnlineNormal", sn.Value)
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
+		if k != "strategy" && !slices.Contains(params, k) {
+			return nil, fail(opts[k], "%s takes no %s (its parameters: %s)", name, k, strings.Join(params, ", "))
+		}
+	}
+	// num reads a number parameter: nil when absent, or "none" where
+	// Deequ's parameter is an Option.
+	num := func(k string, def *float64, noneOK bool) (*float64, error) {
+		v := opts[k]
+		if v == nil {
+			return def, nil
+		}
+		if noneOK && v.Value == "none" {
+			return nil, nil
+		}
+		f, err := strconv.ParseFloat(v.Value, 64)
+		if err != nil || v.Kind != yaml.ScalarNode {
+			what := "a number"
+			if noneOK {
+				what += " or none"
+			}
+			return nil, fail(v, "%s %q: want %s", k, v.Value, what)
+		}
+		return &f, nil
+	}
+	var (
+		s   Strategy
+		err error
+	)
+	switch name {
+	case "AbsoluteChange", "RelativeRateOfChange":
+		dec, err1 := num("maxRateDecrease", nil, false)
+		inc, err2 := num("maxRateIncrease", nil, false)
+		if err := cmp.Or(err1, err2); err != nil {
+			return nil, err
+		}
+		order := 1
+		if v := opts["order"]; v != nil {
+			if order, err = strconv.Atoi(v.Value); err != nil {
+				return nil, fail(v, "order %q: want a whole number", v.Value)
+			}
+		}
+		s, err = NewChangeStrategy(name == "RelativeRateOfChange", dec, inc, order)
+	case "SimpleThreshold":
+		lower, err1 := num("lowerBound", nil, false)
+		upper, err2 := num("upperBound", nil, false)
+		if err := cmp.Or(err1, err2); err != nil {
+			return nil, err
+		}
+		if upper == nil {
+			return nil, fail(sn, "SimpleThreshold needs upperBound")
+		}
+		s, err = NewSimpleThresholdStrategy(lower, *upper)
+	case "OnlineNormal":
+		three := 3.0
+		lower, err1 := num("lowerDeviationFactor", &three, true)
+		upper, err2 := num("upperDeviationFactor", &three, true)
+		start, err3 := num("ignoreStartPercentage", f64p(0.1), false)
+		if err := cmp.Or(err1, err2, err3); err != nil {
+			return nil, err
+		}
+		ignore := true
+		if v := opts["ignoreAnomalies"]; v != nil {
+			if ignore, err = strconv.ParseBool(v.Value); err != nil || v.Value != "true" && v.Value != "false" {
+				return nil, fail(v, "ignoreAnomalies %q: want true or false", v.Value)
+			}
+		}
+		s, err = NewOnlineNormalStrategy(lower, upper, *start, ignore)
+	}
+	if err != nil {
+		return nil, fail(sn, "%s: %v", sn.Value, err)
+	}
+	return s, nil
+}
+
+func f64p(f float64) *float64 { return &f }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -339,11 +340,71 @@ func TestAnomalyDetectionExample(t *testing.T) {
 	if a == nil || a.Value != 5 || a.Index != 1 {
 		t.Fatalf("anomaly %+v, want the new point, 5", a)
 	}
-	if want := "change 2.5 is not in bounds [-1.7976931348623157e+308, 2] (order 1)"; a.Detail != want {
+	if want := "rate of change 2.5 is above maxRateIncrease 2"; a.Detail != want {
 		t.Errorf("detail %q, want %q", a.Detail, want)
 	}
 	// Four rows today is exactly double: normal.
 	if a, err := IsNewPointAnomalous(s, []DataPoint{{now.Add(-24 * time.Hour), 2}}, DataPoint{now, 4}); a != nil || err != nil {
 		t.Errorf("size 4 after 2: %+v %v", a, err)
+	}
+}
+
+func TestParseAnomalyRules(t *testing.T) {
+	rules, err := ParseRules("rules.yaml", []byte(`checks:
+  - level: warning
+    constraints:
+      - isNewestPointNonAnomalous: Size
+        strategy: RelativeRateOfChange
+        maxRateIncrease: 2
+      - isNewestPointNonAnomalous: Mean(amount)
+        strategy: OnlineNormal
+        upperDeviationFactor: none
+      - isNewestPointNonAnomalous: Completeness( email )
+        strategy: SimpleThresholdStrategy
+        lowerBound: 0.9
+        upperBound: 1
+      - isNewestPointNonAnomalous: Maximum(amount)
+        strategy: AbsoluteChange
+        maxRateDecrease: -10
+        order: 2
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range rules.Checks[0].Constraints {
+		got = append(got, c.String())
+	}
+	want := []string{
+		"isNewestPointNonAnomalous(Size, RelativeRateOfChangeStrategy(maxRateDecrease=none, maxRateIncrease=2, order=1))",
+		"isNewestPointNonAnomalous(Mean(amount), OnlineNormalStrategy(lowerDeviationFactor=3, upperDeviationFactor=none, ignoreStartPercentage=0.1, ignoreAnomalies=true))",
+		"isNewestPointNonAnomalous(Completeness(email), SimpleThresholdStrategy(lowerBound=0.9, upperBound=1))",
+		"isNewestPointNonAnomalous(Maximum(amount), AbsoluteChangeStrategy(maxRateDecrease=-10, maxRateIncrease=none, order=2))",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("parsed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	for _, bad := range []struct{ rules, err string }{
+		{"- isNewestPointNonAnomalous: Size\n", `rules.yaml:3:34: isNewestPointNonAnomalous needs strategy`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: Seasonal\n", `rules.yaml:4:17: strategy "Seasonal": want AbsoluteChange, RelativeRateOfChange, SimpleThreshold or OnlineNormal`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: AbsoluteChange\n", `rules.yaml:4:17: AbsoluteChange: give maxRateDecrease, maxRateIncrease or both`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: AbsoluteChange\n  maxRateIncrease: 1\n  lowerBound: 0\n", `rules.yaml:6:19: AbsoluteChange takes no lowerBound (its parameters: maxRateDecrease, maxRateIncrease, order)`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: RelativeRateOfChange\n  maxRateIncrease: lots\n", `rules.yaml:5:24: maxRateIncrease "lots": want a number`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: RelativeRateOfChange\n  maxRateIncrease: 2\n  maxRateDecrease: 3\n", `rules.yaml:4:17: RelativeRateOfChange: maxRateDecrease 3 is above maxRateIncrease 2`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: RelativeRateOfChange\n  maxRateIncrease: 2\n  order: 0\n", `order 0: want a whole number of at least 1`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: SimpleThreshold\n  lowerBound: 1\n", `rules.yaml:4:17: SimpleThreshold needs upperBound`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  ignoreStartPercentage: 2\n", `ignoreStartPercentage 2: want a fraction from 0 to 1`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  ignoreAnomalies: maybe\n", `rules.yaml:5:24: ignoreAnomalies "maybe": want true or false`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  lowerDeviationFactor: none\n  upperDeviationFactor: none\n", `give lowerDeviationFactor, upperDeviationFactor or both`},
+		{"- isNewestPointNonAnomalous: Median(amount)\n  strategy: OnlineNormal\n", `rules.yaml:3:34: isNewestPointNonAnomalous "Median(amount)": want Size, or NAME(column) with NAME one of Completeness, ApproxCountDistinct, Minimum, Maximum, Mean, Sum, StandardDeviation, MinLength or MaxLength`},
+		{"- isNewestPointNonAnomalous: Mean\n  strategy: OnlineNormal\n", `want Size, or NAME(column)`},
+		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  assertion: '> 1'\n", `rules.yaml:5:7: isNewestPointNonAnomalous takes no assertion`},
+		{"- hasSize: '> 1'\n  strategy: OnlineNormal\n", `rules.yaml:4:7: hasSize takes no strategy`},
+	} {
+		_, err := ParseRules("rules.yaml", []byte("checks:\n  - constraints:\n    "+strings.ReplaceAll(bad.rules, "\n", "\n    ")))
+		if err == nil || !strings.Contains(err.Error(), bad.err) {
+			t.Errorf("%q: error %v, want %q", bad.rules, err, bad.err)
+		}
 	}
 }

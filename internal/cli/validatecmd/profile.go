@@ -20,6 +20,7 @@ type ProfileOptions struct {
 	Source  string
 	Query   string
 	Profile validate.ProfileOptions
+	Save    SaveOptions
 }
 
 func NewCmdProfile(f *cmdutil.Factory) *cobra.Command {
@@ -68,10 +69,15 @@ every value and digit.`,
 	cmd.Flags().IntVar(&opts.Profile.HistogramThreshold, "histogram-threshold", validate.HistogramMaxDistinct, "histograms for columns with at most this many distinct values")
 	cmd.Flags().IntVar(&opts.Profile.Workers, "workers", 0, "parallel workers (default: one per core)")
 	cmd.Flags().StringVar(&opts.Query, "query", "", "SQL whose rows are the source (with a postgres:// or mysql:// SOURCE)")
+	addSaveFlags(f, cmd, &opts.Save, "the metrics (Size, and each column's Completeness, ApproxCountDistinct, Mean...)")
+	addTagFlag(cmd, &opts.Save)
 	return cmd
 }
 
 func profileRun(ctx context.Context, opts *ProfileOptions) error {
+	if _, err := opts.Save.tags(); err != nil {
+		return err
+	}
 	prog := opts.F.StartProgress("validate profile")
 	defer prog.Stop()
 	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
@@ -86,6 +92,16 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 	} else if err != nil {
 		return err
 	}
+	if err := printProfile(opts, p); err != nil {
+		return err
+	}
+	if opts.Save.Table != "" {
+		return opts.Save.saveMetrics(ctx, opts.F, "profile", p.Source, validate.ProfileMetrics(p))
+	}
+	return nil
+}
+
+func printProfile(opts *ProfileOptions, p *validate.Profile) error {
 	if opts.F.Settings.Output != "table" {
 		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, true), p)
 	}
