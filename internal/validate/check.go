@@ -3,8 +3,8 @@ package validate
 import (
 	"context"
 	"encoding/xml"
-	"fmt"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"maps"
 	"math"

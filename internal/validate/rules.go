@@ -63,7 +63,7 @@ type Constraint struct {
 	// Strategy how it judges the newest point against the history.
 	Metric   string
 	Strategy Strategy
-	where     string         // file:line:column, for messages
+	where    string // file:line:column, for messages
 }
 
 // Assertion compares a metric with a bound: >= 0.95, == 1, < 10.
