@@ -57,11 +57,33 @@ default to "== 1", the others need one. The rules, named and measured as
 Deequ's:
 
 ` + validate.RulesHelp() + `
+isNewestPointNonAnomalous watches a metric (Size, or NAME(column)) and judges
+today's value against its history with one of Deequ's strategies:
+
+  - isNewestPointNonAnomalous: Size
+    strategy: RelativeRateOfChange   # maxRateDecrease, maxRateIncrease, order
+    maxRateIncrease: 2
+  - isNewestPointNonAnomalous: Mean(amount)
+    strategy: OnlineNormal           # lowerDeviationFactor, upperDeviationFactor,
+                                     # ignoreStartPercentage, ignoreAnomalies
+
+The other strategies are AbsoluteChange (maxRateDecrease, maxRateIncrease,
+order) and SimpleThreshold (lowerBound, upperBound). The history is the metrics table --history names,
+by default --save's: the rows of the same data and metric, with all of this
+run's --tag values, from earlier runs. No history fails the rule, as in
+Deequ. See docs/validate.md.
+
+--save DB.TABLE appends the rules' metrics (run_time, dataset, entity,
+instance, name, value, tags, command; Deequ's metric names) to a Parquet
+table partitioned by run_date and registered in the catalog; --tag
+KEY=VALUE tags them.
+
 Exit status 1 when a constraint of an error-level check fails (the report is
 printed all the same); warnings never fail the run. --output json gives the
 report; --output junit gives JUnit XML for CI test reports.`,
 		Example: `  lakectl validate check curated.orders --rules rules.yaml
   lakectl validate check curated.orders --rules rules.yaml -o junit > check.xml
+  lakectl validate check curated.orders --rules rules.yaml --save quality.metrics --tag env=prod
   lakectl validate check 'mysql://etl@tcp(db.example.com:3306)/shop' --rules rules.yaml \
       --query 'SELECT id, amount FROM orders WHERE ordered_at >= CURRENT_DATE'`,
 		Args: cobra.ExactArgs(1),

@@ -53,9 +53,16 @@ In table output, statistics (completeness, mean, standard deviation,
 percentiles) show 6 significant digits, a histogram its 10 most frequent
 values, each cut at 40 characters, and --percentiles the 1st, 5th, 25th,
 50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and keeps
-every value and digit.`,
+every value and digit.
+
+--save DB.TABLE appends the profile's metrics (Size, and per column
+Completeness, ApproxCountDistinct, Minimum, Maximum, Mean, Sum,
+StandardDeviation, MinLength, MaxLength, with Deequ's names) to a Parquet
+table partitioned by run_date, the history that 'validate check' anomaly
+rules read; --tag KEY=VALUE tags them. See docs/validate.md.`,
 		Example: `  lakectl validate profile curated.orders
   lakectl validate profile ./exports/customers.csv --columns email,country -o json
+  lakectl validate profile curated.orders --save quality.metrics --tag env=prod
   lakectl validate profile 'postgres://etl@db.example.com/shop?table=public.orders'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
