@@ -439,3 +439,28 @@ func parseStrategy(opts map[string]*yaml.Node, fail func(*yaml.Node, string, ...
 }
 
 func f64p(f float64) *float64 { return &f }
+
+// strategyYAML is a strategy as the lines of a rules file that make it.
+func strategyYAML(s Strategy) string {
+	line := func(k, v string) string { return "\n" + k + ": " + v }
+	opt := func(k string, f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return line(k, fmtFloat(*f))
+	}
+	switch s := s.(type) {
+	case *ChangeStrategy:
+		name := "AbsoluteChange"
+		if s.Relative {
+			name = "RelativeRateOfChange"
+		}
+		return line("strategy", name) + opt("maxRateDecrease", s.MaxRateDecrease) + opt("maxRateIncrease", s.MaxRateIncrease) + line("order", strconv.Itoa(s.Order))
+	case *SimpleThresholdStrategy:
+		return line("strategy", "SimpleThreshold") + line("lowerBound", fmtFloat(s.LowerBound)) + line("upperBound", fmtFloat(s.UpperBound))
+	case *OnlineNormalStrategy:
+		return line("strategy", "OnlineNormal") + line("lowerDeviationFactor", optFloat(s.LowerDeviationFactor)) + line("upperDeviationFactor", optFloat(s.UpperDeviationFactor)) +
+			line("ignoreStartPercentage", fmtFloat(s.IgnoreStartPercentage)) + line("ignoreAnomalies", strconv.FormatBool(s.IgnoreAnomalies))
+	}
+	return ""
+}

@@ -384,6 +384,14 @@ func TestParseAnomalyRules(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("parsed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// Each constraint's YAML reads back as the same constraint.
+	for _, c := range rules.Checks[0].Constraints {
+		y := "checks:\n  - constraints:\n      - " + strings.ReplaceAll(c.YAML(), "\n", "\n        ") + "\n"
+		back, err := ParseRules("back.yaml", []byte(y))
+		if err != nil || back.Checks[0].Constraints[0].String() != c.String() {
+			t.Errorf("%s: YAML\n%s\nreads back as %v, %v", c, y, back, err)
+		}
+	}
 
 	for _, bad := range []struct{ rules, err string }{
 		{"- isNewestPointNonAnomalous: Size\n", `rules.yaml:3:34: isNewestPointNonAnomalous needs strategy`},
@@ -406,5 +414,40 @@ func TestParseAnomalyRules(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), bad.err) {
 			t.Errorf("%q: error %v, want %q", bad.rules, err, bad.err)
 		}
+	}
+}
+
+// A run's metrics as rows of MetricColumns, and a history's points: the
+// same metric, all the run's tags, in time order.
+func TestMetricRowsAndHistoryPoints(t *testing.T) {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	rows := MetricRows(MetricRun{Time: at, Dataset: "sales.orders", Tags: map[string]string{"z": "1", "env": "prod"}, Command: "check",
+		Metrics: []Metric{{Entity: EntityDataset, Instance: "*", Name: "Size", Value: f64(5)}, {Entity: EntityColumn, Instance: "amount", Name: "Mean"}}})
+	if len(rows) != 2 || len(rows[0]) != len(MetricColumns) {
+		t.Fatalf("rows %v", rows)
+	}
+	if want := []any{at, "sales.orders", "Dataset", "*", "Size", 5.0, `{"env":"prod","z":"1"}`, "check", "2026-03-02"}; !slices.Equal(rows[0], want) {
+		t.Errorf("row %v, want %v", rows[0], want)
+	}
+	if rows[1][5] != nil {
+		t.Errorf("a metric without a value saved as %v", rows[1][5])
+	}
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 0, 0, 0, time.UTC) }
+	prod, test := map[string]string{"env": "prod"}, map[string]string{"env": "test"}
+	h := &History{Table: "q.m", rows: []historyRow{
+		{time: day(3), entity: "Dataset", instance: "*", name: "Size", value: 3, tags: prod},
+		{time: day(1), entity: "Dataset", instance: "*", name: "Size", value: 1, tags: map[string]string{"env": "prod", "team": "a"}},
+		{time: day(2), entity: "Dataset", instance: "*", name: "Size", value: 2, tags: test},
+		{time: day(2), entity: "Column", instance: "amount", name: "Size", value: 9, tags: prod},
+	}}
+	var got []float64
+	for _, p := range h.Points("Dataset", "*", "Size", prod) {
+		got = append(got, p.Value)
+	}
+	if !slices.Equal(got, []float64{1, 3}) {
+		t.Errorf("points %v, want [1 3]", got)
+	}
+	if n := len(h.Points("Dataset", "*", "Size", nil)); n != 3 {
+		t.Errorf("untagged: %d points, want 3", n)
 	}
 }

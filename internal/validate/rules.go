@@ -533,6 +533,14 @@ func (c Constraint) YAML() string {
 	r := ruleNamed(c.Rule)
 	var b strings.Builder
 	b.WriteString(c.Rule + ": ")
+	if c.Strategy != nil {
+		watched := c.Metric
+		if len(c.Columns) > 0 {
+			watched += "(" + c.Columns[0] + ")"
+		}
+		b.WriteString(yamlScalar(watched) + strategyYAML(c.Strategy))
+		return b.String()
+	}
 	switch {
 	case r.Columns == NoColumn:
 		b.WriteString(strconv.Quote(c.Assertion.String()))
