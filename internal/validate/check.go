@@ -3,11 +3,15 @@ package validate
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/dataset"
@@ -33,6 +37,8 @@ type CheckReport struct {
 	FilesSkipped         []dataset.SkippedFile `json:"filesSkipped,omitempty"`
 	Status               string                `json:"status"` // Success, Warning or Error
 	Checks               []CheckResult         `json:"checks"`
+	// Metrics are the rules' metrics, as --save keeps them (each once).
+	Metrics []Metric `json:"-"`
 }
 
 // CheckResult is one check's outcome.
@@ -60,6 +66,12 @@ type CheckOptions struct {
 	// Progress is told of the files, rows and bytes read; nil when nobody
 	// watches.
 	Progress progress.Reporter
+	// History is what anomaly rules compare with (nil: they fail, as
+	// Deequ's do without previous results); Tags the run's tags, which a
+	// point of the history must all have; Now the run's time.
+	History *History
+	Tags    map[string]string
+	Now     time.Time
 }
 
 // CheckInput runs the rules over the input in one pass.
@@ -119,11 +131,16 @@ func CheckInput(ctx context.Context, in dataset.Input, rules *Rules, opts CheckO
 	profile := sink.profile.Result(in.Name())
 	rep := &CheckReport{Source: in.Name(), Rows: sink.rows, MalformedRecords: st.Malformed(), MembersOutsideSchema: st.MembersOutsideSchema(), FilesSkipped: st.Skipped, Status: Success}
 	k := 0
+	saved := map[string]bool{}
 	for _, chk := range rules.Checks {
 		cr := CheckResult{Description: chk.Description, Level: chk.Level, Status: Success}
 		for range chk.Constraints {
-			res := sink.evaluate(k, profile, colIndex)
+			res, m := sink.evaluate(k, profile, colIndex, opts)
 			k++
+			if m != nil && !saved[m.key()] {
+				saved[m.key()] = true
+				rep.Metrics = append(rep.Metrics, *m)
+			}
 			if res.Status == Failure {
 				cr.Status = Error
 				if chk.Level == "warning" {
@@ -305,15 +322,22 @@ type metricInput struct {
 	acc  *constraintAcc
 }
 
-// evaluate computes constraint k's metric and compares it.
-func (s *checkSink) evaluate(k int, p *Profile, colIndex map[string]int) ConstraintResult {
+// evaluate computes constraint k's metric and compares it with the
+// assertion, or judges it against its history; m is the metric as a
+// history keeps it (nil for a rule whose metric is not kept).
+func (s *checkSink) evaluate(k int, p *Profile, colIndex map[string]int, opts CheckOptions) (res ConstraintResult, m *Metric) {
 	a := s.accs[k]
 	c := a.c
-	res := ConstraintResult{Constraint: c.String()}
+	res = ConstraintResult{Constraint: c.String()}
 	in := metricInput{c: c, rows: s.rows, acc: a}
+	var instance []string
+	for _, col := range c.Columns {
+		instance = append(instance, p.Columns[colIndex[col]].Column)
+	}
 	if len(c.Columns) > 0 {
 		in.col = &p.Columns[colIndex[c.Columns[0]]]
 	}
+	m = savedMetric(c, a.rule, instance)
 	var metric float64
 	var note string
 	if a.rule.holds != nil {
@@ -322,22 +346,100 @@ func (s *checkSink) evaluate(k int, p *Profile, colIndex map[string]int) Constra
 		var err error
 		if metric, note, err = a.rule.metric(in); err != nil {
 			res.Status, res.Message = Failure, err.Error()
-			return res
+			return res, m
 		}
 	}
 	// A NaN metric (a column holding NaN) meets no assertion but !=, as
 	// in Deequ, whose assertions are Scala comparisons.
-	m := Double(metric)
-	res.Metric = &m
+	d := Double(metric)
+	res.Metric = &d
 	res.Status = Success
+	if m != nil {
+		m.Value = &metric
+	}
+	if c.Strategy != nil {
+		if msg := judge(c, m, metric, opts); msg != "" {
+			res.Status, res.Message = Failure, msg
+		}
+		return res, m
+	}
 	if !c.Assertion.holds(metric) {
 		res.Status = Failure
-		res.Message = fmt.Sprintf("value %s does not meet %s", m.Text(6), c.Assertion)
+		res.Message = fmt.Sprintf("value %s does not meet %s", d.Text(6), c.Assertion)
 		if note != "" {
 			res.Message += ": " + note
 		}
 	}
-	return res
+	return res, m
+}
+
+// savedMetric is the metric of a constraint as a history keeps it, named
+// as Deequ names it, on the columns as the data names them; nil when its
+// rule's metric is not kept.
+func savedMetric(c *Constraint, r *Rule, columns []string) *Metric {
+	name := r.Saved
+	if c.Strategy != nil {
+		name = c.Metric
+	}
+	switch {
+	case name == "":
+		return nil
+	case len(columns) == 0:
+		return &Metric{Entity: EntityDataset, Instance: "*", Name: name}
+	}
+	m := &Metric{Entity: EntityColumn, Instance: columns[0], Name: name}
+	if len(columns) > 1 {
+		m.Entity, m.Instance = EntityMulticolumn, strings.Join(columns, ",")
+	}
+	if r.byConstraint {
+		m.Instance = c.String()
+	}
+	return m
+}
+
+// judge compares today's value of an anomaly rule's metric with its
+// history: "" when it is normal, else why not, naming the history.
+func judge(c *Constraint, m *Metric, value float64, opts CheckOptions) string {
+	h := opts.History
+	if h == nil {
+		return fmt.Sprintf("no metrics history to compare %s with: %v", c.Metric, ErrNoHistory)
+	}
+	points := h.Points(m.Entity, m.Instance, m.Name, opts.Tags)
+	where := fmt.Sprintf("%s of %s", m.Name, m.Instance)
+	if m.Entity == EntityDataset {
+		where = m.Name
+	}
+	if len(opts.Tags) > 0 {
+		where += " tagged " + tagsText(opts.Tags)
+	}
+	a, err := IsNewPointAnomalous(c.Strategy, points, DataPoint{Time: opts.Now, Value: value})
+	switch {
+	case errors.Is(err, ErrNoHistory):
+		return fmt.Sprintf("no history of %s in %s: %v", where, h.Table, err)
+	case err != nil:
+		return fmt.Sprintf("history of %s in %s: %v", where, h.Table, err)
+	case a == nil:
+		return ""
+	}
+	var last []string
+	for _, p := range points[max(0, len(points)-3):] {
+		last = append(last, fmt.Sprintf("%s on %s", fmtFloat(p.Value), p.Time.UTC().Format(time.RFC3339)))
+	}
+	plural := "s"
+	if len(points) == 1 {
+		plural = ""
+	}
+	return fmt.Sprintf("anomaly: %s is %s against %d earlier value%s in %s (the last: %s): %s",
+		where, fmtFloat(value), len(points), plural, h.Table, strings.Join(last, ", "), a.Detail)
+}
+
+// tagsText is tags as k=v, sorted.
+func tagsText(tags map[string]string) string {
+	var kv []string
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		kv = append(kv, k+"="+tags[k])
+	}
+	return strings.Join(kv, ",")
 }
 
 // Metrics of the rules (RuleTable's metric): the value, a note that
@@ -352,6 +454,19 @@ func rowRatio(m metricInput) float64 {
 }
 
 func sizeMetric(m metricInput) (float64, string, error) { return float64(m.rows), "", nil }
+
+// watchedMetric is what an anomaly rule watches: Size, or a column's
+// metric as a profile measures it.
+func watchedMetric(m metricInput) (float64, string, error) {
+	if m.c.Metric == "Size" {
+		return float64(m.rows), "", nil
+	}
+	v, ok := columnMetricNamed(m.c.Metric).value(m.col)
+	if !ok {
+		return 0, "", fmt.Errorf("column %s is %s: it has no %s", m.col.Column, m.col.DataType, m.c.Metric)
+	}
+	return v, "", nil
+}
 
 func completenessMetric(m metricInput) (float64, string, error) {
 	if m.rows == 0 {

@@ -28,6 +28,19 @@ type Rules struct {
 	Checks []Check
 }
 
+// WatchesHistory reports whether a rule compares with a metrics history
+// (isNewestPointNonAnomalous).
+func (r *Rules) WatchesHistory() bool {
+	for _, chk := range r.Checks {
+		for _, c := range chk.Constraints {
+			if c.Strategy != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Check is a group of constraints with a level.
 type Check struct {
 	Description string
@@ -46,7 +59,11 @@ type Constraint struct {
 	Pattern   *regexp.Regexp // hasPattern
 	Type      string         // hasDataType
 	Size      bool           // hasSize: no column
-	where     string         // file:line:column, for messages
+	// Metric is what isNewestPointNonAnomalous watches (Size, Mean...),
+	// Strategy how it judges the newest point against the history.
+	Metric   string
+	Strategy Strategy
+	where    string // file:line:column, for messages
 }
 
 // Assertion compares a metric with a bound: >= 0.95, == 1, < 10.
@@ -96,6 +113,7 @@ const (
 	NoColumn   Arity = iota // hasSize: "== 10"
 	OneColumn               // isComplete: id
 	ColumnList              // isPrimaryKey: [id, region], or one column
+	MetricOf                // isNewestPointNonAnomalous: Size, or Mean(amount)
 )
 
 // Options a rule may take beside its columns, and what each one holds.
@@ -106,6 +124,17 @@ var optionTypes = map[string]string{
 	"upper":     "a number",
 	"pattern":   "a regular expression (RE2 syntax)",
 	"type":      "Integral, Fractional, Numeric, Boolean, String or Unknown",
+	"strategy":  "AbsoluteChange, RelativeRateOfChange, SimpleThreshold or OnlineNormal",
+	// The strategies' parameters, named as in Deequ.
+	"maxRateDecrease":       "a number",
+	"maxRateIncrease":       "a number",
+	"order":                 "a whole number",
+	"lowerBound":            "a number",
+	"upperBound":            "a number",
+	"lowerDeviationFactor":  "a number",
+	"upperDeviationFactor":  "a number",
+	"ignoreStartPercentage": "a number from 0 to 1",
+	"ignoreAnomalies":       "true or false",
 }
 
 // Rule defines a check rule, named as Deequ's: what it takes, how its
@@ -123,6 +152,12 @@ type Rule struct {
 	Numeric bool
 	// Metric says what is measured, in a line.
 	Metric string
+	// Saved is the name of the metric in a saved history, as Deequ names
+	// it; "" when the rule's metric is not saved. byConstraint: the metric
+	// is the constraint's own (Compliance of a predicate), its instance
+	// the constraint.
+	Saved        string
+	byConstraint bool
 	// pattern is matched by the contains* rules (Deequ's patterns).
 	pattern *regexp.Regexp
 
@@ -140,40 +175,46 @@ const yesOrNo = "== 1"
 
 // RuleTable is the rules lakectl knows, in the order the help lists them.
 var RuleTable = []*Rule{
-	{Name: "hasSize", Columns: NoColumn, Metric: "rows (the rule's value is the assertion)", metric: sizeMetric},
-	{Name: "isComplete", Columns: OneColumn, Assertion: yesOrNo, Metric: "completeness: non-null values / rows", metric: completenessMetric},
-	{Name: "hasCompleteness", Columns: OneColumn, Metric: "completeness: non-null values / rows", metric: completenessMetric},
-	{Name: "areComplete", Columns: ColumnList, Assertion: yesOrNo, Metric: "rows where all the columns are non-null / rows", holds: allPresent},
-	{Name: "haveCompleteness", Columns: ColumnList, Metric: "rows where all the columns are non-null / rows", holds: allPresent},
-	{Name: "isUnique", Columns: OneColumn, Assertion: yesOrNo, Metric: "values occurring exactly once / rows with a non-null value", counts: true, metric: uniquenessMetric},
-	{Name: "hasUniqueness", Columns: ColumnList, Metric: "combinations occurring exactly once / rows where a column is non-null", counts: true, metric: uniquenessMetric},
-	{Name: "isPrimaryKey", Columns: ColumnList, Assertion: yesOrNo, Metric: "combinations occurring exactly once / rows where a column is non-null", counts: true, metric: uniquenessMetric},
-	{Name: "hasDistinctness", Columns: ColumnList, Metric: "distinct values (combinations) / rows where a column is non-null", counts: true, metric: distinctnessMetric},
-	{Name: "hasUniqueValueRatio", Columns: ColumnList, Metric: "values occurring exactly once / distinct values", counts: true, metric: uniqueValueRatioMetric},
-	{Name: "hasNumberOfDistinctValues", Columns: OneColumn, Metric: "distinct values, null counted as a value", counts: true, countNull: true, metric: distinctValuesMetric},
-	{Name: "hasMin", Columns: OneColumn, Numeric: true, Metric: "the minimum (NaN only when every value is NaN)", metric: statMetric(func(c *ColumnProfile) *Double { return c.Minimum })},
-	{Name: "hasMax", Columns: OneColumn, Numeric: true, Metric: "the maximum (NaN when a value is NaN)", metric: statMetric(func(c *ColumnProfile) *Double { return c.Maximum })},
-	{Name: "hasMean", Columns: OneColumn, Numeric: true, Metric: "the mean", metric: statMetric(func(c *ColumnProfile) *Double { return c.Mean })},
-	{Name: "hasSum", Columns: OneColumn, Numeric: true, Metric: "the sum", metric: statMetric(func(c *ColumnProfile) *Double { return c.Sum })},
-	{Name: "hasStandardDeviation", Columns: OneColumn, Numeric: true, Metric: "the population standard deviation", metric: statMetric(func(c *ColumnProfile) *Double { return c.StdDev })},
-	{Name: "hasMinLength", Columns: OneColumn, Metric: "the shortest string's length (null as 0)", metric: lengthMetric(func(c *ColumnProfile) *int { return c.MinLength })},
-	{Name: "hasMaxLength", Columns: OneColumn, Metric: "the longest string's length", metric: lengthMetric(func(c *ColumnProfile) *int { return c.MaxLength })},
-	{Name: "isNonNegative", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value is >= 0, null or NaN / rows", holds: signHolds(false)},
-	{Name: "isPositive", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value is > 0, null or NaN / rows", holds: signHolds(true)},
-	{Name: "isContainedIn", Columns: OneColumn, Options: []string{"values", "lower", "upper"}, Requires: []string{"values", "lower", "upper"}, Assertion: yesOrNo,
+	{Name: "hasSize", Saved: "Size", Columns: NoColumn, Metric: "rows (the rule's value is the assertion)", metric: sizeMetric},
+	{Name: "isComplete", Saved: "Completeness", Columns: OneColumn, Assertion: yesOrNo, Metric: "completeness: non-null values / rows", metric: completenessMetric},
+	{Name: "hasCompleteness", Saved: "Completeness", Columns: OneColumn, Metric: "completeness: non-null values / rows", metric: completenessMetric},
+	{Name: "areComplete", Saved: "Compliance", byConstraint: true, Columns: ColumnList, Assertion: yesOrNo, Metric: "rows where all the columns are non-null / rows", holds: allPresent},
+	{Name: "haveCompleteness", Saved: "Compliance", byConstraint: true, Columns: ColumnList, Metric: "rows where all the columns are non-null / rows", holds: allPresent},
+	{Name: "isUnique", Saved: "Uniqueness", Columns: OneColumn, Assertion: yesOrNo, Metric: "values occurring exactly once / rows with a non-null value", counts: true, metric: uniquenessMetric},
+	{Name: "hasUniqueness", Saved: "Uniqueness", Columns: ColumnList, Metric: "combinations occurring exactly once / rows where a column is non-null", counts: true, metric: uniquenessMetric},
+	{Name: "isPrimaryKey", Saved: "Uniqueness", Columns: ColumnList, Assertion: yesOrNo, Metric: "combinations occurring exactly once / rows where a column is non-null", counts: true, metric: uniquenessMetric},
+	{Name: "hasDistinctness", Saved: "Distinctness", Columns: ColumnList, Metric: "distinct values (combinations) / rows where a column is non-null", counts: true, metric: distinctnessMetric},
+	{Name: "hasUniqueValueRatio", Saved: "UniqueValueRatio", Columns: ColumnList, Metric: "values occurring exactly once / distinct values", counts: true, metric: uniqueValueRatioMetric},
+	{Name: "hasNumberOfDistinctValues", Saved: "CountDistinct", Columns: OneColumn, Metric: "distinct values, null counted as a value", counts: true, countNull: true, metric: distinctValuesMetric},
+	{Name: "hasMin", Saved: "Minimum", Columns: OneColumn, Numeric: true, Metric: "the minimum (NaN only when every value is NaN)", metric: statMetric(func(c *ColumnProfile) *Double { return c.Minimum })},
+	{Name: "hasMax", Saved: "Maximum", Columns: OneColumn, Numeric: true, Metric: "the maximum (NaN when a value is NaN)", metric: statMetric(func(c *ColumnProfile) *Double { return c.Maximum })},
+	{Name: "hasMean", Saved: "Mean", Columns: OneColumn, Numeric: true, Metric: "the mean", metric: statMetric(func(c *ColumnProfile) *Double { return c.Mean })},
+	{Name: "hasSum", Saved: "Sum", Columns: OneColumn, Numeric: true, Metric: "the sum", metric: statMetric(func(c *ColumnProfile) *Double { return c.Sum })},
+	{Name: "hasStandardDeviation", Saved: "StandardDeviation", Columns: OneColumn, Numeric: true, Metric: "the population standard deviation", metric: statMetric(func(c *ColumnProfile) *Double { return c.StdDev })},
+	{Name: "hasMinLength", Saved: "MinLength", Columns: OneColumn, Metric: "the shortest string's length (null as 0)", metric: lengthMetric(func(c *ColumnProfile) *int { return c.MinLength })},
+	{Name: "hasMaxLength", Saved: "MaxLength", Columns: OneColumn, Metric: "the longest string's length", metric: lengthMetric(func(c *ColumnProfile) *int { return c.MaxLength })},
+	{Name: "isNonNegative", Saved: "Compliance", byConstraint: true, Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value is >= 0, null or NaN / rows", holds: signHolds(false)},
+	{Name: "isPositive", Saved: "Compliance", byConstraint: true, Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value is > 0, null or NaN / rows", holds: signHolds(true)},
+	{Name: "isContainedIn", Saved: "Compliance", byConstraint: true, Columns: OneColumn, Options: []string{"values", "lower", "upper"}, Requires: []string{"values", "lower", "upper"}, Assertion: yesOrNo,
 		Metric: "rows whose value is in values (or within lower..upper) or null / rows", holds: containedIn},
-	{Name: "hasPattern", Columns: OneColumn, Options: []string{"pattern"}, Requires: []string{"pattern"}, Assertion: yesOrNo, Metric: "rows whose value contains a match of pattern / rows (null does not match)", holds: matches},
-	{Name: "containsEmail", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains an e-mail address / rows", holds: matches,
+	{Name: "hasPattern", Saved: "PatternMatch", byConstraint: true, Columns: OneColumn, Options: []string{"pattern"}, Requires: []string{"pattern"}, Assertion: yesOrNo, Metric: "rows whose value contains a match of pattern / rows (null does not match)", holds: matches},
+	{Name: "containsEmail", Saved: "PatternMatch", byConstraint: true, Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains an e-mail address / rows", holds: matches,
 		pattern: regexp.MustCompile(`(?i)(?:[a-z0-9!#$%&'*+/=?^_{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_{|}~-]+)*|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f\x21\x23-\x5b\x5d-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")@(?:(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)`)},
-	{Name: "containsURL", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a URL / rows", holds: matches,
+	{Name: "containsURL", Saved: "PatternMatch", byConstraint: true, Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a URL / rows", holds: matches,
 		pattern: regexp.MustCompile(`(https?|ftp)://[^\s/$.?#].[^\s]*`)},
-	{Name: "containsCreditCardNumber", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a credit card number / rows", holds: matches,
+	{Name: "containsCreditCardNumber", Saved: "PatternMatch", byConstraint: true, Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a credit card number / rows", holds: matches,
 		pattern: regexp.MustCompile(`\b(?:3[47]\d{2}([\ \-]?)\d{6}([\ \-]?)\d|(?:(?:4\d|5[1-5]|65)\d{2}|6011)([\ \-]?)\d{4}([\ \-]?)\d{4}([\ \-]?)\d{4})\b`)},
-	{Name: "containsSocialSecurityNumber", Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a US social security number / rows", holds: matches,
+	{Name: "containsSocialSecurityNumber", Saved: "PatternMatch", byConstraint: true, Columns: OneColumn, Assertion: yesOrNo, Metric: "rows whose value contains a US social security number / rows", holds: matches,
 		pattern: regexp.MustCompile(`\b(?:\d{3}-\d{2}-\d{4})\b`)},
-	{Name: "hasDataType", Columns: OneColumn, Options: []string{"type"}, Requires: []string{"type"}, Assertion: yesOrNo,
+	{Name: "hasDataType", Saved: "DataType", byConstraint: true, Columns: OneColumn, Options: []string{"type"}, Requires: []string{"type"}, Assertion: yesOrNo,
 		Metric: "values of the type / non-null values (a typed column: 1 or 0); Numeric is Integral or Fractional", metric: dataTypeMetric},
+	{Name: "isNewestPointNonAnomalous", Columns: MetricOf, Options: anomalyOptions, Requires: []string{"strategy"},
+		Metric: "the metric (Size, or NAME(column) of " + columnMetricList() + ") judged against its history by the strategy", metric: watchedMetric},
 }
+
+// anomalyOptions are the options of isNewestPointNonAnomalous.
+var anomalyOptions = []string{"strategy", "maxRateDecrease", "maxRateIncrease", "order", "lowerBound", "upperBound",
+	"lowerDeviationFactor", "upperDeviationFactor", "ignoreStartPercentage", "ignoreAnomalies"}
 
 // ruleNamed finds a rule by name, or nil.
 func ruleNamed(name string) *Rule {
@@ -190,7 +231,8 @@ func (r *Rule) optionsText() string {
 	case len(r.Options) == 0:
 		return "none"
 	case len(r.Requires) == 1:
-		return strings.Join(r.Options, ", ") + " (required)"
+		others := slices.DeleteFunc(slices.Clone(r.Options), func(o string) bool { return o == r.Requires[0] })
+		return strings.Join(append([]string{r.Requires[0] + " (required)"}, others...), ", ")
 	case len(r.Requires) > 1:
 		return strings.Join(r.Options, ", ") + " (at least one)"
 	}
@@ -218,11 +260,13 @@ func RulesMarkdown() string {
 	var b strings.Builder
 	b.WriteString("| rule | columns | options | assertion | metric |\n|---|---|---|---|---|\n")
 	for _, r := range RuleTable {
-		cols := map[Arity]string{NoColumn: "none", OneColumn: "one", ColumnList: "one or a list"}[r.Columns]
+		cols := map[Arity]string{NoColumn: "none", OneColumn: "one", ColumnList: "one or a list", MetricOf: "a metric's"}[r.Columns]
 		a := "required"
 		switch {
 		case r.Columns == NoColumn:
 			a = "the rule's value"
+		case r.Columns == MetricOf:
+			a = "none: the strategy judges"
 		case r.Assertion != "":
 			a = "`" + r.Assertion + "` by default"
 		}
@@ -315,6 +359,7 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 	var ruleNode *yaml.Node
 	var assertion string
 	given := map[string]*yaml.Node{}
+	strategy := map[string]*yaml.Node{} // isNewestPointNonAnomalous's options
 	for i := 0; i < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if r := ruleNamed(k.Value); r != nil {
@@ -353,6 +398,9 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 				return c, fail(v, "pattern: %v", err)
 			}
 			c.Pattern = re
+		case "strategy", "maxRateDecrease", "maxRateIncrease", "order", "lowerBound", "upperBound",
+			"lowerDeviationFactor", "upperDeviationFactor", "ignoreStartPercentage", "ignoreAnomalies":
+			strategy[k.Value] = v
 		case "type":
 			if !slices.Contains([]string{Integral, Fractional, Numeric, Boolean, String, Unknown}, v.Value) {
 				return c, fail(v, "type %q: want Integral, Fractional, Numeric, Boolean, String or Unknown", v.Value)
@@ -366,7 +414,7 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 		return c, fail(n, "no rule in this constraint")
 	}
 	for o, k := range given {
-		if o != "assertion" && !slices.Contains(rule.Options, o) || o == "assertion" && rule.Columns == NoColumn {
+		if o != "assertion" && !slices.Contains(rule.Options, o) || o == "assertion" && (rule.Columns == NoColumn || rule.Columns == MetricOf) {
 			return c, fail(k, "%s takes no %s (its options: %s)", c.Rule, o, rule.optionsText())
 		}
 	}
@@ -394,6 +442,16 @@ func parseConstraint(n *yaml.Node, at func(*yaml.Node) string, fail func(*yaml.N
 		if len(c.Columns) == 0 {
 			return c, fail(ruleNode, "%s takes a column or a list of columns", c.Rule)
 		}
+	case MetricOf:
+		if err := parseWatched(&c, ruleNode); err != nil {
+			return c, fail(ruleNode, "%s %v", c.Rule, err)
+		}
+		s, err := parseStrategy(strategy, fail)
+		if err != nil {
+			return c, err
+		}
+		c.Strategy = s
+		return c, nil
 	}
 	if assertion == "" {
 		assertion = rule.Assertion
@@ -475,6 +533,14 @@ func (c Constraint) YAML() string {
 	r := ruleNamed(c.Rule)
 	var b strings.Builder
 	b.WriteString(c.Rule + ": ")
+	if c.Strategy != nil {
+		watched := c.Metric
+		if len(c.Columns) > 0 {
+			watched += "(" + c.Columns[0] + ")"
+		}
+		b.WriteString(yamlScalar(watched) + strategyYAML(c.Strategy))
+		return b.String()
+	}
 	switch {
 	case r.Columns == NoColumn:
 		b.WriteString(strconv.Quote(c.Assertion.String()))
@@ -513,6 +579,13 @@ func yamlList(xs []string) string {
 
 // String names a constraint as Deequ prints it.
 func (c Constraint) String() string {
+	if c.Strategy != nil {
+		watched := c.Metric
+		if len(c.Columns) > 0 {
+			watched += "(" + c.Columns[0] + ")"
+		}
+		return fmt.Sprintf("%s(%s, %s)", c.Rule, watched, c.Strategy)
+	}
 	args := strings.Join(c.Columns, ", ")
 	if len(c.Columns) > 1 {
 		args = "[" + args + "]"

@@ -1,13 +1,18 @@
 package validatecmd
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/validate"
 )
@@ -18,6 +23,8 @@ type CheckOptions struct {
 	Query   string
 	Rules   string
 	Workers int
+	Save    SaveOptions
+	History string
 }
 
 func NewCmdCheck(f *cmdutil.Factory) *cobra.Command {
@@ -50,11 +57,33 @@ default to "== 1", the others need one. The rules, named and measured as
 Deequ's:
 
 ` + validate.RulesHelp() + `
+isNewestPointNonAnomalous watches a metric (Size, or NAME(column)) and judges
+today's value against its history with one of Deequ's strategies:
+
+  - isNewestPointNonAnomalous: Size
+    strategy: RelativeRateOfChange   # maxRateDecrease, maxRateIncrease, order
+    maxRateIncrease: 2
+  - isNewestPointNonAnomalous: Mean(amount)
+    strategy: OnlineNormal           # lowerDeviationFactor, upperDeviationFactor,
+                                     # ignoreStartPercentage, ignoreAnomalies
+
+The other strategies are AbsoluteChange (maxRateDecrease, maxRateIncrease,
+order) and SimpleThreshold (lowerBound, upperBound). The history is the metrics table --history names,
+by default --save's: the rows of the same data and metric, with all of this
+run's --tag values, from earlier runs. No history fails the rule, as in
+Deequ. See docs/validate.md.
+
+--save DB.TABLE appends the rules' metrics (run_time, dataset, entity,
+instance, name, value, tags, command; Deequ's metric names) to a Parquet
+table partitioned by run_date and registered in the catalog; --tag
+KEY=VALUE tags them.
+
 Exit status 1 when a constraint of an error-level check fails (the report is
 printed all the same); warnings never fail the run. --output json gives the
 report; --output junit gives JUnit XML for CI test reports.`,
 		Example: `  lakectl validate check curated.orders --rules rules.yaml
   lakectl validate check curated.orders --rules rules.yaml -o junit > check.xml
+  lakectl validate check curated.orders --rules rules.yaml --save quality.metrics --tag env=prod
   lakectl validate check 'mysql://etl@tcp(db.example.com:3306)/shop' --rules rules.yaml \
       --query 'SELECT id, amount FROM orders WHERE ordered_at >= CURRENT_DATE'`,
 		Args: cobra.ExactArgs(1),
@@ -67,6 +96,10 @@ report; --output junit gives JUnit XML for CI test reports.`,
 	cmd.Flags().StringVar(&opts.Rules, "rules", "", "the rules file (YAML; required)")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
 	cmd.Flags().StringVar(&opts.Query, "query", "", "SQL whose rows are the source (with a postgres:// or mysql:// SOURCE)")
+	addSaveFlags(f, cmd, &opts.Save, "the rules' metrics")
+	addTagFlag(cmd, &opts.Save)
+	cmd.Flags().StringVar(&opts.History, "history", "", "the metrics history anomaly rules read (DB.TABLE; default: the --save table)")
+	cmd.RegisterFlagCompletionFunc("history", cmdutil.TableFlag(f))
 	return cmd
 }
 
@@ -82,13 +115,27 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
+	tags, err := opts.Save.tags()
+	if err != nil {
+		return err
+	}
+	history := cmp.Or(opts.History, opts.Save.Table)
+	if history == "" && rules.WatchesHistory() {
+		return cmdutil.Usagef("--rules %s: isNewestPointNonAnomalous compares with a metrics history: give --save DB.TABLE (or --history DB.TABLE)", opts.Rules)
+	}
 	prog := opts.F.StartProgress("validate check")
 	defer prog.Stop()
 	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
 	if err != nil {
 		return err
 	}
-	rep, err := validate.CheckInput(ctx, in, rules, validate.CheckOptions{Workers: opts.Workers, Progress: prog.Reporter()})
+	copts := validate.CheckOptions{Workers: opts.Workers, Progress: prog.Reporter(), Tags: tags, Now: opts.F.Now()}
+	if rules.WatchesHistory() {
+		if copts.History, err = readHistory(ctx, opts.F, history, opts.Save.Table != "", opts.F.Redact(in.Name()), copts.Now); err != nil {
+			return err
+		}
+	}
+	rep, err := validate.CheckInput(ctx, in, rules, copts)
 	prog.Stop()
 	if err != nil {
 		return err
@@ -97,10 +144,35 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err := printCheck(opts.F, rep); err != nil {
 		return err
 	}
+	if opts.Save.Table != "" {
+		if err := opts.Save.saveMetrics(ctx, opts.F, "check", rep.Source, rep.Metrics); err != nil {
+			return err
+		}
+	}
 	if rep.Failed() {
 		return cmdutil.ErrDataFailed
 	}
 	return nil
+}
+
+// readHistory reads the metrics history of the dataset before now. A
+// table not made yet is an empty history when the run will make it
+// (writing: --save), so that the first run of a check reports that there
+// is no history rather than failing.
+func readHistory(ctx context.Context, f *cmdutil.Factory, table string, writing bool, dataset string, now time.Time) (*validate.History, error) {
+	if writing {
+		if _, err := f.Catalog(ctx); err != nil { // made on first use, as --save would
+			return nil, err
+		}
+	}
+	in, err := f.Resolve(ctx, nil, table, "", nil)
+	switch {
+	case errors.Is(err, catalog.ErrNotFound):
+		return &validate.History{Table: table}, nil
+	case err != nil:
+		return nil, fmt.Errorf("--history %s: %w", table, err)
+	}
+	return validate.ReadHistory(ctx, in, table, dataset, now)
 }
 
 func printCheck(f *cmdutil.Factory, rep *validate.CheckReport) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -12,10 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
-	"github.com/lakectl/lakectl/internal/cli/version"
-	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/progress"
 	"github.com/lakectl/lakectl/internal/validate"
 )
@@ -27,7 +23,7 @@ type CompareOptions struct {
 	Key                      []string
 	Map                      []string
 	AbsTol, RelTol           []string
-	Save, SaveTo             string
+	Save                     SaveOptions
 	Workers                  int
 }
 
@@ -84,9 +80,7 @@ differences.`,
 	cmdutil.ListVar(fl, &opts.Map, "map", "pair source columns with differently named target columns (SRC=TGT,... or repeated)")
 	fl.StringArrayVar(&opts.AbsTol, "abs-tol", nil, "absolute tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
 	fl.StringArrayVar(&opts.RelTol, "rel-tol", nil, "relative tolerance for numbers: TOL for all columns, or COL=TOL,... (repeatable)")
-	fl.StringVar(&opts.Save, "save", "", "append the column report to this catalog table (DB.TABLE), Parquet partitioned by run date")
-	cmd.RegisterFlagCompletionFunc("save", cmdutil.TableFlag(f))
-	fl.StringVar(&opts.SaveTo, "save-to", "", "where --save keeps its files (default: $LAKECTL_HOME/validation/DB/TABLE/)")
+	addSaveFlags(f, cmd, &opts.Save, "the column report")
 	fl.IntVar(&opts.Workers, "workers", 0, "parallel workers (default: one per core)")
 	return cmd
 }
@@ -141,42 +135,14 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err := printCompare(opts.F, rep, diff); err != nil {
 		return err
 	}
-	if opts.Save != "" {
-		if err := saveReport(ctx, opts, rep); err != nil {
+	if opts.Save.Table != "" {
+		rows := validate.ReportRows(rep, opts.F.Now())
+		if err := opts.Save.save(ctx, opts.F, validate.ReportColumns, rows, "compare report", "Column report"); err != nil {
 			return err
 		}
 	}
 	if rep.Differs(diff) {
 		return cmdutil.ErrDataFailed
-	}
-	return nil
-}
-
-// saveReport appends the column report to the --save table.
-func saveReport(ctx context.Context, opts *CompareOptions, rep *validate.CompareReport) error {
-	db, name, err := catalog.ParseTableName(opts.Save)
-	if err != nil {
-		return err
-	}
-	to := opts.SaveTo
-	if to == "" {
-		to = filepath.Join(opts.F.Settings.Home, "validation", db, name)
-	}
-	dest, err := opts.F.Store(ctx, to)
-	if err != nil {
-		return err
-	}
-	c, err := opts.F.Catalog(ctx)
-	if err != nil {
-		return err
-	}
-	save := convert.Options{Register: opts.Save, PartitionBy: []string{"run_date"}, Mode: convert.Append, Workers: 1,
-		Version: version.Version, Build: version.Commit}
-	if _, err := convert.AppendRows(ctx, c, validate.ReportColumns, validate.ReportRows(rep, opts.F.Now()), "compare report", dest, save); err != nil {
-		return fmt.Errorf("--save %s: %w", opts.Save, err)
-	}
-	if opts.F.Settings.Output == "table" && !opts.F.Settings.Quiet {
-		cmdutil.Fprintf(opts.F.IO.Out, "\nColumn report saved in %s (%s)\n", opts.Save, dest.URI(""))
 	}
 	return nil
 }

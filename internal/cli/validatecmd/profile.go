@@ -20,6 +20,7 @@ type ProfileOptions struct {
 	Source  string
 	Query   string
 	Profile validate.ProfileOptions
+	Save    SaveOptions
 }
 
 func NewCmdProfile(f *cmdutil.Factory) *cobra.Command {
@@ -52,9 +53,16 @@ In table output, statistics (completeness, mean, standard deviation,
 percentiles) show 6 significant digits, a histogram its 10 most frequent
 values, each cut at 40 characters, and --percentiles the 1st, 5th, 25th,
 50th, 75th, 95th and 99th; --output csv adds P1 to P100 columns and keeps
-every value and digit.`,
+every value and digit.
+
+--save DB.TABLE appends the profile's metrics (Size, and per column
+Completeness, ApproxCountDistinct, Minimum, Maximum, Mean, Sum,
+StandardDeviation, MinLength, MaxLength, with Deequ's names) to a Parquet
+table partitioned by run_date, the history that 'validate check' anomaly
+rules read; --tag KEY=VALUE tags them. See docs/validate.md.`,
 		Example: `  lakectl validate profile curated.orders
   lakectl validate profile ./exports/customers.csv --columns email,country -o json
+  lakectl validate profile curated.orders --save quality.metrics --tag env=prod
   lakectl validate profile 'postgres://etl@db.example.com/shop?table=public.orders'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -68,10 +76,15 @@ every value and digit.`,
 	cmd.Flags().IntVar(&opts.Profile.HistogramThreshold, "histogram-threshold", validate.HistogramMaxDistinct, "histograms for columns with at most this many distinct values")
 	cmd.Flags().IntVar(&opts.Profile.Workers, "workers", 0, "parallel workers (default: one per core)")
 	cmd.Flags().StringVar(&opts.Query, "query", "", "SQL whose rows are the source (with a postgres:// or mysql:// SOURCE)")
+	addSaveFlags(f, cmd, &opts.Save, "the metrics (Size, and each column's Completeness, ApproxCountDistinct, Mean...)")
+	addTagFlag(cmd, &opts.Save)
 	return cmd
 }
 
 func profileRun(ctx context.Context, opts *ProfileOptions) error {
+	if _, err := opts.Save.tags(); err != nil {
+		return err
+	}
 	prog := opts.F.StartProgress("validate profile")
 	defer prog.Stop()
 	in, err := opts.F.Resolve(ctx, nil, opts.Source, opts.Query, prog.Reporter())
@@ -87,6 +100,16 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		return err
 	}
 	opts.F.RecordAccess(ctx, in)
+	if err := printProfile(opts, p); err != nil {
+		return err
+	}
+	if opts.Save.Table != "" {
+		return opts.Save.saveMetrics(ctx, opts.F, "profile", p.Source, validate.ProfileMetrics(p))
+	}
+	return nil
+}
+
+func printProfile(opts *ProfileOptions, p *validate.Profile) error {
 	if opts.F.Settings.Output != "table" {
 		return opts.F.Print(profileTable(p, opts.Profile.Percentiles, true), p)
 	}
