@@ -18,7 +18,13 @@ import (
 type History struct {
 	Tables    []TableRow
 	Databases []DatabaseRow
+	// Storage are the snapshots of `lakectl storage metrics --to` the
+	// same root holds, if any.
+	Storage []StorageRow
 }
+
+// Empty says whether the history holds no snapshot at all.
+func (h *History) Empty() bool { return len(h.Tables) == 0 && len(h.Databases) == 0 && len(h.Storage) == 0 }
 
 // Snapshot folders under a root (a collect's --to).
 const (
@@ -37,6 +43,9 @@ func ReadHistory(ctx context.Context, open func(ctx context.Context, uri string)
 		return nil, err
 	}
 	if h.Databases, err = readRows(ctx, open, root+"/"+DatabasesFolder+"/", databaseFields); err != nil {
+		return nil, err
+	}
+	if h.Storage, err = readStorage(ctx, open, root, since); err != nil {
 		return nil, err
 	}
 	h.Tables = slices.DeleteFunc(h.Tables, func(r TableRow) bool { return r.Time.Before(since) })

@@ -1,8 +1,12 @@
 package metrics
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lakectl/lakectl/internal/metrics/dashboard"
@@ -17,12 +21,87 @@ const projectionDays = 30
 // used and small-file tables, and what the catalog lacks.
 func Page(h *History, r *Report, goal int64, generated time.Time) dashboard.Page {
 	p := dashboard.Page{Title: "Lake metrics", Generated: generated}
-	if r.Snapshots == 0 {
-		p.Sections = append(p.Sections, dashboard.Section{Title: "No snapshots", Note: "Run lakectl metrics collect first."})
-		return p
+	if len(h.Tables) > 0 || len(h.Databases) > 0 {
+		p.Sections = append(p.Sections, overTime(r), growthSection(h, r, goal), largest(r), leastUsed(r), smallFiles(r), housekeeping(r))
 	}
-	p.Sections = append(p.Sections, overTime(r), growthSection(h, r, goal), largest(r), leastUsed(r), smallFiles(r), housekeeping(r))
+	if len(r.Storage) > 0 {
+		p.Sections = append(p.Sections, storageSection(r))
+	}
+	if len(r.Quality) > 0 {
+		p.Sections = append(p.Sections, qualitySection(r))
+	}
 	return p
+}
+
+// maxSeries is how many lines a chart of many draws at most: the largest.
+const maxSeries = 8
+
+// storageSection draws each location's bytes and objects over time, the
+// largest locations of the last day.
+func storageSection(r *Report) dashboard.Section {
+	bytes, objects := map[string]*dashboard.Series{}, map[string]*dashboard.Series{}
+	last := map[string]int64{}
+	for _, s := range r.Storage {
+		w := s.Where()
+		if bytes[w] == nil {
+			bytes[w], objects[w] = &dashboard.Series{Name: w}, &dashboard.Series{Name: w}
+		}
+		bytes[w].Points = append(bytes[w].Points, dashboard.Point{T: s.Time, V: float64(s.Bytes)})
+		objects[w].Points = append(objects[w].Points, dashboard.Point{T: s.Time, V: float64(s.Objects)})
+		last[w] = s.Bytes
+	}
+	where := slices.SortedFunc(maps.Keys(last), func(a, b string) int { return cmp.Or(cmp.Compare(last[b], last[a]), strings.Compare(a, b)) })
+	where = where[:min(len(where), maxSeries)]
+	bc := dashboard.Chart{ID: "storage-bytes", Title: "Bytes by location", Unit: dashboard.Bytes}
+	oc := dashboard.Chart{ID: "storage-objects", Title: "Objects by location", Unit: dashboard.Count}
+	for _, w := range where {
+		bc.Series = append(bc.Series, *bytes[w])
+		oc.Series = append(oc.Series, *objects[w])
+	}
+	return dashboard.Section{Title: "Storage", Note: "From lakectl storage metrics --to, the largest locations.", Charts: []dashboard.Chart{bc, oc}}
+}
+
+// qualitySection draws each dataset's quality metrics over its runs: a
+// chart per dataset and metric, a line per column (instance).
+func qualitySection(r *Report) dashboard.Section {
+	sec := dashboard.Section{Title: "Data quality", Note: "Metrics kept by validate profile and check --save, a run at a time."}
+	var charts []*dashboard.Chart
+	byKey := map[string]*dashboard.Chart{}
+	t := dashboard.Table{Title: "Quality metrics", Columns: []string{"Dataset", "Metric", "Instance", "Runs", "Last", "Previous", "Min", "Max"}}
+	for _, q := range r.Quality {
+		k := q.Dataset + "\x00" + q.Name + "\x00" + q.Tags
+		c := byKey[k]
+		if c == nil {
+			title := q.Name + " of " + q.Dataset
+			if q.Tags != "" && q.Tags != "{}" {
+				title += " " + q.Tags
+			}
+			c = &dashboard.Chart{ID: fmt.Sprintf("quality-%d", len(charts)+1), Title: title}
+			if q.Name == "Size" {
+				c.Unit = dashboard.Rows
+			}
+			byKey[k] = c
+			charts = append(charts, c)
+		}
+		if len(c.Series) < maxSeries {
+			s := dashboard.Series{Name: q.Instance}
+			for _, p := range q.Points {
+				s.Points = append(s.Points, dashboard.Point{T: p.Time, V: p.Value})
+			}
+			c.Series = append(c.Series, s)
+		}
+		prev := ""
+		if q.HasPrevious {
+			prev = strconv.FormatFloat(q.Previous, 'g', -1, 64)
+		}
+		t.Rows = append(t.Rows, []string{q.Dataset, q.Name, q.Instance, strconv.Itoa(len(q.Points)),
+			strconv.FormatFloat(q.Last, 'g', -1, 64), prev, strconv.FormatFloat(q.Min, 'g', -1, 64), strconv.FormatFloat(q.Max, 'g', -1, 64)})
+	}
+	for _, c := range charts {
+		sec.Charts = append(sec.Charts, *c)
+	}
+	sec.Tables = []dashboard.Table{t}
+	return sec
 }
 
 func series(name string, totals []Total, v func(Total) int64) dashboard.Series {
@@ -78,7 +157,7 @@ func growthSection(h *History, r *Report, goal int64) dashboard.Section {
 	chart := dashboard.Chart{ID: "growth", Title: "Fastest growing tables, with their projections", Unit: dashboard.Bytes,
 		Note: "Dashed: the least-squares line through each table's sizes, drawn ahead to its size-goal date or 30 days."}
 	if goal > 0 {
-		chart.Marks = append(chart.Marks, dashboard.Mark{Label: "goal " + strconv.FormatInt(goal, 10) + " bytes", V: float64(goal)})
+		chart.Marks = append(chart.Marks, dashboard.Mark{Label: "goal " + dashboard.Short(float64(goal), dashboard.Bytes), V: float64(goal)})
 	}
 	t := dashboard.Table{Title: "Growth", Columns: []string{"Table", "Snapshots", "Bytes", "Bytes a day", "R²", "Records a day", "Reaches the goal"}}
 	for i, g := range r.Growth {

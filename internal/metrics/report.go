@@ -55,6 +55,12 @@ type Report struct {
 	// ListingErrors are the tables whose storage could not be listed in
 	// the last snapshot.
 	ListingErrors []TableName `json:"listingErrors,omitempty"`
+	// Storage are the storage snapshots (lakectl storage metrics --to) of
+	// the same days: a row per location and prefix a day.
+	Storage []StorageRow `json:"storage"`
+	// Quality are the data-quality metrics over time, of the metrics
+	// histories the report was given (validate profile or check --save).
+	Quality []QualitySeries `json:"quality"`
 }
 
 // Total is the lake on one snapshot.
@@ -188,7 +194,19 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 	if r.Databases == nil {
 		r.Databases = []DatabaseRow{}
 	}
+	r.Storage, r.Quality = h.Storage, []QualitySeries{}
+	if r.Storage == nil {
+		r.Storage = []StorageRow{}
+	}
 	if len(h.Tables) == 0 && len(h.Databases) == 0 {
+		if len(h.Storage) > 0 { // storage snapshots only
+			days := map[time.Time]bool{}
+			for _, s := range h.Storage {
+				days[Day(s.Time)] = true
+			}
+			r.Snapshots = len(days)
+			r.From, r.To = Day(h.Storage[0].Time), Day(h.Storage[len(h.Storage)-1].Time)
+		}
 		return r
 	}
 	// Totals, a snapshot (a day) at a time: a day's rows may come from

@@ -21,6 +21,7 @@ type ReportOptions struct {
 	SizeGoal      string
 	MinSmallFiles int64
 	Sections      []string
+	Quality       []string
 	goal          int64 // --size-goal, read
 }
 
@@ -45,6 +46,10 @@ days; 0: all) and report, in sections:
   undescribed     tables without a description
   deprecated      tables a crawl found gone that are still registered
   listing-errors  tables whose storage could not be listed in the last snapshot
+  storage         each location's objects and bytes a day, from 'lakectl storage metrics
+                  --to' into the same root
+  quality         with --quality DB.TABLE: each data-quality metric kept by 'validate
+                  profile/check --save' over its runs (last, previous, min, max)
 
 --section picks sections (repeatable, or a comma list); CSV output takes
 one. JSON output is one object with a member per section (docs/metrics.md).`,
@@ -69,6 +74,8 @@ func (opts *ReportOptions) flags(cmd *cobra.Command) {
 	fl.IntVar(&opts.Top, "top", 10, "tables each ranking lists")
 	fl.StringVar(&opts.SizeGoal, "size-goal", "", "project the date each growing table reaches this size (1TiB, 500GB)")
 	fl.Int64Var(&opts.MinSmallFiles, "min-small-files", 10, "small files that make a table an offender")
+	cmdutil.ListVar(fl, &opts.Quality, "quality", "add the data-quality metrics kept in these tables by validate profile/check --save (DB.TABLE; repeatable)")
+	cmd.RegisterFlagCompletionFunc("quality", cmdutil.TableFlag(opts.F))
 }
 
 // section is a part of the report: its name, title, and table.
@@ -123,6 +130,25 @@ var sections = []section{
 		func(r *metrics.Report) any { return r.Undescribed }},
 	{"deprecated", "Deprecated tables still registered", namesTable(func(r *metrics.Report) []metrics.TableName { return r.Deprecated }),
 		func(r *metrics.Report) any { return r.Deprecated }},
+	{"storage", "Storage (lakectl storage metrics)", func(r *metrics.Report) cmdutil.Table {
+		t := cmdutil.Table{Header: []string{"SNAPSHOT", "LOCATION", "OBJECTS", "BYTES", "SIZE", "NONCURRENT BYTES", "MULTIPART BYTES"}}
+		for _, x := range r.Storage {
+			t.Add(day(x.Time), x.Where(), i(x.Objects), i(x.Bytes), cmdutil.HumanBytes(x.Bytes), i(x.NoncurrentBytes), i(x.MultipartBytes))
+		}
+		return t
+	}, func(r *metrics.Report) any { return r.Storage }},
+	{"quality", "Data quality (validate --save)", func(r *metrics.Report) cmdutil.Table {
+		t := cmdutil.Table{Header: []string{"DATASET", "METRIC", "INSTANCE", "TAGS", "RUNS", "FIRST", "LAST RUN", "LAST", "PREVIOUS", "MIN", "MAX"}}
+		for _, q := range r.Quality {
+			prev := ""
+			if q.HasPrevious {
+				prev = cmdutil.Statistic(q.Previous)
+			}
+			t.Add(q.Dataset, q.Name, q.Instance, q.Tags, strconv.Itoa(len(q.Points)), day(q.Points[0].Time), day(q.Points[len(q.Points)-1].Time),
+				cmdutil.Statistic(q.Last), prev, cmdutil.Statistic(q.Min), cmdutil.Statistic(q.Max))
+		}
+		return t
+	}, func(r *metrics.Report) any { return r.Quality }},
 	{"listing-errors", "Tables whose storage could not be listed", namesTable(func(r *metrics.Report) []metrics.TableName { return r.ListingErrors }),
 		func(r *metrics.Report) any { return r.ListingErrors }},
 }
@@ -215,11 +241,25 @@ func (opts *ReportOptions) build(ctx context.Context) (*metrics.History, *metric
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshots under %s: %w", from, err)
 	}
-	if len(h.Tables) == 0 && len(h.Databases) == 0 {
+	var quality []metrics.QualitySeries
+	for _, name := range opts.Quality {
+		in, err := f.Resolve(ctx, nil, name, "", nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--quality %s: %w", name, err)
+		}
+		q, err := metrics.ReadQuality(ctx, in, since)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--quality %s: %w", name, err)
+		}
+		quality = append(quality, q...)
+	}
+	if h.Empty() && len(quality) == 0 {
 		return nil, nil, cmdutil.Usagef("no snapshots under %s%s: run 'lakectl metrics collect --to %s' first", from, daysNote(opts.Days), from)
 	}
 	opts.goal = goal
-	return h, metrics.BuildReport(h, metrics.ReportOptions{Top: opts.Top, SizeGoal: goal, MinSmallFiles: opts.MinSmallFiles, Now: now}), nil
+	r := metrics.BuildReport(h, metrics.ReportOptions{Top: opts.Top, SizeGoal: goal, MinSmallFiles: opts.MinSmallFiles, Now: now})
+	r.Quality = append(r.Quality, quality...)
+	return h, r, nil
 }
 
 func daysNote(days int) string {
@@ -263,7 +303,9 @@ func reportRun(ctx context.Context, opts *ReportOptions) error {
 	case "csv":
 		return f.Print(picked[0].table(r), nil)
 	}
-	cmdutil.Fprintf(f.IO.Out, "%s from %s to %s\n", cmdutil.Count(r.Snapshots, "snapshot"), day(r.From), day(r.To))
+	if r.Snapshots > 0 {
+		cmdutil.Fprintf(f.IO.Out, "%s from %s to %s\n", cmdutil.Count(r.Snapshots, "snapshot"), day(r.From), day(r.To))
+	}
 	for _, s := range picked {
 		t := s.table(r)
 		if len(t.Rows) == 0 && len(opts.Sections) == 0 {

@@ -131,7 +131,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	}
 	copts := validate.CheckOptions{Workers: opts.Workers, Progress: prog.Reporter(), Tags: tags, Now: opts.F.Now()}
 	if rules.WatchesHistory() {
-		if copts.History, err = readHistory(ctx, opts.F, history, opts.Save.Table != "", opts.F.Redact(in.Name()), copts.Now); err != nil {
+		if copts.History, err = readHistory(ctx, opts.F, history, opts.Save.Table != "", datasetName(opts.F, in), copts.Now); err != nil {
 			return err
 		}
 	}
@@ -145,7 +145,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return err
 	}
 	if opts.Save.Table != "" {
-		if err := opts.Save.saveMetrics(ctx, opts.F, "check", rep.Source, rep.Metrics); err != nil {
+		if err := opts.Save.saveMetrics(ctx, opts.F, "check", datasetName(opts.F, in), rep.Metrics); err != nil {
 			return err
 		}
 	}

@@ -104,7 +104,7 @@ func profileRun(ctx context.Context, opts *ProfileOptions) error {
 		return err
 	}
 	if opts.Save.Table != "" {
-		return opts.Save.saveMetrics(ctx, opts.F, "profile", p.Source, validate.ProfileMetrics(p))
+		return opts.Save.saveMetrics(ctx, opts.F, "profile", datasetName(opts.F, in), validate.ProfileMetrics(p))
 	}
 	return nil
 }

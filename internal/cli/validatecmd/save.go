@@ -12,6 +12,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/convert"
+	"github.com/lakectl/lakectl/internal/dataset"
 	"github.com/lakectl/lakectl/internal/validate"
 )
 
@@ -77,6 +78,16 @@ func (o *SaveOptions) save(ctx context.Context, f *cmdutil.Factory, columns []ca
 		cmdutil.Fprintf(f.IO.Out, "\n%s saved in %s (%s)\n", noun, o.Table, dest.URI(""))
 	}
 	return nil
+}
+
+// datasetName names what a run measured in its metrics history: a catalog
+// table as DB.TABLE (wherever its files are), anything else by its URI,
+// secrets hidden.
+func datasetName(f *cmdutil.Factory, in dataset.Input) string {
+	if in.FromCatalog && in.Table != nil && in.Table.DatabaseName != "" {
+		return in.Table.DatabaseName + "." + in.Table.Name
+	}
+	return f.Redact(in.Name())
 }
 
 // saveMetrics appends a run's metrics to the --save table.

@@ -128,6 +128,10 @@ func trimFloat(v float64, f byte, prec int) string {
 	return s
 }
 
+// Short writes a value of a unit as the charts' axes do: 1.18 GiB,
+// 12.3k, 0.25.
+func Short(v float64, unit string) string { return short(v, unit) }
+
 // short writes a value for a reader: 1.18 GiB, 12.3k, 0.25.
 func short(v float64, unit string) string {
 	if unit == Bytes {
