@@ -170,7 +170,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 lands files, database tables and SharePoint lists in the raw zone (only
 what is new, exactly once), crawls data files into tables as a Glue crawler
 does, converts them to partitioned Parquet, profiles, checks and compares
-data with Deequ's definitions, and verifies and repairs tables. Data is
+data with Deequ's definitions (keeping their metrics to call out
+anomalies), verifies and repairs tables, and snapshots the lake's metrics
+daily for reports and a dashboard. Data is
 read from local paths, s3:// URIs and catalog tables (DB.TABLE); ingest
 also reads http(s):// URLs and SharePoint, and ingest and the validate
 commands read PostgreSQL and MySQL tables and queries (postgres://,

@@ -46,13 +46,7 @@ var storageFields = []field[StorageRow]{
 }
 
 // StorageColumnNames are the storage snapshot's columns a report reads.
-func StorageColumnNames() []string {
-	var out []string
-	for _, f := range storageFields {
-		out = append(out, f.col.Name)
-	}
-	return out
-}
+func StorageColumnNames() []string { return fieldNames(storageFields) }
 
 // readStorage reads the storage snapshots under root since a time.
 func readStorage(ctx context.Context, open func(ctx context.Context, uri string) (storage.Store, error), root string, since time.Time) ([]StorageRow, error) {
@@ -100,13 +94,7 @@ var qualityFields = []field[QualityRow]{
 }
 
 // QualityColumnNames are the metrics history's columns a report reads.
-func QualityColumnNames() []string {
-	var out []string
-	for _, f := range qualityFields {
-		out = append(out, f.col.Name)
-	}
-	return out
-}
+func QualityColumnNames() []string { return fieldNames(qualityFields) }
 
 // QualitySeries is one metric of one dataset over its runs: a column's
 // Completeness, a table's Size.

@@ -170,6 +170,24 @@ func rows[T any](fields []field[T], items []T, day time.Time) [][]any {
 	return out
 }
 
+// fieldNames name the fields' columns.
+func fieldNames[T any](fields []field[T]) []string {
+	var out []string
+	for _, f := range fields {
+		out = append(out, f.col.Name)
+	}
+	return out
+}
+
+func columnNames[T any](fields []field[T]) []string {
+	return append(fieldNames(fields), "year", "month", "day")
+}
+
+// TableColumnNames and DatabaseColumnNames name the snapshot tables'
+// columns.
+func TableColumnNames() []string    { return columnNames(tableFields) }
+func DatabaseColumnNames() []string { return columnNames(databaseFields) }
+
 // TableColumns are the columns of the tables snapshot, the day partition
 // keys (year, month, day) last.
 func TableColumns() []catalog.Column { return columns(tableFields) }
