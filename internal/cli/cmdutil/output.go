@@ -4,6 +4,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -61,4 +64,16 @@ func Fprintf(w io.Writer, format string, args ...any) (int, error) {
 		}
 	}
 	return fmt.Fprintf(w, format, escaped...)
+}
+
+// RequestLine says how many requests of a kind were sent, by operation:
+// "12 S3 requests (HeadBucket 1, ListObjectsV2 11)".
+func RequestLine(noun string, by map[string]int) string {
+	total := 0
+	var each []string
+	for _, op := range slices.Sorted(maps.Keys(by)) {
+		total += by[op]
+		each = append(each, fmt.Sprintf("%s %d", op, by[op]))
+	}
+	return fmt.Sprintf("%s (%s)", Count(total, noun), strings.Join(each, ", "))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -169,26 +168,9 @@ func collectRun(ctx context.Context, opts *CollectOptions) error {
 		}
 	}
 	if !f.Settings.Quiet && len(snap.Requests) > 0 && f.Settings.Output == "table" {
-		cmdutil.Fprintf(f.IO.ErrOut, "requests: %s\n", requests(snap.Requests))
+		cmdutil.Fprintf(f.IO.ErrOut, "lakectl: %s\n", cmdutil.RequestLine("request", snap.Requests))
 	}
 	return f.Done(sum, "Snapshot of %s: %s, %s, %s in %s (%s small) saved in %s",
 		snap.Time.Format(time.DateOnly), cmdutil.Count(sum.Databases, "database"), cmdutil.Count(sum.Tables, "table"),
 		cmdutil.HumanBytes(sum.Bytes), cmdutil.Count(int(sum.Files), "file"), strconv.FormatInt(sum.SmallFiles, 10), where)
-}
-
-// requests prints request counts: "12 (GetTables 2, ListObjectsV2 10)".
-func requests(by map[string]int) string {
-	total := 0
-	var parts []string
-	for _, op := range slices.Sorted(func(yield func(string) bool) {
-		for op := range by {
-			if !yield(op) {
-				return
-			}
-		}
-	}) {
-		total += by[op]
-		parts = append(parts, fmt.Sprintf("%s %d", op, by[op]))
-	}
-	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
 }

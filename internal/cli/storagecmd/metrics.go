@@ -142,7 +142,7 @@ func metricsRun(ctx context.Context, opts *MetricsOptions) error {
 	if rc, ok := s.(requestCounter); ok {
 		out.Requests = rc.Requests()
 		if opts.F.Settings.Output != "json" && !opts.F.Settings.Quiet {
-			cmdutil.Fprintf(opts.F.IO.ErrOut, "lakectl: %s\n", requestLine(out.Requests))
+			cmdutil.Fprintf(opts.F.IO.ErrOut, "lakectl: %s\n", cmdutil.RequestLine("S3 request", out.Requests))
 		}
 	}
 	if err := opts.F.Print(metricsTable(rep), out); err != nil {
@@ -152,18 +152,6 @@ func metricsRun(ctx context.Context, opts *MetricsOptions) error {
 		_, err = cmdutil.Fprintf(opts.F.IO.Out, "\nSnapshot saved in %s\n", out.SavedTo)
 	}
 	return err
-}
-
-// requestLine says how many requests were sent: "12 S3 requests
-// (HeadBucket 1, ListObjectsV2 11)".
-func requestLine(reqs map[string]int) string {
-	total := 0
-	var each []string
-	for _, op := range slices.Sorted(maps.Keys(reqs)) {
-		total += reqs[op]
-		each = append(each, fmt.Sprintf("%s %d", op, reqs[op]))
-	}
-	return fmt.Sprintf("%s (%s)", cmdutil.Count(total, "S3 request"), strings.Join(each, ", "))
 }
 
 func toMetricsPrefix(p *usage.Prefix) metricsPrefix {
