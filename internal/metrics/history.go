@@ -24,7 +24,9 @@ type History struct {
 }
 
 // Empty says whether the history holds no snapshot at all.
-func (h *History) Empty() bool { return len(h.Tables) == 0 && len(h.Databases) == 0 && len(h.Storage) == 0 }
+func (h *History) Empty() bool {
+	return len(h.Tables) == 0 && len(h.Databases) == 0 && len(h.Storage) == 0
+}
 
 // Snapshot folders under a root (a collect's --to).
 const (
