@@ -127,6 +127,13 @@ expect 1 validate compare --source raw.customers --target curated.customers --ke
 note "Exit status 1, as it should be here: the proof that the masking happened. In CI, a step that" \
 	"compares a migration fails on it."
 
+note "The lake's metrics, as a daily cron job keeps them: a snapshot of every table and database (bytes," \
+	"files, small files, times, counts) saved as Parquet by day; then a report and a dashboard."
+run metrics collect --to metrics
+run metrics report --from metrics --section largest --section small-files --min-small-files 1
+run metrics dashboard --from metrics --out lake-metrics.html
+note "lake-metrics.html is one self-contained page (no network needed): open it in a browser."
+
 # What was built, as the catalog tells it: its tables, with the data files,
 # rows and bytes it counts in each (one --query, a line of text per table).
 printf '\n# What was built\n\n'

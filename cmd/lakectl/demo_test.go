@@ -65,6 +65,9 @@ func TestDemo(t *testing.T) {
 		"# Exit status 1: an error-level check failed;",
 		// The two type vocabularies, in one line.
 		"# Types here are Deequ's, as PyDeequ prints them (Integral, Fractional, Boolean, String; no date or time type); the catalog keeps Glue's (bigint, double, boolean, timestamp, string).\n",
+		// The lake's metrics: a snapshot, a report, a dashboard.
+		"\n$ lakectl metrics collect --to metrics\nSnapshot of ",
+		"lakectl convert compact curated.orders\n",
 		// What was built.
 		"\n# What was built\n",
 		"\n4 tables in 2 databases (curated, raw), 8 data files, 16 rows;\n",
@@ -75,6 +78,9 @@ func TestDemo(t *testing.T) {
 	}
 	if got := regexp.MustCompile(`(?m)^(curated|raw)\.\w+ +(csv|json|parquet) +\d+ +\d+ +\d+  lake/`).FindAllString(out, -1); len(got) != 4 {
 		t.Errorf("the summary lists %d tables, want 4: %q", len(got), got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".tmp", "demo", "lake-metrics.html")); err != nil {
+		t.Errorf("the demo's dashboard: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".tmp", "demo", "home", "catalog.db")); err != nil {
 		t.Errorf("the demo's catalog: %v", err)

@@ -254,7 +254,7 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 		if t.SmallFiles >= opts.MinSmallFiles {
 			r.SmallFiles = append(r.SmallFiles, SmallFiles{Database: t.Database, Table: t.Table.Table, SmallFiles: t.SmallFiles,
 				Files: t.Files, Share: t.SmallFileShare(), SmallBytes: t.SmallFileBytes,
-				Fix: "lakectl convert compact " + t.Database + "." + t.Table.Table})
+				Fix: fix(t)})
 		}
 	}
 	slices.SortStableFunc(r.Largest, func(a, b TableSize) int { return cmp.Compare(b.Bytes, a.Bytes) })
@@ -281,6 +281,16 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 
 // Day is the day of a snapshot taken at t: its midnight, UTC.
 func Day(t time.Time) time.Time { return t.UTC().Truncate(day) }
+
+// fix is the command that makes a table's small files few: compaction
+// for Parquet (what it rewrites), a conversion to Parquet for the rest.
+func fix(t TableRow) string {
+	name := t.Database + "." + t.Table.Table
+	if t.Classification == "parquet" {
+		return "lakectl convert compact " + name
+	}
+	return "lakectl convert " + name + " --to DEST (to compacted Parquet)"
+}
 
 func total(byTime map[time.Time]*Total, t time.Time) *Total {
 	if byTime[t] == nil {

@@ -89,7 +89,7 @@ func TestGrowthProjection(t *testing.T) {
 func TestRankings(t *testing.T) {
 	now := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	row := func(name string, updated, accessed time.Time, small, files int64, desc, deprecated string) TableRow {
-		return TableRow{Time: now, Table: Table{Database: "d", Table: name, UpdateTime: updated, LastAccessTime: accessed,
+		return TableRow{Time: now, Table: Table{Database: "d", Table: name, UpdateTime: updated, LastAccessTime: accessed, Classification: "parquet",
 			SmallFiles: small, Files: files, Description: desc, Deprecated: deprecated, RecordCount: -1}}
 	}
 	day := func(n int) time.Time { return now.AddDate(0, 0, -n) }

@@ -42,7 +42,7 @@ days; 0: all) and report, in sections:
   least-updated, most-updated, least-accessed, most-accessed
                   tables by update time and by last access (never first)
   small-files     tables with at least --min-small-files small files, and the command that
-                  compacts them
+                  fixes them (convert compact for Parquet; convert to Parquet for text)
   undescribed     tables without a description
   deprecated      tables a crawl found gone that are still registered
   listing-errors  tables whose storage could not be listed in the last snapshot
