@@ -140,17 +140,25 @@ func collectRun(ctx context.Context, opts *CollectOptions) error {
 	to := root(f, opts.To)
 	if len(opts.Databases) > 0 {
 		// Only these databases' rows of the day are replaced: the day's
-		// rows of the others are kept.
+		// rows of the others are kept, read once any commit a killed run
+		// left is finished (or half of it would be kept).
+		if err := FinishCommits(ctx, f, to, metrics.TablesFolder, metrics.DatabasesFolder); err != nil {
+			return err
+		}
 		day, err := metrics.ReadDay(ctx, f.Store, to, snap.Time)
 		if err != nil {
 			return fmt.Errorf("the day's snapshot under %s: %w", to, err)
 		}
 		snap.Keep(day)
 	}
+	fp, err := f.Failpoint()
+	if err != nil {
+		return err
+	}
 	var where string
 	for _, s := range []Snapshot{
-		{Root: to, Kind: metrics.TablesFolder, Columns: metrics.TableColumns(), Rows: snap.TableRows(), Database: opts.RegisterDatabase},
-		{Root: to, Kind: metrics.DatabasesFolder, Columns: metrics.DatabaseColumns(), Rows: snap.DatabaseRows(), Database: opts.RegisterDatabase},
+		{Root: to, Kind: metrics.TablesFolder, Columns: metrics.TableColumns(), Rows: snap.TableRows(), Database: opts.RegisterDatabase, Failpoint: fp},
+		{Root: to, Kind: metrics.DatabasesFolder, Columns: metrics.DatabaseColumns(), Rows: snap.DatabaseRows(), Database: opts.RegisterDatabase, Failpoint: fp},
 	} {
 		if where, err = Save(ctx, f, s); err != nil {
 			return err

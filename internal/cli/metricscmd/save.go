@@ -10,6 +10,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
 )
 
@@ -32,6 +33,11 @@ type Snapshot struct {
 	// Database registers the snapshots as the table DATABASE.KIND, when
 	// set (--register-database).
 	Database string
+	// Failpoint is the run's failpoints, shared by every snapshot it
+	// writes so that a step's count goes on from one to the next
+	// (convert.moved#2 is the second snapshot's); nil: those armed in the
+	// environment, counted for this snapshot alone.
+	Failpoint commit.Failpoint
 }
 
 // Save writes a day's snapshot through the commit protocol: the day's
@@ -47,9 +53,11 @@ func Save(ctx context.Context, f *cmdutil.Factory, s Snapshot) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fp, err := f.Failpoint()
-	if err != nil {
-		return "", err
+	fp := s.Failpoint
+	if fp == nil {
+		if fp, err = f.Failpoint(); err != nil {
+			return "", err
+		}
 	}
 	opts := convert.Options{PartitionBy: DayKeys, Mode: convert.OverwritePartitions, Workers: 1,
 		Version: version.Version, Build: version.Commit, Failpoint: fp}
@@ -60,4 +68,42 @@ func Save(ctx context.Context, f *cmdutil.Factory, s Snapshot) (string, error) {
 		return "", fmt.Errorf("%s snapshot: %w", s.Kind, err)
 	}
 	return dest.URI(""), nil
+}
+
+// FinishCommits finishes the commits that killed runs left unfinished in
+// root's snapshot tables of these kinds, each under its lease (waiting
+// for a writer that holds it), so that what is read of them next is
+// whole: a run that keeps the day's other rows must not keep half a
+// commit's.
+func FinishCommits(ctx context.Context, f *cmdutil.Factory, root string, kinds ...string) error {
+	run := commit.NewRunID(f.Now())
+	for _, kind := range kinds {
+		dest, err := f.Store(ctx, strings.TrimSuffix(root, "/")+"/"+kind)
+		if err != nil {
+			return err
+		}
+		j, err := commit.ReadJournal(ctx, dest)
+		if err != nil {
+			return err
+		}
+		if j == nil {
+			continue
+		}
+		c, err := f.Catalog(ctx)
+		if err != nil {
+			return err
+		}
+		lease, err := commit.Take(ctx, dest, run, cmdutil.WaitingMessage(f, dest.URI("")))
+		if err != nil {
+			return err
+		}
+		_, err = commit.Recover(ctx, dest, c, nil)
+		if lease != nil {
+			lease.Release(context.WithoutCancel(ctx))
+		}
+		if err != nil {
+			return fmt.Errorf("%s snapshot: %w", kind, err)
+		}
+	}
+	return nil
 }
