@@ -202,6 +202,52 @@ func TestMetricsCollectRace(t *testing.T) {
 			m.run(metricsRun{args: []string{"table", "check", "metrics." + kind}})
 		}
 	}
+
+	// Two runs of one database each, at once: each keeps the other's rows
+	// of the day, so both databases end with their own run's rows (the
+	// root's lease makes the second wait for the first).
+	for round := range 3 {
+		at := func(db, minute string) metricsRun {
+			return metricsRun{now: fmt.Sprintf("2026-03-01T%02d:%s:00Z", 17+round, minute),
+				args: []string{"metrics", "collect", "--to", "$DEST", "--register-database", "metrics", "--database", db, "-q"}}
+		}
+		runs := []metricsRun{at("sales", "00"), at("hr", "30")}
+		var wg sync.WaitGroup
+		errs := make([]error, len(runs))
+		for i, r := range runs {
+			wg.Go(func() {
+				var out bytes.Buffer
+				cmd := m.command(r)
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Run(); err != nil {
+					errs[i] = fmt.Errorf("%v: %v\n%s", r, err, out.Bytes())
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := m.day()
+		for _, kind := range snapshotKinds {
+			g := got[kind]
+			for _, want := range []string{fmt.Sprintf("sales@%02d:00", 17+round), fmt.Sprintf("hr@%02d:30", 17+round)} {
+				db, minute, _ := strings.Cut(want, "@")
+				found := false
+				for _, key := range g.folder {
+					found = found || (strings.HasPrefix(key, db+".") || strings.HasPrefix(key, db+"@")) && strings.HasSuffix(key, "@"+minute)
+				}
+				if !found {
+					t.Errorf("database runs at once, round %d, %s: no row of %s from its run at %s in %v", round, kind, db, minute, g.folder)
+				}
+			}
+			if !slices.Equal(g.folder, g.catalog) || g.journal {
+				t.Errorf("database runs at once, round %d, %s: folder %v, catalog %v", round, kind, g.folder, g.catalog)
+			}
+		}
+	}
 }
 
 // metricsEnv is a killEnv whose destination ($DEST) is a metrics root.
