@@ -70,6 +70,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		{"Version", version(t.VersionID)},
 		{"Created", cmdutil.FormatTime(t.CreateTime)},
 		{"Updated", cmdutil.FormatTime(t.UpdateTime)},
+		{"Accessed", cmdutil.FormatTime(t.LastAccessTime)},
 	} {
 		props.Add(kv[0]+":", cmdutil.OrDash(kv[1]))
 	}
