@@ -475,32 +475,40 @@ func (c *Catalog) GetPartition(ctx context.Context, db, table string, values []s
 	return fromPartition(out.Partition)
 }
 
-// ListPartitions lists the table's partitions that the filter matches, in
-// c.segments parallel segments, and yields them in order of their values.
+// ListPartitions lists the table's partitions that the filter matches
+// (listPartitions: one request for a table of one page, else c.segments
+// parallel segments), and yields them in order of their values.
 // It holds the listing in memory to sort it.
 func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter catalog.Filter) iter.Seq2[*catalog.Partition, error] {
 	return func(yield func(*catalog.Partition, error) bool) {
-		t, err := c.GetTable(ctx, db, table)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		if err := filter.Check(t.PartitionKeys); err != nil {
-			yield(nil, err)
-			return
-		}
-		// Glue selects by the filter as Glue's expression; lakectl applies
-		// it again to what comes back, so both must agree for a partition
-		// to be listed.
-		// A filter Glue would read otherwise (a test for null, a key
-		// named like a keyword) is applied by lakectl alone.
-		expr, err := filter.GlueExpression(t.PartitionKeys)
-		if errors.Is(err, catalog.ErrGlueUnsupported) {
-			expr, err = "", nil
-		}
-		if err != nil {
-			yield(nil, err)
-			return
+		// The table's keys are needed to check and translate a filter;
+		// without one, GetPartitions alone (a missing table is its
+		// EntityNotFoundException).
+		var keys []catalog.Column
+		expr := ""
+		if len(filter) > 0 {
+			t, err := c.GetTable(ctx, db, table)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			keys = t.PartitionKeys
+			if err := filter.Check(keys); err != nil {
+				yield(nil, err)
+				return
+			}
+			// Glue selects by the filter as Glue's expression; lakectl
+			// applies it again to what comes back, so both must agree for
+			// a partition to be listed. A filter Glue would read otherwise
+			// (a test for null, a key named like a keyword) is applied by
+			// lakectl alone.
+			if expr, err = filter.GlueExpression(keys); errors.Is(err, catalog.ErrGlueUnsupported) {
+				expr, err = "", nil
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
 		}
 		all, err := c.listPartitions(ctx, db, table, expr)
 		if expr != "" && refusedExpression(err) {
@@ -515,7 +523,7 @@ func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter c
 		}
 		slices.SortFunc(all, func(a, b *catalog.Partition) int { return slices.Compare(a.Values, b.Values) })
 		for _, p := range all {
-			if !filter.Match(t.PartitionKeys, p.Values) {
+			if len(filter) > 0 && !filter.Match(keys, p.Values) {
 				continue
 			}
 			if !yield(p, nil) {
@@ -525,9 +533,32 @@ func (c *Catalog) ListPartitions(ctx context.Context, db, table string, filter c
 	}
 }
 
-// listPartitions lists the partitions expr selects ("": all) in c.segments
-// parallel segments; its errors are Glue's, not yet wrapped.
+// listPartitions lists the partitions expr selects ("": all): a first
+// page, and when there are more, all of them in c.segments parallel
+// segments (a table of one page of partitions, as most are, costs one
+// request, not one a segment); its errors are Glue's, not yet wrapped.
 func (c *Catalog) listPartitions(ctx context.Context, db, table, expr string) ([]*catalog.Partition, error) {
+	if c.segments > 1 {
+		in := &glue.GetPartitionsInput{CatalogId: c.catalogID, DatabaseName: aws.String(db), TableName: aws.String(table), MaxResults: c.page(1000)}
+		if expr != "" {
+			in.Expression = aws.String(expr)
+		}
+		out, err := c.client.GetPartitions(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if aws.ToString(out.NextToken) == "" {
+			parts := make([]*catalog.Partition, 0, len(out.Partitions))
+			for i := range out.Partitions {
+				p, err := fromPartition(&out.Partitions[i])
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, p)
+			}
+			return parts, nil
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([][]*catalog.Partition, c.segments)

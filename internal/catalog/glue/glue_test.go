@@ -41,8 +41,10 @@ func TestConformance(t *testing.T) {
 }
 
 // TestFilterIsPushedDown: a partition filter is sent to Glue as
-// GetPartitions' Expression, in each segment; a filter Glue cannot read
-// the same way (IS NULL) is applied by lakectl alone.
+// GetPartitions' Expression, in each request; a filter Glue cannot read
+// the same way (IS NULL) is applied by lakectl alone. A listing of one
+// page is one request; one of more pages is then listed in segments; a
+// listing without a filter needs no GetTable.
 func TestFilterIsPushedDown(t *testing.T) {
 	proxy := gluetest.NewProxy(t, gluetest.Endpoint(t))
 	c := newCatalog(t, proxy)
@@ -83,8 +85,8 @@ func TestFilterIsPushedDown(t *testing.T) {
 	if want := []string{"[2024 eu]", "[2024 o'hare]"}; !slices.Equal(got, want) {
 		t.Errorf("listed %v, want %v", got, want)
 	}
-	if len(exprs) != 3 {
-		t.Fatalf("%d GetPartitions requests, want one per segment (3)", len(exprs))
+	if len(exprs) != 1 {
+		t.Fatalf("%d GetPartitions requests, want one (a page holds them all)", len(exprs))
 	}
 	for _, e := range exprs {
 		if s, _ := e.(string); !strings.Contains(s, "2024") || !strings.Contains(s, "'o''hare'") {
@@ -99,6 +101,26 @@ func TestFilterIsPushedDown(t *testing.T) {
 		if e != nil {
 			t.Errorf("IS NULL sent Expression %v, want none", e)
 		}
+	}
+
+	// 12 partitions, pages of 7: a first page, then the 3 segments.
+	var more []catalog.Partition
+	for _, r := range []string{"eu", "us", "o'hare", "ap", "af", "sa"} {
+		more = append(more, catalog.Partition{Values: []string{"2025", r}})
+	}
+	must(c.CreatePartitions(t.Context(), db, "sales", more))
+	before := len(proxy.Requests())
+	n := 0
+	for _, err := range c.ListPartitions(t.Context(), db, "sales", nil) {
+		must(err)
+		n++
+	}
+	ops := map[string]int{}
+	for _, r := range proxy.Requests()[before:] {
+		ops[r.Operation]++
+	}
+	if n != 12 || ops["GetTable"] != 0 || ops["GetPartitions"] < 4 {
+		t.Errorf("listed %d partitions with %v, want 12 with no GetTable and a page, then one or more a segment", n, ops)
 	}
 }
 
