@@ -263,9 +263,10 @@ func BenchmarkMetricsCollectS3Glue(b *testing.B) {
 // history of a lake's size: 300 tables over 90 days, one snapshot a day
 // (made before the timer starts by 90 runs of metrics collect, each with
 // LAKECTL_NOW on its day, the tables growing between them at different
-// paces). It reports the page's size (MiB), and, as the sub-benchmark
-// chromium, how long headless Chromium takes from navigation to the first
-// frame painted after the load event (load-s).
+// paces), with the rankings of 10 tables (the default) and of all 300. It
+// reports the page's size (MiB), and, as the sub-benchmarks chromium-*, how
+// long headless Chromium takes from navigation to the first frame painted
+// after the load event (load-s).
 func BenchmarkMetricsDashboard(b *testing.B) {
 	const tables, days = 300, 90
 	bin := buildBinary(b)
@@ -301,31 +302,34 @@ func BenchmarkMetricsDashboard(b *testing.B) {
 			b.Fatalf("metrics collect, day %d: %v\n%s", d, err, out)
 		}
 	}
-	out := filepath.Join(dir, "dashboard.html")
 	env = append(env, "LAKECTL_NOW="+first.AddDate(0, 0, days-1).Add(time.Hour).Format(time.RFC3339))
-	b.Run(fmt.Sprintf("render-%dx%d", tables, days), func(b *testing.B) {
-		for b.Loop() {
-			cmd := exec.Command(bin, "metrics", "dashboard", "--from", snapshots, "--out", out, "--size-goal", "1MiB")
-			cmd.Env = append(os.Environ(), env...)
-			if msg, err := cmd.CombinedOutput(); err != nil {
-				b.Fatalf("metrics dashboard: %v\n%s", err, msg)
+	// The default rankings (10 tables each), then every table in each.
+	for _, top := range []int{10, tables} {
+		out := filepath.Join(dir, fmt.Sprintf("dashboard-top%d.html", top))
+		b.Run(fmt.Sprintf("render-%dx%d-top%d", tables, days, top), func(b *testing.B) {
+			for b.Loop() {
+				cmd := exec.Command(bin, "metrics", "dashboard", "--from", snapshots, "--out", out, "--size-goal", "1MiB", "--top", strconv.Itoa(top))
+				cmd.Env = append(os.Environ(), env...)
+				if msg, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("metrics dashboard: %v\n%s", err, msg)
+				}
 			}
-		}
-		st, err := os.Stat(out)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(st.Size())/(1<<20), "MiB")
-	})
-	b.Run("chromium", func(b *testing.B) {
-		var load time.Duration
-		for b.Loop() {
-			p := headless.Open(b, out)
-			load += p.Load
-			if problems := p.Problems(); len(problems) > 0 {
-				b.Fatalf("the console has errors: %v", problems)
+			st, err := os.Stat(out)
+			if err != nil {
+				b.Fatal(err)
 			}
-		}
-		b.ReportMetric(load.Seconds()/float64(b.N), "load-s")
-	})
+			b.ReportMetric(float64(st.Size())/(1<<20), "MiB")
+		})
+		b.Run(fmt.Sprintf("chromium-top%d", top), func(b *testing.B) {
+			var load time.Duration
+			for b.Loop() {
+				p := headless.Open(b, out)
+				load += p.Load
+				if problems := p.Problems(); len(problems) > 0 {
+					b.Fatalf("the console has errors: %v", problems)
+				}
+			}
+			b.ReportMetric(load.Seconds()/float64(b.N), "load-s")
+		})
+	}
 }
