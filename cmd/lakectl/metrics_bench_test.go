@@ -188,7 +188,7 @@ func BenchmarkMetricsCollectLocal(b *testing.B) {
 			env := []string{"LAKECTL_HOME=" + filepath.Join(dir, "home"), "LAKECTL_CATALOG=sqlite:" + path}
 			b.ResetTimer()
 			for b.Loop() {
-				collect(b, bin, shape, env, "--to", filepath.Join(dir, "metrics"), "--register-database", "metrics")
+				collect(b, bin, shape, env, "--database", "lake", "--to", filepath.Join(dir, "metrics"), "--register-database", "metrics")
 			}
 		})
 	}
