@@ -42,6 +42,9 @@ type Options struct {
 	Store func(ctx context.Context, uri string) (storage.Store, error)
 	// Progress is told of the tables and files listed (nil: nobody).
 	Progress progress.Reporter
+	// Redact hides secrets in the text of errors kept in the snapshot
+	// (listing_error); nil keeps them as they are.
+	Redact func(string) string
 }
 
 // Table is one table's metrics on the day of a snapshot.
@@ -164,6 +167,8 @@ func Collect(ctx context.Context, cat catalog.Catalog, opts Options) (*Snapshot,
 	st := &stores{open: opts.Store, byRoot: map[string]storage.Store{}}
 	out := make([]Table, len(tables))
 	work := make(chan int)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var wg sync.WaitGroup
 	errs := make([]error, opts.Workers)
 	for w := range opts.Workers {
@@ -173,6 +178,9 @@ func Collect(ctx context.Context, cat catalog.Catalog, opts Options) (*Snapshot,
 					continue
 				}
 				out[i], errs[w] = measure(ctx, cat, st, tables[i], opts)
+				if errs[w] != nil {
+					cancel(errs[w]) // the others stop: the snapshot has failed
+				}
 				p.Add(progress.Counts{Rows: 1, Files: out[i].Files + out[i].OtherFiles, Bytes: out[i].Bytes + out[i].OtherBytes})
 			}
 		})
@@ -182,10 +190,7 @@ func Collect(ctx context.Context, cat catalog.Catalog, opts Options) (*Snapshot,
 	}
 	close(work)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
+	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
 	snap.Tables = out
@@ -263,6 +268,14 @@ func measure(ctx context.Context, cat catalog.Catalog, st *stores, t *catalog.Ta
 			*tm = time.Time{}
 		}
 	}
+	if t.TableType == catalog.VirtualView {
+		return m, nil // a view has no storage of its own
+	}
+	var errs []string
+	redact := opts.Redact
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
 	locations := []string{}
 	if loc := t.StorageDescriptor.Location; loc != "" {
 		locations = append(locations, loc)
@@ -270,7 +283,14 @@ func measure(ctx context.Context, cat catalog.Catalog, st *stores, t *catalog.Ta
 	if len(t.PartitionKeys) > 0 {
 		for p, err := range cat.ListPartitions(ctx, t.DatabaseName, t.Name, nil) {
 			if err != nil {
-				return m, fmt.Errorf("table %s.%s: partitions: %w", t.DatabaseName, t.Name, err)
+				if ctx.Err() != nil {
+					return m, ctx.Err()
+				}
+				// Measured as far as it can be: its own location, and
+				// why its partitions are not counted.
+				errs = append(errs, redact("partitions: "+err.Error()))
+				m.Partitions = 0
+				break
 			}
 			m.Partitions++
 			if loc := p.StorageDescriptor.Location; loc != "" {
@@ -278,10 +298,9 @@ func measure(ctx context.Context, cat catalog.Catalog, st *stores, t *catalog.Ta
 			}
 		}
 	}
-	var errs []string
 	for _, loc := range outermost(locations) {
-		if err := st.list(ctx, loc, func(o *storage.Object) {
-			if format.Hidden(o.Key) {
+		if err := st.list(ctx, loc, func(o *storage.Object, key string) {
+			if format.Hidden(key) {
 				m.OtherFiles++
 				m.OtherBytes += o.Size
 				return
@@ -303,7 +322,7 @@ func measure(ctx context.Context, cat catalog.Catalog, st *stores, t *catalog.Ta
 			if ctx.Err() != nil {
 				return m, ctx.Err()
 			}
-			errs = append(errs, err.Error())
+			errs = append(errs, redact(err.Error()))
 		}
 	}
 	m.Error = strings.Join(errs, "; ")
@@ -336,12 +355,19 @@ type stores struct {
 	byRoot map[string]storage.Store
 }
 
-// list yields the objects under a location (a folder URI ending in /).
-func (s *stores) list(ctx context.Context, loc string, each func(*storage.Object)) error {
+// list yields the objects under a location (a folder URI ending in /),
+// each with its key under the location. A location that is not storage
+// lakectl lists (a JDBC table, a stream, an s3a:// URI, a relative path)
+// is an error, never an empty folder.
+func (s *stores) list(ctx context.Context, loc string, each func(o *storage.Object, key string)) error {
 	root, prefix := loc, ""
-	if rest, ok := strings.CutPrefix(loc, "s3://"); ok {
-		bucket, key, _ := strings.Cut(rest, "/")
+	switch {
+	case strings.HasPrefix(loc, "s3://"):
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
 		root, prefix = "s3://"+bucket, key
+	case strings.HasPrefix(loc, "file:///"), strings.HasPrefix(loc, "/"):
+	default:
+		return fmt.Errorf("location %s: not storage lakectl lists (s3://, file:// or an absolute path)", loc)
 	}
 	s.mu.Lock()
 	st, ok := s.byRoot[root]
@@ -361,7 +387,7 @@ func (s *stores) list(ctx context.Context, loc string, each func(*storage.Object
 		if err != nil {
 			return err
 		}
-		each(o)
+		each(o, strings.TrimPrefix(o.Key, prefix))
 	}
 	return nil
 }

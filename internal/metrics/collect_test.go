@@ -181,3 +181,56 @@ func BenchmarkCollect1000x100(b *testing.B) {
 		}
 	}
 }
+
+// TestCollectEdges: a table under a folder named like a hidden one
+// (_raw/) still has data; a view with a location is not listed; a
+// location that is not storage (JDBC, s3a://, a relative path) is an
+// error kept with the table, never 0 bytes, and its text is redacted.
+func TestCollectEdges(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, map[string]int{"_raw/events/a.json": 10, "_raw/events/_SUCCESS": 0, "v/x.csv": 5})
+	c := newCatalog(t)
+	loc := func(p string) string { return "file://" + filepath.Join(dir, p) + "/" }
+	if err := c.CreateDatabase(ctx, catalog.Database{Name: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []catalog.Table{
+		table("d", "events", loc("_raw/events")),
+		table("d", "jdbc", "sales.public.orders"),
+		table("d", "s3a", "s3a://bucket/x/"),
+		table("d", "secret", "postgres://u:hunter2@h/db"),
+	} {
+		if err := c.CreateTable(ctx, tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	view := table("d", "view", loc("v"))
+	view.TableType, view.ViewOriginalText = catalog.VirtualView, "select 1"
+	if err := c.CreateTable(ctx, view); err != nil {
+		t.Fatal(err)
+	}
+	redact := func(s string) string { return strings.ReplaceAll(s, "hunter2", "xxxxx") }
+	s, err := Collect(ctx, c, Options{Now: time.Now(), Store: openLocal, Redact: redact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]Table{}
+	for _, tb := range s.Tables {
+		by[tb.Table] = tb
+	}
+	if e := by["events"]; e.Files != 1 || e.Bytes != 10 || e.OtherFiles != 1 || e.Error != "" {
+		t.Errorf("events under _raw/: %+v", e)
+	}
+	if v := by["view"]; v.Files != 0 || v.Error != "" {
+		t.Errorf("view: %+v", v)
+	}
+	for _, name := range []string{"jdbc", "s3a", "secret"} {
+		if e := by[name].Error; !strings.Contains(e, "not storage lakectl lists") {
+			t.Errorf("%s: error %q", name, e)
+		}
+	}
+	if e := by["secret"].Error; strings.Contains(e, "hunter2") {
+		t.Errorf("the secret is kept: %q", e)
+	}
+}

@@ -45,8 +45,9 @@ var storageFields = []field[StorageRow]{
 	i64("noncurrent_bytes", "", func(r *StorageRow) *int64 { return &r.NoncurrentBytes }),
 }
 
-// StorageColumnNames are the storage snapshot's columns a report reads.
-func StorageColumnNames() []string { return fieldNames(storageFields) }
+// StorageColumns are the storage snapshot's columns a report reads, as it
+// reads them.
+func StorageColumns() []catalog.Column { return fieldColumns(storageFields) }
 
 // readStorage reads the storage snapshots under root since a time.
 func readStorage(ctx context.Context, open func(ctx context.Context, uri string) (storage.Store, error), root string, since time.Time) ([]StorageRow, error) {
@@ -93,8 +94,8 @@ var qualityFields = []field[QualityRow]{
 	str("tags", "", func(r *QualityRow) *string { return &r.Tags }),
 }
 
-// QualityColumnNames are the metrics history's columns a report reads.
-func QualityColumnNames() []string { return fieldNames(qualityFields) }
+// QualityColumns are the metrics history's columns a report reads.
+func QualityColumns() []catalog.Column { return fieldColumns(qualityFields) }
 
 // QualitySeries is one metric of one dataset over its runs: a column's
 // Completeness, a table's Size.

@@ -54,7 +54,7 @@ type Report struct {
 	Deprecated  []TableName `json:"deprecated"`
 	// ListingErrors are the tables whose storage could not be listed in
 	// the last snapshot.
-	ListingErrors []TableName `json:"listingErrors,omitempty"`
+	ListingErrors []TableName `json:"listingErrors"`
 	// Storage are the storage snapshots (lakectl storage metrics --to) of
 	// the same days: a row per location and prefix a day.
 	Storage []StorageRow `json:"storage"`
@@ -74,6 +74,9 @@ type Total struct {
 	SmallFiles int64     `json:"smallFiles"`
 	// Records sums the known record counts.
 	Records int64 `json:"records"`
+	// ListingErrors counts the tables whose storage could not be listed
+	// that day: their bytes and files are missing from the totals.
+	ListingErrors int64 `json:"listingErrors"`
 }
 
 // TableName names a table, with why it is listed.
@@ -180,6 +183,10 @@ func LeastSquares(x, y []float64) Fit {
 
 const day = 24 * time.Hour
 
+// maxGoalDays is how far ahead a goal date is given: 100 years (further,
+// the pace says nothing; and a time.Duration ends at 292 years).
+const maxGoalDays = 36525
+
 // BuildReport reads a history into a report.
 func BuildReport(h *History, opts ReportOptions) *Report {
 	if opts.Top <= 0 {
@@ -190,7 +197,7 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 	}
 	r := &Report{Totals: []Total{}, Databases: h.Databases, Largest: []TableSize{}, Growth: []Growth{}, FastestRows: []Growth{},
 		LeastUpdated: []TableTime{}, MostUpdated: []TableTime{}, LeastAccessed: []TableTime{}, MostAccessed: []TableTime{},
-		SmallFiles: []SmallFiles{}, Undescribed: []TableName{}, Deprecated: []TableName{}}
+		SmallFiles: []SmallFiles{}, Undescribed: []TableName{}, Deprecated: []TableName{}, ListingErrors: []TableName{}}
 	if r.Databases == nil {
 		r.Databases = []DatabaseRow{}
 	}
@@ -224,6 +231,9 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 		t.SmallFiles += row.SmallFiles
 		if row.RecordCount > 0 {
 			t.Records += row.RecordCount
+		}
+		if row.Error != "" {
+			t.ListingErrors++
 		}
 	}
 	for _, t := range byTime {
@@ -261,18 +271,22 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 	slices.SortStableFunc(r.SmallFiles, func(a, b SmallFiles) int { return cmp.Compare(b.SmallFiles, a.SmallFiles) })
 	r.Largest = top(r.Largest, opts.Top)
 	r.SmallFiles = top(r.SmallFiles, opts.Top)
-	r.LeastUpdated, r.MostUpdated = ranked(last, opts, func(t *TableRow) time.Time { return t.UpdateTime })
+	r.LeastUpdated, r.MostUpdated = ranked(last, opts, DataUpdated)
 	r.LeastAccessed, r.MostAccessed = ranked(last, opts, func(t *TableRow) time.Time { return t.LastAccessTime })
 
 	// Growth of the tables still there on the last snapshot.
 	series := map[[2]string][]TableRow{}
 	for _, row := range h.Tables {
+		if row.Error != "" {
+			continue // not a measure of its size: left out of the fit
+		}
 		k := [2]string{row.Database, row.Table.Table}
 		series[k] = append(series[k], row)
 	}
 	for _, t := range last {
-		g := growth(series[[2]string{t.Database, t.Table.Table}], opts.SizeGoal)
-		r.Growth = append(r.Growth, g)
+		if rows := series[[2]string{t.Database, t.Table.Table}]; len(rows) > 0 {
+			r.Growth = append(r.Growth, growth(rows, opts.SizeGoal))
+		}
 	}
 	slices.SortStableFunc(r.Growth, func(a, b Growth) int { return cmp.Compare(b.BytesPerDay, a.BytesPerDay) })
 	r.FastestRows = top(slices.SortedStableFunc(slices.Values(r.Growth), func(a, b Growth) int { return cmp.Compare(b.RecordsPerDay, a.RecordsPerDay) }), opts.Top)
@@ -281,6 +295,17 @@ func BuildReport(h *History, opts ReportOptions) *Report {
 
 // Day is the day of a snapshot taken at t: its midnight, UTC.
 func Day(t time.Time) time.Time { return t.UTC().Truncate(day) }
+
+// DataUpdated is when a table's data was last written: its newest data
+// file, or the catalog's update time for a table without files. The
+// catalog's time alone moves with every change of the table's description
+// (and on Glue with every access lakectl records), not with its data.
+func DataUpdated(t *TableRow) time.Time {
+	if t.Files > 0 && !t.NewestObject.IsZero() {
+		return t.NewestObject
+	}
+	return t.UpdateTime
+}
 
 // fix is the command that makes a table's small files few: compaction
 // for Parquet (what it rewrites), a conversion to Parquet for the rest.
@@ -358,10 +383,12 @@ func growth(rows []TableRow, goal int64) Growth {
 		g.GoalReached = true
 	case fb.Slope > 0 && fb.N >= 2:
 		d := (float64(goal) - fb.Intercept) / fb.Slope
-		if d < xs[len(xs)-1] {
-			d = xs[len(xs)-1] // the line is past it, the table not yet: at the pace, today
+		if lastX := xs[len(xs)-1]; d <= lastX {
+			// The line is past the goal, the table not yet: from its
+			// last size, at the line's pace.
+			d = lastX + (float64(goal)-float64(last.Bytes))/fb.Slope
 		}
-		if d < 365*1000 {
+		if d < maxGoalDays {
 			g.GoalDate = g.First.Add(time.Duration(d * float64(day))).UTC()
 		}
 	}

@@ -124,3 +124,53 @@ func TestRankings(t *testing.T) {
 		t.Errorf("undescribed %+v, deprecated %+v", r.Undescribed, r.Deprecated)
 	}
 }
+
+// TestGrowthEdges: a goal centuries away has no date (and no overflow); a
+// line already past the goal projects from the table's last size; a day
+// whose listing failed is left out of the fit, and counted in the totals.
+func TestGrowthEdges(t *testing.T) {
+	h := &History{Tables: []TableRow{snap(1, "s", "slow", 1000, -1), snap(2, "s", "slow", 1001, -1)}}
+	r := BuildReport(h, ReportOptions{SizeGoal: 1 << 40})
+	if g := r.Growth[0]; !g.GoalDate.IsZero() || g.GoalReached {
+		t.Errorf("a goal 10^9 days away: %+v", g)
+	}
+	// 100, 1,000, 1,000, 500 bytes fit 470 + 120·d: the line is at 800
+	// on day 2.75, before the last snapshot (day 3), where the table is at
+	// 500. A goal of 800 is then 300 bytes from its last size at 120 a
+	// day: day 5.5, 2026-03-06 18:00 — never a day already gone.
+	h = &History{Tables: []TableRow{snap(1, "s", "t", 100, -1), snap(2, "s", "t", 1000, -1), snap(3, "s", "t", 1000, -1), snap(4, "s", "t", 500, -1)}}
+	r = BuildReport(h, ReportOptions{SizeGoal: 800})
+	g := r.Growth[0]
+	if !near(g.BytesPerDay, 120) || !near(g.BytesIntercept, 470) {
+		t.Fatalf("fit %v + %v·d", g.BytesIntercept, g.BytesPerDay)
+	}
+	if want := time.Date(2026, 3, 6, 18, 0, 0, 0, time.UTC); !g.GoalDate.Equal(want) {
+		t.Errorf("goal date %v, want %v (from the last size)", g.GoalDate, want)
+	}
+	// A listing error on day 2: left out of the fit (slope 100, not
+	// pulled down by a 0), counted in that day's total.
+	bad := snap(2, "s", "e", 0, -1)
+	bad.Error, bad.Files = "access denied", 0
+	h = &History{Tables: []TableRow{snap(1, "s", "e", 100, -1), bad, snap(3, "s", "e", 300, -1)}}
+	r = BuildReport(h, ReportOptions{})
+	if g := r.Growth[0]; g.Points != 2 || !near(g.BytesPerDay, 100) || !near(g.BytesR2, 1) {
+		t.Errorf("growth over an error: %+v", g)
+	}
+	if r.Totals[1].ListingErrors != 1 || r.Totals[0].ListingErrors != 0 || len(r.ListingErrors) != 0 {
+		t.Errorf("totals %+v, last snapshot's errors %+v", r.Totals, r.ListingErrors)
+	}
+}
+
+// TestDataUpdated: a table's data is as new as its newest file; without
+// files, the catalog's update time says.
+func TestDataUpdated(t *testing.T) {
+	cat, file := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	row := TableRow{Table: Table{UpdateTime: cat, NewestObject: file, Files: 3}}
+	if got := DataUpdated(&row); !got.Equal(file) {
+		t.Errorf("with files: %v", got)
+	}
+	row.Files, row.NewestObject = 0, time.Time{}
+	if got := DataUpdated(&row); !got.Equal(cat) {
+		t.Errorf("without files: %v", got)
+	}
+}

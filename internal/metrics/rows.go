@@ -179,6 +179,15 @@ func fieldNames[T any](fields []field[T]) []string {
 	return out
 }
 
+// fieldColumns are the fields' columns.
+func fieldColumns[T any](fields []field[T]) []catalog.Column {
+	var out []catalog.Column
+	for _, f := range fields {
+		out = append(out, f.col)
+	}
+	return out
+}
+
 func columnNames[T any](fields []field[T]) []string {
 	return append(fieldNames(fields), "year", "month", "day")
 }

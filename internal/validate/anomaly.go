@@ -246,10 +246,13 @@ func (s *OnlineNormalStrategy) String() string {
 }
 
 // OnlineStats is the running mean and standard deviation at a point, and
-// whether the point is anomalous.
+// whether the point is anomalous. Mean is Deequ's record of it (for an
+// anomaly left out, the mean before it); Judged, Lower and Upper are the
+// mean with the point and the bounds it was judged by.
 type OnlineStats struct {
-	Mean, StdDev float64
-	IsAnomaly    bool
+	Mean, StdDev         float64
+	IsAnomaly            bool
+	Judged, Lower, Upper float64
 }
 
 // bounds are the lower and upper bounds around mean.
@@ -278,10 +281,11 @@ func (s *OnlineNormalStrategy) Stats(series []float64, start, end int) []OnlineS
 			out = append(out, OnlineStats{Mean: mean, StdDev: stdDev})
 			continue
 		}
+		judged := mean
 		if s.IgnoreAnomalies {
 			mean, variance, sn = lastMean, lastVariance, lastSn
 		}
-		out = append(out, OnlineStats{Mean: mean, StdDev: stdDev, IsAnomaly: true})
+		out = append(out, OnlineStats{Mean: mean, StdDev: stdDev, IsAnomaly: true, Judged: judged, Lower: lower, Upper: upper})
 	}
 	return out
 }
@@ -292,14 +296,14 @@ func (s *OnlineNormalStrategy) Detect(series []float64, start, end int) []Anomal
 	var out []Anomaly
 	for i := start; i < end; i++ {
 		if st := stats[i]; st.IsAnomaly {
-			lower, upper := s.bounds(st.Mean, st.StdDev)
+			lower, upper := st.Lower, st.Upper
 			v := series[i]
 			detail := fmt.Sprintf("value %s is below mean - %s × deviation = %s", fmtFloat(v), optFloat(s.LowerDeviationFactor), fmtFloat(lower))
 			if v > upper {
 				detail = fmt.Sprintf("value %s is above mean + %s × deviation = %s", fmtFloat(v), optFloat(s.UpperDeviationFactor), fmtFloat(upper))
 			}
 			out = append(out, Anomaly{Index: i, Value: v,
-				Detail: fmt.Sprintf("%s (mean %s, deviation %s)", detail, fmtFloat(st.Mean), fmtFloat(st.StdDev))})
+				Detail: fmt.Sprintf("%s (mean %s, deviation %s)", detail, fmtFloat(st.Judged), fmtFloat(st.StdDev))})
 		}
 	}
 	return out

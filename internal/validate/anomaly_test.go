@@ -451,3 +451,24 @@ func TestMetricRowsAndHistoryPoints(t *testing.T) {
 		t.Errorf("untagged: %d points, want 3", n)
 	}
 }
+
+// TestOnlineNormalMessageNamesItsBounds: the message of an anomaly left
+// out of the running statistics quotes the bounds and mean the point was
+// judged by (with it), not the statistics reset to before it.
+func TestOnlineNormalMessageNamesItsBounds(t *testing.T) {
+	three := 3.0
+	s, err := NewOnlineNormalStrategy(&three, &three, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := []float64{1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 50}
+	stats := s.Stats(series, 0, len(series))
+	last := stats[len(stats)-1]
+	if !last.IsAnomaly || !(last.Upper < 50) || last.Judged == last.Mean {
+		t.Fatalf("stats %+v", last)
+	}
+	found := s.Detect(series, 10, 11)
+	if len(found) != 1 || !strings.Contains(found[0].Detail, "= "+fmtFloat(last.Upper)) || !strings.Contains(found[0].Detail, "mean "+fmtFloat(last.Judged)) {
+		t.Errorf("detail %+v, want upper %v and mean %v", found, last.Upper, last.Judged)
+	}
+}

@@ -3,6 +3,8 @@ package metricscmd
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -60,6 +62,9 @@ func dashboardRun(ctx context.Context, opts *DashboardOptions) error {
 	}
 	// Written whole or not at all: a temporary file renamed into place.
 	tmp, err := os.CreateTemp(filepath.Dir(opts.Out), ".lakectl-dashboard-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return cmdutil.Usagef("--out %s: no such folder", opts.Out)
+	}
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func collectRun(ctx context.Context, opts *CollectOptions) error {
 	}
 	prog := f.StartProgress("metrics collect")
 	snap, err := metrics.Collect(ctx, c, metrics.Options{Databases: opts.Databases, SmallFile: small, Workers: opts.Workers,
-		Now: f.Now(), Store: f.Store, Progress: prog.Reporter()})
+		Now: f.Now(), Store: f.Store, Progress: prog.Reporter(), Redact: f.Redact})
 	prog.Stop()
 	if err != nil {
 		return err
@@ -187,7 +187,9 @@ func collectRun(ctx context.Context, opts *CollectOptions) error {
 		sum.SmallFiles += t.SmallFiles
 		if t.Error != "" {
 			sum.ListingErrors++
-			cmdutil.Fprintf(f.IO.ErrOut, "warning: %s.%s: storage not listed: %s\n", t.Database, t.Table, f.Redact(t.Error))
+			if !f.Settings.Quiet {
+				cmdutil.Fprintf(f.IO.ErrOut, "lakectl: warning: %s.%s: storage not listed: %s\n", t.Database, t.Table, f.Redact(t.Error))
+			}
 		}
 	}
 	if !f.Settings.Quiet && len(snap.Requests) > 0 && f.Settings.Output == "table" {

@@ -18,26 +18,33 @@ import (
 func TestReadColumnsAreWritten(t *testing.T) {
 	for _, c := range []struct {
 		what    string
-		read    []string
+		read    []catalog.Column
 		written []catalog.Column
 	}{
-		{"storage snapshot", metrics.StorageColumnNames(), storagecmd.MetricsColumns},
-		{"metrics history", metrics.QualityColumnNames(), validate.MetricColumns},
+		{"storage snapshot", metrics.StorageColumns(), storagecmd.MetricsColumns},
+		{"metrics history", metrics.QualityColumns(), validate.MetricColumns},
 	} {
-		for _, name := range c.read {
-			if !slices.ContainsFunc(c.written, func(col catalog.Column) bool { return col.Name == name }) {
-				t.Errorf("%s: the report reads %s, which is not written", c.what, name)
+		for _, r := range c.read {
+			i := slices.IndexFunc(c.written, func(col catalog.Column) bool { return col.Name == r.Name })
+			switch {
+			case i < 0:
+				t.Errorf("%s: the report reads %s, which is not written", c.what, r.Name)
+			case c.written[i].Type != r.Type:
+				t.Errorf("%s: the report reads %s as %s, written as %s", c.what, r.Name, r.Type, c.written[i].Type)
 			}
 		}
 	}
-	// Every snapshot table ends with the day keys Save partitions by.
-	for _, cols := range [][]catalog.Column{metrics.TableColumns(), metrics.DatabaseColumns(), storagecmd.MetricsColumns} {
+	// Every snapshot table ends with the keys Save partitions it by.
+	for _, c := range []struct {
+		cols []catalog.Column
+		keys []string
+	}{{metrics.TableColumns(), metricscmd.DayKeys}, {metrics.DatabaseColumns(), metricscmd.DayKeys}, {storagecmd.MetricsColumns, storagecmd.MetricsKeys}} {
 		var last []string
-		for _, col := range cols[len(cols)-3:] {
+		for _, col := range c.cols[len(c.cols)-len(c.keys):] {
 			last = append(last, col.Name)
 		}
-		if !slices.Equal(last, metricscmd.DayKeys) {
-			t.Errorf("columns end with %v, want %v", last, metricscmd.DayKeys)
+		if !slices.Equal(last, c.keys) {
+			t.Errorf("columns end with %v, want %v", last, c.keys)
 		}
 	}
 }

@@ -40,7 +40,8 @@ days; 0: all) and report, in sections:
                   its R², and with --size-goal the date it reaches that size at this pace)
   fastest-rows    the fastest growing tables by records
   least-updated, most-updated, least-accessed, most-accessed
-                  tables by update time and by last access (never first)
+                  tables by when their data was last written (the newest data file)
+                  and by last access (never first)
   small-files     tables with at least --min-small-files small files, and the command that
                   fixes them (convert compact for Parquet; convert to Parquet for text)
   undescribed     tables without a description
@@ -295,7 +296,10 @@ func reportRun(ctx context.Context, opts *ReportOptions) error {
 	}
 	switch f.Settings.Output {
 	case "json":
-		out := map[string]any{"from": r.From, "to": r.To, "snapshots": r.Snapshots}
+		out := map[string]any{"snapshots": r.Snapshots}
+		if r.Snapshots > 0 {
+			out["from"], out["to"] = r.From, r.To
+		}
 		for _, s := range picked {
 			out[s.name] = s.json(r)
 		}

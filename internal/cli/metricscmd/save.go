@@ -33,6 +33,11 @@ type Snapshot struct {
 	// Database registers the snapshots as the table DATABASE.KIND, when
 	// set (--register-database).
 	Database string
+	// Keys are the partition keys: DayKeys when empty. A run replaces the
+	// partitions its rows fall in, so keys after the day's (the storage
+	// snapshot's location) make runs of one day over different things
+	// each replace only their own rows.
+	Keys []string
 	// Failpoint is the run's failpoints, shared by every snapshot it
 	// writes so that a step's count goes on from one to the next
 	// (convert.moved#2 is the second snapshot's); nil: those armed in the
@@ -59,7 +64,11 @@ func Save(ctx context.Context, f *cmdutil.Factory, s Snapshot) (string, error) {
 			return "", err
 		}
 	}
-	opts := convert.Options{PartitionBy: DayKeys, Mode: convert.OverwritePartitions, Workers: 1,
+	keys := s.Keys
+	if len(keys) == 0 {
+		keys = DayKeys
+	}
+	opts := convert.Options{PartitionBy: keys, Mode: convert.OverwritePartitions, Workers: 1,
 		Version: version.Version, Build: version.Commit, Failpoint: fp}
 	if s.Database != "" {
 		opts.Register = s.Database + "." + s.Kind

@@ -56,10 +56,11 @@ S3 the requests sent are printed on stderr by operation (in --output json,
 as "Requests").
 
 With --to ROOT the rows are also saved as the day's snapshot under
-ROOT/storage/year=YYYY/month=MM/day=DD/ (Parquet, through the commit
-protocol: a rerun on the same day replaces that day), and with
+ROOT/storage/year=YYYY/month=MM/day=DD/location=URI/ (Parquet, through
+the commit protocol: a rerun on the same day over the same URI replaces
+that day's rows of it; other locations' rows stay), and with
 --register-database DB registered as the table DB.storage, partitioned by
-year, month and day. The columns are in docs/storage.md.
+year, month, day and location. The columns are in docs/storage.md.
 
 JSON output: {"URI", "Time", "Depth", "Versioned", "Prefixes": [{"Prefix",
 "Objects", "Bytes", "ObjectsByClass", "BytesByClass", "BytesByAge",
@@ -134,7 +135,7 @@ func metricsRun(ctx context.Context, opts *MetricsOptions) error {
 	}
 	if opts.To != "" {
 		out.SavedTo, err = metricscmd.Save(ctx, opts.F, metricscmd.Snapshot{Root: opts.To, Kind: "storage",
-			Columns: MetricsColumns, Rows: MetricsRows(out.URI, rep), Database: opts.Database})
+			Columns: MetricsColumns, Rows: MetricsRows(out.URI, rep), Database: opts.Database, Keys: MetricsKeys})
 		if err != nil {
 			return err
 		}
@@ -211,7 +212,12 @@ var MetricsColumns = slices.Concat([]catalog.Column{
 	{Name: "year", Type: "string"},
 	{Name: "month", Type: "string"},
 	{Name: "day", Type: "string"},
+	{Name: "location", Type: "string", Comment: "partition: the location measured (uri), so that runs of one day over different locations each keep their own rows"},
 })
+
+// MetricsKeys are the storage snapshot's partition keys: the day, then the
+// location measured.
+var MetricsKeys = append(slices.Clone(metricscmd.DayKeys), "location")
 
 // ageColumns are a column per age bucket: bytes_0_30d, ..., bytes_over_365d.
 func ageColumns() []catalog.Column {
@@ -238,7 +244,7 @@ func MetricsRows(uri string, rep *usage.Report) [][]any {
 		}
 		row = append(row, jsonText(p.ObjectsByClass), jsonText(p.BytesByClass), p.MultipartUploads, p.MultipartBytes, oldest,
 			p.NoncurrentVersions, p.NoncurrentBytes, p.DeleteMarkers)
-		rows = append(rows, append(row, metrics.DayValues(rep.Time)...))
+		rows = append(rows, append(append(row, metrics.DayValues(rep.Time)...), uri))
 	}
 	return rows
 }
