@@ -2,6 +2,8 @@ package validatecmd
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -81,11 +83,18 @@ func (o *SaveOptions) save(ctx context.Context, f *cmdutil.Factory, columns []ca
 }
 
 // datasetName names what a run measured in its metrics history: a catalog
-// table as DB.TABLE (wherever its files are), anything else by its URI,
-// secrets hidden.
+// table as DB.TABLE (wherever its files are), a database query by its
+// database and a hash of the query, anything else by its URI, secrets
+// hidden.
 func datasetName(f *cmdutil.Factory, in dataset.Input) string {
 	if in.FromCatalog && in.Table != nil && in.Table.DatabaseName != "" {
 		return in.Table.DatabaseName + "." + in.Table.Name
+	}
+	if in.SQL != nil && in.SQL.TableName == "" && in.SQL.Query != "" {
+		// Queries of one database are different datasets: the query
+		// names it too (a short hash; the query itself may be long).
+		sum := sha256.Sum256([]byte(in.SQL.Query))
+		return f.Redact(in.SQL.Display) + "#query-" + hex.EncodeToString(sum[:6])
 	}
 	return f.Redact(in.Name())
 }

@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/lakectl/lakectl/internal/catalog"
+	"github.com/lakectl/lakectl/internal/cli/cmdutil"
+	"github.com/lakectl/lakectl/internal/dataset"
 )
 
 func TestClip(t *testing.T) {
@@ -26,5 +30,22 @@ func TestClip(t *testing.T) {
 	huge := strings.Repeat(`{"a":[1,2,3],"b":"x"}`+"\n", 50_000)
 	if got := clip(huge, maxBinValue); utf8.RuneCountInString(got) != maxBinValue || strings.Contains(got, "\n") {
 		t.Errorf("clip of %d bytes: %q", len(huge), got)
+	}
+}
+
+// TestDatasetName: the history of a catalog table is under DB.TABLE; two
+// queries of one database are two datasets, each stable across runs.
+func TestDatasetName(t *testing.T) {
+	f := &cmdutil.Factory{}
+	tbl := dataset.Input{FromCatalog: true, Table: &catalog.Table{DatabaseName: "sales", Name: "orders", StorageDescriptor: catalog.StorageDescriptor{Location: "s3://b/o/"}}}
+	if got := datasetName(f, tbl); got != "sales.orders" {
+		t.Errorf("catalog table: %q", got)
+	}
+	q := func(query string) dataset.Input {
+		return dataset.Input{Table: &catalog.Table{}, SQL: &dataset.SQL{Display: "postgres://u:xxxxx@h/db", Query: query}}
+	}
+	a, b := datasetName(f, q("select 1")), datasetName(f, q("select 2"))
+	if a == b || a != datasetName(f, q("select 1")) || !strings.HasPrefix(a, "postgres://u:xxxxx@h/db#query-") {
+		t.Errorf("queries: %q, %q", a, b)
 	}
 }
