@@ -229,8 +229,12 @@ func matchIPv6(s string) []string {
 	return []string{"netip"}
 }
 
-// matchMAC: EUI-48 or EUI-64 in colon, hyphen or Cisco dot notation.
+// matchMAC: EUI-48 or EUI-64 in colon, hyphen or Cisco dot notation
+// (twelve bare hex digits are as often an identifier).
 func matchMAC(s string) []string {
+	if !strings.ContainsAny(s, ":-.") {
+		return nil
+	}
 	hw, err := net.ParseMAC(s)
 	if err != nil || (len(hw) != 6 && len(hw) != 8) {
 		return nil
