@@ -174,7 +174,8 @@ var phoneRegions = []string{"US", "GB", "DE", "FR", "NL", "ES", "IT", "CA", "AU"
 // finds valid, either international (+ and the country code: E.164 and
 // its spaced forms) or national in a common region's format. A national
 // number must be written with separators (spaces, dashes, dots,
-// parentheses): ten bare digits are as often an account number.
+// parentheses) and have nine digits or more: ten bare digits are as often
+// an account number, eight with dashes a date.
 func matchPhone(s string) []string {
 	if len(s) < 7 || len(s) > 32 {
 		return nil
@@ -201,8 +202,8 @@ func matchPhone(s string) []string {
 		}
 		return []string{"libphonenumber", "e164"}
 	}
-	if seps == 0 {
-		return nil
+	if seps == 0 || digits < 9 || matchDate(s) != nil {
+		return nil // bare digits, or as short as a date (2024-01-02 is a number in Berlin)
 	}
 	for _, r := range phoneRegions {
 		n, err := phonenumbers.Parse(s, r)

@@ -16,7 +16,7 @@ var entityCases = []struct {
 	{EntityEmail, "", []string{"alice@example.com", "first.last+tag@sub.example.co.uk", "x_y@example.org"},
 		[]string{"alice@", "@example.com", "alice@localhost", "Alice <alice@example.com>", "alice@exa mple.com", "alice@example.c0m", "alice@-bad.com"}},
 	{EntityPhone, "", []string{"+14155552671", "+44 20 7946 0958", "+33 1 42 68 53 00", "(415) 555-2671", "020 7946 0958", "+81 3-3224-3333"},
-		[]string{"4155552671", "+1 000 000 0000", "12-34", "+999 123 456 789", "555-0000000000000000", "call me"}},
+		[]string{"4155552671", "+1 000 000 0000", "12-34", "+999 123 456 789", "555-0000000000000000", "call me", "2024-01-02", "12 34 56"}},
 	{EntityIPv4, "", []string{"192.168.0.1", "8.8.8.8", "255.255.255.255"}, []string{"256.1.1.1", "1.2.3", "01.2.3.4", "1.2.3.4.5"}},
 	{EntityIPv6, "", []string{"2001:db8::1", "::1", "fe80::1ff:fe23:4567:890a", "::ffff:192.0.2.1"}, []string{"2001:db8:::1", "12345::", "gggg::1"}},
 	{EntityMAC, "", []string{"00:1a:2b:3c:4d:5e", "00-1A-2B-3C-4D-5E", "001a.2b3c.4d5e", "02:00:5e:10:00:00:00:01"}, []string{"00:1a:2b:3c:4d", "00:1a:2b:3c:4d:zz", "001a2b3c4d5e"}},
