@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -174,7 +175,8 @@ var phoneRegions = []string{"US", "GB", "DE", "FR", "NL", "ES", "IT", "CA", "AU"
 // finds valid, either international (+ and the country code: E.164 and
 // its spaced forms) or national in a common region's format. A national
 // number must be written with separators (spaces, dashes, dots,
-// parentheses) and have nine digits or more: ten bare digits are as often
+// parentheses), its digits grouped as the region writes them, and have
+// nine digits or more: ten bare digits are as often
 // an account number, eight with dashes a date.
 func matchPhone(s string) []string {
 	if len(s) < 7 || len(s) > 32 {
@@ -205,13 +207,21 @@ func matchPhone(s string) []string {
 	if seps == 0 || digits < 9 || matchDate(s) != nil {
 		return nil // bare digits, or as short as a date (2024-01-02 is a number in Berlin)
 	}
+	groups := digitGroups(s)
 	for _, r := range phoneRegions {
 		n, err := phonenumbers.Parse(s, r)
-		if err == nil && phonenumbers.IsValidNumberForRegion(n, r) {
+		if err == nil && phonenumbers.IsValidNumberForRegion(n, r) && slices.Equal(groups, digitGroups(phonenumbers.Format(n, phonenumbers.NATIONAL))) {
 			return []string{"libphonenumber", "national:" + r}
 		}
 	}
 	return nil
+}
+
+// digitGroups are the runs of digits of a text: a national number must be
+// grouped as its region writes it ((415) 555-2671, 020 7946 0958), which
+// addresses, coordinates and other codes with digits in groups are not.
+func digitGroups(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
 }
 
 func matchIPv4(s string) []string {
