@@ -104,7 +104,8 @@ Exit status 1: more bad records than allowed, or (--no-schema-evolution) the
 data adds or retypes a column of the registered table.`,
 		Example: `  lakectl convert raw.orders --to s3://lake/curated/orders/ --register curated.orders --partition-by year
   lakectl convert ./exports/customers.csv --to ./curated/customers --mask phone --tokenize email --drop ssn
-  lakectl catalog classify raw.customers --apply && lakectl convert raw.customers --to ./curated/customers --pii auto
+  lakectl catalog classify raw.customers --apply
+  lakectl convert raw.customers --to ./curated/customers --pii auto
   lakectl convert raw.events --to s3://lake/events/ --mode overwrite-partitions --partition-by day --compression zstd`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
