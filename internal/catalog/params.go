@@ -78,3 +78,17 @@ const ParamInferredType = "lakectl.inferredType"
 // without time zone): written as such, they read back as they were in any
 // session time zone. A timestamp column without it holds instants.
 const ParamLocalTime = "lakectl.localTime"
+
+// Column parameters of `lakectl catalog classify --apply`.
+const (
+	// ParamEntity is the entity type detected in a column's values
+	// (email, phone, credit_card...), what convert --pii auto acts on.
+	ParamEntity = "lakectl.classification"
+	// ParamEntityConfidence is the share of the sampled non-null values
+	// that matched it (0.9731).
+	ParamEntityConfidence = "lakectl.classificationConfidence"
+	// ParamGeneratedComment is the comment lakectl wrote on the column: a
+	// comment equal to it is lakectl's to replace; any other comment was
+	// written by a person and is never overwritten.
+	ParamGeneratedComment = "lakectl.generatedComment"
+)

@@ -20,6 +20,8 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
+	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/search"
 	"github.com/lakectl/lakectl/internal/storage"
 )
 
@@ -33,6 +35,10 @@ type Options struct {
 	Drop, Cast     []string
 	TransformFile  string
 	TokenKeyEnv    string
+	// PII is "auto": mask (PIITokenize: tokenize) the columns the catalog
+	// classifies as personal data.
+	PII         string
+	PIITokenize bool
 }
 
 func NewCmdConvert(f *cmdutil.Factory) *cobra.Command {
@@ -64,6 +70,15 @@ environment variable named by --token-key-env (default LAKECTL_TOKEN_KEY);
 Masked and tokenised columns are strings. The same can be declared in a
 --transforms YAML file (keys mask, tokenize, drop: lists; cast: a map).
 
+--pii auto masks (with --pii-tokenize, tokenizes) the columns of a catalog
+table SOURCE that 'lakectl catalog classify --apply' classified as personal
+data — email, phone, credit_card, iban, us_ssn, person_name, ipv4, ipv6,
+mac_address, geo_point, latitude, longitude — except those --mask,
+--tokenize or --drop already name, and says which on stderr, with each
+one's classification and confidence. A SOURCE that is not a catalog table,
+or whose columns are not classified as personal data, is a usage error
+(exit 2).
+
 A row that does not fit the schema is written, with its file, line, raw
 text and reason, to DEST/_lakectl_quarantine/RUN.jsonl and counted. More than
 --max-bad-records of them (default 0: any bad row fails the run, so a
@@ -89,6 +104,8 @@ Exit status 1: more bad records than allowed, or (--no-schema-evolution) the
 data adds or retypes a column of the registered table.`,
 		Example: `  lakectl convert raw.orders --to s3://lake/curated/orders/ --register curated.orders --partition-by year
   lakectl convert ./exports/customers.csv --to ./curated/customers --mask phone --tokenize email --drop ssn
+  lakectl catalog classify raw.customers --apply
+  lakectl convert raw.customers --to ./curated/customers --pii auto
   lakectl convert raw.events --to s3://lake/events/ --mode overwrite-partitions --partition-by day --compression zstd`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -111,6 +128,8 @@ data adds or retypes a column of the registered table.`,
 	cmdutil.ListVar(fl, &opts.Tokenize, "tokenize", "tokenize these columns (COL,... or repeated)")
 	cmdutil.ListVar(fl, &opts.Drop, "drop", "leave out these columns (COL,... or repeated)")
 	cmdutil.ListVar(fl, &opts.Cast, "cast", "read columns as other types (COL=TYPE,... or repeated; a comma inside a type, decimal(10,2), does not split)")
+	cmdutil.EnumVar(cmd, &opts.PII, "pii", "", []string{"auto"}, "auto: mask the columns 'lakectl catalog classify --apply' classified as personal data")
+	fl.BoolVar(&opts.PIITokenize, "pii-tokenize", false, "with --pii auto: tokenize those columns instead of masking them")
 	fl.StringVar(&opts.TransformFile, "transforms", "", "a YAML file of transforms (mask, tokenize, drop, cast)")
 	fl.StringVar(&opts.TokenKeyEnv, "token-key-env", "LAKECTL_TOKEN_KEY", "environment variable holding the HMAC key for --tokenize (never printed)")
 	fl.Int64Var(&c.MaxBadRecords, "max-bad-records", 0, "fail (exit 1) when more rows than this do not fit the schema")
@@ -193,6 +212,9 @@ func convertRun(ctx context.Context, opts *Options) error {
 	if key := opts.F.Getenv(opts.TokenKeyEnv); key != "" {
 		opts.Convert.TokenKey = []byte(key)
 	}
+	if opts.PIITokenize && opts.PII != "auto" {
+		return cmdutil.Usagef("--pii-tokenize goes with --pii auto")
+	}
 	if err := opts.Convert.Check(); err != nil {
 		return cmdutil.FlagErrors(err, convertFlags)
 	}
@@ -217,6 +239,11 @@ func convertRun(ctx context.Context, opts *Options) error {
 	in, err := opts.F.Resolve(ctx, openStore, opts.Source, "", prog.Reporter())
 	if err != nil {
 		return err
+	}
+	if opts.PII == "auto" {
+		if err := opts.piiTransforms(in, prog); err != nil {
+			return err
+		}
 	}
 	dest, err := opts.F.Store(ctx, opts.Dest)
 	if err != nil {
@@ -246,6 +273,37 @@ func convertRun(ctx context.Context, opts *Options) error {
 		return &cmdutil.ExitError{Code: 1, Msg: msg}
 	}
 	return cmdutil.FlagErrors(err, convertFlags)
+}
+
+// piiTransforms adds a mask (or a tokenization) of each column the
+// catalog classifies as personal data, and says which on stderr.
+func (o *Options) piiTransforms(in dataset.Input, stderr io.Writer) error {
+	if !in.FromCatalog {
+		return cmdutil.Usagef("--pii auto acts on the columns a catalog table's classification marks as personal data: %s is not a catalog table (run 'lakectl catalog classify DB.TABLE --apply' on one)", o.Source)
+	}
+	cols := search.PIIColumns(in.Table)
+	if len(cols) == 0 {
+		return cmdutil.Usagef("--pii auto: no column of %s is classified as personal data (run 'lakectl catalog classify %s --apply' first, or name the columns with --mask)", o.Source, o.Source)
+	}
+	kind, verb := convert.Mask, "masking"
+	if o.PIITokenize {
+		kind, verb = convert.Tokenize, "tokenizing"
+	}
+	named := map[string]bool{}
+	for _, tr := range o.Convert.Transforms {
+		if tr.Kind != convert.Cast {
+			named[tr.Column] = true
+		}
+	}
+	for _, c := range cols {
+		if named[c.Column] {
+			cmdutil.Fprintf(stderr, "lakectl: --pii auto: %s (classified %s) is transformed as the flags say\n", c.Column, c.Entity)
+			continue
+		}
+		o.Convert.Transforms = append(o.Convert.Transforms, convert.Transform{Kind: kind, Column: c.Column})
+		cmdutil.Fprintf(stderr, "lakectl: --pii auto: %s %s: classified %s (confidence %s)\n", verb, c.Column, c.Entity, c.Confidence)
+	}
+	return nil
 }
 
 // convertFlags are the flags of convert's options.
