@@ -189,15 +189,15 @@ const (
 )
 
 // SearchFields are the texts a table is found by, in the order snippets
-// are shown.
+// are shown: by weight, heaviest first.
 func SearchFields(db *Database, t *Table) []SearchField {
 	f := []SearchField{{"name", t.Name, WeightName}}
-	if t.Description != "" {
-		f = append(f, SearchField{"description", t.Description, WeightDescription})
-	}
 	cols := append(slices.Clip(t.StorageDescriptor.Columns), t.PartitionKeys...)
 	for _, c := range cols {
 		f = append(f, SearchField{"column " + c.Name, c.Name, WeightColumn})
+	}
+	if t.Description != "" {
+		f = append(f, SearchField{"description", t.Description, WeightDescription})
 	}
 	for _, c := range cols {
 		if c.Comment != "" {
@@ -212,14 +212,14 @@ func SearchFields(db *Database, t *Table) []SearchField {
 			f = append(f, SearchField{"column " + c.Name + " classification", v, WeightClassification})
 		}
 	}
+	f = append(f, SearchField{"database", t.DatabaseName, WeightDatabase})
+	if db != nil && db.Description != "" {
+		f = append(f, SearchField{"database description", db.Description, WeightDBDescription})
+	}
 	for _, k := range slices.Sorted(maps.Keys(t.Parameters)) {
 		if k != ParamClassification {
 			f = append(f, SearchField{"parameter " + k, k + "=" + t.Parameters[k], WeightParameter})
 		}
-	}
-	f = append(f, SearchField{"database", t.DatabaseName, WeightDatabase})
-	if db != nil && db.Description != "" {
-		f = append(f, SearchField{"database description", db.Description, WeightDBDescription})
 	}
 	return f
 }
@@ -412,9 +412,8 @@ func (q SearchQuery) Max() int {
 	return q.Limit
 }
 
-// Snippets computes the snippets of a table a backend's index found.
-func Snippets(q SearchQuery, db *Database, t *Table) []Snippet {
-	terms, _ := ParseSearchText(q.Text)
-	_, snippets, _ := Match(terms, SearchFields(db, t))
-	return snippets
-}
+// Candidates is how many tables a backend's index gives RankTables to
+// score, best first by its own measure, for the query's limit: a few
+// times the limit, so that RankTables' order of the top hits is the one
+// it would give over every table.
+func Candidates(q SearchQuery) int { return max(4*q.Max(), 200) }

@@ -20,8 +20,9 @@ var bm25Weights = []float64{
 	catalog.WeightClassification, catalog.WeightParameter, catalog.WeightDatabase, catalog.WeightDBDescription,
 }
 
-// SearchTables searches the FTS5 index (table_search) and ranks by BM25
-// with the fields' weights; the snippets are read from the tables found.
+// SearchTables searches the FTS5 index (table_search): BM25 with the
+// fields' weights picks the candidates, which catalog.RankTables scores
+// and cuts to the limit, so that scores are those of every backend.
 func (c *Catalog) SearchTables(ctx context.Context, q catalog.SearchQuery) ([]catalog.SearchHit, error) {
 	terms, err := catalog.ParseSearchText(q.Text)
 	if err != nil {
@@ -59,13 +60,14 @@ func (c *Catalog) SearchTables(ctx context.Context, q catalog.SearchQuery) ([]ca
 		stmt += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	stmt += ` ORDER BY score DESC, t.db, t.name LIMIT ?`
-	args = append(args, q.Max())
+	args = append(args, catalog.Candidates(q))
 	rows, err := c.db.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return nil, c.fail("search tables", err)
 	}
 	defer rows.Close()
-	var hits []catalog.SearchHit
+	var tables []*catalog.Table
+	dbs := map[string]*catalog.Database{}
 	for rows.Next() {
 		var tdoc, ddoc string
 		var s float64
@@ -80,9 +82,12 @@ func (c *Catalog) SearchTables(ctx context.Context, q catalog.SearchQuery) ([]ca
 		if err := json.Unmarshal([]byte(ddoc), &db); err != nil {
 			return nil, c.fail("search tables", err)
 		}
-		hits = append(hits, catalog.SearchHit{Database: t.DatabaseName, Table: t.Name, Score: round(s), Snippets: catalog.Snippets(q, &db, &t)})
+		tables, dbs[db.Name] = append(tables, &t), &db
 	}
-	return hits, c.fail("search tables", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, c.fail("search tables", err)
+	}
+	return catalog.RankTables(q, tables, func(name string) *catalog.Database { return dbs[name] })
 }
 
 // matchExpression writes the terms as an FTS5 query: each a quoted phrase
@@ -98,5 +103,3 @@ func matchExpression(terms []catalog.SearchTerm) string {
 	}
 	return strings.Join(parts, " AND ")
 }
-
-func round(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
