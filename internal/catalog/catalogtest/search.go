@@ -32,7 +32,9 @@ func FillSearch(t testing.TB, c catalog.Catalog, name func(string) string) {
 			t.Fatal(err)
 		}
 	}
-	col := func(n, typ, comment string) catalog.Column { return catalog.Column{Name: n, Type: typ, Comment: comment} }
+	col := func(n, typ, comment string) catalog.Column {
+		return catalog.Column{Name: n, Type: typ, Comment: comment}
+	}
 	tables := []catalog.Table{
 		{DatabaseName: name("finance"), Name: "credit_ratings", Description: "Ratings of counterparties by agency",
 			Parameters: map[string]string{"classification": "parquet", "owner": "risk"},
