@@ -42,6 +42,7 @@ must then be lowercase letters, digits and _, at most 128 characters.`,
 		NewCmdVersions(f),
 		NewCmdDropTable(f),
 		NewCmdCopy(f),
+		NewCmdExport(f),
 	)
 	return cmd
 }
