@@ -78,3 +78,41 @@ func BenchList1000Tables(b *testing.B, newCatalog func(b *testing.B) catalog.Cat
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*benchTables), "µs/table")
 }
+
+// BenchSearch10000Tables: catalog.SearchTables over 10,000 tables of 10
+// commented columns each, for a query that 1 table in 100 matches (the
+// fill is not timed).
+func BenchSearch10000Tables(b *testing.B, newCatalog func(b *testing.B) catalog.Catalog) {
+	c := newCatalog(b)
+	ctx := context.Background()
+	if err := c.CreateDatabase(ctx, catalog.Database{Name: "bench", Description: "tables for the search benchmark"}); err != nil {
+		b.Fatal(err)
+	}
+	topics := []string{"orders", "invoices", "shipments", "customers", "products", "payments", "refunds", "stock", "suppliers", "returns"}
+	for i := range 10000 {
+		topic := topics[i%len(topics)]
+		t := catalog.Table{DatabaseName: "bench", Name: fmt.Sprintf("%s_%05d", topic, i), Description: "daily extract of " + topic,
+			Parameters: map[string]string{"classification": "parquet", "owner": fmt.Sprintf("team%d", i%17)}}
+		for c := range 10 {
+			comment := fmt.Sprintf("measure %d of the %s feed", c, topic)
+			if i%100 == 7 && c == 3 {
+				comment = "credit rating of the counterparty"
+			}
+			t.StorageDescriptor.Columns = append(t.StorageDescriptor.Columns, catalog.Column{Name: fmt.Sprintf("%s_col_%d", topic, c), Type: "string", Comment: comment})
+		}
+		if err := c.CreateTable(ctx, t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	q := catalog.SearchQuery{Text: "credit rating", Limit: 20}
+	b.ResetTimer()
+	for b.Loop() {
+		hits, err := catalog.SearchTables(ctx, c, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(hits) != 20 {
+			b.Fatalf("%d hits, want 20", len(hits))
+		}
+	}
+}

@@ -34,6 +34,9 @@ type Options struct {
 	// with a new version, VersionID and UpdateTime (moto's Glue, which
 	// ignores UpdateTable's SkipArchive; AWS's archives no version).
 	AccessIsAnUpdate bool
+	// NoSearch: the service under test cannot search tables (moto lacks
+	// Glue's SearchTables); the backend checks its requests otherwise.
+	NoSearch bool
 }
 
 // Run runs the suite. newCatalog returns a catalog for each subtest (and
@@ -64,6 +67,12 @@ func RunWith(t *testing.T, newCatalog func(t *testing.T) catalog.Catalog, opts O
 		{"Partitions", testPartitions},
 		{"PartitionFilter", testPartitionFilter},
 		{"DeleteCascades", testDeleteCascades},
+	}
+	if !opts.NoSearch {
+		tests = append(tests, struct {
+			name string
+			fn   func(t *testing.T, c catalog.Catalog, n names)
+		}{"Search", testSearch})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -137,6 +137,13 @@ func TestVersion1CatalogOpens(t *testing.T) {
 	if _, err := c.GetPartition(ctx, "sales", "orders", []string{"2025-01-02"}); err != nil {
 		t.Errorf("GetPartition: %v", err)
 	}
+	// Its tables are in the search index the upgrade made.
+	if hits, err := c.SearchTables(ctx, catalog.SearchQuery{Text: "orders"}); err != nil || len(hits) != 1 || hits[0].Table != "orders" {
+		t.Errorf("search of an upgraded catalog: %+v, %v", hits, err)
+	}
+	if hits, err := c.SearchTables(ctx, catalog.SearchQuery{Text: "lakectl"}); err != nil || len(hits) != 1 {
+		t.Errorf("search by the database's description in an upgraded catalog: %+v, %v", hits, err)
+	}
 	if _, err := catalog.UpdateTableFunc(ctx, c, "sales", "orders", func(t *catalog.Table) error { t.Description = "now"; return nil }); err != nil {
 		t.Errorf("updating a table of a version 1 catalog: %v", err)
 	}
@@ -166,7 +173,7 @@ func TestNewerCatalogIsRefused(t *testing.T) {
 		if err == nil {
 			c.Close()
 		}
-		if !errors.Is(err, migrate.ErrTooNew) || !strings.Contains(err.Error(), "written by a newer lakectl (schema version 2; this one knows up to 1)") {
+		if !errors.Is(err, migrate.ErrTooNew) || !strings.Contains(err.Error(), fmt.Sprintf("written by a newer lakectl (schema version %d; this one knows up to %d)", migrate.Latest(migrations)+1, migrate.Latest(migrations))) {
 			t.Errorf("%s of a newer catalog: %v, want ErrTooNew naming both versions", name, err)
 		}
 	}
@@ -184,7 +191,7 @@ func TestLaterStepUpgradesOldCatalog(t *testing.T) {
 	check := func(path string) {
 		t.Helper()
 		schema, version := schemaOf(t, path)
-		if version != 2 || !strings.Contains(schema, "table notes") {
+		if version != migrate.Latest(migrations)+1 || !strings.Contains(schema, "table notes") {
 			t.Errorf("after the upgrade: version %d, schema\n%s", version, schema)
 		}
 	}
@@ -217,7 +224,7 @@ func TestLaterStepUpgradesOldCatalog(t *testing.T) {
 // laterSteps are the catalog's migrations and one more, made up for the
 // tests.
 func laterSteps() []migrate.Step {
-	return append(append([]migrate.Step{}, migrations...), migrate.Step{Version: 2, Name: "test: a table of notes", SQL: []string{
+	return append(append([]migrate.Step{}, migrations...), migrate.Step{Version: migrate.Latest(migrations) + 1, Name: "test: a table of notes", SQL: []string{
 		`CREATE TABLE notes (text TEXT NOT NULL)`,
 		`INSERT INTO notes VALUES ('migrated')`,
 	}})

@@ -85,7 +85,64 @@ var migrations = []migrate.Step{
 			FOREIGN KEY (db, tbl) REFERENCES tables(db, name) ON DELETE CASCADE
 		)`,
 	}},
+	{Version: 2, Name: "table search: an FTS5 index of tables, kept in step by triggers", SQL: []string{
+		// The texts a table is searched by (catalog.SearchFields, field
+		// by field), read from the documents.
+		`CREATE VIEW table_search_docs AS
+		SELECT t.db, t.name,
+			coalesce(json_extract(t.doc, '$.Description'), '') AS description,
+			(SELECT coalesce(group_concat(json_extract(c.value, '$.Name'), ' '), '') FROM (
+				SELECT value FROM json_each(t.doc, '$.StorageDescriptor.Columns')
+				UNION ALL SELECT value FROM json_each(t.doc, '$.PartitionKeys')) c) AS columns,
+			(SELECT coalesce(group_concat(json_extract(c.value, '$.Comment'), ' '), '') FROM (
+				SELECT value FROM json_each(t.doc, '$.StorageDescriptor.Columns')
+				UNION ALL SELECT value FROM json_each(t.doc, '$.PartitionKeys')) c) AS comments,
+			trim(coalesce(json_extract(t.doc, '$.Parameters.classification'), '') || ' ' || (
+				SELECT coalesce(group_concat(json_extract(c.value, '$.Parameters."lakectl.classification"'), ' '), '') FROM (
+					SELECT value FROM json_each(t.doc, '$.StorageDescriptor.Columns')
+					UNION ALL SELECT value FROM json_each(t.doc, '$.PartitionKeys')) c)) AS classification,
+			(SELECT coalesce(group_concat(p.key || '=' || p.value, ' '), '') FROM json_each(t.doc, '$.Parameters') p
+				WHERE p.key <> 'classification') AS parameters,
+			coalesce(json_extract(d.doc, '$.Description'), '') AS database_description
+		FROM tables t JOIN databases d ON d.name = t.db`,
+		// The index's rowid of each table (a table's own rowid may change
+		// when the file is vacuumed).
+		`CREATE TABLE table_search_keys (
+			id   INTEGER PRIMARY KEY,
+			db   TEXT NOT NULL,
+			name TEXT NOT NULL,
+			UNIQUE (db, name)
+		)`,
+		`CREATE VIRTUAL TABLE table_search USING fts5 (
+			name, description, columns, comments, classification, parameters, database, database_description,
+			tokenize = 'porter unicode61 remove_diacritics 2'
+		)`,
+		`CREATE TRIGGER table_search_insert AFTER INSERT ON tables BEGIN
+			INSERT INTO table_search_keys (db, name) VALUES (new.db, new.name);
+			` + tableSearchFill + ` WHERE d.db = new.db AND d.name = new.name;
+		END`,
+		`CREATE TRIGGER table_search_update AFTER UPDATE OF doc ON tables BEGIN
+			DELETE FROM table_search WHERE rowid = (SELECT id FROM table_search_keys WHERE db = old.db AND name = old.name);
+			` + tableSearchFill + ` WHERE d.db = new.db AND d.name = new.name;
+		END`,
+		`CREATE TRIGGER table_search_delete AFTER DELETE ON tables BEGIN
+			DELETE FROM table_search WHERE rowid = (SELECT id FROM table_search_keys WHERE db = old.db AND name = old.name);
+			DELETE FROM table_search_keys WHERE db = old.db AND name = old.name;
+		END`,
+		`CREATE TRIGGER table_search_database AFTER UPDATE OF doc ON databases BEGIN
+			DELETE FROM table_search WHERE rowid IN (SELECT id FROM table_search_keys WHERE db = new.name);
+			` + tableSearchFill + ` WHERE d.db = new.name;
+		END`,
+		// Catalogs made before search get their index now.
+		`INSERT INTO table_search_keys (db, name) SELECT db, name FROM tables`,
+		tableSearchFill,
+	}},
 }
+
+// tableSearchFill indexes the tables a WHERE clause appended to it names.
+const tableSearchFill = `INSERT INTO table_search (rowid, name, description, columns, comments, classification, parameters, database, database_description)
+	SELECT k.id, d.name, d.description, d.columns, d.comments, d.classification, d.parameters, d.db, d.database_description
+	FROM table_search_docs d JOIN table_search_keys k ON k.db = d.db AND k.name = d.name`
 
 // Errors about the catalog file that are the user's to fix.
 var (

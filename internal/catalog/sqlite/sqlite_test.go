@@ -133,3 +133,17 @@ func TestDamagedCatalogIsReported(t *testing.T) {
 		t.Error("the damaged file was modified")
 	}
 }
+
+// TestSearchByScan: the search of a catalog without an index of its own
+// (catalog.SearchTables reads every table and ranks them in Go, as it
+// ranks Glue's answers) passes the same search cases.
+func TestSearchByScan(t *testing.T) {
+	catalogtest.Run(t, func(t *testing.T) catalog.Catalog {
+		c, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "catalog.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return struct{ catalog.Catalog }{c} // hides SearchTables
+	})
+}

@@ -43,6 +43,7 @@ must then be lowercase letters, digits and _, at most 128 characters.`,
 		NewCmdDropTable(f),
 		NewCmdCopy(f),
 		NewCmdClassify(f),
+		NewCmdExport(f),
 	)
 	return cmd
 }
