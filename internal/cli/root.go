@@ -28,6 +28,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/crawlcmd"
 	"github.com/lakectl/lakectl/internal/cli/ingestcmd"
 	"github.com/lakectl/lakectl/internal/cli/metricscmd"
+	"github.com/lakectl/lakectl/internal/cli/searchcmd"
 	"github.com/lakectl/lakectl/internal/cli/storagecmd"
 	"github.com/lakectl/lakectl/internal/cli/tablecmd"
 	"github.com/lakectl/lakectl/internal/cli/validatecmd"
@@ -230,6 +231,7 @@ stderr. See 'lakectl help exit-codes' and 'lakectl help environment'.`,
 		catalogcmd.NewCmdCatalog(f),
 		ingestcmd.NewCmdIngest(f),
 		metricscmd.NewCmdMetrics(f),
+		searchcmd.NewCmdSearch(f),
 		crawlcmd.NewCmdCrawl(f),
 		convertcmd.NewCmdConvert(f),
 		validatecmd.NewCmdValidate(f),
