@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -90,15 +91,22 @@ func compile(q Query) (*matcher, error) {
 }
 
 // globPrefix is the literal start of a glob: what every key it matches
-// begins with.
+// begins with. It ends before a byte that is not UTF-8, which the matcher
+// reads as any other such byte.
 func globPrefix(p string) string {
 	var b strings.Builder
 	for i := 0; i < len(p); i++ {
+		if r, size := utf8.DecodeRuneInString(p[i:]); r == utf8.RuneError && size == 1 {
+			return b.String()
+		}
 		switch c := p[i]; c {
 		case '*', '?', '[', '{':
 			return b.String()
 		case '\\':
 			if i+1 < len(p) {
+				if r, size := utf8.DecodeRuneInString(p[i+1:]); r == utf8.RuneError && size == 1 {
+					return b.String()
+				}
 				i++
 				b.WriteByte(p[i])
 			}
