@@ -30,6 +30,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awstypes "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
 
 	"github.com/lakectl/lakectl/internal/catalog/glue/gluetest"
 	"github.com/lakectl/lakectl/internal/cli"
@@ -190,6 +191,7 @@ func scriptParams(t *testing.T) testscript.Params {
 			"waitfile":   cmdWaitFile,
 			"blackhole":  cmdBlackhole,
 			"sql":        cmdSQL,
+			"setxattr":   cmdSetxattr,
 			"s3-put":     func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Put(ts, srv, neg, args) },
 			"s3-uploads": func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Uploads(ts, srv, neg, args) },
 			"s3-bucket":  func(ts *testscript.TestScript, neg bool, args []string) { cmdS3Bucket(ts, srv, neg, args) },
@@ -245,20 +247,37 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 // in a storage class of S3's where -class names one:
 //
 //	s3-put FILE s3://BUCKET/KEY
+//	s3-put -meta customer=acme -tags category=invoice FILE s3://BUCKET/KEY
 //	s3-put -class REDUCED_REDUNDANCY FILE s3://BUCKET/KEY
 func cmdS3Put(ts *testscript.TestScript, srv s3test.Server, neg bool, args []string) {
 	var class awstypes.StorageClass
-	if len(args) == 4 && args[0] == "-class" {
-		class, args = awstypes.StorageClass(args[1]), args[2:]
+	var meta map[string]string
+	var tags *string
+	for len(args) > 2 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "-class":
+			class = awstypes.StorageClass(args[1])
+		case "-meta":
+			if meta == nil {
+				meta = map[string]string{}
+			}
+			k, v, _ := strings.Cut(args[1], "=")
+			meta[k] = v
+		case "-tags":
+			tags = &args[1]
+		default:
+			ts.Fatalf("s3-put: unknown option %s", args[0])
+		}
+		args = args[2:]
 	}
 	if neg || len(args) != 2 || !strings.HasPrefix(args[1], "s3://") {
-		ts.Fatalf("usage: s3-put [-class CLASS] FILE s3://BUCKET/KEY")
+		ts.Fatalf("usage: s3-put [-class CLASS] [-meta K=V]... [-tags K=V&K=V] FILE s3://BUCKET/KEY")
 	}
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(args[1], "s3://"), "/")
 	f, err := os.Open(ts.MkAbs(args[0]))
 	ts.Check(err)
 	defer f.Close()
-	_, err = srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f, StorageClass: class})
+	_, err = srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f, StorageClass: class, Metadata: meta, Tagging: tags})
 	ts.Check(err)
 }
 
@@ -529,4 +548,15 @@ func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(ts.MkAbs(args[0]))))
 	ts.Defer(srv.Close)
 	ts.Setenv("HTTP_URL", srv.URL)
+}
+
+// cmdSetxattr sets a file's extended attribute (user.NAME is user
+// metadata to lakectl search index).
+//
+//	setxattr FILE NAME VALUE
+func cmdSetxattr(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: setxattr FILE NAME VALUE")
+	}
+	ts.Check(unix.Setxattr(ts.MkAbs(args[0]), args[1], []byte(args[2]), 0))
 }

@@ -136,6 +136,11 @@ func plainLeaf(v any, n parquet.Node) any {
 		return x.UTC().Format(time.RFC3339Nano)
 	case []byte:
 		return string(x)
+	case *[]byte: // an optional value of a map<string,string>
+		if x == nil {
+			return nil
+		}
+		return string(*x)
 	case string, bool:
 		return x
 	}

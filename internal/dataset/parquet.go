@@ -27,9 +27,9 @@ func scanParquet(ctx context.Context, t *catalog.Table, files []*File, pick []in
 			}
 		}
 		return nil
-	}, func(ctx context.Context, _ *ScanStats, w Sink) func(Task) error {
+	}, func(ctx context.Context, st *ScanStats, w Sink) func(Task) error {
 		return func(task Task) error {
-			if err := readParquetFile(ctx, task.File, t, pick, w, opts.Progress); err != nil {
+			if err := readParquetFile(ctx, task.File, t, pick, w, opts, st); err != nil {
 				return fmt.Errorf("read %s: %w", task.File.URI, err)
 			}
 			opts.Progress.Add(progress.Counts{Files: 1, Bytes: task.File.Size})
@@ -38,7 +38,8 @@ func scanParquet(ctx context.Context, t *catalog.Table, files []*File, pick []in
 	})
 }
 
-func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int, w Sink, p progress.Reporter) error {
+func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int, w Sink, opts ScanOptions, st *ScanStats) error {
+	p := opts.Progress
 	obj, err := f.Store.Stat(ctx, f.Key)
 	if err != nil {
 		return err
@@ -86,7 +87,19 @@ func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int,
 	if len(nestedPick) > 0 {
 		nested = newNestedReader(nestedFields)
 	}
+	var bounds []Bounds
+	if opts.RowGroups != nil {
+		bounds = make([]Bounds, len(pick))
+	}
 	for _, rg := range pf.RowGroups() {
+		if bounds != nil {
+			rowGroupBounds(rg, pick, ncols, leaf, conv, f.Parts, bounds)
+			if !opts.RowGroups(bounds) {
+				st.rowGroupsSkipped.Add(1)
+				continue
+			}
+		}
+		st.rowGroupsRead.Add(1)
 		if nested != nil {
 			nested.start(rg)
 		}
@@ -153,6 +166,27 @@ func readParquetFile(ctx context.Context, f *File, t *catalog.Table, pick []int,
 		}
 	}
 	return nil
+}
+
+// rowGroupBounds fills the bounds of the picked columns over a row group
+// from its column chunks' statistics.
+func rowGroupBounds(rg parquet.RowGroup, pick []int, ncols int, leaf []int, conv []func(parquet.Value) Value, parts []Value, bounds []Bounds) {
+	chunks := rg.ColumnChunks()
+	for i, p := range pick {
+		bounds[i] = Bounds{}
+		switch {
+		case p >= ncols && p-ncols < len(parts):
+			bounds[i] = Bounds{Min: parts[p-ncols], Max: parts[p-ncols], Known: true}
+		case leaf[i] >= 0:
+			fc, ok := chunks[leaf[i]].(*parquet.FileColumnChunk)
+			if !ok {
+				continue
+			}
+			if lo, hi, ok := fc.Bounds(); ok && !lo.IsNull() && !hi.IsNull() {
+				bounds[i] = Bounds{Min: conv[i](lo), Max: conv[i](hi), Known: true}
+			}
+		}
+	}
 }
 
 // parquetName is the name of a column's top-level field in a file: the

@@ -23,6 +23,20 @@ type ScanOptions struct {
 	// Progress is told of the files, rows and bytes read, and expects the
 	// files and bytes listed; nil when nobody watches.
 	Progress progress.Reporter
+	// RowGroups, when set, is asked of each Parquet row group whether it
+	// may hold rows the caller wants, from the bounds of the picked
+	// columns over the group (bounds[i] for pick[i]; a partition key's
+	// are its value); a row group it turns down is not read. ScanStats
+	// counts both kinds (RowGroupsRead, RowGroupsSkipped).
+	RowGroups func(bounds []Bounds) bool
+}
+
+// Bounds are a column's smallest and largest value over a row group, as
+// the file's statistics say (Known false where they say nothing: a
+// nested column, a file written without statistics).
+type Bounds struct {
+	Min, Max Value
+	Known    bool
 }
 
 // Scan reads an input once on all cores, from its files or, for a
@@ -232,7 +246,14 @@ type ScanStats struct {
 	// Skipped are the files under the table's locations that are not its
 	// data (see List).
 	Skipped []SkippedFile
+
+	rowGroupsRead, rowGroupsSkipped atomic.Int64
 }
+
+// RowGroupsRead and RowGroupsSkipped count the Parquet row groups read
+// and those ScanOptions.RowGroups turned down.
+func (p *ScanStats) RowGroupsRead() int64    { return p.rowGroupsRead.Load() }
+func (p *ScanStats) RowGroupsSkipped() int64 { return p.rowGroupsSkipped.Load() }
 
 // outside counts members of a record that are no column of the table.
 func (p *ScanStats) outside(paths []string) {

@@ -96,6 +96,7 @@ func ExportCatalog(ctx context.Context, c catalog.Catalog, db string) ([]ExportT
 	return []ExportTable{dbs, tables, cols}, nil
 }
 
+// orNil is a string column's value: null when empty.
 func orNil(s string) any {
 	if s == "" {
 		return nil
