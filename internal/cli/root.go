@@ -172,8 +172,9 @@ lands files, database tables and SharePoint lists in the raw zone (only
 what is new, exactly once), crawls data files into tables as a Glue crawler
 does, converts them to partitioned Parquet, profiles, checks and compares
 data with Deequ's definitions (keeping their metrics to call out
-anomalies), verifies and repairs tables, and snapshots the lake's metrics
-daily for reports and a dashboard. Data is
+anomalies), verifies and repairs tables, snapshots the lake's metrics
+daily for reports and a dashboard, indexes and searches objects and the
+catalog, and classifies columns from their values. Data is
 read from local paths, s3:// URIs and catalog tables (DB.TABLE); ingest
 also reads http(s):// URLs and SharePoint, and ingest and the validate
 commands read PostgreSQL and MySQL tables and queries (postgres://,
