@@ -36,7 +36,7 @@ func TestConformance(t *testing.T) {
 	proxy := gluetest.NewProxy(t, gluetest.Endpoint(t))
 	catalogtest.RunWith(t, func(t *testing.T) catalog.Catalog {
 		return newCatalog(t, proxy)
-	}, catalogtest.Options{CreatedByFromIdentity: true, UpdatedPartitionIsNew: true, AccessIsAnUpdate: true, NoSearch: true})
+	}, catalogtest.Options{CreatedByFromIdentity: true, UpdatedPartitionIsNew: true, AccessIsAnUpdate: true})
 	checkRequests(t, proxy.Requests())
 }
 

@@ -43,6 +43,7 @@ type modelShape struct {
 type serviceModel struct {
 	Operations map[string]struct {
 		Input  modelRef   `json:"input"`
+		Output modelRef   `json:"output"`
 		Errors []modelRef `json:"errors"`
 	} `json:"operations"`
 	Shapes map[string]modelShape `json:"shapes"`

@@ -24,3 +24,6 @@ func BenchmarkCreate1000Tables(b *testing.B) { catalogtest.BenchCreate1000Tables
 
 // BenchmarkList1000Tables: catalogtest.BenchList1000Tables.
 func BenchmarkList1000Tables(b *testing.B) { catalogtest.BenchList1000Tables(b, openBench) }
+
+// BenchmarkSearch10000Tables: catalogtest.BenchSearch10000Tables.
+func BenchmarkSearch10000Tables(b *testing.B) { catalogtest.BenchSearch10000Tables(b, openBench) }

@@ -85,6 +85,11 @@ func dump(t *testing.T, schema string) string {
 		SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = $1
 		UNION ALL
 		SELECT 'relation ' || relname || ' ' || relkind::text FROM pg_class WHERE relnamespace = $1::regnamespace
+		UNION ALL
+		SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger
+		WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = $1::regnamespace)
+		UNION ALL
+		SELECT 'function ' || oid::regprocedure::text || ' ' || md5(replace(prosrc, $1, 'S')) FROM pg_proc WHERE pronamespace = $1::regnamespace
 		ORDER BY 1`, schema)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +140,14 @@ func TestVersion1CatalogOpens(t *testing.T) {
 	if _, err := c.GetPartition(ctx, "sales", "orders", []string{"2025-01-02"}); err != nil {
 		t.Errorf("GetPartition: %v", err)
 	}
+	// Its tables are indexed for search by the migration, the database's
+	// description with them.
+	for _, text := range []string{"orders", "first lakectl", "day", "ord*"} {
+		hits, err := catalog.SearchTables(ctx, c, catalog.SearchQuery{Text: text})
+		if err != nil || len(hits) != 1 || hits[0].Table != "orders" {
+			t.Errorf("search %q in a version 1 catalog: %+v, %v", text, hits, err)
+		}
+	}
 	if _, err := catalog.UpdateTableFunc(ctx, c, "sales", "orders", func(t *catalog.Table) error { t.Description = "now"; return nil }); err != nil {
 		t.Errorf("updating a table of a version 1 catalog: %v", err)
 	}
@@ -173,14 +186,15 @@ func openWith(ctx context.Context, uri string, mustExist bool, steps []migrate.S
 // A catalog a newer lakectl wrote is refused, to write and to read, and
 // left as it was.
 func TestNewerCatalogIsRefused(t *testing.T) {
-	uri, schema := handMade(t, append(append([]string{}, v1...), `INSERT INTO {s}.lakectl_migrations (version, name) VALUES (2, 'from the future')`)...)
+	future := migrate.Latest(migrations) + 1
+	uri, schema := handMade(t, append(append([]string{}, v1...), fmt.Sprintf(`INSERT INTO {s}.lakectl_migrations (version, name) VALUES (%d, 'from the future')`, future))...)
 	before := dump(t, schema)
 	for name, mustExist := range map[string]bool{"Open": false, "OpenExisting": true} {
 		c, err := openWith(t.Context(), uri, mustExist, migrations)
 		if err == nil {
 			c.Close()
 		}
-		if !errors.Is(err, migrate.ErrTooNew) || !strings.Contains(err.Error(), "written by a newer lakectl (schema version 2; this one knows up to 1)") {
+		if want := fmt.Sprintf("written by a newer lakectl (schema version %d; this one knows up to %d)", future, future-1); !errors.Is(err, migrate.ErrTooNew) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s of a newer catalog: %v, want ErrTooNew naming both versions", name, err)
 		}
 	}
@@ -194,7 +208,7 @@ func TestNewerCatalogIsRefused(t *testing.T) {
 // the test). Each step runs once; no process fails.
 func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	const n = 16
-	later := append(append([]migrate.Step{}, migrations...), migrate.Step{Version: 2, Name: "test: a table of notes", SQL: []string{
+	later := append(append([]migrate.Step{}, migrations...), migrate.Step{Version: migrate.Latest(migrations) + 1, Name: "test: a table of notes", SQL: []string{
 		`CREATE TABLE {s}.notes (text text NOT NULL)`,
 		`INSERT INTO {s}.notes VALUES ('migrated')`,
 	}})
@@ -231,7 +245,8 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		})
 	}
 	newSchema := newURI[strings.LastIndex(newURI, "=")+1:]
-	if got := dump(t, newSchema); !strings.HasSuffix(got, "\n1 databases, tables, table versions, partitions") {
+	last := migrations[len(migrations)-1]
+	if got := dump(t, newSchema); !strings.HasSuffix(got, fmt.Sprintf("\n%d %s", last.Version, last.Name)) {
 		t.Errorf("the new catalog's migrations:\n%s", got)
 	}
 	var notes int

@@ -88,6 +88,54 @@ var migrations = []migrate.Step{
 			FOREIGN KEY (db, tbl) REFERENCES {s}.tables (db, name) ON DELETE CASCADE
 		)`,
 	}},
+	{Version: 2, Name: "table search: a weighted tsvector of each table, kept in step by triggers, and its GIN index", SQL: []string{
+		// The words of a text as catalog.SearchWords splits it: runs of
+		// letters and digits (customer_id is customer id).
+		`CREATE FUNCTION {s}.search_words(x text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+		AS $$ SELECT regexp_replace(lower(coalesce(x, '')), '[^[:alnum:]]+', ' ', 'g') $$`,
+		// A text's words, stemmed (english, its stop words kept by the
+		// simple half) and as they are (simple, for prefixes), at one
+		// weight.
+		`CREATE FUNCTION {s}.search_vector(x text, w "char") RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
+		AS $$ SELECT setweight(to_tsvector('english', {s}.search_words(x)) || to_tsvector('simple', {s}.search_words(x)), w) $$`,
+		// The texts a table is searched by (catalog.SearchFields), at the
+		// weights of their fields: A name; B columns, description; C
+		// comments, classification, database; D database description,
+		// parameters.
+		`CREATE FUNCTION {s}.table_search_vector(doc jsonb, db text, db_description text) RETURNS tsvector LANGUAGE sql STABLE PARALLEL SAFE
+		AS $$ SELECT {s}.search_vector(doc->>'Name', 'A')
+			|| {s}.search_vector(c.names, 'B') || {s}.search_vector(doc->>'Description', 'B')
+			|| {s}.search_vector(c.comments, 'C')
+			|| {s}.search_vector(concat_ws(' ', doc->'Parameters'->>'classification', c.classes), 'C')
+			|| {s}.search_vector(db, 'C')
+			|| {s}.search_vector(db_description, 'D')
+			|| {s}.search_vector((SELECT string_agg(p.key || '=' || p.value, ' ') FROM jsonb_each_text(
+				CASE WHEN jsonb_typeof(doc->'Parameters') = 'object' THEN doc->'Parameters' ELSE '{}' END) p
+				WHERE p.key <> 'classification'), 'D')
+		FROM (SELECT string_agg(col->>'Name', ' ') AS names, string_agg(col->>'Comment', ' ') AS comments,
+				string_agg(col->'Parameters'->>'lakectl.classification', ' ') AS classes
+			FROM (SELECT jsonb_path_query(doc, 'lax $.StorageDescriptor.Columns[*]') AS col
+				UNION ALL SELECT jsonb_path_query(doc, 'lax $.PartitionKeys[*]')) cols) c $$`,
+		`ALTER TABLE {s}.tables ADD COLUMN search tsvector`,
+		`CREATE FUNCTION {s}.tables_search() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			NEW.search := {s}.table_search_vector(NEW.doc, NEW.db, (SELECT d.doc->>'Description' FROM {s}.databases d WHERE d.name = NEW.db));
+			RETURN NEW;
+		END $$`,
+		`CREATE TRIGGER tables_search BEFORE INSERT OR UPDATE OF doc ON {s}.tables
+		FOR EACH ROW EXECUTE FUNCTION {s}.tables_search()`,
+		// A database's description is in each of its tables' vectors.
+		`CREATE FUNCTION {s}.databases_search() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			UPDATE {s}.tables SET search = {s}.table_search_vector(doc, db, NEW.doc->>'Description') WHERE db = NEW.name;
+			RETURN NULL;
+		END $$`,
+		`CREATE TRIGGER databases_search AFTER UPDATE OF doc ON {s}.databases
+		FOR EACH ROW WHEN (OLD.doc->'Description' IS DISTINCT FROM NEW.doc->'Description') EXECUTE FUNCTION {s}.databases_search()`,
+		// Catalogs made before search get their vectors now.
+		`UPDATE {s}.tables t SET search = {s}.table_search_vector(t.doc, t.db, d.doc->>'Description') FROM {s}.databases d WHERE d.name = t.db`,
+		`CREATE INDEX tables_search ON {s}.tables USING gin (search)`,
+	}},
 }
 
 // Errors that are the user's to fix (exit status 2).

@@ -13,6 +13,10 @@
 //     answers ConcurrentModificationException when it is not the table's
 //     current version, as Glue does.
 //
+// moto answers an operation it lacks (SearchTables) with an HTML page and
+// status 500; Proxy answers UnknownOperationException instead, as the
+// service does for an operation it does not know.
+//
 // Proxy also records every request, so that tests can check them against
 // Glue's service model (servicemodel.go).
 package gluetest
@@ -202,6 +206,13 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	resp, out, err := p.call(r, body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if resp.StatusCode == http.StatusInternalServerError && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		// moto's answer (its server's HTML page, its log saying
+		// NotImplementedError) to an operation it lacks, as Glue's service
+		// answers one it does not know.
+		writeError(w, "UnknownOperationException", "moto cannot answer "+r.Header.Get("X-Amz-Target")+" (status 500, an HTML page)")
 		return
 	}
 	for k, v := range resp.Header {
