@@ -161,14 +161,11 @@ type Opener func(ctx context.Context, uri string) (storage.Store, error)
 // scanTable reads a table of an index (root/name/) through the one reading
 // layer: rows keep pass's verdict, row groups keep prune's (nil: all).
 func scanTable(ctx context.Context, open Opener, root, name string, prune func([]dataset.Bounds) bool, keep func(row []dataset.Value) bool) ([]Record, *dataset.ScanStats, error) {
-	loc := strings.TrimSuffix(root, "/") + "/" + name + "/"
-	t := &catalog.Table{Name: name, Parameters: map[string]string{catalog.ParamClassification: "parquet"},
-		StorageDescriptor: catalog.StorageDescriptor{Location: loc, Columns: Columns[:colDate]}}
 	pick := make([]int, colDate) // the partition key is not read
 	for i := range pick {
 		pick[i] = i
 	}
-	in := dataset.Input{Table: t, Store: open, FromCatalog: true}
+	in := tableInput(open, root, name)
 	sink, st, err := dataset.Scan(ctx, in, pick, dataset.ScanOptions{RowGroups: prune}, func() dataset.Sink { return &collector{keep: keep} })
 	if err != nil {
 		return nil, st, err
@@ -177,6 +174,15 @@ func scanTable(ctx context.Context, open Opener, root, name string, prune func([
 		return nil, st, nil
 	}
 	return sink.(*collector).records, st, nil
+}
+
+// tableInput is a table of an index (root/name/) as the reading layer
+// takes it.
+func tableInput(open Opener, root, name string) dataset.Input {
+	loc := strings.TrimSuffix(root, "/") + "/" + name + "/"
+	t := &catalog.Table{Name: name, Parameters: map[string]string{catalog.ParamClassification: "parquet"},
+		StorageDescriptor: catalog.StorageDescriptor{Location: loc, Columns: Columns[:colDate]}}
+	return dataset.Input{Table: t, Store: open, FromCatalog: true}
 }
 
 // ReadInventory reads an index's inventory: the current state of every

@@ -211,9 +211,12 @@ func Search(ctx context.Context, open Opener, root string, q Query) (*Found, err
 	if err != nil {
 		return nil, err
 	}
-	table := InventoryTable
-	if q.Deleted {
-		table = JournalTable
+	if !q.Deleted {
+		found, err := searchInventory(ctx, open, root, m)
+		if err != nil {
+			return nil, fmt.Errorf("search %s: %w", root, err)
+		}
+		return found, nil
 	}
 	// In the journal, an object's last record says whether it is
 	// deleted: rows are kept by key alone, the rest is judged on the
@@ -224,7 +227,7 @@ func Search(ctx context.Context, open Opener, root string, q Query) (*Found, err
 			return m.key(row[colKey].S) && strings.HasPrefix(row[colKey].S, m.prefix)
 		}
 	}
-	recs, st, err := scanTable(ctx, open, root, table, m.rowGroup, keep)
+	recs, st, err := scanTable(ctx, open, root, JournalTable, m.rowGroup, keep)
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", root, err)
 	}
