@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	pformat "github.com/parquet-go/parquet-go/format"
@@ -219,29 +221,58 @@ func searchInventory(ctx context.Context, open Opener, root string, m *matcher) 
 	return found, nil
 }
 
-// readLeaf reads every value of a leaf column of a row group.
-func readLeaf(rg parquet.RowGroup, leaf int, buf []parquet.Value) ([]parquet.Value, error) {
-	chunk := rg.ColumnChunks()[leaf]
-	pages := chunk.Pages()
+// scratch is a search worker's buffers of values, reused across row
+// groups.
+type scratch struct{ batch, keys, values []parquet.Value }
+
+var scratches = sync.Pool{New: func() any { return &scratch{batch: make([]parquet.Value, 1024)} }}
+
+// eachValue calls fn with each value of a leaf column of a row group, in
+// order; a byte array value holds only during the call.
+func eachValue(rg parquet.RowGroup, leaf int, buf []parquet.Value, fn func(i int, v parquet.Value)) (int, error) {
+	pages := rg.ColumnChunks()[leaf].Pages()
 	defer pages.Close()
-	buf = buf[:0]
+	i := 0
 	for {
 		p, err := pages.ReadPage()
 		if err == io.EOF {
-			return buf, nil
+			return i, nil
 		}
 		if err != nil {
-			return nil, err
+			return i, err
 		}
-		n := int(p.NumValues())
-		buf = slices.Grow(buf, n)
-		vals := buf[len(buf) : len(buf)+n]
-		got, err := p.Values().ReadValues(vals)
-		if err != nil && err != io.EOF {
-			return nil, err
+		vr := p.Values()
+		for {
+			n, err := vr.ReadValues(buf)
+			for _, v := range buf[:n] {
+				fn(i, v)
+				i++
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return i, err
+			}
 		}
-		buf = buf[:len(buf)+got]
 	}
+}
+
+// readLeaf reads every value of a leaf column of a row group into buf.
+func readLeaf(rg parquet.RowGroup, leaf int, batch, buf []parquet.Value) ([]parquet.Value, error) {
+	buf = buf[:0]
+	_, err := eachValue(rg, leaf, batch, func(_ int, v parquet.Value) { buf = append(buf, v) })
+	return buf, err
+}
+
+// view is a leaf value as the matcher reads it, a byte array's text
+// pointing into the page (valid as long as the value is).
+func (inf *inventoryFile) view(col int, v parquet.Value) dataset.Value {
+	if v.Kind() == parquet.ByteArray && !v.IsNull() {
+		b := v.ByteArray()
+		return dataset.Value{Kind: dataset.KindString, S: unsafe.String(unsafe.SliceData(b), len(b))}
+	}
+	return inf.value(col, v)
 }
 
 // search reads a row group in two passes and returns the records of its
@@ -249,45 +280,41 @@ func readLeaf(rg parquet.RowGroup, leaf int, buf []parquet.Value) ([]parquet.Val
 func (inf *inventoryFile) search(ctx context.Context, rg parquet.RowGroup, m *matcher) ([]Record, error) {
 	q := m.q
 	n := int(rg.NumRows())
-	// Pass 1: the columns filtered on.
-	filter := []int{colKey}
-	if q.MinSize >= 0 || q.MaxSize >= 0 {
-		filter = append(filter, colSize)
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	rowsOf := func(col, got int) error {
+		if got != n {
+			return fmt.Errorf("column %s: %d values, the row group has %d rows", Columns[col].Name, got, n)
+		}
+		return nil
 	}
-	if !q.Since.IsZero() || !q.Until.IsZero() {
-		filter = append(filter, m.when())
+	// Pass 1: the columns filtered on, one at a time.
+	keep := make([]bool, n)
+	for i := range keep {
+		keep[i] = true
 	}
-	if q.StorageClass != "" {
-		filter = append(filter, colStorageClass)
-	}
-	cols := make([][]parquet.Value, colDate)
-	for _, col := range filter {
+	kept := n
+	for _, col := range m.filtered() {
 		if inf.leaf[col] < 0 {
+			if !m.test(col, dataset.Value{Kind: dataset.KindNull}) {
+				return nil, nil
+			}
 			continue
 		}
-		vals, err := readLeaf(rg, inf.leaf[col], nil)
+		got, err := eachValue(rg, inf.leaf[col], sc.batch, func(r int, v parquet.Value) {
+			if r < n && keep[r] && !m.test(col, inf.view(col, v)) {
+				keep[r] = false
+				kept--
+			}
+		})
+		if err == nil {
+			err = rowsOf(col, got)
+		}
 		if err != nil {
 			return nil, err
 		}
-		if len(vals) != n {
-			return nil, fmt.Errorf("column %s: %d values, the row group has %d rows", Columns[col].Name, len(vals), n)
-		}
-		cols[col] = vals
-	}
-	keep := make([]bool, n)
-	row := make([]dataset.Value, colDate)
-	kept := 0
-	for r := range n {
-		for _, col := range filter {
-			if cols[col] == nil {
-				row[col] = dataset.Value{Kind: dataset.KindNull}
-			} else {
-				row[col] = inf.value(col, cols[col][r])
-			}
-		}
-		if m.row(row) {
-			keep[r] = true
-			kept++
+		if kept == 0 {
+			return nil, nil
 		}
 	}
 	if ctx.Err() != nil {
@@ -302,44 +329,40 @@ func (inf *inventoryFile) search(ctx context.Context, rg parquet.RowGroup, m *ma
 	for i := range maps {
 		mp := &maps[i]
 		if kept == 0 {
-			break
+			return nil, nil
 		}
 		var err error
-		if kept, err = inf.readMap(rg, mp.key, mp.value, mp.want, mp.fold, keep, kept, &mp.got); err != nil {
+		if kept, err = inf.readMap(rg, mp.key, mp.value, mp.want, mp.fold, keep, kept, sc, &mp.got); err != nil {
 			return nil, err
 		}
 	}
 	if kept == 0 {
 		return nil, nil
 	}
-	// Pass 2: the rest, for the rows kept.
-	recs := make([]Record, 0, kept)
+	// Pass 2: every column, for the rows kept.
 	rows := make([]int, 0, kept)
 	for r, k := range keep {
 		if k {
 			rows = append(rows, r)
 		}
 	}
-	for range rows {
-		recs = append(recs, Record{})
-	}
+	recs := make([]Record, len(rows))
 	for col := range colTags {
-		vals := cols[col]
-		if vals == nil && inf.leaf[col] >= 0 {
-			var err error
-			if vals, err = readLeaf(rg, inf.leaf[col], nil); err != nil {
-				return nil, err
-			}
-			if len(vals) != n {
-				return nil, fmt.Errorf("column %s: %d values, the row group has %d rows", Columns[col].Name, len(vals), n)
-			}
+		if inf.leaf[col] < 0 {
+			continue // null
 		}
-		for i, r := range rows {
-			v := dataset.Value{Kind: dataset.KindNull}
-			if vals != nil {
-				v = inf.value(col, vals[r])
+		j := 0
+		got, err := eachValue(rg, inf.leaf[col], sc.batch, func(r int, v parquet.Value) {
+			if j < len(rows) && rows[j] == r {
+				setField(&recs[j], col, inf.value(col, v))
+				j++
 			}
-			setField(&recs[i], col, v)
+		})
+		if err == nil {
+			err = rowsOf(col, got)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	for i, r := range rows {
@@ -388,7 +411,7 @@ func setField(r *Record, col int, v dataset.Value) {
 // lacks a wanted pair are dropped (the count kept is returned), and the
 // maps of the rows still kept are built into (*got)[row] (nil: a null
 // map).
-func (inf *inventoryFile) readMap(rg parquet.RowGroup, keyLeaf, valueLeaf int, want map[string]string, fold bool, keep []bool, kept int, got *[]map[string]string) (int, error) {
+func (inf *inventoryFile) readMap(rg parquet.RowGroup, keyLeaf, valueLeaf int, want map[string]string, fold bool, keep []bool, kept int, sc *scratch, got *[]map[string]string) (int, error) {
 	n := len(keep)
 	*got = make([]map[string]string, n)
 	if keyLeaf < 0 || valueLeaf < 0 {
@@ -398,14 +421,16 @@ func (inf *inventoryFile) readMap(rg parquet.RowGroup, keyLeaf, valueLeaf int, w
 		}
 		return kept, nil
 	}
-	keys, err := readLeaf(rg, keyLeaf, nil)
+	keys, err := readLeaf(rg, keyLeaf, sc.batch, sc.keys)
 	if err != nil {
 		return 0, err
 	}
-	values, err := readLeaf(rg, valueLeaf, nil)
+	sc.keys = keys
+	values, err := readLeaf(rg, valueLeaf, sc.batch, sc.values)
 	if err != nil {
 		return 0, err
 	}
+	sc.values = values
 	if len(keys) != len(values) {
 		return 0, fmt.Errorf("map column: %d keys, %d values", len(keys), len(values))
 	}
