@@ -228,8 +228,9 @@ type scratch struct{ batch, keys, values []parquet.Value }
 var scratches = sync.Pool{New: func() any { return &scratch{batch: make([]parquet.Value, 1024)} }}
 
 // eachValue calls fn with each value of a leaf column of a row group, in
-// order; a byte array value holds only during the call.
-func eachValue(rg parquet.RowGroup, leaf int, buf []parquet.Value, fn func(i int, v parquet.Value)) (int, error) {
+// order. With release, a page's buffers are handed back once its values
+// are done: a byte array value then holds only during the call.
+func eachValue(rg parquet.RowGroup, leaf int, buf []parquet.Value, release bool, fn func(i int, v parquet.Value)) (int, error) {
 	pages := rg.ColumnChunks()[leaf].Pages()
 	defer pages.Close()
 	i := 0
@@ -255,13 +256,16 @@ func eachValue(rg parquet.RowGroup, leaf int, buf []parquet.Value, fn func(i int
 				return i, err
 			}
 		}
+		if release {
+			parquet.Release(p)
+		}
 	}
 }
 
 // readLeaf reads every value of a leaf column of a row group into buf.
 func readLeaf(rg parquet.RowGroup, leaf int, batch, buf []parquet.Value) ([]parquet.Value, error) {
 	buf = buf[:0]
-	_, err := eachValue(rg, leaf, batch, func(_ int, v parquet.Value) { buf = append(buf, v) })
+	_, err := eachValue(rg, leaf, batch, false, func(_ int, v parquet.Value) { buf = append(buf, v) })
 	return buf, err
 }
 
@@ -301,7 +305,7 @@ func (inf *inventoryFile) search(ctx context.Context, rg parquet.RowGroup, m *ma
 			}
 			continue
 		}
-		got, err := eachValue(rg, inf.leaf[col], sc.batch, func(r int, v parquet.Value) {
+		got, err := eachValue(rg, inf.leaf[col], sc.batch, true, func(r int, v parquet.Value) {
 			if r < n && keep[r] && !m.test(col, inf.view(col, v)) {
 				keep[r] = false
 				kept--
@@ -352,7 +356,7 @@ func (inf *inventoryFile) search(ctx context.Context, rg parquet.RowGroup, m *ma
 			continue // null
 		}
 		j := 0
-		got, err := eachValue(rg, inf.leaf[col], sc.batch, func(r int, v parquet.Value) {
+		got, err := eachValue(rg, inf.leaf[col], sc.batch, true, func(r int, v parquet.Value) {
 			if j < len(rows) && rows[j] == r {
 				setField(&recs[j], col, inf.value(col, v))
 				j++
