@@ -375,42 +375,6 @@ func (inf *inventoryFile) search(ctx context.Context, rg parquet.RowGroup, m *ma
 	return recs, nil
 }
 
-// setField sets a record's field of a column of Columns (no map).
-func setField(r *Record, col int, v dataset.Value) {
-	switch col {
-	case colBucket:
-		r.Bucket = v.S
-	case colKey:
-		r.Key = v.S
-	case colSequence:
-		r.SequenceNumber = v.S
-	case colRecordType:
-		r.RecordType = v.S
-	case colRecordTimestamp:
-		r.RecordTimestamp = timeOf(v)
-	case colVersion:
-		r.VersionID = v.S
-	case colDeleteMarker:
-		r.IsDeleteMarker = v.B
-	case colSize:
-		r.Size = v.I
-	case colLastModified:
-		r.LastModified = timeOf(v)
-	case colETag:
-		r.ETag = v.S
-	case colStorageClass:
-		r.StorageClass = v.S
-	case colMultipart:
-		r.IsMultipart = v.B
-	case colEncryption:
-		r.EncryptionStatus = v.S
-	case colBucketKey:
-		r.BucketKeyEnabled = v.B
-	case colKMS:
-		r.KMSKeyARN = v.S
-	}
-}
-
 // readMap reads a map column's key and value leaves: rows kept whose map
 // lacks a wanted pair are dropped (the count kept is returned), and the
 // maps of the rows still kept are built into (*got)[row] (nil: a null
