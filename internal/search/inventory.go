@@ -122,12 +122,47 @@ func mapValue(m map[string]string) any {
 
 // recordOf reads a row of Columns back.
 func recordOf(row []dataset.Value) Record {
-	return Record{
-		Bucket: row[colBucket].S, Key: row[colKey].S, SequenceNumber: row[colSequence].S, RecordType: row[colRecordType].S,
-		RecordTimestamp: timeOf(row[colRecordTimestamp]), VersionID: row[colVersion].S, IsDeleteMarker: row[colDeleteMarker].B,
-		Size: row[colSize].I, LastModified: timeOf(row[colLastModified]), ETag: row[colETag].S, StorageClass: row[colStorageClass].S,
-		IsMultipart: row[colMultipart].B, EncryptionStatus: row[colEncryption].S, BucketKeyEnabled: row[colBucketKey].B,
-		KMSKeyARN: row[colKMS].S, Tags: mapOf(row[colTags]), UserMetadata: mapOf(row[colMetadata]),
+	var r Record
+	for col := range colTags {
+		setField(&r, col, row[col])
+	}
+	r.Tags, r.UserMetadata = mapOf(row[colTags]), mapOf(row[colMetadata])
+	return r
+}
+
+// setField sets a record's field of a column of Columns (no map).
+func setField(r *Record, col int, v dataset.Value) {
+	switch col {
+	case colBucket:
+		r.Bucket = v.S
+	case colKey:
+		r.Key = v.S
+	case colSequence:
+		r.SequenceNumber = v.S
+	case colRecordType:
+		r.RecordType = v.S
+	case colRecordTimestamp:
+		r.RecordTimestamp = timeOf(v)
+	case colVersion:
+		r.VersionID = v.S
+	case colDeleteMarker:
+		r.IsDeleteMarker = v.B
+	case colSize:
+		r.Size = v.I
+	case colLastModified:
+		r.LastModified = timeOf(v)
+	case colETag:
+		r.ETag = v.S
+	case colStorageClass:
+		r.StorageClass = v.S
+	case colMultipart:
+		r.IsMultipart = v.B
+	case colEncryption:
+		r.EncryptionStatus = v.S
+	case colBucketKey:
+		r.BucketKeyEnabled = v.B
+	case colKMS:
+		r.KMSKeyARN = v.S
 	}
 }
 
@@ -161,14 +196,11 @@ type Opener func(ctx context.Context, uri string) (storage.Store, error)
 // scanTable reads a table of an index (root/name/) through the one reading
 // layer: rows keep pass's verdict, row groups keep prune's (nil: all).
 func scanTable(ctx context.Context, open Opener, root, name string, prune func([]dataset.Bounds) bool, keep func(row []dataset.Value) bool) ([]Record, *dataset.ScanStats, error) {
-	loc := strings.TrimSuffix(root, "/") + "/" + name + "/"
-	t := &catalog.Table{Name: name, Parameters: map[string]string{catalog.ParamClassification: "parquet"},
-		StorageDescriptor: catalog.StorageDescriptor{Location: loc, Columns: Columns[:colDate]}}
 	pick := make([]int, colDate) // the partition key is not read
 	for i := range pick {
 		pick[i] = i
 	}
-	in := dataset.Input{Table: t, Store: open, FromCatalog: true}
+	in := tableInput(open, root, name)
 	sink, st, err := dataset.Scan(ctx, in, pick, dataset.ScanOptions{RowGroups: prune}, func() dataset.Sink { return &collector{keep: keep} })
 	if err != nil {
 		return nil, st, err
@@ -177,6 +209,15 @@ func scanTable(ctx context.Context, open Opener, root, name string, prune func([
 		return nil, st, nil
 	}
 	return sink.(*collector).records, st, nil
+}
+
+// tableInput is a table of an index (root/name/) as the reading layer
+// takes it.
+func tableInput(open Opener, root, name string) dataset.Input {
+	loc := strings.TrimSuffix(root, "/") + "/" + name + "/"
+	t := &catalog.Table{Name: name, Parameters: map[string]string{catalog.ParamClassification: "parquet"},
+		StorageDescriptor: catalog.StorageDescriptor{Location: loc, Columns: Columns[:colDate]}}
+	return dataset.Input{Table: t, Store: open, FromCatalog: true}
 }
 
 // ReadInventory reads an index's inventory: the current state of every

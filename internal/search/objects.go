@@ -136,26 +136,53 @@ func (m *matcher) when() int {
 	return colLastModified
 }
 
+// filtered are the columns a query filters rows on, besides the maps
+// (those it sets).
+func (m *matcher) filtered() []int {
+	q := m.q
+	var cols []int
+	if m.prefix != "" || m.re != nil || m.glob {
+		cols = append(cols, colKey)
+	}
+	if q.MinSize >= 0 || q.MaxSize >= 0 {
+		cols = append(cols, colSize)
+	}
+	if !q.Since.IsZero() || !q.Until.IsZero() {
+		cols = append(cols, m.when())
+	}
+	if q.StorageClass != "" {
+		cols = append(cols, colStorageClass)
+	}
+	return cols
+}
+
+// test says whether a column's value passes the query's filter on it.
+func (m *matcher) test(col int, v dataset.Value) bool {
+	q := m.q
+	switch col {
+	case colKey:
+		return strings.HasPrefix(v.S, m.prefix) && m.key(v.S)
+	case colSize:
+		return !(q.MinSize >= 0 && v.I < q.MinSize || q.MaxSize >= 0 && v.I > q.MaxSize)
+	case m.when():
+		if !q.Since.IsZero() && (v.Kind != dataset.KindTime || v.I < q.Since.UnixMicro()) {
+			return false
+		}
+		return q.Until.IsZero() || v.Kind == dataset.KindTime && v.I < q.Until.UnixMicro()
+	case colStorageClass:
+		return q.StorageClass == "" || strings.EqualFold(v.S, q.StorageClass)
+	}
+	return true
+}
+
 // row says whether a row's listed columns pass (all but the maps).
 func (m *matcher) row(row []dataset.Value) bool {
-	q := m.q
-	if !strings.HasPrefix(row[colKey].S, m.prefix) {
-		return false
+	for _, col := range m.filtered() {
+		if !m.test(col, row[col]) {
+			return false
+		}
 	}
-	if q.MinSize >= 0 && row[colSize].I < q.MinSize || q.MaxSize >= 0 && row[colSize].I > q.MaxSize {
-		return false
-	}
-	t := row[m.when()]
-	if !q.Since.IsZero() && (t.Kind != dataset.KindTime || t.I < q.Since.UnixMicro()) {
-		return false
-	}
-	if !q.Until.IsZero() && (t.Kind != dataset.KindTime || t.I >= q.Until.UnixMicro()) {
-		return false
-	}
-	if q.StorageClass != "" && !strings.EqualFold(row[colStorageClass].S, q.StorageClass) {
-		return false
-	}
-	return m.key(row[colKey].S)
+	return true
 }
 
 // record says whether a record's maps hold what the query asks.
@@ -211,9 +238,12 @@ func Search(ctx context.Context, open Opener, root string, q Query) (*Found, err
 	if err != nil {
 		return nil, err
 	}
-	table := InventoryTable
-	if q.Deleted {
-		table = JournalTable
+	if !q.Deleted {
+		found, err := searchInventory(ctx, open, root, m)
+		if err != nil {
+			return nil, fmt.Errorf("search %s: %w", root, err)
+		}
+		return found, nil
 	}
 	// In the journal, an object's last record says whether it is
 	// deleted: rows are kept by key alone, the rest is judged on the
@@ -224,7 +254,7 @@ func Search(ctx context.Context, open Opener, root string, q Query) (*Found, err
 			return m.key(row[colKey].S) && strings.HasPrefix(row[colKey].S, m.prefix)
 		}
 	}
-	recs, st, err := scanTable(ctx, open, root, table, m.rowGroup, keep)
+	recs, st, err := scanTable(ctx, open, root, JournalTable, m.rowGroup, keep)
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", root, err)
 	}

@@ -2,11 +2,19 @@ package search_test
 
 import (
 	"context"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/search"
+	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
 var start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -108,4 +116,134 @@ func TestSearchBadPattern(t *testing.T) {
 			t.Errorf("%q: no error", q.Pattern)
 		}
 	}
+}
+
+// The search reads column by column and builds only the matching rows:
+// it finds what filtering every record read back finds, null and empty
+// maps, nulls and limits included, over three files whose keys
+// interleave (a limit is met before every row group that can hold an
+// earlier key is read).
+func TestSearchAgreesWithFullRead(t *testing.T) {
+	root := t.TempDir()
+	recs := records(6000, start)
+	for i := range recs {
+		r := &recs[i]
+		switch {
+		case i%13 == 0:
+			r.UserMetadata = nil
+		case i%17 == 0:
+			r.UserMetadata = map[string]string{}
+		}
+		switch {
+		case i%11 == 0:
+			r.Tags = nil
+		case i%19 == 0:
+			r.Tags = map[string]string{}
+		}
+		if i%23 == 0 {
+			r.StorageClass, r.ETag = "", ""
+		}
+	}
+	dest, err := local.New(filepath.Join(root, search.InventoryTable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for part := range 3 {
+		var rows [][]any
+		for i := part; i < len(recs); i += 3 {
+			rows = append(rows, recs[i].Row(start))
+		}
+		opts := convert.Options{PartitionBy: []string{search.DateKey}, Mode: convert.Append, Workers: 1, RowGroupSize: 500,
+			Now: func() time.Time { return start }}
+		if _, err := convert.AppendRows(context.Background(), nil, search.Columns, rows, search.InventoryTable, dest, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := search.ReadInventory(context.Background(), open, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(recs) {
+		t.Fatalf("read %d records, wrote %d", len(all), len(recs))
+	}
+	for _, q := range []search.Query{
+		{},
+		{Pattern: "k00012*"},
+		{Pattern: "k000[0-5]?1", Meta: map[string]string{"CUSTOMER": "c1"}},
+		{Pattern: "^k0003", Regex: true, Tags: map[string]string{"team": "t2"}},
+		{Pattern: "99", Regex: true},
+		{Meta: map[string]string{"customer": "c40", "category": "invoice"}},
+		{Meta: map[string]string{"customer": "c40", "category": "invoice"}, Limit: 7},
+		{Meta: map[string]string{"customer": ""}},
+		{Tags: map[string]string{"team": "t0"}, StorageClass: "standard", Limit: 30},
+		{Since: start.Add(1000 * time.Minute), Until: start.Add(1400 * time.Minute), MinSize: 1100, MaxSize: 1200},
+		{StorageClass: "glacier", Limit: 1},
+		{Limit: 10},
+		{Pattern: "k000[0-2]*", Limit: 1500},
+		{Pattern: "k0005*", Limit: 1000},
+		{Meta: map[string]string{"nobody": "x"}},
+	} {
+		if q.MinSize == 0 {
+			q.MinSize = -1
+		}
+		if q.MaxSize == 0 {
+			q.MaxSize = -1
+		}
+		found, err := search.Search(context.Background(), open, root, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := filterRecords(all, q)
+		if !reflect.DeepEqual(found.Objects, want) {
+			t.Errorf("%+v: found %d objects %q…, want %d %q…", q, len(found.Objects), keysOf(found.Objects)[:min(3, len(found.Objects))], len(want), keysOf(want)[:min(3, len(want))])
+			for i := range min(len(want), len(found.Objects)) {
+				if !reflect.DeepEqual(found.Objects[i], want[i]) {
+					t.Errorf("first difference: %+v, want %+v", found.Objects[i], want[i])
+					break
+				}
+			}
+		}
+	}
+}
+
+// filterRecords is the query as a plain filter over records.
+func filterRecords(recs []search.Record, q search.Query) []search.Record {
+	var out []search.Record
+	for _, r := range recs {
+		switch {
+		case q.Regex && !regexp.MustCompile(q.Pattern).MatchString(r.Key):
+			continue
+		case !q.Regex && q.Pattern != "":
+			if ok, _ := doublestar.Match(q.Pattern, r.Key); !ok {
+				continue
+			}
+		}
+		if q.MinSize >= 0 && r.Size < q.MinSize || q.MaxSize >= 0 && r.Size > q.MaxSize {
+			continue
+		}
+		if !q.Since.IsZero() && r.LastModified.Before(q.Since) || !q.Until.IsZero() && !r.LastModified.Before(q.Until) {
+			continue
+		}
+		if q.StorageClass != "" && !strings.EqualFold(r.StorageClass, q.StorageClass) {
+			continue
+		}
+		ok := true
+		for k, v := range q.Meta {
+			if got, has := r.UserMetadata[strings.ToLower(k)]; !has || got != v {
+				ok = false
+			}
+		}
+		for k, v := range q.Tags {
+			if got, has := r.Tags[k]; !has || got != v {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out
 }
