@@ -171,24 +171,7 @@ func TestMetricsCollectRace(t *testing.T) {
 	m.run(collect("08:00"))
 	for round := range 3 {
 		runs := []metricsRun{collect(fmt.Sprintf("%02d:00", 10+2*round)), collect(fmt.Sprintf("%02d:30", 10+2*round))}
-		var wg sync.WaitGroup
-		errs := make([]error, len(runs))
-		for i, r := range runs {
-			wg.Go(func() {
-				var out bytes.Buffer
-				cmd := m.command(r)
-				cmd.Stdout, cmd.Stderr = &out, &out
-				if err := cmd.Run(); err != nil {
-					errs[i] = fmt.Errorf("%v: %v\n%s", r, err, out.Bytes())
-				}
-			})
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		m.atOnce(runs)
 		got := m.day()
 		for _, kind := range snapshotKinds {
 			g := got[kind]
@@ -212,24 +195,7 @@ func TestMetricsCollectRace(t *testing.T) {
 				args: []string{"metrics", "collect", "--to", "$DEST", "--register-database", "metrics", "--database", db, "-q"}}
 		}
 		runs := []metricsRun{at("sales", "00"), at("hr", "30")}
-		var wg sync.WaitGroup
-		errs := make([]error, len(runs))
-		for i, r := range runs {
-			wg.Go(func() {
-				var out bytes.Buffer
-				cmd := m.command(r)
-				cmd.Stdout, cmd.Stderr = &out, &out
-				if err := cmd.Run(); err != nil {
-					errs[i] = fmt.Errorf("%v: %v\n%s", r, err, out.Bytes())
-				}
-			})
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		m.atOnce(runs)
 		got := m.day()
 		for _, kind := range snapshotKinds {
 			g := got[kind]
@@ -246,6 +212,29 @@ func TestMetricsCollectRace(t *testing.T) {
 			if !slices.Equal(g.folder, g.catalog) || g.journal {
 				t.Errorf("database runs at once, round %d, %s: folder %v, catalog %v", round, kind, g.folder, g.catalog)
 			}
+		}
+	}
+}
+
+// atOnce runs commands at the same time, each of which must succeed.
+func (m *metricsEnv) atOnce(runs []metricsRun) {
+	m.t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, len(runs))
+	for i, r := range runs {
+		wg.Go(func() {
+			var out bytes.Buffer
+			cmd := m.command(r)
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Run(); err != nil {
+				errs[i] = fmt.Errorf("%v: %v\n%s", r, err, out.Bytes())
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			m.t.Fatal(err)
 		}
 	}
 }
