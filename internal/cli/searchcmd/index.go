@@ -2,6 +2,7 @@ package searchcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
+	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/search"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -30,12 +32,16 @@ type IndexOptions struct {
 	Register     string
 	RowGroupRows int
 	Fetchers     int
+	// Inventories are S3 Inventory reports' manifest.json, read instead
+	// of listing.
+	Inventories   []string
+	FetchMetadata bool
 }
 
 func NewCmdIndex(f *cmdutil.Factory) *cobra.Command {
 	opts := &IndexOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "index URI... [--to ROOT] [--register DB]",
+		Use:   "index {URI... | --inventory MANIFEST...} [--to ROOT] [--register DB]",
 		Short: "Index the objects under URIs: an inventory of each and a journal of changes",
 		Long: `Index every object under the URIs (s3://bucket/prefix, local folders) into
 two Parquet tables under ROOT, with the columns of Amazon S3 Metadata's
@@ -62,14 +68,36 @@ file's user.* extended attributes are its user metadata. Tags changed
 without a new write do not show in a listing, so they are seen when the
 object next changes. A run that finds no change writes nothing.
 
+--inventory MANIFEST reads an Amazon S3 Inventory report instead of
+listing: the manifest.json (s3://... or a local path) and its data files,
+gzip-compressed CSV or Parquet (ORC is refused), each checked against the
+manifest's MD5. This is how a bucket of billions of objects is indexed.
+The latest version of each object is indexed; older versions and delete
+markers are not. A report carries no user metadata or tags: they are null
+unless --fetch-metadata reads them (HeadObject and GetObjectTagging in the
+source bucket) for the new and changed objects only.
+
+Two runs on one ROOT take turns: each holds a lease on ROOT from reading
+the last inventory to writing the new one.
+
 ROOT is $LAKECTL_HOME/search by default.`,
 		Example: `  # index a bucket, then again later: the journal holds what changed
   lakectl search index s3://uploads/ --to s3://lake/index --register index
   # a local folder (user metadata from extended attributes)
-  lakectl search index ./landing --to ./index`,
-		Args: cobra.MinimumNArgs(1),
+  lakectl search index ./landing --to ./index
+  # from the day's S3 Inventory report
+  lakectl search index --inventory s3://inventory/uploads/daily/2026-03-01T01-00Z/manifest.json --to s3://lake/index`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.URIs = args
+			if len(args) == 0 && len(opts.Inventories) == 0 {
+				return cmdutil.Usagef("give the URIs to index, or --inventory MANIFEST")
+			}
+			if len(args) > 0 && len(opts.Inventories) > 0 {
+				return cmdutil.Usagef("give either URIs to list or --inventory, not both")
+			}
+			if opts.FetchMetadata && len(opts.Inventories) == 0 {
+				return cmdutil.Usagef("--fetch-metadata goes with --inventory (a listing reads metadata anyway)")
+			}
 			return indexRun(cmd.Context(), opts)
 		},
 	}
@@ -77,6 +105,8 @@ ROOT is $LAKECTL_HOME/search by default.`,
 	cmd.Flags().StringVar(&opts.Register, "register", "", "register the tables as `DB`.inventory and DB.journal")
 	cmd.Flags().IntVar(&opts.RowGroupRows, "row-group-rows", DefaultRowGroupRows, "objects per Parquet row group")
 	cmd.Flags().IntVar(&opts.Fetchers, "fetchers", search.DefaultFetchers, "objects whose metadata and tags are read at once")
+	cmd.Flags().StringArrayVar(&opts.Inventories, "inventory", nil, "index from an S3 Inventory report: its `MANIFEST` (manifest.json; repeatable)")
+	cmd.Flags().BoolVar(&opts.FetchMetadata, "fetch-metadata", false, "with --inventory: read user metadata and tags of new and changed objects from the source bucket")
 	return cmd
 }
 
@@ -105,12 +135,33 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		}
 		stores = append(stores, s)
 	}
+	// The lease on the whole ROOT spans reading the last inventory to
+	// writing the new one: two runs at once take turns, and the second
+	// compares with what the first wrote (no change lost or journaled
+	// twice).
+	rootStore, err := f.Store(ctx, root)
+	if err != nil {
+		return err
+	}
+	lease, err := commit.Take(ctx, rootStore, commit.NewRunID(f.Now()), cmdutil.WaitingMessage(f, rootStore.URI("")))
+	if err != nil {
+		return err
+	}
+	if lease != nil {
+		defer lease.Release(context.WithoutCancel(ctx))
+	}
 	previous, err := search.ReadInventory(ctx, f.Store, root)
 	if err != nil {
 		return fmt.Errorf("read the last inventory: %w", err)
 	}
 	prog := f.StartProgress("index")
-	res, err := search.Index(ctx, stores, previous, search.IndexOptions{Now: f.Now(), Fetchers: opts.Fetchers, Progress: prog.Reporter()})
+	iopts := search.IndexOptions{Now: f.Now(), Fetchers: opts.Fetchers, Progress: prog.Reporter()}
+	var res *search.IndexResult
+	if len(opts.Inventories) > 0 {
+		res, stores, err = indexReports(ctx, f, opts, previous, iopts)
+	} else {
+		res, err = search.Index(ctx, stores, previous, iopts)
+	}
 	prog.Stop()
 	if err != nil {
 		return err
@@ -145,6 +196,45 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		*search.IndexResult
 		Requests map[string]int `json:"requests,omitempty"`
 	}{root, res, requests})
+}
+
+// indexReports indexes from S3 Inventory reports: each one's records are
+// compared with the previous inventory, the next with what the one
+// before made of it. It returns the source buckets' stores when
+// --fetch-metadata read from them (for their request counts).
+func indexReports(ctx context.Context, f *cmdutil.Factory, opts *IndexOptions, previous []search.Record, iopts search.IndexOptions) (*search.IndexResult, []storage.Store, error) {
+	var stores []storage.Store
+	total := &search.IndexResult{Inventory: previous}
+	for _, m := range opts.Inventories {
+		rep, err := search.ReadReport(ctx, f.Store, m)
+		if errors.Is(err, search.ErrUnsupportedFormat) {
+			return nil, nil, &cmdutil.UsageError{Err: err}
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		var source storage.Store
+		if opts.FetchMetadata {
+			if source, err = f.ExistingStore(ctx, "s3://"+rep.Manifest.SourceBucket+"/"); err != nil {
+				return nil, nil, err
+			}
+			stores = append(stores, source)
+		}
+		res, err := search.IndexReport(ctx, rep, source, total.Inventory, iopts)
+		if err != nil {
+			return nil, nil, err
+		}
+		// Later reports' journals follow earlier ones'.
+		res.Journal = append(total.Journal, res.Journal...)
+		res.Listed += total.Listed
+		res.Created += total.Created
+		res.Updated += total.Updated
+		res.Deleted += total.Deleted
+		res.Unchanged += total.Unchanged
+		res.Fetched += total.Fetched
+		total = res
+	}
+	return total, stores, nil
 }
 
 // writeTable writes records as one of the index's tables through the
