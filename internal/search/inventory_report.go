@@ -42,6 +42,36 @@ type Manifest struct {
 	columns []string
 }
 
+// csvField is what a CSV report's column holds, of what the index keeps.
+type csvField int
+
+const (
+	fieldOther csvField = iota
+	fieldKey
+	fieldVersion
+	fieldLatest
+	fieldDeleteMarker
+	fieldSize
+	fieldModified
+	fieldETag
+	fieldStorageClass
+	fieldEncryption
+	fieldBucketKey
+)
+
+var csvFields = map[string]csvField{"key": fieldKey, "versionid": fieldVersion, "islatest": fieldLatest,
+	"isdeletemarker": fieldDeleteMarker, "size": fieldSize, "lastmodifieddate": fieldModified, "etag": fieldETag,
+	"storageclass": fieldStorageClass, "encryptionstatus": fieldEncryption, "bucketkeystatus": fieldBucketKey}
+
+// fieldsOf are the kinds of a fileSchema's columns.
+func fieldsOf(cols []string) []csvField {
+	out := make([]csvField, len(cols))
+	for i, c := range cols {
+		out[i] = csvFields[strings.ToLower(c)]
+	}
+	return out
+}
+
 // ManifestFile is one data file of a report: its key in the destination
 // bucket, size and MD5 (hex), where the manifest gives them.
 type ManifestFile struct {
@@ -127,54 +157,54 @@ type inventoryRow struct {
 
 // parseCSVRow reads a row of a CSV report whose columns are cols. Keys
 // are URL-encoded in CSV reports.
-func parseCSVRow(cols, fields []string) (inventoryRow, error) {
+func parseCSVRow(cols []string, kinds []csvField, fields []string) (inventoryRow, error) {
 	r := inventoryRow{isLatest: true}
 	if len(fields) != len(cols) {
 		return r, fmt.Errorf("%d fields, the manifest's fileSchema has %d", len(fields), len(cols))
 	}
-	for i, c := range cols {
+	for i, k := range kinds {
 		v := fields[i]
 		var err error
-		switch strings.ToLower(c) {
-		case "key":
+		switch k {
+		case fieldKey:
 			if r.obj.Key, err = url.QueryUnescape(v); err != nil {
 				return r, fmt.Errorf("Key %q: not URL-encoded: %w", v, err)
 			}
 			if r.obj.Key == "" {
 				return r, fmt.Errorf("Key is empty")
 			}
-		case "versionid":
+		case fieldVersion:
 			r.versionID = v
-		case "islatest":
+		case fieldLatest:
 			if v != "" {
 				r.isLatest, err = strconv.ParseBool(v)
 			}
-		case "isdeletemarker":
+		case fieldDeleteMarker:
 			if v != "" {
 				r.isDeleteMarker, err = strconv.ParseBool(v)
 			}
-		case "size":
+		case fieldSize:
 			if v != "" {
 				r.obj.Size, err = strconv.ParseInt(v, 10, 64)
 				if err == nil && r.obj.Size < 0 {
 					err = fmt.Errorf("negative")
 				}
 			}
-		case "lastmodifieddate":
+		case fieldModified:
 			if v != "" {
 				r.obj.ModTime, err = time.Parse(time.RFC3339Nano, v)
 			}
-		case "etag":
+		case fieldETag:
 			r.obj.ETag = strings.Trim(v, `"`)
-		case "storageclass":
+		case fieldStorageClass:
 			r.obj.StorageClass = v
-		case "encryptionstatus":
+		case fieldEncryption:
 			r.encryption = encryptionOf(v)
-		case "bucketkeystatus":
+		case fieldBucketKey:
 			r.bucketKeyEnabled = v == "ENABLED"
 		}
 		if err != nil {
-			return r, fmt.Errorf("%s %q: %w", c, v, err)
+			return r, fmt.Errorf("%s %q: %w", cols[i], v, err)
 		}
 	}
 	return r, nil
@@ -395,6 +425,7 @@ func readCSV(r io.Reader, cols []string) ([]inventoryRow, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	var rows []inventoryRow
+	kinds := fieldsOf(cols)
 	for {
 		fields, err := cr.Read()
 		if err == io.EOF {
@@ -403,7 +434,7 @@ func readCSV(r io.Reader, cols []string) ([]inventoryRow, error) {
 		if err != nil {
 			return nil, err
 		}
-		row, err := parseCSVRow(cols, fields)
+		row, err := parseCSVRow(cols, kinds, fields)
 		if err != nil {
 			line, _ := cr.FieldPos(0)
 			return nil, fmt.Errorf("line %d: %w", line, err)
