@@ -97,6 +97,27 @@ func WaitingMessage(f *Factory, dest string) func(holder string) {
 	}
 }
 
+// HoldRoot takes the lease on a whole root of tables (a metrics root, an
+// object index), waiting its turn, for a command that reads what is there
+// and then writes its tables from it: runs at once take turns over the
+// read and the writes. release gives it back (a store without leases has
+// none: release does nothing).
+func (f *Factory) HoldRoot(ctx context.Context, root string) (release func(), err error) {
+	s, err := f.Store(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	lease, err := commit.Take(ctx, s, commit.NewRunID(f.Now()), WaitingMessage(f, s.URI("")))
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		if lease != nil {
+			lease.Release(context.WithoutCancel(ctx))
+		}
+	}, nil
+}
+
 // Resolve resolves a source as Sources does, counting the description of
 // a path on p (nil when nobody watches). When the folder it reads
 // holds a commit a killed writer left unfinished, it finishes it first, as

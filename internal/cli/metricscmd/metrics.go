@@ -12,7 +12,6 @@ import (
 
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
-	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/metrics"
 )
 
@@ -142,17 +141,11 @@ func collectRun(ctx context.Context, opts *CollectOptions) error {
 	// Every collect holds the lease of the whole root from here to its
 	// last write, so that two runs, of some databases each, keep each
 	// other's rows of the day, one after the other.
-	rootStore, err := f.Store(ctx, to)
+	release, err := f.HoldRoot(ctx, to)
 	if err != nil {
 		return err
 	}
-	lease, err := commit.Take(ctx, rootStore, commit.NewRunID(f.Now()), cmdutil.WaitingMessage(f, rootStore.URI("")))
-	if err != nil {
-		return err
-	}
-	if lease != nil {
-		defer lease.Release(context.WithoutCancel(ctx))
-	}
+	defer release()
 	if len(opts.Databases) > 0 {
 		// Only these databases' rows of the day are replaced: the day's
 		// rows of the others are kept, read once any commit a killed run

@@ -13,7 +13,6 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
-	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/search"
 	"github.com/lakectl/lakectl/internal/storage"
@@ -139,17 +138,11 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	// writing the new one: two runs at once take turns, and the second
 	// compares with what the first wrote (no change lost or journaled
 	// twice).
-	rootStore, err := f.Store(ctx, root)
+	release, err := f.HoldRoot(ctx, root)
 	if err != nil {
 		return err
 	}
-	lease, err := commit.Take(ctx, rootStore, commit.NewRunID(f.Now()), cmdutil.WaitingMessage(f, rootStore.URI("")))
-	if err != nil {
-		return err
-	}
-	if lease != nil {
-		defer lease.Release(context.WithoutCancel(ctx))
-	}
+	defer release()
 	previous, err := search.ReadInventory(ctx, f.Store, root)
 	if err != nil {
 		return fmt.Errorf("read the last inventory: %w", err)
