@@ -148,7 +148,7 @@ func Index(ctx context.Context, stores []storage.Store, previous []Record, opts 
 		res.Journal = append(res.Journal, gone)
 		res.Deleted++
 	}
-	slices.SortFunc(res.Journal, func(a, b Record) int { return compareRecords(&a, &b) })
+	res.Journal = sortedRecords(res.Journal)
 	for i := range res.Journal {
 		res.Journal[i].SequenceNumber = seq.next()
 	}
@@ -157,15 +157,35 @@ func Index(ctx context.Context, stores []storage.Store, previous []Record, opts 
 	for _, j := range res.Journal {
 		bySeq[id{j.Bucket, j.Key}] = j.SequenceNumber
 	}
-	res.Inventory = make([]Record, 0, len(current))
+	inv := make([]*Record, 0, len(current))
 	for k, r := range current {
 		if s, ok := bySeq[k]; ok {
 			r.SequenceNumber = s
 		}
-		res.Inventory = append(res.Inventory, *r)
+		inv = append(inv, r)
 	}
-	slices.SortFunc(res.Inventory, func(a, b Record) int { return compareRecords(&a, &b) })
+	slices.SortFunc(inv, compareRecords)
+	res.Inventory = make([]Record, len(inv))
+	for i, r := range inv {
+		res.Inventory[i] = *r
+	}
 	return res, nil
+}
+
+// sortedRecords are records in key order, sorted by pointer: a record is
+// a few hundred bytes, and a sort of a million of them by value spends its
+// time copying.
+func sortedRecords(recs []Record) []Record {
+	ptrs := make([]*Record, len(recs))
+	for i := range recs {
+		ptrs[i] = &recs[i]
+	}
+	slices.SortFunc(ptrs, compareRecords)
+	out := make([]Record, len(recs))
+	for i, r := range ptrs {
+		out[i] = *r
+	}
+	return out
 }
 
 type id struct{ bucket, key string }
