@@ -138,10 +138,19 @@ var databaseFields = []field[DatabaseRow]{
 	i64("record_count", "the sum of the tables' known record counts", func(r *DatabaseRow) *int64 { return &r.Records }),
 }
 
-// dayColumns are the partition keys of every snapshot table.
-var dayColumns = []catalog.Column{
-	{Name: "year", Type: "string"}, {Name: "month", Type: "string"}, {Name: "day", Type: "string"},
-}
+// DayKeys are the partition keys of every snapshot table: the day of the
+// snapshot (DayValues), as Athena's partition projection and a crawler
+// spell it.
+var DayKeys = []string{"year", "month", "day"}
+
+// dayColumns are DayKeys as columns.
+var dayColumns = func() []catalog.Column {
+	var cols []catalog.Column
+	for _, k := range DayKeys {
+		cols = append(cols, catalog.Column{Name: k, Type: "string"})
+	}
+	return cols
+}()
 
 // DayValues are the values of the day partition keys for the day of t
 // (UTC).
@@ -189,7 +198,7 @@ func fieldColumns[T any](fields []field[T]) []catalog.Column {
 }
 
 func columnNames[T any](fields []field[T]) []string {
-	return append(fieldNames(fields), "year", "month", "day")
+	return append(fieldNames(fields), DayKeys...)
 }
 
 // TableColumnNames and DatabaseColumnNames name the snapshot tables'

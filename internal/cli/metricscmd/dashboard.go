@@ -3,8 +3,6 @@ package metricscmd
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/metrics"
 	"github.com/lakectl/lakectl/internal/metrics/dashboard"
+	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
 type DashboardOptions struct {
@@ -60,26 +59,17 @@ func dashboardRun(ctx context.Context, opts *DashboardOptions) error {
 	if err := dashboard.Render(&b, metrics.Page(h, r, opts.goal, f.Now().UTC())); err != nil {
 		return err
 	}
-	// Written whole or not at all: a temporary file renamed into place.
-	tmp, err := os.CreateTemp(filepath.Dir(opts.Out), ".lakectl-dashboard-*")
-	if errors.Is(err, fs.ErrNotExist) {
+	// Written whole or not at all, by the local store's atomic Put, into
+	// a folder that must exist.
+	dir := filepath.Dir(opts.Out)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return cmdutil.Usagef("--out %s: no such folder", opts.Out)
 	}
+	out, err := local.New(dir)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b.Bytes()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), opts.Out); err != nil {
+	if err := out.Put(ctx, filepath.Base(opts.Out), bytes.NewReader(b.Bytes())); err != nil {
 		return err
 	}
 	return f.Done(map[string]any{"file": opts.Out, "bytes": b.Len(), "snapshots": r.Snapshots},

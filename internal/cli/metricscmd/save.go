@@ -12,12 +12,13 @@ import (
 	"github.com/lakectl/lakectl/internal/cli/version"
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
+	"github.com/lakectl/lakectl/internal/metrics"
 )
 
 // DayKeys are the partition keys of every snapshot table: the day of the
 // snapshot (metrics.DayValues), as Athena's partition projection and a
 // crawler spell it.
-var DayKeys = []string{"year", "month", "day"}
+var DayKeys = metrics.DayKeys
 
 // Snapshot is one day's rows of a snapshot table: KIND under a root.
 type Snapshot struct {
