@@ -519,6 +519,16 @@ func ReadState(ctx context.Context, s storage.Store, v any) (found bool, err err
 	return readJSON(ctx, s, StateKey, v)
 }
 
+// ReadRecord reads the record of one run (nil when the destination has
+// none of it).
+func ReadRecord(ctx context.Context, s storage.Store, run string) (*Record, error) {
+	var r Record
+	if found, err := readJSON(ctx, s, path.Join(RunsDir, run+".json"), &r); !found || err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
 // Records reads the records of the destination's runs, oldest first.
 func Records(ctx context.Context, s storage.Store) iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {

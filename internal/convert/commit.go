@@ -159,7 +159,7 @@ func (c *conversion) commit(ctx context.Context, cat catalog.Catalog, target *ca
 		}
 	}
 	j := &commit.Journal{Run: c.opts.RunID, Command: "convert", Created: time.Now().UTC(), Staging: c.staging,
-		Remove: slices.Sorted(maps.Keys(replaced))}
+		Remove: slices.Sorted(maps.Keys(replaced)), State: c.opts.State}
 	rec := &commit.Record{Run: c.opts.RunID, Command: "convert", Mode: c.opts.Mode, Table: c.opts.Register,
 		Finished: time.Now().UTC(), Rows: c.sum.RowsWritten, Sources: c.sources, ReplaceSources: c.opts.Mode == Overwrite,
 		Partitions: slices.DeleteFunc(slices.Clone(parts), func(p string) bool { return p == "" }), ReplacesPartitions: c.opts.Mode == OverwritePartitions}

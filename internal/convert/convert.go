@@ -107,8 +107,13 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 // a conversion writes: staged, committed whole, registered with
 // opts.Register. A row holds one value per column: nil, string, bool,
 // int64, float64, json.Number, time.Time (a date or timestamp column), or
-// for nested columns map[string]any and []any. source names the rows in
-// the summary.
+// for nested columns map[string]any (or map[string]string) and []any.
+// source names the rows in the summary.
+//
+// Each worker is handed whole row groups (opts.RowGroupSize rows): a row
+// group holds rows that were consecutive in rows, so rows given sorted
+// keep row-group statistics that prune, whatever the number of workers
+// (each worker writes files of its own).
 func AppendRows(ctx context.Context, cat catalog.Catalog, columns []catalog.Column, rows [][]any, source string, dest storage.Store, opts Options) (*Summary, error) {
 	if err := opts.Check(); err != nil {
 		return nil, err
@@ -117,7 +122,7 @@ func AppendRows(ctx context.Context, cat catalog.Catalog, columns []catalog.Colu
 	return write(ctx, cat, t, source, dest, opts, func(ctx context.Context, c *conversion, send func(dataset.Task) error) error {
 		c.progress.Expect(progress.Counts{Rows: int64(len(rows))})
 		for len(rows) > 0 {
-			n := min(len(rows), columnBatchRows)
+			n := min(len(rows), c.opts.RowGroupSize)
 			if err := send(dataset.Task{Rows: rows[:n]}); err != nil {
 				return err
 			}

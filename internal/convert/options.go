@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"slices"
@@ -84,6 +85,9 @@ type Options struct {
 	// destination converted already, unchanged. Without it an append skips
 	// them (and a run whose files were all converted writes nothing).
 	Again bool
+	// State, when set, replaces the destination's state
+	// (commit.StateKey) in the run's commit: it advances with the data.
+	State json.RawMessage
 	// Failpoint is called at each named step of the write (tests stop
 	// the process there); nil in normal runs.
 	Failpoint commit.Failpoint

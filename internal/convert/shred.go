@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/parquet-go/parquet-go"
@@ -129,6 +130,29 @@ func (sh *shredder) jsonRow(row parquet.Row, values []any) (parquet.Row, int, er
 	return row, -1, nil
 }
 
+// shredMap shreds a map, keys in order: an empty one as a null.
+func shredMap[V any](sh *shredder, m map[string]V, t *format.Type, leaf, r, d, rl int) error {
+	if len(m) == 0 {
+		sh.nulls(t, leaf, r, d+1)
+		return nil
+	}
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		ri := r
+		if i > 0 {
+			ri = rl + 1
+		}
+		kv, err := jsonValue(t.Key, k)
+		if err != nil {
+			return fmt.Errorf("key %q: %w", k, err)
+		}
+		sh.cols[leaf] = append(sh.cols[leaf], kv.Level(ri, d+2, leaf))
+		if err := sh.shred(m[k], t.Elem, leaf+1, ri, d+2, rl+1); err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return nil
+}
+
 func (sh *shredder) nulls(t *format.Type, leaf, r, d int) {
 	for j := range sh.leafCount(t) {
 		sh.cols[leaf+j] = append(sh.cols[leaf+j], parquet.NullValue().Level(r, d, leaf+j))
@@ -176,34 +200,13 @@ func (sh *shredder) shred(v any, t *format.Type, leaf, r, d, rl int) error {
 		}
 		return nil
 	case format.Map:
-		m, ok := v.(map[string]any)
-		if !ok {
-			return fmt.Errorf("%s where an object was expected", jsonKind(v))
+		switch m := v.(type) {
+		case map[string]any:
+			return shredMap(sh, m, t, leaf, r, d, rl)
+		case map[string]string: // what AppendRows callers hold
+			return shredMap(sh, m, t, leaf, r, d, rl)
 		}
-		if len(m) == 0 {
-			sh.nulls(t, leaf, r, d+1)
-			return nil
-		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			ri := r
-			if i > 0 {
-				ri = rl + 1
-			}
-			kv, err := jsonValue(t.Key, k)
-			if err != nil {
-				return fmt.Errorf("key %q: %w", k, err)
-			}
-			sh.cols[leaf] = append(sh.cols[leaf], kv.Level(ri, d+2, leaf))
-			if err := sh.shred(m[k], t.Elem, leaf+1, ri, d+2, rl+1); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-		}
-		return nil
+		return fmt.Errorf("%s where an object was expected", jsonKind(v))
 	}
 	val, err := sh.typedConverter(t)(v)
 	if err != nil {
