@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/search"
 	"github.com/lakectl/lakectl/internal/storage"
 	"github.com/lakectl/lakectl/internal/storage/local"
@@ -26,27 +25,8 @@ func open(ctx context.Context, uri string) (storage.Store, error) {
 // in row groups of rowGroup records.
 func writeIndex(t testing.TB, root string, res *search.IndexResult, now time.Time, rowGroup int) {
 	t.Helper()
-	for _, tab := range []struct {
-		name string
-		recs []search.Record
-		mode string
-	}{{search.JournalTable, res.Journal, convert.Append}, {search.InventoryTable, res.Inventory, convert.Overwrite}} {
-		if len(tab.recs) == 0 {
-			continue
-		}
-		dest, err := local.New(filepath.Join(root, tab.name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows := make([][]any, len(tab.recs))
-		for i := range tab.recs {
-			rows[i] = tab.recs[i].Row(now)
-		}
-		opts := convert.Options{PartitionBy: []string{search.DateKey}, Mode: tab.mode, Workers: 1, RowGroupSize: rowGroup,
-			Now: func() time.Time { return now }}
-		if _, err := convert.AppendRows(context.Background(), nil, search.Columns, rows, tab.name, dest, opts); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := search.Write(context.Background(), open, root, &search.Loaded{}, res, search.WriteOptions{Now: now, RowGroupRows: rowGroup}); err != nil {
+		t.Fatal(err)
 	}
 }
 

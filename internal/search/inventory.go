@@ -109,15 +109,13 @@ func (r *Record) Row(now time.Time) []any {
 		now.UTC().Format(time.DateOnly)}
 }
 
+// mapValue is a map column's value: nil (null) for a nil map; the
+// writer takes a map of strings as it is.
 func mapValue(m map[string]string) any {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+	return m
 }
 
 // recordOf reads a row of Columns back.
@@ -196,19 +194,7 @@ type Opener func(ctx context.Context, uri string) (storage.Store, error)
 // scanTable reads a table of an index (root/name/) through the one reading
 // layer: rows keep pass's verdict, row groups keep prune's (nil: all).
 func scanTable(ctx context.Context, open Opener, root, name string, prune func([]dataset.Bounds) bool, keep func(row []dataset.Value) bool) ([]Record, *dataset.ScanStats, error) {
-	pick := make([]int, colDate) // the partition key is not read
-	for i := range pick {
-		pick[i] = i
-	}
-	in := tableInput(open, root, name)
-	sink, st, err := dataset.Scan(ctx, in, pick, dataset.ScanOptions{RowGroups: prune}, func() dataset.Sink { return &collector{keep: keep} })
-	if err != nil {
-		return nil, st, err
-	}
-	if sink == nil {
-		return nil, st, nil
-	}
-	return sink.(*collector).records, st, nil
+	return scan(ctx, tableInput(open, root, name), prune, keep)
 }
 
 // tableInput is a table of an index (root/name/) as the reading layer

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -45,6 +46,9 @@ type Found struct {
 	// RowGroupsRead and RowGroupsSkipped are the index's Parquet row
 	// groups read, and those skipped by their statistics.
 	RowGroupsRead, RowGroupsSkipped int64
+	// Table is the table of the index searched: the inventory, the pairs
+	// table, or the journal.
+	Table string
 }
 
 // matcher is a compiled query.
@@ -53,6 +57,22 @@ type matcher struct {
 	glob   bool
 	re     *regexp.Regexp
 	prefix string // every matching key starts with it
+	// pair is, searching the pairs table, the pair (source, key, value)
+	// whose rows are read.
+	pair *[3]string
+}
+
+// pairs are the pairs (source, key, value) the query asks an object to
+// have, in order.
+func (m *matcher) pairs() [][3]string {
+	var out [][3]string
+	for _, k := range slices.Sorted(maps.Keys(m.q.Meta)) {
+		out = append(out, [3]string{PairMetadata, strings.ToLower(k), m.q.Meta[k]})
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.q.Tags)) {
+		out = append(out, [3]string{PairTag, k, m.q.Tags[k]})
+	}
+	return out
 }
 
 // ParsePair reads a --meta or --tag argument: KEY=VALUE. A user metadata
@@ -239,10 +259,21 @@ func Search(ctx context.Context, open Opener, root string, q Query) (*Found, err
 		return nil, err
 	}
 	if !q.Deleted {
-		found, err := searchInventory(ctx, open, root, m)
+		table := InventoryTable
+		if len(q.Meta)+len(q.Tags) > 0 {
+			current, err := pairsCurrent(ctx, open, root)
+			if err != nil {
+				return nil, fmt.Errorf("search %s: %w", root, err)
+			}
+			if current {
+				table = PairsTable
+			}
+		}
+		found, err := searchTable(ctx, open, root, table, m)
 		if err != nil {
 			return nil, fmt.Errorf("search %s: %w", root, err)
 		}
+		found.Table = table
 		return found, nil
 	}
 	// In the journal, an object's last record says whether it is
@@ -258,7 +289,7 @@ func Search(ctx context.Context, open Opener, root string, q Query) (*Found, err
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", root, err)
 	}
-	found := &Found{}
+	found := &Found{Table: JournalTable}
 	if st != nil {
 		found.RowGroupsRead, found.RowGroupsSkipped = st.RowGroupsRead(), st.RowGroupsSkipped()
 	}

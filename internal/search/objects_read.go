@@ -34,6 +34,9 @@ type inventoryFile struct {
 	units [colDate]int64 // microseconds per unit of a timestamp column
 	// The key and value leaves of object_tags and user_metadata.
 	tagKey, tagValue, metaKey, metaValue int
+	// The pairs table's pair_source, pair_key and pair_value leaves (-1
+	// in the inventory).
+	pair [3]int
 	// maxDef is each leaf's largest definition level.
 	maxDef []int
 }
@@ -81,6 +84,9 @@ func openInventoryFile(ctx context.Context, f *dataset.File) (*inventoryFile, er
 	}
 	inf.tagKey, inf.tagValue = lookup(Columns[colTags].Name, "key_value", "key"), lookup(Columns[colTags].Name, "key_value", "value")
 	inf.metaKey, inf.metaValue = lookup(Columns[colMetadata].Name, "key_value", "key"), lookup(Columns[colMetadata].Name, "key_value", "value")
+	for i := range inf.pair {
+		inf.pair[i] = lookup(PairsColumns[colDate+i].Name)
+	}
 	return inf, nil
 }
 
@@ -137,10 +143,50 @@ func (inf *inventoryFile) bounds(rg parquet.RowGroup) (b [colDate]dataset.Bounds
 	return b
 }
 
-// searchInventory finds the current objects the matcher keeps, sorted by
-// key, with the row groups read and skipped.
-func searchInventory(ctx context.Context, open Opener, root string, m *matcher) (*Found, error) {
-	files, _, err := dataset.List(ctx, tableInput(open, root, InventoryTable))
+// pairBounds are a row group's smallest and largest pair_source, pair_key
+// and pair_value (ok false when a bound is unknown).
+func (inf *inventoryFile) pairBounds(rg parquet.RowGroup) (lo, hi [3]string, ok bool) {
+	chunks := rg.ColumnChunks()
+	for i, l := range inf.pair {
+		if l < 0 {
+			return lo, hi, false
+		}
+		fc, isFile := chunks[l].(*parquet.FileColumnChunk)
+		if !isFile {
+			return lo, hi, false
+		}
+		min, max, known := fc.Bounds()
+		if !known || min.IsNull() || max.IsNull() {
+			return lo, hi, false
+		}
+		lo[i], hi[i] = string(min.ByteArray()), string(max.ByteArray())
+	}
+	return lo, hi, true
+}
+
+// holdsPair says whether a row group of the pairs table, whose rows are
+// sorted by (source, key, value), can hold the pair p. Each column's
+// bounds prune alone; a column's bounds are those of the pair's order
+// only while the columns before it hold one value in the group.
+func holdsPair(lo, hi [3]string, p [3]string) bool {
+	for i := range p {
+		if p[i] < lo[i] || p[i] > hi[i] {
+			return false
+		}
+		if lo[i] != hi[i] {
+			return true
+		}
+	}
+	return true
+}
+
+// searchTable finds the current objects the matcher keeps in the
+// inventory or the pairs table, sorted by key, with the row groups read
+// and skipped. In the pairs table an object is found by the row of one
+// pair it must have: of those asked, the one whose row groups hold the
+// fewest rows.
+func searchTable(ctx context.Context, open Opener, root, table string, m *matcher) (*Found, error) {
+	files, _, err := dataset.List(ctx, tableInput(open, root, table))
 	if err != nil {
 		return nil, err
 	}
@@ -162,11 +208,14 @@ func searchInventory(ctx context.Context, open Opener, root string, m *matcher) 
 		return nil, err
 	}
 	found := &Found{}
+	if table == PairsTable {
+		m.pair = choosePair(opened, m.pairs())
+	}
 	var cands []candidate
 	for _, inf := range opened {
 		for _, rg := range inf.pf.RowGroups() {
 			b := inf.bounds(rg)
-			if !m.rowGroup(b[:]) {
+			if !m.rowGroup(b[:]) || m.pair != nil && !inf.mayHoldPair(rg, *m.pair) {
 				found.RowGroupsSkipped++
 				continue
 			}
@@ -219,6 +268,34 @@ func searchInventory(ctx context.Context, open Opener, root string, m *matcher) 
 	}
 	found.Objects = recs
 	return found, nil
+}
+
+// mayHoldPair says whether a row group of the pairs table can hold a
+// pair (true when its bounds are unknown).
+func (inf *inventoryFile) mayHoldPair(rg parquet.RowGroup, p [3]string) bool {
+	lo, hi, ok := inf.pairBounds(rg)
+	return !ok || holdsPair(lo, hi, p)
+}
+
+// choosePair is, of the pairs a query asks for, the one whose row groups
+// in the pairs table hold the fewest rows.
+func choosePair(files []*inventoryFile, pairs [][3]string) *[3]string {
+	var best *[3]string
+	bestRows := int64(-1)
+	for i := range pairs {
+		var rows int64
+		for _, inf := range files {
+			for _, rg := range inf.pf.RowGroups() {
+				if inf.mayHoldPair(rg, pairs[i]) {
+					rows += rg.NumRows()
+				}
+			}
+		}
+		if bestRows < 0 || rows < bestRows {
+			best, bestRows = &pairs[i], rows
+		}
+	}
+	return best
 }
 
 // scratch is a search worker's buffers of values, reused across row
@@ -292,12 +369,33 @@ func (inf *inventoryFile) search(ctx context.Context, rg parquet.RowGroup, m *ma
 		}
 		return nil
 	}
-	// Pass 1: the columns filtered on, one at a time.
+	// Pass 1: the columns filtered on, one at a time; in the pairs table
+	// first the pair the search goes by.
 	keep := make([]bool, n)
 	for i := range keep {
 		keep[i] = true
 	}
 	kept := n
+	if m.pair != nil {
+		for i, leaf := range inf.pair {
+			want := m.pair[i]
+			got, err := eachValue(rg, leaf, sc.batch, true, func(r int, v parquet.Value) {
+				if r < n && keep[r] && (v.IsNull() || string(v.ByteArray()) != want) {
+					keep[r] = false
+					kept--
+				}
+			})
+			if err == nil && got != n {
+				err = fmt.Errorf("column %s: %d values, the row group has %d rows", PairsColumns[colDate+i].Name, got, n)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if kept == 0 {
+				return nil, nil
+			}
+		}
+	}
 	for _, col := range m.filtered() {
 		if inf.leaf[col] < 0 {
 			if !m.test(col, dataset.Value{Kind: dataset.KindNull}) {

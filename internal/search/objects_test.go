@@ -52,19 +52,22 @@ func TestSearchFilters(t *testing.T) {
 		want []string
 		// read is the most row groups the search may read.
 		read int64
+		// pairs: the search goes by the pairs table (21 row groups, one
+		// row per metadata pair and tag), not the inventory (10).
+		pairs bool
 	}{
-		{"glob prefix", search.Query{Pattern: "k000012*"}, []string{"k0000120", "k0000121", "k0000122", "k0000123", "k0000124", "k0000125", "k0000126", "k0000127", "k0000128", "k0000129"}, 1},
-		{"exact key", search.Query{Pattern: "k0005000"}, []string{"k0005000"}, 1},
-		{"glob class", search.Query{Pattern: "k00099[89]?"}, []string{"k0009980", "k0009981", "k0009982", "k0009983", "k0009984", "k0009985", "k0009986", "k0009987", "k0009988", "k0009989", "k0009990", "k0009991", "k0009992", "k0009993", "k0009994", "k0009995", "k0009996", "k0009997", "k0009998", "k0009999"}, 1},
-		{"regex anchored", search.Query{Pattern: "^k000300[0-2]$", Regex: true}, []string{"k0003000", "k0003001", "k0003002"}, 1},
-		{"regex anywhere", search.Query{Pattern: "99999", Regex: true}, []string{"k0099999"}[:0], 10},
-		{"meta", search.Query{Pattern: "k00000*", Meta: map[string]string{"Category": "invoice"}}, []string{"k0000000", "k0000010", "k0000020", "k0000030", "k0000040", "k0000050", "k0000060", "k0000070", "k0000080", "k0000090"}, 1},
-		{"meta two keys", search.Query{Pattern: "k00001*", Meta: map[string]string{"category": "invoice", "customer": "c10"}}, []string{"k0000110"}, 1},
-		{"tag", search.Query{Pattern: "k000000?", Tags: map[string]string{"team": "t1"}}, []string{"k0000001", "k0000004", "k0000007"}, 1},
-		{"since until", search.Query{Since: start.Add(2500 * time.Minute), Until: start.Add(2503 * time.Minute)}, []string{"k0002500", "k0002501", "k0002502"}, 1},
-		{"size", search.Query{MinSize: 7000, MaxSize: 7002}, []string{"k0007000", "k0007001", "k0007002"}, 1},
-		{"storage class", search.Query{Pattern: "k00000[0-2]?", StorageClass: "glacier"}, []string{"k0000000", "k0000007", "k0000014", "k0000021", "k0000028"}, 1},
-		{"limit", search.Query{Pattern: "k0009*", Limit: 2}, []string{"k0009000", "k0009001"}, 1},
+		{"glob prefix", search.Query{Pattern: "k000012*"}, []string{"k0000120", "k0000121", "k0000122", "k0000123", "k0000124", "k0000125", "k0000126", "k0000127", "k0000128", "k0000129"}, 1, false},
+		{"exact key", search.Query{Pattern: "k0005000"}, []string{"k0005000"}, 1, false},
+		{"glob class", search.Query{Pattern: "k00099[89]?"}, []string{"k0009980", "k0009981", "k0009982", "k0009983", "k0009984", "k0009985", "k0009986", "k0009987", "k0009988", "k0009989", "k0009990", "k0009991", "k0009992", "k0009993", "k0009994", "k0009995", "k0009996", "k0009997", "k0009998", "k0009999"}, 1, false},
+		{"regex anchored", search.Query{Pattern: "^k000300[0-2]$", Regex: true}, []string{"k0003000", "k0003001", "k0003002"}, 1, false},
+		{"regex anywhere", search.Query{Pattern: "99999", Regex: true}, []string{"k0099999"}[:0], 10, false},
+		{"meta", search.Query{Pattern: "k00000*", Meta: map[string]string{"Category": "invoice"}}, []string{"k0000000", "k0000010", "k0000020", "k0000030", "k0000040", "k0000050", "k0000060", "k0000070", "k0000080", "k0000090"}, 1, true},
+		{"meta two keys", search.Query{Pattern: "k00001*", Meta: map[string]string{"category": "invoice", "customer": "c10"}}, []string{"k0000110"}, 1, true},
+		{"tag", search.Query{Pattern: "k000000?", Tags: map[string]string{"team": "t1"}}, []string{"k0000001", "k0000004", "k0000007"}, 2, true},
+		{"since until", search.Query{Since: start.Add(2500 * time.Minute), Until: start.Add(2503 * time.Minute)}, []string{"k0002500", "k0002501", "k0002502"}, 1, false},
+		{"size", search.Query{MinSize: 7000, MaxSize: 7002}, []string{"k0007000", "k0007001", "k0007002"}, 1, false},
+		{"storage class", search.Query{Pattern: "k00000[0-2]?", StorageClass: "glacier"}, []string{"k0000000", "k0000007", "k0000014", "k0000021", "k0000028"}, 1, false},
+		{"limit", search.Query{Pattern: "k0009*", Limit: 2}, []string{"k0009000", "k0009001"}, 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			found, err := search.Search(context.Background(), open, root, all(tc.q))
@@ -74,8 +77,12 @@ func TestSearchFilters(t *testing.T) {
 			if got := keysOf(found.Objects); !slices.Equal(got, tc.want) {
 				t.Errorf("found %q, want %q", got, tc.want)
 			}
-			if found.RowGroupsRead > tc.read || found.RowGroupsRead+found.RowGroupsSkipped != 10 {
-				t.Errorf("read %d row groups and skipped %d, want at most %d read of 10", found.RowGroupsRead, found.RowGroupsSkipped, tc.read)
+			total := int64(10)
+			if tc.pairs {
+				total = 21
+			}
+			if found.RowGroupsRead > tc.read || found.RowGroupsRead+found.RowGroupsSkipped != total {
+				t.Errorf("read %d row groups and skipped %d, want at most %d read of %d", found.RowGroupsRead, found.RowGroupsSkipped, tc.read, total)
 			}
 		})
 	}
@@ -166,6 +173,10 @@ func TestSearchAgreesWithFullRead(t *testing.T) {
 	if len(all) != len(recs) {
 		t.Fatalf("read %d records, wrote %d", len(all), len(recs))
 	}
+	// The same records as an index run writes them: a search with
+	// metadata or tags goes by the pairs table.
+	indexed := t.TempDir()
+	writeIndex(t, indexed, &search.IndexResult{Inventory: all}, start, 500)
 	for _, q := range []search.Query{
 		{},
 		{Pattern: "k00012*"},
@@ -189,17 +200,22 @@ func TestSearchAgreesWithFullRead(t *testing.T) {
 		if q.MaxSize == 0 {
 			q.MaxSize = -1
 		}
-		found, err := search.Search(context.Background(), open, root, q)
-		if err != nil {
-			t.Fatal(err)
-		}
 		want := filterRecords(all, q)
-		if !reflect.DeepEqual(found.Objects, want) {
-			t.Errorf("%+v: found %d objects %q…, want %d %q…", q, len(found.Objects), keysOf(found.Objects)[:min(3, len(found.Objects))], len(want), keysOf(want)[:min(3, len(want))])
-			for i := range min(len(want), len(found.Objects)) {
-				if !reflect.DeepEqual(found.Objects[i], want[i]) {
-					t.Errorf("first difference: %+v, want %+v", found.Objects[i], want[i])
-					break
+		for _, r := range []string{root, indexed} {
+			found, err := search.Search(context.Background(), open, r, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantTable := search.InventoryTable; r == indexed && len(q.Meta)+len(q.Tags) > 0 && found.Table != search.PairsTable || r == root && found.Table != wantTable {
+				t.Errorf("%s, %+v: searched %s", filepath.Base(r), q, found.Table)
+			}
+			if !reflect.DeepEqual(found.Objects, want) {
+				t.Errorf("%s, %+v: found %d objects %q…, want %d %q…", filepath.Base(r), q, len(found.Objects), keysOf(found.Objects)[:min(3, len(found.Objects))], len(want), keysOf(want)[:min(3, len(want))])
+				for i := range min(len(want), len(found.Objects)) {
+					if !reflect.DeepEqual(found.Objects[i], want[i]) {
+						t.Errorf("first difference: %+v, want %+v", found.Objects[i], want[i])
+						break
+					}
 				}
 			}
 		}

@@ -3,7 +3,6 @@ package searchcmd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/lakectl/lakectl/internal/catalog"
 	"github.com/lakectl/lakectl/internal/cli/cmdutil"
 	"github.com/lakectl/lakectl/internal/cli/version"
-	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/search"
 	"github.com/lakectl/lakectl/internal/storage"
 )
@@ -143,12 +141,14 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		return err
 	}
 	defer release()
-	previous, err := search.ReadInventory(ctx, f.Store, root)
+	loaded, err := search.Load(ctx, f.Store, root, f.Catalog)
 	if err != nil {
-		return fmt.Errorf("read the last inventory: %w", err)
+		return err
 	}
+	previous := loaded.Inventory
 	prog := f.StartProgress("index")
-	iopts := search.IndexOptions{Now: f.Now(), Fetchers: opts.Fetchers, Progress: prog.Reporter()}
+	now := f.Now()
+	iopts := search.IndexOptions{Now: now, Fetchers: opts.Fetchers, Progress: prog.Reporter()}
 	var res *search.IndexResult
 	if len(opts.Inventories) > 0 {
 		res, stores, err = indexReports(ctx, f, opts, previous, iopts)
@@ -170,16 +170,23 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if len(requests) > 0 && !f.Settings.Quiet {
 		cmdutil.Fprintf(f.IO.ErrOut, "lakectl: %s\n", cmdutil.RequestLine("S3 request", requests))
 	}
-	if len(res.Journal) > 0 || len(previous) == 0 && len(res.Inventory) > 0 {
-		// The journal first: a run killed between the two leaves the old
-		// inventory, and the next run records those changes again rather
-		// than losing them.
-		if err := writeTable(ctx, f, root, search.JournalTable, res.Journal, convert.Append, opts); err != nil {
+	var c catalog.Catalog
+	if opts.Register != "" {
+		if c, err = f.Catalog(ctx); err != nil {
 			return err
 		}
-		if err := writeTable(ctx, f, root, search.InventoryTable, res.Inventory, convert.Overwrite, opts); err != nil {
-			return err
-		}
+	}
+	fp, err := f.Failpoint()
+	if err != nil {
+		return err
+	}
+	wo := search.WriteOptions{Now: now, RowGroupRows: opts.RowGroupRows, Catalog: c, Register: opts.Register,
+		Version: version.Version, Build: version.Commit, Failpoint: fp}
+	if _, err := search.Write(ctx, f.Store, root, loaded, res, wo); err != nil {
+		return err
+	}
+	if len(loaded.Replayed) > 0 && !f.Settings.Quiet {
+		cmdutil.Fprintf(f.IO.ErrOut, "lakectl: the journal of %s, killed before its inventory was written, was replayed onto it\n", strings.Join(loaded.Replayed, ", "))
 	}
 	t := cmdutil.Table{Header: []string{"LISTED", "CREATED", "METADATA UPDATED", "DELETED", "UNCHANGED", "FETCHED"}}
 	t.Add(strconv.FormatInt(res.Listed, 10), strconv.FormatInt(res.Created, 10), strconv.FormatInt(res.Updated, 10),
@@ -228,40 +235,4 @@ func indexReports(ctx context.Context, f *cmdutil.Factory, opts *IndexOptions, p
 		total = res
 	}
 	return total, stores, nil
-}
-
-// writeTable writes records as one of the index's tables through the
-// commit protocol.
-func writeTable(ctx context.Context, f *cmdutil.Factory, root, name string, recs []search.Record, mode string, opts *IndexOptions) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	dest, err := f.Store(ctx, strings.TrimSuffix(root, "/")+"/"+name)
-	if err != nil {
-		return err
-	}
-	var c catalog.Catalog
-	if opts.Register != "" {
-		if c, err = f.Catalog(ctx); err != nil {
-			return err
-		}
-	}
-	fp, err := f.Failpoint()
-	if err != nil {
-		return err
-	}
-	now := f.Now()
-	rows := make([][]any, len(recs))
-	for i := range recs {
-		rows[i] = recs[i].Row(now)
-	}
-	co := convert.Options{PartitionBy: []string{search.DateKey}, Mode: mode, Workers: 1, RowGroupSize: opts.RowGroupRows,
-		Version: version.Version, Build: version.Commit, Failpoint: fp}
-	if opts.Register != "" {
-		co.Register = opts.Register + "." + name
-	}
-	if _, err := convert.AppendRows(ctx, c, search.Columns, rows, name, dest, co); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
 }
