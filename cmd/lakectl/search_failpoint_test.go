@@ -211,3 +211,64 @@ func readIndex(t *testing.T, root string) indexView {
 	}
 	return v
 }
+
+// Two index runs of one root at once take turns (the root's lease): each
+// change is journaled once, and the inventory is the folder's state.
+func TestSearchIndexRace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs index runs at once")
+	}
+	k := newKillEnv(t, nil, nil)
+	k.dest = filepath.Join(k.dir, "index")
+	landing := filepath.Join(k.dir, "landing")
+	m := &metricsEnv{k}
+	index := []string{"search", "index", "landing", "--to", "$DEST", "--register", "idx", "-q"}
+	var wantJournal []string
+	for round := range 4 {
+		// Each round: two new objects and, after the first, one changed
+		// and one deleted.
+		for i := range 2 {
+			name := fmt.Sprintf("r%d-%d.csv", round, i)
+			if err := os.MkdirAll(landing, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			body := strings.Repeat("y", round+i+1)
+			if err := os.WriteFile(filepath.Join(landing, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			wantJournal = append(wantJournal, fmt.Sprintf("%s CREATE %d", name, len(body)))
+		}
+		if round > 0 {
+			changed := fmt.Sprintf("r%d-0.csv", round-1)
+			if err := os.WriteFile(filepath.Join(landing, changed), []byte("changed!"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			wantJournal = append(wantJournal, changed+" CREATE 8")
+			gone := fmt.Sprintf("r%d-1.csv", round-1)
+			if err := os.Remove(filepath.Join(landing, gone)); err != nil {
+				t.Fatal(err)
+			}
+			wantJournal = append(wantJournal, fmt.Sprintf("%s DELETE %d", gone, round+1))
+		}
+		m.atOnce([]metricsRun{{args: index}, {args: index}})
+		got := readIndex(t, k.dest)
+		var journal []string
+		for _, l := range got.journal {
+			f := strings.Fields(l)
+			journal = append(journal, strings.Join(f[:3], " "))
+		}
+		want := slices.Clone(wantJournal)
+		slices.Sort(want)
+		slices.Sort(journal)
+		if !slices.Equal(journal, want) || got.pending {
+			t.Fatalf("round %d: the journal holds %q, want %q", round, journal, want)
+		}
+		entries, _ := os.ReadDir(landing)
+		if len(got.inventory) != len(entries) {
+			t.Fatalf("round %d: the inventory holds %d objects, the folder %d", round, len(got.inventory), len(entries))
+		}
+		for _, table := range []string{search.JournalTable, search.InventoryTable} {
+			m.run(metricsRun{args: []string{"table", "check", "idx." + table, "-q"}})
+		}
+	}
+}
