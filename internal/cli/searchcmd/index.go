@@ -41,22 +41,27 @@ func NewCmdIndex(f *cmdutil.Factory) *cobra.Command {
 		Use:   "index {URI... | --inventory MANIFEST...} [--to ROOT] [--register DB]",
 		Short: "Index the objects under URIs: an inventory of each and a journal of changes",
 		Long: `Index every object under the URIs (s3://bucket/prefix, local folders) into
-two Parquet tables under ROOT, with the columns of Amazon S3 Metadata's
-inventory and journal tables, so that queries written for S3 Metadata
-work on them:
+three Parquet tables under ROOT; the first two have the columns of Amazon
+S3 Metadata's inventory and journal tables, so that queries written for
+S3 Metadata work on them:
 
-  ROOT/inventory/  the current state of every object: bucket, key, size,
-                   last_modified_date, e_tag, storage_class, user_metadata,
-                   object_tags, encryption_status, ...
-  ROOT/journal/    every change seen between runs: CREATE (new or new
-                   content), UPDATE_METADATA (same content, other metadata
-                   or tags), DELETE
+  ROOT/inventory/        the current state of every object: bucket, key,
+                         size, last_modified_date, e_tag, storage_class,
+                         user_metadata, object_tags, encryption_status, ...
+  ROOT/journal/          every change seen between runs: CREATE (new or new
+                         content), UPDATE_METADATA (same content, other
+                         metadata or tags), DELETE
+  ROOT/inventory_pairs/  the inventory once per user metadata pair and tag
+                         (pair_source, pair_key, pair_value), sorted by the
+                         pair: what a search by --meta or --tag reads
 
-Both are partitioned by the day of the run (index_date=YYYY-MM-DD) and
-sorted by key, in row groups of --row-group-rows objects, so that a search
-by key reads only the row groups whose key range can hold it. They are
-written through lakectl's commit protocol; --register DB registers them as
-DB.inventory and DB.journal.
+All are partitioned by the day of the run (index_date=YYYY-MM-DD) and
+sorted, in row groups of --row-group-rows objects, so that a search reads
+only the row groups whose key (or pair) range can hold it. Each is written
+in a commit of lakectl's commit protocol, the journal first; a run killed
+between them is finished by the next, which replays the journal the
+inventory lacks instead of journaling its changes again. --register DB
+registers them as DB.inventory, DB.journal and DB.inventory_pairs.
 
 A re-index lists, compares with the last inventory, and reads user
 metadata and tags (HeadObject and GetObjectTagging on S3) only for new
@@ -99,7 +104,7 @@ ROOT is $LAKECTL_HOME/search by default.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.To, "to", "", "where the index's tables live (default $LAKECTL_HOME/search)")
-	cmd.Flags().StringVar(&opts.Register, "register", "", "register the tables as `DB`.inventory and DB.journal")
+	cmd.Flags().StringVar(&opts.Register, "register", "", "register the tables as `DB`.inventory, DB.journal and DB.inventory_pairs")
 	cmd.Flags().IntVar(&opts.RowGroupRows, "row-group-rows", DefaultRowGroupRows, "objects per Parquet row group")
 	cmd.Flags().IntVar(&opts.Fetchers, "fetchers", search.DefaultFetchers, "objects whose metadata and tags are read at once")
 	cmd.Flags().StringArrayVar(&opts.Inventories, "inventory", nil, "index from an S3 Inventory report: its `MANIFEST` (manifest.json; repeatable)")
@@ -186,7 +191,7 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		return err
 	}
 	if len(loaded.Replayed) > 0 && !f.Settings.Quiet {
-		cmdutil.Fprintf(f.IO.ErrOut, "lakectl: the journal of %s, killed before its inventory was written, was replayed onto it\n", strings.Join(loaded.Replayed, ", "))
+		cmdutil.Fprintf(f.IO.ErrOut, "lakectl: replayed the journal of run %s onto the inventory (killed before it wrote the inventory; its changes are not journaled again)\n", strings.Join(loaded.Replayed, ", "))
 	}
 	t := cmdutil.Table{Header: []string{"LISTED", "CREATED", "METADATA UPDATED", "DELETED", "UNCHANGED", "FETCHED"}}
 	t.Add(strconv.FormatInt(res.Listed, 10), strconv.FormatInt(res.Created, 10), strconv.FormatInt(res.Updated, 10),
