@@ -278,21 +278,18 @@ func (m *metricsEnv) tableExists(name string) bool {
 var savedDirs = []string{".lakectl", "lake", "metrics"}
 
 // save copies them aside, and restore puts them back, at the same paths.
-func (m *metricsEnv) save(to string) {
-	m.t.Helper()
-	for _, name := range savedDirs {
-		if err := os.CopyFS(filepath.Join(to, name), os.DirFS(filepath.Join(m.dir, name))); err != nil {
-			m.t.Fatal(err)
-		}
-	}
-}
+func (m *metricsEnv) save(to string) { copyDirs(m.t, m.dir, to, savedDirs) }
 
-func (m *metricsEnv) restore(from string) {
-	m.t.Helper()
-	for _, name := range savedDirs {
-		os.RemoveAll(filepath.Join(m.dir, name))
-		if err := os.CopyFS(filepath.Join(m.dir, name), os.DirFS(filepath.Join(from, name))); err != nil {
-			m.t.Fatal(err)
+func (m *metricsEnv) restore(from string) { copyDirs(m.t, from, m.dir, savedDirs) }
+
+// copyDirs replaces the folders names under to with copies of those under
+// from.
+func copyDirs(t *testing.T, from, to string, names []string) {
+	t.Helper()
+	for _, name := range names {
+		os.RemoveAll(filepath.Join(to, name))
+		if err := os.CopyFS(filepath.Join(to, name), os.DirFS(filepath.Join(from, name))); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

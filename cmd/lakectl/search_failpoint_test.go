@@ -63,17 +63,8 @@ func TestSearchIndexFailpoints(t *testing.T) {
 	put("globex/doc-1.pdf", "new", map[string]string{"customer": "globex", "category": "invoice"})
 
 	saved := filepath.Join(t.TempDir(), "saved")
-	savedDirs := []string{".lakectl", "index"}
-	copyDirs := func(from, to string) {
-		t.Helper()
-		for _, name := range savedDirs {
-			os.RemoveAll(filepath.Join(to, name))
-			if err := os.CopyFS(filepath.Join(to, name), os.DirFS(filepath.Join(from, name))); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	copyDirs(k.dir, saved)
+	indexDirs := []string{".lakectl", "index"}
+	copyDirs(t, k.dir, saved, indexDirs)
 	before := readIndex(t, k.dest)
 	run := index("2026-03-02T09:00:00Z")
 	m.run(run)
@@ -97,7 +88,7 @@ func TestSearchIndexFailpoints(t *testing.T) {
 	for _, step := range steps {
 		t.Run(step, func(t *testing.T) {
 			m := &metricsEnv{&killEnv{t: t, dir: k.dir, dest: k.dest}}
-			copyDirs(saved, k.dir)
+			copyDirs(t, saved, k.dir, indexDirs)
 			if !m.killedAt(step, run) {
 				t.Fatalf("%s: the step was not reached", step)
 			}
@@ -123,7 +114,7 @@ func TestSearchIndexFailpoints(t *testing.T) {
 	// between: the third run replays both journal runs, in order.
 	t.Run("twice", func(t *testing.T) {
 		m := &metricsEnv{&killEnv{t: t, dir: k.dir, dest: k.dest}}
-		copyDirs(saved, k.dir)
+		copyDirs(t, saved, k.dir, indexDirs)
 		if !m.killedAt("convert.finished#1", run) {
 			t.Fatal("not killed")
 		}

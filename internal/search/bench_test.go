@@ -132,27 +132,34 @@ func BenchmarkWriteIndex1M(b *testing.B) {
 	})
 	b.Run("without-pairs", func(b *testing.B) {
 		for b.Loop() {
-			root := b.TempDir()
-			for _, tab := range []struct {
-				name string
-				recs []search.Record
-				mode string
-			}{{search.JournalTable, res.Journal, convert.Append}, {search.InventoryTable, res.Inventory, convert.Overwrite}} {
-				dest, err := local.New(filepath.Join(root, tab.name))
-				if err != nil {
-					b.Fatal(err)
-				}
-				rows := make([][]any, len(tab.recs))
-				for i := range tab.recs {
-					rows[i] = tab.recs[i].Row(start)
-				}
-				opts := convert.Options{PartitionBy: []string{search.DateKey}, Mode: tab.mode, RowGroupSize: 16384,
-					Now: func() time.Time { return start }}
-				if _, err := convert.AppendRows(context.Background(), nil, search.Columns, rows, tab.name, dest, opts); err != nil {
-					b.Fatal(err)
-				}
-			}
+			writeTablesAlone(b, b.TempDir(), res, 16384)
 		}
 		b.ReportMetric(float64(benchObjects)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 	})
+}
+
+// writeTablesAlone writes an index run's journal and inventory the way
+// lakectl wrote them before the pairs table and the tables' states: what
+// an index written by an earlier lakectl holds.
+func writeTablesAlone(t testing.TB, root string, res *search.IndexResult, rowGroup int) {
+	t.Helper()
+	for _, tab := range []struct {
+		name string
+		recs []search.Record
+		mode string
+	}{{search.JournalTable, res.Journal, convert.Append}, {search.InventoryTable, res.Inventory, convert.Overwrite}} {
+		dest, err := local.New(filepath.Join(root, tab.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := make([][]any, len(tab.recs))
+		for i := range tab.recs {
+			rows[i] = tab.recs[i].Row(start)
+		}
+		opts := convert.Options{PartitionBy: []string{search.DateKey}, Mode: tab.mode, RowGroupSize: rowGroup,
+			Now: func() time.Time { return start }}
+		if _, err := convert.AppendRows(context.Background(), nil, search.Columns, rows, tab.name, dest, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -73,8 +73,9 @@ type Loaded struct {
 
 	journal   journalState
 	inventory tableState
-	// legacy: the inventory was written before tables had states.
-	legacy bool
+	// hasState: the inventory was written with its state; legacy: it
+	// was written before tables had states.
+	hasState, legacy bool
 }
 
 // Load reads an index to re-index it: the last inventory, with what the
@@ -88,8 +89,8 @@ func Load(ctx context.Context, open Opener, root string, cat func(context.Contex
 		}
 	}
 	l := &Loaded{}
-	hasState, err := readTableState(ctx, open, root, InventoryTable, &l.inventory)
-	if err != nil {
+	var err error
+	if l.hasState, err = readTableState(ctx, open, root, InventoryTable, &l.inventory); err != nil {
 		return nil, err
 	}
 	if _, err := readTableState(ctx, open, root, JournalTable, &l.journal); err != nil {
@@ -104,7 +105,7 @@ func Load(ctx context.Context, open Opener, root string, cat func(context.Contex
 	if l.Inventory, err = ReadInventory(ctx, open, root); err != nil {
 		return nil, fmt.Errorf("read the last inventory: %w", err)
 	}
-	l.legacy = !hasState && len(l.Inventory) > 0
+	l.legacy = !l.hasState && len(l.Inventory) > 0
 	pending := l.pending()
 	if len(pending) == 0 {
 		return l, nil
@@ -250,7 +251,7 @@ type WriteOptions struct {
 // it wrote.
 func Write(ctx context.Context, open Opener, root string, l *Loaded, res *IndexResult, opts WriteOptions) (bool, error) {
 	last := l.last()
-	changed := len(res.Journal) > 0 || len(l.Replayed) > 0 || l.legacy || l.inventory.JournalRun == "" && len(res.Inventory) > 0
+	changed := len(res.Journal) > 0 || len(l.Replayed) > 0 || !l.hasState && len(res.Inventory) > 0
 	if !changed && (l.PairsCurrent || len(res.Inventory) == 0) {
 		return false, nil
 	}
