@@ -48,9 +48,9 @@ lint:
 	@echo "lint: go vet ./... (the first run compiles every package and its dependencies: several minutes)"
 	$(GO) vet ./...
 
-## bench: the Go benchmarks, then lakectl convert against DuckDB (bench/, cgo); see docs/performance.md
+## bench: the Go benchmarks (under scripts/with-services.sh: the S3 and Glue ones need MinIO and moto), then lakectl convert against DuckDB (bench/, cgo); see docs/performance.md
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	scripts/with-services.sh $(GO) test -run '^$$' -bench . -benchmem ./...
 	cd bench && CGO_ENABLED=1 $(GO) run . -rows 1000000 -lakectl ../bin/lakectl -runs 5
 	cd bench && CGO_ENABLED=1 $(GO) run . -rows 10000000 -lakectl ../bin/lakectl -runs 3
 
