@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -420,3 +421,32 @@ func (q SearchQuery) Max() int {
 // times the limit, so that RankTables' order of the top hits is the one
 // it would give over every table.
 func Candidates(q SearchQuery) int { return max(4*q.Max(), 200) }
+
+// Found gathers the tables a backend's search picked, from the JSON
+// documents it keeps of each table and its database, for RankTables.
+type Found struct {
+	tables []*Table
+	dbs    map[string]*Database
+}
+
+// Add decodes one table's document and its database's.
+func (f *Found) Add(tableDoc, dbDoc []byte) error {
+	var t Table
+	var db Database
+	if err := json.Unmarshal(tableDoc, &t); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(dbDoc, &db); err != nil {
+		return err
+	}
+	if f.dbs == nil {
+		f.dbs = map[string]*Database{}
+	}
+	f.tables, f.dbs[db.Name] = append(f.tables, &t), &db
+	return nil
+}
+
+// Rank is RankTables over the tables added.
+func (f *Found) Rank(q SearchQuery) ([]SearchHit, error) {
+	return RankTables(q, f.tables, func(name string) *Database { return f.dbs[name] })
+}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -62,27 +61,20 @@ func (c *Catalog) SearchTables(ctx context.Context, q catalog.SearchQuery) ([]ca
 		return nil, c.fail("search tables", err)
 	}
 	defer rows.Close()
-	var tables []*catalog.Table
-	dbs := map[string]*catalog.Database{}
+	var found catalog.Found
 	for rows.Next() {
 		var tdoc, ddoc []byte
 		if err := rows.Scan(&tdoc, &ddoc); err != nil {
 			return nil, c.fail("search tables", err)
 		}
-		var t catalog.Table
-		var db catalog.Database
-		if err := json.Unmarshal(tdoc, &t); err != nil {
+		if err := found.Add(tdoc, ddoc); err != nil {
 			return nil, c.fail("search tables", err)
 		}
-		if err := json.Unmarshal(ddoc, &db); err != nil {
-			return nil, c.fail("search tables", err)
-		}
-		tables, dbs[db.Name] = append(tables, &t), &db
 	}
 	if err := rows.Err(); err != nil {
 		return nil, c.fail("search tables", err)
 	}
-	return catalog.RankTables(q, tables, func(name string) *catalog.Database { return dbs[name] })
+	return found.Rank(q)
 }
 
 // tsquery writes the terms as one tsquery, by the server's own splitting

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -66,28 +65,21 @@ func (c *Catalog) SearchTables(ctx context.Context, q catalog.SearchQuery) ([]ca
 		return nil, c.fail("search tables", err)
 	}
 	defer rows.Close()
-	var tables []*catalog.Table
-	dbs := map[string]*catalog.Database{}
+	var found catalog.Found
 	for rows.Next() {
 		var tdoc, ddoc string
 		var s float64
 		if err := rows.Scan(&tdoc, &ddoc, &s); err != nil {
 			return nil, c.fail("search tables", err)
 		}
-		var t catalog.Table
-		var db catalog.Database
-		if err := json.Unmarshal([]byte(tdoc), &t); err != nil {
+		if err := found.Add([]byte(tdoc), []byte(ddoc)); err != nil {
 			return nil, c.fail("search tables", err)
 		}
-		if err := json.Unmarshal([]byte(ddoc), &db); err != nil {
-			return nil, c.fail("search tables", err)
-		}
-		tables, dbs[db.Name] = append(tables, &t), &db
 	}
 	if err := rows.Err(); err != nil {
 		return nil, c.fail("search tables", err)
 	}
-	return catalog.RankTables(q, tables, func(name string) *catalog.Database { return dbs[name] })
+	return found.Rank(q)
 }
 
 // matchExpression writes the terms as an FTS5 query: each a quoted phrase
