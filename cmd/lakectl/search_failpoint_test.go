@@ -80,7 +80,7 @@ func TestSearchIndexFailpoints(t *testing.T) {
 	// last two.
 	steps := []string{"convert.removed#1", "convert.removed#2"}
 	for _, write := range []string{"#1", "#2", "#3"} {
-		for _, n := range []string{"convert.leased", "convert.staged", "convert.journaled", "convert.moved", "convert.cataloged", "convert.recorded", "convert.finished"} {
+		for _, n := range []string{"convert.leased", "convert.staged", "convert.journaled", "convert.moved", "convert.cataloged", "convert.recorded", "convert.state", "convert.finished"} {
 			steps = append(steps, n+write)
 		}
 	}

@@ -110,10 +110,11 @@ func Run(ctx context.Context, cat catalog.Catalog, in dataset.Input, dest storag
 // for nested columns map[string]any (or map[string]string) and []any.
 // source names the rows in the summary.
 //
-// Each worker is handed whole row groups (opts.RowGroupSize rows): a row
-// group holds rows that were consecutive in rows, so rows given sorted
-// keep row-group statistics that prune, whatever the number of workers
-// (each worker writes files of its own).
+// With several workers, each is handed whole row groups (opts.RowGroupSize
+// rows), so that a row group holds rows consecutive in rows (unless it is
+// cut early by size, 64 MiB): rows given sorted keep row-group statistics
+// that prune, whatever the number of workers (each writes files of its
+// own). One worker is handed batches of a few thousand rows, in order.
 func AppendRows(ctx context.Context, cat catalog.Catalog, columns []catalog.Column, rows [][]any, source string, dest storage.Store, opts Options) (*Summary, error) {
 	if err := opts.Check(); err != nil {
 		return nil, err
@@ -121,8 +122,12 @@ func AppendRows(ctx context.Context, cat catalog.Catalog, columns []catalog.Colu
 	t := &catalog.Table{Name: "rows", Parameters: map[string]string{}, StorageDescriptor: catalog.StorageDescriptor{Columns: columns}}
 	return write(ctx, cat, t, source, dest, opts, func(ctx context.Context, c *conversion, send func(dataset.Task) error) error {
 		c.progress.Expect(progress.Counts{Rows: int64(len(rows))})
+		batch := columnBatchRows
+		if c.opts.Workers > 1 {
+			batch = c.opts.RowGroupSize
+		}
 		for len(rows) > 0 {
-			n := min(len(rows), c.opts.RowGroupSize)
+			n := min(len(rows), batch)
 			if err := send(dataset.Task{Rows: rows[:n]}); err != nil {
 				return err
 			}

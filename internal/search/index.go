@@ -28,6 +28,10 @@ type IndexOptions struct {
 	// Progress counts the objects listed (stage "list") and fetched
 	// (stage "fetch"); nil when nobody watches.
 	Progress progress.Reporter
+	// SequenceAfter is how many records the run numbered already (an
+	// earlier report of the same run): its sequence numbers go on from
+	// there, so that one run's numbers never repeat.
+	SequenceAfter int64
 }
 
 // IndexResult is an index run: the inventory to write, the journal records
@@ -113,7 +117,7 @@ func Index(ctx context.Context, stores []storage.Store, previous []Record, opts 
 	if err := fetch(ctx, pending, opts, p); err != nil {
 		return nil, err
 	}
-	seq := sequencer{now: now}
+	seq := sequencer{now: now, n: opts.SequenceAfter}
 	for _, f := range pending {
 		if f.gone {
 			delete(current, id{f.rec.Bucket, f.rec.Key})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/lakectl/lakectl/internal/commit"
 	"github.com/lakectl/lakectl/internal/convert"
 	"github.com/lakectl/lakectl/internal/dataset"
+	"github.com/lakectl/lakectl/internal/format"
 )
 
 // An index is three tables written one after the other, each in a commit
@@ -55,9 +57,13 @@ type journalState struct {
 }
 
 // tableState is the inventory's and the pairs table's state: the last
-// journal run whose changes the table holds.
+// journal run whose changes the table holds, and the run that wrote the
+// inventory (the inventory's own, or the one the pairs table mirrors).
+// An inventory whose files are another run's was written by a lakectl
+// that kept no states: its state is stale.
 type tableState struct {
-	JournalRun string `json:"journalRun"`
+	JournalRun   string `json:"journalRun"`
+	InventoryRun string `json:"inventoryRun"`
 }
 
 // Loaded is an index as a run finds it: the inventory with the journal's
@@ -73,9 +79,12 @@ type Loaded struct {
 
 	journal   journalState
 	inventory tableState
-	// hasState: the inventory was written with its state; legacy: it
-	// was written before tables had states.
-	hasState, legacy bool
+	// hasState: the inventory has a state; trusted: its files are the
+	// ones the state names (not those of an earlier lakectl's run since).
+	hasState, trusted bool
+	// Skipped: journal runs that could not be replayed (their files
+	// changed since), with the reason; their changes are journaled again.
+	Skipped string
 }
 
 // Load reads an index to re-index it: the last inventory, with what the
@@ -96,16 +105,20 @@ func Load(ctx context.Context, open Opener, root string, cat func(context.Contex
 	if _, err := readTableState(ctx, open, root, JournalTable, &l.journal); err != nil {
 		return nil, err
 	}
+	if l.hasState {
+		if l.trusted, err = inventoryOf(ctx, open, root, l.inventory.InventoryRun); err != nil {
+			return nil, err
+		}
+	}
 	var pairs tableState
 	hasPairs, err := readTableState(ctx, open, root, PairsTable, &pairs)
 	if err != nil {
 		return nil, err
 	}
-	l.PairsCurrent = hasPairs && pairs == l.inventory
+	l.PairsCurrent = l.trusted && hasPairs && pairs == l.inventory
 	if l.Inventory, err = ReadInventory(ctx, open, root); err != nil {
 		return nil, fmt.Errorf("read the last inventory: %w", err)
 	}
-	l.legacy = !l.hasState && len(l.Inventory) > 0
 	pending := l.pending()
 	if len(pending) == 0 {
 		return l, nil
@@ -123,14 +136,25 @@ func Load(ctx context.Context, open Opener, root string, cat func(context.Contex
 		if err != nil {
 			return nil, err
 		}
-		if rec == nil {
-			return nil, fmt.Errorf("%s: journal run %s is not in the inventory, and its record is gone", js.URI(""), run)
+		var recs []Record
+		if rec != nil && len(rec.Files) > 0 {
+			in := tableInput(open, root, JournalTable)
+			in.Files = rec.Files
+			if recs, _, err = scan(ctx, in, nil, nil); err != nil {
+				return nil, fmt.Errorf("replay journal run %s: %w", run, err)
+			}
 		}
-		in := tableInput(open, root, JournalTable)
-		in.Files = rec.Files
-		recs, _, err := scan(ctx, in, nil, nil)
-		if err != nil {
-			return nil, fmt.Errorf("replay journal run %s: %w", run, err)
+		// A run is replayed whole or not at all, and the runs after one
+		// that is not are not either (their changes build on it): their
+		// changes are then journaled again, which the caller says.
+		switch {
+		case rec == nil:
+			l.Skipped = fmt.Sprintf("journal run %s is not in the inventory, and its record is gone", run)
+		case int64(len(recs)) != rec.Rows:
+			l.Skipped = fmt.Sprintf("journal run %s is not in the inventory, and its files hold %d of its %d records (rewritten since?)", run, len(recs), rec.Rows)
+		}
+		if l.Skipped != "" {
+			break
 		}
 		sortRecords(recs)
 		for i := range recs {
@@ -153,8 +177,28 @@ func Load(ctx context.Context, open Opener, root string, cat func(context.Contex
 	for i, r := range inv {
 		l.Inventory[i] = *r
 	}
-	l.PairsCurrent = false
+	l.PairsCurrent = len(l.Replayed) == 0 && l.PairsCurrent
 	return l, nil
+}
+
+// inventoryOf says whether the inventory's data files are all of run.
+func inventoryOf(ctx context.Context, open Opener, root, run string) (bool, error) {
+	s, err := open(ctx, tableLocation(root, InventoryTable))
+	if err != nil {
+		return false, err
+	}
+	for o, err := range s.List(ctx, DateKey+"=") {
+		if err != nil {
+			return false, err
+		}
+		if format.Hidden(o.Key) {
+			continue
+		}
+		if !strings.HasPrefix(path.Base(o.Key), "part-"+run+"-") {
+			return false, nil
+		}
+	}
+	return true, nil // files all of run, or none (an inventory emptied)
 }
 
 // pairsCurrent says whether an index's pairs table holds what its
@@ -166,14 +210,21 @@ func pairsCurrent(ctx context.Context, open Opener, root string) (bool, error) {
 		return false, err
 	}
 	hasPairs, err := readTableState(ctx, open, root, PairsTable, &pairs)
-	return hasPairs && pairs == inv, err
+	if err != nil || !hasPairs || pairs != inv {
+		return false, err
+	}
+	return inventoryOf(ctx, open, root, inv.InventoryRun)
 }
 
-// pending are the journal runs the inventory lacks, oldest first.
+// pending are the journal runs the inventory lacks, oldest first. An
+// inventory without a state lacks those after Base "" (a first run of
+// this lakectl, on a new index or an earlier lakectl's, killed between
+// its commits); one rewritten by an earlier lakectl since its state was
+// written lacks none the journal's state knows of.
 func (l *Loaded) pending() []string {
 	j, at := l.journal, l.inventory.JournalRun
 	switch {
-	case len(j.Runs) == 0 || l.legacy || at == j.Runs[len(j.Runs)-1]:
+	case len(j.Runs) == 0 || l.hasState && !l.trusted || at == j.Runs[len(j.Runs)-1]:
 		return nil
 	case at == j.Base:
 		return j.Runs
@@ -251,7 +302,7 @@ type WriteOptions struct {
 // it wrote.
 func Write(ctx context.Context, open Opener, root string, l *Loaded, res *IndexResult, opts WriteOptions) (bool, error) {
 	last := l.last()
-	changed := len(res.Journal) > 0 || len(l.Replayed) > 0 || !l.hasState && len(res.Inventory) > 0
+	changed := len(res.Journal) > 0 || len(l.Replayed) > 0 || !l.trusted && len(res.Inventory) > 0
 	if !changed && (l.PairsCurrent || len(res.Inventory) == 0) {
 		return false, nil
 	}
@@ -263,10 +314,11 @@ func Write(ctx context.Context, open Opener, root string, l *Loaded, res *IndexR
 			return false, err
 		}
 	}
-	st := tableState{JournalRun: last}
+	st := tableState{JournalRun: last, InventoryRun: l.inventory.InventoryRun}
 	invRows := recordRows(res.Inventory, opts.Now)
 	if changed {
-		if err := writeTable(ctx, open, root, InventoryTable, Columns, invRows, convert.Overwrite, st, "", opts); err != nil {
+		st.InventoryRun = commit.NewRunID(opts.Now)
+		if err := writeTable(ctx, open, root, InventoryTable, Columns, invRows, convert.Overwrite, st, st.InventoryRun, opts); err != nil {
 			return false, err
 		}
 	}

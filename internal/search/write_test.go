@@ -2,9 +2,17 @@ package search_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/lakectl/lakectl/internal/search"
+	"github.com/lakectl/lakectl/internal/storage"
+	"github.com/lakectl/lakectl/internal/storage/local"
 )
 
 // An index written whole loads as current: nothing to replay, the pairs
@@ -86,5 +94,150 @@ func TestLoadIndexOfEarlierLakectl(t *testing.T) {
 	found, err = search.Search(ctx, open, root, search.Query{Meta: map[string]string{"customer": "c1"}, MinSize: -1, MaxSize: -1})
 	if err != nil || len(found.Objects) != 1 || found.Table != search.PairsTable {
 		t.Fatalf("after the next run: %v, %+v", err, found)
+	}
+}
+
+// failAt fails a write at the nth time of a step: what a kill there
+// leaves stored (the commit protocol's kill tests show the two agree).
+func failAt(step string, nth int) func(string) error {
+	n := 0
+	return func(name string) error {
+		if name == step {
+			if n++; n == nth {
+				return errors.New("failed at " + step)
+			}
+		}
+		return nil
+	}
+}
+
+// A run that fails after its journal's commit, before its inventory's,
+// on an index written whole or by an earlier lakectl (no states): the
+// next load replays its journal, so the deletion is not journaled again.
+func TestReplayAfterJournalCommit(t *testing.T) {
+	for _, earlier := range []bool{false, true} {
+		t.Run(fmt.Sprint("earlier lakectl ", earlier), func(t *testing.T) {
+			ctx := context.Background()
+			root := t.TempDir()
+			recs := records(40, start)
+			if earlier {
+				writeTablesAlone(t, root, &search.IndexResult{Inventory: recs, Journal: recs}, 16)
+			} else {
+				writeIndex(t, root, &search.IndexResult{Inventory: recs, Journal: recs}, start, 16)
+			}
+			l, err := search.Load(ctx, open, root, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			day2 := start.Add(24 * time.Hour)
+			del := recs[0]
+			del.RecordType, del.RecordTimestamp = search.Delete, day2
+			res := &search.IndexResult{Inventory: recs[1:], Journal: []search.Record{del}}
+			if _, err := search.Write(ctx, open, root, l, res, search.WriteOptions{Now: day2, RowGroupRows: 16, Failpoint: failAt("convert.staged", 2)}); err == nil {
+				t.Fatal("the inventory's write did not fail")
+			}
+			if l, err = search.Load(ctx, open, root, nil); err != nil {
+				t.Fatal(err)
+			}
+			if len(l.Inventory) != 39 || len(l.Replayed) != 1 || l.Skipped != "" {
+				t.Errorf("loaded %d objects (want 39), replayed %v, skipped %q", len(l.Inventory), l.Replayed, l.Skipped)
+			}
+		})
+	}
+}
+
+// Two reports in one run (z deleted by the first, back in the second),
+// failed after the journal's commit: replay applies the run's records in
+// the order they were made, because the second report's sequence numbers
+// go on from the first's.
+func TestReplayTwoReportsOfOneRun(t *testing.T) {
+	ctx := context.Background()
+	dir, root := t.TempDir(), t.TempDir()
+	w := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w("z", "one")
+	s, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores := []storage.Store{s}
+	first, err := search.Index(ctx, stores, nil, search.IndexOptions{Now: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeIndex(t, root, first, start, 16)
+	l, err := search.Load(ctx, open, root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day2 := start.Add(24 * time.Hour)
+	os.Remove(filepath.Join(dir, "z"))
+	w("a1", "x")
+	w("a2", "x")
+	r1, err := search.Index(ctx, stores, l.Inventory, search.IndexOptions{Now: day2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w("z", "two!")
+	r2, err := search.Index(ctx, stores, r1.Inventory, search.IndexOptions{Now: day2, SequenceAfter: int64(len(r1.Journal))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Journal = append(r1.Journal, r2.Journal...)
+	seen := map[string]bool{}
+	for _, j := range r2.Journal {
+		if seen[j.SequenceNumber] {
+			t.Fatalf("sequence number %s twice in one run", j.SequenceNumber)
+		}
+		seen[j.SequenceNumber] = true
+	}
+	if _, err := search.Write(ctx, open, root, l, r2, search.WriteOptions{Now: day2, RowGroupRows: 16, Failpoint: failAt("convert.staged", 2)}); err == nil {
+		t.Fatal("the inventory's write did not fail")
+	}
+	if l, err = search.Load(ctx, open, root, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keysOf(l.Inventory), keysOf(r2.Inventory); !slices.Equal(got, want) {
+		t.Errorf("replayed inventory %q, the run's %q", got, want)
+	}
+}
+
+// An index this lakectl wrote, then re-indexed by an earlier lakectl
+// (which keeps no states): the pairs table is behind, and a search by
+// metadata reads the inventory instead; the next run rewrites the
+// inventory and the pairs table.
+func TestIndexRewrittenByEarlierLakectl(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	recs := records(40, start)
+	writeIndex(t, root, &search.IndexResult{Inventory: recs, Journal: recs}, start, 16)
+	// The earlier lakectl: c1's object deleted.
+	gone := recs[1]
+	gone.RecordType = search.Delete
+	rest := slices.Delete(slices.Clone(recs), 1, 2)
+	writeTablesAlone(t, root, &search.IndexResult{Inventory: rest, Journal: []search.Record{gone}}, 16)
+	q := search.Query{Meta: map[string]string{"customer": "c1"}, MinSize: -1, MaxSize: -1}
+	found, err := search.Search(ctx, open, root, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found.Objects) != 0 || found.Table != search.InventoryTable {
+		t.Fatalf("found %d objects in %s, want none in the inventory", len(found.Objects), found.Table)
+	}
+	l, err := search.Load(ctx, open, root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.PairsCurrent || len(l.Replayed) != 0 || len(l.Inventory) != len(rest) {
+		t.Fatalf("loaded: pairs current %v, replayed %v, %d objects", l.PairsCurrent, l.Replayed, len(l.Inventory))
+	}
+	if wrote, err := search.Write(ctx, open, root, l, &search.IndexResult{Inventory: l.Inventory}, search.WriteOptions{Now: start, RowGroupRows: 16}); err != nil || !wrote {
+		t.Fatalf("the next run wrote %v (%v)", wrote, err)
+	}
+	if found, err = search.Search(ctx, open, root, q); err != nil || len(found.Objects) != 0 || found.Table != search.PairsTable {
+		t.Fatalf("after the next run: %v, %d objects in %s", err, len(found.Objects), found.Table)
 	}
 }

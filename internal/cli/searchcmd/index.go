@@ -68,7 +68,9 @@ metadata and tags (HeadObject and GetObjectTagging on S3) only for new
 and changed objects (size, last modified or ETag differ). On local disk a
 file's user.* extended attributes are its user metadata. Tags changed
 without a new write do not show in a listing, so they are seen when the
-object next changes. A run that finds no change writes nothing.
+object next changes. A run that finds no change writes nothing, unless the
+index needs bringing up to date (a pairs table behind its inventory, an
+index an earlier lakectl wrote).
 
 --inventory MANIFEST reads an Amazon S3 Inventory report instead of
 listing: the manifest.json (s3://... or a local path) and its data files,
@@ -190,6 +192,10 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if _, err := search.Write(ctx, f.Store, root, loaded, res, wo); err != nil {
 		return err
 	}
+	if loaded.Skipped != "" {
+		// Not quiet: the journal holds those changes twice.
+		cmdutil.Fprintf(f.IO.ErrOut, "lakectl: warning: %s: its changes, and those of the runs after it, are journaled again\n", loaded.Skipped)
+	}
 	if len(loaded.Replayed) > 0 && !f.Settings.Quiet {
 		cmdutil.Fprintf(f.IO.ErrOut, "lakectl: replayed the journal of run %s onto the inventory (killed before it wrote the inventory; its changes are not journaled again)\n", strings.Join(loaded.Replayed, ", "))
 	}
@@ -225,6 +231,7 @@ func indexReports(ctx context.Context, f *cmdutil.Factory, opts *IndexOptions, p
 			}
 			stores = append(stores, source)
 		}
+		iopts.SequenceAfter = int64(len(total.Journal)) // one run: its numbers go on
 		res, err := search.IndexReport(ctx, rep, source, total.Inventory, iopts)
 		if err != nil {
 			return nil, nil, err
