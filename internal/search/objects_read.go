@@ -164,17 +164,14 @@ func (inf *inventoryFile) pairBounds(rg parquet.RowGroup) (lo, hi [3]string, ok 
 	return lo, hi, true
 }
 
-// holdsPair says whether a row group of the pairs table, whose rows are
-// sorted by (source, key, value), can hold the pair p. Each column's
-// bounds prune alone; a column's bounds are those of the pair's order
-// only while the columns before it hold one value in the group.
+// holdsPair says whether a row group of the pairs table can hold the
+// pair p: each of its three values within its column's bounds. Rows
+// sorted by pair make the bounds tight: a row group within one source and
+// key spans a range of that key's values.
 func holdsPair(lo, hi [3]string, p [3]string) bool {
 	for i := range p {
 		if p[i] < lo[i] || p[i] > hi[i] {
 			return false
-		}
-		if lo[i] != hi[i] {
-			return true
 		}
 	}
 	return true
