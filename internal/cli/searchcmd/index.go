@@ -206,7 +206,10 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		Root string `json:"root"`
 		*search.IndexResult
 		Requests map[string]int `json:"requests,omitempty"`
-	}{root, res, requests})
+		// Replayed are the journal runs of killed runs replayed onto the
+		// inventory.
+		Replayed []string `json:"replayed,omitempty"`
+	}{root, res, requests, loaded.Replayed})
 }
 
 // indexReports indexes from S3 Inventory reports: each one's records are
