@@ -93,6 +93,17 @@ type Table struct {
 	// Error says why the table's storage could not be listed ("" when it
 	// was): its sizes are then zero, not a measure.
 	Error string `json:"error,omitempty"`
+
+	// listed are the locations listed for the table, with the data each
+	// held: a database's totals count storage two tables share once.
+	listed []listed
+}
+
+// listed is a location listed, with its data files' count, bytes and
+// small files.
+type listed struct {
+	location                 string
+	files, bytes, smallFiles int64
 }
 
 // SmallFileShare is the share of the table's data files that are small.
@@ -202,14 +213,30 @@ func Collect(ctx context.Context, cat catalog.Catalog, opts Options) (*Snapshot,
 	for i := range snap.Databases {
 		byDB[snap.Databases[i].Database] = &snap.Databases[i]
 	}
+	// A database's storage: each location its tables list once, and none
+	// under another (two tables over one folder, or one inside another's,
+	// are one folder's data).
+	byLoc := map[string]map[string]listed{}
 	for _, t := range snap.Tables {
 		d := byDB[t.Database]
 		d.Tables++
-		d.Bytes += t.Bytes
-		d.Files += t.Files
-		d.SmallFiles += t.SmallFiles
 		if t.RecordCount > 0 {
 			d.Records += t.RecordCount
+		}
+		if byLoc[t.Database] == nil {
+			byLoc[t.Database] = map[string]listed{}
+		}
+		for _, l := range t.listed {
+			byLoc[t.Database][l.location] = l
+		}
+	}
+	for db, locs := range byLoc {
+		d := byDB[db]
+		for _, loc := range outermost(slices.Collect(maps.Keys(locs))) {
+			l := locs[loc]
+			d.Bytes += l.bytes
+			d.Files += l.files
+			d.SmallFiles += l.smallFiles
 		}
 	}
 	snap.Requests = map[string]int{}
@@ -299,6 +326,7 @@ func measure(ctx context.Context, cat catalog.Catalog, st *stores, t *catalog.Ta
 		}
 	}
 	for _, loc := range outermost(locations) {
+		before := listed{files: m.Files, bytes: m.Bytes, smallFiles: m.SmallFiles}
 		if err := st.list(ctx, loc, func(o *storage.Object, key string) {
 			if format.Hidden(key) {
 				m.OtherFiles++
@@ -324,6 +352,7 @@ func measure(ctx context.Context, cat catalog.Catalog, st *stores, t *catalog.Ta
 			}
 			errs = append(errs, redact(err.Error()))
 		}
+		m.listed = append(m.listed, listed{loc, m.Files - before.files, m.Bytes - before.bytes, m.SmallFiles - before.smallFiles})
 	}
 	m.Error = strings.Join(errs, "; ")
 	return m, nil

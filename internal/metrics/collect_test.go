@@ -234,3 +234,42 @@ func TestCollectEdges(t *testing.T) {
 		t.Errorf("the secret is kept: %q", e)
 	}
 }
+
+// Tables over the same folder, or one inside another's, share their
+// storage: each counts it, their database once.
+func TestCollectSharedStorage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, map[string]int{"lake/orders/a.csv": 10, "lake/orders/2026/b.csv": 20, "lake/other/c.csv": 5})
+	c := newCatalog(t)
+	loc := func(p string) string { return "file://" + filepath.Join(dir, p) + "/" }
+	if err := c.CreateDatabase(ctx, catalog.Database{Name: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []catalog.Table{
+		table("d", "orders", loc("lake/orders")),
+		table("d", "orders_csv", loc("lake/orders")),      // the same folder
+		table("d", "orders_2026", loc("lake/orders/2026")), // inside it
+		table("d", "other", loc("lake/other")),
+	} {
+		if err := c.CreateTable(ctx, tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Collect(ctx, c, Options{Now: time.Now(), Store: openLocal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]Table{}
+	for _, tb := range s.Tables {
+		by[tb.Table] = tb
+	}
+	for name, want := range map[string]int64{"orders": 30, "orders_csv": 30, "orders_2026": 20, "other": 5} {
+		if got := by[name].Bytes; got != want {
+			t.Errorf("%s: %d bytes, want %d", name, got, want)
+		}
+	}
+	if d := s.Databases[0]; d.Bytes != 35 || d.Files != 3 || d.SmallFiles != 3 || d.Tables != 4 {
+		t.Errorf("database: %d bytes in %d files (%d small) of %d tables, want 35 in 3 (3) of 4", d.Bytes, d.Files, d.SmallFiles, d.Tables)
+	}
+}
