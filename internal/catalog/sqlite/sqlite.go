@@ -201,6 +201,18 @@ func escapePath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
 }
 
+// emptyError is a catalog file that holds no catalog yet (an empty file:
+// what a process killed while it made the catalog leaves), to a reader;
+// the next command that writes makes the catalog there. It is an
+// ErrNotCatalog.
+type emptyError string
+
+func (e emptyError) Error() string {
+	return fmt.Sprintf("catalog %s: no catalog there yet: the file is empty (commands that write make one there: crawl, convert --register, catalog create-database)", string(e))
+}
+
+func (e emptyError) Is(target error) bool { return target == ErrNotCatalog }
+
 // ErrReadOnly: the catalog can be read, not written (a file or folder
 // without write permission, a read-only mount).
 var ErrReadOnly = errors.New("read-only: lakectl may read it but not change it")
@@ -236,7 +248,7 @@ func openReadOnly(ctx context.Context, path string, steps []migrate.Step) (*Cata
 		c := &Catalog{db: db, path: abs, Now: time.Now, PageSize: pageSize, readOnly: true, steps: steps}
 		version, err := c.checkSchema(ctx, db)
 		if err == nil && version == 0 {
-			err = fmt.Errorf("catalog %s: %w: it has no catalog in it yet", path, ErrNotCatalog)
+			err = emptyError(path)
 		}
 		if err == nil && version < migrate.Latest(steps) {
 			db.Close()

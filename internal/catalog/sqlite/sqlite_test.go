@@ -147,3 +147,33 @@ func TestSearchByScan(t *testing.T) {
 		return struct{ catalog.Catalog }{c} // hides SearchTables
 	})
 }
+
+// A catalog file left empty (a process killed while it made the catalog)
+// reads as no catalog yet, and the next command that writes makes the
+// catalog there.
+func TestEmptyCatalogFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := sqlite.OpenReadOnly(t.Context(), path)
+	if !errors.Is(err, sqlite.ErrNotCatalog) || !strings.Contains(err.Error(), "no catalog there yet: the file is empty") {
+		t.Fatalf("reading an empty file: %v", err)
+	}
+	c, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateDatabase(t.Context(), catalog.Database{Name: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	r, err := sqlite.OpenReadOnly(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.GetDatabase(t.Context(), "d"); err != nil {
+		t.Fatal(err)
+	}
+}
