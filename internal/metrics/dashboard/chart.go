@@ -155,8 +155,12 @@ func lineView(c Chart, v chartView) chartView {
 	for _, k := range timeTicks(t0, t1, 7) {
 		v.XTicks = append(v.XTicks, tickView{At: num(tx(time.Unix(int64(k.V), 0))), Label: k.Label})
 	}
-	for i, s := range c.Series {
-		sv := seriesView{Name: clean(s.Name), Color: palette[i%len(palette)], Dashed: s.Dashed}
+	colour := -1
+	for _, s := range c.Series {
+		if !s.Dashed || colour < 0 {
+			colour++ // a projection keeps the colour of the line it projects
+		}
+		sv := seriesView{Name: clean(s.Name), Color: palette[colour%len(palette)], Dashed: s.Dashed}
 		var path strings.Builder
 		for _, p := range s.Points {
 			if !finite(p.V) {

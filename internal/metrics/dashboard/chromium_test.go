@@ -109,6 +109,10 @@ func TestDashboardInChromium(t *testing.T) {
 	if len(dashed) != 2 || dashed[0] != "none" || dashed[1] == "none" {
 		t.Errorf("stroke-dasharray of the storage chart's lines %q: want the measured line solid, the projection dashed", dashed)
 	}
+	colours := headless.Eval[[]string](p, `[...document.querySelectorAll("#storage g.series")].map(g => getComputedStyle(g.querySelector("path")).stroke)`)
+	if len(colours) != 2 || colours[0] != colours[1] {
+		t.Errorf("stroke of the storage chart's lines %q: want the projection in its line's colour", colours)
+	}
 	cells := headless.Eval[[]string](p, `[...document.querySelectorAll("table tbody tr:first-child td")].map(td => td.textContent)`)
 	if want := page.Sections[1].Tables[0].Rows[0]; !slices.Equal(cells, want) {
 		t.Errorf("first row of the table %q, want %q", cells, want)

@@ -59,8 +59,9 @@ type Chart struct {
 	Note  string // a line under the chart: what it shows, how a projection was fitted
 	Unit  string // Bytes, Count, Rows, or "" for plain numbers
 	Kind  string // Line or Bar; empty is Line
-	// Series are drawn in order, each in the next colour. A point whose
-	// value is NaN or infinite is left out.
+	// Series are drawn in order, each in the next colour, but a dashed
+	// one (a projection) in the colour of the line before it, which it
+	// projects. A point whose value is NaN or infinite is left out.
 	Series []Series
 	Marks  []Mark
 }
@@ -69,7 +70,7 @@ type Chart struct {
 type Series struct {
 	Name   string
 	Points []Point
-	Dashed bool // a projection, not a measurement
+	Dashed bool // a projection of the series before it, not a measurement
 }
 
 // Point is a value at a time (line charts) or under a label (bar charts).
