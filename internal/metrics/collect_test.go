@@ -248,7 +248,7 @@ func TestCollectSharedStorage(t *testing.T) {
 	}
 	for _, tb := range []catalog.Table{
 		table("d", "orders", loc("lake/orders")),
-		table("d", "orders_csv", loc("lake/orders")),      // the same folder
+		table("d", "orders_csv", loc("lake/orders")),       // the same folder
 		table("d", "orders_2026", loc("lake/orders/2026")), // inside it
 		table("d", "other", loc("lake/other")),
 	} {
