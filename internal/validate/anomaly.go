@@ -339,7 +339,7 @@ func parseWatched(c *Constraint, n *yaml.Node) error {
 	case name == "Size" && !hasCol:
 		c.Metric = name
 		return nil
-	case columnMetricNamed(name) == nil || !hasCol || !strings.HasSuffix(col, ")"):
+	case !watchable(name) || !hasCol || !strings.HasSuffix(col, ")"):
 		return want
 	}
 	col = strings.TrimSpace(strings.TrimSuffix(col, ")"))

@@ -405,7 +405,7 @@ func TestParseAnomalyRules(t *testing.T) {
 		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  ignoreStartPercentage: 2\n", `ignoreStartPercentage 2: want a fraction from 0 to 1`},
 		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  ignoreAnomalies: maybe\n", `rules.yaml:5:24: ignoreAnomalies "maybe": want true or false`},
 		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  lowerDeviationFactor: none\n  upperDeviationFactor: none\n", `give lowerDeviationFactor, upperDeviationFactor or both`},
-		{"- isNewestPointNonAnomalous: Median(amount)\n  strategy: OnlineNormal\n", `rules.yaml:3:34: isNewestPointNonAnomalous "Median(amount)": want Size, or NAME(column) with NAME one of Completeness, ApproxCountDistinct, Minimum, Maximum, Mean, Sum, StandardDeviation, MinLength or MaxLength`},
+		{"- isNewestPointNonAnomalous: Median(amount)\n  strategy: OnlineNormal\n", `rules.yaml:3:34: isNewestPointNonAnomalous "Median(amount)": want Size, or NAME(column) with NAME one of Completeness, ApproxCountDistinct, Minimum, Maximum, Mean, Sum, StandardDeviation, MinLength, MaxLength, Uniqueness, Distinctness, UniqueValueRatio or CountDistinct`},
 		{"- isNewestPointNonAnomalous: Mean\n  strategy: OnlineNormal\n", `want Size, or NAME(column)`},
 		{"- isNewestPointNonAnomalous: Size\n  strategy: OnlineNormal\n  assertion: '> 1'\n", `rules.yaml:5:7: isNewestPointNonAnomalous takes no assertion`},
 		{"- hasSize: '> 1'\n  strategy: OnlineNormal\n", `rules.yaml:4:7: hasSize takes no strategy`},

@@ -168,6 +168,7 @@ type constraintAcc struct {
 	satisfied int64            // rows satisfying a predicate
 	counts    map[uint64]int64 // value (combination) hash → rows
 	keyed     int64            // rows counted in counts
+	countNull bool             // a null is a value counted
 }
 
 type checkSink struct {
@@ -185,8 +186,12 @@ func newCheckSink(names, typed []string, cons []*Constraint, colIndex map[string
 			a.cols = append(a.cols, colIndex[col])
 		}
 		a.rule = ruleNamed(c.Rule)
-		if a.rule.counts {
-			a.counts = map[uint64]int64{}
+		counting := a.rule
+		if c.Strategy != nil {
+			counting = countedRule(c.Metric) // an anomaly rule watching Uniqueness...
+		}
+		if counting != nil && counting.counts {
+			a.counts, a.countNull = map[uint64]int64{}, counting.countNull
 		}
 		s.accs = append(s.accs, a)
 	}
@@ -248,7 +253,7 @@ func (s *checkSink) Add(row []dataset.Value) {
 			}
 			// Uniqueness and distinctness look at rows with a non-null
 			// value; hasNumberOfDistinctValues counts null as a value.
-			if nonNull || a.rule.countNull {
+			if nonNull || a.countNull {
 				a.counts[h.Sum64()]++
 				a.keyed++
 			}
@@ -456,10 +461,13 @@ func rowRatio(m metricInput) float64 {
 func sizeMetric(m metricInput) (float64, string, error) { return float64(m.rows), "", nil }
 
 // watchedMetric is what an anomaly rule watches: Size, or a column's
-// metric as a profile measures it.
+// metric as a profile measures it, or as the rule that saves it counts it.
 func watchedMetric(m metricInput) (float64, string, error) {
 	if m.c.Metric == "Size" {
 		return float64(m.rows), "", nil
+	}
+	if r := countedRule(m.c.Metric); r != nil {
+		return r.metric(m)
 	}
 	v, ok := columnMetricNamed(m.c.Metric).value(m.col)
 	if !ok {

@@ -28,7 +28,7 @@ func FuzzParseRules(f *testing.F) {
 				if (r.Columns == MetricOf) != (c.Strategy != nil) {
 					t.Fatalf("%s: strategy %v", c.Rule, c.Strategy)
 				}
-				if c.Strategy != nil && c.Metric != "Size" && (len(c.Columns) != 1 || columnMetricNamed(c.Metric) == nil) {
+				if c.Strategy != nil && c.Metric != "Size" && (len(c.Columns) != 1 || !watchable(c.Metric)) {
 					t.Fatalf("%s: watches %q of %v", c.Rule, c.Metric, c.Columns)
 				}
 				_ = c.String()

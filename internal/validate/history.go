@@ -112,6 +112,34 @@ var columnMetrics = []columnMetric{
 	{"MaxLength", func(c *ColumnProfile) (float64, bool) { return length(c.MaxLength) }},
 }
 
+// countedRule is the rule whose metric an anomaly rule watching name
+// measures by counting the column's values, as that rule does (the first
+// of the rules that save it: Uniqueness, Distinctness, UniqueValueRatio,
+// CountDistinct); nil for a metric a profile measures.
+func countedRule(name string) *Rule { return counted[name] }
+
+// counted are the rules countedRule gives, by metric name, and
+// countedNames their names in the rule table's order (made once the rule
+// table is).
+var (
+	counted      = map[string]*Rule{}
+	countedNames []string
+)
+
+func init() {
+	for _, r := range RuleTable {
+		if r.counts && counted[r.Saved] == nil {
+			counted[r.Saved] = r
+			countedNames = append(countedNames, r.Saved)
+		}
+	}
+	ruleNamed("isNewestPointNonAnomalous").Metric = "the metric (Size, or NAME(column) of " + columnMetricList() + ") judged against its history by the strategy"
+}
+
+// watchable says whether an anomaly rule may watch a column's metric of
+// this name.
+func watchable(name string) bool { return columnMetricNamed(name) != nil || countedRule(name) != nil }
+
 func columnMetricNamed(name string) *columnMetric {
 	i := slices.IndexFunc(columnMetrics, func(m columnMetric) bool { return m.Name == name })
 	if i < 0 {
@@ -120,13 +148,14 @@ func columnMetricNamed(name string) *columnMetric {
 	return &columnMetrics[i]
 }
 
-// MetricNames are the metrics an anomaly rule may watch.
+// MetricNames are the metrics an anomaly rule may watch: Size, those a
+// profile measures, then those counted as the rules that save them count.
 func MetricNames() []string {
 	names := []string{"Size"}
 	for _, m := range columnMetrics {
 		names = append(names, m.Name)
 	}
-	return names
+	return append(names, countedNames...)
 }
 
 // ProfileMetrics are a profile's metrics: its Size, and each column's

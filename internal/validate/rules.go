@@ -209,7 +209,7 @@ var RuleTable = []*Rule{
 	{Name: "hasDataType", Saved: "DataType", byConstraint: true, Columns: OneColumn, Options: []string{"type"}, Requires: []string{"type"}, Assertion: yesOrNo,
 		Metric: "values of the type / non-null values (a typed column: 1 or 0); Numeric is Integral or Fractional", metric: dataTypeMetric},
 	{Name: "isNewestPointNonAnomalous", Columns: MetricOf, Options: anomalyOptions, Requires: []string{"strategy"},
-		Metric: "the metric (Size, or NAME(column) of " + columnMetricList() + ") judged against its history by the strategy", metric: watchedMetric},
+		metric: watchedMetric}, // Metric: set once the table is made (it names the metrics)
 }
 
 // anomalyOptions are the options of isNewestPointNonAnomalous.
