@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,10 +28,7 @@ func TestLease(t *testing.T) {
 		},
 		"minio": func(t *testing.T) storage.Swapper {
 			srv := s3test.Require(t)
-			for _, kv := range srv.Env() {
-				k, v, _ := strings.Cut(kv, "=")
-				t.Setenv(k, v)
-			}
+			srv.Setenv(t)
 			s, err := lakes3.Open(t.Context(), srv.NewBucket(t), "dest", lakes3.Options{Endpoint: srv.Endpoint})
 			if err != nil {
 				t.Fatal(err)

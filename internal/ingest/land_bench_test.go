@@ -101,10 +101,7 @@ func BenchmarkLandLargeFile(b *testing.B) {
 
 	minio := func(b *testing.B) (*lakes3.Store, *S3Source, RemoteFile) {
 		srv := s3test.Require(b)
-		for _, kv := range srv.Env() {
-			k, v, _ := strings.Cut(kv, "=")
-			b.Setenv(k, v)
-		}
+		srv.Setenv(b)
 		bucket := srv.NewBucket(b)
 		opts := lakes3.Options{Endpoint: srv.Endpoint}
 		s, err := lakes3.Open(b.Context(), bucket, "", opts)

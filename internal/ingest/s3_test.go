@@ -30,10 +30,7 @@ import (
 func minio(t *testing.T) s3test.Server {
 	t.Helper()
 	srv := s3test.Require(t)
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	srv.Setenv(t)
 	return srv
 }
 

@@ -25,10 +25,7 @@ import (
 func TestIndexInventoryReportS3(t *testing.T) {
 	srv := s3test.Require(t)
 	source, destBucket := srv.NewBucket(t), srv.NewBucket(t)
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	srv.Setenv(t)
 	ctx := context.Background()
 	c := srv.Client()
 	put := func(bucket, key string, body []byte, meta map[string]string) {

@@ -24,10 +24,7 @@ import (
 func TestIndexS3Reindex(t *testing.T) {
 	srv := s3test.Require(t)
 	bucket := srv.NewBucket(t)
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	srv.Setenv(t)
 	ctx := context.Background()
 	c := srv.Client()
 	putObj := func(key, body string, meta map[string]string, tags string) {

@@ -43,10 +43,7 @@ func BenchmarkMeasureS3_10k(b *testing.B) {
 	if failed != nil {
 		b.Fatal(failed)
 	}
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		b.Setenv(k, v)
-	}
+	srv.Setenv(b)
 	b.ResetTimer()
 	for b.Loop() {
 		s, err := lakes3.Open(b.Context(), bucket, "raw", lakes3.Options{Endpoint: srv.Endpoint})

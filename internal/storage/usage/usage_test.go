@@ -162,10 +162,7 @@ func TestMeasureS3(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	srv.Setenv(t)
 	s, err := lakes3.Open(ctx, bucket, "lake", lakes3.Options{Endpoint: srv.Endpoint})
 	if err != nil {
 		t.Fatal(err)
@@ -211,10 +208,7 @@ func TestMeasureS3(t *testing.T) {
 func TestMeasureS3Unversioned(t *testing.T) {
 	srv := s3test.Require(t)
 	bucket := srv.NewBucket(t)
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	srv.Setenv(t)
 	s, err := lakes3.Open(t.Context(), bucket, "", lakes3.Options{Endpoint: srv.Endpoint})
 	if err != nil {
 		t.Fatal(err)
