@@ -535,6 +535,26 @@ func readParquet(data []byte) ([]inventoryRow, error) {
 	return rows, nil
 }
 
+// AddReport indexes one more report of a run over the result so far,
+// whose inventory it is compared with (start from an IndexResult holding
+// the last inventory): its changes follow the run's earlier ones, their
+// sequence numbers after theirs, and the counts add up.
+func (r *IndexResult) AddReport(ctx context.Context, rep *Report, source storage.Store, opts IndexOptions) (*IndexResult, error) {
+	opts.SequenceAfter = int64(len(r.Journal))
+	res, err := IndexReport(ctx, rep, source, r.Inventory, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Journal = append(r.Journal, res.Journal...)
+	res.Listed += r.Listed
+	res.Created += r.Created
+	res.Updated += r.Updated
+	res.Deleted += r.Deleted
+	res.Unchanged += r.Unchanged
+	res.Fetched += r.Fetched
+	return res, nil
+}
+
 // IndexReport indexes a report as Index indexes a listing: the report's
 // objects are compared with the previous inventory. A report has no user
 // metadata or tags: with source set (the source bucket's store), they are

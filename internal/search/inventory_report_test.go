@@ -292,3 +292,36 @@ func TestParseManifestErrors(t *testing.T) {
 		}
 	}
 }
+
+// Two reports in one run, of two buckets: the second's changes follow the
+// first's, numbered after them, and the counts add up.
+func TestAddReports(t *testing.T) {
+	ctx := context.Background()
+	dest := filepath.Join(t.TempDir(), "dest")
+	var manifests []string
+	for _, bucket := range []string{"one", "two"} {
+		rows := []invRow{{Key: "a.csv", Latest: true, Size: 1, Modified: day1, ETag: "e1", Class: "STANDARD"},
+			{Key: "b.csv", Latest: true, Size: 2, Modified: day1, ETag: "e2", Class: "STANDARD"}}
+		manifests = append(manifests, filepath.Join(dest, writeReport(t, dest, bucket, "CSV", "2026-03-01T01-00Z", rows, 1)))
+	}
+	total := &search.IndexResult{}
+	for _, m := range manifests {
+		rep, err := search.ReadReport(ctx, open, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total, err = total.AddReport(ctx, rep, nil, search.IndexOptions{Now: day1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if total.Listed != 4 || total.Created != 4 || len(total.Journal) != 4 || len(total.Inventory) != 4 {
+		t.Fatalf("listed %d, created %d, journal %d, inventory %d; want 4 each", total.Listed, total.Created, len(total.Journal), len(total.Inventory))
+	}
+	seen := map[string]bool{}
+	for i, j := range total.Journal {
+		if seen[j.SequenceNumber] || i > 0 && j.SequenceNumber <= total.Journal[i-1].SequenceNumber {
+			t.Fatalf("sequence numbers of one run repeat or go back: %v", total.Journal)
+		}
+		seen[j.SequenceNumber] = true
+	}
+}

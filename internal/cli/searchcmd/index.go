@@ -234,20 +234,9 @@ func indexReports(ctx context.Context, f *cmdutil.Factory, opts *IndexOptions, p
 			}
 			stores = append(stores, source)
 		}
-		iopts.SequenceAfter = int64(len(total.Journal)) // one run: its numbers go on
-		res, err := search.IndexReport(ctx, rep, source, total.Inventory, iopts)
-		if err != nil {
+		if total, err = total.AddReport(ctx, rep, source, iopts); err != nil {
 			return nil, nil, err
 		}
-		// Later reports' journals follow earlier ones'.
-		res.Journal = append(total.Journal, res.Journal...)
-		res.Listed += total.Listed
-		res.Created += total.Created
-		res.Updated += total.Updated
-		res.Deleted += total.Deleted
-		res.Unchanged += total.Unchanged
-		res.Fetched += total.Fetched
-		total = res
 	}
 	return total, stores, nil
 }
