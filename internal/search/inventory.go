@@ -191,6 +191,27 @@ func compareRecords(a, b *Record) int {
 // Opener opens a store by URI.
 type Opener func(ctx context.Context, uri string) (storage.Store, error)
 
+// once is open opening each location once: a store of S3 checks its
+// bucket (a request) when it is opened, and an index run or a search
+// opens each table's location several times (its state, its files).
+func (open Opener) once() Opener {
+	var mu sync.Mutex
+	opened := map[string]storage.Store{}
+	return func(ctx context.Context, uri string) (storage.Store, error) {
+		key := strings.TrimSuffix(uri, "/")
+		mu.Lock()
+		defer mu.Unlock()
+		if s, ok := opened[key]; ok {
+			return s, nil
+		}
+		s, err := open(ctx, uri)
+		if err == nil {
+			opened[key] = s
+		}
+		return s, err
+	}
+}
+
 // scanTable reads a table of an index (root/name/) through the one reading
 // layer: rows keep pass's verdict, row groups keep prune's (nil: all).
 func scanTable(ctx context.Context, open Opener, root, name string, prune func([]dataset.Bounds) bool, keep func(row []dataset.Value) bool) ([]Record, *dataset.ScanStats, error) {

@@ -254,6 +254,7 @@ func (m *matcher) rowGroup(b []dataset.Bounds) bool {
 // sorted by key. Row groups of the index whose statistics (key, size,
 // last modified, storage class) exclude a match are not read.
 func Search(ctx context.Context, open Opener, root string, q Query) (*Found, error) {
+	open = open.once()
 	m, err := compile(q)
 	if err != nil {
 		return nil, err

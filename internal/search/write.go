@@ -92,6 +92,7 @@ type Loaded struct {
 // a table left unfinished by a killed run is finished first (cat opens
 // the catalog, for one that registers the table).
 func Load(ctx context.Context, open Opener, root string, cat func(context.Context) (catalog.Catalog, error)) (*Loaded, error) {
+	open = open.once()
 	for _, name := range []string{JournalTable, InventoryTable, PairsTable} {
 		if err := recoverTable(ctx, open, root, name, cat); err != nil {
 			return nil, err
@@ -301,6 +302,7 @@ type WriteOptions struct {
 // commit. It writes nothing when nothing changed, and it reports whether
 // it wrote.
 func Write(ctx context.Context, open Opener, root string, l *Loaded, res *IndexResult, opts WriteOptions) (bool, error) {
+	open = open.once()
 	last := l.last()
 	changed := len(res.Journal) > 0 || len(l.Replayed) > 0 || !l.trusted && len(res.Inventory) > 0
 	if !changed && (l.PairsCurrent || len(res.Inventory) == 0) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -240,4 +241,43 @@ func TestIndexRewrittenByEarlierLakectl(t *testing.T) {
 	if found, err = search.Search(ctx, open, root, q); err != nil || len(found.Objects) != 0 || found.Table != search.PairsTable {
 		t.Fatalf("after the next run: %v, %d objects in %s", err, len(found.Objects), found.Table)
 	}
+}
+
+// A search, a load and a write each open a table's location once (a store
+// of S3 sends a request when it is opened).
+func TestEachLocationOpenedOnce(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	recs := records(40, start)
+	opened := map[string]int{}
+	counting := func(ctx context.Context, uri string) (storage.Store, error) {
+		opened[strings.TrimSuffix(uri, "/")]++
+		return open(ctx, uri)
+	}
+	check := func(what string) {
+		t.Helper()
+		for uri, n := range opened {
+			if n > 1 {
+				t.Errorf("%s opened %s %d times", what, uri, n)
+			}
+		}
+		clear(opened)
+	}
+	l, err := search.Load(ctx, counting, root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a load of an empty root")
+	if _, err := search.Write(ctx, counting, root, l, &search.IndexResult{Inventory: recs, Journal: recs}, search.WriteOptions{Now: start, RowGroupRows: 16}); err != nil {
+		t.Fatal(err)
+	}
+	check("a write")
+	if _, err := search.Load(ctx, counting, root, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("a load")
+	if _, err := search.Search(ctx, counting, root, search.Query{Meta: map[string]string{"customer": "c1"}, MinSize: -1, MaxSize: -1}); err != nil {
+		t.Fatal(err)
+	}
+	check("a search by metadata")
 }
